@@ -1,0 +1,141 @@
+// The layer graph: what extraction reconstructs from model code and what inference reads.
+// It holds only positions and evaluated configuration, never AST nodes, so results can be
+// cached, serialised and compared across edits.
+
+/** A range in a source file, as 0-based character offsets into its text. */
+export interface SourceSpan {
+  file: string;
+  start: number;
+  end: number;
+}
+
+/** A configuration value that is not a compile-time constant, with the reason it is not. */
+export class NotConstant {
+  constructor(
+    readonly reason: string,
+    readonly span?: SourceSpan,
+  ) {}
+}
+
+/** A configuration value as far as the analysis could evaluate it. */
+export type ConstValue =
+  | number
+  | string
+  | boolean
+  | null
+  | ConstValue[]
+  | { [key: string]: ConstValue }
+  | NotConstant;
+
+/**
+ * A layer's configuration object. `openSpread` is set when the literal spread in an object
+ * that is not known statically: then every key that is not listed might have any value.
+ */
+export interface LayerConfig {
+  values: Record<string, ConstValue>;
+  openSpread?: NotConstant;
+}
+
+/**
+ * The value of a configuration key: the constant, `undefined` when the key is absent (the
+ * layer's default applies), or `NotConstant` when it cannot be known statically.
+ */
+export function configValue(config: LayerConfig, key: string): ConstValue | undefined {
+  if (Object.prototype.hasOwnProperty.call(config.values, key)) return config.values[key];
+  return config.openSpread;
+}
+
+/** Where a layer comes from, which decides whose rules describe it. */
+export type LayerOrigin =
+  /** a `tf.layers.*` factory of @tensorflow/tfjs */
+  | 'tfjs'
+  /** a layer of the equivariant layers library that ships with Symmetry Lint */
+  | 'library'
+  /** a class the user wrote (a `tf.layers.Layer` subclass) or an unknown callee */
+  | 'custom';
+
+export interface LayerNode {
+  /** Index of this node in `ModelGraph.layers`. */
+  id: number;
+  /** The tfjs factory name (`conv2d`, `flatten`, ...) or the class name for other layers. */
+  kind: string;
+  origin: LayerOrigin;
+  config: LayerConfig;
+  /** The layer a wrapper (`bidirectional`, `timeDistributed`) wraps. */
+  inner?: LayerNode;
+  /** Tensor ids this layer consumes, in argument order (several for merge layers). */
+  inputs: number[];
+  /** Tensor id this layer produces. */
+  output: number;
+  /** The whole factory call or `new` expression that creates the layer. */
+  span: SourceSpan;
+  /** The factory or class name inside `span` (`conv2d` in `tf.layers.conv2d({...})`). */
+  nameSpan: SourceSpan;
+  /**
+   * Call sites from the analysed unit down to the helper that created this layer, outermost
+   * first; empty when the layer is created directly in the unit. Diagnostics land on the
+   * innermost site that is in the model's own file.
+   */
+  callStack: SourceSpan[];
+  /** When a layer instance is applied more than once, the id of its first application. */
+  sharedWith?: number;
+}
+
+export interface TensorNode {
+  id: number;
+  /** The layer that produces it; absent for model inputs. */
+  producer?: number;
+}
+
+export interface ModelInput {
+  tensor: number;
+  /**
+   * The input shape without the batch axis, as declared (`inputShape`, `batchInputShape`,
+   * `inputDim`, `tf.input({shape})`); `null` entries are unknown dimensions; `undefined` when
+   * no shape is declared at all.
+   */
+  shape?: (number | null)[];
+  /** `int32` for token ids, when declared. */
+  dtype?: string;
+  span: SourceSpan;
+}
+
+/** Something extraction could not follow outside any one layer (a loop, a condition, a call). */
+export interface ExtractionGap {
+  message: string;
+  span: SourceSpan;
+}
+
+export interface ModelGraph {
+  /** The holder's name: function, method (`Class.method`), variable or class. */
+  name: string;
+  /** The holder's name identifier (where a model-level diagnostic goes). */
+  nameSpan: SourceSpan;
+  /** The `tf.sequential(...)`, `tf.model(...)` or `super()` that creates the model. */
+  creationSpan: SourceSpan;
+  construction: 'sequential' | 'functional' | 'subclass';
+  inputs: ModelInput[];
+  tensors: TensorNode[];
+  /** Every layer application, in data-flow (topological) order. */
+  layers: LayerNode[];
+  /** Tensor ids of the model outputs. */
+  outputs: number[];
+  gaps: ExtractionGap[];
+  /**
+   * The JSDoc comment blocks attached to the holder (and, for a method, to its class), with
+   * their spans, for the declaration parser.
+   */
+  docComments: { text: string; span: SourceSpan }[];
+}
+
+/** A declaration holder with a `@symmetry` tag but no model that extraction could find. */
+export interface OrphanHolder {
+  name: string;
+  nameSpan: SourceSpan;
+  docComments: { text: string; span: SourceSpan }[];
+}
+
+export interface ExtractionResult {
+  models: ModelGraph[];
+  orphans: OrphanHolder[];
+}

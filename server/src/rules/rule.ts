@@ -1,0 +1,92 @@
+// What a rule is: metadata, named messages, a docs link derived from its id, and a check
+// that reads inferred states and reports findings. Rules never parse, infer or touch LSP.
+import type { LayerNode, ModelGraph, ShapeTable, SourceSpan } from '../analysis/graph';
+import type { DeclarationInference, GroupName, Mode } from '../analysis/symmetry';
+
+export type Severity = 'error' | 'warning' | 'info';
+/** A user's setting for a rule: a severity, or `off`. */
+export type SeverityOverride = Severity | 'off';
+
+export const DOCS_BASE_URL = 'https://github.com/symmetry-lint/symmetry-lint/blob/main/docs/rules/';
+
+export function ruleDocsUrl(ruleId: string): string {
+  return `${DOCS_BASE_URL}${ruleId}.md`;
+}
+
+export interface RelatedLocation {
+  span: SourceSpan;
+  message: string;
+}
+
+/** One thing a rule found; positions are 0-based offsets (the engine adds lines and columns). */
+export interface Finding {
+  ruleId: string;
+  severity: Severity;
+  message: string;
+  /** The id of the named message the text came from (for tests and fixes). */
+  messageId: string;
+  span: SourceSpan;
+  related: RelatedLocation[];
+  /** The declaration this finding is about, when there is one. */
+  group?: GroupName;
+  mode?: Mode;
+  /** The model it belongs to, by name. */
+  modelName?: string;
+  /** The layer to blame, by id in the model's graph, for fixes and the probe. */
+  layer?: number;
+  /** Values that filled the message, for fixes. */
+  data: Record<string, string>;
+}
+
+export interface RuleMeta<MessageIds extends string> {
+  description: string;
+  defaultSeverity: Severity;
+  /** The preferred fix of SPEC section 7, in words. */
+  preferredFix: string;
+  messages: Record<MessageIds, string>;
+}
+
+export interface ReportDescriptor<MessageIds extends string> {
+  messageId: MessageIds;
+  data?: Record<string, string | number>;
+  span: SourceSpan;
+  related?: RelatedLocation[];
+  group?: GroupName;
+  mode?: Mode;
+  layer?: number;
+  /** Overrides the default severity (e.g. info under an approximate declaration). */
+  severity?: Severity;
+}
+
+/** What a rule sees of one model. */
+export interface ModelRuleContext<MessageIds extends string> {
+  model: ModelGraph;
+  shapes: ShapeTable;
+  inferences: DeclarationInference[];
+  /** Where diagnostics for a layer go in the model's file (see `LayerNode.callStack`). */
+  layerSpan(layer: LayerNode): SourceSpan;
+  report(descriptor: ReportDescriptor<MessageIds>): void;
+}
+
+export interface Rule<MessageIds extends string = string> {
+  id: string;
+  meta: RuleMeta<MessageIds>;
+  docsUrl: string;
+  checkModel(context: ModelRuleContext<MessageIds>): void;
+}
+
+/** Defines a rule; the docs link is derived from the id so it cannot drift. */
+export function createRule<MessageIds extends string>(definition: {
+  id: string;
+  meta: RuleMeta<MessageIds>;
+  checkModel(context: ModelRuleContext<MessageIds>): void;
+}): Rule<MessageIds> {
+  return { ...definition, docsUrl: ruleDocsUrl(definition.id) };
+}
+
+/** Fills `{{name}}` placeholders of a named message. */
+export function formatMessage(template: string, data: Record<string, string | number> = {}): string {
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, key: string) =>
+    key in data ? String(data[key]) : whole,
+  );
+}
