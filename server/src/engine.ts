@@ -1,15 +1,10 @@
 // The one engine entry: source in, findings out. Extraction, inference and rules run here in
 // that order; the language server and the CLI are thin faces over this module.
-import { ts } from 'ts-morph';
 import type { ModelGraph, ShapeTable } from './analysis/graph';
 import type { DeclarationInference, SymmetryDeclaration } from './analysis/symmetry';
 import type { Finding, SeverityOverride } from './rules/rule';
 
-/** Supplies the source files of the project (open editor buffers first, then the disk). */
-export interface SourceProvider {
-  /** A parsed file, or undefined when it does not exist or cannot be read. */
-  getSourceFile(fileName: string): ts.SourceFile | undefined;
-}
+export type { SourceProvider } from './analysis/sourceProvider';
 
 export interface AnalysisOptions {
   /** `--symmetry` values, applied to every model found (`invariant translation tol=1e-3`). */
