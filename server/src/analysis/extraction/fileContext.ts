@@ -1,0 +1,165 @@
+// Per-file static facts for the interpreter: the file's top-level bindings (imports, consts,
+// functions, classes) and exports, indexed lazily, plus the cache of evaluated module values.
+import { ts } from 'ts-morph';
+import type { SourceSpan } from '../graph';
+import type { AbstractValue } from './values';
+
+export type TopLevelBinding =
+  | { kind: 'import'; specifier: string; imported: string | '*' | 'default'; node: ts.Node }
+  | { kind: 'variable'; declaration: ts.VariableDeclaration }
+  | { kind: 'function'; node: ts.FunctionDeclaration }
+  | { kind: 'class'; node: ts.ClassDeclaration }
+  | { kind: 'enum'; node: ts.EnumDeclaration };
+
+export type ExportTarget =
+  | { kind: 'local'; name: string }
+  | { kind: 'expression'; node: ts.Expression }
+  | { kind: 'reexport'; specifier: string; imported: string };
+
+export class FileContext {
+  readonly fileName: string;
+  private bindingIndex?: Map<string, TopLevelBinding>;
+  private exportIndex?: Map<string, ExportTarget>;
+  private starReexports: string[] = [];
+  /** Evaluated module-level bindings; `evaluating` guards cyclic initialisers. */
+  readonly valueCache = new Map<string, AbstractValue>();
+  readonly evaluating = new Set<string>();
+
+  constructor(readonly sourceFile: ts.SourceFile) {
+    this.fileName = sourceFile.fileName;
+  }
+
+  span(node: ts.Node): SourceSpan {
+    return { file: this.fileName, start: node.getStart(this.sourceFile), end: node.getEnd() };
+  }
+
+  binding(name: string): TopLevelBinding | undefined {
+    if (!this.bindingIndex) this.index();
+    return this.bindingIndex!.get(name);
+  }
+
+  exported(name: string): ExportTarget | undefined {
+    if (!this.exportIndex) this.index();
+    return this.exportIndex!.get(name);
+  }
+
+  starReexportSpecifiers(): string[] {
+    if (!this.exportIndex) this.index();
+    return this.starReexports;
+  }
+
+  private index(): void {
+    const bindings = new Map<string, TopLevelBinding>();
+    const exports = new Map<string, ExportTarget>();
+    const hasExport = (node: ts.Node) =>
+      ts.canHaveModifiers(node) &&
+      (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+    const hasDefault = (node: ts.Node) =>
+      ts.canHaveModifiers(node) &&
+      (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
+
+    for (const statement of this.sourceFile.statements) {
+      if (ts.isImportDeclaration(statement)) {
+        if (!ts.isStringLiteral(statement.moduleSpecifier)) continue;
+        const specifier = statement.moduleSpecifier.text;
+        const clause = statement.importClause;
+        if (!clause) continue;
+        if (clause.name) {
+          bindings.set(clause.name.text, { kind: 'import', specifier, imported: 'default', node: clause.name });
+        }
+        const named = clause.namedBindings;
+        if (named && ts.isNamespaceImport(named)) {
+          bindings.set(named.name.text, { kind: 'import', specifier, imported: '*', node: named.name });
+        } else if (named && ts.isNamedImports(named)) {
+          for (const element of named.elements) {
+            const imported = (element.propertyName ?? element.name).text;
+            bindings.set(element.name.text, { kind: 'import', specifier, imported, node: element.name });
+          }
+        }
+      } else if (ts.isImportEqualsDeclaration(statement)) {
+        const ref = statement.moduleReference;
+        if (ts.isExternalModuleReference(ref) && ts.isStringLiteral(ref.expression)) {
+          bindings.set(statement.name.text, {
+            kind: 'import',
+            specifier: ref.expression.text,
+            imported: '*',
+            node: statement.name,
+          });
+        }
+      } else if (ts.isVariableStatement(statement)) {
+        // `declare const tf: any` only describes a global; it binds nothing.
+        if ((ts.getModifiers(statement) ?? []).some((m) => m.kind === ts.SyntaxKind.DeclareKeyword)) continue;
+        const exported = hasExport(statement);
+        for (const declaration of statement.declarationList.declarations) {
+          for (const name of boundNames(declaration.name)) {
+            bindings.set(name, { kind: 'variable', declaration });
+            if (exported) exports.set(name, { kind: 'local', name });
+          }
+        }
+      } else if (ts.isFunctionDeclaration(statement)) {
+        const name = statement.name?.text;
+        if (name && !bindings.has(name)) bindings.set(name, { kind: 'function', node: statement });
+        if (hasExport(statement)) {
+          if (hasDefault(statement)) exports.set('default', name ? { kind: 'local', name } : { kind: 'expression', node: statement as unknown as ts.Expression });
+          else if (name) exports.set(name, { kind: 'local', name });
+        }
+      } else if (ts.isClassDeclaration(statement)) {
+        const name = statement.name?.text;
+        if (name) bindings.set(name, { kind: 'class', node: statement });
+        if (hasExport(statement)) {
+          if (hasDefault(statement)) exports.set('default', name ? { kind: 'local', name } : { kind: 'expression', node: statement as unknown as ts.Expression });
+          else if (name) exports.set(name, { kind: 'local', name });
+        }
+      } else if (ts.isEnumDeclaration(statement)) {
+        bindings.set(statement.name.text, { kind: 'enum', node: statement });
+        if (hasExport(statement)) exports.set(statement.name.text, { kind: 'local', name: statement.name.text });
+      } else if (ts.isExportAssignment(statement)) {
+        exports.set('default', { kind: 'expression', node: statement.expression });
+      } else if (ts.isExportDeclaration(statement)) {
+        const from =
+          statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier)
+            ? statement.moduleSpecifier.text
+            : undefined;
+        const clause = statement.exportClause;
+        if (!clause) {
+          if (from) this.starReexports.push(from);
+        } else if (ts.isNamedExports(clause)) {
+          for (const element of clause.elements) {
+            const local = (element.propertyName ?? element.name).text;
+            exports.set(
+              element.name.text,
+              from ? { kind: 'reexport', specifier: from, imported: local } : { kind: 'local', name: local },
+            );
+          }
+        } else if (ts.isNamespaceExport(clause) && from) {
+          exports.set(clause.name.text, { kind: 'reexport', specifier: from, imported: '*' });
+        }
+      } else if (ts.isExpressionStatement(statement)) {
+        // CommonJS: `module.exports = {...}`, `module.exports.build = ...`, `exports.build = ...`.
+        const expr = statement.expression;
+        if (ts.isBinaryExpression(expr) && expr.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+          const target = expr.left.getText(this.sourceFile);
+          if (target === 'module.exports') {
+            exports.set('module.exports', { kind: 'expression', node: expr.right });
+          } else {
+            const match = /^(?:module\.)?exports\.([A-Za-z_$][\w$]*)$/.exec(target);
+            if (match) exports.set(match[1], { kind: 'expression', node: expr.right });
+          }
+        }
+      }
+    }
+    this.bindingIndex = bindings;
+    this.exportIndex = exports;
+  }
+}
+
+/** The identifiers a binding name introduces (`a`, `{a, b: c}`, `[x, ...rest]`). */
+export function boundNames(name: ts.BindingName): string[] {
+  if (ts.isIdentifier(name)) return [name.text];
+  const names: string[] = [];
+  for (const element of name.elements) {
+    if (ts.isOmittedExpression(element)) continue;
+    names.push(...boundNames(element.name));
+  }
+  return names;
+}
