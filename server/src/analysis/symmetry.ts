@@ -73,7 +73,13 @@ export type CauseCode =
   /** a layer the analysis has no rule for (custom subclass, unknown callee) */
   | 'unmodelled-layer'
   /** a configuration value that matters here but is not a compile-time constant */
-  | 'non-constant-config';
+  | 'non-constant-config'
+  /** a dense or recurrent layer whose mixing axis is one the group acts on */
+  | 'mixes-acting-axis'
+  /** a window or stride that differs between the axes a rotation exchanges */
+  | 'non-square-window'
+  /** resizing resamples the grid: shifts commute only up to interpolation at the borders */
+  | 'resampling';
 
 /** A reference to a layer of the model graph, with its kind for messages. */
 export interface LayerRef {

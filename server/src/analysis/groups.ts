@@ -1,0 +1,78 @@
+// Where each group acts (SPEC section 3): the acting axes of an input of a given rank, and
+// whether a declaration fits the model's inputs at all (rank, square images, token ids).
+import type { ModelGraph, ModelInput } from './graph';
+import type { DeclarationMismatch, GroupName, SymmetryDeclaration } from './symmetry';
+import { formatShape } from './layerRules/types';
+
+/** Layers that read integer token ids, whose positions a group may move. */
+const TOKEN_CONSUMERS: ReadonlySet<string> = new Set(['embedding', 'categoryEncoding']);
+
+/**
+ * Positions (in a shape without the batch axis) of the axes the group acts on, for an input
+ * of `rank`; `undefined` when the group cannot act on such an input. Sign acts on values: [].
+ */
+export function actingAxesForRank(group: GroupName, rank: number, declaredAxis = 1, tokenIds = false): number[] | undefined {
+  switch (group) {
+    case 'sign':
+      return [];
+    case 'translation':
+      if (rank >= 2 && rank <= 4) return Array.from({ length: rank - 1 }, (_, axis) => axis);
+      return rank === 1 && tokenIds ? [0] : undefined;
+    case 'rotation90':
+    case 'dihedral':
+      return rank === 3 ? [0, 1] : undefined;
+    case 'flip':
+      if (rank === 3) return [1];
+      return rank === 2 ? [0] : undefined;
+    case 'permutation':
+      if (rank === 2 && declaredAxis >= 1 && declaredAxis <= 2) return [declaredAxis - 1];
+      return rank === 1 && tokenIds && declaredAxis === 1 ? [0] : undefined;
+  }
+}
+
+/** The input feeds a layer that reads token ids (an embedding). */
+export function feedsTokenIds(model: ModelGraph, tensor: number): boolean {
+  return model.layers.some((layer) => layer.inputs.includes(tensor) && TOKEN_CONSUMERS.has(layer.kind));
+}
+
+function inputMismatch(model: ModelGraph, input: ModelInput, declaration: SymmetryDeclaration): string | undefined {
+  const shape = input.shape;
+  if (!shape) return undefined;
+  const { group } = declaration;
+  const tokenIds = feedsTokenIds(model, input.tensor);
+  const described = formatShape(shape);
+  if (actingAxesForRank(group, shape.length, declaration.axis, tokenIds) === undefined) {
+    switch (group) {
+      case 'translation':
+        return `translation acts on spatial axes: it needs an input [N, T, F], [N, H, W, C] or [N, D, H, W, C], or token ids into an embedding, but this model's input is ${described}`;
+      case 'rotation90':
+      case 'dihedral':
+        return `${group} acts on images: it needs an input [N, H, W, C], but this model's input is ${described}`;
+      case 'flip':
+        return `flip reverses the W axis of an image [N, H, W, C] (or the time axis of a sequence [N, T, F]), but this model's input is ${described}`;
+      case 'permutation':
+        if (shape.length === 1 && !tokenIds) {
+          return `permutation acts on a set axis, but this model's input ${described} is a plain feature vector; declare it on a set input [N, T, F] or on token ids that feed an embedding`;
+        }
+        if (shape.length === 2 || (shape.length === 1 && tokenIds)) {
+          return `permutation axis=${declaration.axis} is not an axis of this model's input ${described} (axis 0 is the batch)`;
+        }
+        return `permutation acts on the set axis of an input [N, T, F], but this model's input is ${described}`;
+      case 'sign':
+        return undefined;
+    }
+  }
+  if ((group === 'rotation90' || group === 'dihedral') && shape[0] !== null && shape[1] !== null && shape[0] !== shape[1]) {
+    return `${group} needs a square input: this model's input is ${shape[0]}x${shape[1]}`;
+  }
+  return undefined;
+}
+
+/** A message when the declaration does not fit one of the model's inputs; unknown shapes fit. */
+export function declarationMismatch(model: ModelGraph, declaration: SymmetryDeclaration): DeclarationMismatch | undefined {
+  for (const input of model.inputs) {
+    const message = inputMismatch(model, input, declaration);
+    if (message) return { message, input: input.span };
+  }
+  return undefined;
+}

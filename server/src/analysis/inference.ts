@@ -1,0 +1,340 @@
+// Symmetry inference: walks the layer graph in data-flow order, composes each layer's local
+// effect with its input states, and finds the first-break falls (SPEC section 4).
+import type { LayerNode, ModelGraph } from './graph';
+import type { Cause, DeclarationInference, Fall, FallLevel, Fidelity, LayerRef, ShapeTable, SymmetryDeclaration, SymmetryState } from './symmetry';
+import { ConfigReader } from './layerRules/config';
+import { applyLayerRule, layerRuleFor } from './layerRules';
+import { unknownLibraryLayer } from './layerRules/library';
+import type { LayerRule, LocalEffect, RuleContext, SubgroupStep } from './layerRules/types';
+import { keep, unknown } from './layerRules/types';
+import { actingAxesForRank, declarationMismatch, feedsTokenIds } from './groups';
+import { lcm } from './layerRules/geometry';
+
+/** What inference tracks per tensor besides its state. */
+interface TensorFacts {
+  state: SymmetryState;
+  /** Acting axes, tracked even after a break so later layers can be recognised as repeats. */
+  axes: number[];
+  flatAxes?: number[];
+  /** Circular margin from a CircularPad2D upstream. */
+  margin: number;
+}
+
+const LEVELS: readonly FallLevel[] = ['approx', 'subgroup', 'broken'];
+const LEVEL_RANK: Record<FallLevel | 'exact', number> = { exact: 0, approx: 1, subgroup: 2, broken: 3 };
+
+/** The state as if every unknown layer kept the symmetry. */
+export function effectiveState(state: SymmetryState): Exclude<SymmetryState, { kind: 'unknown' }> {
+  return state.kind === 'unknown' ? effectiveState(state.assumed) : state;
+}
+
+function stateRank(state: SymmetryState): number {
+  const effective = effectiveState(state);
+  return effective.kind === 'broken' ? LEVEL_RANK.broken : LEVEL_RANK[effective.fidelity.level];
+}
+
+function reasonsOf(fidelity: Fidelity): Cause[] {
+  return fidelity.level === 'exact' ? [] : fidelity.reasons;
+}
+
+/** Combines fidelities: the weakest level, every reason, and the coarsest subgroup. */
+function mergeFidelity(fidelities: Fidelity[], approx: Cause[] = [], steps: SubgroupStep[] = []): Fidelity {
+  const reasons = [...new Set([...fidelities.flatMap(reasonsOf), ...approx, ...steps.map((step) => step.cause)])];
+  const ks: (number | null)[] = [
+    ...fidelities.flatMap((fidelity) => (fidelity.level === 'subgroup' ? [fidelity.k] : [])),
+    ...steps.map((step) => step.k),
+  ];
+  if (ks.length > 0) {
+    const k = ks.some((value) => value === null) ? null : (ks as number[]).reduce((total, value) => lcm(total, value), 1);
+    return { level: 'subgroup', k, reasons };
+  }
+  if (reasons.length > 0) return { level: 'approx', reasons };
+  return { level: 'exact' };
+}
+
+/** The weakest of several (effective) input states, as a merge combines them. */
+function weakest(states: Exclude<SymmetryState, { kind: 'unknown' }>[]): Exclude<SymmetryState, { kind: 'unknown' }> {
+  const broken = states.find((state) => state.kind === 'broken');
+  if (broken) return broken;
+  const fidelities = states.map((state) => (state as { fidelity: Fidelity }).fidelity);
+  const fidelity = mergeFidelity(fidelities);
+  const flattened = states.find((state) => state.kind === 'flattened');
+  if (flattened && flattened.kind === 'flattened') return { kind: 'flattened', fidelity, by: flattened.by };
+  const acting = states.filter((state) => state.kind === 'acting');
+  if (acting.length > 0) {
+    const blockwise = acting.some((state) => state.kind === 'acting' && state.blockwise);
+    return blockwise ? { kind: 'acting', fidelity, blockwise } : { kind: 'acting', fidelity };
+  }
+  return { kind: 'invariant', fidelity };
+}
+
+function refOf(layer: LayerNode): LayerRef {
+  return { layer: layer.id, kind: layer.kind };
+}
+
+/** Layers from which some model output can be reached: only they count for falls. */
+function layersReachingOutputs(model: ModelGraph): Set<number> {
+  const producer = new Map<number, LayerNode>();
+  for (const layer of model.layers) producer.set(layer.output, layer);
+  const reached = new Set<number>();
+  const pending = [...model.outputs];
+  const seen = new Set<number>();
+  while (pending.length > 0) {
+    const tensor = pending.pop() as number;
+    if (seen.has(tensor)) continue;
+    seen.add(tensor);
+    const layer = producer.get(tensor);
+    if (!layer) continue;
+    reached.add(layer.id);
+    pending.push(...layer.inputs);
+  }
+  return reached;
+}
+
+function missingRuleEffect(layer: LayerNode, context: RuleContext): LocalEffect {
+  if (layer.origin === 'library') return unknownLibraryLayer(context);
+  const detail =
+    layer.origin === 'custom'
+      ? `${layer.kind} is a custom layer: the analysis cannot see what it does`
+      : `tf.layers.${layer.kind} is not a layer the analysis knows`;
+  return unknown({ code: 'unmodelled-layer', at: refOf(layer), detail });
+}
+
+/** The causes a local effect contributes at each fall level (unknown effects: their assumption). */
+function causesByLevel(effect: LocalEffect): Record<FallLevel, Cause[]> {
+  switch (effect.kind) {
+    case 'keep':
+    case 'toInvariant':
+      return { approx: effect.approx, subgroup: effect.subgroup.map((step) => step.cause), broken: [] };
+    case 'break':
+      return { approx: [], subgroup: [], broken: [effect.cause] };
+    case 'unknown':
+      return causesByLevel(effect.assumed);
+    case 'toFlattened':
+      return { approx: [], subgroup: [], broken: [] };
+  }
+}
+
+class DeclarationWalk {
+  private readonly facts: (TensorFacts | undefined)[] = [];
+  readonly layerStates: SymmetryState[] = [];
+  private readonly falls = new Map<FallLevel, Fall>();
+  readonly gaps: Cause[] = [];
+  private readonly reaching: Set<number>;
+
+  constructor(
+    private readonly model: ModelGraph,
+    private readonly shapes: ShapeTable,
+    private readonly declaration: SymmetryDeclaration,
+  ) {
+    this.reaching = layersReachingOutputs(model);
+  }
+
+  run(): DeclarationInference {
+    for (const input of this.model.inputs) {
+      const rank = this.shapes[input.tensor]?.length;
+      const axes = rank === undefined ? undefined : actingAxesForRank(this.declaration.group, rank, this.declaration.axis, feedsTokenIds(this.model, input.tensor));
+      this.facts[input.tensor] = { state: { kind: 'acting', fidelity: { level: 'exact' } }, axes: axes ?? [], margin: 0 };
+      if (axes === undefined) this.noteUnplacedInput(input.tensor, rank);
+    }
+    for (const layer of this.model.layers) this.visit(layer);
+    const outputStates = this.model.outputs.map((tensor) => this.checkOutput(tensor));
+    const falls = [...this.falls.values()].sort(
+      (a, b) => a.cause.at.layer - b.cause.at.layer || LEVEL_RANK[a.level] - LEVEL_RANK[b.level],
+    );
+    return { declaration: this.declaration, layerStates: this.layerStates, outputStates, falls, gaps: this.gaps };
+  }
+
+  /**
+   * An input whose shape is not declared (and whose first layer does not fix a rank that fits
+   * the group): the analysis cannot place the acting axes, which is a gap, not a pass.
+   */
+  private noteUnplacedInput(tensor: number, rank: number | undefined): void {
+    const consumer = this.model.layers.find((layer) => layer.inputs.includes(tensor));
+    if (!consumer) return;
+    const detail =
+      rank === undefined
+        ? `the model input has no declared shape, so the axes ${this.declaration.group} acts on are not known`
+        : `the model input has no declared shape, and ${consumer.kind} takes a rank-${rank + 1} input, which ${this.declaration.group} does not act on as declared`;
+    this.gaps.push({ code: 'non-constant-config', at: refOf(consumer), detail });
+  }
+
+  private factsOf(tensor: number): TensorFacts {
+    return this.facts[tensor] ?? { state: { kind: 'acting', fidelity: { level: 'exact' } }, axes: [], margin: 0 };
+  }
+
+  private visit(layer: LayerNode): void {
+    const inputs = layer.inputs.map((tensor) => this.factsOf(tensor));
+    const effectiveInputs = inputs.map((input) => effectiveState(input.state));
+    const combined = weakest(effectiveInputs.length > 0 ? effectiveInputs : [{ kind: 'acting', fidelity: { level: 'exact' } }]);
+    const first = inputs[0] ?? { state: combined, axes: [], margin: 0 };
+    const rule = layerRuleFor(layer.kind, layer.origin);
+    const inputShape = this.shapes[layer.inputs[0]];
+    const context: RuleContext = {
+      node: layer,
+      ref: refOf(layer),
+      group: this.declaration.group,
+      mode: this.declaration.mode,
+      declaredAxis: this.declaration.axis,
+      inputShapes: layer.inputs.map((tensor) => this.shapes[tensor]),
+      outputShape: this.shapes[layer.output],
+      inputRank: inputShape?.length ?? rule?.inputRank,
+      axes: combined.kind === 'flattened' ? [] : first.axes,
+      inputStates: effectiveInputs,
+      flatAxes: combined.kind === 'flattened' ? (first.flatAxes ?? []) : undefined,
+      blockwise: combined.kind === 'acting' && Boolean(combined.blockwise),
+      margin: first.margin,
+      config: new ConfigReader(layer.config, true),
+    };
+    // After invariance the group no longer acts, so the layer cannot fall; everywhere else the
+    // rule runs, even on a broken state, so that later layers with the same fault are listed.
+    const effect: LocalEffect =
+      combined.kind === 'invariant' ? keep() : rule ? applyLayerRule(rule, context) : missingRuleEffect(layer, context);
+    if (effect.kind === 'unknown') this.gaps.push(effect.cause);
+
+    const outcome = this.apply(combined, effect, rule, context);
+    const unknownInput = inputs.map((input) => input.state).find((state) => state.kind === 'unknown');
+    let state = outcome.state;
+    if (unknownInput && unknownInput.kind === 'unknown' && state.kind !== 'broken') {
+      state = { kind: 'unknown', cause: unknownInput.cause, assumed: effectiveState(state) };
+    }
+    this.layerStates[layer.id] = state;
+    const outputRank = this.shapes[layer.output]?.length;
+    this.facts[layer.output] = {
+      state,
+      axes: outputRank === undefined ? outcome.axes : outcome.axes.filter((axis) => axis < outputRank),
+      flatAxes: outcome.flatAxes,
+      margin: outcome.margin,
+    };
+    this.recordFalls(layer, combined, effect, outcome.extraCauses, state);
+  }
+
+  /** Composes the combined input state with the layer's local effect. */
+  private apply(
+    input: Exclude<SymmetryState, { kind: 'unknown' }>,
+    effect: LocalEffect,
+    rule: LayerRule | undefined,
+    context: RuleContext,
+  ): { state: SymmetryState; axes: number[]; flatAxes?: number[]; margin: number; extraCauses: Record<FallLevel, Cause[]> } {
+    const extraCauses: Record<FallLevel, Cause[]> = { approx: [], subgroup: [], broken: [] };
+    const keepsMargin = rule !== undefined && rule.family === 'pointwise' && !rule.mixing;
+    const unchanged = { axes: context.axes, margin: keepsMargin ? context.margin : 0, extraCauses };
+    if (effect.kind === 'unknown') {
+      const assumed = this.apply(input, effect.assumed, rule, context);
+      const state: SymmetryState = assumed.state.kind === 'broken' ? assumed.state : { kind: 'unknown', cause: effect.cause, assumed: effectiveState(assumed.state) };
+      return { ...assumed, state };
+    }
+    switch (input.kind) {
+      case 'broken':
+        return { ...unchanged, state: input };
+      case 'invariant':
+        return { ...unchanged, axes: [], state: input };
+      case 'flattened': {
+        if (!rule?.mixing) return { ...unchanged, axes: [], flatAxes: context.flatAxes, state: input };
+        if (effect.kind === 'toInvariant') {
+          return { ...unchanged, axes: [], state: { kind: 'invariant', fidelity: mergeFidelity([input.fidelity], effect.approx, effect.subgroup) } };
+        }
+        const cause: Cause = {
+          code: 'flatten-then-mix',
+          at: input.by,
+          partner: context.ref,
+          detail: `${input.by.kind} turned the acting axes into features, and ${context.ref.kind} mixes them`,
+        };
+        extraCauses.broken.push(cause);
+        return { ...unchanged, axes: [], state: { kind: 'broken', cause } };
+      }
+      case 'acting':
+        break;
+    }
+    switch (effect.kind) {
+      case 'break': {
+        // The shadow axes only serve to recognise later repeats; a break that changes the rank
+        // (an RNN returning its last state) leaves nothing to track.
+        const sameRank = context.outputShape?.length === context.inputRank;
+        return { ...unchanged, axes: sameRank ? context.axes : [], state: { kind: 'broken', cause: effect.cause } };
+      }
+      case 'toInvariant':
+        return { ...unchanged, axes: [], state: { kind: 'invariant', fidelity: mergeFidelity([input.fidelity], effect.approx, effect.subgroup) } };
+      case 'toFlattened':
+        if (this.declaration.group === 'sign') return { ...unchanged, state: input };
+        return { ...unchanged, axes: [], flatAxes: effect.flatAxes, state: { kind: 'flattened', fidelity: input.fidelity, by: context.ref } };
+      case 'keep': {
+        const approx = [...effect.approx];
+        if (input.blockwise && effect.window) {
+          const detail = `${context.ref.kind} mixes neighbouring positions across the blocks of a concatenation along an acting axis`;
+          const cause: Cause = { code: 'block-mixing', at: context.ref, detail };
+          if (this.declaration.group !== 'translation') {
+            extraCauses.broken.push(cause);
+            return { ...unchanged, state: { kind: 'broken', cause } };
+          }
+          approx.push(cause);
+          extraCauses.approx.push(cause);
+        }
+        const fidelity = mergeFidelity([input.fidelity], approx, effect.subgroup);
+        const blockwise = Boolean(input.blockwise || effect.blockwise);
+        return {
+          axes: effect.axes ?? context.axes,
+          margin: effect.margin ?? unchanged.margin,
+          extraCauses,
+          state: blockwise ? { kind: 'acting', fidelity, blockwise } : { kind: 'acting', fidelity },
+        };
+      }
+    }
+  }
+
+  private recordFalls(layer: LayerNode, input: SymmetryState, effect: LocalEffect, extra: Record<FallLevel, Cause[]>, output: SymmetryState): void {
+    if (!this.reaching.has(layer.id)) return;
+    const before = stateRank(input);
+    const after = stateRank(output);
+    const byLevel = causesByLevel(effect);
+    for (const level of LEVELS) {
+      // A flatten-then-mix break names the flatten: it comes before the mixing layer's own fault.
+      const causes = level === 'broken' ? [...extra[level], ...byLevel[level]] : [...byLevel[level], ...extra[level]];
+      if (causes.length === 0) continue;
+      this.noteFall(level, causes[0], before, after);
+    }
+  }
+
+  /** First fall to `level` where the state actually drops there; later ones are repeats. */
+  private noteFall(level: FallLevel, cause: Cause, before: number, after: number): void {
+    const existing = this.falls.get(level);
+    if (existing) {
+      if (existing.cause !== cause) existing.repeats.push(cause);
+      return;
+    }
+    if (before < LEVEL_RANK[level] && after >= LEVEL_RANK[level]) this.falls.set(level, { level, cause, repeats: [] });
+  }
+
+  /** An output must carry the declared action: invariance must have been reached, and a flattened output carries none. */
+  private checkOutput(tensor: number): SymmetryState {
+    const facts = this.factsOf(tensor);
+    const state = effectiveState(facts.state);
+    const producer = this.model.layers.find((layer) => layer.output === tensor);
+    const at: LayerRef = producer ? refOf(producer) : { layer: -1, kind: 'input' };
+    const { mode, group } = this.declaration;
+    let cause: Cause | undefined;
+    if (state.kind === 'flattened') {
+      cause = { code: 'flattened-output', at: state.by, detail: `the output was flattened by ${state.by.kind}, so ${group} no longer acts on it as declared` };
+    } else if (mode === 'invariant' && state.kind === 'acting' && (group === 'sign' || facts.axes.length > 0)) {
+      cause = {
+        code: 'output-not-invariant',
+        at,
+        detail:
+          group === 'sign'
+            ? 'the output is an odd function of the input, but invariance under sign needs an even one'
+            : `the output still has the axes ${group} acts on; pool over them (global pooling) for invariance`,
+      };
+    } else if (mode === 'equivariant' && group === 'sign' && state.kind === 'invariant') {
+      cause = { code: 'non-odd', at, detail: 'the output is an even function of the input, but equivariance under sign needs an odd one' };
+    }
+    if (!cause) return facts.state;
+    this.noteFall('broken', cause, stateRank(state), LEVEL_RANK.broken);
+    return { kind: 'broken', cause };
+  }
+}
+
+export function inferDeclaration(model: ModelGraph, shapes: ShapeTable, declaration: SymmetryDeclaration): DeclarationInference {
+  const mismatch = declarationMismatch(model, declaration);
+  if (mismatch) return { declaration, mismatch, layerStates: [], outputStates: [], falls: [], gaps: [] };
+  return new DeclarationWalk(model, shapes, declaration).run();
+}

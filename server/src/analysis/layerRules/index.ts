@@ -1,0 +1,72 @@
+// The per-layer semantics table: every tf.layers factory of tfjs 4.22 and every class of the
+// equivariant library, with the rule that gives its output shape and local symmetry effect.
+import type { LayerOrigin } from '../graph';
+import { MalformedConfig, NonConstantConfig } from './config';
+import type { LayerRule, LocalEffect, RuleContext } from './types';
+import { cause, unknown } from './types';
+import { POINTWISE_RULES } from './pointwise';
+import { CONVOLUTION_RULES } from './convolution';
+import { POOLING_RULES } from './pooling';
+import { RESHAPING_RULES } from './reshaping';
+import { BORDER_RULES } from './border';
+import { PREPROCESSING_RULES } from './preprocessing';
+import { RECURRENT_RULES } from './recurrent';
+import { MERGE_RULES } from './merge';
+import { LIBRARY_RULES } from './library';
+import { wrapperRules } from './wrappers';
+
+export type { LayerRule, LocalEffect, RuleContext, ShapeContext, Shape, SubgroupStep } from './types';
+
+function byKind(rules: LayerRule[]): Map<string, LayerRule> {
+  const table = new Map<string, LayerRule>();
+  for (const rule of rules) {
+    if (table.has(rule.kind)) throw new Error(`two layer rules for ${rule.kind}`);
+    table.set(rule.kind, rule);
+  }
+  return table;
+}
+
+const TFJS_RULES = byKind([
+  ...POINTWISE_RULES,
+  ...CONVOLUTION_RULES,
+  ...POOLING_RULES,
+  ...RESHAPING_RULES,
+  ...BORDER_RULES,
+  ...PREPROCESSING_RULES,
+  ...RECURRENT_RULES,
+  ...MERGE_RULES,
+  ...wrapperRules((kind, origin) => layerRuleFor(kind, origin)),
+]);
+
+const LIBRARY_TABLE = byKind(LIBRARY_RULES);
+
+/** Every tf.layers factory name with a rule. */
+export const TFJS_LAYER_FACTORIES: ReadonlySet<string> = new Set(TFJS_RULES.keys());
+
+/** Every class of the equivariant layers library with a rule. */
+export const LIBRARY_LAYER_CLASSES: ReadonlySet<string> = new Set(LIBRARY_TABLE.keys());
+
+/** The rule for a layer, or undefined for custom layers and unknown names (an analysis gap). */
+export function layerRuleFor(kind: string, origin: LayerOrigin): LayerRule | undefined {
+  if (origin === 'tfjs') return TFJS_RULES.get(kind);
+  if (origin === 'library') return LIBRARY_TABLE.get(kind);
+  return undefined;
+}
+
+/**
+ * Runs a rule's effect; a configuration value the rule needs but cannot read (not a constant,
+ * or a constant of the wrong shape) becomes an analysis gap naming the key.
+ */
+export function applyLayerRule(rule: LayerRule, context: RuleContext): LocalEffect {
+  try {
+    return rule.effect(context);
+  } catch (error) {
+    if (error instanceof NonConstantConfig) {
+      return unknown(cause(context, 'non-constant-config', `${context.ref.kind}: ${error.key} is not a compile-time constant`));
+    }
+    if (error instanceof MalformedConfig) {
+      return unknown(cause(context, 'non-constant-config', `${context.ref.kind}: ${error.message}`));
+    }
+    throw error;
+  }
+}

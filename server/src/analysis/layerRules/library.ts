@@ -1,0 +1,204 @@
+// Rules for the equivariant layers library that ships with Symmetry Lint (SPEC section 6):
+// circular padding, anti-aliased and polyphase pooling, P4 group convolutions, group
+// averaging and DeepSets layers. Each states the symmetry it was built to keep.
+import type { GroupName } from '../symmetry';
+import type { LayerRule, LocalEffect, RuleContext, ShapeContext } from './types';
+import { breaks, cause, formatTuple, keep, subgroup, toInvariant, unknown } from './types';
+import { gridCheck, readPadding, windowOutputLength } from './geometry';
+import { convolutionEffect, readConvolutionGeometry } from './convolution';
+import { affineUnderSign, nonOdd } from './sign';
+import { globalReductionEffect } from './pooling';
+import { lastAxisMixing } from './pointwise';
+
+const known = (value: number | null) => (value === null || Number.isNaN(value) ? null : value);
+
+function spatialShape(context: ShapeContext, size: (n: number | null, axis: number) => number | null, channels: (c: number | null) => number | null) {
+  const input = context.inputShapes[0];
+  if (!input) return undefined;
+  return [size(input[0], 0), size(input[1], 1), channels(input[input.length - 1])];
+}
+
+/** The groups a GroupAveraging over `named` makes a model invariant to (D4 contains C4 and the flip). */
+function averagedGroups(named: string[]): Set<GroupName> {
+  const groups = new Set<GroupName>();
+  for (const name of named) {
+    if (name === 'dihedral') groups.add('dihedral').add('rotation90').add('flip');
+    else if (name === 'rotation90' || name === 'flip' || name === 'translation' || name === 'permutation' || name === 'sign') groups.add(name);
+  }
+  return groups;
+}
+
+function stridedPoolEffect(context: RuleContext, what: string, stride: number, filter: number, translation: LocalEffect): LocalEffect {
+  const input = context.inputShapes[0];
+  const acting = context.axes.filter((axis) => axis < 2);
+  switch (context.group) {
+    case 'sign':
+      return keep();
+    case 'translation':
+      return translation;
+    case 'permutation':
+      return breaks(cause(context, 'set-axis-window', `${what} samples neighbouring positions along the set axis`));
+    default:
+      return gridCheck(
+        context,
+        what,
+        acting.map((axis) => input?.[axis] ?? null),
+        acting.map(() => filter),
+        acting.map(() => stride),
+        'same',
+      );
+  }
+}
+
+function p4Convolution(kind: string): LayerRule {
+  return {
+    kind,
+    family: 'library',
+    mixing: true,
+    inputRank: 3,
+    outputShape: (context) => {
+      const kernels = context.config.tuple('kernelSize', 2, Number.NaN);
+      const strides = context.config.tuple('strides', 2, 1);
+      const padding = readPadding(context.config.string('padding', 'same'));
+      // The channel layout (filters times 4 rotations) is the library's business.
+      return spatialShape(context, (size, axis) => windowOutputLength(size, known(kernels[axis]), strides[axis], padding), () => null);
+    },
+    effect: (context) => {
+      if (context.group === 'sign') return affineUnderSign(context);
+      const mixesActing = lastAxisMixing(context, kind);
+      if (mixesActing) return mixesActing;
+      return convolutionEffect(context, kind, 2, readConvolutionGeometry(context, 2, { padding: 'same' }), true);
+    },
+  };
+}
+
+export const LIBRARY_RULES: LayerRule[] = [
+  {
+    kind: 'CircularPad2D',
+    family: 'library',
+    mixing: false,
+    inputRank: 3,
+    outputShape: (context) => {
+      const padding = context.config.tuple('padding', 2, 1);
+      return spatialShape(context, (size, axis) => (size === null || padding[axis] === null ? null : size + 2 * (padding[axis] as number)), (c) => c);
+    },
+    effect: (context) => {
+      const padding = context.config.tuple('padding', 2, 1) as number[];
+      switch (context.group) {
+        case 'translation':
+          // Wrapped borders: a following 'valid' convolution that uses at most this margin is exact.
+          return keep({ margin: Math.min(...context.axes.filter((axis) => axis < 2).map((axis) => padding[axis])) });
+        case 'rotation90':
+        case 'dihedral':
+          return padding[0] === padding[1]
+            ? keep()
+            : breaks(cause(context, 'asymmetric-border', `CircularPad2D pads ${formatTuple(padding)}, which a rotation does not preserve`));
+        case 'permutation':
+          return breaks(cause(context, 'set-axis-window', 'CircularPad2D wraps elements of the set axis around its ends'));
+        default:
+          return keep();
+      }
+    },
+  },
+  {
+    kind: 'BlurPool2D',
+    family: 'library',
+    mixing: true,
+    inputRank: 3,
+    outputShape: (context) => {
+      const stride = context.config.number('stride', 2);
+      return spatialShape(context, (size) => windowOutputLength(size, 1, stride, 'same'), (c) => c);
+    },
+    effect: (context) => {
+      const stride = context.config.number('stride', 2) as number;
+      const filter = (context.config.has('filterSize') ? context.config.number('filterSize', 3) : context.config.number('kernelSize', 3)) as number;
+      const translation =
+        stride > 1
+          ? subgroup(stride, cause(context, 'stride', `BlurPool2D with stride ${stride} (anti-aliased): only shifts by multiples of ${stride} commute exactly`))
+          : keep();
+      return stridedPoolEffect(context, 'BlurPool2D', stride, filter, translation);
+    },
+  },
+  {
+    kind: 'PolyphasePool2D',
+    family: 'library',
+    mixing: true,
+    inputRank: 3,
+    outputShape: (context) => {
+      const stride = context.config.number('stride', 2);
+      return spatialShape(context, (size) => windowOutputLength(size, 1, stride, 'same'), (c) => c);
+    },
+    effect: (context) => {
+      if (context.group === 'permutation') {
+        return breaks(cause(context, 'set-axis-window', 'PolyphasePool2D samples positions along the set axis'));
+      }
+      // Adaptive polyphase sampling picks the phase of largest norm, which moves with the input:
+      // circular shifts (and rotations, which permute the phases) commute up to that choice,
+      // and a following global pooling is exactly invariant. The phase norm is even in x.
+      return keep();
+    },
+  },
+  p4Convolution('P4ConvLifting2D'),
+  p4Convolution('P4Conv2D'),
+  {
+    kind: 'P4GroupPool',
+    family: 'library',
+    mixing: true,
+    inputRank: 3,
+    outputShape: (context) => spatialShape(context, (size) => size, (c) => (c !== null && c % 4 === 0 ? c / 4 : null)),
+    effect: (context) => {
+      if (context.group !== 'sign') return keep();
+      const reduction = context.config.string('reduction', 'max');
+      return reduction === 'max' ? nonOdd(context, 'P4GroupPool takes a maximum over rotations, which is not odd') : keep();
+    },
+  },
+  {
+    kind: 'GroupAveraging',
+    family: 'library',
+    mixing: true,
+    outputShape: (context) => {
+      const inner = context.node.inner;
+      return inner ? undefined : context.inputShapes[0];
+    },
+    effect: (context) => {
+      const raw = context.config.raw('group');
+      const named = typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw.filter((entry): entry is string => typeof entry === 'string') : [];
+      if (averagedGroups(named).has(context.group)) return toInvariant();
+      return unknown(
+        cause(context, 'unmodelled-layer', `GroupAveraging averages over ${named.join(', ') || 'an unknown group'}, not ${context.group}; its backbone is not analysed`),
+      );
+    },
+  },
+  {
+    kind: 'SetDense',
+    family: 'library',
+    mixing: true,
+    inputRank: 2,
+    outputShape: (context) => {
+      const input = context.inputShapes[0];
+      const units = known(context.config.number('units', Number.NaN));
+      return input ? [...input.slice(0, -1), units] : undefined;
+    },
+    effect: (context) => {
+      if (context.group === 'sign') return affineUnderSign(context);
+      // Per-element weights plus a term pooled over the set: equivariant to any reordering of it.
+      return lastAxisMixing(context, 'SetDense') ?? keep();
+    },
+  },
+  {
+    kind: 'SetPool',
+    family: 'library',
+    mixing: true,
+    inputRank: 2,
+    outputShape: (context) => context.inputShapes[0]?.slice(1),
+    effect: (context) => {
+      const reduction = context.config.string('reduction', 'mean');
+      return globalReductionEffect(context, 'SetPool', 1, reduction === 'max' ? 'max' : 'average');
+    },
+  },
+];
+
+/** A library class without a rule (a newer library version, or a misspelt name). */
+export function unknownLibraryLayer(context: RuleContext): LocalEffect {
+  return unknown(cause(context, 'unmodelled-layer', `${context.ref.kind} is not a layer of the equivariant library this analysis knows`));
+}
