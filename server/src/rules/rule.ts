@@ -1,7 +1,7 @@
 // What a rule is: metadata, named messages, a docs link derived from its id, and a check
 // that reads inferred states and reports findings. Rules never parse, infer or touch LSP.
-import type { LayerNode, ModelGraph, ShapeTable, SourceSpan } from '../analysis/graph';
-import type { DeclarationInference, GroupName, Mode } from '../analysis/symmetry';
+import type { LayerNode, ModelGraph, OrphanHolder, SourceSpan } from '../analysis/graph';
+import type { DeclarationInference, DeclarationProblem, GroupName, Mode, ShapeTable, SymmetryDeclaration } from '../analysis/symmetry';
 
 export type Severity = 'error' | 'warning' | 'info';
 /** A user's setting for a rule: a severity, or `off`. */
@@ -66,6 +66,25 @@ export interface ModelRuleContext<MessageIds extends string> {
   /** Where diagnostics for a layer go in the model's file (see `LayerNode.callStack`). */
   layerSpan(layer: LayerNode): SourceSpan;
   report(descriptor: ReportDescriptor<MessageIds>): void;
+  /** The 1-based line of a span's start, for messages (`flatten at line 41`). */
+  lineOf(span: SourceSpan): number;
+}
+
+/** A `@symmetry` problem, from the file's doc comments or from a `--symmetry` argument. */
+export interface FileDeclarationProblem {
+  problem: DeclarationProblem;
+  /** The raw `--symmetry` value when the problem is in a command-line declaration. */
+  commandLineText?: string;
+}
+
+/** What a rule sees of a whole file, outside any one model (declaration problems, orphans). */
+export interface FileRuleContext<MessageIds extends string> {
+  fileName: string;
+  declarationProblems: FileDeclarationProblem[];
+  /** Holders with a `@symmetry` tag but no model, with the declarations parsed from them. */
+  orphans: { holder: OrphanHolder; declarations: SymmetryDeclaration[] }[];
+  report(descriptor: ReportDescriptor<MessageIds>): void;
+  lineOf(span: SourceSpan): number;
 }
 
 export interface Rule<MessageIds extends string = string> {
@@ -73,6 +92,8 @@ export interface Rule<MessageIds extends string = string> {
   meta: RuleMeta<MessageIds>;
   docsUrl: string;
   checkModel(context: ModelRuleContext<MessageIds>): void;
+  /** File-level findings, once per file; most rules have none. */
+  checkFile?(context: FileRuleContext<MessageIds>): void;
 }
 
 /** Defines a rule; the docs link is derived from the id so it cannot drift. */
@@ -80,6 +101,7 @@ export function createRule<MessageIds extends string>(definition: {
   id: string;
   meta: RuleMeta<MessageIds>;
   checkModel(context: ModelRuleContext<MessageIds>): void;
+  checkFile?(context: FileRuleContext<MessageIds>): void;
 }): Rule<MessageIds> {
   return { ...definition, docsUrl: ruleDocsUrl(definition.id) };
 }

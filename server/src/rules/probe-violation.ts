@@ -1,0 +1,23 @@
+// probe-violation: the numeric probe measured an error above `tol` at a layer. The probe
+// reports it (SPEC section 5); statically this rule reports nothing. Metadata and messages live
+// here so the probe, the settings and the docs share them.
+import { createRule } from './rule';
+
+type MessageId = 'violation' | 'violationPredicted';
+
+export const probeViolation = createRule<MessageId>({
+  id: 'probe-violation',
+  meta: {
+    description: 'The probe measured an error above tol at this layer.',
+    defaultSeverity: 'error',
+    preferredFix: 'As for the static rule that predicts the break.',
+    messages: {
+      violation:
+        'The probe measured a relative error of {{error}} (tol {{tol}}) under {{groupMode}} at {{layer}}, line {{line}} (worst element: {{element}}). No static finding predicts it: the analysis missed a break here.',
+      violationPredicted:
+        'The probe measured a relative error of {{error}} (tol {{tol}}) under {{groupMode}} at {{layer}}, line {{line}} (worst element: {{element}}), as {{predictedBy}} predicts.',
+    },
+  },
+  // Only the probe reports this rule, after a numeric run.
+  checkModel() {},
+});

@@ -1,0 +1,33 @@
+// strided-aliasing: a stride or pooling window keeps a translation symmetry only for shifts by
+// multiples of the stride (a subgroup). Reported once per declaration, at the first one.
+import { reportRoutedFalls } from './fallReporting';
+import { createRule } from './rule';
+
+type MessageId = 'stride' | 'otherCause';
+
+export const stridedAliasing = createRule<MessageId>({
+  id: 'strided-aliasing',
+  meta: {
+    description: 'A stride or pooling window: the symmetry holds only for a subgroup of shifts.',
+    defaultSeverity: 'warning',
+    preferredFix: 'Anti-aliased downsampling (BlurPool2D), or PolyphasePool2D for exact shift invariance.',
+    messages: {
+      stride:
+        '{{layer}} at line {{line}} downsamples ({{detail}}): {{groupMode}} holds only for shifts by {{shifts}}. BlurPool2D (anti-aliased) or PolyphasePool2D (exact) restores it.',
+      otherCause: '{{layer}} at line {{line}} keeps {{groupMode}} only for a subgroup: {{detail}}.',
+    },
+  },
+  checkModel(context) {
+    reportRoutedFalls(
+      context,
+      'strided-aliasing',
+      ({ cause }) => (cause.code === 'stride' ? 'stride' : 'otherCause'),
+      ({ inference, cause }) => {
+        const state = inference.layerStates[cause.at.layer];
+        const fidelity = state && state.kind !== 'broken' && state.kind !== 'unknown' ? state.fidelity : undefined;
+        const k = fidelity?.level === 'subgroup' ? fidelity.k : null;
+        return { data: { shifts: k !== null ? `multiples of ${k}` : 'multiples of the stride' } };
+      },
+    );
+  },
+});

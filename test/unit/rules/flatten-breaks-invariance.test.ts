@@ -1,0 +1,81 @@
+// flatten-breaks-invariance: flatten then a mixing layer, or a flattened output; blames the
+// flatten and names both layers. Under permutation the same cause belongs to order-dependent-layer.
+import { strict as assert } from 'node:assert';
+import { parseDeclarations } from '../../../server/src/analysis/declarations';
+import { RuleTester, assertErrors, causeAt, fallOf, handBuiltModel, inferenceOf, runOnHandBuilt } from '../ruleTester';
+import { flattenBreaksInvariance } from '../../../server/src/rules/flatten-breaks-invariance';
+
+const m = handBuiltModel(
+  `/**
+ * @symmetry invariant translation
+ */
+function buildClassifier() {
+  const model = tf.sequential();
+  model.add(tf.layers.conv2d({ filters: 8, kernelSize: 1 }));
+  model.add(tf.layers.flatten());
+  model.add(tf.layers.dense({ units: 10 }));
+  return model;
+}`,
+  ['conv2d', 'flatten', 'dense'],
+);
+
+describe('flatten-breaks-invariance (hand-built)', () => {
+  it('names the flatten and the mixing layer, and squiggles the flatten', () => {
+    const inference = inferenceOf(m.declarations[0], { falls: [fallOf('broken', causeAt(m, 'flatten-then-mix', 1, 'flatten merges H and W', 2))] });
+    const findings = runOnHandBuilt(m, [inference], 'flatten-breaks-invariance');
+    assertErrors(m.text, findings, [{ messageId: 'flattenThenMix', line: 7, column: 23, endLine: 7, endColumn: 30, severity: 'error' }]);
+    assert.equal(
+      findings[0].message,
+      'flatten at line 7, followed by dense at line 8, turns positions into features: translation invariance is lost. Use global pooling instead of flatten.',
+    );
+    assert.deepEqual(findings[0].related.map((r) => r.message), ['declared here: @symmetry invariant translation', 'dense at line 8, the second layer involved']);
+  });
+
+  it('reports a flattened output', () => {
+    const inference = inferenceOf(m.declarations[0], { falls: [fallOf('broken', causeAt(m, 'flattened-output', 1))] });
+    assertErrors(m.text, runOnHandBuilt(m, [inference], 'flatten-breaks-invariance'), [
+      { messageId: 'flattenedOutput', line: 7, column: 23, endLine: 7, endColumn: 30, messageIncludes: ['the spatial axes'] },
+    ]);
+  });
+
+  it('leaves flatten + dense under permutation to order-dependent-layer', () => {
+    const permutation = parseDeclarations({ text: '/** @symmetry invariant permutation */', span: { file: m.graph.nameSpan.file, start: 0, end: 0 } }).declarations[0];
+    const inference = inferenceOf(permutation, { falls: [fallOf('broken', causeAt(m, 'flatten-then-mix', 1, 'x', 2))] });
+    assert.deepEqual(runOnHandBuilt(m, [inference], 'flatten-breaks-invariance'), []);
+    assert.equal(runOnHandBuilt(m, [inference], 'order-dependent-layer').length, 1);
+  });
+});
+
+// Source code through the real engine: extraction, inference and this rule, at exact positions.
+RuleTester.run(flattenBreaksInvariance, {
+  valid: [
+    { code: `import * as tf from '@tensorflow/tfjs';
+
+/**
+ * @symmetry invariant translation
+ */
+export function buildModel(): tf.Sequential {
+  const model = tf.sequential();
+  model.add(tf.layers.conv2d({ inputShape: [32, 32, 3], filters: 8, kernelSize: 1 }));
+  model.add(tf.layers.globalAveragePooling2d({}));
+  model.add(tf.layers.dense({ units: 10 }));
+  return model;
+}
+` },
+  ],
+  invalid: [
+    { code: `import * as tf from '@tensorflow/tfjs';
+
+/**
+ * @symmetry invariant translation
+ */
+export function buildModel(): tf.Sequential {
+  const model = tf.sequential();
+  model.add(tf.layers.conv2d({ inputShape: [32, 32, 3], filters: 8, kernelSize: 1 }));
+  model.add(tf.layers.flatten());
+  model.add(tf.layers.dense({ units: 10 }));
+  return model;
+}
+`, errors: [{ messageId: 'flattenThenMix', line: 9, column: 23, endLine: 9, endColumn: 30, messageIncludes: ['flatten at line 9, followed by dense at line 10, turns positions into features: translation invariance is lost'] }] },
+  ],
+});

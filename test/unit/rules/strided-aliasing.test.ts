@@ -1,0 +1,87 @@
+// strided-aliasing: the first subgroup fall from a stride, with the subgroup's k in the message.
+import { strict as assert } from 'node:assert';
+import { RuleTester, assertErrors, causeAt, fallOf, handBuiltModel, inferenceOf, runOnHandBuilt } from '../ruleTester';
+import { stridedAliasing } from '../../../server/src/rules/strided-aliasing';
+
+const m = handBuiltModel(
+  `/**
+ * @symmetry invariant translation
+ */
+function buildClassifier() {
+  const model = tf.sequential();
+  model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+  model.add(tf.layers.conv2d({ filters: 8, kernelSize: 3, strides: 2 }));
+  return model;
+}`,
+  ['maxPooling2d', 'conv2d'],
+);
+
+describe('strided-aliasing (hand-built)', () => {
+  it('reports the first stride with the subgroup it keeps and the later stride as related', () => {
+    const inference = inferenceOf(m.declarations[0], {
+      falls: [fallOf('subgroup', causeAt(m, 'stride', 0, 'pool size 2, stride 2'), [causeAt(m, 'stride', 1, 'stride 2')])],
+    });
+    inference.layerStates = [{ kind: 'acting', fidelity: { level: 'subgroup', k: 2, reasons: [] } }];
+    const findings = runOnHandBuilt(m, [inference], 'strided-aliasing');
+    assertErrors(m.text, findings, [
+      { messageId: 'stride', line: 6, column: 23, endLine: 6, endColumn: 35, severity: 'warning', messageIncludes: ['maxPooling2d at line 6', 'holds only for shifts by multiples of 2', 'BlurPool2D'] },
+    ]);
+    assert.deepEqual(findings[0].related.map((r) => r.message), ['declared here: @symmetry invariant translation', 'also at conv2d, line 7']);
+  });
+
+  it('says "multiples of the stride" when the subgroup is not known', () => {
+    const inference = inferenceOf(m.declarations[0], { falls: [fallOf('subgroup', causeAt(m, 'stride', 1))] });
+    const findings = runOnHandBuilt(m, [inference], 'strided-aliasing');
+    assertErrors(m.text, findings, [{ messageId: 'stride', line: 7, column: 23, endLine: 7, endColumn: 29, messageIncludes: ['multiples of the stride'] }]);
+  });
+
+  it('leaves grid offsets to rotation-grid-mismatch', () => {
+    const inference = inferenceOf(m.declarations[0], { falls: [fallOf('subgroup', causeAt(m, 'grid-offset', 1))] });
+    assert.deepEqual(runOnHandBuilt(m, [inference], 'strided-aliasing'), []);
+  });
+});
+
+// Source code through the real engine: extraction, inference and this rule, at exact positions.
+RuleTester.run(stridedAliasing, {
+  valid: [
+    { code: `import * as tf from '@tensorflow/tfjs';
+
+/**
+ * @symmetry invariant translation
+ */
+export function buildModel(): tf.Sequential {
+  const model = tf.sequential();
+  model.add(tf.layers.conv2d({ inputShape: [32, 32, 3], filters: 8, kernelSize: 1 }));
+  model.add(tf.layers.globalAveragePooling2d({}));
+  return model;
+}
+` },
+    { code: `import * as tf from '@tensorflow/tfjs';
+
+/**
+ * @symmetry invariant sign
+ */
+export function buildModel(): tf.Sequential {
+  const model = tf.sequential();
+  model.add(tf.layers.conv2d({ inputShape: [32, 32, 3], filters: 8, kernelSize: 1, useBias: false }));
+  model.add(tf.layers.averagePooling2d({ poolSize: 2 }));
+  return model;
+}
+` },
+  ],
+  invalid: [
+    { code: `import * as tf from '@tensorflow/tfjs';
+
+/**
+ * @symmetry equivariant translation
+ */
+export function buildModel(): tf.Sequential {
+  const model = tf.sequential();
+  model.add(tf.layers.conv2d({ inputShape: [32, 32, 3], filters: 8, kernelSize: 1 }));
+  model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+  model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+  return model;
+}
+`, errors: [{ messageId: 'stride', line: 9, column: 23, endLine: 9, endColumn: 35, messageIncludes: ['multiples of 2'] }] },
+  ],
+});
