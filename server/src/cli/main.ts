@@ -1,3 +1,137 @@
-// Command-line entry (placeholder until the CLI lands).
-console.error('symmetry-lint: not built yet');
-process.exit(2);
+// Entry of the `symmetry-lint` command: `check` (lint files for CI) and `lsp` (the language
+// server for any LSP client). Exit codes: 0 no error finding, 1 an error finding, 2 usage or
+// internal error, with the message on stderr.
+import serverPackage from '../../package.json';
+import { DiscoveryError } from '../workspace/discovery';
+import { OUTPUT_FORMATS, runCheck, UsageError, type OutputFormat } from './check';
+import { ruleCatalog } from './ruleCatalog';
+
+const INFORMATION_URI = 'https://github.com/symmetry-lint/symmetry-lint';
+
+const HELP = `Usage:
+  symmetry-lint check <files or folders...> [options]
+  symmetry-lint lsp --stdio | --node-ipc | --socket=<port>
+  symmetry-lint --help | --version
+
+Checks TensorFlow.js model code against the symmetries declared with @symmetry tags.
+
+Options of check:
+  --symmetry "<mode> <group> [axis=<int>] [tol=<number>]"
+                       declare a symmetry for every model found (repeatable)
+  --format text|json|sarif
+                       output format (default text)
+  --probe              numeric probes (not available yet)
+  --fix                apply preferred fixes (not available yet)
+
+Folders are searched for .ts .tsx .js .jsx .mjs .cjs files (not .d.ts), skipping node_modules
+and files that .gitignore ignores.
+
+Exit codes: 0 no error found, 1 an error found, 2 usage or internal error.
+`;
+
+/** Flags that belong to later issues: refused clearly rather than silently ignored. */
+const NOT_AVAILABLE: Record<string, string> = {
+  '--probe': 'numeric probes are not available yet in this version',
+  '--fix': 'automatic fixes are not available yet in this version',
+};
+
+interface ParsedCheck {
+  inputs: string[];
+  symmetry: string[];
+  format: OutputFormat;
+}
+
+function parseCheckArguments(args: readonly string[]): ParsedCheck {
+  const parsed: ParsedCheck = { inputs: [], symmetry: [], format: 'text' };
+  let onlyPaths = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (onlyPaths || !arg.startsWith('-') || arg === '-') {
+      parsed.inputs.push(arg);
+      continue;
+    }
+    if (arg === '--') {
+      onlyPaths = true;
+      continue;
+    }
+    const equals = arg.indexOf('=');
+    const name = equals > 0 ? arg.slice(0, equals) : arg;
+    const takeValue = (): string => {
+      if (equals > 0) return arg.slice(equals + 1);
+      if (i + 1 >= args.length) throw new UsageError(`${name} needs a value`);
+      return args[++i];
+    };
+    switch (name) {
+      case '--symmetry':
+        parsed.symmetry.push(takeValue());
+        break;
+      case '--format': {
+        const value = takeValue();
+        if (!(OUTPUT_FORMATS as readonly string[]).includes(value)) {
+          throw new UsageError(`unknown format "${value}" (expected ${OUTPUT_FORMATS.join(', ')})`);
+        }
+        parsed.format = value as OutputFormat;
+        break;
+      }
+      default:
+        if (name in NOT_AVAILABLE) throw new UsageError(`${name}: ${NOT_AVAILABLE[name]}`);
+        throw new UsageError(`unknown option ${name}`);
+    }
+  }
+  if (parsed.inputs.length === 0) throw new UsageError('check needs at least one file or folder');
+  return parsed;
+}
+
+const TRANSPORT_FLAGS = /^--(stdio|node-ipc|socket=\d+|pipe=.+)$/;
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (command === '--version' || command === '-v') {
+    process.stdout.write(`${serverPackage.version}\n`);
+    return 0;
+  }
+  if (command === 'check') {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    const parsed = parseCheckArguments(rest);
+    const result = runCheck({
+      ...parsed,
+      cwd: process.cwd(),
+      tool: { name: 'symmetry-lint', version: serverPackage.version, informationUri: INFORMATION_URI },
+      catalog: ruleCatalog(),
+    });
+    process.stdout.write(result.output);
+    return result.exitCode;
+  }
+  if (command === 'lsp') {
+    if (!rest.some((arg) => TRANSPORT_FLAGS.test(arg))) {
+      throw new UsageError('lsp needs a transport: --stdio, --node-ipc or --socket=<port>');
+    }
+    // Loaded only here so `check` does not pay for the language server's modules.
+    const { startLanguageServer } = await import('../lsp/languageServer.js');
+    startLanguageServer();
+    return -1;
+  }
+  throw new UsageError(command === undefined ? 'no command given' : `unknown command "${command}"`);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    // -1: a long-running server owns the process now.
+    if (code >= 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError || error instanceof DiscoveryError) {
+      process.stderr.write(`symmetry-lint: ${error.message}\nRun "symmetry-lint --help" for usage.\n`);
+    } else {
+      process.stderr.write(`symmetry-lint: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    }
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,36 @@
+// The `--format text` output, in the manner of eslint's "stylish": each file's path, one row
+// per finding (`line:col  severity  message  rule-id`), then a summary line.
+import type { Severity } from '../rules/rule';
+import { allFindings, type FileReport } from './report';
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+export function formatText(files: readonly FileReport[]): string {
+  const lines: string[] = [];
+  const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
+  for (const file of files) {
+    const findings = allFindings(file);
+    if (findings.length === 0) continue;
+    const rows = findings.map(({ json }) => {
+      counts[json.severity]++;
+      return [`${json.line}:${json.column}`, json.severity, json.message.replace(/\s*\n\s*/g, ' '), json.ruleId];
+    });
+    const widths = [0, 1, 2].map((column) => Math.max(...rows.map((row) => row[column].length)));
+    lines.push(file.path);
+    for (const row of rows) {
+      lines.push(`  ${row[0].padEnd(widths[0])}  ${row[1].padEnd(widths[1])}  ${row[2].padEnd(widths[2])}  ${row[3]}`);
+    }
+    lines.push('');
+  }
+  const total = counts.error + counts.warning + counts.info;
+  if (total === 0) {
+    lines.push(`No problems found in ${plural(files.length, 'file')}.`);
+  } else {
+    lines.push(
+      `${counts.error > 0 ? '\u2716' : '\u26a0'} ${plural(total, 'problem')} (${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}, ${plural(counts.info, 'info')}) in ${plural(files.length, 'file')} checked`,
+    );
+  }
+  return lines.join('\n') + '\n';
+}

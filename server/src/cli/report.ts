@@ -1,0 +1,206 @@
+// Turns engine results into the CLI's report: the `--format json` object of SPEC section 8
+// (1-based lines and columns, paths relative to the working folder) plus what the text and
+// SARIF formatters need (related locations, rule metadata).
+//
+// Decision on file-level findings: SPEC 8 has findings only inside models. Findings that
+// belong to no model (an `@symmetry` tag on a holder where no model was found, a tag outside
+// any holder) go to an extra `findings` array on the file object (an additive key, always
+// present). A model's own declaration problems (an `invalid-declaration` in its JSDoc) go in
+// that model's `findings`, never in the file's, so each finding is reported exactly once.
+import * as path from 'node:path';
+import type { ts } from 'ts-morph';
+import type { SourceProvider } from '../analysis/sourceProvider';
+import type { LayerNode, ModelGraph, SourceSpan } from '../analysis/graph';
+import type { GroupName, Mode } from '../analysis/symmetry';
+import type { FileAnalysis } from '../engine';
+import type { Finding, Severity } from '../rules/rule';
+
+export interface JsonFinding {
+  ruleId: string;
+  severity: Severity;
+  message: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  /** The declared group the finding is about; null for findings about no declaration. */
+  group: GroupName | null;
+}
+
+export interface JsonModel {
+  name: string;
+  line: number;
+  declared: { mode: Mode; group: GroupName }[];
+  layers: { kind: string; line: number }[];
+  findings: JsonFinding[];
+}
+
+export interface JsonFile {
+  path: string;
+  models: JsonModel[];
+  /** Findings outside any model (additive to SPEC 8, see the header of this file). */
+  findings: JsonFinding[];
+}
+
+export interface JsonReport {
+  files: JsonFile[];
+}
+
+/** A 1-based range in some file, for related locations. */
+export interface ReportLocation {
+  /** Relative to the working folder, forward slashes. */
+  path: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+/** A finding with the positions every output format needs. */
+export interface LocatedFinding {
+  json: JsonFinding;
+  finding: Finding;
+  related: { location: ReportLocation; message: string }[];
+}
+
+export interface CheckedFile {
+  /** Relative to the working folder, forward slashes. */
+  path: string;
+  sourceFile: ts.SourceFile;
+  analysis: FileAnalysis;
+}
+
+export interface FileReport {
+  path: string;
+  models: { json: JsonModel; findings: LocatedFinding[] }[];
+  fileFindings: LocatedFinding[];
+}
+
+export function displayPath(fileName: string, cwd: string): string {
+  const relative = path.relative(cwd, fileName) || path.basename(fileName);
+  return relative.split(path.sep).join('/');
+}
+
+function position(sourceFile: ts.SourceFile, offset: number): { line: number; column: number } {
+  const clamped = Math.max(0, Math.min(offset, sourceFile.text.length));
+  const { line, character } = sourceFile.getLineAndCharacterOfPosition(clamped);
+  return { line: line + 1, column: character + 1 };
+}
+
+/** Where a layer shows up in the model's own file (its innermost call site there). */
+export function layerSpanInFile(layer: LayerNode, fileName: string, fallback: SourceSpan): SourceSpan {
+  if (layer.span.file === fileName) return layer.span;
+  for (let i = layer.callStack.length - 1; i >= 0; i--) {
+    if (layer.callStack[i].file === fileName) return layer.callStack[i];
+  }
+  return fallback;
+}
+
+function spanContains(outer: SourceSpan, inner: SourceSpan): boolean {
+  return outer.file === inner.file && outer.start <= inner.start && inner.end <= outer.end;
+}
+
+/** Whether a file-level finding is about this model's declaration (its JSDoc or its name). */
+function belongsToModel(finding: Finding, graph: ModelGraph): boolean {
+  if (finding.modelName !== undefined) return finding.modelName === graph.name;
+  return graph.docComments.some((comment) => spanContains(comment.span, finding.span)) || spanContains(graph.nameSpan, finding.span);
+}
+
+function findingKey(finding: Finding): string {
+  return `${finding.ruleId}\u0000${finding.span.file}\u0000${finding.span.start}\u0000${finding.span.end}\u0000${finding.group ?? ''}\u0000${finding.message}`;
+}
+
+function compareFindings(a: LocatedFinding, b: LocatedFinding): number {
+  return (
+    a.json.line - b.json.line ||
+    a.json.column - b.json.column ||
+    (a.json.ruleId < b.json.ruleId ? -1 : a.json.ruleId > b.json.ruleId ? 1 : 0)
+  );
+}
+
+/** Builds one file's report; `provider` resolves related locations in other files. */
+export function buildFileReport(checked: CheckedFile, provider: SourceProvider, cwd: string): FileReport {
+  const { sourceFile, analysis } = checked;
+  const sourceFor = (fileName: string): ts.SourceFile | undefined =>
+    fileName === sourceFile.fileName ? sourceFile : provider.getSourceFile(fileName);
+
+  const locate = (span: SourceSpan): ReportLocation | undefined => {
+    const source = sourceFor(span.file);
+    if (!source) return undefined;
+    const start = position(source, span.start);
+    const end = position(source, span.end);
+    return { path: displayPath(span.file, cwd), line: start.line, column: start.column, endLine: end.line, endColumn: end.column };
+  };
+
+  const locateFinding = (finding: Finding): LocatedFinding => {
+    const start = position(sourceFile, finding.span.start);
+    const end = position(sourceFile, finding.span.end);
+    const related: LocatedFinding['related'] = [];
+    for (const item of finding.related) {
+      const location = locate(item.span);
+      if (location) related.push({ location, message: item.message });
+    }
+    return {
+      finding,
+      related,
+      json: {
+        ruleId: finding.ruleId,
+        severity: finding.severity,
+        message: finding.message,
+        line: start.line,
+        column: start.column,
+        endLine: end.line,
+        endColumn: end.column,
+        group: finding.group ?? null,
+      },
+    };
+  };
+
+  // By value, not identity: the file's list may hold copies of the models' findings.
+  const assigned = new Set<string>();
+  const models = analysis.models.map((model) => {
+    const graph = model.graph;
+    const own = new Map<string, Finding>();
+    for (const finding of model.findings) own.set(findingKey(finding), finding);
+    for (const finding of analysis.findings) {
+      const key = findingKey(finding);
+      if (!assigned.has(key) && !own.has(key) && finding.ruleId === 'invalid-declaration' && belongsToModel(finding, graph)) {
+        own.set(key, finding);
+      }
+    }
+    for (const key of own.keys()) assigned.add(key);
+    const findings = [...own.values()].map(locateFinding).sort(compareFindings);
+    const json: JsonModel = {
+      name: graph.name,
+      line: position(sourceFile, graph.nameSpan.start).line,
+      declared: model.declarations.map((declaration) => ({ mode: declaration.mode, group: declaration.group })),
+      layers: graph.layers.map((layer) => ({
+        kind: layer.kind,
+        line: position(sourceFile, layerSpanInFile(layer, sourceFile.fileName, graph.creationSpan).start).line,
+      })),
+      findings: findings.map((finding) => finding.json),
+    };
+    return { json, findings };
+  });
+
+  const fileFindings = analysis.findings
+    .filter((finding) => !assigned.has(findingKey(finding)))
+    .map(locateFinding)
+    .sort(compareFindings);
+  return { path: checked.path, models, fileFindings };
+}
+
+export function toJsonReport(files: readonly FileReport[]): JsonReport {
+  return {
+    files: files.map((file) => ({
+      path: file.path,
+      models: file.models.map((model) => model.json),
+      findings: file.fileFindings.map((finding) => finding.json),
+    })),
+  };
+}
+
+/** Every finding of a file, in position order. */
+export function allFindings(file: FileReport): LocatedFinding[] {
+  return [...file.models.flatMap((model) => model.findings), ...file.fileFindings].sort(compareFindings);
+}

@@ -1,0 +1,94 @@
+// Converts engine findings into LSP diagnostics: ranges from offsets, source, rule id as code
+// with its docs link, related information (declaration, repeats of the same fall), and the
+// `data` a code action will need to act on a diagnostic later.
+import {
+  DiagnosticSeverity,
+  type Diagnostic,
+  type DiagnosticRelatedInformation,
+  type Range,
+} from 'vscode-languageserver/node';
+import type { ts } from 'ts-morph';
+import type { SourceSpan } from '../analysis/graph';
+import type { SourceProvider } from '../analysis/sourceProvider';
+import type { GroupName, Mode } from '../analysis/symmetry';
+import { ruleDocsUrl, type Finding, type Severity } from '../rules/rule';
+import { uriForFileName } from '../workspace/documents';
+
+export const DIAGNOSTIC_SOURCE = 'symmetry-lint';
+
+/** What travels in `Diagnostic.data`, for code actions and the probe. */
+export interface SymmetryDiagnosticData {
+  ruleId: string;
+  messageId: string;
+  modelName?: string;
+  layer?: number;
+  mode?: Mode;
+  group?: GroupName;
+  /** The document version the diagnostic was computed for. */
+  version: number;
+  /** The values that filled the message. */
+  values: Record<string, string>;
+}
+
+const SEVERITIES: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  info: DiagnosticSeverity.Information,
+};
+
+export function rangeOf(sourceFile: ts.SourceFile, start: number, end: number): Range {
+  const length = sourceFile.text.length;
+  const clamp = (offset: number): number => Math.max(0, Math.min(offset, length));
+  return {
+    start: sourceFile.getLineAndCharacterOfPosition(clamp(start)),
+    end: sourceFile.getLineAndCharacterOfPosition(clamp(Math.max(start, end))),
+  };
+}
+
+export interface DiagnosticContext {
+  uri: string;
+  version: number;
+  sourceFile: ts.SourceFile;
+  /** For related locations in other files. */
+  provider: SourceProvider;
+  /** The URI of an open document by file name (so related links open the buffer). */
+  uriOf(fileName: string): string | undefined;
+}
+
+export function toDiagnostic(finding: Finding, context: DiagnosticContext): Diagnostic {
+  const related: DiagnosticRelatedInformation[] = [];
+  for (const item of finding.related) {
+    const location = locate(item.span, context);
+    if (location) related.push({ location, message: item.message });
+  }
+  const data: SymmetryDiagnosticData = {
+    ruleId: finding.ruleId,
+    messageId: finding.messageId,
+    modelName: finding.modelName,
+    layer: finding.layer,
+    mode: finding.mode,
+    group: finding.group,
+    version: context.version,
+    values: finding.data,
+  };
+  const diagnostic: Diagnostic = {
+    range: rangeOf(context.sourceFile, finding.span.start, finding.span.end),
+    severity: SEVERITIES[finding.severity],
+    source: DIAGNOSTIC_SOURCE,
+    code: finding.ruleId,
+    codeDescription: { href: ruleDocsUrl(finding.ruleId) },
+    message: finding.message,
+    data,
+  };
+  if (related.length > 0) diagnostic.relatedInformation = related;
+  return diagnostic;
+}
+
+function locate(span: SourceSpan, context: DiagnosticContext): { uri: string; range: Range } | undefined {
+  if (span.file === context.sourceFile.fileName) {
+    return { uri: context.uri, range: rangeOf(context.sourceFile, span.start, span.end) };
+  }
+  const other = context.provider.getSourceFile(span.file);
+  if (!other) return undefined;
+  return { uri: context.uriOf(span.file) ?? uriForFileName(span.file), range: rangeOf(other, span.start, span.end) };
+}

@@ -1,0 +1,85 @@
+// Hover over a layer call: for each declared (mode, group) of its model, the symmetry state
+// after that layer, and the layer's output shape when the analysis knows it.
+import type { Hover } from 'vscode-languageserver/node';
+import { MarkupKind } from 'vscode-languageserver/node';
+import type { ts } from 'ts-morph';
+import type { LayerNode, SourceSpan } from '../analysis/graph';
+import { describeState } from '../analysis/symmetry';
+import type { FileAnalysis, ModelAnalysis } from '../engine';
+import { rangeOf } from './diagnostics';
+
+interface LayerHit {
+  model: ModelAnalysis;
+  layer: LayerNode;
+  /** The span in this file the cursor is in (the call, or a helper's call site). */
+  span: SourceSpan;
+}
+
+function contains(span: SourceSpan, fileName: string, offset: number): boolean {
+  return span.file === fileName && span.start <= offset && offset <= span.end;
+}
+
+/** The spans in this file that stand for a layer: its call, else its call sites here. */
+function spansInFile(layer: LayerNode, fileName: string): SourceSpan[] {
+  const spans: SourceSpan[] = [];
+  if (layer.span.file === fileName) spans.push(layer.span);
+  else spans.push(...layer.callStack.filter((site) => site.file === fileName));
+  return spans;
+}
+
+/**
+ * The layer under the cursor. The innermost call wins (a layer nested in another's call, such
+ * as `bidirectional({layer: lstm(...)})`), and among several applications of one span (a
+ * helper called twice, a loop) the first.
+ */
+export function findLayerAt(analysis: FileAnalysis, fileName: string, offset: number): LayerHit | undefined {
+  let best: LayerHit | undefined;
+  for (const model of analysis.models) {
+    for (const layer of model.graph.layers) {
+      for (const span of spansInFile(layer, fileName)) {
+        if (!contains(span, fileName, offset)) continue;
+        if (!best || span.end - span.start < best.span.end - best.span.start) best = { model, layer, span };
+      }
+    }
+  }
+  return best;
+}
+
+function renderShape(shape: (number | null)[] | undefined): string | undefined {
+  if (!shape) return undefined;
+  return `[batch, ${shape.map((dimension) => (dimension === null ? '?' : String(dimension))).join(', ')}]`.replace('[batch, ]', '[batch]');
+}
+
+function escapeTableCell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+export function layerHoverMarkdown(hit: LayerHit): string {
+  const { model, layer } = hit;
+  const lines: string[] = [];
+  const applications = model.graph.layers.filter((other) => other.span.start === layer.span.start && other.span.file === layer.span.file).length;
+  lines.push(`**${layer.kind}** \u2014 layer ${layer.id + 1} of ${model.graph.layers.length} in \`${model.graph.name}\`` + (applications > 1 ? ` (first of ${applications} applications)` : ''));
+  lines.push('');
+  if (model.inferences.length === 0) {
+    lines.push('No `@symmetry` declared for this model.');
+  } else {
+    lines.push('| declaration | state after this layer |', '|---|---|');
+    for (const inference of model.inferences) {
+      const state = inference.layerStates[layer.id];
+      const declared = `${inference.declaration.mode} ${inference.declaration.group}`;
+      lines.push(`| ${escapeTableCell(declared)} | ${escapeTableCell(state ? describeState(state) : 'not analysed')} |`);
+    }
+  }
+  const shape = renderShape(model.shapes[layer.output]);
+  if (shape) lines.push('', `Output shape: \`${shape}\``);
+  return lines.join('\n');
+}
+
+export function layerHover(analysis: FileAnalysis, sourceFile: ts.SourceFile, offset: number): Hover | null {
+  const hit = findLayerAt(analysis, sourceFile.fileName, offset);
+  if (!hit) return null;
+  return {
+    contents: { kind: MarkupKind.Markdown, value: layerHoverMarkdown(hit) },
+    range: rangeOf(sourceFile, hit.span.start, hit.span.end),
+  };
+}

@@ -1,0 +1,153 @@
+// Symmetry Lint's own LSP messages and settings, declared once and imported by both the
+// language server and the VS Code client. Only protocol types here: the client must stay free
+// of ts-morph and tfjs.
+import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import type { SeverityOverride } from './rules/rule';
+
+/** The `symmetryLint` configuration section, as the server reads it. */
+export interface SymmetryLintSettings {
+  enable: boolean;
+  /** Analyse on every change, or only what was last saved. */
+  run: 'onType' | 'onSave';
+  /** Per-rule severity overrides (`{"padding-boundary": "off"}`). */
+  rules: Record<string, SeverityOverride>;
+  probe: {
+    /** Re-run the probes of a file's declared models when it is saved. */
+    onSave: boolean;
+    /** Upper bound on one model's probe, in ms. */
+    timeoutMs: number;
+    /** `wasm` (SIMD) by default; `cpu` is the pure-JS fallback. */
+    backend: 'wasm' | 'cpu';
+    /** Models with more parameters than this are not probed (clear message instead). */
+    maxParameters: number;
+  };
+  codeLens: { enable: boolean };
+  trace: { server: 'off' | 'messages' | 'verbose' };
+}
+
+export const CONFIGURATION_SECTION = 'symmetryLint';
+
+export const DEFAULT_SETTINGS: SymmetryLintSettings = {
+  enable: true,
+  run: 'onType',
+  rules: {},
+  probe: { onSave: false, timeoutMs: 30000, backend: 'wasm', maxParameters: 20_000_000 },
+  codeLens: { enable: true },
+  trace: { server: 'off' },
+};
+
+/** Where the server is with one document. */
+export type AnalysisState =
+  /** analysed, no error-severity finding */
+  | 'ok'
+  /** analysed, at least one error-severity finding */
+  | 'problems'
+  /** disabled by `symmetryLint.enable` */
+  | 'disabled'
+  /** the analysis threw or ran out of time; the message says why */
+  | 'failed';
+
+export interface StatusParams {
+  uri: string;
+  /** The document version the state is about. */
+  version: number;
+  state: AnalysisState;
+  /** Wall time of the last analysis of this document, in ms. */
+  lastAnalysisMs: number;
+  /** The number of models found in the document. */
+  models: number;
+  message?: string;
+}
+
+/** Server -> client: the outcome of each analysis, for a status bar item. */
+export const StatusNotification = new NotificationType<StatusParams>('symmetryLint/status');
+
+// ---------------------------------------------------------------------------------------------
+// Numeric probes (SPEC section 5). The report webview renders `ProbeResult` as it is.
+
+/** What one probe request covers. */
+export type ProbeScope =
+  /** the model whose holder contains `position` (or is named `modelName`) in `uri` */
+  | 'model'
+  /** every model in `uri` */
+  | 'file'
+  /** every model in the workspace folders' files */
+  | 'workspace';
+
+export interface ProbeParams {
+  scope: ProbeScope;
+  uri?: string;
+  position?: { line: number; character: number };
+  modelName?: string;
+  /** LSP work-done progress token; the client shows VS Code progress with a cancel button. */
+  workDoneToken?: string | number;
+}
+
+/** One declaration's numeric verdict (SPEC section 8 `probe.verdicts`, plus what the UI needs). */
+export interface ProbeVerdict {
+  mode: 'invariant' | 'equivariant';
+  group: string;
+  tol: number;
+  maxRelError: number;
+  maxAbsError: number;
+  /** The group element with the largest error, e.g. "rotation by 90°, k=1". */
+  worstElement: string;
+  /** 1-based line of the blamed layer, or null when no layer exceeds `tol`. */
+  breakingLayerLine: number | null;
+  passed: boolean;
+  /** What the static analysis predicted for this declaration. */
+  staticVerdict: 'holds' | 'approximate' | 'subgroup' | 'breaks' | 'unknown';
+  /** False when probe and static analysis disagree (reported as probe-disagrees). */
+  agrees: boolean;
+}
+
+/** The measured error at one layer's output, per declaration (same order as `verdicts`). */
+export interface LayerMeasurement {
+  kind: string;
+  /** 1-based line of the layer in the model's file. */
+  line: number;
+  relError: (number | null)[];
+  maxAbsError: (number | null)[];
+  /** `equivariance` where the induced action is defined, `invariance` where only that is measured. */
+  measured: ('equivariance' | 'invariance')[];
+  /** The static state after this layer, per declaration (as the hover shows it). */
+  staticState: string[];
+}
+
+export interface ModelProbeReport {
+  name: string;
+  /** 1-based line of the model's holder. */
+  line: number;
+  status: 'ok' | 'skipped' | 'error';
+  /** Why it was skipped or failed: a layer that cannot be built, a limit, a timeout. */
+  message?: string;
+  verdicts: ProbeVerdict[];
+  layers: LayerMeasurement[];
+  /** Wall time of the probe, in ms. */
+  durationMs: number;
+}
+
+export interface ProbeFileResult {
+  uri: string;
+  /** The document version the probe measured; results for older versions are dropped. */
+  version: number | null;
+  models: ModelProbeReport[];
+}
+
+export interface ProbeResult {
+  files: ProbeFileResult[];
+}
+
+/** Client -> server: run probes; cancellable with $/cancelRequest. */
+export const ProbeRequest = new RequestType<ProbeParams, ProbeResult, void>('symmetryLint/probe');
+
+export interface ProbeSavedModelParams {
+  /** A tfjs `model.json`; its weight files are read from beside it. */
+  modelJsonUri: string;
+  /** Declarations to check, in `@symmetry` grammar without the tag (`invariant rotation90`). */
+  declarations: string[];
+  workDoneToken?: string | number;
+}
+
+/** Client -> server: probe a saved model with its trained weights. */
+export const ProbeSavedModelRequest = new RequestType<ProbeSavedModelParams, ProbeResult, void>('symmetryLint/probeSavedModel');

@@ -1,0 +1,364 @@
+// End-to-end tests of the built language server over stdio: initialize, pull diagnostics,
+// incremental changes, hover, settings, robustness against any text, shutdown. Every wait is
+// for a response or a message, never a sleep.
+import * as assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  CancellationTokenSource,
+  ConfigurationRequest,
+  createProtocolConnection,
+  DiagnosticRefreshRequest,
+  DiagnosticSeverity,
+  DidChangeConfigurationNotification,
+  DidChangeTextDocumentNotification,
+  DidCloseTextDocumentNotification,
+  DidOpenTextDocumentNotification,
+  DidSaveTextDocumentNotification,
+  DocumentDiagnosticRequest,
+  ExitNotification,
+  HoverRequest,
+  InitializedNotification,
+  InitializeRequest,
+  RegistrationRequest,
+  ShutdownRequest,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type Diagnostic,
+  type DocumentDiagnosticReport,
+  type MarkupContent,
+  type ProtocolConnection,
+} from 'vscode-languageserver-protocol/node';
+import { StatusNotification, type StatusParams } from '../../server/src/protocol';
+
+const ROOT = path.resolve(__dirname, '../..');
+const SERVER = path.join(ROOT, 'server/dist/server.js');
+
+const MODEL = `import * as tf from '@tensorflow/tfjs';
+
+/**
+ * @symmetry invariant translation
+ */
+export function buildClassifier() {
+  return tf.sequential({ layers: [
+    tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 8, kernelSize: 3, padding: 'same' }),
+    tf.layers.flatten(),
+    tf.layers.dense({ units: 10 }),
+  ] });
+}
+`;
+const FLATTEN_LINE = 8;
+
+function uriOf(name: string): string {
+  return pathToFileURL(path.join(ROOT, 'test/lsp/virtual', name)).href;
+}
+
+interface TestClient {
+  connection: ProtocolConnection;
+  process: ChildProcess;
+  settings: Record<string, unknown>;
+  refreshes: number;
+  /** Resolves on the next workspace/diagnostic/refresh request from the server. */
+  nextRefresh(): Promise<void>;
+  statuses: StatusParams[];
+  stderr: string[];
+}
+
+function startServer(): TestClient {
+  const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+  const waiting: (() => void)[] = [];
+  const client: TestClient = {
+    connection,
+    process: child,
+    settings: { enable: true, run: 'onType', rules: {} },
+    refreshes: 0,
+    nextRefresh: () => new Promise<void>((resolve) => waiting.push(resolve)),
+    statuses: [],
+    stderr: [],
+  };
+  child.stderr!.on('data', (chunk: Buffer) => client.stderr.push(chunk.toString()));
+  connection.onRequest(ConfigurationRequest.type, (params) => params.items.map((item) => (item.section === 'symmetryLint' ? client.settings : null)));
+  connection.onRequest(DiagnosticRefreshRequest.type, () => {
+    client.refreshes++;
+    waiting.splice(0).forEach((resolve) => resolve());
+  });
+  connection.onRequest(RegistrationRequest.type, () => undefined);
+  connection.onNotification(StatusNotification, (status: StatusParams) => {
+    client.statuses.push(status);
+  });
+  connection.listen();
+  return client;
+}
+
+async function pull(client: TestClient, uri: string, previousResultId?: string): Promise<DocumentDiagnosticReport> {
+  return client.connection.sendRequest(DocumentDiagnosticRequest.type, { textDocument: { uri }, previousResultId });
+}
+
+async function pullItems(client: TestClient, uri: string): Promise<Diagnostic[]> {
+  const report = await pull(client, uri);
+  assert.equal(report.kind, 'full');
+  return report.kind === 'full' ? report.items : [];
+}
+
+function open(client: TestClient, uri: string, text: string, languageId = 'typescript', version = 1): Promise<void> {
+  return client.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version, text } });
+}
+
+function randomJunk(length: number, seed: number): string {
+  let state = seed;
+  let text = '';
+  for (let i = 0; i < length; i++) {
+    state = (state * 1103515245 + 12345) & 0x7fffffff;
+    text += String.fromCharCode(state % 0xd7ff);
+  }
+  return text;
+}
+
+describe('language server (stdio)', function () {
+  this.timeout(60000);
+  let client: TestClient;
+
+  before(async () => {
+    if (!fs.existsSync(SERVER)) {
+      const build = spawnSync(process.execPath, [path.join(ROOT, 'scripts/build.js')], { cwd: ROOT, encoding: 'utf8' });
+      assert.equal(build.status, 0, build.stderr);
+    }
+    client = startServer();
+    const result = await client.connection.sendRequest(InitializeRequest.type, {
+      processId: process.pid,
+      rootUri: pathToFileURL(ROOT).href,
+      workspaceFolders: null,
+      capabilities: {
+        workspace: { configuration: true, diagnostics: { refreshSupport: true }, didChangeConfiguration: { dynamicRegistration: false } },
+        textDocument: { diagnostic: { dynamicRegistration: false }, hover: { contentFormat: ['markdown', 'plaintext'] } },
+      },
+    });
+    assert.equal(result.capabilities.hoverProvider, true);
+    assert.deepEqual(
+      { ...(result.capabilities.diagnosticProvider as object), identifier: undefined },
+      { identifier: undefined, interFileDependencies: true, workspaceDiagnostics: false },
+    );
+    assert.equal((result.capabilities.textDocumentSync as { change: number }).change, 2 /* incremental */);
+    await client.connection.sendNotification(InitializedNotification.type, {});
+  });
+
+  after(async () => {
+    if (client.process.exitCode === null) client.process.kill();
+  });
+
+  it('pulls diagnostics with rule codes, ranges, source, docs links, related information and data', async () => {
+    const uri = uriOf('model.ts');
+    await open(client, uri, MODEL);
+    const items = await pullItems(client, uri);
+    const flatten = items.find((item) => item.code === 'flatten-breaks-invariance');
+    assert.ok(flatten, JSON.stringify(items));
+    assert.equal(flatten.source, 'symmetry-lint');
+    assert.equal(flatten.severity, DiagnosticSeverity.Error);
+    assert.equal(flatten.codeDescription?.href, 'https://github.com/symmetry-lint/symmetry-lint/blob/main/docs/rules/flatten-breaks-invariance.md');
+    // The range lies on the flatten call and covers its factory name.
+    const flattenText = MODEL.split('\n')[FLATTEN_LINE];
+    const nameStart = flattenText.indexOf('flatten(');
+    assert.equal(flatten.range.start.line, FLATTEN_LINE);
+    assert.equal(flatten.range.end.line, FLATTEN_LINE);
+    assert.ok(flatten.range.start.character >= flattenText.indexOf('tf.layers.flatten') && flatten.range.start.character <= nameStart, JSON.stringify(flatten.range));
+    assert.ok(flatten.range.end.character >= nameStart + 'flatten'.length, JSON.stringify(flatten.range));
+    assert.ok((flatten.relatedInformation ?? []).length > 0);
+    assert.equal((flatten.relatedInformation ?? [])[0].location.uri, uri);
+    const data = flatten.data as { ruleId: string; version: number; group: string; modelName: string };
+    assert.equal(data.ruleId, 'flatten-breaks-invariance');
+    assert.equal(data.version, 1);
+    assert.equal(data.group, 'translation');
+    assert.equal(data.modelName, 'buildClassifier');
+    for (const item of items) assert.equal(item.source, 'symmetry-lint');
+  });
+
+  it('answers unchanged when nothing changed, and sees an incremental change', async () => {
+    const uri = uriOf('model.ts');
+    const first = await pull(client, uri);
+    assert.equal(first.kind, 'full');
+    const again = await pull(client, uri, first.resultId);
+    assert.equal(again.kind, 'unchanged');
+
+    // Replace `tf.layers.flatten()` with global pooling: the flatten finding must go.
+    const line = MODEL.split('\n')[FLATTEN_LINE];
+    const start = line.indexOf('tf.layers.flatten()');
+    await client.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+      textDocument: { uri, version: 2 },
+      contentChanges: [
+        {
+          range: { start: { line: FLATTEN_LINE, character: start }, end: { line: FLATTEN_LINE, character: start + 'tf.layers.flatten()'.length } },
+          text: 'tf.layers.globalAveragePooling2d({})',
+        },
+      ],
+    });
+    const after = await pull(client, uri, first.resultId);
+    assert.equal(after.kind, 'full');
+    if (after.kind === 'full') {
+      assert.ok(!after.items.some((item) => item.code === 'flatten-breaks-invariance'), JSON.stringify(after.items));
+      for (const item of after.items) assert.equal((item.data as { version: number }).version, 2);
+    }
+    const status = client.statuses.filter((s) => s.uri === uri).pop();
+    assert.equal(status?.version, 2);
+    assert.ok(status && status.state !== 'failed', JSON.stringify(status));
+  });
+
+  it('shows the state after a layer on hover, for each declaration', async () => {
+    const uri = uriOf('hover.ts');
+    await open(client, uri, MODEL);
+    const convLine = MODEL.split('\n')[FLATTEN_LINE - 1];
+    const hover = await client.connection.sendRequest(HoverRequest.type, {
+      textDocument: { uri },
+      position: { line: FLATTEN_LINE - 1, character: convLine.indexOf('conv2d') + 2 },
+    });
+    assert.ok(hover, 'a hover on the conv2d call');
+    const value = (hover.contents as MarkupContent).value;
+    assert.equal((hover.contents as MarkupContent).kind, 'markdown');
+    assert.match(value, /conv2d/);
+    assert.match(value, /invariant translation/);
+    assert.match(value, /\| (exact|approx|subgroup|invariant|flattened|broken|unknown)/);
+    // Inside the call's argument list is still the layer.
+    const inside = await client.connection.sendRequest(HoverRequest.type, {
+      textDocument: { uri },
+      position: { line: FLATTEN_LINE - 1, character: convLine.indexOf('filters') },
+    });
+    assert.match((inside?.contents as MarkupContent).value, /conv2d/);
+    const nowhere = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 0, character: 2 } });
+    assert.equal(nowhere, null);
+  });
+
+  it('applies rule severity settings after didChangeConfiguration, asking the client to refresh', async () => {
+    const uri = uriOf('settings.ts');
+    await open(client, uri, MODEL);
+    assert.ok((await pullItems(client, uri)).some((item) => item.code === 'flatten-breaks-invariance'));
+    client.settings = { enable: true, run: 'onType', rules: { 'flatten-breaks-invariance': 'warning' } };
+    const refreshed = client.nextRefresh();
+    await client.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+    await refreshed;
+    const warned = (await pullItems(client, uri)).find((item) => item.code === 'flatten-breaks-invariance');
+    assert.equal(warned?.severity, DiagnosticSeverity.Warning);
+    client.settings = { enable: false };
+    await client.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+    assert.deepEqual(await pullItems(client, uri), []);
+    client.settings = { enable: true, run: 'onType', rules: {} };
+    await client.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+    assert.ok((await pullItems(client, uri)).some((item) => item.code === 'flatten-breaks-invariance'));
+  });
+
+  it('in onSave mode keeps the saved report until the document is saved', async () => {
+    const uri = uriOf('on-save.ts');
+    client.settings = { enable: true, run: 'onSave', rules: {} };
+    await client.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+    await open(client, uri, MODEL);
+    assert.ok((await pullItems(client, uri)).some((item) => item.code === 'flatten-breaks-invariance'));
+    const line = MODEL.split('\n')[FLATTEN_LINE];
+    const start = line.indexOf('tf.layers.flatten()');
+    await client.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+      textDocument: { uri, version: 2 },
+      contentChanges: [
+        {
+          range: { start: { line: FLATTEN_LINE, character: start }, end: { line: FLATTEN_LINE, character: start + 'tf.layers.flatten()'.length } },
+          text: 'tf.layers.globalAveragePooling2d({})',
+        },
+      ],
+    });
+    const unsaved = await pullItems(client, uri);
+    assert.ok(unsaved.some((item) => item.code === 'flatten-breaks-invariance'), 'unsaved edits are not analysed');
+    const refreshed = client.nextRefresh();
+    await client.connection.sendNotification(DidSaveTextDocumentNotification.type, { textDocument: { uri } });
+    await refreshed;
+    assert.ok(!(await pullItems(client, uri)).some((item) => item.code === 'flatten-breaks-invariance'));
+    client.settings = { enable: true, run: 'onType', rules: {} };
+    await client.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+  });
+
+  const hostileTexts: [string, () => string][] = [
+    ['half-typed code', () => MODEL.slice(0, MODEL.indexOf('tf.layers.flatten') + 12)],
+    ['syntax errors', () => MODEL.replace(/\)/g, '').replace(/\{/g, '((')],
+    ['a 20,000-line file', () => Array.from({ length: 20000 / 12 + 1 }, (_, i) => MODEL.replace('buildClassifier', `build${i}`).split('\n').slice(0, 12).join('\n')).join('\n')],
+    ['binary junk', () => randomJunk(50000, 7)],
+    ['a malformed tag', () => MODEL.replace('@symmetry invariant translation', '@symmetry invarient translaton tol=abc axis=')],
+    ['an empty file', () => ''],
+    ['deep nesting', () => 'const a = ' + '['.repeat(3000) + ']'.repeat(3000) + ';'],
+  ];
+  for (const [what, makeText] of hostileTexts) {
+    it(`answers for ${what} and keeps serving`, async () => {
+      const uri = uriOf(`hostile-${what.replace(/\W+/g, '-')}.ts`);
+      const text = makeText();
+      await open(client, uri, text);
+      const items = await pullItems(client, uri);
+      assert.ok(Array.isArray(items));
+      const hover = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 5, character: 3 } });
+      assert.ok(hover === null || typeof hover === 'object');
+      // An incremental edit in the middle, then the server must still answer.
+      await client.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+        textDocument: { uri, version: 2 },
+        contentChanges: [{ range: { start: { line: 3, character: 1 }, end: { line: 4, character: 0 } }, text: 'x(' }],
+      });
+      assert.ok(Array.isArray(await pullItems(client, uri)));
+      await client.connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri } });
+      const still = await pullItems(client, uriOf('settings.ts'));
+      assert.ok(still.some((item) => item.code === 'flatten-breaks-invariance'));
+    });
+  }
+
+  it('reports a malformed tag as invalid-declaration', async () => {
+    const uri = uriOf('bad-tag.ts');
+    await open(client, uri, MODEL.replace('@symmetry invariant translation', '@symmetry invarient translation'));
+    const items = await pullItems(client, uri);
+    const invalid = items.find((item) => item.code === 'invalid-declaration');
+    assert.ok(invalid, JSON.stringify(items));
+    assert.equal(invalid.range.start.line, 3);
+  });
+
+  it('answers or cancels a cancelled request, and keeps serving', async () => {
+    const uri = uriOf('settings.ts');
+    const source = new CancellationTokenSource();
+    const request = client.connection.sendRequest(DocumentDiagnosticRequest.type, { textDocument: { uri } }, source.token);
+    source.cancel();
+    await request.then(
+      (report) => assert.ok(report.kind === 'full' || report.kind === 'unchanged'),
+      (error: { code: number }) => assert.ok([-32800, -32802].includes(error.code), JSON.stringify(error)),
+    );
+    assert.ok((await pullItems(client, uri)).length > 0);
+  });
+
+  it('returns an empty report for a document that is not open', async () => {
+    assert.deepEqual(await pullItems(client, uriOf('never-opened.ts')), []);
+  });
+
+  it('shuts down and exits on request', async () => {
+    const exited = new Promise<number | null>((resolve) => client.process.once('exit', (code) => resolve(code)));
+    await client.connection.sendRequest(ShutdownRequest.type);
+    await client.connection.sendNotification(ExitNotification.type);
+    assert.equal(await exited, 0, client.stderr.join(''));
+  });
+});
+
+describe('symmetry-lint lsp --stdio', function () {
+  this.timeout(60000);
+
+  it('starts the same server through the CLI', async () => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'server/bin/symmetry-lint.js'), 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    connection.listen();
+    try {
+      const result = await connection.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: null, workspaceFolders: null, capabilities: {} });
+      assert.equal(result.serverInfo?.name, 'symmetry-lint');
+      await connection.sendNotification(InitializedNotification.type, {});
+      const uri = uriOf('via-cli.ts');
+      await connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'typescript', version: 1, text: MODEL } });
+      const report = await connection.sendRequest(DocumentDiagnosticRequest.type, { textDocument: { uri } });
+      assert.ok(report.kind === 'full' && report.items.some((item) => item.code === 'flatten-breaks-invariance'));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      await connection.sendRequest(ShutdownRequest.type);
+      await connection.sendNotification(ExitNotification.type);
+      assert.equal(await exited, 0);
+    } finally {
+      connection.dispose();
+      if (child.exitCode === null) child.kill();
+    }
+  });
+});
