@@ -1,0 +1,31 @@
+// What the analysis cannot see, it says: a custom layer class and a kernel size that is only
+// known at run time are analysis gaps (info), never a silent pass. The probe can settle them.
+import * as tf from '@tensorflow/tfjs';
+
+class ChannelShuffle extends tf.layers.Layer {
+  static className = 'ChannelShuffle';
+  call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    return tf.reverse(x, -1);
+  }
+}
+
+/**
+ * @symmetry invariant translation tol=1e-2
+ */
+export function buildGappyModel(kernelSize: number): tf.Sequential {
+  const model = tf.sequential();
+  model.add(tf.layers.conv2d({ inputShape: [32, 32, 3], filters: 8, kernelSize: 1 }));
+  model.add(new ChannelShuffle()); // expect: analysis-gap
+  model.add(tf.layers.conv2d({ filters: 8, kernelSize, padding: 'same' })); // expect: analysis-gap
+  model.add(tf.layers.globalAveragePooling2d({}));
+  return model;
+}
+
+/**
+ * // expect: analysis-gap
+ * @symmetry invariant translation
+ */
+export function loadPretrained(): Promise<tf.LayersModel> {
+  return tf.loadLayersModel('indexeddb://my-model');
+}

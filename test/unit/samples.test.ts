@@ -1,0 +1,63 @@
+// Samples double as fixtures: each `// expect: <rule-id>` marker in samples/ must match a
+// finding of the real engine on that line, and the engine must report nothing unmarked.
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { analyzeText } from '../../server/src/engine';
+
+const SAMPLES_DIR = path.resolve(__dirname, '../../samples');
+const SOURCE_EXTENSIONS = new Set(['.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs']);
+const MARKER = /\/\/\s*expect:\s*(.+)$/;
+
+function listSamples(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((entry) => {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) return listSamples(full);
+      return SOURCE_EXTENSIONS.has(path.extname(entry.name)) ? [full] : [];
+    })
+    .sort();
+}
+
+/**
+ * Reads the markers as `line:rule-id` keys (1-based lines). A marker after code refers to its
+ * own line; a marker alone on its line (JSDoc lines included) refers to the next line, because
+ * a trailing comment inside a `@symmetry` tag would be part of the tag.
+ */
+export function expectedFindings(text: string): string[] {
+  const keys: string[] = [];
+  text.split(/\r?\n/).forEach((lineText, index) => {
+    const match = MARKER.exec(lineText);
+    if (!match) return;
+    const before = lineText.slice(0, match.index);
+    const line = /^[\s*]*$/.test(before) ? index + 2 : index + 1;
+    for (const ruleId of match[1].split(',').map((id) => id.trim()).filter(Boolean)) {
+      keys.push(`${line}:${ruleId}`);
+    }
+  });
+  return [...new Set(keys)].sort();
+}
+
+describe('samples match their // expect: markers', () => {
+  const samples = listSamples(SAMPLES_DIR);
+
+  it('has samples for every group', () => {
+    const allText = samples.map((file) => fs.readFileSync(file, 'utf8')).join('\n');
+    for (const group of ['translation', 'rotation90', 'flip', 'dihedral', 'permutation', 'sign']) {
+      assert.match(allText, new RegExp(`@symmetry (invariant|equivariant) ${group}\\b`), group);
+    }
+  });
+
+  for (const file of samples) {
+    const relative = path.relative(SAMPLES_DIR, file);
+    it(relative, () => {
+      const text = fs.readFileSync(file, 'utf8');
+      const analysis = analyzeText(file, text);
+      const actual = [
+        ...new Set(analysis.findings.map((finding) => `${finding.line + 1}:${finding.ruleId}`)),
+      ].sort();
+      assert.deepEqual(actual, expectedFindings(text), analysis.findings.map((f) => `${f.line + 1}:${f.ruleId} ${f.message}`).join('\n'));
+    });
+  }
+});
