@@ -166,7 +166,7 @@ function benchCli() {
   fs.writeFileSync(path.join(dir, 'eslint.config.mjs'),
     `import parser from ${JSON.stringify(require.resolve('@typescript-eslint/parser'))};\n` +
     "export default [{ files: ['**/*.ts'], languageOptions: { parser } }];\n");
-  const eslintBin = require.resolve('eslint/bin/eslint.js');
+  const eslintBin = path.join(path.dirname(require.resolve('eslint/package.json')), 'bin', 'eslint.js');
   const timeRun = (args) => {
     const t = performance.now();
     const r = spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8' });

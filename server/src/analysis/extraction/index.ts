@@ -242,6 +242,11 @@ function runUnit(interpreter: Interpreter, unit: Unit, file: FileContext): UnitO
     if (ownHolder && returnedModel && model !== returnedModel) {
       const fromVariable = variableHolder(model, file, topScope);
       if (fromVariable) holder = { ...fromVariable, name: `${ownHolder.name}.${fromVariable.name}` };
+    } else if (ownHolder && !returnedModel && state.directModels.length > 1) {
+      // Several models and none returned (an encoder and a decoder built side by side): the
+      // holder's declarations apply to each, and the variable tells them apart.
+      const fromVariable = variableHolder(model, file, topScope);
+      if (fromVariable) holder = { ...holder, name: `${ownHolder.name}.${fromVariable.name}` };
     }
     outcome.models.push({ model, holder });
   }

@@ -184,13 +184,13 @@ export class Interpreter {
       case K.IfStatement:
         return this.runIf(node as ts.IfStatement, scope);
       case K.ForStatement:
-        return this.runFor(node as ts.ForStatement, scope);
+        return this.runLoop(node, () => this.runFor(node as ts.ForStatement, scope));
       case K.ForOfStatement:
       case K.ForInStatement:
-        return this.runForOf(node as ts.ForOfStatement | ts.ForInStatement, scope);
+        return this.runLoop(node, () => this.runForOf(node as ts.ForOfStatement | ts.ForInStatement, scope));
       case K.WhileStatement:
       case K.DoStatement:
-        return this.runWhile(node as ts.WhileStatement | ts.DoStatement, scope);
+        return this.runLoop(node, () => this.runWhile(node as ts.WhileStatement | ts.DoStatement, scope));
       case K.BreakStatement:
         return { type: 'break' };
       case K.ContinueStatement:
@@ -311,9 +311,30 @@ export class Interpreter {
     return true;
   }
 
+  /** Loops whose bound is unknown, waiting to learn whether their body built any layers. */
+  private unknownLoopBounds = new Map<ts.Node, ExtractionGap>();
+
+  /**
+   * Runs a loop and reports its unknown bound only if the body built layers: a data-preparation
+   * loop next to the model (`for (const line of lines)`) is no gap in the model's analysis.
+   */
+  private runLoop(node: ts.Node, run: () => Completion): Completion {
+    const before = this.layerEvents;
+    const completion = run();
+    const pending = this.unknownLoopBounds.get(node);
+    if (pending) {
+      this.unknownLoopBounds.delete(node);
+      if (this.layerEvents > before) this.gap(pending.message, pending.span);
+    }
+    return completion;
+  }
+
   private unknownBound(node: ts.Node, condition: ts.Node | undefined, scope: Scope): void {
     const text = condition ? `\`${clip(condition.getText(scope.file.sourceFile))}\`` : 'the loop bound';
-    this.gap(`${text} is not a compile-time constant: loop body analysed once`, scope.file.span(condition ?? node));
+    this.unknownLoopBounds.set(node, {
+      message: `${text} is not a compile-time constant: loop body analysed once`,
+      span: scope.file.span(condition ?? node),
+    });
   }
 
   private runFor(node: ts.ForStatement, scope: Scope): Completion {
@@ -407,8 +428,8 @@ export class Interpreter {
 
   private runSwitch(node: ts.SwitchStatement, scope: Scope): Completion {
     const discriminant = this.evaluate(node.expression, scope);
-    if (discriminant.kind !== 'primitive') return NORMAL;
     const clauses = node.caseBlock.clauses;
+    if (discriminant.kind !== 'primitive') return this.runUnknownSwitch(node, scope);
     let start = clauses.findIndex((clause) => {
       if (!ts.isCaseClause(clause)) return false;
       const value = this.evaluate(clause.expression, scope);
@@ -416,6 +437,35 @@ export class Interpreter {
     });
     if (start < 0) start = clauses.findIndex((clause) => ts.isDefaultClause(clause));
     if (start < 0) return NORMAL;
+    return this.runClausesFrom(clauses, start, scope);
+  }
+
+  /**
+   * A switch on a value known only at run time (`switch (rnnType)`), common in model code
+   * that offers several architectures: like an unknown `if`, analyse the first case that
+   * does something other than throw, and say so, rather than silently dropping its layers.
+   */
+  private runUnknownSwitch(node: ts.SwitchStatement, scope: Scope): Completion {
+    const clauses = node.caseBlock.clauses;
+    const start = clauses.findIndex(
+      (clause) => clause.statements.length > 0 && !clause.statements.every((statement) => ts.isThrowStatement(statement)),
+    );
+    if (start < 0) return NORMAL;
+    const text = scope.file.sourceFile.text;
+    const buildsLayers = clauses.some((clause) => BUILDS_LAYERS.test(text.slice(clause.pos, clause.end)));
+    const completion = this.runClausesFrom(clauses, start, scope);
+    if (buildsLayers) {
+      const chosen = clauses[start];
+      const label = ts.isCaseClause(chosen) ? `case \`${clip(chosen.expression.getText(scope.file.sourceFile))}\`` : 'the default case';
+      this.gap(
+        `\`${clip(node.expression.getText(scope.file.sourceFile))}\` is not a compile-time constant: only ${label} of this switch is analysed`,
+        scope.file.span(node.expression),
+      );
+    }
+    return completion.type === 'throw' ? NORMAL : completion;
+  }
+
+  private runClausesFrom(clauses: ts.NodeArray<ts.CaseOrDefaultClause>, start: number, scope: Scope): Completion {
     const switchScope = new Scope(scope, scope.file);
     for (let i = start; i < clauses.length; i++) {
       const completion = this.runStatements(clauses[i].statements, switchScope);
@@ -1504,6 +1554,14 @@ export class Interpreter {
     const inputs = this.inputTensors(arg, node, scope);
     const output: SymbolicTensor = { id: this.tensorIds++ };
     output.producer = { seq: this.applicationSeq++, layer, inputs, output };
+    const states = returnedStateCount(layer);
+    if (states > 0) {
+      // `returnState: true` makes apply return [output, ...states]. The states come from the
+      // same recurrence as the output, so for symmetry they stand for the same node; giving
+      // them their own tensors would need layers with several outputs in the graph.
+      const tensor: AbstractValue = { kind: 'tensor', tensor: output };
+      return { kind: 'array', items: Array.from({ length: states + 1 }, () => tensor) };
+    }
     return { kind: 'tensor', tensor: output };
   }
 
@@ -1541,6 +1599,16 @@ export class Interpreter {
     }
     return model.outputs.map((t) => mapping.get(t) ?? t);
   }
+}
+
+const STATE_COUNTS: Record<string, number> = { lstm: 2, gru: 1, simpleRNN: 1, convLstm2d: 2, rnn: 1 };
+
+/** How many state tensors `apply` returns besides the output (0 unless `returnState: true`). */
+function returnedStateCount(layer: LayerInstance): number {
+  const recurrent = layer.kind === 'bidirectional' ? layer.inner : layer;
+  if (!recurrent || (layer.config.values.returnState !== true && recurrent.config.values.returnState !== true)) return 0;
+  const perDirection = STATE_COUNTS[recurrent.kind] ?? 1;
+  return layer.kind === 'bidirectional' ? perDirection * 2 : perDirection;
 }
 
 /** The layer applications an output depends on, in creation (topological) order. */
