@@ -4,16 +4,19 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ts } from 'ts-morph';
 import { parseCommandLineDeclaration, parseDeclarations } from './analysis/declarations';
+import { discover } from './analysis/extraction/discovery';
 import { extractModels } from './analysis/extraction/index';
 import type { ModelGraph, OrphanHolder, SourceSpan } from './analysis/graph';
 import { inferDeclaration } from './analysis/inference';
 import { inferShapes } from './analysis/shapes';
-import type { SourceProvider } from './analysis/sourceProvider';
+import { parseSourceText, type SourceProvider } from './analysis/sourceProvider';
 import type { DeclarationInference, DeclarationProblem, ShapeTable, SymmetryDeclaration } from './analysis/symmetry';
 import type { FileDeclarationProblem, Finding, SeverityOverride } from './rules/rule';
 import { engineFinding, runFileRules, runModelRules } from './rules/runner';
+import type { AnalysisCache, CacheSession, ReusedModel } from './engineCache';
 
 export type { SourceProvider } from './analysis/sourceProvider';
+export { AnalysisCache } from './engineCache';
 
 export interface AnalysisOptions {
   /** `--symmetry` values, applied to every model found (`invariant translation tol=1e-3`). */
@@ -22,6 +25,11 @@ export interface AnalysisOptions {
   ruleSeverities?: Record<string, SeverityOverride>;
   /** Upper bound on the time one file's analysis may take, in ms. */
   timeBudgetMs?: number;
+  /**
+   * The document's cache across edits (one per document): units the edit did not touch are
+   * reused. The FileAnalysis of the previous call with the same cache is stale afterwards.
+   */
+  cache?: AnalysisCache;
 }
 
 /** A finding with its position in the analysed file, 0-based (LSP convention). */
@@ -85,19 +93,21 @@ const DISABLE_NEXT_LINE = /^(?:\/\/|\/\*)\s*symmetry-lint-disable-next-line\b([^
 
 /**
  * The lines (0-based) that a `// symmetry-lint-disable-next-line [ids]` comment covers, with the
- * rule ids it names (`all` when it names none). Comments are found through the syntax tree, so
- * the text inside strings and templates is never mistaken for one.
+ * rule ids it names (`all` when it names none). The text is searched for the marker first and
+ * only the hits are checked against the syntax tree, so text inside strings and templates is
+ * never mistaken for a comment and a file without the marker costs one string search.
  */
 export function disabledLines(sourceFile: ts.SourceFile): Map<number, Set<string> | 'all'> {
   const text = sourceFile.text;
   const seen = new Set<number>();
   const result = new Map<number, Set<string> | 'all'>();
-  const onComment = (pos: number, end: number) => {
-    if (seen.has(pos)) return;
-    seen.add(pos);
-    const match = DISABLE_NEXT_LINE.exec(text.slice(pos, end));
-    if (!match) return;
-    const target = sourceFile.getLineAndCharacterOfPosition(end).line + 1;
+  for (let hit = text.indexOf(DISABLE_MARKER); hit >= 0; hit = text.indexOf(DISABLE_MARKER, hit + DISABLE_MARKER.length)) {
+    const comment = commentAt(sourceFile, hit);
+    if (!comment || seen.has(comment.pos)) continue;
+    seen.add(comment.pos);
+    const match = DISABLE_NEXT_LINE.exec(text.slice(comment.pos, comment.end));
+    if (!match) continue;
+    const target = sourceFile.getLineAndCharacterOfPosition(comment.end).line + 1;
     // An eslint-style `-- reason` after the ids is a comment on the comment.
     const ids = match[1].split('--')[0].split(/[\s,]+/).filter(Boolean);
     const previous = result.get(target);
@@ -106,20 +116,64 @@ export function disabledLines(sourceFile: ts.SourceFile): Map<number, Set<string
     } else {
       result.set(target, new Set([...(previous ?? []), ...ids]));
     }
-  };
-  const visit = (node: ts.Node) => {
-    ts.forEachLeadingCommentRange(text, node.pos, onComment);
-    ts.forEachTrailingCommentRange(text, node.end, onComment);
-    ts.forEachChild(node, visit);
-  };
-  visit(sourceFile);
+  }
   return result;
+}
+
+const DISABLE_MARKER = 'symmetry-lint-disable';
+
+/**
+ * The comment containing `offset`, or undefined when the offset is in code, a string, a
+ * template or JSX text. Descends to the innermost node whose range holds the offset, then
+ * scans that node's own tokens (those between its children) from the last child before it.
+ */
+function commentAt(sourceFile: ts.SourceFile, offset: number): { pos: number; end: number } | undefined {
+  let node: ts.Node = sourceFile;
+  let scanFrom = 0;
+  for (;;) {
+    let inner: ts.Node | undefined;
+    let lastBefore = node === sourceFile ? 0 : node.pos;
+    ts.forEachChild(node, (child) => {
+      if (child.end <= offset) {
+        lastBefore = child.end;
+        return undefined;
+      }
+      if (child.pos <= offset) inner = child;
+      return true;
+    });
+    if (!inner) {
+      scanFrom = lastBefore;
+      break;
+    }
+    node = inner;
+    if (ts.isToken(node) || ts.isJsxText(node)) {
+      // A leaf (identifier, literal, template part): only its leading trivia can hold a comment.
+      if (offset >= node.getStart(sourceFile)) return undefined;
+      scanFrom = node.pos;
+      break;
+    }
+  }
+  const scanner = ts.createScanner(ts.ScriptTarget.Latest, false, sourceFile.languageVariant, sourceFile.text);
+  scanner.resetTokenState(scanFrom);
+  for (;;) {
+    const kind = scanner.scan();
+    const pos = scanner.getTokenFullStart();
+    const end = scanner.getTokenEnd();
+    if (kind === ts.SyntaxKind.EndOfFileToken || pos > offset) return undefined;
+    if (end <= offset) continue;
+    return kind === ts.SyntaxKind.SingleLineCommentTrivia || kind === ts.SyntaxKind.MultiLineCommentTrivia ? { pos, end } : undefined;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Analysis
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
+
+/** What, besides the text, the cached results depend on among the options. */
+function cacheKey(options: AnalysisOptions): string {
+  return JSON.stringify([options.commandLineDeclarations ?? [], options.ruleSeverities ?? {}]);
+}
 
 function compareFindings(a: LocatedFinding, b: LocatedFinding): number {
   return (
@@ -143,7 +197,15 @@ class DocCommentCache {
   readonly problems: FileDeclarationProblem[] = [];
 
   declarationsOf(docComments: { text: string; span: SourceSpan }[]): SymmetryDeclaration[] {
+    const { declarations, problems } = this.parse(docComments);
+    for (const problem of problems) this.addProblem(problem);
+    return declarations;
+  }
+
+  /** Declarations and problems of the comments, without recording the problems. */
+  parse(docComments: { text: string; span: SourceSpan }[]): { declarations: SymmetryDeclaration[]; problems: DeclarationProblem[] } {
     const declarations: SymmetryDeclaration[] = [];
+    const problems: DeclarationProblem[] = [];
     for (const comment of docComments) {
       const key = `${comment.span.file}:${comment.span.start}:${comment.span.end}`;
       let result = this.parsed.get(key);
@@ -152,9 +214,9 @@ class DocCommentCache {
         this.parsed.set(key, result);
       }
       declarations.push(...result.declarations);
-      for (const problem of result.problems) this.addProblem(problem);
+      problems.push(...result.problems);
     }
-    return declarations;
+    return { declarations, problems };
   }
 
   addProblem(problem: DeclarationProblem, commandLineText?: string): void {
@@ -200,26 +262,47 @@ export function analyzeFile(sourceFile: ts.SourceFile, provider: SourceProvider,
   const models: ModelAnalysis[] = [];
   const fileFindings: Finding[] = [];
   let orphans: OrphanHolder[] = [];
+  let session: CacheSession | undefined;
   try {
-    const extraction = extractModels(sourceFile, provider);
+    const discovery = discover(sourceFile);
+    session = options.cache?.begin(sourceFile, discovery, provider, cacheKey(options));
+    const extraction = extractModels(sourceFile, provider, { discovery, reuse: session?.reuse, onUnitRun: session?.onUnitRun });
     orphans = extraction.orphans;
     for (const graph of extraction.models) {
-      models.push(analyzeModel(graph));
+      const reused = session?.reusedModel(graph);
+      if (reused) {
+        models.push(reuseModel(reused));
+        continue;
+      }
+      const { analysis, rawFindings, problems, cacheable } = analyzeModel(graph);
+      analysis.findings = locate(rawFindings, graph);
+      models.push(analysis);
+      session?.recordModel({ graph, analysis, rawFindings, problems }, cacheable);
     }
   } catch (error) {
+    session = undefined;
     const finding = engineFinding('analysis-gap', { messageId: 'internalError', data: { model: path.basename(fileName), error: describeError(error) }, span: fileStart }, severities);
     if (finding) fileFindings.push(finding);
   }
 
-  function analyzeModel(graph: ModelGraph): ModelAnalysis {
+  /**
+   * Declarations, shapes, inference and rules of one model. The findings come back unlocated
+   * (the cache keeps them so); `cacheable` is false when the time budget or an error cut the
+   * analysis short.
+   */
+  function analyzeModel(graph: ModelGraph): { analysis: ModelAnalysis; rawFindings: Finding[]; problems: DeclarationProblem[]; cacheable: boolean } {
+    const parsed = docComments.parse(graph.docComments);
+    for (const problem of parsed.problems) docComments.addProblem(problem);
     const declarations = [
-      ...docComments.declarationsOf(graph.docComments),
+      ...parsed.declarations,
       // A `--symmetry` declaration has no tag in the file: it is anchored on the model's name.
       ...commandLine.map((declaration) => ({ ...declaration, span: graph.nameSpan })),
     ];
     const analysis: ModelAnalysis = { graph, shapes: [], declarations, inferences: [], findings: [] };
+    const result = { analysis, rawFindings: [] as Finding[], problems: parsed.problems, cacheable: true };
     const gapFinding = (messageId: 'internalError' | 'timeBudget', data: Record<string, string>) => {
       const finding = engineFinding('analysis-gap', { messageId, data: { model: graph.name, ...data }, span: graph.nameSpan }, severities, graph.name);
+      result.cacheable = false;
       return finding ? [finding] : [];
     };
     if (declarations.length === 0) {
@@ -229,27 +312,45 @@ export function analyzeFile(sourceFile: ts.SourceFile, provider: SourceProvider,
       } catch {
         analysis.shapes = [];
       }
-      return analysis;
+      return result;
     }
     if (performance.now() - started > budget) {
-      analysis.findings = locate(gapFinding('timeBudget', { budget: String(budget) }), graph);
-      return analysis;
+      result.rawFindings = gapFinding('timeBudget', { budget: String(budget) });
+      return result;
     }
     try {
       analysis.shapes = inferShapes(graph);
       for (const declaration of declarations) {
         if (performance.now() - started > budget) {
           analysis.inferences = [];
-          analysis.findings = locate(gapFinding('timeBudget', { budget: String(budget) }), graph);
-          return analysis;
+          result.rawFindings = gapFinding('timeBudget', { budget: String(budget) });
+          return result;
         }
         analysis.inferences.push(inferDeclaration(graph, analysis.shapes, declaration));
       }
-      const findings = runModelRules({ model: graph, shapes: analysis.shapes, inferences: analysis.inferences, lineOf, severities });
-      analysis.findings = locate(findings, graph);
+      result.rawFindings = runModelRules({ model: graph, shapes: analysis.shapes, inferences: analysis.inferences, lineOf, severities });
     } catch (error) {
-      analysis.findings = locate(gapFinding('internalError', { error: describeError(error) }), graph);
+      result.rawFindings = gapFinding('internalError', { error: describeError(error) });
     }
+    return result;
+  }
+
+  /** A model of a reused unit: its rules run again only when its lines moved. */
+  function reuseModel(reused: ReusedModel): ModelAnalysis {
+    for (const problem of reused.problems) docComments.addProblem(problem);
+    const { graph } = reused;
+    const analysis: ModelAnalysis = { ...(reused.analysis as Omit<ModelAnalysis, 'findings'>), findings: [] };
+    let rawFindings = reused.rawFindings;
+    if (reused.linesMoved && analysis.declarations.length > 0) {
+      try {
+        rawFindings = runModelRules({ model: graph, shapes: analysis.shapes, inferences: analysis.inferences, lineOf, severities });
+      } catch (error) {
+        const finding = engineFinding('analysis-gap', { messageId: 'internalError', data: { model: graph.name, error: describeError(error) }, span: graph.nameSpan }, severities, graph.name);
+        rawFindings = finding ? [finding] : [];
+      }
+      session?.replaceFindings(graph, rawFindings);
+    }
+    analysis.findings = locate(rawFindings, graph);
     return analysis;
   }
 
@@ -292,29 +393,15 @@ export function analyzeFile(sourceFile: ts.SourceFile, provider: SourceProvider,
   }
 
   const all = locate([...models.flatMap((model) => model.findings), ...fileFindings]);
+  session?.commit();
   return { fileName, models, findings: all };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Convenience for tests and scripts
 
-function scriptKindOf(fileName: string): ts.ScriptKind {
-  switch (path.extname(fileName).toLowerCase()) {
-    case '.tsx':
-      return ts.ScriptKind.TSX;
-    case '.jsx':
-      return ts.ScriptKind.JSX;
-    case '.js':
-    case '.mjs':
-    case '.cjs':
-      return ts.ScriptKind.JS;
-    default:
-      return ts.ScriptKind.TS;
-  }
-}
-
 export function parseSource(fileName: string, text: string): ts.SourceFile {
-  return ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, scriptKindOf(fileName));
+  return parseSourceText(fileName, text);
 }
 
 /** Reads other files from disk, parsed once per path. */

@@ -3,6 +3,7 @@
 // what changed, plus the mapping between document URIs and the file names the engine uses.
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ts } from 'ts-morph';
+import { parseSourceText, scriptKindForFile } from '../analysis/sourceProvider';
 
 /** A range in LSP coordinates (0-based line, UTF-16 character), as in a didChange event. */
 export interface LineCharacterRange {
@@ -22,37 +23,12 @@ export interface OpenDocument {
   sourceFile: ts.SourceFile;
 }
 
-const SCRIPT_KINDS: Record<string, ts.ScriptKind> = {
-  '.ts': ts.ScriptKind.TS,
-  '.mts': ts.ScriptKind.TS,
-  '.cts': ts.ScriptKind.TS,
-  '.tsx': ts.ScriptKind.TSX,
-  '.js': ts.ScriptKind.JS,
-  '.mjs': ts.ScriptKind.JS,
-  '.cjs': ts.ScriptKind.JS,
-  '.jsx': ts.ScriptKind.JSX,
-};
-
-const LANGUAGE_SCRIPT_KINDS: Record<string, ts.ScriptKind> = {
-  typescript: ts.ScriptKind.TS,
-  typescriptreact: ts.ScriptKind.TSX,
-  javascript: ts.ScriptKind.JS,
-  javascriptreact: ts.ScriptKind.JSX,
-};
-
-/** The script kind a file's extension implies; TS for anything unknown (the widest grammar). */
-export function scriptKindForFile(fileName: string, languageId?: string): ts.ScriptKind {
-  const match = /\.[^./\\]+$/.exec(fileName.toLowerCase());
-  const byExtension = match ? SCRIPT_KINDS[match[0]] : undefined;
-  if (byExtension !== undefined) return byExtension;
-  // Untitled buffers have no extension: the editor's language id is all there is.
-  return (languageId && LANGUAGE_SCRIPT_KINDS[languageId]) || ts.ScriptKind.TS;
-}
-
 /** Parses a whole text the way the CLI, the disk cache and the store all do. */
 export function parseSourceFile(fileName: string, text: string, languageId?: string): ts.SourceFile {
-  return ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, scriptKindForFile(fileName, languageId));
+  return parseSourceText(fileName, text, languageId);
 }
+
+export { scriptKindForFile };
 
 export function fileNameForUri(uri: string): string {
   if (uri.startsWith('file:')) {

@@ -112,22 +112,50 @@ export function isSubclassModel(node: ts.ClassLikeDeclaration, classes: Set<stri
   return name !== undefined && classes.has(name) && name !== 'LayersModel';
 }
 
+/** Characters after a name that rule out its being a called or constructed callee. */
+const NOT_A_CALLEE = new Set(['.', ':', ',', ';', '=', ']', '}']);
+
+/**
+ * Sorted offsets of every `@sym` and of every word that may be the final name of a creation
+ * call (`sequential`, `model`, aliases) or class (`Sequential`, `LayersModel`): a creation
+ * site's callee or a subclass model's `extends` holds one. `model.add` and `const model =`
+ * are left out by the character after the word; anything unclear stays in.
+ */
+function interestingOffsets(text: string, calls: Set<string>, classes: Set<string>, tagOffsets: number[]): number[] {
+  const names = [...calls, ...classes].map((name) => name.replace(/[$]/g, '\\$&'));
+  const pattern = new RegExp(`(?<![\\w$])(?:${names.join('|')})(?![\\w$])`, 'g');
+  const offsets: number[] = [];
+  for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
+    const word = match[0];
+    let after = match.index + word.length;
+    while (after < text.length && (text[after] === ' ' || text[after] === '\t')) after++;
+    if (calls.has(word) && !classes.has(word) && NOT_A_CALLEE.has(text[after])) continue;
+    offsets.push(match.index);
+  }
+  const merged = offsets.concat(tagOffsets);
+  return merged.sort((a, b) => a - b);
+}
+
 export function discover(sourceFile: ts.SourceFile): Discovery {
   const { calls, classes } = creationAliases(sourceFile);
   // Offsets of every `@sym` in the text: a holder's comments are read only when one of them
   // lies inside the node's range, which keeps the walk close to a bare traversal.
   const tagOffsets: number[] = [];
   for (let at = sourceFile.text.indexOf('@sym'); at >= 0; at = sourceFile.text.indexOf('@sym', at + 4)) tagOffsets.push(at);
-  const mayHaveTag = (node: ts.Node): boolean => {
+  const anyWithin = (offsets: number[], node: ts.Node): boolean => {
     let low = 0;
-    let high = tagOffsets.length;
+    let high = offsets.length;
     while (low < high) {
       const middle = (low + high) >> 1;
-      if (tagOffsets[middle] < node.pos) low = middle + 1;
+      if (offsets[middle] < node.pos) low = middle + 1;
       else high = middle;
     }
-    return low < tagOffsets.length && tagOffsets[low] < node.end;
+    return low < offsets.length && offsets[low] < node.end;
   };
+  const mayHaveTag = (node: ts.Node): boolean => anyWithin(tagOffsets, node);
+  // A subtree matters only if it holds a `@sym` or a word that can name a creation call or
+  // class: the walk skips the rest, which is most of a model file (the keystroke path).
+  const interesting = interestingOffsets(sourceFile.text, calls, classes, tagOffsets);
   const units = new Map<ts.Node, Unit>();
   const creationSiteUnits = new Map<ts.Node, ts.Node>();
   const declaredClasses: ts.ClassLikeDeclaration[] = [];
@@ -186,6 +214,7 @@ export function discover(sourceFile: ts.SourceFile): Discovery {
   let walkUnit: UnitNode = sourceFile;
   const visitChild = (child: ts.Node): void => visit(child, walkUnit);
   const visit = (node: ts.Node, current: UnitNode): void => {
+    if (!anyWithin(interesting, node)) return;
     let inner: UnitNode = current;
     const kind = node.kind;
     if (tagOffsets.length > 0 && HOLDER_KINDS.has(kind)) noteDeclaration(node, current);

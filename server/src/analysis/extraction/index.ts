@@ -4,14 +4,38 @@ import { ts } from 'ts-morph';
 import type { ExtractionGap, ExtractionResult, ModelGraph, OrphanHolder, SourceSpan } from '../graph';
 import type { SourceProvider } from '../sourceProvider';
 import { type Discovery, type Unit, discover, jsDocBlocks } from './discovery';
+export type { Discovery, Unit } from './discovery';
 import type { FileContext } from './fileContext';
 import { assembleModel, type HolderInfo } from './graphAssembly';
-import { Interpreter, StepBudgetExhausted } from './interpreter';
+import { Interpreter, StepBudgetExhausted, type UnitState } from './interpreter';
 import { type AbstractValue, type ClassValue, type ModelUnderConstruction, Scope } from './values';
 
 export interface ExtractionOptions {
   /** Evaluation steps one unit may take before it is stopped (default 200,000). */
   stepBudget?: number;
+  /** The file's discovery when the caller already ran it (the engine's unit cache does). */
+  discovery?: Discovery;
+  /**
+   * Asked before each unit runs: a result returned here is used as the unit's outcome and the
+   * unit is not run. Lets the engine reuse units an edit did not touch.
+   */
+  reuse?: (unit: Unit) => UnitResult | undefined;
+  /** Told about each unit that ran, with what its result depends on. */
+  onUnitRun?: (unit: Unit, result: UnitResult, dependencies: UnitDependencies) => void;
+}
+
+/** The models (assembled) and orphan holders one unit yields. */
+export interface UnitResult {
+  models: ModelGraph[];
+  orphans: OrphanHolder[];
+}
+
+/** What a unit's result depends on besides its own text and the file's top-level text. */
+export interface UnitDependencies {
+  /** Function and class declarations (in any file) the run read. */
+  touched: ReadonlySet<ts.Node>;
+  /** The source provider's answers the run relied on, by file name. */
+  filesRead: ReadonlyMap<string, ts.SourceFile | undefined>;
 }
 
 const DEFAULT_STEP_BUDGET = 200_000;
@@ -170,7 +194,7 @@ function methodReceiver(interpreter: Interpreter, fn: ts.FunctionLikeDeclaration
   return interpreter.instantiate(classValue, [], owner, scope);
 }
 
-function runUnit(interpreter: Interpreter, unit: Unit, file: FileContext): UnitOutcome {
+function runUnit(interpreter: Interpreter, unit: Unit, file: FileContext): { outcome: UnitOutcome; state: UnitState } {
   const state = interpreter.beginUnit(unit.node);
   const outcome: UnitOutcome = { models: [], orphans: [], gaps: state.gaps };
   let returned: AbstractValue | undefined;
@@ -275,14 +299,14 @@ function runUnit(interpreter: Interpreter, unit: Unit, file: FileContext): UnitO
       outcome.orphans.push(holder);
     }
   }
-  return outcome;
+  return { outcome, state };
 }
 
 export function extractModels(sourceFile: ts.SourceFile, provider: SourceProvider, options?: ExtractionOptions): ExtractionResult {
   const result: ExtractionResult = { models: [], orphans: [] };
   let discovery: Discovery;
   try {
-    discovery = discover(sourceFile);
+    discovery = options?.discovery ?? discover(sourceFile);
   } catch {
     return result;
   }
@@ -290,25 +314,32 @@ export function extractModels(sourceFile: ts.SourceFile, provider: SourceProvide
   const file = interpreter.fileContext(sourceFile);
   const classesWithModels = new Set<ts.Node>();
   for (const unit of discovery.units) {
-    let outcome: UnitOutcome;
-    try {
-      outcome = runUnit(interpreter, unit, file);
-    } catch {
-      continue;
-    }
-    for (const { model, holder } of outcome.models) {
-      let graph: ModelGraph;
+    let unitResult = options?.reuse?.(unit);
+    if (!unitResult) {
+      let outcome: UnitOutcome;
+      let state: { touched: Set<ts.Node>; filesRead: Map<string, ts.SourceFile | undefined> };
       try {
-        graph = assembleModel(model, holder, outcome.gaps);
+        ({ outcome, state } = runUnit(interpreter, unit, file));
       } catch {
         continue;
       }
-      result.models.push(graph);
+      unitResult = { models: [], orphans: outcome.orphans };
+      for (const { model, holder } of outcome.models) {
+        try {
+          unitResult.models.push(assembleModel(model, holder, outcome.gaps));
+        } catch {
+          continue;
+        }
+      }
+      options?.onUnitRun?.(unit, unitResult, { touched: state.touched, filesRead: state.filesRead });
+    }
+    if (unitResult.models.length > 0) {
       const owner = unit.node.parent;
       if (owner && ts.isClassLike(owner)) classesWithModels.add(owner);
       if (owner && ts.isPropertyDeclaration(owner) && ts.isClassLike(owner.parent)) classesWithModels.add(owner.parent);
     }
-    result.orphans.push(...outcome.orphans);
+    result.models.push(...unitResult.models);
+    result.orphans.push(...unitResult.orphans);
   }
   // Report in source order of the holders, whatever order the units ran in.
   result.models.sort((a, b) => a.nameSpan.start - b.nameSpan.start);

@@ -57,7 +57,7 @@ type Completion =
 const NORMAL: Completion = { type: 'normal' };
 
 /** Per-unit mutable state; reset by `beginUnit`. */
-interface UnitState {
+export interface UnitState {
   unitNode: ts.Node;
   steps: number;
   budget: number;
@@ -65,6 +65,13 @@ interface UnitState {
   gaps: ExtractionGap[];
   /** Every model created while running the unit whose creation site is lexically in the unit. */
   directModels: ModelUnderConstruction[];
+  /**
+   * Function and class declarations whose text the run read (invoked, constructed, looked up
+   * members of), in any file: a unit's result depends on these beyond its own text.
+   */
+  touched: Set<ts.Node>;
+  /** Every `provider.getSourceFile` answer the run relied on, misses included. */
+  filesRead: Map<string, ts.SourceFile | undefined>;
 }
 
 export class Interpreter {
@@ -82,12 +89,23 @@ export class Interpreter {
   private applicationSeq = 0;
   private unit!: UnitState;
 
+  /** The caller's provider, with every answer recorded in the running unit's `filesRead`. */
+  private readonly provider: SourceProvider;
+
   constructor(
-    private readonly provider: SourceProvider,
+    provider: SourceProvider,
     /** Creation site -> unit node, from discovery. */
     private readonly creationSiteUnits: Map<ts.Node, ts.Node>,
     private readonly defaultBudget: number,
-  ) {}
+  ) {
+    this.provider = {
+      getSourceFile: (fileName: string) => {
+        const sourceFile = provider.getSourceFile(fileName);
+        this.unit?.filesRead.set(fileName, sourceFile);
+        return sourceFile;
+      },
+    };
+  }
 
   fileContext(sourceFile: ts.SourceFile): FileContext {
     let context = this.files.get(sourceFile.fileName);
@@ -107,6 +125,11 @@ export class Interpreter {
     return scope;
   }
 
+  /**
+   * Starts a unit from a clean module state: module-level values are evaluated afresh for
+   * each unit, so a unit's result never depends on which units ran before it (what lets the
+   * engine re-run only the units an edit touched and reuse the others).
+   */
   beginUnit(unitNode: ts.Node): UnitState {
     this.unit = {
       unitNode,
@@ -115,10 +138,23 @@ export class Interpreter {
       unrolled: 0,
       gaps: [],
       directModels: [],
+      touched: new Set(),
+      filesRead: new Map(),
     };
     this.callStack = [];
     this.activeCalls.clear();
+    this.unknownLoopBounds.clear();
+    this.moduleScopes.clear();
+    for (const file of this.files.values()) {
+      file.valueCache.clear();
+      file.evaluating.clear();
+    }
     return this.unit;
+  }
+
+  /** Notes that the running unit read a function's or class's text. */
+  private touch(node: ts.Node): void {
+    this.unit?.touched.add(node);
   }
 
   setTopLevelScope(file: FileContext, scope: Scope | undefined): void {
@@ -865,6 +901,7 @@ export class Interpreter {
       case 'function':
       case 'class':
         if (object.kind === 'class') {
+          this.touch(object.node);
           const staticMember = object.node.members.find(
             (m) => ts.isPropertyDeclaration(m) && m.name.getText() === name && isStatic(m) && m.initializer,
           ) as ts.PropertyDeclaration | undefined;
@@ -876,6 +913,7 @@ export class Interpreter {
 
   private classMethod(classValue: ClassValue, name: string, receiver: AbstractValue): FunctionValue | undefined {
     for (let current: ClassValue | undefined = classValue; current; current = this.userBaseClass(current)) {
+      this.touch(current.node);
       for (const member of current.node.members) {
         if ((ts.isMethodDeclaration(member) || ts.isGetAccessorDeclaration(member)) && member.name.getText(current.file.sourceFile) === name && member.body) {
           return { kind: 'function', node: member, scope: current.scope, file: current.file, thisValue: receiver };
@@ -902,6 +940,7 @@ export class Interpreter {
   classCategory(classValue: ClassValue): 'model' | 'layer' | 'plain' {
     let current: ClassValue = classValue;
     for (let depth = 0; depth < 8; depth++) {
+      this.touch(current.node);
       const clause = current.node.heritageClauses?.find((h) => h.token === K.ExtendsKeyword);
       if (!clause) return 'plain';
       const base = this.baseClassValue(current);
@@ -1153,6 +1192,7 @@ export class Interpreter {
 
   /** Runs field initialisers and the constructor (of the class and its user base classes). */
   construct(classValue: ClassValue, args: AbstractValue[], thisValue: AbstractValue, node: ts.Node, scope: Scope): void {
+    this.touch(classValue.node);
     const base = this.userBaseClass(classValue);
     const ctor = classValue.node.members.find((m): m is ts.ConstructorDeclaration => ts.isConstructorDeclaration(m) && !!m.body);
     if (base && !ctor) this.construct(base, args, thisValue, node, scope);
@@ -1176,6 +1216,7 @@ export class Interpreter {
   /** Calls a user function: binds parameters (defaults for missing ones), runs the body. */
   invoke(fn: FunctionValue, args: AbstractValue[], thisValue: AbstractValue | undefined, callNode: ts.Node, callerScope: Scope, pushCallSite: boolean): AbstractValue {
     const node = fn.node;
+    this.touch(node);
     if (!node.body) return unknown('function without a body', callerScope.file.span(callNode));
     const active = this.activeCalls.get(node) ?? 0;
     if (this.callStack.length >= MAX_CALL_DEPTH || active >= MAX_SAME_FUNCTION_ACTIVE) {

@@ -1,0 +1,345 @@
+// Per-document cache of model-unit analyses for the keystroke path: after an edit, only the
+// units whose inputs changed are extracted and inferred again; the others are reused, their
+// positions shifted in place to the new text. One cache per open document (see analyzeFile).
+import { ts } from 'ts-morph';
+import type { Discovery, Unit, UnitDependencies, UnitResult } from './analysis/extraction/index';
+import type { ModelGraph, OrphanHolder, SourceSpan } from './analysis/graph';
+import type { SourceProvider } from './analysis/sourceProvider';
+import type { DeclarationProblem } from './analysis/symmetry';
+import type { Finding } from './rules/rule';
+
+/**
+ * One model's engine results, as the engine keeps them between edits: the analysis without
+ * its located findings (those depend on suppression comments and are always recomputed), the
+ * rules' findings before locating, and the declaration problems of its doc comments.
+ */
+export interface CachedModel {
+  graph: ModelGraph;
+  /** The ModelAnalysis fields other than `findings` (typed loosely to avoid an import cycle). */
+  analysis: { graph: ModelGraph; shapes: unknown; declarations: unknown[]; inferences: unknown[] };
+  rawFindings: Finding[];
+  problems: DeclarationProblem[];
+}
+
+/** A reused model, shifted to the new text. */
+export interface ReusedModel extends CachedModel {
+  /**
+   * Some of its positions moved to another line: rule messages quote line numbers, so the
+   * model's rules must run again (inference is still reused).
+   */
+  linesMoved: boolean;
+}
+
+/** A piece of the file: an outermost unit (a segment) or the text between two of them. */
+interface Piece {
+  start: number;
+  end: number;
+  /** 0-based line of `start`. */
+  line: number;
+}
+
+/** One outermost unit's results and what they depend on. */
+interface UnitEntry {
+  /** Index of the unit's segment among the file's outermost units. */
+  segment: number;
+  kind: Unit['kind'];
+  /** Other segments whose text the run read (helpers it called, classes it built). */
+  segmentsRead: Set<number>;
+  filesRead: Map<string, ts.SourceFile | undefined>;
+  orphans: OrphanHolder[];
+  models: CachedModel[];
+  /** Every span object of this file reachable from the results, shifted in place on reuse. */
+  spans: SourceSpan[];
+  spansCollected: boolean;
+  /** False when a model hit the time budget or failed: such results are never reused. */
+  cacheable: boolean;
+}
+
+interface CacheState {
+  text: string;
+  provider: SourceProvider;
+  optionsKey: string;
+  segments: Piece[];
+  /** The text between segments: `gaps[i]` precedes segment i; the last one ends the file. */
+  gaps: Piece[];
+  entries: Map<number, UnitEntry>;
+}
+
+/** Outermost non-module units in source order, each with its node's full range. */
+function outermostUnits(discovery: Discovery): Unit[] {
+  const result: Unit[] = [];
+  let coveredUntil = -1;
+  for (const unit of discovery.units) {
+    if (unit.kind === 'module') continue;
+    if (unit.node.pos < coveredUntil) continue;
+    result.push(unit);
+    coveredUntil = unit.node.end;
+  }
+  return result;
+}
+
+/** Index of the piece containing `offset` (pieces sorted, contiguous from 0), or -1. */
+function pieceAt(pieces: Piece[], offset: number): number {
+  let low = 0;
+  let high = pieces.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const piece = pieces[middle];
+    if (offset < piece.start) high = middle - 1;
+    else if (offset >= piece.end) low = middle + 1;
+    else return middle;
+  }
+  return -1;
+}
+
+/** Collects every span object of `fileName` reachable from `value`, each once. */
+function collectSpans(value: unknown, fileName: string, out: SourceSpan[], seen: Set<object>): void {
+  if (value === null || typeof value !== 'object' || seen.has(value)) return;
+  seen.add(value);
+  if (Array.isArray(value)) {
+    for (const item of value) collectSpans(item, fileName, out, seen);
+    return;
+  }
+  if (value instanceof Map) {
+    for (const item of value.values()) collectSpans(item, fileName, out, seen);
+    return;
+  }
+  const record = value as Record<string, unknown>;
+  if (typeof record.file === 'string' && typeof record.start === 'number' && typeof record.end === 'number') {
+    if (record.file === fileName) out.push(record as unknown as SourceSpan);
+    return;
+  }
+  for (const key in record) collectSpans(record[key], fileName, out, seen);
+}
+
+/**
+ * One analysis run against the cache: answers which units can be reused (shifting them), and
+ * records the units that ran. `commit` makes the run the cache's new state.
+ */
+export class CacheSession {
+  private readonly fileName: string;
+  private readonly units: Unit[];
+  private readonly segmentOfUnit = new Map<Unit, number>();
+  private readonly segments: Piece[];
+  private readonly gaps: Piece[];
+  /** Old piece -> new piece mapping, when the file's skeleton is unchanged. */
+  private readonly shift?: { oldPieces: Piece[]; newPieces: Piece[]; unchanged: boolean[] };
+  private readonly entries = new Map<number, UnitEntry>();
+  private readonly fileChecks = new Map<string, boolean>();
+  private readonly modelEntries = new Map<ModelGraph, { entry: UnitEntry; reused?: ReusedModel }>();
+  /** Numbers for the report and tests: how many outermost units were reused and run. */
+  readonly stats = { reusedUnits: 0, ranUnits: 0 };
+
+  constructor(
+    private readonly cache: AnalysisCache,
+    private readonly sourceFile: ts.SourceFile,
+    readonly discovery: Discovery,
+    private readonly provider: SourceProvider,
+    private readonly optionsKey: string,
+    private readonly previous: CacheState | undefined,
+  ) {
+    this.fileName = sourceFile.fileName;
+    const text = sourceFile.text;
+    this.units = outermostUnits(discovery);
+    this.segments = [];
+    this.gaps = [];
+    let previousEnd = 0;
+    const lineOf = (offset: number) => sourceFile.getLineAndCharacterOfPosition(offset).line;
+    this.units.forEach((unit, index) => {
+      this.segmentOfUnit.set(unit, index);
+      this.gaps.push({ start: previousEnd, end: unit.node.pos, line: lineOf(previousEnd) });
+      this.segments.push({ start: unit.node.pos, end: unit.node.end, line: lineOf(unit.node.pos) });
+      previousEnd = unit.node.end;
+    });
+    this.gaps.push({ start: previousEnd, end: text.length, line: lineOf(previousEnd) });
+    this.shift = this.mapping();
+  }
+
+  /** The piece mapping from the previous text, or undefined when the skeleton changed. */
+  private mapping(): CacheSession['shift'] {
+    const old = this.previous;
+    if (!old || old.provider !== this.provider || old.optionsKey !== this.optionsKey) return undefined;
+    if (old.segments.length !== this.segments.length) return undefined;
+    const text = this.sourceFile.text;
+    const slice = (source: string, piece: Piece) => source.slice(piece.start, piece.end);
+    for (let i = 0; i < this.gaps.length; i++) {
+      const before = old.gaps[i];
+      const after = this.gaps[i];
+      if (before.end - before.start !== after.end - after.start || slice(old.text, before) !== slice(text, after)) return undefined;
+    }
+    const oldPieces: Piece[] = [];
+    const newPieces: Piece[] = [];
+    const unchanged: boolean[] = [];
+    for (let i = 0; i < this.gaps.length; i++) {
+      oldPieces.push(old.gaps[i]);
+      newPieces.push(this.gaps[i]);
+      unchanged.push(true);
+      if (i < this.segments.length) {
+        const before = old.segments[i];
+        const after = this.segments[i];
+        oldPieces.push(before);
+        newPieces.push(after);
+        unchanged.push(before.end - before.start === after.end - after.start && slice(old.text, before) === slice(text, after));
+      }
+    }
+    return { oldPieces, newPieces, unchanged };
+  }
+
+  private segmentUnchanged(index: number): boolean {
+    // Pieces alternate gap, segment, gap...: segment i is piece 2i + 1.
+    return this.shift?.unchanged[2 * index + 1] === true;
+  }
+
+  private sameFile(fileName: string, sourceFile: ts.SourceFile | undefined): boolean {
+    let same = this.fileChecks.get(fileName);
+    if (same === undefined) {
+      same = this.provider.getSourceFile(fileName) === sourceFile;
+      this.fileChecks.set(fileName, same);
+    }
+    return same;
+  }
+
+  /** For extractModels: the unit's previous result shifted to the new text, or undefined. */
+  readonly reuse = (unit: Unit): UnitResult | undefined => {
+    const segment = this.segmentOfUnit.get(unit);
+    const shift = this.shift;
+    if (segment === undefined || !shift) return undefined;
+    const entry = this.previous?.entries.get(segment);
+    if (!entry || !entry.cacheable || entry.kind !== unit.kind || !this.segmentUnchanged(segment)) return undefined;
+    for (const other of entry.segmentsRead) if (!this.segmentUnchanged(other)) return undefined;
+    for (const [fileName, sourceFile] of entry.filesRead) if (!this.sameFile(fileName, sourceFile)) return undefined;
+    // Validate every span before moving any: a span in a changed piece means a dependency the
+    // interpreter did not report, and the unit runs again instead.
+    const moved = new Array<number>(entry.spans.length * 2);
+    let linesMoved = false;
+    for (let i = 0; i < entry.spans.length; i++) {
+      const span = entry.spans[i];
+      const first = pieceAt(shift.oldPieces, span.start);
+      const last = span.end > span.start ? pieceAt(shift.oldPieces, span.end - 1) : first;
+      if (first < 0 || last < 0 || !shift.unchanged[first] || !shift.unchanged[last]) return undefined;
+      moved[2 * i] = span.start - shift.oldPieces[first].start + shift.newPieces[first].start;
+      moved[2 * i + 1] = span.end - shift.oldPieces[last].start + shift.newPieces[last].start;
+      if (shift.oldPieces[first].line !== shift.newPieces[first].line || shift.oldPieces[last].line !== shift.newPieces[last].line) {
+        linesMoved = true;
+      }
+    }
+    for (let i = 0; i < entry.spans.length; i++) {
+      const span = entry.spans[i] as { start: number; end: number };
+      span.start = moved[2 * i];
+      span.end = moved[2 * i + 1];
+    }
+    this.entries.set(segment, entry);
+    for (const model of entry.models) this.modelEntries.set(model.graph, { entry, reused: { ...model, linesMoved } });
+    this.stats.reusedUnits++;
+    return { models: entry.models.map((model) => model.graph), orphans: entry.orphans };
+  };
+
+  /** For extractModels: records an outermost unit that ran, with its dependencies. */
+  readonly onUnitRun = (unit: Unit, result: UnitResult, dependencies: UnitDependencies): void => {
+    const segment = this.segmentOfUnit.get(unit);
+    if (segment === undefined) return;
+    this.stats.ranUnits++;
+    const segmentsRead = new Set<number>();
+    for (const node of dependencies.touched) {
+      if (node.getSourceFile() !== this.sourceFile) continue;
+      // Every segment the declaration overlaps: a class outside all units still has its
+      // methods' names and bodies inside them.
+      let index = pieceAt(this.segments, node.pos);
+      if (index < 0) index = this.segments.findIndex((piece) => piece.end > node.pos);
+      for (; index >= 0 && index < this.segments.length && this.segments[index].start < node.end; index++) {
+        if (index !== segment) segmentsRead.add(index);
+      }
+    }
+    const entry: UnitEntry = {
+      segment,
+      kind: unit.kind,
+      segmentsRead,
+      filesRead: new Map(dependencies.filesRead),
+      orphans: result.orphans,
+      models: [],
+      spans: [],
+      spansCollected: false,
+      cacheable: true,
+    };
+    this.entries.set(segment, entry);
+    for (const graph of result.models) this.modelEntries.set(graph, { entry });
+  };
+
+  /** The reused results of a model that came from a reused unit. */
+  reusedModel(graph: ModelGraph): ReusedModel | undefined {
+    return this.modelEntries.get(graph)?.reused;
+  }
+
+  /**
+   * Replaces a reused model's rule findings (its rules ran again because lines moved); the
+   * new findings may hold new span objects, so the unit's spans are collected again.
+   */
+  replaceFindings(graph: ModelGraph, rawFindings: Finding[]): void {
+    const owner = this.modelEntries.get(graph);
+    const model = owner?.entry.models.find((candidate) => candidate.graph === graph);
+    if (!owner || !model) return;
+    model.rawFindings = rawFindings;
+    owner.entry.spansCollected = false;
+  }
+
+  /** Records a model the engine analysed; `cacheable` false keeps its unit from being reused. */
+  recordModel(model: CachedModel, cacheable: boolean): void {
+    const owner = this.modelEntries.get(model.graph);
+    if (!owner || owner.reused) return;
+    owner.entry.models.push(model);
+    if (!cacheable) owner.entry.cacheable = false;
+  }
+
+  /** Makes this run the cache's state; call once the analysis is complete. */
+  commit(): void {
+    for (const entry of this.entries.values()) {
+      if (entry.spansCollected || !entry.cacheable) continue;
+      const seen = new Set<object>();
+      const spans: SourceSpan[] = [];
+      collectSpans(entry.orphans, this.fileName, spans, seen);
+      for (const model of entry.models) {
+        collectSpans(model.analysis, this.fileName, spans, seen);
+        collectSpans(model.rawFindings, this.fileName, spans, seen);
+        collectSpans(model.problems, this.fileName, spans, seen);
+      }
+      entry.spans = spans;
+      entry.spansCollected = true;
+    }
+    this.cache.lastStats = { ...this.stats };
+    this.cache.store({
+      text: this.sourceFile.text,
+      provider: this.provider,
+      optionsKey: this.optionsKey,
+      segments: this.segments,
+      gaps: this.gaps,
+      entries: this.entries,
+    });
+  }
+}
+
+/**
+ * The analyses of one document's model units across edits. Reusing an analysis moves its
+ * spans in place, so the FileAnalysis an earlier call returned is stale after the next call
+ * with the same cache (the language server only keeps the latest).
+ */
+export class AnalysisCache {
+  private state?: CacheState;
+  /** Outermost units reused and run by the last committed analysis (for tests and tuning). */
+  lastStats?: { reusedUnits: number; ranUnits: number };
+
+  /** Starts a run; the cache holds nothing until the run commits. */
+  begin(sourceFile: ts.SourceFile, discovery: Discovery, provider: SourceProvider, optionsKey: string): CacheSession {
+    const previous = this.state?.text !== undefined ? this.state : undefined;
+    this.state = undefined;
+    return new CacheSession(this, sourceFile, discovery, provider, optionsKey, previous);
+  }
+
+  /** @internal used by CacheSession.commit */
+  store(state: CacheState): void {
+    this.state = state;
+  }
+
+  clear(): void {
+    this.state = undefined;
+  }
+}

@@ -1,0 +1,349 @@
+// The engine's per-unit analysis cache: after random edits (inside units, between them, in the
+// imports and consts, in a helper several units call, in another file), the cached analysis
+// must equal a fresh analysis of the same text, and untouched units must really be reused.
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ts } from 'ts-morph';
+import { AnalysisCache, analyzeFile, disabledLines, type FileAnalysis, type SourceProvider } from '../../server/src/engine';
+
+const MAIN = '/virtual/project/models.ts';
+const HELPERS = '/virtual/project/helpers.ts';
+
+const HELPERS_TEXT = `import * as tf from '@tensorflow/tfjs';
+export const HELPER_FILTERS = 12;
+export function helperConv(kernelSize: number) {
+  return tf.layers.conv2d({ filters: HELPER_FILTERS, kernelSize, padding: 'same' });
+}
+`;
+
+const PREFIX = `import * as tf from '@tensorflow/tfjs';
+import { helperConv } from './helpers';
+
+const FILTERS = 16;
+const SIZE = [32, 32, 3];
+
+function convBlock(filters: number, kernelSize = 3) {
+  return tf.layers.conv2d({ filters, kernelSize, padding: 'valid', activation: 'relu' });
+}
+
+/** A backbone other models call: a unit of its own, since it creates a model. */
+function backbone(filters: number) {
+  const model = tf.sequential();
+  model.add(tf.layers.conv2d({ inputShape: SIZE, filters, kernelSize: 3, padding: 'same' }));
+  return model;
+}
+
+/**
+ * @symmetry invariant translation
+ */
+export function buildA() {
+  const model = tf.sequential();
+  model.add(backbone(FILTERS));
+  model.add(convBlock(FILTERS));
+  model.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }));
+  model.add(tf.layers.flatten());
+  model.add(tf.layers.dense({ units: 10 }));
+  return model;
+}
+
+/**
+ * @symmetry invariant translation tol=1e-3
+ */
+export function buildB() {
+  const input = tf.input({ shape: [28, 28, 1] });
+  let x = convBlock(8).apply(input) as tf.SymbolicTensor;
+  x = helperConv(5).apply(x) as tf.SymbolicTensor;
+  // symmetry-lint-disable-next-line strided-aliasing
+  x = tf.layers.conv2d({ filters: 8, kernelSize: 3, strides: 2 }).apply(x) as tf.SymbolicTensor;
+  const pooled = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: pooled });
+}
+
+/** @symmetry invariant translation */
+const buildC = () => {
+  const model = tf.sequential();
+  model.add(backbone(6));
+  for (let i = 0; i < 3; i++) model.add(convBlock(FILTERS + i, i + 2));
+  model.add(tf.layers.globalMaxPooling2d({}));
+  return model;
+};
+
+class Trainer {
+  /** @symmetry invariant translation */
+  build() {
+    const model = tf.sequential();
+    model.add(tf.layers.conv2d({ inputShape: [16, 16, 1], filters: 4, kernelSize: 4, padding: 'same' }));
+    model.add(tf.layers.flatten());
+    return model;
+  }
+}
+
+/** @symmetry invariant translation */
+class Net extends tf.LayersModel {
+  constructor() {
+    const input = tf.input({ shape: [24, 24, 3] });
+    const output = tf.layers.conv2d({ filters: 3, kernelSize: 3 }).apply(input) as tf.SymbolicTensor;
+    super({ inputs: input, outputs: output });
+  }
+}
+
+const settings = { filters: 8 };
+
+/** @symmetry invariant translation */
+function buildD() {
+  // A unit that mutates module state: no other unit may see it, whichever ran first.
+  settings.filters = 32;
+  const model = tf.sequential();
+  model.add(tf.layers.conv2d({ inputShape: [8, 8, 1], filters: settings.filters, kernelSize: 3 }));
+  return model;
+}
+
+/** @symmetry invariant translation */
+function buildE() {
+  const model = tf.sequential();
+  model.add(tf.layers.conv2d({ inputShape: [8, 8, 1], filters: settings.filters, kernelSize: 3 }));
+  return model;
+}
+
+/** @symmetry invariant translation */
+const topLevel = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 2 })] });
+`;
+
+/** Sample models appended after the designed part, for breadth. */
+function sampleTail(): string {
+  const dir = path.join(__dirname, '..', '..', 'samples');
+  return ['mnist-cnn.ts', 'invalid-declarations.ts']
+    .filter((name) => fs.existsSync(path.join(dir, name)))
+    .map((name) => fs.readFileSync(path.join(dir, name), 'utf8').replace(/^import .*$/gm, ''))
+    .join('\n');
+}
+
+/** A small deterministic generator, so a failure names the seed and edit that broke. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+class VirtualFiles implements SourceProvider {
+  readonly files = new Map<string, ts.SourceFile>();
+  getSourceFile(fileName: string): ts.SourceFile | undefined {
+    return this.files.get(fileName);
+  }
+}
+
+function parse(fileName: string, text: string): ts.SourceFile {
+  return ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+}
+
+/** What must agree between a cached and a fresh analysis. */
+function summary(analysis: FileAnalysis) {
+  return {
+    findings: analysis.findings.map((f) => ({
+      ruleId: f.ruleId,
+      message: f.message,
+      severity: f.severity,
+      at: [f.line, f.character, f.endLine, f.endCharacter],
+      span: [f.span.file, f.span.start, f.span.end],
+      related: f.related.map((r) => [r.span.file, r.span.start, r.span.end, r.message]),
+    })),
+    models: analysis.models.map((m) => ({
+      name: m.graph.name,
+      // The whole graph: layer kinds, configs, spans, call stacks, gaps, doc comments.
+      graph: JSON.stringify(m.graph),
+      declarations: JSON.stringify(m.declarations),
+      inferences: JSON.stringify(m.inferences),
+      findings: m.findings.map((f) => `${f.ruleId}@${f.line}:${f.character} ${f.message}`),
+    })),
+  };
+}
+
+type Edit = { start: number; end: number; text: string; label: string };
+
+function pick<T>(next: () => number, items: readonly T[]): T {
+  return items[Math.floor(next() * items.length)];
+}
+
+/** A random edit of `text`, aimed at one of the places a cache can go wrong. */
+function randomEdit(next: () => number, text: string): Edit {
+  const at = (needle: string) => {
+    const index = text.indexOf(needle);
+    return index >= 0 ? index : Math.floor(next() * text.length);
+  };
+  const anywhere = () => Math.floor(next() * text.length);
+  const insideUnit = () => {
+    const starts = [...text.matchAll(/function (build|backbone)\w*|=> \{|constructor\(\)|build\(\) \{/g)].map((m) => m.index!);
+    const start = pick(next, starts.length ? starts : [0]);
+    return Math.min(text.length, start + Math.floor(next() * 300));
+  };
+  const place = pick(next, ['unit', 'unit', 'unit', 'backbone', 'between', 'consts', 'helper', 'anywhere'] as const);
+  let offset: number;
+  switch (place) {
+    case 'unit':
+      offset = insideUnit();
+      break;
+    case 'backbone':
+      offset = at('function backbone') + Math.floor(next() * 160);
+      break;
+    case 'between':
+      offset = at('\n\n/**');
+      break;
+    case 'consts':
+      offset = at('const FILTERS = 16') + Math.floor(next() * 40);
+      break;
+    case 'helper':
+      offset = at('function convBlock') + Math.floor(next() * 120);
+      break;
+    default:
+      offset = anywhere();
+  }
+  offset = Math.max(0, Math.min(offset, text.length));
+  const kind = pick(next, ['digit', 'digit', 'char', 'delete', 'newline', 'space', 'word', 'comment', 'deleteRange'] as const);
+  switch (kind) {
+    case 'digit': {
+      const digit = text.slice(offset).search(/\d/);
+      if (digit >= 0) {
+        const position = offset + digit;
+        return { start: position, end: position + 1, text: String(1 + Math.floor(next() * 9)), label: `digit@${position}` };
+      }
+      return { start: offset, end: offset, text: '7', label: `insert7@${offset}` };
+    }
+    case 'char':
+      return { start: offset, end: offset, text: pick(next, ['x', ';', '{', '}', '(', ')', ',', '"', '/']), label: `char@${offset}` };
+    case 'delete':
+      return { start: offset, end: Math.min(text.length, offset + 1), text: '', label: `delete@${offset}` };
+    case 'newline':
+      return { start: offset, end: offset, text: '\n', label: `newline@${offset}` };
+    case 'space':
+      return { start: offset, end: offset, text: '  ', label: `space@${offset}` };
+    case 'word':
+      return { start: offset, end: offset, text: pick(next, ['const q = 1;', 'tf.layers.flatten()', 'FILTERS', 'kernelSize: 2, ']), label: `word@${offset}` };
+    case 'comment':
+      return { start: offset, end: offset, text: pick(next, ['// symmetry-lint-disable-next-line\n', '/* c */', '/** @symmetry invariant translation */\n']), label: `comment@${offset}` };
+    case 'deleteRange':
+      return { start: offset, end: Math.min(text.length, offset + 1 + Math.floor(next() * 30)), text: '', label: `deleteRange@${offset}` };
+  }
+}
+
+describe('unit analysis cache', () => {
+  const baseText = PREFIX + sampleTail();
+
+  it('reuses untouched units and re-analyses the edited one', () => {
+    const files = new VirtualFiles();
+    files.files.set(HELPERS, parse(HELPERS, HELPERS_TEXT));
+    const cache = new AnalysisCache();
+    let sourceFile = parse(MAIN, baseText);
+    files.files.set(MAIN, sourceFile);
+    analyzeFile(sourceFile, files, { cache });
+    assert.equal(cache.lastStats?.reusedUnits, 0);
+    const offset = baseText.indexOf('filters: 4, kernelSize: 4');
+    const text = baseText.slice(0, offset) + 'filters: 5' + baseText.slice(offset + 'filters: 4'.length);
+    sourceFile = ts.updateSourceFile(sourceFile, text, { span: { start: offset, length: 10 }, newLength: 10 });
+    files.files.set(MAIN, sourceFile);
+    const cached = analyzeFile(sourceFile, files, { cache });
+    assert.equal(cache.lastStats?.ranUnits, 1, 'only Trainer.build runs again');
+    assert.ok((cache.lastStats?.reusedUnits ?? 0) >= 5);
+    assert.deepEqual(summary(cached), summary(analyzeFile(parse(MAIN, text), files)));
+  });
+
+  it('re-analyses the callers of an edited helper and of an edited file', () => {
+    const files = new VirtualFiles();
+    files.files.set(HELPERS, parse(HELPERS, HELPERS_TEXT));
+    const cache = new AnalysisCache();
+    const sourceFile = parse(MAIN, baseText);
+    files.files.set(MAIN, sourceFile);
+    analyzeFile(sourceFile, files, { cache });
+    // Same main file, new helper file object: buildB (the only importer) runs again.
+    files.files.set(HELPERS, parse(HELPERS, HELPERS_TEXT.replace('HELPER_FILTERS = 12', 'HELPER_FILTERS = 13')));
+    const cached = analyzeFile(sourceFile, files, { cache });
+    assert.equal(cache.lastStats?.ranUnits, 1);
+    assert.deepEqual(summary(cached), summary(analyzeFile(parse(MAIN, baseText), files)));
+  });
+
+  it('equals a fresh analysis after each of 300 random edits', function () {
+    this.timeout(20000);
+    const next = random(20261128);
+    const files = new VirtualFiles();
+    files.files.set(HELPERS, parse(HELPERS, HELPERS_TEXT));
+    const cache = new AnalysisCache();
+    let text = baseText;
+    let sourceFile = parse(MAIN, text);
+    files.files.set(MAIN, sourceFile);
+    analyzeFile(sourceFile, files, { cache });
+    let reused = 0;
+    for (let step = 0; step < 300; step++) {
+      // Drift back to the base text now and then, so edits keep landing in working code.
+      let edit: Edit;
+      if (text !== baseText && next() < 0.3) {
+        edit = { start: 0, end: text.length, text: baseText, label: 'reset' };
+      } else if (next() < 0.05) {
+        const value = 10 + Math.floor(next() * 5);
+        files.files.set(HELPERS, parse(HELPERS, HELPERS_TEXT.replace('HELPER_FILTERS = 12', `HELPER_FILTERS = ${value}`)));
+        edit = { start: 0, end: 0, text: '', label: `helpers file ${value}` };
+      } else {
+        edit = randomEdit(next, text);
+      }
+      const newText = text.slice(0, edit.start) + edit.text + text.slice(edit.end);
+      if (edit.label === 'reset') sourceFile = parse(MAIN, newText);
+      else if (newText !== text) {
+        sourceFile = ts.updateSourceFile(sourceFile, newText, { span: { start: edit.start, length: edit.end - edit.start }, newLength: edit.text.length });
+      }
+      text = newText;
+      files.files.set(MAIN, sourceFile);
+      const cached = analyzeFile(sourceFile, files, { cache });
+      reused += cache.lastStats?.reusedUnits ?? 0;
+      const fresh = analyzeFile(parse(MAIN, text), files);
+      assert.deepEqual(summary(cached), summary(fresh), `step ${step}: ${edit.label}`);
+    }
+    // Most edits leave most units alone: the cache must have been used, not bypassed.
+    assert.ok(reused > 300, `reused ${reused} units over 300 edits`);
+  });
+
+  it('drops everything when the options change', () => {
+    const files = new VirtualFiles();
+    files.files.set(HELPERS, parse(HELPERS, HELPERS_TEXT));
+    const cache = new AnalysisCache();
+    const sourceFile = parse(MAIN, baseText);
+    files.files.set(MAIN, sourceFile);
+    analyzeFile(sourceFile, files, { cache });
+    const options = { cache, ruleSeverities: { 'analysis-gap': 'off' as const } };
+    const cached = analyzeFile(sourceFile, files, options);
+    assert.equal(cache.lastStats?.reusedUnits, 0);
+    assert.deepEqual(summary(cached), summary(analyzeFile(sourceFile, files, { ruleSeverities: options.ruleSeverities })));
+  });
+});
+
+describe('disabledLines', () => {
+  it('finds disable comments of every form and ignores the text in strings and templates', () => {
+    const text = [
+      'const a = 1; // symmetry-lint-disable-next-line',
+      'f(a, /* symmetry-lint-disable-next-line padding-boundary */ b);',
+      "const s = '// symmetry-lint-disable-next-line';",
+      'const t = `',
+      '// symmetry-lint-disable-next-line',
+      '`;',
+      '  // symmetry-lint-disable-next-line rule-a, rule-b -- a reason',
+      'g();',
+      '// see symmetry-lint-disable-next-line',
+      'function h() {',
+      '  // symmetry-lint-disable-next-line',
+      '}',
+    ].join('\n');
+    const lines = disabledLines(parse('/virtual/d.ts', text));
+    assert.deepEqual(
+      [...lines.entries()].map(([line, ids]) => [line, ids === 'all' ? 'all' : [...ids].sort()]),
+      [
+        [1, 'all'],
+        [2, ['padding-boundary']],
+        [7, ['rule-a', 'rule-b']],
+        [11, 'all'],
+      ],
+    );
+  });
+});
