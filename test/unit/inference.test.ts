@@ -302,10 +302,50 @@ describe('inference: rotation90, flip and dihedral', () => {
       falls: [['subgroup', 'grid-offset', 0, 0]],
     },
     {
-      name: 'symmetric zero padding keeps rotation, asymmetric breaks it',
-      graph: sequential([24, 24, 3], [['zeroPadding2d', { padding: 2 }], ['zeroPadding2d', { padding: [[1, 0], [1, 0]] }]]),
+      name: 'symmetric zero padding keeps rotation, asymmetric breaks it where a window mixes it in',
+      graph: sequential([24, 24, 3], [
+        ['zeroPadding2d', { padding: 2 }],
+        ['zeroPadding2d', { padding: [[1, 0], [1, 0]] }],
+        ['conv2d', { filters: 4, kernelSize: 1 }],
+        ['averagePooling2d', { poolSize: 3, strides: 1, padding: 'same' }],
+      ]),
       declaration: declare('equivariant', 'rotation90'),
-      states: ['exact', 'broken:asymmetric-border@1'],
+      states: ['exact', 'exact', 'exact', 'broken:asymmetric-border@1'],
+      falls: [['broken', 'asymmetric-border', 1, 0]],
+    },
+    {
+      name: 'an asymmetric zero padding followed only by pointwise layers and global pooling keeps invariance',
+      graph: sequential([24, 24, 3], [
+        ['zeroPadding2d', { padding: [[0, 0], [1, 0]] }],
+        ['conv2d', { filters: 4, kernelSize: 1, activation: 'relu' }],
+        ['globalAveragePooling2d', {}],
+      ]),
+      declaration: declare('invariant', 'flip'),
+      states: ['exact', 'exact', 'invariant(exact)'],
+      falls: [],
+    },
+    {
+      name: 'an asymmetric zero padding reaching the output of an equivariant model breaks it there',
+      graph: sequential([24, 24, 3], [['zeroPadding2d', { padding: [[0, 0], [1, 0]] }], ['conv2d', { filters: 4, kernelSize: 1 }]]),
+      declaration: declare('equivariant', 'flip'),
+      falls: [['broken', 'asymmetric-border', 0, 0]],
+    },
+    {
+      name: 'zero padding under translation is exact until a window mixes the border in',
+      graph: sequential([24, 24, 3], [
+        ['zeroPadding2d', { padding: 1 }],
+        ['conv2d', { filters: 4, kernelSize: 1 }],
+        ['globalMaxPooling2d', {}],
+      ]),
+      declaration: declare('invariant', 'translation'),
+      states: ['exact', 'exact', 'invariant(exact)'],
+      falls: [],
+    },
+    {
+      name: 'zero padding then a valid 3x3 convolution is approximate, blamed on the padding',
+      graph: sequential([24, 24, 3], [['zeroPadding2d', { padding: 1 }], ['conv2d', { filters: 4, kernelSize: 3 }]]),
+      declaration: declare('equivariant', 'translation'),
+      falls: [['approx', 'zero-padding', 0, 0]],
     },
     {
       name: 'P4 convolutions commute with rotations only: they break flip',

@@ -63,9 +63,23 @@ function weakest(states: Exclude<SymmetryState, { kind: 'unknown' }>[]): Exclude
   const acting = states.filter((state) => state.kind === 'acting');
   if (acting.length > 0) {
     const blockwise = acting.some((state) => state.kind === 'acting' && state.blockwise);
-    return blockwise ? { kind: 'acting', fidelity, blockwise } : { kind: 'acting', fidelity };
+    const border = [...new Set(acting.flatMap((state) => (state.kind === 'acting' ? (state.border ?? []) : [])))];
+    return actingState(fidelity, blockwise, border);
   }
   return { kind: 'invariant', fidelity };
+}
+
+/** An acting state, with the optional markers only when they are set. */
+function actingState(fidelity: Fidelity, blockwise: boolean, border: Cause[]): Extract<SymmetryState, { kind: 'acting' }> {
+  const state: Extract<SymmetryState, { kind: 'acting' }> = { kind: 'acting', fidelity };
+  if (blockwise) state.blockwise = true;
+  if (border.length > 0) state.border = border;
+  return state;
+}
+
+/** The level a constant border falls to once it is mixed in: approximate under translation only. */
+function borderLevel(border: Cause): Exclude<FallLevel, 'subgroup'> {
+  return border.code === 'zero-padding' ? 'approx' : 'broken';
 }
 
 function refOf(layer: LayerNode): LayerRef {
@@ -260,6 +274,18 @@ class DeclarationWalk {
         return { ...unchanged, axes: [], flatAxes: effect.flatAxes, state: { kind: 'flattened', fidelity: input.fidelity, by: context.ref } };
       case 'keep': {
         const approx = [...effect.approx];
+        let border = [...(input.border ?? []), ...(effect.border ? [effect.border] : [])];
+        if (effect.window && input.border) {
+          // The window reaches into a constant border: from here on the border effect is real.
+          const breaking = input.border.find((cause) => borderLevel(cause) === 'broken');
+          if (breaking) {
+            extraCauses.broken.push(breaking);
+            return { ...unchanged, state: { kind: 'broken', cause: breaking } };
+          }
+          approx.push(...input.border);
+          extraCauses.approx.push(...input.border);
+          border = effect.border ? [effect.border] : [];
+        }
         if (input.blockwise && effect.window) {
           const detail = `${context.ref.kind} mixes neighbouring positions across the blocks of a concatenation along an acting axis`;
           const cause: Cause = { code: 'block-mixing', at: context.ref, detail };
@@ -276,7 +302,7 @@ class DeclarationWalk {
           axes: effect.axes ?? context.axes,
           margin: effect.margin ?? unchanged.margin,
           extraCauses,
-          state: blockwise ? { kind: 'acting', fidelity, blockwise } : { kind: 'acting', fidelity },
+          state: actingState(fidelity, blockwise, border),
         };
       }
     }
@@ -288,8 +314,10 @@ class DeclarationWalk {
     const after = stateRank(output);
     const byLevel = causesByLevel(effect);
     for (const level of LEVELS) {
-      // A flatten-then-mix break names the flatten: it comes before the mixing layer's own fault.
-      const causes = level === 'broken' ? [...extra[level], ...byLevel[level]] : [...byLevel[level], ...extra[level]];
+      // A fault that an earlier layer set up (a flatten, a constant border) and this layer only
+      // revealed names that earlier layer: it comes before this layer's own fault.
+      const ordered = level === 'broken' ? [...extra[level], ...byLevel[level]] : [...byLevel[level], ...extra[level]];
+      const causes = ordered.sort((a, b) => a.at.layer - b.at.layer);
       if (causes.length === 0) continue;
       this.noteFall(level, causes[0], before, after);
     }
@@ -326,6 +354,14 @@ class DeclarationWalk {
       };
     } else if (mode === 'equivariant' && group === 'sign' && state.kind === 'invariant') {
       cause = { code: 'non-odd', at, detail: 'the output is an even function of the input, but equivariance under sign needs an odd one' };
+    } else if (mode === 'equivariant' && state.kind === 'acting' && state.border) {
+      // The declared action moves the whole output, border included; the border stays put.
+      const border = state.border[0];
+      if (borderLevel(border) === 'approx') {
+        this.noteFall('approx', border, stateRank(state), LEVEL_RANK.approx);
+        return { kind: 'acting', fidelity: mergeFidelity([state.fidelity], state.border) };
+      }
+      cause = border;
     }
     if (!cause) return facts.state;
     this.noteFall('broken', cause, stateRank(state), LEVEL_RANK.broken);

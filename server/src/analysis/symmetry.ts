@@ -107,7 +107,17 @@ export type Fidelity =
 /** The state of one tensor under one declaration (SPEC section 4). */
 export type SymmetryState =
   /** the group acts on the tensor (through the induced action) and commutes as `fidelity` says */
-  | { kind: 'acting'; fidelity: Fidelity; blockwise?: boolean }
+  | {
+      kind: 'acting';
+      fidelity: Fidelity;
+      blockwise?: boolean;
+      /**
+       * Constant borders added along the acting axes (zero padding) that no window has mixed
+       * in yet: pointwise layers and global pooling keep the symmetry exactly, since the border
+       * is the same for every input; the first layer whose window reaches into it falls.
+       */
+      border?: Cause[];
+    }
   /** the group no longer acts: the tensor is invariant, qualified by `fidelity` */
   | { kind: 'invariant'; fidelity: Fidelity }
   /** the acting axes became feature indices; the next mixing layer breaks the symmetry */
@@ -160,7 +170,11 @@ export type ShapeTable = ((number | null)[] | undefined)[];
 export function describeState(state: SymmetryState): string {
   switch (state.kind) {
     case 'acting':
-      return describeFidelity(state.fidelity) + (state.blockwise ? ' (blockwise)' : '');
+      return (
+        describeFidelity(state.fidelity) +
+        (state.blockwise ? ' (blockwise)' : '') +
+        (state.border ? ' (with a constant border that no window has mixed in yet)' : '')
+      );
     case 'invariant':
       return `invariant (${describeFidelity(state.fidelity)})`;
     case 'flattened':

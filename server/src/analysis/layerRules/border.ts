@@ -15,24 +15,39 @@ function borderEffect(context: RuleContext, what: string, borders: Borders, code
     case 'sign':
       return keep();
     case 'translation':
-      return acting.some((axis) => borders[axis][0] + borders[axis][1] > 0)
-        ? approx(cause(context, code, code === 'zero-padding' ? `zero padding: ${describe}` : `cropping: ${describe}`))
-        : keep();
+      if (!acting.some((axis) => borders[axis][0] + borders[axis][1] > 0)) return keep();
+      // Padding adds constants, the same for every input: it only costs exactness once a window
+      // mixes them into the shifted content. Cropping drops content at once.
+      return code === 'zero-padding'
+        ? keep({ border: cause(context, code, `zero padding: ${describe}`) })
+        : approx(cause(context, code, `cropping: ${describe}`));
     case 'flip':
       // Only the reflected axis matters: the same border on both of its sides.
       return acting.every((axis) => borders[axis][0] === borders[axis][1])
         ? keep()
-        : breaks(cause(context, 'asymmetric-border', `${describe}: the reflected axis gets different borders on its two sides`));
+        : unevenBorder(context, code, `${describe}: the reflected axis gets different borders on its two sides`);
     case 'rotation90':
     case 'dihedral':
       return top === bottom && left === right && top === left
         ? keep()
-        : breaks(cause(context, 'asymmetric-border', `${describe}: a rotation does not map these borders onto themselves`));
+        : unevenBorder(context, code, `${describe}: a rotation does not map these borders onto themselves`);
     case 'permutation':
       return acting.some((axis) => borders[axis][0] + borders[axis][1] > 0)
         ? breaks(cause(context, 'set-axis-window', `${what} adds or removes elements at the ends of the set axis`))
         : keep();
   }
+}
+
+/**
+ * Uneven borders under a rotation or flip. Uneven cropping keeps different pixels for the
+ * transformed input: broken at once. Uneven zero padding only adds constants, so pointwise
+ * layers and global pooling after it still see the same values in other places: it breaks the
+ * symmetry only where a window mixes the border in (measured: 8e-8 through 1x1 convolutions
+ * and global pooling).
+ */
+function unevenBorder(context: RuleContext, code: Extract<CauseCode, 'zero-padding' | 'cropping'>, detail: string): LocalEffect {
+  const uneven = cause(context, 'asymmetric-border', detail);
+  return code === 'zero-padding' ? keep({ border: uneven }) : breaks(uneven);
 }
 
 function readBorders(context: RuleContext, key: string, fallback: number): Borders {

@@ -30,6 +30,8 @@ export type LocalEffect =
       blockwise?: boolean;
       /** Circular margin left on each spatial axis (CircularPad2D) for a following `valid` conv. */
       margin?: number;
+      /** A constant border added along an acting axis: it matters only once a window mixes it in. */
+      border?: Cause;
     }
   | { kind: 'toInvariant'; approx: Cause[]; subgroup: SubgroupStep[] }
   /** `flatAxes`: positions that now hold the merged acting axes (a reshape that kept channels). */
