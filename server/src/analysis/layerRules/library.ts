@@ -1,6 +1,7 @@
 // Rules for the equivariant layers library that ships with Symmetry Lint (SPEC section 6):
 // circular padding, anti-aliased and polyphase pooling, P4 group convolutions, group
-// averaging and DeepSets layers. Each states the symmetry it was built to keep.
+// averaging and DeepSets layers. Each states the symmetry it was built to keep. The configs
+// read here are the ones the classes in layers/src accept (names and defaults match).
 import type { GroupName } from '../symmetry';
 import type { LayerRule, LocalEffect, RuleContext, ShapeContext } from './types';
 import { breaks, cause, formatTuple, keep, subgroup, toInvariant, unknown } from './types';
@@ -18,12 +19,16 @@ function spatialShape(context: ShapeContext, size: (n: number | null, axis: numb
   return [size(input[0], 0), size(input[1], 1), channels(input[input.length - 1])];
 }
 
-/** The groups a GroupAveraging over `named` makes a model invariant to (D4 contains C4 and the flip). */
+/**
+ * The groups a GroupAveraging over `named` makes a model invariant to (D4 contains C4 and the
+ * flip). The library averages over rotation90, flip, dihedral and sign only: translation and
+ * permutation orbits are too large to enumerate.
+ */
 function averagedGroups(named: string[]): Set<GroupName> {
   const groups = new Set<GroupName>();
   for (const name of named) {
     if (name === 'dihedral') groups.add('dihedral').add('rotation90').add('flip');
-    else if (name === 'rotation90' || name === 'flip' || name === 'translation' || name === 'permutation' || name === 'sign') groups.add(name);
+    else if (name === 'rotation90' || name === 'flip' || name === 'sign') groups.add(name);
   }
   return groups;
 }
@@ -60,8 +65,9 @@ function p4Convolution(kind: string): LayerRule {
       const kernels = context.config.tuple('kernelSize', 2, Number.NaN);
       const strides = context.config.tuple('strides', 2, 1);
       const padding = readPadding(context.config.string('padding', 'same'));
-      // The channel layout (filters times 4 rotations) is the library's business.
-      return spatialShape(context, (size, axis) => windowOutputLength(size, known(kernels[axis]), strides[axis], padding), () => null);
+      // Channels are rotation-major: 4 blocks of `filters`.
+      const filters = known(context.config.number('filters', Number.NaN));
+      return spatialShape(context, (size, axis) => windowOutputLength(size, known(kernels[axis]), strides[axis], padding), () => (filters === null ? null : 4 * filters));
     },
     effect: (context) => {
       if (context.group === 'sign') return affineUnderSign(context);
@@ -111,7 +117,8 @@ export const LIBRARY_RULES: LayerRule[] = [
     },
     effect: (context) => {
       const stride = context.config.number('stride', 2) as number;
-      const filter = (context.config.has('filterSize') ? context.config.number('filterSize', 3) : context.config.number('kernelSize', 3)) as number;
+      // The window is the blur filter (after an optional stride-1 max of poolSize); borders wrap.
+      const filter = Math.max(context.config.number('filterSize', 3) as number, context.config.number('poolSize', 1) as number);
       const translation =
         stride > 1
           ? subgroup(stride, cause(context, 'stride', `BlurPool2D with stride ${stride} (anti-aliased): only shifts by multiples of ${stride} commute exactly`))
@@ -126,7 +133,8 @@ export const LIBRARY_RULES: LayerRule[] = [
     inputRank: 3,
     outputShape: (context) => {
       const stride = context.config.number('stride', 2);
-      return spatialShape(context, (size) => windowOutputLength(size, 1, stride, 'same'), (c) => c);
+      // The layer refuses sizes that are not multiples of the stride.
+      return spatialShape(context, (size) => (size !== null && stride !== null && size % stride === 0 ? size / stride : null), (c) => c);
     },
     effect: (context) => {
       if (context.group === 'permutation') {
@@ -135,6 +143,15 @@ export const LIBRARY_RULES: LayerRule[] = [
       // Adaptive polyphase sampling picks the phase of largest norm, which moves with the input:
       // circular shifts (and rotations, which permute the phases) commute up to that choice,
       // and a following global pooling is exactly invariant. The phase norm is even in x.
+      // Equivariance is another matter: the output moves by an amount the input decides, not
+      // by the declared shift rescaled (measured: 0.11 at an equivariant output).
+      if (context.mode === 'equivariant' && context.group !== 'sign') {
+        const stride = context.config.number('stride', 2) ?? 2;
+        const detail = `PolyphasePool2D picks its sampling phase from the input, so its output moves by an input-dependent amount: equivariance holds only for shifts by multiples of ${stride}`;
+        return context.group === 'translation'
+          ? subgroup(stride, cause(context, 'stride', detail))
+          : subgroup(null, cause(context, 'grid-offset', detail));
+      }
       return keep();
     },
   },
@@ -156,10 +173,8 @@ export const LIBRARY_RULES: LayerRule[] = [
     kind: 'GroupAveraging',
     family: 'library',
     mixing: true,
-    outputShape: (context) => {
-      const inner = context.node.inner;
-      return inner ? undefined : context.inputShapes[0];
-    },
+    // The backbone (often a whole model) is not followed: its output shape is unknown.
+    outputShape: () => undefined,
     effect: (context) => {
       const raw = context.config.raw('group');
       const named = typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw.filter((entry): entry is string => typeof entry === 'string') : [];

@@ -1,0 +1,333 @@
+// The fix must actually fix: every fix offered for the samples and for realistic models of our
+// own is applied, then (1) the file type-checks against the real tfjs and layers typings and
+// (2) a fresh static analysis no longer reports the finding, and (3) the probe of the fixed
+// model passes the declaration.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ts } from 'ts-morph';
+import { analyzeText, parseSource } from '../../server/src/engine';
+import { applyTextEdits, fixAllText, fixesForFinding, disableLineFix } from '../../server/src/fixes/index';
+import { FileEditor } from '../../server/src/fixes/sourceEdits';
+import { ProbeHost } from '../../server/src/probe/probeHost';
+import { probeModel } from '../../server/src/probe/runProbes';
+import { ensureProbeWorkerBuilt } from './probeTestSupport';
+
+const ROOT = path.resolve(__dirname, '../..');
+// Under the repo's node_modules so module resolution finds @tensorflow/tfjs and the layers package.
+const SCRATCH = path.join(ROOT, 'node_modules', '.cache', 'symmetry-lint-fix-tests');
+
+const OWN_MODELS: Record<string, string> = {
+  'pointwise-flatten.ts': `import * as tf from '@tensorflow/tfjs';
+/** @symmetry invariant translation */
+export function build(): tf.Sequential {
+  return tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [16, 16, 3], filters: 8, kernelSize: 1, activation: 'relu' }),
+      tf.layers.conv2d({ filters: 8, kernelSize: 1, activation: 'relu' }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 4 }),
+    ],
+  });
+}
+`,
+  'rotation-conv.ts': `import { layers, sequential, Sequential } from '@tensorflow/tfjs';
+/** @symmetry invariant rotation90 */
+export function build(): Sequential {
+  const model = sequential();
+  model.add(layers.conv2d({ inputShape: [15, 15, 1], filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }));
+  model.add(layers.globalAveragePooling2d({}));
+  model.add(layers.dense({ units: 2 }));
+  return model;
+}
+`,
+  'set-conv1d.ts': `import * as tf from '@tensorflow/tfjs';
+import { SetPool } from 'symmetry-lint-layers';
+/** @symmetry invariant permutation */
+export function build(): tf.LayersModel {
+  const points = tf.input({ shape: [32, 3] });
+  const features = tf.layers.conv1d({ filters: 16, kernelSize: 3, activation: 'relu' }).apply(points) as tf.SymbolicTensor;
+  const pooled = new SetPool({ reduction: 'max' }).apply(features) as tf.SymbolicTensor;
+  const out = tf.layers.dense({ units: 1 }).apply(pooled) as tf.SymbolicTensor;
+  return tf.model({ inputs: points, outputs: out });
+}
+`,
+  'odd-relu.ts': `import * as tf from '@tensorflow/tfjs';
+/** @symmetry equivariant sign */
+export function build(): tf.Sequential {
+  const model = tf.sequential();
+  model.add(tf.layers.dense({ inputShape: [4], units: 16, activation: 'relu' }));
+  model.add(tf.layers.dense({ units: 2, useBias: true }));
+  return model;
+}
+`,
+  'circular.ts': `import * as tf from '@tensorflow/tfjs';
+/** @symmetry invariant translation */
+export function build(): tf.Sequential {
+  const model = tf.sequential();
+  model.add(tf.layers.conv2d({ inputShape: [16, 16, 2], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }));
+  model.add(tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same' }));
+  model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+  model.add(tf.layers.globalAveragePooling2d({}));
+  return model;
+}
+`,
+};
+
+interface Case {
+  name: string;
+  fileName: string;
+  text: string;
+}
+
+function cases(): Case[] {
+  const samples = fs
+    .readdirSync(path.join(ROOT, 'samples'))
+    .filter((name) => /\.(ts|js|mjs)$/.test(name))
+    .map((name) => ({ name: `samples/${name}`, fileName: path.join(ROOT, 'samples', name), text: fs.readFileSync(path.join(ROOT, 'samples', name), 'utf8') }));
+  const own = Object.entries(OWN_MODELS).map(([name, text]) => ({ name, fileName: path.join(SCRATCH, 'own', name), text }));
+  return [...samples, ...own];
+}
+
+/** Type errors of the given files, in one program against the real typings. */
+function typeErrors(files: Map<string, string>): Map<string, string[]> {
+  fs.mkdirSync(SCRATCH, { recursive: true });
+  const written: string[] = [];
+  for (const [name, text] of files) {
+    const target = path.join(SCRATCH, name);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, text);
+    written.push(target);
+  }
+  const program = ts.createProgram(written, {
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    module: ts.ModuleKind.Node16,
+    moduleResolution: ts.ModuleResolutionKind.Node16,
+    target: ts.ScriptTarget.ES2022,
+    esModuleInterop: true,
+    types: [],
+  });
+  const errors = new Map<string, string[]>();
+  for (const file of written) {
+    const sourceFile = program.getSourceFile(file);
+    const diagnostics = sourceFile ? [...program.getSyntacticDiagnostics(sourceFile), ...program.getSemanticDiagnostics(sourceFile)] : [];
+    errors.set(
+      path.relative(SCRATCH, file),
+      diagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')),
+    );
+  }
+  return errors;
+}
+
+describe('fixes: the fix must actually fix', function () {
+  this.timeout(120000);
+
+  const applied: { name: string; fixTitle: string; ruleId: string; modelName?: string; preferred: boolean; fileName: string; fixed: string; scratchName: string }[] = [];
+  before(() => {
+    let index = 0;
+    for (const entry of cases()) {
+      const analysis = analyzeText(entry.fileName, entry.text);
+      const sourceFile = parseSource(entry.fileName, entry.text);
+      for (const finding of analysis.findings) {
+        for (const fix of fixesForFinding(sourceFile, analysis, finding)) {
+          const ext = path.extname(entry.fileName);
+          applied.push({
+            name: entry.name,
+            fixTitle: fix.title,
+            ruleId: finding.ruleId,
+            modelName: finding.modelName,
+            preferred: fix.isPreferred,
+            fileName: entry.fileName,
+            fixed: applyTextEdits(entry.text, fix.edits),
+            scratchName: `fixed/${index++}${ext === '.ts' ? '.ts' : '.skip'}`,
+          });
+        }
+      }
+    }
+  });
+
+  it('offers model fixes for the samples and the realistic models (the examples of issue 4)', () => {
+    const titles = applied.map((fix) => `${fix.name}: ${fix.fixTitle}`);
+    for (const expected of [
+      'pointwise-flatten.ts: Use global average pooling instead of flatten',
+      'rotation-conv.ts: Use a P4 group convolution pooled over rotations',
+      'set-conv1d.ts: Use DeepSets layers (SetDense) instead of conv1d',
+      'odd-relu.ts: Make the model odd (useBias: false and tanh on every layer)',
+      'samples/microscopy-rotation.ts: Use a P4 group convolution pooled over rotations (3 layers)',
+      'samples/mnist-cnn.ts: Use global average pooling instead of flatten',
+    ]) {
+      assert.ok(titles.includes(expected), `missing fix "${expected}"; offered:\n${titles.join('\n')}`);
+    }
+    assert.ok(applied.length >= 20, `only ${applied.length} fixes offered`);
+  });
+
+  it('(1) every fixed TypeScript file type-checks against tfjs and symmetry-lint-layers', () => {
+    const files = new Map(applied.filter((fix) => fix.scratchName.endsWith('.ts')).map((fix) => [fix.scratchName, fix.fixed]));
+    const errors = typeErrors(files);
+    const failures = applied
+      .filter((fix) => (errors.get(fix.scratchName) ?? []).length > 0)
+      .map((fix) => `${fix.name} / ${fix.fixTitle}: ${errors.get(fix.scratchName)?.join('; ')}`);
+    assert.deepEqual(failures, []);
+  });
+
+  it('(2) after each preferred fix a fresh analysis no longer reports the finding', () => {
+    const failures: string[] = [];
+    for (const fix of applied.filter((candidate) => candidate.preferred)) {
+      // BlurPool2D reduces aliasing but is not exact: the subgroup finding rightly stays
+      // (docs/layers.md); it is the preferred fix only where PolyphasePool2D does not fit.
+      if (fix.fixTitle.includes('BlurPool2D')) continue;
+      const after = analyzeText(fix.fileName, fix.fixed);
+      const still = after.findings.filter((finding) => finding.ruleId === fix.ruleId && finding.modelName === fix.modelName);
+      if (fix.ruleId === 'invalid-declaration') {
+        if (after.findings.filter((f) => f.ruleId === 'invalid-declaration').length >= analyzeText(fix.fileName, fs.existsSync(fix.fileName) ? fs.readFileSync(fix.fileName, 'utf8') : OWN_MODELS[path.basename(fix.fileName)]).findings.filter((f) => f.ruleId === 'invalid-declaration').length) failures.push(`${fix.name}: ${fix.fixTitle}`);
+        continue;
+      }
+      if (still.length > 0) failures.push(`${fix.name} / ${fix.fixTitle}: still ${still.map((f) => f.message).join(' | ')}`);
+    }
+    assert.deepEqual(failures, []);
+  });
+
+  it('fix-all reaches a fixed point, and a second run changes nothing', () => {
+    for (const entry of cases()) {
+      const analyze = (sourceFile: ts.SourceFile) => analyzeText(entry.fileName, sourceFile.text);
+      const once = fixAllText(entry.fileName, entry.text, analyze);
+      const twice = fixAllText(entry.fileName, once.text, analyze);
+      assert.equal(twice.text, once.text, `${entry.name}: a second fix-all changed the file again`);
+    }
+  });
+
+  describe('(3) the probe of each fixed model passes the declaration', function () {
+    this.timeout(240000);
+    const host = new ProbeHost();
+    after(() => host.dispose());
+
+    /**
+     * A fixed model is due to pass its probe when the fresh static analysis reports nothing left
+     * for that declaration (info-level gaps aside): then the probe must agree, numerically.
+     */
+    async function probeIfClean(fileName: string, text: string, group: string | undefined, label: string, failures: string[], probed: string[]) {
+      const analysis = analyzeText(fileName, text);
+      const sourceFile = parseSource(fileName, text);
+      for (const model of analysis.models) {
+        for (const declaration of model.declarations) {
+          if (group && declaration.group !== group) continue;
+          const left = model.findings.filter((f) => f.group === declaration.group && f.severity !== 'info');
+          if (left.length > 0) continue;
+          const { report } = await probeModel(host, model, sourceFile, { timeoutMs: 60000, maxParameters: 2e7 });
+          if (report.status !== 'ok') continue;
+          const verdict = report.verdicts.find((v) => v.group === declaration.group && v.mode === declaration.mode);
+          if (!verdict) continue;
+          probed.push(`${label} (${declaration.mode} ${declaration.group})`);
+          if (!verdict.passed) failures.push(`${label}: ${declaration.mode} ${declaration.group} measured ${verdict.maxRelError.toExponential(2)} at line ${verdict.breakingLayerLine} (tol ${verdict.tol})`);
+        }
+      }
+    }
+
+    it('after each preferred fix that leaves nothing static to report', async () => {
+      ensureProbeWorkerBuilt();
+      const failures: string[] = [];
+      const probed: string[] = [];
+      for (const fix of applied.filter((candidate) => candidate.preferred && candidate.ruleId !== 'invalid-declaration')) {
+        const finding = analyzeText(fix.fileName, fs.existsSync(fix.fileName) ? fs.readFileSync(fix.fileName, 'utf8') : OWN_MODELS[path.basename(fix.fileName)]).findings.find((f) => f.ruleId === fix.ruleId);
+        await probeIfClean(fix.fileName, fix.fixed, finding?.group, `${fix.name} / ${fix.fixTitle}`, failures, probed);
+      }
+      assert.deepEqual(failures, []);
+      // The examples of issue 4 must be among the fixes that were probed.
+      for (const example of ['pointwise-flatten.ts', 'rotation-conv.ts', 'set-conv1d.ts', 'odd-relu.ts']) {
+        assert.ok(probed.some((entry) => entry.startsWith(example)), `${example} was not probed after its fix; probed:\n${probed.join('\n')}`);
+      }
+    });
+
+    it('after fix-all on every sample and model', async () => {
+      ensureProbeWorkerBuilt();
+      const failures: string[] = [];
+      const probed: string[] = [];
+      for (const entry of cases()) {
+        const fixed = fixAllText(entry.fileName, entry.text, (sourceFile) => analyzeText(entry.fileName, sourceFile.text));
+        await probeIfClean(entry.fileName, fixed.text, undefined, `${entry.name} (fix-all)`, failures, probed);
+      }
+      assert.deepEqual(failures, []);
+      assert.ok(probed.length >= 8, `only ${probed.length} fixed declarations were clean enough to probe:\n${probed.join('\n')}`);
+    });
+  });
+
+  describe('edit style and refusals', () => {
+    const fixOf = (text: string, fileName = '/virtual/model.ts') => {
+      const analysis = analyzeText(fileName, text);
+      const sourceFile = parseSource(fileName, text);
+      return analysis.findings.flatMap((finding) => fixesForFinding(sourceFile, analysis, finding).map((fix) => ({ finding, fix, result: applyTextEdits(text, fix.edits) })));
+    };
+
+    it('CommonJS files get require, and an existing named import is extended', () => {
+      const cjs = `const tf = require('@tensorflow/tfjs');
+/** @symmetry invariant rotation90 */
+function build() {
+  const model = tf.sequential();
+  model.add(tf.layers.conv2d({ inputShape: [9, 9, 1], filters: 4, kernelSize: 3, padding: 'same' }));
+  model.add(tf.layers.globalMaxPooling2d({}));
+  return model;
+}
+module.exports = { build };
+`;
+      const [first] = fixOf(cjs, '/virtual/model.js');
+      assert.match(first.result, /const sl = require\('symmetry-lint-layers'\);/);
+      assert.match(first.result, /new sl\.P4ConvLifting2D\(\{ inputShape: \[9, 9, 1\]/);
+      const named = OWN_MODELS['set-conv1d.ts'];
+      const fixed = fixOf(named).find((entry) => entry.fix.isPreferred);
+      assert.ok(fixed);
+      assert.match(fixed.result, /import \{ SetPool, SetDense \} from 'symmetry-lint-layers';/);
+      assert.match(fixed.result, /new SetDense\(\{ units: 16, activation: 'relu' \}\)\.apply\(points\)/);
+    });
+
+    it('double quotes and multi-line configs keep their layout', () => {
+      const text = `import * as tf from "@tensorflow/tfjs";
+/** @symmetry equivariant sign */
+export function build(): tf.Sequential {
+  const model = tf.sequential();
+  model.add(tf.layers.dense({
+    inputShape: [3],
+    units: 4,
+    activation: "relu",
+  }));
+  return model;
+}
+`;
+      const preferred = fixOf(text).find((entry) => entry.fix.isPreferred);
+      assert.ok(preferred);
+      assert.match(preferred.result, /\n    activation: "tanh",\n    useBias: false,\n  \}\)\);/);
+    });
+
+    it('a layer created in a helper (called twice) gets no model fix, only disable and docs', () => {
+      const helper = `import * as tf from '@tensorflow/tfjs';
+function block(model: tf.Sequential): void {
+  model.add(tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same' }));
+}
+/** @symmetry invariant translation */
+export function build(): tf.Sequential {
+  const model = tf.sequential();
+  model.add(tf.layers.inputLayer({ inputShape: [8, 8, 1] }));
+  block(model);
+  block(model);
+  model.add(tf.layers.globalAveragePooling2d({}));
+  return model;
+}
+`;
+      const analysis = analyzeText('/virtual/helper.ts', helper);
+      assert.ok(analysis.findings.some((f) => f.ruleId === 'padding-boundary'));
+      assert.deepEqual(fixOf(helper).map((entry) => entry.fix.title), []);
+    });
+
+    it('disable-next-line is indented like the line and silences exactly that rule', () => {
+      const text = OWN_MODELS['pointwise-flatten.ts'];
+      const analysis = analyzeText('/virtual/a.ts', text);
+      const finding = analysis.findings.find((f) => f.ruleId === 'flatten-breaks-invariance');
+      assert.ok(finding);
+      const fix = disableLineFix(new FileEditor(parseSource('/virtual/a.ts', text)), finding);
+      const result = applyTextEdits(text, fix.edits);
+      assert.match(result, /\n      \/\/ symmetry-lint-disable-next-line flatten-breaks-invariance\n      tf\.layers\.flatten\(\),/);
+      assert.equal(analyzeText('/virtual/a.ts', result).findings.filter((f) => f.ruleId === 'flatten-breaks-invariance').length, 0);
+    });
+  });
+});

@@ -1,0 +1,280 @@
+// The equivariant layers library (SPEC 6): every layer saves and loads, and each guarantee is
+// measured numerically with random inputs and randomly re-drawn weights, against a control
+// that shows the same measurement catches a break.
+import * as assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import * as sl from 'symmetry-lint-layers';
+import { circularShift, permuteSet, randomInput, redrawWeights, relativeError, seededPermutation, useCpuBackend } from './layersSupport';
+
+const EXACT = 1e-5;
+const SEEDS = [1, 2, 3];
+
+/** The worst relative error of `model` over seeds (weights re-drawn each time) and elements. */
+function worstError(
+  build: () => tf.LayersModel,
+  inputShape: number[],
+  elements: { input: (x: tf.Tensor) => tf.Tensor; output: (y: tf.Tensor) => tf.Tensor }[],
+): number {
+  let worst = 0;
+  for (const seed of SEEDS) {
+    const model = build();
+    redrawWeights(model, seed);
+    tf.tidy(() => {
+      const x = randomInput(inputShape, seed + 17);
+      const y = model.predict(x) as tf.Tensor;
+      for (const element of elements) {
+        const transformed = model.predict(element.input(x)) as tf.Tensor;
+        worst = Math.max(worst, relativeError(transformed, element.output(y)));
+      }
+    });
+    model.dispose();
+  }
+  return worst;
+}
+
+const identity = (y: tf.Tensor) => y;
+const shifts = (pairs: [number, number][], equivariant: boolean) =>
+  pairs.map(([a, b]) => ({
+    input: (x: tf.Tensor) => circularShift(circularShift(x, 1, a), 2, b),
+    output: equivariant ? (y: tf.Tensor) => circularShift(circularShift(y, 1, a), 2, b) : identity,
+  }));
+const rotations = [1, 2, 3].map((k) => ({ input: (x: tf.Tensor) => sl.rotate90(x, k, 1), output: identity }));
+
+describe('layers library', function () {
+  this.timeout(60000);
+  before(useCpuBackend);
+
+  describe('save and load round trip', () => {
+    const cases: [string, () => tf.layers.Layer[], number[]][] = [
+      ['CircularPad2D', () => [new sl.CircularPad2D({ padding: [1, 2], inputShape: [6, 6, 2] })], [2, 6, 6, 2]],
+      ['BlurPool2D', () => [new sl.BlurPool2D({ stride: 2, filterSize: 4, poolSize: 2, inputShape: [8, 8, 2] })], [2, 8, 8, 2]],
+      ['PolyphasePool2D', () => [new sl.PolyphasePool2D({ stride: 2, poolSize: 2, inputShape: [8, 8, 2] })], [2, 8, 8, 2]],
+      [
+        'P4ConvLifting2D, P4Conv2D, P4GroupPool',
+        () => [
+          new sl.P4ConvLifting2D({ filters: 3, kernelSize: 3, activation: 'relu', inputShape: [7, 7, 2] }),
+          new sl.P4Conv2D({ filters: 2, kernelSize: 3, strides: 2, padding: 'valid', useBias: false }),
+          new sl.P4GroupPool({ reduction: 'mean' }),
+        ],
+        [2, 7, 7, 2],
+      ],
+      [
+        'GroupAveraging',
+        () => [
+          new sl.GroupAveraging({
+            group: 'dihedral',
+            inputShape: [5, 5, 1],
+            layer: tf.sequential({ layers: [tf.layers.conv2d({ filters: 2, kernelSize: 3, inputShape: [5, 5, 1] }), tf.layers.flatten(), tf.layers.dense({ units: 3 })] }),
+          }),
+        ],
+        [2, 5, 5, 1],
+      ],
+      ['SetDense, SetPool', () => [new sl.SetDense({ units: 4, activation: 'tanh', inputShape: [5, 3] }), new sl.SetPool({ reduction: 'max' })], [2, 5, 3]],
+    ];
+    for (const [name, layers, shape] of cases) {
+      it(`${name}: a saved model loads with the same config and predictions`, async () => {
+        const model = tf.sequential({ layers: layers() });
+        redrawWeights(model, 7);
+        let saved: tf.io.ModelArtifacts | undefined;
+        await model.save(
+          tf.io.withSaveHandler(async (artifacts) => {
+            saved = artifacts;
+            return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+          }),
+        );
+        assert.ok(saved);
+        const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved));
+        assert.deepEqual(
+          loaded.layers.map((layer) => layer.getClassName()),
+          model.layers.map((layer) => layer.getClassName()),
+        );
+        assert.deepEqual(
+          loaded.layers.map((layer) => ({ ...layer.getConfig(), name: undefined })),
+          model.layers.map((layer) => ({ ...layer.getConfig(), name: undefined })),
+        );
+        const x = randomInput(shape, 3);
+        const before = model.predict(x) as tf.Tensor;
+        const after = loaded.predict(x) as tf.Tensor;
+        assert.deepEqual(after.shape, before.shape);
+        assert.ok(relativeError(after, before) < 1e-6, `predictions differ after loading: ${relativeError(after, before)}`);
+        tf.dispose([x, before, after]);
+        model.dispose();
+        loaded.dispose();
+      });
+    }
+
+    it('computeOutputShape agrees with the tensors call produces', () => {
+      const model = tf.sequential({
+        layers: [
+          new sl.CircularPad2D({ padding: 1, inputShape: [9, 9, 3] }),
+          new sl.P4ConvLifting2D({ filters: 2, kernelSize: 3, strides: 2, padding: 'valid' }),
+          new sl.P4GroupPool(),
+          new sl.BlurPool2D({ stride: 2 }),
+        ],
+      });
+      const y = model.predict(randomInput([1, 9, 9, 3], 1)) as tf.Tensor;
+      assert.deepEqual(y.shape, [1, ...(model.outputs[0].shape.slice(1) as number[])]);
+      assert.deepEqual(y.shape, [1, 3, 3, 2]);
+    });
+
+    it('rejects bad configurations with a message that names the layer', () => {
+      assert.throws(() => new sl.P4ConvLifting2D({ filters: 2, kernelSize: 2 }), /P4ConvLifting2D needs a square, odd kernel/);
+      assert.throws(() => new sl.SetPool({ reduction: 'median' as 'max' }), /SetPool reduction/);
+      assert.throws(() => new sl.CircularPad2D({ padding: -1 }), /padding/);
+      assert.throws(() => tf.sequential({ layers: [new sl.PolyphasePool2D({ stride: 2, inputShape: [7, 8, 1] })] }), /divisible by its stride 2/);
+      assert.throws(() => new sl.SetDense({ units: 3, activation: 'swish' as 'relu' }), /unknown activation "swish"/);
+    });
+  });
+
+  describe('guarantees, measured with re-drawn weights', () => {
+    it('CircularPad2D + valid convolutions: exactly equivariant to circular shifts', () => {
+      const build = () =>
+        tf.sequential({
+          layers: [
+            new sl.CircularPad2D({ padding: 1, inputShape: [12, 12, 2] }),
+            tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'valid', activation: 'relu' }),
+            new sl.CircularPad2D({ padding: 2 }),
+            tf.layers.conv2d({ filters: 3, kernelSize: 5, padding: 'valid' }),
+          ],
+        });
+      const error = worstError(build, [2, 12, 12, 2], shifts([[1, 0], [0, 1], [5, 7], [11, 3]], true));
+      assert.ok(error < EXACT, `relative error ${error}`);
+      // Control: zero padding ('same') is measurably not exact.
+      const zeroPadded = () =>
+        tf.sequential({ layers: [tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', inputShape: [12, 12, 2] })] });
+      assert.ok(worstError(zeroPadded, [2, 12, 12, 2], shifts([[1, 0]], true)) > 1e-2);
+    });
+
+    it('PolyphasePool2D with circular padding and global pooling: invariant to every circular shift', () => {
+      const build = (pool: () => tf.layers.Layer) => () =>
+        tf.sequential({
+          layers: [
+            new sl.CircularPad2D({ padding: 1, inputShape: [16, 16, 2] }),
+            tf.layers.conv2d({ filters: 6, kernelSize: 3, padding: 'valid', activation: 'relu' }),
+            pool(),
+            new sl.CircularPad2D({ padding: 1 }),
+            tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'valid', activation: 'relu' }),
+            pool(),
+            tf.layers.globalAveragePooling2d({}),
+            tf.layers.dense({ units: 3 }),
+          ],
+        });
+      const oddShifts = shifts([[1, 0], [0, 1], [3, 5], [7, 2]], false);
+      const polyphase = worstError(build(() => new sl.PolyphasePool2D({ poolSize: 2, stride: 2 })), [2, 16, 16, 2], oddShifts);
+      assert.ok(polyphase < EXACT, `relative error ${polyphase}`);
+      const strided = worstError(build(() => tf.layers.maxPooling2d({ poolSize: 2 })), [2, 16, 16, 2], oddShifts);
+      assert.ok(strided > 1e-3, `control: strided max pooling should not be invariant, got ${strided}`);
+    });
+
+    it('P4 convolutions, group pooling and global pooling: exactly invariant to rotations by 90 degrees', () => {
+      const build = (size: number, stride: number) => () =>
+        tf.sequential({
+          layers: [
+            new sl.P4ConvLifting2D({ filters: 4, kernelSize: 3, activation: 'relu', inputShape: [size, size, 2] }),
+            new sl.P4Conv2D({ filters: 4, kernelSize: 3, strides: stride, activation: 'relu' }),
+            new sl.P4Conv2D({ filters: 3, kernelSize: 5, padding: 'valid' }),
+            new sl.P4GroupPool(),
+            tf.layers.globalAveragePooling2d({}),
+            tf.layers.dense({ units: 2 }),
+          ],
+        });
+      const error = worstError(build(15, 1), [2, 15, 15, 2], rotations);
+      assert.ok(error < EXACT, `relative error ${error}`);
+      // Odd size under a stride-2 'same' convolution keeps the grid (machine-facts: 25x25).
+      const strided = worstError(build(25, 2), [2, 25, 25, 2], rotations);
+      assert.ok(strided < EXACT, `stride 2 at 25x25: relative error ${strided}`);
+      const plain = () =>
+        tf.sequential({
+          layers: [
+            tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', inputShape: [15, 15, 2] }),
+            tf.layers.globalAveragePooling2d({}),
+            tf.layers.dense({ units: 2 }),
+          ],
+        });
+      assert.ok(worstError(plain, [2, 15, 15, 2], rotations) > 1e-3, 'control: a plain 3x3 convolution is not rotation invariant');
+    });
+
+    it('P4 layers are equivariant layer by layer: rotation turns the maps and cycles the rotation blocks', () => {
+      const model = tf.sequential({ layers: [new sl.P4ConvLifting2D({ filters: 2, kernelSize: 3, inputShape: [9, 9, 1] }), new sl.P4Conv2D({ filters: 2, kernelSize: 3 })] });
+      redrawWeights(model, 5);
+      const error = tf.tidy(() => {
+        const x = randomInput([1, 9, 9, 1], 8);
+        const y = model.predict(x) as tf.Tensor;
+        const turned = model.predict(sl.rotate90(x, 1, 1)) as tf.Tensor;
+        // Block r of the rotated input's output is block r - 1 of the output, rotated.
+        const blocks = tf.split(sl.rotate90(y, 1, 1), 4, 3);
+        const expected = tf.concat([blocks[3], blocks[0], blocks[1], blocks[2]], 3);
+        return relativeError(turned, expected);
+      });
+      assert.ok(error < EXACT, `relative error ${error}`);
+    });
+
+    it('GroupAveraging makes a non-invariant backbone exactly invariant to its group', () => {
+      const backbone = (size: number) =>
+        tf.sequential({
+          layers: [
+            tf.layers.conv2d({ filters: 3, kernelSize: 3, activation: 'relu', inputShape: [size, size, 1] }),
+            tf.layers.flatten(),
+            tf.layers.dense({ units: 4, activation: 'relu' }),
+          ],
+        });
+      const flip = { input: (x: tf.Tensor) => sl.flipPlane(x), output: identity };
+      const dihedralElements = [...rotations, flip, ...[1, 2, 3].map((k) => ({ input: (x: tf.Tensor) => sl.rotate90(sl.flipPlane(x), k, 1), output: identity }))];
+      const sign = { input: (x: tf.Tensor) => tf.neg(x), output: identity };
+      const averaged = (group: sl.AveragedGroup) => () => tf.sequential({ layers: [new sl.GroupAveraging({ group, layer: backbone(8), inputShape: [8, 8, 1] })] });
+      for (const [group, elements] of [
+        ['rotation90', rotations],
+        ['flip', [flip]],
+        ['dihedral', dihedralElements],
+        ['sign', [sign]],
+      ] as const) {
+        const error = worstError(averaged(group), [2, 8, 8, 1], [...elements]);
+        assert.ok(error < EXACT, `${group}: relative error ${error}`);
+      }
+      assert.ok(worstError(() => backbone(8), [2, 8, 8, 1], dihedralElements) > 1e-2, 'control: the backbone alone is not invariant');
+    });
+
+    it('SetDense is permutation equivariant and SetPool permutation invariant', () => {
+      const orders = [seededPermutation(9, 1), seededPermutation(9, 2), seededPermutation(9, 3), [1, 0, 2, 3, 4, 5, 6, 7, 8]];
+      const equivariant = () =>
+        tf.sequential({ layers: [new sl.SetDense({ units: 8, activation: 'relu', inputShape: [9, 4] }), new sl.SetDense({ units: 5, reduction: 'sum' })] });
+      const permuted = orders.map((order) => ({ input: (x: tf.Tensor) => permuteSet(x, order), output: (y: tf.Tensor) => permuteSet(y, order) }));
+      const equivarianceError = worstError(equivariant, [3, 9, 4], permuted);
+      assert.ok(equivarianceError < EXACT, `SetDense: relative error ${equivarianceError}`);
+      for (const reduction of ['mean', 'sum', 'max'] as const) {
+        const invariant = () =>
+          tf.sequential({ layers: [new sl.SetDense({ units: 8, activation: 'tanh', inputShape: [9, 4] }), new sl.SetPool({ reduction }), tf.layers.dense({ units: 2 })] });
+        const error = worstError(invariant, [3, 9, 4], orders.map((order) => ({ input: (x: tf.Tensor) => permuteSet(x, order), output: identity })));
+        assert.ok(error < EXACT, `SetPool ${reduction}: relative error ${error}`);
+      }
+      const control = () => tf.sequential({ layers: [tf.layers.flatten({ inputShape: [9, 4] }), tf.layers.dense({ units: 2 })] });
+      assert.ok(worstError(control, [3, 9, 4], orders.map((order) => ({ input: (x: tf.Tensor) => permuteSet(x, order), output: identity }))) > 1e-2);
+    });
+
+    it('BlurPool2D: measured shift sensitivity against strided max pooling (docs/layers.md)', () => {
+      // Mean relative change of a pooled feature vector under 1-pixel shifts (not multiples of
+      // the stride), over seeds; only the ordering is asserted, the numbers go to the docs.
+      const build = (pool: () => tf.layers.Layer) => () =>
+        tf.sequential({
+          layers: [
+            new sl.CircularPad2D({ padding: 1, inputShape: [32, 32, 3] }),
+            tf.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'valid', activation: 'relu' }),
+            pool(),
+            new sl.CircularPad2D({ padding: 1 }),
+            tf.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'valid', activation: 'relu' }),
+            pool(),
+            tf.layers.flatten(),
+          ],
+        });
+      const oneStep = shifts([[1, 0], [0, 1], [1, 1]], false);
+      const strided = worstError(build(() => tf.layers.maxPooling2d({ poolSize: 2 })), [4, 32, 32, 3], oneStep);
+      const blurred = worstError(build(() => new sl.BlurPool2D({ poolSize: 2, stride: 2, filterSize: 3 })), [4, 32, 32, 3], oneStep);
+      const blurred5 = worstError(build(() => new sl.BlurPool2D({ poolSize: 2, stride: 2, filterSize: 5 })), [4, 32, 32, 3], oneStep);
+      if (process.env.SYMMETRY_LINT_PRINT_MEASUREMENTS) {
+        console.log(`shift sensitivity (worst relative change, 1-pixel shifts): maxPooling2d ${strided.toFixed(3)}, BlurPool2D(3) ${blurred.toFixed(3)}, BlurPool2D(5) ${blurred5.toFixed(3)}`);
+      }
+      assert.ok(blurred < strided, `BlurPool2D ${blurred} should be less shift-sensitive than max pooling ${strided}`);
+      assert.ok(blurred5 < blurred, `a wider blur ${blurred5} should be smoother than ${blurred}`);
+    });
+  });
+});
