@@ -13,9 +13,9 @@ export const probeViolation = createRule<MessageId>({
     preferredFix: 'As for the static rule that predicts the break.',
     messages: {
       violation:
-        'The probe measured a relative error of {{error}} (tol {{tol}}) under {{groupMode}} at {{layer}}, line {{line}} (worst element: {{element}}). No static finding predicts it: the analysis missed a break here.',
+        'The probe measured a relative error of {{error}} and a max-abs error of {{maxAbs}} (tol {{tol}}) under {{groupMode}} at {{layer}}, line {{line}} (worst element: {{element}}). No static finding predicts it: the analysis missed a break here.',
       violationPredicted:
-        'The probe measured a relative error of {{error}} (tol {{tol}}) under {{groupMode}} at {{layer}}, line {{line}} (worst element: {{element}}), as {{predictedBy}} predicts.',
+        'The probe measured a relative error of {{error}} and a max-abs error of {{maxAbs}} (tol {{tol}}) under {{groupMode}} at {{layer}}, line {{line}} (worst element: {{element}}), as {{predictedBy}} predicts.',
     },
   },
   // Only the probe reports this rule, after a numeric run.

@@ -1,0 +1,84 @@
+// `symmetry-lint check --probe`: the static check plus numeric probes of every declared model.
+// Probe findings join the models' findings (so text and SARIF show them) and each model's JSON
+// gains `probe.verdicts` (SPEC 8). Loaded only with --probe; tfjs runs in the probe worker.
+import { analyzeFile } from '../engine';
+import { ProbeHost } from '../probe/probeHost';
+import { probeFile } from '../probe/runProbes';
+import { DEFAULT_SETTINGS, type ModelProbeReport } from '../protocol';
+import { DiskSourceFiles } from '../workspace/fileSources';
+import { discoverSourceFiles } from '../workspace/discovery';
+import { UsageError, type CheckOptions, type CheckResult } from './check';
+import { formatSarif } from './formatSarif';
+import { formatText } from './formatText';
+import { allFindings, buildFileReport, displayPath, toJsonReport, type FileReport, type JsonModel } from './report';
+
+/** `probe` on a model of the JSON report (SPEC 8, with the extra fields the report page uses). */
+export interface JsonModelProbe {
+  status: ModelProbeReport['status'];
+  message?: string;
+  verdicts: { mode: string; group: string; maxRelError: number | null; worstElement: string; breakingLayerLine: number | null; tol: number; maxAbsError: number | null; passed: boolean; staticVerdict: string; agrees: boolean }[];
+}
+
+export interface ProbeCheckOptions extends CheckOptions {
+  timeoutMs?: number;
+  maxParameters?: number;
+  backend?: 'wasm' | 'cpu';
+}
+
+const finiteOrNull = (value: number): number | null => (Number.isFinite(value) ? value : null);
+
+export async function runCheckWithProbes(options: ProbeCheckOptions): Promise<CheckResult> {
+  const files = discoverSourceFiles(options.inputs, options.cwd);
+  const disk = new DiskSourceFiles();
+  const host = new ProbeHost({ backend: options.backend ?? DEFAULT_SETTINGS.probe.backend });
+  const reports: FileReport[] = [];
+  const probesByFile: Map<string, ModelProbeReport>[] = [];
+  try {
+    for (const fileName of files) {
+      const sourceFile = disk.getSourceFile(fileName);
+      if (!sourceFile) throw new UsageError(`cannot read ${displayPath(fileName, options.cwd)}`);
+      const analysis = analyzeFile(sourceFile, disk, { commandLineDeclarations: options.symmetry });
+      const outcome = await probeFile(host, analysis, sourceFile, {
+        timeoutMs: options.timeoutMs ?? DEFAULT_SETTINGS.probe.timeoutMs,
+        maxParameters: options.maxParameters ?? DEFAULT_SETTINGS.probe.maxParameters,
+      });
+      for (const finding of outcome.findings) {
+        analysis.models.find((model) => model.graph.name === finding.modelName)?.findings.push(finding);
+        analysis.findings.push(finding);
+      }
+      reports.push(buildFileReport({ path: displayPath(fileName, options.cwd), sourceFile, analysis }, disk, options.cwd));
+      probesByFile.push(new Map(outcome.reports.map((report) => [report.name, report])));
+    }
+  } finally {
+    await host.dispose();
+  }
+  const hasError = reports.some((report) => allFindings(report).some((finding) => finding.json.severity === 'error'));
+  let output: string;
+  switch (options.format) {
+    case 'json': {
+      const json = toJsonReport(reports);
+      json.files.forEach((file, index) => {
+        for (const model of file.models as (JsonModel & { probe?: JsonModelProbe })[]) {
+          const probe = probesByFile[index].get(model.name);
+          if (!probe) continue;
+          model.probe = {
+            status: probe.status,
+            ...(probe.message ? { message: probe.message } : {}),
+            verdicts: probe.verdicts.map((v) => ({ mode: v.mode, group: v.group, maxRelError: finiteOrNull(v.maxRelError), worstElement: v.worstElement, breakingLayerLine: v.breakingLayerLine, tol: v.tol, maxAbsError: finiteOrNull(v.maxAbsError), passed: v.passed, staticVerdict: v.staticVerdict, agrees: v.agrees })),
+          };
+        }
+      });
+      output = JSON.stringify(json, null, 2) + '\n';
+      break;
+    }
+    case 'sarif':
+      output = JSON.stringify(formatSarif(reports, options.catalog, options.tool, options.cwd), null, 2) + '\n';
+      break;
+    case 'text': {
+      const skipped = probesByFile.flatMap((map, index) => [...map.values()].filter((r) => r.status !== 'ok').map((r) => `${reports[index].path}: ${r.name}: probe ${r.status}: ${r.message ?? ''}`));
+      output = formatText(reports) + (skipped.length > 0 ? skipped.join('\n') + '\n' : '');
+      break;
+    }
+  }
+  return { output, exitCode: hasError ? 1 : 0 };
+}

@@ -1,0 +1,213 @@
+// The language server's probe face: the symmetryLint/probe and probeSavedModel requests, the
+// "Probe symmetry" CodeLens, probe-on-save, and the probe findings merged into pull
+// diagnostics. All tfjs work happens in the probe worker (server/src/probe/probeHost.ts); this
+// module only plans, waits and stores results for the document version they measured.
+import * as path from 'node:path';
+import {
+  LSPErrorCodes,
+  ResponseError,
+  WorkDoneProgress,
+  type CancellationToken,
+  type CodeLens,
+  type Connection,
+  type Diagnostic,
+} from 'vscode-languageserver/node';
+import { parseCommandLineDeclaration } from '../analysis/declarations';
+import type { SourceProvider } from '../analysis/sourceProvider';
+import { analyzeFile, spanToLspRange, type FileAnalysis, type LocatedFinding } from '../engine';
+import type { ProbeFileResult, ProbeParams, ProbeResult, ProbeSavedModelParams, SymmetryLintSettings } from '../protocol';
+import { ProbeHost, ProbeRunError } from '../probe/probeHost';
+import { probeFile, probeSavedModel } from '../probe/runProbes';
+import type { PlanDeclaration } from '../probe/plan';
+import { discoverSourceFiles } from '../workspace/discovery';
+import { fileNameForUri, uriForFileName, type DocumentStore } from '../workspace/documents';
+import { toDiagnostic } from './diagnostics';
+
+export const PROBE_MODEL_COMMAND = 'symmetryLint.probeModel';
+
+export interface ProbeServiceHooks {
+  connection: Connection;
+  documents: DocumentStore;
+  provider: SourceProvider;
+  settingsFor(uri: string): Promise<SymmetryLintSettings>;
+  /** The engine's analysis of an open document's current version. */
+  analysisOf(uri: string): FileAnalysis | undefined;
+  refreshDiagnostics(): void;
+  workspaceFolders(): string[];
+  log(message: string): void;
+}
+
+interface StoredProbe {
+  version: number;
+  findings: LocatedFinding[];
+}
+
+export class ProbeService {
+  private host: ProbeHost | undefined;
+  private hostBackend: 'wasm' | 'cpu' | undefined;
+  private readonly stored = new Map<string, StoredProbe>();
+  /** Bumped whenever stored probe findings change: part of the diagnostics' result id. */
+  generation = 0;
+
+  constructor(private readonly hooks: ProbeServiceHooks) {}
+
+  private hostFor(settings: SymmetryLintSettings): ProbeHost {
+    if (!this.host || this.hostBackend !== settings.probe.backend) {
+      void this.host?.dispose();
+      this.host = new ProbeHost({ backend: settings.probe.backend });
+      this.hostBackend = settings.probe.backend;
+    }
+    return this.host;
+  }
+
+  /** Probe findings of a document, only when they were measured on its current version. */
+  diagnosticsFor(uri: string, version: number, sourceFile: import('ts-morph').ts.SourceFile): Diagnostic[] {
+    const stored = this.stored.get(uri);
+    if (!stored || stored.version !== version) return [];
+    const context = { uri, version, sourceFile, provider: this.hooks.provider, uriOf: (fileName: string) => this.hooks.documents.getByFileName(fileName)?.uri };
+    return stored.findings.map((finding) => toDiagnostic(finding, context));
+  }
+
+  forget(uri: string): void {
+    if (this.stored.delete(uri)) this.generation++;
+  }
+
+  codeLenses(uri: string, settings: SymmetryLintSettings): CodeLens[] {
+    if (!settings.enable || !settings.codeLens.enable) return [];
+    const document = this.hooks.documents.get(uri);
+    const analysis = this.hooks.analysisOf(uri);
+    if (!document || !analysis) return [];
+    return analysis.models
+      .filter((model) => model.declarations.length > 0)
+      .map((model) => {
+        const range = spanToLspRange(document.sourceFile, model.graph.nameSpan);
+        return { range, command: { title: 'Probe symmetry', command: PROBE_MODEL_COMMAND, arguments: [{ uri, modelName: model.graph.name }] } };
+      });
+  }
+
+  async probe(params: ProbeParams, token?: CancellationToken): Promise<ProbeResult> {
+    const abort = new AbortController();
+    const subscription = token?.onCancellationRequested(() => abort.abort());
+    const progress = this.progress(params.workDoneToken, 'Symmetry Lint: probing');
+    try {
+      const targets = this.targetsOf(params);
+      // The versions the request is about, taken before any await: an edit that arrives while
+      // the probe runs makes its result stale, whatever it measured.
+      const requested = new Map(targets.map((uri) => [uri, this.hooks.documents.get(uri)?.version ?? null]));
+      const files: ProbeFileResult[] = [];
+      for (let i = 0; i < targets.length; i++) {
+        if (abort.signal.aborted) throw new ProbeRunError('cancelled', 'the probe was cancelled');
+        progress.report(`${path.basename(fileNameForUri(targets[i]))} (${i + 1}/${targets.length})`, Math.round((100 * i) / targets.length));
+        files.push(await this.probeUri(targets[i], params, abort.signal, requested.get(targets[i]) ?? null));
+      }
+      if (files.length > 0) this.hooks.refreshDiagnostics();
+      return { files };
+    } catch (error) {
+      if (error instanceof ProbeRunError && error.reason === 'cancelled') throw new ResponseError(LSPErrorCodes.RequestCancelled, 'Symmetry Lint: probe cancelled');
+      if (error instanceof ResponseError) throw error;
+      this.hooks.log(`probe failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      throw new ResponseError(LSPErrorCodes.RequestFailed, `Symmetry Lint: the probe failed: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      progress.done();
+      subscription?.dispose();
+    }
+  }
+
+  async probeSavedModel(params: ProbeSavedModelParams, token?: CancellationToken): Promise<ProbeResult> {
+    const abort = new AbortController();
+    const subscription = token?.onCancellationRequested(() => abort.abort());
+    const progress = this.progress(params.workDoneToken, 'Symmetry Lint: probing saved model');
+    try {
+      const declarations: PlanDeclaration[] = [];
+      for (const text of params.declarations) {
+        const parsed = parseCommandLineDeclaration(text);
+        if ('problem' in parsed) throw new ResponseError(LSPErrorCodes.RequestFailed, `invalid declaration "${text}": expected ${parsed.problem.expected}${parsed.problem.suggestion ? ` (did you mean "${parsed.problem.suggestion}"?)` : ''}`);
+        declarations.push({ mode: parsed.mode, group: parsed.group, axis: parsed.axis, tol: parsed.tol, approximate: parsed.approximate });
+      }
+      const settings = await this.hooks.settingsFor(params.modelJsonUri);
+      const modelJsonPath = fileNameForUri(params.modelJsonUri);
+      const report = await probeSavedModel(this.hostFor(settings), modelJsonPath, declarations, { timeoutMs: settings.probe.timeoutMs, maxParameters: settings.probe.maxParameters, signal: abort.signal });
+      return { files: [{ uri: params.modelJsonUri, version: null, models: [report] }] };
+    } catch (error) {
+      if (error instanceof ProbeRunError && error.reason === 'cancelled') throw new ResponseError(LSPErrorCodes.RequestCancelled, 'Symmetry Lint: probe cancelled');
+      if (error instanceof ResponseError) throw error;
+      throw new ResponseError(LSPErrorCodes.RequestFailed, `Symmetry Lint: the probe failed: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      progress.done();
+      subscription?.dispose();
+    }
+  }
+
+  /** Probe-on-save: runs in the background; its findings appear through a diagnostics refresh. */
+  async onSaved(uri: string): Promise<void> {
+    const settings = await this.hooks.settingsFor(uri);
+    if (!settings.enable || !settings.probe.onSave) return;
+    try {
+      await this.probeUri(uri, { scope: 'file', uri }, undefined, this.hooks.documents.get(uri)?.version ?? null);
+      this.hooks.refreshDiagnostics();
+    } catch (error) {
+      this.hooks.log(`probe on save of ${uri} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private targetsOf(params: ProbeParams): string[] {
+    if (params.scope === 'workspace') {
+      const folders = this.hooks.workspaceFolders();
+      if (folders.length === 0) throw new ResponseError(LSPErrorCodes.RequestFailed, 'Symmetry Lint: no workspace folder is open');
+      return discoverSourceFiles(folders).map((fileName) => this.hooks.documents.getByFileName(fileName)?.uri ?? uriForFileName(fileName));
+    }
+    if (!params.uri) throw new ResponseError(LSPErrorCodes.RequestFailed, `Symmetry Lint: a ${params.scope} probe needs a uri`);
+    return [params.uri];
+  }
+
+  private async probeUri(uri: string, params: ProbeParams, signal: AbortSignal | undefined, version: number | null): Promise<ProbeFileResult> {
+    const settings = await this.hooks.settingsFor(uri);
+    const document = this.hooks.documents.get(uri);
+    const sourceFile = document?.sourceFile ?? this.hooks.provider.getSourceFile(fileNameForUri(uri));
+    if (!sourceFile) return { uri, version: null, models: [{ name: path.basename(fileNameForUri(uri)), line: 0, status: 'error', message: 'the file cannot be read', verdicts: [], layers: [], durationMs: 0 }] };
+    const analysis = (document ? this.hooks.analysisOf(uri) : undefined) ?? analyzeFile(sourceFile, this.hooks.provider, { ruleSeverities: settings.rules });
+    const select = (model: FileAnalysis['models'][number]): boolean => {
+      if (params.scope !== 'model') return true;
+      if (params.modelName !== undefined) return model.graph.name === params.modelName;
+      if (!params.position) return true;
+      const start = spanToLspRange(sourceFile, { start: model.graph.nameSpan.start, end: model.graph.nameSpan.start }).start.line;
+      const end = spanToLspRange(sourceFile, { start: model.graph.creationSpan.end, end: model.graph.creationSpan.end }).start.line;
+      const layersEnd = Math.max(end, ...model.graph.layers.map((layer) => spanToLspRange(sourceFile, layer.span).end.line));
+      return params.position.line >= start - 1 && params.position.line <= layersEnd + 1;
+    };
+    const outcome = await probeFile(this.hostFor(settings), analysis, sourceFile, { timeoutMs: settings.probe.timeoutMs, maxParameters: settings.probe.maxParameters, ...(signal ? { signal } : {}), severities: settings.rules }, select);
+    if (params.scope === 'model' && outcome.reports.length === 0) {
+      const what = params.modelName !== undefined ? `no declared model named ${params.modelName}` : 'no declared model at the cursor';
+      return { uri, version, models: [{ name: params.modelName ?? '', line: (params.position?.line ?? 0) + 1, status: 'skipped', message: `${what} in this file`, verdicts: [], layers: [], durationMs: 0 }] };
+    }
+    const current = this.hooks.documents.get(uri);
+    if (version !== null && current?.version !== version) {
+      // The document moved on while the probe ran: its lines no longer match. Drop it.
+      return { uri, version, models: outcome.reports.map((report) => ({ ...report, status: 'skipped', message: 'the document changed while the probe ran: the result was dropped; probe again', verdicts: [], layers: [] })) };
+    }
+    if (version !== null) {
+      const previous = this.stored.get(uri);
+      const probedNames = new Set(outcome.reports.map((report) => report.name));
+      // Keep earlier findings of models this request did not probe (same version only).
+      const kept = previous && previous.version === version ? previous.findings.filter((finding) => !probedNames.has(finding.modelName ?? '')) : [];
+      this.stored.set(uri, { version, findings: [...kept, ...outcome.findings] });
+      this.generation++;
+    }
+    return { uri, version, models: outcome.reports };
+  }
+
+  private progress(token: string | number | undefined, title: string): { report(message: string, percentage: number): void; done(): void } {
+    if (token === undefined) return { report() {}, done() {} };
+    const send = (value: unknown) => this.hooks.connection.sendProgress(WorkDoneProgress.type, token, value as never).catch(() => undefined);
+    void send({ kind: 'begin', title, cancellable: true, percentage: 0 });
+    return {
+      report: (message, percentage) => void send({ kind: 'report', message, percentage }),
+      done: () => void send({ kind: 'end' }),
+    };
+  }
+
+  async dispose(): Promise<void> {
+    await this.host?.dispose();
+    this.host = undefined;
+  }
+}

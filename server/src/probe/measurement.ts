@@ -1,0 +1,480 @@
+// The numeric part of a probe, run inside the probe worker: builds the tfjs model from a plan
+// (or takes a loaded saved model), redraws every weight from a seed, runs the original and all
+// transformed inputs in one batched predict, and measures each layer output's error against
+// the induced action. Only small per-sample statistics leave the backend.
+import type * as tfjs from '@tensorflow/tfjs';
+import type { GroupName } from '../analysis/symmetry';
+import { groupElements, inputAction, layerAction, type GroupElement, type TensorAction } from './groupElements';
+import type { PlanDeclaration, PlanInput, PlanLayer, ProbePlan } from './plan';
+import { stridesOf } from './planBuilder';
+
+type TF = typeof tfjs;
+
+/** SPEC section 5's floor on the denominator of the relative error. */
+const RELATIVE_ERROR_FLOOR = 1e-12;
+/**
+ * A layer output's norm counts as at least this fraction of the norm a tensor of its size would
+ * have at the largest magnitude seen so far: below it, the output is a cancellation, and its
+ * relative error would measure float32 rounding rather than the symmetry.
+ */
+const CANCELLATION_FLOOR = 1e-2;
+type Tensor = tfjs.Tensor;
+
+/** Per layer and declaration: what the worker measured. */
+export interface MeasuredLayer {
+  id: number;
+  kind: string;
+  line: number;
+  inputs: number[];
+  output: number;
+  relError: (number | null)[];
+  maxAbsError: (number | null)[];
+  worstElement: (string | null)[];
+  measured: ('equivariance' | 'invariance')[];
+}
+
+export interface MeasuredModel {
+  status: 'ok' | 'error';
+  message?: string;
+  layers: MeasuredLayer[];
+  /** Model input tensor ids (errors there are 0 by definition). */
+  inputTensors: number[];
+  outputs: number[];
+  timings: { buildMs: number; predictMs: number; measureMs: number };
+  batch: number;
+}
+
+/** A clear, user-facing failure of a probe (the message is shown as is). */
+export class ProbeFailure extends Error {}
+
+export const PROBE_BATCH = 4;
+const STRIPPED_KEYS = ['inputShape', 'batchInputShape', 'batchSize', 'name', 'weights'];
+
+/** The equivariant layers library (issue 4), if it is installed. */
+function loadLibrary(): Record<string, unknown> | undefined {
+  for (const id of ['symmetry-lint-layers']) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      return require(id) as Record<string, unknown>;
+    } catch {
+      // not installed: library layers get a clear "cannot build" message
+    }
+  }
+  return undefined;
+}
+
+function createLayer(tf: TF, layer: PlanLayer): tfjs.layers.Layer {
+  const config: Record<string, unknown> = { ...layer.config };
+  for (const key of STRIPPED_KEYS) delete config[key];
+  if (layer.kind !== 'embedding') delete config.inputDim;
+  if (layer.inner) config.layer = createLayer(tf, layer.inner);
+  const where = `${layer.kind}${layer.line > 0 ? ` (line ${layer.line})` : ''}`;
+  try {
+    if (layer.origin === 'library') {
+      const library = loadLibrary();
+      const LayerClass = library?.[layer.kind] as (new (config: unknown) => tfjs.layers.Layer) | undefined;
+      if (!LayerClass) throw new ProbeFailure(`cannot build layer ${where}: the equivariant layers library (symmetry-lint-layers) ${library ? `has no ${layer.kind}` : 'is not installed'}`);
+      return new LayerClass(config);
+    }
+    const factory = (tf.layers as unknown as Record<string, unknown>)[layer.kind];
+    if (typeof factory !== 'function') throw new ProbeFailure(`cannot build layer ${where}: tf.layers has no factory ${layer.kind}`);
+    return (factory as (config: unknown) => tfjs.layers.Layer)(config);
+  } catch (error) {
+    if (error instanceof ProbeFailure) throw error;
+    throw new ProbeFailure(`cannot build layer ${where}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+  }
+}
+
+/** Builds a model that exposes every layer's output, from a plan's literal configurations. */
+export function buildPlanModel(tf: TF, plan: ProbePlan): tfjs.LayersModel {
+  const symbolic = new Map<number, tfjs.SymbolicTensor>();
+  const inputs = plan.inputs.map((input) => {
+    const tensor = tf.input({ shape: input.shape, dtype: input.tokenVocabulary !== undefined ? 'int32' : 'float32' });
+    symbolic.set(input.tensor, tensor);
+    return tensor;
+  });
+  const instances = new Map<number, tfjs.layers.Layer>();
+  const outputs: tfjs.SymbolicTensor[] = [];
+  for (const layer of plan.layers) {
+    const instance = layer.sharedWith !== undefined ? instances.get(layer.sharedWith) : undefined;
+    const built = instance ?? createLayer(tf, layer);
+    instances.set(layer.id, built);
+    const args = layer.inputs.map((id) => symbolic.get(id));
+    if (args.some((arg) => arg === undefined)) throw new ProbeFailure(`cannot build layer ${layer.kind} (line ${layer.line}): one of its inputs is not known`);
+    let output;
+    try {
+      output = built.apply(args.length === 1 ? args[0]! : (args as tfjs.SymbolicTensor[]));
+    } catch (error) {
+      throw new ProbeFailure(`cannot build layer ${layer.kind} (line ${layer.line}): ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    }
+    if (Array.isArray(output)) throw new ProbeFailure(`cannot build layer ${layer.kind} (line ${layer.line}): it has several outputs`);
+    symbolic.set(layer.output, output as tfjs.SymbolicTensor);
+    outputs.push(output as tfjs.SymbolicTensor);
+  }
+  return tf.model({ inputs, outputs });
+}
+
+/** Redraws every weight from the seed: constants (zero biases, unit gammas, zero slopes) can hide a break. */
+export function redrawWeights(tf: TF, model: tfjs.LayersModel, seed: number): void {
+  let next = seed;
+  for (const layer of model.layers) {
+    const weights = layer.weights;
+    if (weights.length === 0) continue;
+    const values = tf.tidy(() =>
+      weights.map((weight) => {
+        const shape = weight.shape as number[];
+        const name = (weight.originalName ?? weight.name).split('/').pop() ?? '';
+        next++;
+        if (/variance/.test(name)) return tf.randomUniform(shape, 0.5, 1.5, 'float32', next);
+        if (/gamma/.test(name)) return tf.add(1, tf.randomNormal(shape, 0, 0.2, 'float32', next));
+        if (/beta|mean|bias|alpha/.test(name) || shape.length <= 1) return tf.randomNormal(shape, 0, 0.3, 'float32', next);
+        if (/embeddings/.test(name)) return tf.randomNormal(shape, 0, 1, 'float32', next);
+        const fanIn = shape.slice(0, -1).reduce((a, b) => a * b, 1);
+        return tf.randomNormal(shape, 0, Math.sqrt(1 / Math.max(1, fanIn)), 'float32', next);
+      }),
+    );
+    layer.setWeights(values);
+    tf.dispose(values);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Group actions as index maps on raw arrays. tfjs-wasm's data-movement kernels (slice, reverse,
+// gather, concat) cost 8-22 ms per half-million floats here, against about 1 ms for a plain
+// read-out, so each layer output is read once and every element is compared in plain JS.
+
+/** ρ(g) on one sample: `expected[i] = sign * sample[source[i]]` (source null: the identity). */
+interface IndexAction {
+  source: Int32Array | null;
+  sign: 1 | -1;
+}
+
+/** Row-major strides of a shape. */
+function stridesOfShape(shape: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length).fill(1);
+  for (let i = shape.length - 2; i >= 0; i--) strides[i] = strides[i + 1] * shape[i + 1];
+  return strides;
+}
+
+/**
+ * The source index of every element of one sample (shape without the batch axis) under a map
+ * from output coordinates to input coordinates that moves no axis after `lastAxis`: the map
+ * runs once per position of the leading axes, and the trailing block (channels) is copied.
+ */
+function sourceIndex(fullShape: readonly number[], lastAxis: number, mapCoordinates: (coords: number[]) => void): Int32Array {
+  const shape = fullShape.slice(0, lastAxis + 1);
+  const inner = fullShape.slice(lastAxis + 1).reduce((a, b) => a * b, 1);
+  const outer = sourceIndexOfAxes(shape, mapCoordinates);
+  if (inner === 1) return outer;
+  const source = new Int32Array(outer.length * inner);
+  for (let o = 0; o < outer.length; o++) {
+    const from = outer[o] * inner;
+    const to = o * inner;
+    for (let c = 0; c < inner; c++) source[to + c] = from + c;
+  }
+  return source;
+}
+
+function sourceIndexOfAxes(shape: readonly number[], mapCoordinates: (coords: number[]) => void): Int32Array {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const strides = stridesOfShape(shape);
+  const source = new Int32Array(size);
+  const coords = new Array<number>(shape.length).fill(0);
+  const mapped = new Array<number>(shape.length).fill(0);
+  for (let i = 0; i < size; i++) {
+    for (let a = 0; a < shape.length; a++) mapped[a] = coords[a];
+    mapCoordinates(mapped);
+    let index = 0;
+    for (let a = 0; a < shape.length; a++) index += mapped[a] * strides[a];
+    source[i] = index;
+    for (let a = shape.length - 1; a >= 0; a--) {
+      if (++coords[a] < shape[a]) break;
+      coords[a] = 0;
+    }
+  }
+  return source;
+}
+
+/**
+ * ρ(g) on a tensor of `shape` (batch axis included) with `action`: an index map, `identity`
+ * where only invariance is measured, or null where the probe does not know the action.
+ */
+function indexAction(shape: readonly number[], action: TensorAction, element: GroupElement): IndexAction | 'identity' | null {
+  if (element.kind === 'negate') return { source: null, sign: -1 };
+  if (action.kind === 'unknown') return null;
+  if (action.kind === 'none') return 'identity';
+  const sample = shape.slice(1);
+  // Axis numbers count the batch axis; coordinates of one sample do not.
+  if (action.kind === 'set') {
+    if (element.kind !== 'permute') return null;
+    const axis = action.axis - 1;
+    if (sample[axis] !== element.permutation.length) return null;
+    const permutation = element.permutation;
+    return { source: sourceIndex(sample, axis, (c) => (c[axis] = permutation[c[axis]])), sign: 1 };
+  }
+  if (action.opaque) return null;
+  const axes = action.axes.map((axis) => axis - 1);
+  switch (element.kind) {
+    case 'shift': {
+      const shifts = element.shifts.map((d, i) => d / (action.scale[i] ?? 1));
+      // A shift the stride does not divide has no induced action: measure invariance.
+      if (shifts.some((value) => !Number.isInteger(value))) return 'identity';
+      return {
+        source: sourceIndex(sample, Math.max(...axes), (c) => {
+          axes.forEach((axis, i) => {
+            const n = sample[axis];
+            c[axis] = (((c[axis] - shifts[i]) % n) + n) % n;
+          });
+        }),
+        sign: 1,
+      };
+    }
+    case 'rotate': {
+      const [h, w] = axes;
+      if (axes.length !== 2 || sample[h] !== sample[w]) return null;
+      const n = sample[h];
+      const { k, flip } = element;
+      return {
+        source: sourceIndex(sample, Math.max(h, w), (c) => {
+          // Undo the flip, then k quarter turns: out[i][j] = in[j][n-1-i] per turn.
+          if (flip) c[w] = n - 1 - c[w];
+          for (let turn = 0; turn < k; turn++) {
+            const i = c[h];
+            c[h] = c[w];
+            c[w] = n - 1 - i;
+          }
+        }),
+        sign: 1,
+      };
+    }
+    case 'flip': {
+      const w = axes[axes.length - 1];
+      return { source: sourceIndex(sample, w, (c) => (c[w] = sample[w] - 1 - c[w])), sign: 1 };
+    }
+    default:
+      return null;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measurement
+
+interface Pair {
+  declaration: number;
+  element: GroupElement;
+}
+
+function totalStrideOf(layers: PlanLayer[]): number {
+  return layers.reduce((total, layer) => total * Math.max(1, ...stridesOf(layer)), 1);
+}
+
+export interface MeasureInput {
+  model: tfjs.LayersModel;
+  plan: Pick<ProbePlan, 'inputs' | 'layers' | 'outputs' | 'declarations' | 'seed'>;
+  buildMs: number;
+  /** Called between phases so a cancelled probe stops early. */
+  checkpoint?: () => void;
+}
+
+/** The original inputs and every transformed copy, batched: [x; g1·x; g2·x; ...]. */
+function batchedInputs(tf: TF, plan: MeasureInput['plan'], pairs: Pair[], actions: Map<number, TensorAction>[]): Tensor[] {
+  const B = PROBE_BATCH;
+  return plan.inputs.map((input, i) => {
+    const isTokens = input.tokenVocabulary !== undefined;
+    const original = isTokens
+      ? tf.randomUniform([B, ...input.shape], 0, input.tokenVocabulary, 'int32', plan.seed + 100 + i)
+      : tf.randomNormal([B, ...input.shape], 0, 1, 'float32', plan.seed + 100 + i);
+    const data = original.dataSync();
+    original.dispose();
+    const size = data.length / B;
+    const batched = isTokens ? new Int32Array(data.length * (1 + pairs.length)) : new Float32Array(data.length * (1 + pairs.length));
+    batched.set(data, 0);
+    pairs.forEach((pair, p) => {
+      const action = actions[pair.declaration].get(input.tensor) ?? { kind: 'unknown' as const };
+      const map = indexAction([B, ...input.shape], action, pair.element);
+      if (map === null || map === 'identity') throw new ProbeFailure(`the group ${plan.declarations[pair.declaration].group} does not act on input ${i + 1} of shape [${input.shape.join(', ')}]`);
+      // Token ids are not negated (sign on an embedding input is a declaration mismatch).
+      const sign = isTokens ? 1 : map.sign;
+      const offset = data.length * (p + 1);
+      for (let n = 0; n < B; n++) {
+        const base = n * size;
+        for (let j = 0; j < size; j++) batched[offset + base + j] = sign * data[base + (map.source ? map.source[j] : j)];
+      }
+    });
+    return tf.tensor(batched, [B * (1 + pairs.length), ...input.shape], isTokens ? 'int32' : 'float32');
+  });
+}
+
+/** Squared difference norm and max-abs difference of the last `compareBlock` (no allocation per call). */
+const comparison = new Float64Array(2);
+
+/**
+ * Compares `size` values at `moved` with the sample at `base` mapped through `source` (and
+ * negated). Specialised loops without a multiply or Math.abs: about 2.5 ns a value here,
+ * against 10 ns for the general form, and this is the probe's hot path.
+ */
+function compareBlock(data: Float32Array, moved: number, base: number, size: number, source: Int32Array | null, negate: boolean): void {
+  let sum = 0;
+  let maxAbs = 0;
+  if (source && !negate) {
+    for (let j = 0; j < size; j++) {
+      const diff = data[moved + j] - data[base + source[j]];
+      sum += diff * diff;
+      if (diff > maxAbs) maxAbs = diff;
+      else if (-diff > maxAbs) maxAbs = -diff;
+    }
+  } else if (source) {
+    for (let j = 0; j < size; j++) {
+      const diff = data[moved + j] + data[base + source[j]];
+      sum += diff * diff;
+      if (diff > maxAbs) maxAbs = diff;
+      else if (-diff > maxAbs) maxAbs = -diff;
+    }
+  } else if (!negate) {
+    for (let j = 0; j < size; j++) {
+      const diff = data[moved + j] - data[base + j];
+      sum += diff * diff;
+      if (diff > maxAbs) maxAbs = diff;
+      else if (-diff > maxAbs) maxAbs = -diff;
+    }
+  } else {
+    for (let j = 0; j < size; j++) {
+      const diff = data[moved + j] + data[base + j];
+      sum += diff * diff;
+      if (diff > maxAbs) maxAbs = diff;
+      else if (-diff > maxAbs) maxAbs = -diff;
+    }
+  }
+  comparison[0] = sum;
+  comparison[1] = maxAbs;
+}
+
+/** Runs the batched predict and measures every layer output under every declaration. */
+export function measureModel(tf: TF, { model, plan, buildMs, checkpoint }: MeasureInput): MeasuredModel {
+  const B = PROBE_BATCH;
+  const firstShape = plan.inputs[0]?.shape ?? [];
+  const totalStride = totalStrideOf(plan.layers);
+  const pairs: Pair[] = [];
+  plan.declarations.forEach((declaration, index) => {
+    for (const element of groupElements(declaration.group as GroupName, firstShape, declaration.axis, totalStride, plan.seed + index)) {
+      pairs.push({ declaration: index, element });
+    }
+  });
+  // Structural actions per declaration, for every tensor.
+  const actions = plan.declarations.map((declaration) => actionsFor(plan, declaration));
+
+  const predictStart = performance.now();
+  const batched = batchedInputs(tf, plan, pairs, actions);
+  checkpoint?.();
+  const predicted = model.predict(batched.length === 1 ? batched[0] : batched);
+  const outputs = Array.isArray(predicted) ? predicted : [predicted];
+  tf.dispose(batched);
+  // Wait for the backend: the predict time is the forward passes, not the measurement.
+  outputs[outputs.length - 1].dataSync();
+  const predictMs = performance.now() - predictStart;
+  checkpoint?.();
+
+  const measureStart = performance.now();
+  const outputSet = new Set(plan.outputs);
+  const layers: MeasuredLayer[] = [];
+  const mapCache = new Map<string, IndexAction | 'identity' | null>();
+  let nonFinite: PlanLayer | undefined;
+  // The largest magnitude computed so far (layers run in data-flow order). Float32 rounding
+  // scales with the magnitudes a computation went through, not with its result, so a layer
+  // whose output is nearly zero (a sum that cancels) would turn rounding into a large relative
+  // error. The denominator is floored at a fraction of this scale.
+  let magnitude = 0;
+  plan.layers.forEach((layer, layerIndex) => {
+    const y = outputs[layerIndex];
+    const shape = y.shape;
+    const data = y.dataSync() as Float32Array;
+    y.dispose();
+    const size = data.length / (B * (1 + pairs.length));
+    const relError: (number | null)[] = plan.declarations.map(() => null);
+    const maxAbsError: (number | null)[] = plan.declarations.map(() => null);
+    const worstElement: (string | null)[] = plan.declarations.map(() => null);
+    const measured: ('equivariance' | 'invariance')[] = plan.declarations.map(() => 'equivariance');
+    const baseNorms = new Float64Array(B);
+    for (let n = 0; n < B; n++) {
+      let sum = 0;
+      for (let j = n * size, end = j + size; j < end; j++) {
+        sum += data[j] * data[j];
+        const value = data[j] < 0 ? -data[j] : data[j];
+        if (value > magnitude && Number.isFinite(value)) magnitude = value;
+      }
+      baseNorms[n] = Math.sqrt(sum);
+    }
+    const normFloor = Math.max(RELATIVE_ERROR_FLOOR, CANCELLATION_FLOOR * magnitude * Math.sqrt(size));
+    const isOutput = outputSet.has(layer.output);
+    pairs.forEach((pair, p) => {
+      const d = pair.declaration;
+      const declaration = plan.declarations[d];
+      const action: TensorAction = isOutput && declaration.mode === 'invariant' ? { kind: 'none' } : (actions[d].get(layer.output) ?? { kind: 'unknown' });
+      // Layers of the same shape share index maps (a conv stack repeats its shape).
+      const key = `${shape.join('x')}|${JSON.stringify(action)}|${pair.element.name}`;
+      let map = mapCache.get(key);
+      if (map === undefined) {
+        map = indexAction(shape, action, pair.element);
+        mapCache.set(key, map);
+      }
+      // An even model may have odd layers inside: under `invariant sign` only the output is judged.
+      if (declaration.group === 'sign' && declaration.mode === 'invariant') map = isOutput ? 'identity' : null;
+      if (map === null) return;
+      if (map === 'identity' && !isOutput) measured[d] = action.kind === 'none' ? 'invariance' : measured[d];
+      if (isOutput && declaration.mode === 'invariant') measured[d] = 'invariance';
+      const source = map === 'identity' ? null : map.source;
+      const sign = map === 'identity' ? 1 : map.sign;
+      const blockOffset = B * size * (p + 1);
+      for (let n = 0; n < B; n++) {
+        const base = n * size;
+        const moved = blockOffset + base;
+        compareBlock(data, moved, base, size, source, sign === -1);
+        const sum = comparison[0];
+        const maxAbs = comparison[1];
+        const diffNorm = Math.sqrt(sum);
+        if (!Number.isFinite(baseNorms[n]) || !Number.isFinite(diffNorm)) {
+          nonFinite ??= layer;
+          continue;
+        }
+        const rel = diffNorm / Math.max(baseNorms[n], normFloor);
+        if (relError[d] === null || rel > relError[d]!) {
+          relError[d] = rel;
+          worstElement[d] = pair.element.name;
+        }
+        maxAbsError[d] = Math.max(maxAbsError[d] ?? 0, maxAbs);
+      }
+    });
+    layers.push({ id: layer.id, kind: layer.kind, line: layer.line, inputs: layer.inputs, output: layer.output, relError, maxAbsError, worstElement, measured });
+  });
+  tf.dispose(outputs);
+  const measureMs = performance.now() - measureStart;
+  const result: MeasuredModel = {
+    status: 'ok',
+    layers,
+    inputTensors: plan.inputs.map((input) => input.tensor),
+    outputs: plan.outputs,
+    timings: { buildMs, predictMs, measureMs },
+    batch: B * (1 + pairs.length),
+  };
+  if (nonFinite) {
+    result.status = 'error';
+    result.message = `the model produces non-finite values (NaN or Infinity) from layer ${nonFinite.kind}${nonFinite.line > 0 ? ` at line ${nonFinite.line}` : ''} on, with random weights and inputs: the probe cannot measure its symmetry there`;
+  }
+  return result;
+}
+
+/** The structural action on every tensor for one declaration. */
+export function actionsFor(plan: Pick<ProbePlan, 'inputs' | 'layers'>, declaration: PlanDeclaration): Map<number, TensorAction> {
+  const actions = new Map<number, TensorAction>();
+  const ranks = new Map<number, number>();
+  for (const input of plan.inputs) {
+    const rank = input.shape.length + 1;
+    ranks.set(input.tensor, rank);
+    actions.set(input.tensor, inputAction(declaration.group, rank, declaration.axis));
+  }
+  for (const layer of plan.layers) {
+    const inputs = layer.inputs.map((id) => actions.get(id) ?? { kind: 'unknown' as const });
+    actions.set(layer.output, layerAction(layer, inputs, layer.inputs.map((id) => ranks.get(id) ?? 0)));
+  }
+  return actions;
+}

@@ -1,0 +1,110 @@
+// What a probe needs of one model, in plain serialisable data: the layers with their literal
+// configurations, input shapes with defaults filled in, declarations and source lines. Built
+// on the main thread from the static analysis (no tfjs here) and posted to the probe worker.
+import { NotConstant, type ConstValue, type LayerNode } from '../analysis/graph';
+import type { GroupName, Mode } from '../analysis/symmetry';
+
+/** A configuration value the probe can pass to tfjs, or the reason it cannot. */
+export type PlanValue = number | string | boolean | null | PlanValue[] | { [key: string]: PlanValue };
+
+export interface PlanLayer {
+  id: number;
+  kind: string;
+  origin: 'tfjs' | 'library' | 'custom';
+  /** The literal configuration; keys that are not constants are listed in `nonConstant`. */
+  config: Record<string, PlanValue>;
+  nonConstant: string[];
+  inner?: PlanLayer;
+  inputs: number[];
+  output: number;
+  /** The first application of a shared layer instance. */
+  sharedWith?: number;
+  /** 1-based line in the model's file (0 when unknown, e.g. in a saved model). */
+  line: number;
+}
+
+export interface PlanDeclaration {
+  mode: Mode;
+  group: GroupName;
+  axis: number;
+  tol: number;
+  approximate: boolean;
+}
+
+export interface PlanInput {
+  tensor: number;
+  /** Without the batch axis; unknown dimensions already replaced by defaults. */
+  shape: number[];
+  /** Token ids for an embedding-first model: the vocabulary size to draw from. */
+  tokenVocabulary?: number;
+}
+
+export interface ProbePlan {
+  modelName: string;
+  /** 1-based line of the model's holder. */
+  line: number;
+  inputs: PlanInput[];
+  layers: PlanLayer[];
+  outputs: number[];
+  declarations: PlanDeclaration[];
+  /** Why the plan cannot be probed at all (a layer that cannot be built, a mismatch). */
+  unbuildable?: string;
+  seed: number;
+}
+
+/** A saved model to probe: model.json's topology and its weight buffers, already read. */
+export interface SavedModelPlan {
+  modelName: string;
+  modelJson: unknown;
+  weightSpecs: unknown[];
+  weightData: ArrayBuffer;
+  declarations: PlanDeclaration[];
+  seed: number;
+}
+
+/** Converts an extracted configuration value; `undefined` when it is not a constant. */
+export function toPlanValue(value: ConstValue): PlanValue | undefined {
+  if (value instanceof NotConstant) return undefined;
+  if (Array.isArray(value)) {
+    const items: PlanValue[] = [];
+    for (const item of value) {
+      const converted = toPlanValue(item);
+      if (converted === undefined) return undefined;
+      items.push(converted);
+    }
+    return items;
+  }
+  if (value !== null && typeof value === 'object') {
+    const result: Record<string, PlanValue> = {};
+    for (const [key, item] of Object.entries(value)) {
+      const converted = toPlanValue(item);
+      if (converted === undefined) return undefined;
+      result[key] = converted;
+    }
+    return result;
+  }
+  return value;
+}
+
+export function toPlanLayer(node: LayerNode, lineOf: (node: LayerNode) => number): PlanLayer {
+  const config: Record<string, PlanValue> = {};
+  const nonConstant: string[] = [];
+  for (const [key, value] of Object.entries(node.config.values)) {
+    const converted = toPlanValue(value);
+    if (converted === undefined) nonConstant.push(key);
+    else config[key] = converted;
+  }
+  if (node.config.openSpread) nonConstant.push('...spread');
+  return {
+    id: node.id,
+    kind: node.kind,
+    origin: node.origin,
+    config,
+    nonConstant,
+    ...(node.inner ? { inner: toPlanLayer(node.inner, lineOf) } : {}),
+    inputs: node.inputs,
+    output: node.output,
+    ...(node.sharedWith !== undefined ? { sharedWith: node.sharedWith } : {}),
+    line: lineOf(node),
+  };
+}

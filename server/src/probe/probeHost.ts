@@ -1,0 +1,193 @@
+// Runs probes in ONE warm worker thread, one job at a time, with a timeout, cancellation
+// (terminate the worker: a predict cannot be interrupted from outside) and V8 memory limits.
+// A terminated or crashed worker is replaced lazily by the next job.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { MeasuredModel } from './measurement';
+import type { ProbePlan, SavedModelPlan } from './plan';
+import type { WorkerReply, WorkerRequest } from './probeWorker';
+
+export type ProbeJob = { type: 'probe'; plan: ProbePlan } | { type: 'probeSaved'; saved: SavedModelPlan };
+
+export class ProbeRunError extends Error {
+  constructor(
+    readonly reason: 'timeout' | 'cancelled' | 'crashed' | 'failure',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ProbeHostOptions {
+  backend?: 'wasm' | 'cpu';
+  /** V8 heap limit of the worker, in MB. */
+  memoryMb?: number;
+  /** Path of the built worker script; found beside this module or in server/dist by default. */
+  workerScript?: string;
+}
+
+export interface WorkerInfo {
+  backend: string;
+  simd: boolean;
+  /** Worker start plus tfjs and wasm initialisation, in ms. */
+  startMs: number;
+}
+
+/** The built worker: beside the bundle (server/dist) or, from sources, in server/dist. */
+export function defaultWorkerScript(): string {
+  const candidates = [path.join(__dirname, 'probeWorker.js'), path.resolve(__dirname, '../../dist/probeWorker.js')];
+  const found = candidates.find((candidate) => fs.existsSync(candidate));
+  if (!found) throw new ProbeRunError('failure', `the probe worker is not built (looked for ${candidates.join(', ')}); run "node scripts/build.js"`);
+  return found;
+}
+
+export interface RunLimits {
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** Called once the worker has the job (tests cancel mid-probe from here). */
+  onStarted?: () => void;
+}
+
+interface Running {
+  id: number;
+  resolve(result: MeasuredModel): void;
+  reject(error: ProbeRunError): void;
+}
+
+export class ProbeHost {
+  private worker: Worker | undefined;
+  private ready: Promise<WorkerInfo> | undefined;
+  private running: Running | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private nextId = 1;
+  private disposed = false;
+
+  constructor(private readonly options: ProbeHostOptions = {}) {}
+
+  /** Starts the worker (if it is not running) and waits for tfjs to be ready. */
+  warmUp(): Promise<WorkerInfo> {
+    if (this.ready) return this.ready;
+    const started = performance.now();
+    const worker = new Worker(this.options.workerScript ?? defaultWorkerScript(), {
+      resourceLimits: { maxOldGenerationSizeMb: this.options.memoryMb ?? 1536 },
+      // Piped, never inherited: under `lsp --stdio` the worker's console output (tfjs warnings)
+      // would corrupt the protocol stream.
+      stdout: true,
+      stderr: true,
+    });
+    worker.stdout.resume();
+    worker.stderr.resume();
+    worker.unref();
+    this.worker = worker;
+    const ready = new Promise<WorkerInfo>((resolve, reject) => {
+      const onMessage = (reply: WorkerReply) => {
+        if (reply.type === 'ready') {
+          resolve({ backend: reply.backend, simd: reply.simd, startMs: performance.now() - started });
+          return;
+        }
+        const running = this.running;
+        if (!running || !('id' in reply) || reply.id !== running.id) return;
+        this.running = undefined;
+        if (reply.type === 'result') running.resolve(reply.result);
+        else running.reject(new ProbeRunError('failure', reply.message));
+      };
+      worker.on('message', onMessage);
+      worker.on('error', (error: Error & { code?: string }) => {
+        const message = error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'the probe ran out of memory (the worker\'s memory limit): try a smaller model or input size' : `the probe worker crashed: ${error.message}`;
+        const current = this.worker === worker;
+        this.forget(worker);
+        reject(new ProbeRunError('crashed', message));
+        if (current) {
+          this.running?.reject(new ProbeRunError('crashed', message));
+          this.running = undefined;
+        }
+      });
+      worker.on('exit', () => {
+        const current = this.worker === worker;
+        this.forget(worker);
+        reject(new ProbeRunError('crashed', 'the probe worker exited before it was ready'));
+        if (current) {
+          this.running?.reject(new ProbeRunError('crashed', 'the probe worker stopped during the probe'));
+          this.running = undefined;
+        }
+      });
+    });
+    this.ready = ready;
+    ready.catch(() => undefined);
+    worker.postMessage({ type: 'init', backend: this.options.backend ?? 'wasm' } satisfies WorkerRequest);
+    return ready;
+  }
+
+  /** Runs one job after those already queued; rejects with a ProbeRunError on timeout, cancel or crash. */
+  run(job: ProbeJob, limits: RunLimits): Promise<MeasuredModel> {
+    const next = this.queue.then(() => this.runNow(job, limits));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async runNow(job: ProbeJob, { timeoutMs, signal, onStarted }: RunLimits): Promise<MeasuredModel> {
+    if (this.disposed) throw new ProbeRunError('cancelled', 'the probe host was shut down');
+    if (signal?.aborted) throw new ProbeRunError('cancelled', 'the probe was cancelled');
+    const started = performance.now();
+    await this.warmUp();
+    const worker = this.worker!;
+    const id = this.nextId++;
+    return new Promise<MeasuredModel>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const finish = () => {
+        if (timer) clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const stop = (error: ProbeRunError) => {
+        finish();
+        this.running = undefined;
+        this.terminate(worker);
+        reject(error);
+      };
+      const onAbort = () => stop(new ProbeRunError('cancelled', 'the probe was cancelled'));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const remaining = Math.max(1, timeoutMs - (performance.now() - started));
+      timer = setTimeout(() => stop(new ProbeRunError('timeout', `the probe took longer than ${timeoutMs} ms (symmetryLint.probe.timeoutMs) and was stopped`)), remaining);
+      this.running = {
+        id,
+        resolve: (result) => {
+          finish();
+          resolve(result);
+        },
+        reject: (error) => {
+          finish();
+          reject(error);
+        },
+      };
+      const request: WorkerRequest = job.type === 'probe' ? { type: 'probe', id, plan: job.plan } : { type: 'probeSaved', id, saved: job.saved };
+      worker.postMessage(request);
+      onStarted?.();
+    });
+  }
+
+  private forget(worker: Worker): void {
+    if (this.worker === worker) {
+      this.worker = undefined;
+      this.ready = undefined;
+    }
+  }
+
+  private terminate(worker: Worker): void {
+    this.forget(worker);
+    void worker.terminate();
+  }
+
+  /** Whether a warm worker is running now (for tests and the benchmark). */
+  get isWarm(): boolean {
+    return this.worker !== undefined;
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    const worker = this.worker;
+    this.worker = undefined;
+    this.ready = undefined;
+    if (worker) await worker.terminate();
+  }
+}

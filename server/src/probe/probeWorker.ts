@@ -1,0 +1,104 @@
+// The probe worker thread: loads tfjs with the wasm backend (SIMD; cpu as the fallback) once,
+// then answers probe jobs one at a time. It never touches the language server's state; the
+// host terminates it on timeout or cancellation and starts a fresh one.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parentPort } from 'node:worker_threads';
+import type * as tfjs from '@tensorflow/tfjs';
+import { buildPlanModel, measureModel, redrawWeights, ProbeFailure, type MeasuredModel } from './measurement';
+import type { ProbePlan, SavedModelPlan } from './plan';
+import { planOfLoadedModel } from './savedModel';
+
+export type WorkerRequest =
+  | { type: 'init'; backend: 'wasm' | 'cpu' }
+  | { type: 'probe'; id: number; plan: ProbePlan }
+  | { type: 'probeSaved'; id: number; saved: SavedModelPlan };
+
+export type WorkerReply =
+  | { type: 'ready'; backend: string; initMs: number; simd: boolean }
+  | { type: 'result'; id: number; result: MeasuredModel }
+  | { type: 'failure'; id: number; message: string };
+
+let tf: typeof tfjs | undefined;
+
+async function initialise(backend: 'wasm' | 'cpu'): Promise<WorkerReply> {
+  const started = performance.now();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  tf = require('@tensorflow/tfjs') as typeof tfjs;
+  let active = 'cpu';
+  let simd = false;
+  if (backend === 'wasm') {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
+      // The packaged extension ships the .wasm files beside this bundle (no node_modules there).
+      const dist = fs.existsSync(path.join(__dirname, 'tfjs-backend-wasm-simd.wasm'))
+        ? __dirname
+        : path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'));
+      // setWasmPaths wants a folder prefix: the trailing slash matters.
+      wasm.setWasmPaths(dist + path.sep);
+      if (await tf.setBackend('wasm')) active = 'wasm';
+    } catch {
+      active = 'cpu';
+    }
+  }
+  if (active === 'cpu') await tf.setBackend('cpu');
+  await tf.ready();
+  if (active === 'wasm') simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+  return { type: 'ready', backend: tf.getBackend(), initMs: performance.now() - started, simd };
+}
+
+function describe(error: unknown): string {
+  if (error instanceof ProbeFailure) return error.message;
+  const text = error instanceof Error ? error.message : String(error);
+  return `the probe failed inside tfjs: ${text.split('\n')[0].slice(0, 300)}`;
+}
+
+function runPlan(plan: ProbePlan): MeasuredModel {
+  const tfm = tf!;
+  const started = performance.now();
+  if (plan.unbuildable) throw new ProbeFailure(plan.unbuildable);
+  const model = buildPlanModel(tfm, plan);
+  try {
+    redrawWeights(tfm, model, plan.seed);
+    return measureModel(tfm, { model, plan, buildMs: performance.now() - started });
+  } finally {
+    model.dispose();
+  }
+}
+
+async function runSaved(saved: SavedModelPlan): Promise<MeasuredModel> {
+  const tfm = tf!;
+  const started = performance.now();
+  let loaded: tfjs.LayersModel;
+  try {
+    loaded = await tfm.loadLayersModel(
+      tfm.io.fromMemory({ modelTopology: saved.modelJson as object, weightSpecs: saved.weightSpecs as tfjs.io.WeightsManifestEntry[], weightData: saved.weightData }),
+    );
+  } catch (error) {
+    throw new ProbeFailure(`cannot load the saved model: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+  }
+  const structure = planOfLoadedModel(loaded);
+  const everyOutput = tfm.model({ inputs: loaded.inputs, outputs: loaded.layers.filter((l) => l.getClassName() !== 'InputLayer').map((l) => l.output as tfjs.SymbolicTensor) });
+  try {
+    // Trained weights are kept: that is what a saved-model probe measures.
+    return measureModel(tfm, { model: everyOutput, plan: { ...structure, declarations: saved.declarations, seed: saved.seed }, buildMs: performance.now() - started });
+  } finally {
+    loaded.dispose();
+  }
+}
+
+parentPort?.on('message', (message: WorkerRequest) => {
+  void (async () => {
+    if (message.type === 'init') {
+      parentPort!.postMessage(await initialise(message.backend));
+      return;
+    }
+    try {
+      const result = message.type === 'probe' ? runPlan(message.plan) : await runSaved(message.saved);
+      parentPort!.postMessage({ type: 'result', id: message.id, result } satisfies WorkerReply);
+    } catch (error) {
+      parentPort!.postMessage({ type: 'failure', id: message.id, message: describe(error) } satisfies WorkerReply);
+    }
+  })();
+});

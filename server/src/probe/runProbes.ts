@@ -1,0 +1,124 @@
+// Probes the declared models of one analysed file: plans them on this thread (no tfjs), checks
+// the parameter limit before anything is allocated, measures them in the probe worker and
+// judges the results. Shared by the language server and the CLI.
+import type { ts } from 'ts-morph';
+import type { FileAnalysis, LocatedFinding, ModelAnalysis } from '../engine';
+import type { ModelProbeReport } from '../protocol';
+import type { SeverityOverride } from '../rules/rule';
+import type { PlanDeclaration } from './plan';
+import { buildProbePlan } from './planBuilder';
+import { ProbeRunError, type ProbeHost } from './probeHost';
+import { readSavedModel } from './savedModel';
+import { attribute } from './verdicts';
+import { judgeModel } from './verdicts';
+
+export interface ProbeLimits {
+  timeoutMs: number;
+  maxParameters: number;
+  signal?: AbortSignal;
+  severities?: Record<string, SeverityOverride>;
+}
+
+export interface FileProbeOutcome {
+  reports: ModelProbeReport[];
+  findings: LocatedFinding[];
+}
+
+function skipped(model: ModelAnalysis, line: number, status: 'skipped' | 'error', message: string, started: number): ModelProbeReport {
+  return { name: model.graph.name, line, status, message, verdicts: [], layers: [], durationMs: performance.now() - started };
+}
+
+/** Probes one analysed model; never throws except for cancellation. */
+export async function probeModel(host: ProbeHost, model: ModelAnalysis, sourceFile: ts.SourceFile, limits: ProbeLimits): Promise<{ report: ModelProbeReport; findings: LocatedFinding[] }> {
+  const started = performance.now();
+  const { plan, parameters } = buildProbePlan(model, sourceFile);
+  if (model.declarations.length === 0) return { report: skipped(model, plan.line, 'skipped', 'the model has no @symmetry declaration to probe', started), findings: [] };
+  if (parameters > limits.maxParameters) {
+    const message = `the model has about ${parameters.toExponential(2)} parameters, more than the probe limit of ${limits.maxParameters.toExponential(2)} (symmetryLint.probe.maxParameters): not probed`;
+    return { report: skipped(model, plan.line, 'skipped', message, started), findings: [] };
+  }
+  if (plan.unbuildable) return { report: skipped(model, plan.line, 'skipped', plan.unbuildable, started), findings: [] };
+  try {
+    const measured = await host.run({ type: 'probe', plan }, { timeoutMs: limits.timeoutMs, ...(limits.signal ? { signal: limits.signal } : {}) });
+    const judged = judgeModel(model, measured, sourceFile, limits.severities);
+    const report: ModelProbeReport = {
+      name: model.graph.name,
+      line: plan.line,
+      status: measured.status,
+      ...(measured.message ? { message: measured.message } : {}),
+      verdicts: measured.status === 'ok' ? judged.verdicts : [],
+      layers: judged.layers,
+      durationMs: performance.now() - started,
+    };
+    return { report, findings: measured.status === 'ok' ? judged.findings : [] };
+  } catch (error) {
+    if (error instanceof ProbeRunError && error.reason === 'cancelled') throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    return { report: skipped(model, plan.line, 'error', message, started), findings: [] };
+  }
+}
+
+/** Probes the models of a file that `select` picks (every declared model by default). */
+export async function probeFile(
+  host: ProbeHost,
+  analysis: FileAnalysis,
+  sourceFile: ts.SourceFile,
+  limits: ProbeLimits,
+  select: (model: ModelAnalysis) => boolean = () => true,
+): Promise<FileProbeOutcome> {
+  const reports: ModelProbeReport[] = [];
+  const findings: LocatedFinding[] = [];
+  for (const model of analysis.models) {
+    if (!select(model) || model.declarations.length === 0) continue;
+    const outcome = await probeModel(host, model, sourceFile, limits);
+    reports.push(outcome.report);
+    findings.push(...outcome.findings);
+  }
+  return { reports, findings };
+}
+
+/** Probes a saved tfjs model (model.json + weights) with its trained weights. */
+export async function probeSavedModel(host: ProbeHost, modelJsonPath: string, declarations: PlanDeclaration[], limits: ProbeLimits): Promise<ModelProbeReport> {
+  const started = performance.now();
+  const name = modelJsonPath;
+  const fail = (status: 'skipped' | 'error', message: string): ModelProbeReport => ({ name, line: 0, status, message, verdicts: [], layers: [], durationMs: performance.now() - started });
+  if (declarations.length === 0) return fail('skipped', 'no declaration given: say which symmetry to measure (e.g. "invariant rotation90")');
+  let saved;
+  try {
+    saved = readSavedModel(modelJsonPath, declarations);
+  } catch (error) {
+    return fail('error', error instanceof Error ? error.message : String(error));
+  }
+  try {
+    const measured = await host.run({ type: 'probeSaved', saved }, { timeoutMs: limits.timeoutMs, ...(limits.signal ? { signal: limits.signal } : {}) });
+    const verdicts = declarations.map((declaration, d) => {
+      const outcome = attribute(measured, d, declaration.tol);
+      const blamed = outcome.blamed !== null ? measured.layers[outcome.blamed] : undefined;
+      return {
+        mode: declaration.mode,
+        group: declaration.group,
+        tol: declaration.tol,
+        maxRelError: outcome.outputError ?? Number.NaN,
+        maxAbsError: outcome.outputMaxAbs ?? Number.NaN,
+        worstElement: outcome.worstElement,
+        // A saved model has no source lines: the blamed layer is named in the layer list.
+        breakingLayerLine: blamed ? blamed.line : null,
+        passed: outcome.outputError !== null && outcome.outputError <= declaration.tol,
+        staticVerdict: 'unknown' as const,
+        agrees: true,
+      };
+    });
+    return {
+      name,
+      line: 0,
+      status: measured.status,
+      ...(measured.message ? { message: measured.message } : {}),
+      verdicts: measured.status === 'ok' ? verdicts : [],
+      layers: measured.layers.map((layer) => ({ kind: layer.kind, line: layer.line, relError: layer.relError, maxAbsError: layer.maxAbsError, measured: layer.measured, staticState: declarations.map(() => 'not analysed (saved model)') })),
+      durationMs: performance.now() - started,
+    };
+  } catch (error) {
+    if (error instanceof ProbeRunError && error.reason === 'cancelled') throw error;
+    return fail('error', error instanceof Error ? error.message : String(error));
+  }
+}

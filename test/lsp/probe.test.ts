@@ -1,0 +1,199 @@
+// The probe through the built language server over stdio: the "Probe symmetry" CodeLens (and
+// its setting), symmetryLint/probe with progress, probe findings in pulled diagnostics, bad
+// input with clear messages (2e9 parameters, missing weight files), cancellation mid-probe,
+// results dropped for a changed document, and a server that keeps answering throughout.
+import * as assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  CancellationTokenSource,
+  CodeLensRequest,
+  ConfigurationRequest,
+  createProtocolConnection,
+  DiagnosticRefreshRequest,
+  DidChangeTextDocumentNotification,
+  DidOpenTextDocumentNotification,
+  DocumentDiagnosticRequest,
+  HoverRequest,
+  InitializedNotification,
+  InitializeRequest,
+  RegistrationRequest,
+  StreamMessageReader,
+  StreamMessageWriter,
+  WorkDoneProgress,
+  type ProtocolConnection,
+} from 'vscode-languageserver-protocol/node';
+import { ProbeRequest, ProbeSavedModelRequest } from '../../server/src/protocol';
+
+const ROOT = path.resolve(__dirname, '../..');
+const SERVER = path.join(ROOT, 'server/dist/server.js');
+
+const ROTATION_MODEL = `import * as tf from '@tensorflow/tfjs';
+
+/**
+ * @symmetry invariant rotation90
+ */
+export function buildRotationModel() {
+  return tf.sequential({ layers: [
+    tf.layers.conv2d({ inputShape: [16, 16, 1], filters: 4, kernelSize: 3, padding: 'same' }),
+    tf.layers.globalAveragePooling2d({}),
+  ] });
+}
+`;
+const CONV_LINE = 7;
+
+const HUGE_MODEL = `import * as tf from '@tensorflow/tfjs';
+/** @symmetry invariant permutation */
+export function buildHuge() {
+  return tf.sequential({ layers: [tf.layers.dense({ inputShape: [16, 40000], units: 50000 }), tf.layers.globalAveragePooling1d({})] });
+}
+`;
+
+const SLOW_MODEL = `import * as tf from '@tensorflow/tfjs';
+/** @symmetry invariant translation */
+export function buildSlow() {
+  return tf.sequential({ layers: [
+    tf.layers.conv2d({ inputShape: [96, 96, 16], filters: 64, kernelSize: 5, padding: 'same' }),
+    tf.layers.conv2d({ filters: 64, kernelSize: 5, padding: 'same' }),
+    tf.layers.globalAveragePooling2d({}),
+  ] });
+}
+`;
+
+function uriOf(name: string): string {
+  return pathToFileURL(path.join(ROOT, 'test/lsp/virtual', name)).href;
+}
+
+describe('language server probes (stdio)', function () {
+  this.timeout(60000);
+  let child: ChildProcess;
+  let connection: ProtocolConnection;
+  const settings = { enable: true, run: 'onType', rules: {}, codeLens: { enable: true }, probe: { onSave: false, timeoutMs: 30000, backend: 'wasm', maxParameters: 20000000 } };
+  let progressCount = 0;
+
+  const open = (uri: string, text: string, version = 1) =>
+    connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'typescript', version, text } });
+  const pullCodes = async (uri: string) => {
+    const report = await connection.sendRequest(DocumentDiagnosticRequest.type, { textDocument: { uri } });
+    return report.kind === 'full' ? report.items : [];
+  };
+  /** A progress token whose `begin` resolves the returned promise. */
+  const progressToken = () => {
+    const token = `probe-${++progressCount}`;
+    const began = new Promise<void>((resolve) => {
+      connection.onProgress(WorkDoneProgress.type, token, (value) => {
+        if (value.kind === 'begin') resolve();
+      });
+    });
+    return { token, began };
+  };
+
+  before(async () => {
+    if (!fs.existsSync(path.join(ROOT, 'server/dist/probeWorker.js'))) {
+      const build = spawnSync(process.execPath, [path.join(ROOT, 'scripts/build.js')], { cwd: ROOT, encoding: 'utf8' });
+      assert.equal(build.status, 0, build.stderr);
+    }
+    child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stderr!.resume();
+    connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    connection.onRequest(ConfigurationRequest.type, (params) => params.items.map((item) => (item.section === 'symmetryLint' ? settings : null)));
+    connection.onRequest(DiagnosticRefreshRequest.type, () => undefined);
+    connection.onRequest(RegistrationRequest.type, () => undefined);
+    connection.listen();
+    const result = await connection.sendRequest(InitializeRequest.type, {
+      processId: process.pid,
+      rootUri: null,
+      workspaceFolders: null,
+      initializationOptions: { workspaceTrusted: false },
+      capabilities: { workspace: { configuration: true, diagnostics: { refreshSupport: true } }, window: { workDoneProgress: true } },
+    });
+    assert.ok(result.capabilities.codeLensProvider);
+    await connection.sendNotification(InitializedNotification.type, {});
+  });
+
+  after(() => {
+    if (child.exitCode === null) child.kill();
+  });
+
+  it('offers a "Probe symmetry" CodeLens above each declared model, unless turned off', async () => {
+    const uri = uriOf('probe-lens.ts');
+    await open(uri, ROTATION_MODEL);
+    const lenses = await connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } });
+    assert.equal(lenses?.length, 1);
+    assert.equal(lenses![0].command?.title, 'Probe symmetry');
+    assert.equal(lenses![0].command?.command, 'symmetryLint.probeModel');
+    assert.deepEqual(lenses![0].command?.arguments, [{ uri, modelName: 'buildRotationModel' }]);
+    assert.equal(lenses![0].range.start.line, 5);
+    settings.codeLens.enable = false;
+    const uri2 = uriOf('probe-lens-off.ts');
+    await open(uri2, ROTATION_MODEL);
+    assert.deepEqual(await connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: uri2 } }), []);
+    settings.codeLens.enable = true;
+  });
+
+  it('probes the model at the cursor and adds probe-violation to the pulled diagnostics', async () => {
+    const uri = uriOf('probe-rotation.ts');
+    await open(uri, ROTATION_MODEL);
+    const { token, began } = progressToken();
+    const result = await connection.sendRequest(ProbeRequest, { scope: 'model', uri, position: { line: 7, character: 4 }, workDoneToken: token });
+    await began;
+    const model = result.files[0].models[0];
+    assert.equal(model.status, 'ok', model.message);
+    assert.equal(model.verdicts[0].passed, false);
+    assert.equal(model.verdicts[0].breakingLayerLine, CONV_LINE + 1);
+    assert.equal(model.layers.length, 2);
+    const items = await pullCodes(uri);
+    const violation = items.find((item) => item.code === 'probe-violation');
+    assert.ok(violation, JSON.stringify(items.map((i) => i.code)));
+    assert.equal(violation.range.start.line, CONV_LINE);
+    assert.match(String(violation.message), /rotation by \d+°, k=\d/);
+    assert.ok(items.some((item) => item.code === 'kernel-breaks-rotation'));
+  });
+
+  it('answers a 2e9-parameter model and a saved model with missing weights with clear messages', async () => {
+    const uri = uriOf('probe-huge.ts');
+    await open(uri, HUGE_MODEL);
+    const started = performance.now();
+    const huge = await connection.sendRequest(ProbeRequest, { scope: 'file', uri });
+    assert.ok(performance.now() - started < 1000);
+    assert.equal(huge.files[0].models[0].status, 'skipped');
+    assert.match(huge.files[0].models[0].message ?? '', /parameters, more than the probe limit/);
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'lsp-saved-'));
+    fs.writeFileSync(path.join(folder, 'model.json'), JSON.stringify({ modelTopology: { class_name: 'Sequential', config: { layers: [] } }, weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: [] }] }));
+    const saved = await connection.sendRequest(ProbeSavedModelRequest, { modelJsonUri: pathToFileURL(path.join(folder, 'model.json')).href, declarations: ['invariant rotation90'] });
+    assert.equal(saved.files[0].models[0].status, 'error');
+    assert.match(saved.files[0].models[0].message ?? '', /missing beside it: group1-shard1of1\.bin/);
+  });
+
+  it('cancels a probe mid-run and keeps answering', async () => {
+    const uri = uriOf('probe-slow.ts');
+    await open(uri, SLOW_MODEL);
+    const source = new CancellationTokenSource();
+    const { token, began } = progressToken();
+    const pending = connection.sendRequest(ProbeRequest, { scope: 'file', uri, workDoneToken: token }, source.token);
+    await began;
+    source.cancel();
+    await assert.rejects(pending, /cancel/i);
+    const hover = await connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 4, character: 20 } });
+    assert.ok(hover === null || typeof hover === 'object');
+    const again = await connection.sendRequest(ProbeRequest, { scope: 'file', uri: uriOf('probe-rotation.ts') });
+    assert.equal(again.files[0].models[0].status, 'ok');
+  });
+
+  it('drops a result when the document changed during the probe', async () => {
+    const uri = uriOf('probe-changing.ts');
+    await open(uri, SLOW_MODEL);
+    const { token, began } = progressToken();
+    const pending = connection.sendRequest(ProbeRequest, { scope: 'file', uri, workDoneToken: token });
+    await began;
+    await connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version: 2 }, contentChanges: [{ text: SLOW_MODEL + '\n// edited\n' }] });
+    const result = await pending;
+    assert.equal(result.files[0].models[0].status, 'skipped');
+    assert.match(result.files[0].models[0].message ?? '', /document changed while the probe ran/);
+    const items = await pullCodes(uri);
+    assert.ok(!items.some((item) => item.code === 'probe-violation'));
+  });
+});

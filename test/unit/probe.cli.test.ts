@@ -1,0 +1,45 @@
+// `symmetry-lint check --probe` end to end through the built CLI: SPEC 8's probe.verdicts in
+// JSON, probe findings in text and SARIF, and the exit code an error-severity probe finding sets.
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { ensureProbeWorkerBuilt } from './probeTestSupport';
+
+const ROOT = path.resolve(__dirname, '../..');
+const CLI = path.join(ROOT, 'server/bin/symmetry-lint.js');
+
+function check(...args: string[]) {
+  return spawnSync(process.execPath, [CLI, 'check', ...args], { cwd: path.join(ROOT, 'samples'), encoding: 'utf8', timeout: 60000 });
+}
+
+describe('check --probe (CLI)', function () {
+  this.timeout(60000);
+  before(() => ensureProbeWorkerBuilt());
+
+  it('adds probe.verdicts per model to the JSON report', () => {
+    const result = check('mnist-cnn.ts', 'odd-mlp.ts', '--probe', '--format', 'json');
+    assert.equal(result.status, 1, result.stderr);
+    const report = JSON.parse(result.stdout);
+    const mnist = report.files.find((f: { path: string }) => f.path === 'mnist-cnn.ts').models[0];
+    const verdict = mnist.probe.verdicts[0];
+    assert.deepEqual(Object.keys(verdict).slice(0, 5), ['mode', 'group', 'maxRelError', 'worstElement', 'breakingLayerLine']);
+    assert.equal(verdict.group, 'translation');
+    assert.ok(verdict.maxRelError > 1e-4);
+    assert.equal(verdict.breakingLayerLine, mnist.layers[0].line);
+    assert.ok(mnist.findings.some((f: { ruleId: string; line: number }) => f.ruleId === 'probe-violation' && f.line === verdict.breakingLayerLine));
+    const odd = report.files.find((f: { path: string }) => f.path === 'odd-mlp.ts').models[0];
+    assert.ok(odd.probe.verdicts[0].maxRelError < 1e-5);
+    assert.equal(odd.probe.verdicts[0].breakingLayerLine, null);
+  });
+
+  it('prints probe findings in text and SARIF, and exits 0 when the probe finds nothing', () => {
+    const text = check('sign-broken.ts', '--probe');
+    assert.equal(text.status, 1);
+    assert.match(text.stdout, /probe-violation/);
+    const sarif = JSON.parse(check('sign-broken.ts', '--probe', '--format', 'sarif').stdout);
+    assert.ok(sarif.runs[0].results.some((r: { ruleId: string }) => r.ruleId === 'probe-violation'));
+    const clean = check('odd-mlp.ts', '--probe');
+    assert.equal(clean.status, 0, clean.stdout + clean.stderr);
+    assert.equal(check('odd-mlp.ts', '--probe=yes').status, 2);
+  });
+});
