@@ -4,6 +4,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyzeText } from '../../server/src/engine';
+import { RULES } from '../../server/src/rules/registry';
 
 const SAMPLES_DIR = path.resolve(__dirname, '../../samples');
 const SOURCE_EXTENSIONS = new Set(['.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs']);
@@ -47,6 +48,13 @@ describe('samples match their // expect: markers', () => {
     for (const group of ['translation', 'rotation90', 'flip', 'dihedral', 'permutation', 'sign']) {
       assert.match(allText, new RegExp(`@symmetry (invariant|equivariant) ${group}\\b`), group);
     }
+  });
+
+  it('has a marker for every rule the static analysis reports', () => {
+    const marked = new Set(samples.flatMap((file) => expectedFindings(fs.readFileSync(file, 'utf8')).map((key) => key.split(':')[1])));
+    // The probe rules come from measurements, not from the static analysis (test/unit/probe.samples.test.ts).
+    const staticRules = RULES.map((rule) => rule.id).filter((id) => !id.startsWith('probe-'));
+    assert.deepEqual(staticRules.filter((id) => !marked.has(id)), []);
   });
 
   for (const file of samples) {
