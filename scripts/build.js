@@ -25,16 +25,34 @@ async function main() {
         cli: 'server/src/cli/main.ts',
         server: 'server/src/lsp/server.ts',
         engine: 'server/src/engine.ts',
+        // The probe worker thread (tfjs + wasm); loaded only by server/src/probe/probeHost.ts.
+        probeWorker: 'server/src/probe/probeWorker.ts',
       },
       outdir: 'server/dist',
       // Dependencies stay in node_modules for the npm package; the .vsix build bundles them.
       packages: 'external',
+    }),
+    // The probe report page for the webview: a browser bundle (uPlot + its CSS -> report.css).
+    esbuild.build({
+      ...common,
+      platform: 'browser',
+      target: 'es2020',
+      format: 'iife',
+      entryPoints: { report: 'client/media/report/report.ts' },
+      outdir: 'client/dist',
     }),
     esbuild.build({
       ...common,
       entryPoints: { extension: 'client/src/extension.ts' },
       outdir: 'client/dist',
       external: ['vscode'],
+    }),
+    // The equivariant layers library (its own npm package): tfjs is the user's, never bundled.
+    esbuild.build({
+      ...common,
+      entryPoints: { index: 'layers/src/index.ts' },
+      outdir: 'layers/dist',
+      external: ['@tensorflow/tfjs'],
     }),
   ]);
 }

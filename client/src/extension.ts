@@ -1,57 +1,232 @@
-// The VS Code side of Symmetry Lint, kept thin: starts the language server over IPC, forwards
-// the `symmetryLint` settings, and registers the commands. All analysis lives in the server.
+// The VS Code side of Symmetry Lint, kept thin: starts the language server over IPC, passes
+// workspace trust and settings, binds every command of commandTable.ts, and drives the
+// language status item. All analysis and probing live in the server.
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { CONFIGURATION_SECTION, StatusNotification } from '../../server/src/protocol';
+import {
+  LanguageClient,
+  State,
+  TransportKind,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
+import {
+  CONFIGURATION_SECTION,
+  DEFAULT_SETTINGS,
+  ProbeRequest,
+  StatusNotification,
+  WorkspaceTrustNotification,
+  type ProbeParams,
+  type ProbeResult,
+  type SymmetryLintInitializationOptions,
+} from '../../server/src/protocol';
+import { COMMANDS, SERVER_READY_CONTEXT, type CommandId } from './commandTable';
+import { CrashPolicy } from './crashPolicy';
+import { ProbeCommands } from './probeCommands';
+import { ReportPanel } from './reportPanel';
+import { StatusItem } from './statusItem';
+import type { StatusSnapshot } from './statusModel';
 
 const LANGUAGES = ['typescript', 'typescriptreact', 'javascript', 'javascriptreact'];
+const DOCUMENT_SELECTOR = LANGUAGES.flatMap((language) => [
+  { scheme: 'file', language },
+  { scheme: 'untitled', language },
+]);
+
+/**
+ * The production bundle (scripts/vscode/bundleExtension.js) defines this as the path of the
+ * fully bundled server beside the extension; the development build leaves it undefined and
+ * the server comes from server/dist.
+ */
+declare const SYMMETRY_LINT_BUNDLED_SERVER: string | undefined;
+
+/** What `activate` returns: used by the real-editor tests, harmless for anyone else. */
+export interface SymmetryLintApi {
+  /** Absolute path of the server module this extension runs. */
+  serverModule: string;
+  status(): StatusSnapshot;
+  onStatusChange: vscode.Event<StatusSnapshot>;
+  /** Resolves once the server is running and initialised. */
+  whenReady(): Promise<void>;
+  lastProbeResult(): ProbeResult | undefined;
+  /**
+   * Sends a ProbeRequest straight to the server, without the client's own trust check, so a
+   * test can prove the server refuses execution in Restricted Mode by itself.
+   */
+  sendProbeRequest(params: ProbeParams): Promise<ProbeResult>;
+  restarts(): number;
+  /** How many times the user was told the server crashed (once per session at most). */
+  crashNotices(): number;
+  /** The last few code action answers of the server, oldest first, as the client converted them. */
+  recentCodeActions(): readonly CodeActionAnswer[];
+}
+
+export interface CodeActionAnswer {
+  uri: string;
+  range: vscode.Range;
+  actions: (vscode.Command | vscode.CodeAction)[];
+}
 
 let client: LanguageClient | undefined;
 
-/** Every command of the extension: id (as in package.json's contributes.commands) and action. */
-function commandTable(output: vscode.LogOutputChannel): Record<string, () => unknown> {
-  return {
-    'symmetryLint.restartServer': async () => {
-      if (!client) return;
-      output.info('Restarting the Symmetry Lint server.');
-      await client.restart();
-    },
-    'symmetryLint.showOutput': () => output.show(true),
-  };
+/** How many code action answers `recentCodeActions()` keeps. */
+const RECENT_CODE_ACTIONS = 10;
+
+function serverModulePath(context: vscode.ExtensionContext): string {
+  const bundled = typeof SYMMETRY_LINT_BUNDLED_SERVER === 'string' ? context.asAbsolutePath(SYMMETRY_LINT_BUNDLED_SERVER) : undefined;
+  return bundled ?? context.asAbsolutePath('server/dist/server.js');
 }
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
-  const output = vscode.window.createOutputChannel('Symmetry Lint', { log: true });
-  context.subscriptions.push(output);
+function probeTimeoutMs(): number {
+  const value = vscode.workspace.getConfiguration(CONFIGURATION_SECTION).get<number>('probe.timeoutMs');
+  return typeof value === 'number' && value > 0 ? value : DEFAULT_SETTINGS.probe.timeoutMs;
+}
 
-  const serverModule = context.asAbsolutePath('server/dist/server.js');
+function isEnabled(): boolean {
+  return vscode.workspace.getConfiguration(CONFIGURATION_SECTION).get<boolean>('enable') !== false;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<SymmetryLintApi> {
+  const output = vscode.window.createOutputChannel('Symmetry Lint', { log: true });
+  const status = new StatusItem(DOCUMENT_SELECTOR, probeTimeoutMs);
+  const report = new ReportPanel(context.extensionUri);
+  context.subscriptions.push(output, status);
+  status.apply({ kind: 'enablementChanged', enabled: isEnabled() });
+
+  const serverModule = serverModulePath(context);
+  if (!fs.existsSync(serverModule)) {
+    const message = `Symmetry Lint: the language server is missing at ${serverModule}. Run "npm run build" (development) or reinstall the extension.`;
+    output.error(message);
+    status.apply({ kind: 'serverFailed', message });
+    void vscode.window.showErrorMessage(message);
+  }
+  const crashPolicy = new CrashPolicy(output, (message) => status.apply({ kind: 'serverFailed', message }));
+
   const serverOptions: ServerOptions = {
     run: { module: serverModule, transport: TransportKind.ipc },
     debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
   };
+  const initializationOptions: SymmetryLintInitializationOptions = { workspaceTrusted: vscode.workspace.isTrusted };
   const clientOptions: LanguageClientOptions = {
-    documentSelector: LANGUAGES.flatMap((language) => [
-      { scheme: 'file', language },
-      { scheme: 'untitled', language },
-    ]),
+    documentSelector: DOCUMENT_SELECTOR,
     // The server pulls settings per document; this only makes the client announce changes.
     synchronize: { configurationSection: CONFIGURATION_SECTION },
+    initializationOptions,
     outputChannel: output,
+    errorHandler: crashPolicy,
+    middleware: {
+      // Pull diagnostics are the analysis: the status shows `analysing` while one is in flight.
+      provideDiagnostics: async (document, previousResultId, token, next) => {
+        status.apply({ kind: 'analysisStarted' });
+        try {
+          return await next(document, previousResultId, token);
+        } finally {
+          status.apply({ kind: 'analysisFinished' });
+        }
+      },
+      // Keeps the last answer as this client converted it, diagnostics included: the tests
+      // check that a quick fix names the diagnostic it fixes, which `vscode.executeCodeActionProvider`
+      // cannot show (VS Code rebuilds each CodeAction from title, kind, edit, command and
+      // isPreferred only, and drops `diagnostics`).
+      provideCodeActions: async (document, range, context, token, next) => {
+        const actions = await next(document, range, context, token);
+        // A few, not one: the editor's light bulb asks too, for the cursor's range.
+        recentCodeActions.push({ uri: document.uri.toString(), range, actions: actions ?? [] });
+        if (recentCodeActions.length > RECENT_CODE_ACTIONS) recentCodeActions.shift();
+        return actions;
+      },
+    },
   };
-  client = new LanguageClient('symmetryLint', 'Symmetry Lint', serverOptions, clientOptions);
+  const recentCodeActions: CodeActionAnswer[] = [];
+  const languageClient = new LanguageClient('symmetryLint', 'Symmetry Lint', serverOptions, clientOptions);
+  client = languageClient;
 
-  for (const [id, action] of Object.entries(commandTable(output))) {
-    context.subscriptions.push(vscode.commands.registerCommand(id, action));
-  }
+  const setReady = (ready: boolean): void => {
+    void vscode.commands.executeCommand('setContext', SERVER_READY_CONTEXT, ready);
+  };
+  const readyWaiters: (() => void)[] = [];
   context.subscriptions.push(
-    client.onNotification(StatusNotification, (status) => {
-      if (status.state === 'failed') output.error(`Analysis failed for ${status.uri}: ${status.message ?? 'unknown error'}`);
+    languageClient.onDidChangeState(({ newState }) => {
+      if (newState === State.Starting) {
+        setReady(false);
+        status.apply({ kind: 'serverStarting' });
+      } else if (newState === State.Running) {
+        setReady(true);
+        status.apply({ kind: 'serverReady' });
+        for (const resolve of readyWaiters.splice(0)) resolve();
+      } else {
+        setReady(false);
+        status.apply({ kind: 'serverStopped' });
+      }
+    }),
+    languageClient.onNotification(StatusNotification, (params) => {
+      if (params.state === 'failed') output.error(`Analysis failed for ${params.uri}: ${params.message ?? 'unknown error'}`);
+      status.apply({
+        kind: 'analysisReported',
+        state: params.state,
+        lastAnalysisMs: params.lastAnalysisMs,
+        ...(params.message !== undefined ? { message: params.message } : {}),
+      });
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      // The client reads this object again on every (re)start, so a restarted server knows too.
+      initializationOptions.workspaceTrusted = true;
+      output.info('Workspace trusted: probes may now run the workspace\'s own model code.');
+      if (languageClient.isRunning()) void languageClient.sendNotification(WorkspaceTrustNotification, { workspaceTrusted: true });
+    }),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration(`${CONFIGURATION_SECTION}.enable`)) status.apply({ kind: 'enablementChanged', enabled: isEnabled() });
     }),
   );
-  await client.start();
+
+  const probes = new ProbeCommands(() => (languageClient.isRunning() ? languageClient : undefined), status, report, output);
+  // One handler per command of the table: the Record type makes a missing one a compile error.
+  const handlers: Record<CommandId, (...args: unknown[]) => unknown> = {
+    'symmetryLint.probeModelAtCursor': () => probes.atCursor('literal'),
+    'symmetryLint.probeFile': () => probes.file(),
+    'symmetryLint.probeWorkspace': () => probes.workspace(),
+    'symmetryLint.probeSavedModel': (args) => probes.savedModel(args),
+    'symmetryLint.probeModelAtCursorRunningCode': () => probes.atCursor('execute'),
+    'symmetryLint.probeModel': (...args) => probes.model(args),
+    'symmetryLint.showReport': () => report.show(),
+    'symmetryLint.restartServer': async () => {
+      output.info('Restarting the Symmetry Lint server.');
+      crashPolicy.reset();
+      if (languageClient.isRunning()) await languageClient.restart();
+      else await languageClient.start();
+    },
+    'symmetryLint.showOutput': () => output.show(true),
+  };
+  for (const spec of COMMANDS) {
+    context.subscriptions.push(vscode.commands.registerCommand(spec.id, handlers[spec.id]));
+  }
+
+  setReady(false);
+  status.apply({ kind: 'serverStarting' });
+  try {
+    await languageClient.start();
+  } catch (error) {
+    const message = `Symmetry Lint: the language server did not start: ${error instanceof Error ? error.message : String(error)}`;
+    output.error(message);
+    status.apply({ kind: 'serverFailed', message });
+  }
+
+  return {
+    serverModule,
+    status: () => status.snapshot(),
+    onStatusChange: status.onDidChange,
+    whenReady: () =>
+      languageClient.state === State.Running ? Promise.resolve() : new Promise<void>((resolve) => readyWaiters.push(resolve)),
+    lastProbeResult: () => report.result,
+    sendProbeRequest: (params) => languageClient.sendRequest(ProbeRequest, params),
+    restarts: () => crashPolicy.restarts,
+    crashNotices: () => crashPolicy.userNotices,
+    recentCodeActions: () => recentCodeActions,
+  };
 }
 
 export async function deactivate(): Promise<void> {
-  if (client) await client.stop();
+  const running = client;
   client = undefined;
+  if (running) await running.stop();
 }

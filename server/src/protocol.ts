@@ -79,6 +79,8 @@ export interface ProbeParams {
   uri?: string;
   position?: { line: number; character: number };
   modelName?: string;
+  /** `literal` (default) or `execute` (trusted workspaces only); see `ProbeMode`. */
+  mode?: ProbeMode;
   /** LSP work-done progress token; the client shows VS Code progress with a cancel button. */
   workDoneToken?: string | number;
 }
@@ -151,3 +153,30 @@ export interface ProbeSavedModelParams {
 
 /** Client -> server: probe a saved model with its trained weights. */
 export const ProbeSavedModelRequest = new RequestType<ProbeSavedModelParams, ProbeResult, void>('symmetryLint/probeSavedModel');
+
+// ---------------------------------------------------------------------------------------------
+// Workspace trust. In Restricted Mode static analysis and probes built from literal
+// configuration run; nothing that executes workspace code does. Client and server both check.
+
+/** What the VS Code client puts in `initializationOptions`. */
+export interface SymmetryLintInitializationOptions {
+  /** `vscode.workspace.isTrusted` at start; absent (other LSP clients) means trusted. */
+  workspaceTrusted?: boolean;
+}
+
+export interface WorkspaceTrustParams {
+  workspaceTrusted: boolean;
+}
+
+/** Client -> server: the workspace was trusted after the server started. */
+export const WorkspaceTrustNotification = new NotificationType<WorkspaceTrustParams>('symmetryLint/workspaceTrust');
+
+/**
+ * How a probe obtains the model: `literal` builds it from the extracted graph (runs no user
+ * code, allowed in Restricted Mode); `execute` runs the user's own model-building code and is
+ * refused unless the workspace is trusted. Sent as `ProbeParams.mode`; absent means `literal`.
+ */
+export type ProbeMode = 'literal' | 'execute';
+
+/** The error code a server answers with when `execute` is asked for in an untrusted workspace. */
+export const UNTRUSTED_WORKSPACE_ERROR_CODE = -32001;

@@ -172,8 +172,8 @@ describe('symmetry-lint CLI', function () {
 
   const usageErrors: [string, string[], RegExp][] = [
     ['a path that does not exist', ['check', 'missing-folder'], /no such file or folder: missing-folder/],
-    ['--probe (not available yet)', ['check', '.', '--probe'], /--probe: .*not available yet/],
-    ['--fix (not available yet)', ['check', '.', '--fix'], /--fix: .*not available yet/],
+    ['--probe with a value', ['check', '.', '--probe=yes'], /--probe takes no value/],
+    ['--fix with a value', ['check', '.', '--fix=yes'], /--fix takes no value/],
     ['an unknown format', ['check', '.', '--format', 'xml'], /unknown format "xml"/],
     ['a missing format value', ['check', '.', '--format'], /--format needs a value/],
     ['an unknown option', ['check', '.', '--frobnicate'], /unknown option --frobnicate/],
@@ -184,6 +184,21 @@ describe('symmetry-lint CLI', function () {
     ['lsp without a transport', ['lsp'], /--stdio/],
     ['a file that is not JS or TS', ['check', 'notes.txt'], /not a JavaScript or TypeScript source file/],
   ];
+  it('--fix applies the preferred fixes atomically, then checks the fixed file; a second run writes nothing', () => {
+    const cwd = folder({ 'm.ts': BROKEN_MODEL });
+    const file = path.join(cwd, 'm.ts');
+    const first = runCli(['check', '.', '--fix'], cwd);
+    assert.equal(first.status, 0, first.stderr + first.stdout);
+    assert.match(first.stderr, /fixed 1 problem\(s\) in .*m\.ts/);
+    assert.match(fs.readFileSync(file, 'utf8'), /globalAveragePooling2d/);
+    assert.deepEqual(fs.readdirSync(cwd).filter((name) => name.endsWith('.tmp')), []);
+    const mtime = fs.statSync(file).mtimeMs;
+    const second = runCli(['check', '.', '--fix'], cwd);
+    assert.equal(second.status, 0);
+    assert.doesNotMatch(second.stderr, /fixed/);
+    assert.equal(fs.statSync(file).mtimeMs, mtime);
+  });
+
   for (const [what, args, message] of usageErrors) {
     it(`exits 2 with a message on stderr for ${what}`, () => {
       const cwd = folder({ 'm.ts': BROKEN_MODEL, 'notes.txt': 'text' });

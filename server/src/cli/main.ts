@@ -20,8 +20,8 @@ Options of check:
                        declare a symmetry for every model found (repeatable)
   --format text|json|sarif
                        output format (default text)
-  --probe              numeric probes (not available yet)
-  --fix                apply preferred fixes (not available yet)
+  --probe              also run numeric probes of every declared model (tfjs, in a worker)
+  --fix                apply each finding's preferred fix to the files, then check them
 
 Folders are searched for .ts .tsx .js .jsx .mjs .cjs files (not .d.ts), skipping node_modules
 and files that .gitignore ignores.
@@ -31,11 +31,11 @@ Exit codes: 0 no error found, 1 an error found, 2 usage or internal error.
 
 /** Flags that belong to later issues: refused clearly rather than silently ignored. */
 const NOT_AVAILABLE: Record<string, string> = {
-  '--probe': 'numeric probes are not available yet in this version',
-  '--fix': 'automatic fixes are not available yet in this version',
 };
 
 interface ParsedCheck {
+  probe?: boolean;
+  fix?: boolean;
   inputs: string[];
   symmetry: string[];
   format: OutputFormat;
@@ -62,6 +62,14 @@ function parseCheckArguments(args: readonly string[]): ParsedCheck {
       return args[++i];
     };
     switch (name) {
+      case '--probe':
+        if (equals > 0) throw new UsageError('--probe takes no value');
+        parsed.probe = true;
+        break;
+      case '--fix':
+        if (equals > 0) throw new UsageError('--fix takes no value');
+        parsed.fix = true;
+        break;
       case '--symmetry':
         parsed.symmetry.push(takeValue());
         break;
@@ -99,13 +107,22 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(HELP);
       return 0;
     }
-    const parsed = parseCheckArguments(rest);
-    const result = runCheck({
+    const { fix, probe, ...parsed } = parseCheckArguments(rest);
+    if (fix) {
+      // Same fixes as the editor's; the check below re-analyses the fixed files.
+      const { applyPreferredFixes } = await import('./fix.js');
+      for (const file of applyPreferredFixes(parsed.inputs, process.cwd(), { commandLineDeclarations: parsed.symmetry })) {
+        process.stderr.write(`symmetry-lint: fixed ${file.applied.length} problem(s) in ${file.fileName}\n`);
+      }
+    }
+    const checkOptions = {
       ...parsed,
       cwd: process.cwd(),
       tool: { name: 'symmetry-lint', version: serverPackage.version, informationUri: INFORMATION_URI },
       catalog: ruleCatalog(),
-    });
+    };
+    // --probe: loaded only when asked for, so a plain check never starts the tfjs worker.
+    const result = probe ? await (await import('./probeCheck.js')).runCheckWithProbes(checkOptions) : runCheck(checkOptions);
     process.stdout.write(result.output);
     return result.exitCode;
   }

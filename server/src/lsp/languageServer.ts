@@ -2,6 +2,7 @@
 // trees, pull diagnostics from the engine, hover with per-layer symmetry states, settings
 // from the client. Every request is guarded: a failing analysis yields an empty answer and a
 // `failed` status, never a dead server.
+import { randomUUID } from 'node:crypto';
 import {
   createConnection,
   DocumentDiagnosticReportKind,
@@ -9,20 +10,24 @@ import {
   ProposedFeatures,
   ResponseError,
   TextDocumentSyncKind,
-  type CancellationToken,
+  CancellationToken,
   type Connection,
   type Diagnostic,
   type DocumentDiagnosticReport,
   type InitializeParams,
   type InitializeResult,
 } from 'vscode-languageserver/node';
-import { analyzeFile, type FileAnalysis } from '../engine';
-import { StatusNotification, type SymmetryLintSettings } from '../protocol';
-import { DocumentStore, type OpenDocument } from '../workspace/documents';
+import { AnalysisCache, analyzeFile, type FileAnalysis } from '../engine';
+import { DEFAULT_SETTINGS, ProbeRequest, ProbeSavedModelRequest, StatusNotification, WorkspaceTrustNotification, type SymmetryLintSettings } from '../protocol';
+import { DocumentStore, fileNameForUri, type OpenDocument } from '../workspace/documents';
 import { DiskSourceFiles, WorkspaceSourceProvider } from '../workspace/fileSources';
 import { toDiagnostic } from './diagnostics';
 import { layerHover } from './hover';
+import { CODE_ACTION_OPTIONS, registerCodeActions } from './codeActions';
+import { ProbeService } from './probes';
 import { SettingsCache } from './settings';
+import { WorkspaceTrustState } from './workspaceTrust';
+import { DiagnosticsPusher } from './pushDiagnostics';
 import serverPackage from '../../package.json';
 
 /** The engine is bounded; this is its budget per file on the editor's critical path. */
@@ -43,8 +48,19 @@ function yieldToQueuedMessages(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-function cancelled(retrigger: boolean): ResponseError<{ retriggerRequest: boolean }> {
-  return new ResponseError(LSPErrorCodes.ServerCancelled, 'Symmetry Lint: request superseded', { retriggerRequest: retrigger });
+/** The server gives up on a pull because the document moved on: the client should ask again. */
+function superseded(): ResponseError<{ retriggerRequest: boolean }> {
+  return new ResponseError(LSPErrorCodes.ServerCancelled, 'Symmetry Lint: request superseded', { retriggerRequest: true });
+}
+
+/**
+ * The client cancelled (it sends $/cancelRequest when the document changes under a pull).
+ * Answer with RequestCancelled, never ServerCancelled + `retriggerRequest: false`:
+ * vscode-languageclient (10.1.2 and earlier) rethrows that one before it forgets the open
+ * request, and the document is then never pulled again until it is closed.
+ */
+function clientCancelled(): ResponseError<void> {
+  return new ResponseError(LSPErrorCodes.RequestCancelled, 'Symmetry Lint: request cancelled by the client');
 }
 
 export function startLanguageServer(connection: Connection = createConnection(ProposedFeatures.all)): Connection {
@@ -55,7 +71,11 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
   let canRefreshDiagnostics = false;
   const settings = new SettingsCache(connection, () => canPullConfiguration);
   const reports = new Map<string, DocumentReport>();
+  /** Per open document: the engine re-analyses only the model units an edit touched. */
+  const analysisCaches = new Map<string, AnalysisCache>();
   const savedVersions = new Map<string, number>();
+  /** Probes that execute workspace code ask `trust.refusal(mode)` first. */
+  const trust = new WorkspaceTrustState();
   /** Changes whenever any document changes: analyses read other files (interFileDependencies). */
   let workspaceEpoch = 0;
 
@@ -63,9 +83,30 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
 
   const refreshDiagnostics = (): void => {
     if (canRefreshDiagnostics) connection.languages.diagnostics.refresh().catch(() => undefined);
+    pusher.scheduleAll(documents.all().map((document) => document.uri));
   };
 
-  const resultIdFor = (document: OpenDocument): string => `${document.version}:${workspaceEpoch}:${settings.generation}`;
+  // Probes run in a worker (server/src/lsp/probes.ts); their findings join the diagnostics.
+  let workspaceFolderPaths: string[] = [];
+  const probes = new ProbeService({
+    connection,
+    documents,
+    provider,
+    settingsFor: (uri) => settings.get(uri),
+    analysisOf: (uri) => {
+      const document = documents.get(uri);
+      return document ? (reports.get(uri)?.analysis ?? analyze(document, DEFAULT_SETTINGS).analysis) : undefined;
+    },
+    refreshDiagnostics: () => refreshDiagnostics(),
+    workspaceFolders: () => workspaceFolderPaths,
+    log: (message) => log(message),
+  });
+
+  // Starts with this process's own random prefix: a restarted server must never answer
+  // `unchanged` to a resultId a previous server process handed out for different results.
+  const resultIdPrefix = randomUUID().slice(0, 8);
+  const resultIdFor = (document: OpenDocument): string =>
+    `${resultIdPrefix}:${document.version}:${workspaceEpoch}:${settings.generation}:${probes.generation}`;
 
   /** Runs the engine on a document's current tree; failures become an empty, `failed` report. */
   const analyze = (document: OpenDocument, current: SymmetryLintSettings): DocumentReport => {
@@ -74,7 +115,12 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
     let items: Diagnostic[] = [];
     let failure: string | undefined;
     try {
-      const result = analyzeFile(document.sourceFile, provider, { ruleSeverities: current.rules, timeBudgetMs: ANALYSIS_BUDGET_MS });
+      let cache = analysisCaches.get(document.uri);
+      if (!cache) {
+        cache = new AnalysisCache();
+        analysisCaches.set(document.uri, cache);
+      }
+      const result = analyzeFile(document.sourceFile, provider, { ruleSeverities: current.rules, timeBudgetMs: ANALYSIS_BUDGET_MS, cache });
       analysis = result;
       const context = {
         uri: document.uri,
@@ -83,7 +129,7 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
         provider,
         uriOf: (fileName: string) => documents.getByFileName(fileName)?.uri,
       };
-      items = result.findings.map((finding) => toDiagnostic(finding, context));
+      items = [...result.findings.map((finding) => toDiagnostic(finding, context)), ...probes.diagnosticsFor(document.uri, document.version, document.sourceFile)];
     } catch (error) {
       failure = error instanceof Error ? error.message : String(error);
       log(`analysis of ${document.uri} (version ${document.version}) failed: ${error instanceof Error ? (error.stack ?? error.message) : failure}`);
@@ -118,11 +164,17 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     canPullConfiguration = params.capabilities.workspace?.configuration === true;
     canRefreshDiagnostics = params.capabilities.workspace?.diagnostics?.refreshSupport === true;
+    trust.initialize(params.initializationOptions);
+    // Clients without pull diagnostics (Neovim before 0.10) get them pushed.
+    pusher.enabled = params.capabilities.textDocument?.diagnostic === undefined;
+    workspaceFolderPaths = (params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri }] : [])).map((folder) => fileNameForUri(folder.uri));
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
         diagnosticProvider: { identifier: 'symmetry-lint', interFileDependencies: true, workspaceDiagnostics: false },
         hoverProvider: true,
+        codeActionProvider: CODE_ACTION_OPTIONS,
+        codeLensProvider: { resolveProvider: false },
       },
       serverInfo: { name: 'symmetry-lint', version: serverPackage.version },
     };
@@ -130,8 +182,10 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
 
   connection.onDidOpenTextDocument(({ textDocument }) => {
     documents.open(textDocument.uri, textDocument.languageId, textDocument.version, textDocument.text);
+    analysisCaches.delete(textDocument.uri);
     savedVersions.set(textDocument.uri, textDocument.version);
     workspaceEpoch++;
+    pusher.schedule(textDocument.uri);
   });
 
   connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
@@ -144,22 +198,32 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
       documents.close(textDocument.uri);
     }
     workspaceEpoch++;
+    pusher.schedule(textDocument.uri);
   });
 
   connection.onDidSaveTextDocument(async ({ textDocument }) => {
     const document = documents.get(textDocument.uri);
     if (!document) return;
     savedVersions.set(textDocument.uri, document.version);
+    pusher.schedule(textDocument.uri);
     const current = await settings.get(textDocument.uri);
     if (current.run === 'onSave') refreshDiagnostics();
+    void probes.onSaved(textDocument.uri);
   });
 
   connection.onDidCloseTextDocument(({ textDocument }) => {
     documents.close(textDocument.uri);
     reports.delete(textDocument.uri);
+    analysisCaches.delete(textDocument.uri);
+    probes.forget(textDocument.uri);
     savedVersions.delete(textDocument.uri);
     settings.forget(textDocument.uri);
     workspaceEpoch++;
+    pusher.clear(textDocument.uri);
+  });
+
+  connection.onNotification(WorkspaceTrustNotification, ({ workspaceTrusted }) => {
+    if (workspaceTrusted) trust.grant();
   });
 
   connection.onDidChangeConfiguration(({ settings: pushed }) => {
@@ -167,13 +231,16 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
     refreshDiagnostics();
   });
 
-  connection.languages.diagnostics.on(async (params, token: CancellationToken): Promise<DocumentDiagnosticReport> => {
+  const pullDiagnostics = async (
+    params: { textDocument: { uri: string }; previousResultId?: string },
+    token: CancellationToken,
+  ): Promise<DocumentDiagnosticReport> => {
     const uri = params.textDocument.uri;
     await yieldToQueuedMessages();
-    if (token.isCancellationRequested) throw cancelled(false);
+    if (token.isCancellationRequested) throw clientCancelled();
     if (!documents.get(uri)) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
     const current = await settings.get(uri);
-    if (token.isCancellationRequested) throw cancelled(false);
+    if (token.isCancellationRequested) throw clientCancelled();
     const document = documents.get(uri);
     if (!document) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
     if (!current.enable) {
@@ -190,9 +257,19 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
     const report = currentReport(document, current);
     // The analysis is synchronous, but guard the contract anyway: never answer for a version
     // the editor has already moved past.
-    if (documents.get(uri)?.version !== version) throw cancelled(true);
+    if (documents.get(uri)?.version !== version) throw superseded();
     return answer(report, params.previousResultId);
-  });
+  };
+  connection.languages.diagnostics.on(pullDiagnostics);
+  // Push mode answers with the same reports (no previousResultId: always a full report).
+  const pusher = new DiagnosticsPusher(
+    connection,
+    async (uri) => {
+      const report = await pullDiagnostics({ textDocument: { uri } }, CancellationToken.None);
+      return report.kind === DocumentDiagnosticReportKind.Full ? report.items : undefined;
+    },
+    log,
+  );
 
   connection.onHover(async (params, token) => {
     try {
@@ -214,6 +291,34 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
       log(`hover failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       return null;
     }
+  });
+
+  // Restricted Mode: refuse the mode that runs workspace code before anything else looks at it.
+  connection.onRequest(ProbeRequest, (params, token) => trust.refusal(params.mode) ?? probes.probe(params, token));
+  connection.onRequest(ProbeSavedModelRequest, (params, token) => probes.probeSavedModel(params, token));
+  connection.onCodeLens(async (params) => {
+    try {
+      return probes.codeLenses(params.textDocument.uri, await settings.get(params.textDocument.uri));
+    } catch (error) {
+      log(`codeLens failed: ${error instanceof Error ? error.message : String(error)}`);
+      return [];
+    }
+  });
+  connection.onShutdown(() => probes.dispose());
+
+  registerCodeActions(connection, {
+    document: (uri) => documents.get(uri),
+    analysis: async (uri) => {
+      const document = documents.get(uri);
+      if (!document) return undefined;
+      const current = await settings.get(uri);
+      const now = documents.get(uri);
+      if (!current.enable || !now) return undefined;
+      const analysis = currentReport(now, current).analysis;
+      return analysis ? { analysis, options: { ruleSeverities: current.rules, timeBudgetMs: ANALYSIS_BUDGET_MS } } : undefined;
+    },
+    provider,
+    log,
   });
 
   connection.listen();
