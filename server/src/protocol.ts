@@ -121,6 +121,8 @@ export interface ModelProbeReport {
   /** 1-based line of the model's holder. */
   line: number;
   status: 'ok' | 'skipped' | 'error';
+  /** `execute` when the model was obtained by running the user's code; absent for literal probes. */
+  mode?: ProbeMode;
   /** Why it was skipped or failed: a layer that cannot be built, a limit, a timeout. */
   message?: string;
   verdicts: ProbeVerdict[];

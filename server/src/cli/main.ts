@@ -20,7 +20,11 @@ Options of check:
                        declare a symmetry for every model found (repeatable)
   --format text|json|sarif
                        output format (default text)
-  --probe              also run numeric probes of every declared model (tfjs, in a worker)
+  --probe              also run numeric probes of every declared model (tfjs, in a worker),
+                       built from the literal layer configurations: runs none of your code
+  --probe-execute      probe by RUNNING each model file's own model-building code (for models
+                       whose configuration is not static); implies --probe. Only use it on
+                       code you trust: without this flag no model code is executed
   --fix                apply each finding's preferred fix to the files, then check them
 
 Folders are searched for .ts .tsx .js .jsx .mjs .cjs files (not .d.ts), skipping node_modules
@@ -35,6 +39,7 @@ const NOT_AVAILABLE: Record<string, string> = {
 
 interface ParsedCheck {
   probe?: boolean;
+  probeExecute?: boolean;
   fix?: boolean;
   inputs: string[];
   symmetry: string[];
@@ -65,6 +70,11 @@ function parseCheckArguments(args: readonly string[]): ParsedCheck {
       case '--probe':
         if (equals > 0) throw new UsageError('--probe takes no value');
         parsed.probe = true;
+        break;
+      case '--probe-execute':
+        if (equals > 0) throw new UsageError('--probe-execute takes no value');
+        parsed.probe = true;
+        parsed.probeExecute = true;
         break;
       case '--fix':
         if (equals > 0) throw new UsageError('--fix takes no value');
@@ -107,7 +117,7 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(HELP);
       return 0;
     }
-    const { fix, probe, ...parsed } = parseCheckArguments(rest);
+    const { fix, probe, probeExecute, ...parsed } = parseCheckArguments(rest);
     if (fix) {
       // Same fixes as the editor's; the check below re-analyses the fixed files.
       const { applyPreferredFixes } = await import('./fix.js');
@@ -122,7 +132,8 @@ async function main(argv: readonly string[]): Promise<number> {
       catalog: ruleCatalog(),
     };
     // --probe: loaded only when asked for, so a plain check never starts the tfjs worker.
-    const result = probe ? await (await import('./probeCheck.js')).runCheckWithProbes(checkOptions) : runCheck(checkOptions);
+    // --probe-execute: the only way the CLI runs the user's model code.
+    const result = probe ? await (await import('./probeCheck.js')).runCheckWithProbes({ ...checkOptions, execute: probeExecute === true }) : runCheck(checkOptions);
     process.stdout.write(result.output);
     return result.exitCode;
   }

@@ -15,6 +15,8 @@ import { allFindings, buildFileReport, displayPath, toJsonReport, type FileRepor
 /** `probe` on a model of the JSON report (SPEC 8, with the extra fields the report page uses). */
 export interface JsonModelProbe {
   status: ModelProbeReport['status'];
+  /** `execute` when the model was obtained by running its code (`--probe-execute`). */
+  mode?: 'execute';
   message?: string;
   verdicts: { mode: string; group: string; maxRelError: number | null; worstElement: string; breakingLayerLine: number | null; tol: number; maxAbsError: number | null; passed: boolean; staticVerdict: string; agrees: boolean }[];
 }
@@ -23,6 +25,8 @@ export interface ProbeCheckOptions extends CheckOptions {
   timeoutMs?: number;
   maxParameters?: number;
   backend?: 'wasm' | 'cpu';
+  /** `--probe-execute`: obtain models by running their files' code (never without the flag). */
+  execute?: boolean;
 }
 
 const finiteOrNull = (value: number): number | null => (Number.isFinite(value) ? value : null);
@@ -41,6 +45,7 @@ export async function runCheckWithProbes(options: ProbeCheckOptions): Promise<Ch
       const outcome = await probeFile(host, analysis, sourceFile, {
         timeoutMs: options.timeoutMs ?? DEFAULT_SETTINGS.probe.timeoutMs,
         maxParameters: options.maxParameters ?? DEFAULT_SETTINGS.probe.maxParameters,
+        execute: options.execute === true,
       });
       for (const finding of outcome.findings) {
         analysis.models.find((model) => model.graph.name === finding.modelName)?.findings.push(finding);
@@ -63,6 +68,7 @@ export async function runCheckWithProbes(options: ProbeCheckOptions): Promise<Ch
           if (!probe) continue;
           model.probe = {
             status: probe.status,
+            ...(probe.mode === 'execute' ? { mode: 'execute' as const } : {}),
             ...(probe.message ? { message: probe.message } : {}),
             verdicts: probe.verdicts.map((v) => ({ mode: v.mode, group: v.group, maxRelError: finiteOrNull(v.maxRelError), worstElement: v.worstElement, breakingLayerLine: v.breakingLayerLine, tol: v.tol, maxAbsError: finiteOrNull(v.maxAbsError), passed: v.passed, staticVerdict: v.staticVerdict, agrees: v.agrees })),
           };

@@ -100,6 +100,7 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
     refreshDiagnostics: () => refreshDiagnostics(),
     workspaceFolders: () => workspaceFolderPaths,
     log: (message) => log(message),
+    trustRefusal: (mode) => trust.refusal(mode),
   });
 
   // Starts with this process's own random prefix: a restarted server must never answer

@@ -5,10 +5,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { MeasuredModel } from './measurement';
+import type { ExecutePlan } from './executeModel';
 import type { ProbePlan, SavedModelPlan } from './plan';
 import type { WorkerReply, WorkerRequest } from './probeWorker';
 
-export type ProbeJob = { type: 'probe'; plan: ProbePlan } | { type: 'probeSaved'; saved: SavedModelPlan };
+export type ProbeJob = { type: 'probe'; plan: ProbePlan } | { type: 'probeSaved'; saved: SavedModelPlan } | { type: 'probeExecute'; execute: ExecutePlan };
 
 export class ProbeRunError extends Error {
   constructor(
@@ -149,18 +150,26 @@ export class ProbeHost {
       signal?.addEventListener('abort', onAbort, { once: true });
       const remaining = Math.max(1, timeoutMs - (performance.now() - started));
       timer = setTimeout(() => stop(new ProbeRunError('timeout', `the probe took longer than ${timeoutMs} ms (symmetryLint.probe.timeoutMs) and was stopped`)), remaining);
+      // The user's code may leave timers, globals or a changed tfjs backend behind: a worker that
+      // ran it is not reused for later probes.
+      const recycle = () => {
+        if (job.type === 'probeExecute') this.terminate(worker);
+      };
       this.running = {
         id,
         resolve: (result) => {
           finish();
+          recycle();
           resolve(result);
         },
         reject: (error) => {
           finish();
+          recycle();
           reject(error);
         },
       };
-      const request: WorkerRequest = job.type === 'probe' ? { type: 'probe', id, plan: job.plan } : { type: 'probeSaved', id, saved: job.saved };
+      const request: WorkerRequest =
+        job.type === 'probe' ? { type: 'probe', id, plan: job.plan } : job.type === 'probeSaved' ? { type: 'probeSaved', id, saved: job.saved } : { type: 'probeExecute', id, execute: job.execute };
       worker.postMessage(request);
       onStarted?.();
     });

@@ -8,11 +8,15 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { buildPlanModel, measureModel, redrawWeights, ProbeFailure, type MeasuredModel } from './measurement';
 import type { ProbePlan, SavedModelPlan } from './plan';
 import { planOfLoadedModel } from './savedModel';
+// TypeScript (to transpile the user's code) is loaded by executeModel.ts only on first use.
+import { runExecutePlan, type ExecutePlan } from './executeModel';
 
 export type WorkerRequest =
   | { type: 'init'; backend: 'wasm' | 'cpu' }
   | { type: 'probe'; id: number; plan: ProbePlan }
-  | { type: 'probeSaved'; id: number; saved: SavedModelPlan };
+  | { type: 'probeSaved'; id: number; saved: SavedModelPlan }
+  /** Execute mode: runs the user's model code (trusted workspaces / --probe-execute only). */
+  | { type: 'probeExecute'; id: number; execute: ExecutePlan };
 
 export type WorkerReply =
   | { type: 'ready'; backend: string; initMs: number; simd: boolean }
@@ -95,7 +99,12 @@ parentPort?.on('message', (message: WorkerRequest) => {
       return;
     }
     try {
-      const result = message.type === 'probe' ? runPlan(message.plan) : await runSaved(message.saved);
+      const result =
+        message.type === 'probe'
+          ? runPlan(message.plan)
+          : message.type === 'probeSaved'
+            ? await runSaved(message.saved)
+            : await runExecutePlan(tf!, message.execute);
       parentPort!.postMessage({ type: 'result', id: message.id, result } satisfies WorkerReply);
     } catch (error) {
       parentPort!.postMessage({ type: 'failure', id: message.id, message: describe(error) } satisfies WorkerReply);

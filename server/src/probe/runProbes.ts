@@ -5,6 +5,7 @@ import type { ts } from 'ts-morph';
 import type { FileAnalysis, LocatedFinding, ModelAnalysis } from '../engine';
 import type { ModelProbeReport } from '../protocol';
 import type { SeverityOverride } from '../rules/rule';
+import { buildExecutePlan, judgeExecutedModel } from './executeProbe';
 import type { PlanDeclaration } from './plan';
 import { buildProbePlan } from './planBuilder';
 import { ProbeRunError, type ProbeHost } from './probeHost';
@@ -17,6 +18,12 @@ export interface ProbeLimits {
   maxParameters: number;
   signal?: AbortSignal;
   severities?: Record<string, SeverityOverride>;
+  /**
+   * Execute mode: obtain each model by running the user's own model-building code rather than
+   * from its literal configuration. Only a trusted workspace (LSP) or `--probe-execute` (CLI)
+   * may set it; without it no user code runs.
+   */
+  execute?: boolean;
 }
 
 export interface FileProbeOutcome {
@@ -37,14 +44,18 @@ export async function probeModel(host: ProbeHost, model: ModelAnalysis, sourceFi
     const message = `the model has about ${parameters.toExponential(2)} parameters, more than the probe limit of ${limits.maxParameters.toExponential(2)} (symmetryLint.probe.maxParameters): not probed`;
     return { report: skipped(model, plan.line, 'skipped', message, started), findings: [] };
   }
-  if (plan.unbuildable) return { report: skipped(model, plan.line, 'skipped', plan.unbuildable, started), findings: [] };
+  if (plan.unbuildable && !limits.execute) return { report: skipped(model, plan.line, 'skipped', plan.unbuildable, started), findings: [] };
   try {
-    const measured = await host.run({ type: 'probe', plan }, { timeoutMs: limits.timeoutMs, ...(limits.signal ? { signal: limits.signal } : {}) });
-    const judged = judgeModel(model, measured, sourceFile, limits.severities);
+    const runLimits = { timeoutMs: limits.timeoutMs, ...(limits.signal ? { signal: limits.signal } : {}) };
+    const measured = limits.execute
+      ? await host.run({ type: 'probeExecute', execute: buildExecutePlan(model, sourceFile, plan, limits) }, runLimits)
+      : await host.run({ type: 'probe', plan }, runLimits);
+    const judged = limits.execute ? judgeExecutedModel(model, measured, sourceFile, limits.severities) : judgeModel(model, measured, sourceFile, limits.severities);
     const report: ModelProbeReport = {
       name: model.graph.name,
       line: plan.line,
       status: measured.status,
+      ...(limits.execute ? { mode: 'execute' as const } : {}),
       ...(measured.message ? { message: measured.message } : {}),
       verdicts: measured.status === 'ok' ? judged.verdicts : [],
       layers: judged.layers,
