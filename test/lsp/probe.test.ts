@@ -15,6 +15,7 @@ import {
   createProtocolConnection,
   DiagnosticRefreshRequest,
   DidChangeTextDocumentNotification,
+  DidCloseTextDocumentNotification,
   DidOpenTextDocumentNotification,
   DocumentDiagnosticRequest,
   HoverRequest,
@@ -195,5 +196,19 @@ describe('language server probes (stdio)', function () {
     assert.match(result.files[0].models[0].message ?? '', /document changed while the probe ran/);
     const items = await pullCodes(uri);
     assert.ok(!items.some((item) => item.code === 'probe-violation'));
+  });
+
+  it('drops a result when the document was closed and reopened at the same version during the probe', async () => {
+    const uri = uriOf('probe-reopened.ts');
+    await open(uri, SLOW_MODEL);
+    const { token, began } = progressToken();
+    const pending = connection.sendRequest(ProbeRequest, { scope: 'file', uri, workDoneToken: token });
+    await began;
+    await connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri } });
+    await open(uri, SLOW_MODEL);
+    const result = await pending;
+    assert.equal(result.files[0].models[0].status, 'skipped');
+    const items = await pullCodes(uri);
+    assert.ok(!items.some((item) => item.code === 'probe-violation'), 'a probe of the closed document leaked into the reopened one');
   });
 });

@@ -15,12 +15,12 @@ import {
 import { parseCommandLineDeclaration } from '../analysis/declarations';
 import type { SourceProvider } from '../analysis/sourceProvider';
 import { analyzeFile, spanToLspRange, type FileAnalysis, type LocatedFinding } from '../engine';
-import type { ProbeFileResult, ProbeParams, ProbeResult, ProbeSavedModelParams, SymmetryLintSettings } from '../protocol';
+import type { ProbeFileResult, ProbeMode, ProbeParams, ProbeResult, ProbeSavedModelParams, SymmetryLintSettings } from '../protocol';
 import { ProbeHost, ProbeRunError } from '../probe/probeHost';
 import { probeFile, probeSavedModel } from '../probe/runProbes';
 import type { PlanDeclaration } from '../probe/plan';
 import { discoverSourceFiles } from '../workspace/discovery';
-import { fileNameForUri, uriForFileName, type DocumentStore } from '../workspace/documents';
+import { fileNameForUri, uriForFileName, type DocumentStore, type OpenDocument } from '../workspace/documents';
 import { toDiagnostic } from './diagnostics';
 
 export const PROBE_MODEL_COMMAND = 'symmetryLint.probeModel';
@@ -35,6 +35,11 @@ export interface ProbeServiceHooks {
   refreshDiagnostics(): void;
   workspaceFolders(): string[];
   log(message: string): void;
+  /**
+   * The workspace-trust refusal for a mode (WorkspaceTrustState.refusal). The request handler
+   * asks first; this is the second check, next to where the user's code would run.
+   */
+  trustRefusal?(mode: ProbeMode | undefined): ResponseError<void> | undefined;
 }
 
 interface StoredProbe {
@@ -88,17 +93,25 @@ export class ProbeService {
   async probe(params: ProbeParams, token?: CancellationToken): Promise<ProbeResult> {
     const abort = new AbortController();
     const subscription = token?.onCancellationRequested(() => abort.abort());
-    const progress = this.progress(params.workDoneToken, 'Symmetry Lint: probing');
+    const refusal = this.hooks.trustRefusal?.(params.mode);
+    if (refusal) throw refusal;
+    const progress = this.progress(params.workDoneToken, params.mode === 'execute' ? 'Symmetry Lint: probing (running the model code)' : 'Symmetry Lint: probing');
     try {
       const targets = this.targetsOf(params);
       // The versions the request is about, taken before any await: an edit that arrives while
       // the probe runs makes its result stale, whatever it measured.
-      const requested = new Map(targets.map((uri) => [uri, this.hooks.documents.get(uri)?.version ?? null]));
+      // The open document objects too: a document closed and reopened meanwhile may come back
+      // with the same version number, but it is another document.
+      const requested = new Map(targets.map((uri) => {
+        const document = this.hooks.documents.get(uri);
+        return [uri, { document, version: document?.version ?? null }];
+      }));
       const files: ProbeFileResult[] = [];
       for (let i = 0; i < targets.length; i++) {
         if (abort.signal.aborted) throw new ProbeRunError('cancelled', 'the probe was cancelled');
         progress.report(`${path.basename(fileNameForUri(targets[i]))} (${i + 1}/${targets.length})`, Math.round((100 * i) / targets.length));
-        files.push(await this.probeUri(targets[i], params, abort.signal, requested.get(targets[i]) ?? null));
+        const { document, version } = requested.get(targets[i]) ?? { document: undefined, version: null };
+        files.push(await this.probeUri(targets[i], params, abort.signal, version, document));
       }
       if (files.length > 0) this.hooks.refreshDiagnostics();
       return { files };
@@ -142,8 +155,9 @@ export class ProbeService {
   async onSaved(uri: string): Promise<void> {
     const settings = await this.hooks.settingsFor(uri);
     if (!settings.enable || !settings.probe.onSave) return;
+    const document = this.hooks.documents.get(uri);
     try {
-      await this.probeUri(uri, { scope: 'file', uri }, undefined, this.hooks.documents.get(uri)?.version ?? null);
+      await this.probeUri(uri, { scope: 'file', uri }, undefined, document?.version ?? null, document);
       this.hooks.refreshDiagnostics();
     } catch (error) {
       this.hooks.log(`probe on save of ${uri} failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -160,7 +174,7 @@ export class ProbeService {
     return [params.uri];
   }
 
-  private async probeUri(uri: string, params: ProbeParams, signal: AbortSignal | undefined, version: number | null): Promise<ProbeFileResult> {
+  private async probeUri(uri: string, params: ProbeParams, signal: AbortSignal | undefined, version: number | null, requestedDocument: OpenDocument | undefined): Promise<ProbeFileResult> {
     const settings = await this.hooks.settingsFor(uri);
     const document = this.hooks.documents.get(uri);
     const sourceFile = document?.sourceFile ?? this.hooks.provider.getSourceFile(fileNameForUri(uri));
@@ -175,13 +189,13 @@ export class ProbeService {
       const layersEnd = Math.max(end, ...model.graph.layers.map((layer) => spanToLspRange(sourceFile, layer.span).end.line));
       return params.position.line >= start - 1 && params.position.line <= layersEnd + 1;
     };
-    const outcome = await probeFile(this.hostFor(settings), analysis, sourceFile, { timeoutMs: settings.probe.timeoutMs, maxParameters: settings.probe.maxParameters, ...(signal ? { signal } : {}), severities: settings.rules }, select);
+    const outcome = await probeFile(this.hostFor(settings), analysis, sourceFile, { timeoutMs: settings.probe.timeoutMs, maxParameters: settings.probe.maxParameters, ...(signal ? { signal } : {}), severities: settings.rules, execute: params.mode === 'execute' }, select);
     if (params.scope === 'model' && outcome.reports.length === 0) {
       const what = params.modelName !== undefined ? `no declared model named ${params.modelName}` : 'no declared model at the cursor';
       return { uri, version, models: [{ name: params.modelName ?? '', line: (params.position?.line ?? 0) + 1, status: 'skipped', message: `${what} in this file`, verdicts: [], layers: [], durationMs: 0 }] };
     }
     const current = this.hooks.documents.get(uri);
-    if (version !== null && current?.version !== version) {
+    if (version !== null && (current !== requestedDocument || current?.version !== version)) {
       // The document moved on while the probe ran: its lines no longer match. Drop it.
       return { uri, version, models: outcome.reports.map((report) => ({ ...report, status: 'skipped', message: 'the document changed while the probe ran: the result was dropped; probe again', verdicts: [], layers: [] })) };
     }
