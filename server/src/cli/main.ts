@@ -33,10 +33,6 @@ and files that .gitignore ignores.
 Exit codes: 0 no error found, 1 an error found, 2 usage or internal error.
 `;
 
-/** Flags that belong to later issues: refused clearly rather than silently ignored. */
-const NOT_AVAILABLE: Record<string, string> = {
-};
-
 interface ParsedCheck {
   probe?: boolean;
   probeExecute?: boolean;
@@ -92,7 +88,6 @@ function parseCheckArguments(args: readonly string[]): ParsedCheck {
         break;
       }
       default:
-        if (name in NOT_AVAILABLE) throw new UsageError(`${name}: ${NOT_AVAILABLE[name]}`);
         throw new UsageError(`unknown option ${name}`);
     }
   }
