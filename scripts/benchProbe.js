@@ -2,6 +2,7 @@
 // Probe benchmark (issue 3 "Speed"): (1) worker start + tfjs + wasm initialisation, cold, over
 // a few fresh workers; (2) probe time against the bare forward pass it needs: the same model,
 // batch and backend, one predict, measured side by side (alternating) in this one process.
+// Ratios use the faster of the bare `predict` and `execute`; CPU time is shown beside wall time.
 // Run: node scripts/benchProbe.js [--backend wasm|cpu] [--repeats N]. Prints a Markdown table.
 'use strict';
 const path = require('node:path');
@@ -52,14 +53,22 @@ async function workerStart() {
   return times;
 }
 
+/** Wall and CPU milliseconds of `run` (CPU time is steadier on a loaded machine: waiting for a core is not counted). */
+function timed(run) {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  run();
+  const wallMs = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  return { wallMs, cpuMs: (used.user + used.system) / 1000 };
+}
+
 async function sideBySide(tf, declarations) {
   const fileName = path.join(root, 'bench-cnn.ts');
   const text = CNN(declarations);
   const analysis = analyzeText(fileName, text);
   const { plan } = buildProbePlan(analysis.models[0], parseSource(fileName, text));
-  const probeTimes = [];
-  const probeWithBuildTimes = [];
-  const bareTimes = [];
+  const samples = { probe: [], probeCpu: [], probeWithBuild: [], predict: [], predictCpu: [], execute: [], executeCpu: [] };
   let batch = 0;
   for (let i = 0; i < repeats + 1; i++) {
     // The probe: build (every layer output exposed), redraw weights, transform, predict, measure.
@@ -67,29 +76,53 @@ async function sideBySide(tf, declarations) {
     const model = buildPlanModel(tf, plan);
     redrawWeights(tf, model, plan.seed);
     const buildMs = performance.now() - started;
-    const measureStart = performance.now();
-    const measured = measureModel(tf, { model, plan, buildMs });
-    const probeMs = performance.now() - measureStart;
+    let measured;
+    const probe = timed(() => {
+      measured = measureModel(tf, { model, plan, buildMs });
+    });
     batch = measured.batch;
     if (process.env.BENCH_DEBUG) console.error(JSON.stringify(measured.timings));
     model.dispose();
-    // The bare forward pass: the same layers and batch, final output only, one predict.
+    // The bare forward pass: the same layers, weights and batch, final output only, one call,
+    // timed both through `predict` and through `execute` (the call the probe makes): the faster
+    // of the two is the baseline, so the probe is never compared with a slowed-down bare pass.
     const bare = buildPlanModel(tf, plan);
+    redrawWeights(tf, bare, plan.seed);
     const plain = tf.model({ inputs: bare.inputs, outputs: bare.outputs[bare.outputs.length - 1] });
     const x = tf.randomNormal([batch, ...plan.inputs[0].shape]);
-    const bareStart = performance.now();
-    const y = plain.predict(x);
-    y.dataSync();
-    const bareMs = performance.now() - bareStart;
-    tf.dispose([x, y]);
+    const runPredict = () => timed(() => {
+      const y = plain.predict(x);
+      y.dataSync();
+      y.dispose();
+    });
+    const runExecute = () => timed(() => {
+      const y = plain.execute(x, plain.outputs[0].name);
+      y.dataSync();
+      y.dispose();
+    });
+    // Alternate which goes first, so neither always runs on caches the other warmed.
+    let viaPredict, viaExecute;
+    if (i % 2 === 0) {
+      viaPredict = runPredict();
+      viaExecute = runExecute();
+    } else {
+      viaExecute = runExecute();
+      viaPredict = runPredict();
+    }
+    tf.dispose(x);
     bare.dispose();
     // The first round warms kernels up for both; it is not counted.
     if (i === 0) continue;
-    probeTimes.push(probeMs);
-    probeWithBuildTimes.push(probeMs + buildMs);
-    bareTimes.push(bareMs);
+    samples.probe.push(probe.wallMs);
+    samples.probeCpu.push(probe.cpuMs);
+    samples.probeWithBuild.push(probe.wallMs + buildMs);
+    samples.predict.push(viaPredict.wallMs);
+    samples.predictCpu.push(viaPredict.cpuMs);
+    samples.execute.push(viaExecute.wallMs);
+    samples.executeCpu.push(viaExecute.cpuMs);
   }
-  return { batch, probe: median(probeTimes), probeWithBuild: median(probeWithBuildTimes), bare: median(bareTimes) };
+  const m = Object.fromEntries(Object.entries(samples).map(([key, values]) => [key, median(values)]));
+  return { batch, ...m, bare: Math.min(m.predict, m.execute), bareCpu: Math.min(m.predictCpu, m.executeCpu) };
 }
 
 async function main() {
@@ -111,9 +144,9 @@ async function main() {
     '',
     `Worker start + tfjs + wasm init (cold, 3 fresh workers): ${starts.map((t) => `${t.toFixed(0)} ms`).join(', ')}`,
     '',
-    '| declaration (64x64x3 CNN, 4 conv blocks) | batch | bare predict (ms) | probe: transform + predict + measure (ms) | ratio | probe incl. build + weight redraw (ms) |',
-    '|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.declarations} | ${r.batch} | ${r.bare.toFixed(1)} | ${r.probe.toFixed(1)} | ${(r.probe / r.bare).toFixed(2)} | ${r.probeWithBuild.toFixed(1)} |`),
+    '| declaration (64x64x3 CNN, 4 conv blocks) | batch | bare: predict / execute (ms) | probe: transform + predict + measure (ms) | ratio (wall) | ratio (CPU time) | probe incl. build + weight redraw (ms) |',
+    '|---|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.declarations} | ${r.batch} | ${r.predict.toFixed(1)} / ${r.execute.toFixed(1)} | ${r.probe.toFixed(1)} | ${(r.probe / r.bare).toFixed(2)} | ${(r.probeCpu / r.bareCpu).toFixed(2)} | ${r.probeWithBuild.toFixed(1)} |`),
   ];
   console.log(lines.join('\n'));
   const worst = Math.max(...rows.map((r) => r.probe / r.bare));

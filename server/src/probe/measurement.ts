@@ -139,13 +139,19 @@ export function redrawWeights(tf: TF, model: tfjs.LayersModel, seed: number): vo
 }
 
 // ---------------------------------------------------------------------------------------------
-// Group actions as index maps on raw arrays. tfjs-wasm's data-movement kernels (slice, reverse,
-// gather, concat) cost 8-22 ms per half-million floats here, against about 1 ms for a plain
-// read-out, so each layer output is read once and every element is compared in plain JS.
+// Group actions as copy runs on raw arrays. tfjs-wasm's data-movement kernels (slice, reverse,
+// gather, concat) cost 8-22 ms per half-million floats here, so each layer output is read once
+// (a view on the wasm heap, no copy) and every element is compared in plain JS.
 
-/** ρ(g) on one sample: `expected[i] = sign * sample[source[i]]` (source null: the identity). */
+/**
+ * ρ(g) on one sample as runs: `expected[i] = sign * sample[source(i)]`, where the output
+ * positions are consecutive and run r covers `runs[2r+1]` of them, read from
+ * `runs[2r]`, `runs[2r] + 1`, ... of the sample. A group action moves whole channel blocks
+ * (and a shift whole rows), so a run is at least one channel block long: the comparison is
+ * then a contiguous inner loop with no per-value index load.
+ */
 interface IndexAction {
-  source: Int32Array | null;
+  runs: Int32Array;
   sign: 1 | -1;
 }
 
@@ -156,23 +162,29 @@ function stridesOfShape(shape: readonly number[]): number[] {
   return strides;
 }
 
+/** One run covering a whole sample of `size` values: the identity. */
+function identityRuns(size: number): Int32Array {
+  return Int32Array.of(0, size);
+}
+
 /**
- * The source index of every element of one sample (shape without the batch axis) under a map
- * from output coordinates to input coordinates that moves no axis after `lastAxis`: the map
- * runs once per position of the leading axes, and the trailing block (channels) is copied.
+ * The runs of one sample (shape without the batch axis) under a map from output coordinates
+ * to input coordinates that moves no axis after `lastAxis`: the map runs once per position of
+ * the leading axes, the trailing block (channels) moves as a whole, and blocks whose sources
+ * follow each other merge into one run.
  */
-function sourceIndex(fullShape: readonly number[], lastAxis: number, mapCoordinates: (coords: number[]) => void): Int32Array {
+function sourceRuns(fullShape: readonly number[], lastAxis: number, mapCoordinates: (coords: number[]) => void): Int32Array {
   const shape = fullShape.slice(0, lastAxis + 1);
   const inner = fullShape.slice(lastAxis + 1).reduce((a, b) => a * b, 1);
   const outer = sourceIndexOfAxes(shape, mapCoordinates);
-  if (inner === 1) return outer;
-  const source = new Int32Array(outer.length * inner);
+  const runs: number[] = [];
   for (let o = 0; o < outer.length; o++) {
     const from = outer[o] * inner;
-    const to = o * inner;
-    for (let c = 0; c < inner; c++) source[to + c] = from + c;
+    const last = runs.length - 2;
+    if (last >= 0 && runs[last] + runs[last + 1] === from) runs[last + 1] += inner;
+    else runs.push(from, inner);
   }
-  return source;
+  return Int32Array.from(runs);
 }
 
 function sourceIndexOfAxes(shape: readonly number[], mapCoordinates: (coords: number[]) => void): Int32Array {
@@ -196,21 +208,21 @@ function sourceIndexOfAxes(shape: readonly number[], mapCoordinates: (coords: nu
 }
 
 /**
- * ρ(g) on a tensor of `shape` (batch axis included) with `action`: an index map, `identity`
+ * ρ(g) on a tensor of `shape` (batch axis included) with `action`: copy runs, `identity`
  * where only invariance is measured, or null where the probe does not know the action.
  */
 function indexAction(shape: readonly number[], action: TensorAction, element: GroupElement): IndexAction | 'identity' | null {
-  if (element.kind === 'negate') return { source: null, sign: -1 };
+  const sample = shape.slice(1);
+  if (element.kind === 'negate') return { runs: identityRuns(sample.reduce((a, b) => a * b, 1)), sign: -1 };
   if (action.kind === 'unknown') return null;
   if (action.kind === 'none') return 'identity';
-  const sample = shape.slice(1);
   // Axis numbers count the batch axis; coordinates of one sample do not.
   if (action.kind === 'set') {
     if (element.kind !== 'permute') return null;
     const axis = action.axis - 1;
     if (sample[axis] !== element.permutation.length) return null;
     const permutation = element.permutation;
-    return { source: sourceIndex(sample, axis, (c) => (c[axis] = permutation[c[axis]])), sign: 1 };
+    return { runs: sourceRuns(sample, axis, (c) => (c[axis] = permutation[c[axis]])), sign: 1 };
   }
   if (action.opaque) return null;
   const axes = action.axes.map((axis) => axis - 1);
@@ -220,7 +232,7 @@ function indexAction(shape: readonly number[], action: TensorAction, element: Gr
       // A shift the stride does not divide has no induced action: measure invariance.
       if (shifts.some((value) => !Number.isInteger(value))) return 'identity';
       return {
-        source: sourceIndex(sample, Math.max(...axes), (c) => {
+        runs: sourceRuns(sample, Math.max(...axes), (c) => {
           axes.forEach((axis, i) => {
             const n = sample[axis];
             c[axis] = (((c[axis] - shifts[i]) % n) + n) % n;
@@ -235,7 +247,7 @@ function indexAction(shape: readonly number[], action: TensorAction, element: Gr
       const n = sample[h];
       const { k, flip } = element;
       return {
-        source: sourceIndex(sample, Math.max(h, w), (c) => {
+        runs: sourceRuns(sample, Math.max(h, w), (c) => {
           // Undo the flip, then k quarter turns: out[i][j] = in[j][n-1-i] per turn.
           if (flip) c[w] = n - 1 - c[w];
           for (let turn = 0; turn < k; turn++) {
@@ -249,7 +261,7 @@ function indexAction(shape: readonly number[], action: TensorAction, element: Gr
     }
     case 'flip': {
       const w = axes[axes.length - 1];
-      return { source: sourceIndex(sample, w, (c) => (c[w] = sample[w] - 1 - c[w])), sign: 1 };
+      return { runs: sourceRuns(sample, w, (c) => (c[w] = sample[w] - 1 - c[w])), sign: 1 };
     }
     default:
       return null;
@@ -295,58 +307,88 @@ function batchedInputs(tf: TF, plan: MeasureInput['plan'], pairs: Pair[], action
       if (map === null || map === 'identity') throw new ProbeFailure(`the group ${plan.declarations[pair.declaration].group} does not act on input ${i + 1} of shape [${input.shape.join(', ')}]`);
       // Token ids are not negated (sign on an embedding input is a declaration mismatch).
       const sign = isTokens ? 1 : map.sign;
-      const offset = data.length * (p + 1);
+      const runs = map.runs;
+      let to = data.length * (p + 1);
       for (let n = 0; n < B; n++) {
         const base = n * size;
-        for (let j = 0; j < size; j++) batched[offset + base + j] = sign * data[base + (map.source ? map.source[j] : j)];
+        for (let r = 0; r < runs.length; r += 2) {
+          for (let from = base + runs[r], end = from + runs[r + 1]; from < end; from++) batched[to++] = sign * data[from];
+        }
       }
     });
     return tf.tensor(batched, [B * (1 + pairs.length), ...input.shape], isTokens ? 'int32' : 'float32');
   });
 }
 
-/** Squared difference norm and max-abs difference of the last `compareBlock` (no allocation per call). */
+/** Squared difference norm and max-abs difference of the last `compareRuns` (no allocation per call). */
 const comparison = new Float64Array(2);
 
 /**
- * Compares `size` values at `moved` with the sample at `base` mapped through `source` (and
- * negated). Specialised loops without a multiply or Math.abs: about 2.5 ns a value here,
- * against 10 ns for the general form, and this is the probe's hot path.
+ * Compares the sample at `moved` with the sample at `base` mapped through `runs` (and
+ * negated). The values are visited in output order, so the sums are those of a plain index
+ * map, and each run is a contiguous loop without a multiply or Math.abs: this is the probe's
+ * hot path.
  */
-function compareBlock(data: Float32Array, moved: number, base: number, size: number, source: Int32Array | null, negate: boolean): void {
+function compareRuns(data: ArrayLike<number>, moved: number, base: number, runs: Int32Array, negate: boolean): void {
   let sum = 0;
   let maxAbs = 0;
-  if (source && !negate) {
-    for (let j = 0; j < size; j++) {
-      const diff = data[moved + j] - data[base + source[j]];
-      sum += diff * diff;
-      if (diff > maxAbs) maxAbs = diff;
-      else if (-diff > maxAbs) maxAbs = -diff;
-    }
-  } else if (source) {
-    for (let j = 0; j < size; j++) {
-      const diff = data[moved + j] + data[base + source[j]];
-      sum += diff * diff;
-      if (diff > maxAbs) maxAbs = diff;
-      else if (-diff > maxAbs) maxAbs = -diff;
-    }
-  } else if (!negate) {
-    for (let j = 0; j < size; j++) {
-      const diff = data[moved + j] - data[base + j];
-      sum += diff * diff;
-      if (diff > maxAbs) maxAbs = diff;
-      else if (-diff > maxAbs) maxAbs = -diff;
-    }
-  } else {
-    for (let j = 0; j < size; j++) {
-      const diff = data[moved + j] + data[base + j];
-      sum += diff * diff;
-      if (diff > maxAbs) maxAbs = diff;
-      else if (-diff > maxAbs) maxAbs = -diff;
+  let to = moved;
+  for (let r = 0; r < runs.length; r += 2) {
+    let from = base + runs[r];
+    const end = to + runs[r + 1];
+    if (negate) {
+      for (; to < end; to++, from++) {
+        const diff = data[to] + data[from];
+        sum += diff * diff;
+        if (diff > maxAbs) maxAbs = diff;
+        else if (-diff > maxAbs) maxAbs = -diff;
+      }
+    } else {
+      for (; to < end; to++, from++) {
+        const diff = data[to] - data[from];
+        sum += diff * diff;
+        if (diff > maxAbs) maxAbs = diff;
+        else if (-diff > maxAbs) maxAbs = -diff;
+      }
     }
   }
   comparison[0] = sum;
   comparison[1] = maxAbs;
+}
+
+/** The wasm backend's zero-copy view of a tensor's memory, when the active backend has one. */
+interface HeapViewBackend {
+  typedArrayFromHeap(tensor: Tensor): ArrayLike<number>;
+}
+
+/**
+ * A tensor's values without copying them where the backend allows: tfjs-wasm's `dataSync`
+ * copies out of the wasm heap (a layer output of the probe's batch is tens of MB, and the
+ * copies then cost garbage collection too), the cpu backend's returns its own array. A heap
+ * view is valid until the next wasm allocation, so it is read before any tfjs call follows.
+ */
+function readValues(tf: TF, tensor: Tensor): ArrayLike<number> {
+  const backend = tf.backend() as unknown as Partial<HeapViewBackend>;
+  if (tf.getBackend() === 'wasm' && typeof backend.typedArrayFromHeap === 'function' && (tensor.dtype === 'float32' || tensor.dtype === 'int32')) {
+    return backend.typedArrayFromHeap(tensor);
+  }
+  return tensor.dataSync() as Float32Array | Int32Array;
+}
+
+/**
+ * Every layer output of the batched inputs. `predict` runs the same executor but ends with a
+ * `concat` per output, which for a single batch is a full copy of every layer output (the wasm
+ * Identity kernel): `execute` fetches the outputs as computed. `execute` finds its outputs by
+ * `layer.output`, which a layer applied twice (shared weights) does not have: such models take
+ * `predict`, as one batch.
+ */
+function forwardEveryLayer(tf: TF, model: tfjs.LayersModel, inputs: Tensor[]): Tensor[] {
+  const shared = model.layers.some((layer) => layer.inboundNodes.length > 1);
+  const feed = inputs.length === 1 ? inputs[0] : inputs;
+  const outputs = shared
+    ? model.predict(feed, { batchSize: inputs[0].shape[0] })
+    : tf.tidy(() => model.execute(feed, model.outputs.map((output) => output.name)));
+  return Array.isArray(outputs) ? outputs : [outputs];
 }
 
 /** Runs the batched predict and measures every layer output under every declaration. */
@@ -365,88 +407,94 @@ export function measureModel(tf: TF, { model, plan, buildMs, checkpoint }: Measu
 
   const predictStart = performance.now();
   const batched = batchedInputs(tf, plan, pairs, actions);
-  checkpoint?.();
-  const predicted = model.predict(batched.length === 1 ? batched[0] : batched);
-  const outputs = Array.isArray(predicted) ? predicted : [predicted];
-  tf.dispose(batched);
-  // Wait for the backend: the predict time is the forward passes, not the measurement.
-  outputs[outputs.length - 1].dataSync();
-  const predictMs = performance.now() - predictStart;
-  checkpoint?.();
-
-  const measureStart = performance.now();
+  // Everything the forward pass allocated is freed on every path, a cancellation included.
+  let outputs: Tensor[] = [];
+  let predictMs = 0;
+  let measureStart = performance.now();
   const outputSet = new Set(plan.outputs);
   const layers: MeasuredLayer[] = [];
-  const mapCache = new Map<string, IndexAction | 'identity' | null>();
   let nonFinite: PlanLayer | undefined;
-  // The largest magnitude computed so far (layers run in data-flow order). Float32 rounding
-  // scales with the magnitudes a computation went through, not with its result, so a layer
-  // whose output is nearly zero (a sum that cancels) would turn rounding into a large relative
-  // error. The denominator is floored at a fraction of this scale.
-  let magnitude = 0;
-  plan.layers.forEach((layer, layerIndex) => {
-    const y = outputs[layerIndex];
-    const shape = y.shape;
-    const data = y.dataSync() as Float32Array;
-    y.dispose();
-    const size = data.length / (B * (1 + pairs.length));
-    const relError: (number | null)[] = plan.declarations.map(() => null);
-    const maxAbsError: (number | null)[] = plan.declarations.map(() => null);
-    const worstElement: (string | null)[] = plan.declarations.map(() => null);
-    const measured: ('equivariance' | 'invariance')[] = plan.declarations.map(() => 'equivariance');
-    const baseNorms = new Float64Array(B);
-    for (let n = 0; n < B; n++) {
-      let sum = 0;
-      for (let j = n * size, end = j + size; j < end; j++) {
-        sum += data[j] * data[j];
-        const value = data[j] < 0 ? -data[j] : data[j];
-        if (value > magnitude && Number.isFinite(value)) magnitude = value;
-      }
-      baseNorms[n] = Math.sqrt(sum);
-    }
-    const normFloor = Math.max(RELATIVE_ERROR_FLOOR, CANCELLATION_FLOOR * magnitude * Math.sqrt(size));
-    const isOutput = outputSet.has(layer.output);
-    pairs.forEach((pair, p) => {
-      const d = pair.declaration;
-      const declaration = plan.declarations[d];
-      const action: TensorAction = isOutput && declaration.mode === 'invariant' ? { kind: 'none' } : (actions[d].get(layer.output) ?? { kind: 'unknown' });
-      // Layers of the same shape share index maps (a conv stack repeats its shape).
-      const key = `${shape.join('x')}|${JSON.stringify(action)}|${pair.element.name}`;
-      let map = mapCache.get(key);
-      if (map === undefined) {
-        map = indexAction(shape, action, pair.element);
-        mapCache.set(key, map);
-      }
-      // An even model may have odd layers inside: under `invariant sign` only the output is judged.
-      if (declaration.group === 'sign' && declaration.mode === 'invariant') map = isOutput ? 'identity' : null;
-      if (map === null) return;
-      if (map === 'identity' && !isOutput) measured[d] = action.kind === 'none' ? 'invariance' : measured[d];
-      if (isOutput && declaration.mode === 'invariant') measured[d] = 'invariance';
-      const source = map === 'identity' ? null : map.source;
-      const sign = map === 'identity' ? 1 : map.sign;
-      const blockOffset = B * size * (p + 1);
+  try {
+    checkpoint?.();
+    outputs = forwardEveryLayer(tf, model, batched);
+    // wasm and cpu run synchronously: the outputs are computed when execute returns.
+    predictMs = performance.now() - predictStart;
+    checkpoint?.();
+
+    measureStart = performance.now();
+    const mapCache = new Map<string, IndexAction | 'identity' | null>();
+    // The largest magnitude computed so far (layers run in data-flow order). Float32 rounding
+    // scales with the magnitudes a computation went through, not with its result, so a layer
+    // whose output is nearly zero (a sum that cancels) would turn rounding into a large relative
+    // error. The denominator is floored at a fraction of this scale.
+    let magnitude = 0;
+    plan.layers.forEach((layer, layerIndex) => {
+      const y = outputs[layerIndex];
+      const shape = y.shape;
+      // Not disposed here: a layer that passes its input through (dropout at inference) returns
+      // the very tensor of an earlier output, which a later layer index still reads.
+      const data = readValues(tf, y);
+      const size = data.length / (B * (1 + pairs.length));
+      const relError: (number | null)[] = plan.declarations.map(() => null);
+      const maxAbsError: (number | null)[] = plan.declarations.map(() => null);
+      const worstElement: (string | null)[] = plan.declarations.map(() => null);
+      const measured: ('equivariance' | 'invariance')[] = plan.declarations.map(() => 'equivariance');
+      const baseNorms = new Float64Array(B);
       for (let n = 0; n < B; n++) {
-        const base = n * size;
-        const moved = blockOffset + base;
-        compareBlock(data, moved, base, size, source, sign === -1);
-        const sum = comparison[0];
-        const maxAbs = comparison[1];
-        const diffNorm = Math.sqrt(sum);
-        if (!Number.isFinite(baseNorms[n]) || !Number.isFinite(diffNorm)) {
-          nonFinite ??= layer;
-          continue;
+        let sum = 0;
+        for (let j = n * size, end = j + size; j < end; j++) {
+          sum += data[j] * data[j];
+          const value = data[j] < 0 ? -data[j] : data[j];
+          if (value > magnitude && Number.isFinite(value)) magnitude = value;
         }
-        const rel = diffNorm / Math.max(baseNorms[n], normFloor);
-        if (relError[d] === null || rel > relError[d]!) {
-          relError[d] = rel;
-          worstElement[d] = pair.element.name;
-        }
-        maxAbsError[d] = Math.max(maxAbsError[d] ?? 0, maxAbs);
+        baseNorms[n] = Math.sqrt(sum);
       }
+      const normFloor = Math.max(RELATIVE_ERROR_FLOOR, CANCELLATION_FLOOR * magnitude * Math.sqrt(size));
+      const isOutput = outputSet.has(layer.output);
+      pairs.forEach((pair, p) => {
+        const d = pair.declaration;
+        const declaration = plan.declarations[d];
+        const action: TensorAction = isOutput && declaration.mode === 'invariant' ? { kind: 'none' } : (actions[d].get(layer.output) ?? { kind: 'unknown' });
+        // Layers of the same shape share index maps (a conv stack repeats its shape).
+        const key = `${shape.join('x')}|${JSON.stringify(action)}|${pair.element.name}`;
+        let map = mapCache.get(key);
+        if (map === undefined) {
+          map = indexAction(shape, action, pair.element);
+          mapCache.set(key, map);
+        }
+        // An even model may have odd layers inside: under `invariant sign` only the output is judged.
+        if (declaration.group === 'sign' && declaration.mode === 'invariant') map = isOutput ? 'identity' : null;
+        if (map === null) return;
+        if (map === 'identity' && !isOutput) measured[d] = action.kind === 'none' ? 'invariance' : measured[d];
+        if (isOutput && declaration.mode === 'invariant') measured[d] = 'invariance';
+        const runs = map === 'identity' ? identityRuns(size) : map.runs;
+        const sign = map === 'identity' ? 1 : map.sign;
+        const blockOffset = B * size * (p + 1);
+        for (let n = 0; n < B; n++) {
+          const base = n * size;
+          const moved = blockOffset + base;
+          compareRuns(data, moved, base, runs, sign === -1);
+          const sum = comparison[0];
+          const maxAbs = comparison[1];
+          const diffNorm = Math.sqrt(sum);
+          if (!Number.isFinite(baseNorms[n]) || !Number.isFinite(diffNorm)) {
+            nonFinite ??= layer;
+            continue;
+          }
+          const rel = diffNorm / Math.max(baseNorms[n], normFloor);
+          if (relError[d] === null || rel > relError[d]!) {
+            relError[d] = rel;
+            worstElement[d] = pair.element.name;
+          }
+          maxAbsError[d] = Math.max(maxAbsError[d] ?? 0, maxAbs);
+        }
+      });
+      layers.push({ id: layer.id, kind: layer.kind, line: layer.line, inputs: layer.inputs, output: layer.output, relError, maxAbsError, worstElement, measured });
     });
-    layers.push({ id: layer.id, kind: layer.kind, line: layer.line, inputs: layer.inputs, output: layer.output, relError, maxAbsError, worstElement, measured });
-  });
-  tf.dispose(outputs);
+  } finally {
+    // Inputs last: an output can be an input passed through.
+    tf.dispose([...new Set([...outputs, ...batched])]);
+  }
   const measureMs = performance.now() - measureStart;
   const result: MeasuredModel = {
     status: 'ok',
