@@ -17,17 +17,19 @@ import { uriForFileName } from '../workspace/documents';
 export const DIAGNOSTIC_SOURCE = 'symmetry-lint';
 
 /** What travels in `Diagnostic.data`, for code actions and the probe. */
+/**
+ * What a diagnostic carries for code actions and other clients. Kept small on purpose: every
+ * pull sends it for every finding, and on a large file the response is the bulk of a keystroke's
+ * round trip.
+ */
 export interface SymmetryDiagnosticData {
   ruleId: string;
-  messageId: string;
   modelName?: string;
   layer?: number;
   mode?: Mode;
   group?: GroupName;
   /** The document version the diagnostic was computed for. */
   version: number;
-  /** The values that filled the message. */
-  values: Record<string, string>;
 }
 
 const SEVERITIES: Record<Severity, DiagnosticSeverity> = {
@@ -63,13 +65,11 @@ export function toDiagnostic(finding: Finding, context: DiagnosticContext): Diag
   }
   const data: SymmetryDiagnosticData = {
     ruleId: finding.ruleId,
-    messageId: finding.messageId,
     modelName: finding.modelName,
     layer: finding.layer,
     mode: finding.mode,
     group: finding.group,
     version: context.version,
-    values: finding.data,
   };
   const diagnostic: Diagnostic = {
     range: rangeOf(context.sourceFile, finding.span.start, finding.span.end),
