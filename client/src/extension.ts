@@ -49,6 +49,9 @@ export interface SymmetryLintApi {
   /** Resolves once the server is running and initialised. */
   whenReady(): Promise<void>;
   lastProbeResult(): ProbeResult | undefined;
+  /** Charts the report page says it drew for the last result (0 until it has). */
+  reportChartsDrawn(): number;
+  onReportRendered: vscode.Event<number>;
   /**
    * Sends a ProbeRequest straight to the server, without the client's own trust check, so a
    * test can prove the server refuses execution in Restricted Mode by itself.
@@ -218,6 +221,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Symmet
     whenReady: () =>
       languageClient.state === State.Running ? Promise.resolve() : new Promise<void>((resolve) => readyWaiters.push(resolve)),
     lastProbeResult: () => report.result,
+    reportChartsDrawn: () => report.chartsDrawn,
+    onReportRendered: report.onDidRender,
     sendProbeRequest: (params) => languageClient.sendRequest(ProbeRequest, params),
     restarts: () => crashPolicy.restarts,
     crashNotices: () => crashPolicy.userNotices,

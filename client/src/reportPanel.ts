@@ -46,6 +46,11 @@ function fallbackTable(result: ProbeResult | undefined): string {
 export class ReportPanel {
   private panel: vscode.WebviewPanel | undefined;
   private lastResult: ProbeResult | undefined;
+  /** How many charts the page reported drawn for the last result it rendered. */
+  chartsDrawn = 0;
+  private readonly renderedEmitter = new vscode.EventEmitter<number>();
+  /** Fires with the chart count each time the page reports it has drawn a result. */
+  readonly onDidRender = this.renderedEmitter.event;
 
   constructor(private readonly extensionUri: vscode.Uri) {}
 
@@ -75,10 +80,18 @@ export class ReportPanel {
       // The page rebuilds itself from the posted result, so it need not stay alive when hidden.
       retainContextWhenHidden: false,
     });
-    this.panel.onDidDispose(() => (this.panel = undefined));
+    this.panel.onDidDispose(() => {
+      this.panel = undefined;
+      this.chartsDrawn = 0;
+    });
     // The page asks for the result once its script has loaded (a message posted earlier is lost).
     this.panel.webview.onDidReceiveMessage((message: unknown) => {
-      if ((message as { type?: unknown } | null)?.type === 'ready') this.post();
+      const received = message as { type?: unknown; charts?: unknown } | null;
+      if (received?.type === 'ready') this.post();
+      if (received?.type === 'rendered' && typeof received.charts === 'number') {
+        this.chartsDrawn = received.charts;
+        this.renderedEmitter.fire(received.charts);
+      }
     });
     this.panel.onDidChangeViewState(({ webviewPanel }) => {
       if (webviewPanel.visible) this.post();

@@ -215,6 +215,18 @@ async function runSuite({ name, entry, trusted, installVsix }) {
   }
 }
 
+/** Waits until some frame (webviews are nested iframes) shows `selector`. */
+async function waitForFrameWith(page, selector) {
+  const deadline = Date.now() + 10000;
+  while (Date.now() < deadline) {
+    for (const frame of page.frames()) {
+      if (await frame.$(selector).catch(() => null)) return;
+    }
+    await page.waitForTimeout(100);
+  }
+  log(`no frame shows "${selector}", taking the screenshot anyway`);
+}
+
 /** Waits for what the screenshot is about to be on screen, then writes it atomically. */
 async function takeScreenshot(page, name) {
   const ready = {
@@ -224,6 +236,7 @@ async function takeScreenshot(page, name) {
     'installed-restricted-mode': '.squiggly-warning, .squiggly-error',
   }[name];
   if (ready) await page.waitForSelector(ready, { state: 'visible', timeout: 10000 }).catch(() => log(`${name}: "${ready}" not visible, taking the screenshot anyway`));
+  if (name === 'probe-report') await waitForFrameWith(page, 'canvas');
   fs.mkdirSync(screenshotDir, { recursive: true });
   const target = path.join(screenshotDir, `${name}.png`);
   const partial = `${target}.partial`;

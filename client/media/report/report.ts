@@ -17,6 +17,9 @@ interface VsCodeApi {
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
+/** The webview's channel to the extension; absent when the page is opened in a plain browser. */
+const vscodeApi: VsCodeApi | undefined = typeof acquireVsCodeApi === 'function' ? acquireVsCodeApi() : undefined;
+
 /** What the page drew, for tests and for anyone debugging the page in devtools. */
 export interface RenderedChart {
   model: string;
@@ -160,6 +163,8 @@ function render(result: ProbeResult): void {
   }
   if (models === 0) root.append(element('p', 'message', 'The probe found no declared model.'));
   (window as unknown as { symmetryReport: { renders: number } }).symmetryReport.renders++;
+  // Lets the extension (and its real-editor tests) know the charts are drawn, not just posted.
+  vscodeApi?.postMessage({ type: 'rendered', charts: rendered.length });
 }
 
 function isProbeMessage(data: unknown): data is { type: 'probeResult'; result: ProbeResult } {
@@ -172,4 +177,4 @@ window.addEventListener('message', (event: MessageEvent) => {
 });
 
 // Tell the extension the page can receive the result (a message posted before now is lost).
-if (typeof acquireVsCodeApi === 'function') acquireVsCodeApi().postMessage({ type: 'ready' });
+vscodeApi?.postMessage({ type: 'ready' });

@@ -152,6 +152,7 @@ describe('Symmetry Lint in a trusted workspace', () => {
     assert.match(editor.document.lineAt(probe.range.start.line).text, /layers\.\w+\(/, 'the probe blames a layer');
     assert.match(probe.message, /\d/, 'the message gives the measured error');
     await vscode.commands.executeCommand('symmetryLint.showReport');
+    await waitFor(api.onReportRendered, () => (api.reportChartsDrawn() > 0 ? true : undefined), () => 'the report page to draw its chart');
     await screenshot('probe-report');
   });
 
