@@ -81,6 +81,18 @@ export interface LayerNode {
   sharedWith?: number;
 }
 
+/**
+ * Where a layer shows in `fileName`: its factory or class name when it is created there, else
+ * the innermost call in that file that led to it (a helper imported from another file).
+ */
+export function layerSpanInFile(layer: LayerNode, fileName: string): SourceSpan | undefined {
+  if (layer.nameSpan.file === fileName) return layer.nameSpan;
+  for (let i = layer.callStack.length - 1; i >= 0; i--) {
+    if (layer.callStack[i].file === fileName) return layer.callStack[i];
+  }
+  return undefined;
+}
+
 export interface TensorNode {
   id: number;
   /** The layer that produces it; absent for model inputs. */

@@ -10,7 +10,7 @@
 import * as path from 'node:path';
 import type { ts } from 'ts-morph';
 import type { SourceProvider } from '../analysis/sourceProvider';
-import type { LayerNode, ModelGraph, SourceSpan } from '../analysis/graph';
+import { layerSpanInFile, type ModelGraph, type SourceSpan } from '../analysis/graph';
 import type { GroupName, Mode } from '../analysis/symmetry';
 import type { FileAnalysis } from '../engine';
 import type { Finding, Severity } from '../rules/rule';
@@ -88,14 +88,6 @@ function position(sourceFile: ts.SourceFile, offset: number): { line: number; co
 }
 
 /** Where a layer shows up in the model's own file (its innermost call site there). */
-export function layerSpanInFile(layer: LayerNode, fileName: string, fallback: SourceSpan): SourceSpan {
-  if (layer.span.file === fileName) return layer.span;
-  for (let i = layer.callStack.length - 1; i >= 0; i--) {
-    if (layer.callStack[i].file === fileName) return layer.callStack[i];
-  }
-  return fallback;
-}
-
 function spanContains(outer: SourceSpan, inner: SourceSpan): boolean {
   return outer.file === inner.file && outer.start <= inner.start && inner.end <= outer.end;
 }
@@ -176,7 +168,7 @@ export function buildFileReport(checked: CheckedFile, provider: SourceProvider, 
       declared: model.declarations.map((declaration) => ({ mode: declaration.mode, group: declaration.group })),
       layers: graph.layers.map((layer) => ({
         kind: layer.kind,
-        line: position(sourceFile, layerSpanInFile(layer, sourceFile.fileName, graph.creationSpan).start).line,
+        line: position(sourceFile, (layerSpanInFile(layer, sourceFile.fileName) ?? graph.creationSpan).start).line,
       })),
       findings: findings.map((finding) => finding.json),
     };

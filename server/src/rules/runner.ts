@@ -1,7 +1,7 @@
 // Runs rules over one model's inferred states (or over a file's declaration problems and
 // orphans) and turns their reports into findings with severities applied. The engine calls it;
 // unit tests call it directly with hand-built graphs.
-import type { LayerNode, ModelGraph, SourceSpan } from '../analysis/graph';
+import { layerSpanInFile, type LayerNode, type ModelGraph, type SourceSpan } from '../analysis/graph';
 import type { DeclarationInference, ShapeTable } from '../analysis/symmetry';
 import { RULES, effectiveSeverity } from './registry';
 import {
@@ -18,12 +18,7 @@ import {
  * else the innermost helper call site that is (a layer built in another file's helper).
  */
 export function layerSpanInModel(model: ModelGraph, layer: LayerNode): SourceSpan {
-  const file = model.nameSpan.file;
-  if (layer.nameSpan.file === file) return layer.nameSpan;
-  for (let i = layer.callStack.length - 1; i >= 0; i--) {
-    if (layer.callStack[i].file === file) return layer.callStack[i];
-  }
-  return layer.span.file === file ? layer.span : model.nameSpan;
+  return layerSpanInFile(layer, model.nameSpan.file) ?? model.nameSpan;
 }
 
 function toFinding(
