@@ -55,6 +55,20 @@ function startServer() {
   return { child, connection };
 }
 
+/**
+ * Shutdown and exit, then let go of the pipes once the server has gone: disposing or killing
+ * while the `exit` write is still queued made the writer write to a destroyed stream.
+ */
+async function stopServer(child, connection) {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  await connection.sendRequest('shutdown');
+  await connection.sendNotification('exit');
+  const timer = setTimeout(() => child.kill(), 5000);
+  await exited;
+  clearTimeout(timer);
+  connection.dispose();
+}
+
 async function initialize(connection) {
   await connection.sendRequest('initialize', {
     processId: process.pid,
@@ -119,10 +133,7 @@ async function benchKeystroke() {
   };
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]);
   result.rssAfterKeystrokesMb = rssKb / 1024;
-  await connection.sendRequest('shutdown');
-  connection.sendNotification('exit');
-  connection.dispose();
-  child.kill();
+  await stopServer(child, connection);
   return result;
 }
 
@@ -148,10 +159,7 @@ async function benchMemory() {
   }
   const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
   const rssMb = Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
-  await connection.sendRequest('shutdown');
-  connection.sendNotification('exit');
-  connection.dispose();
-  child.kill();
+  await stopServer(child, connection);
   return { openFiles: open.length, rssMb };
 }
 

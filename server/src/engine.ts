@@ -185,6 +185,36 @@ function compareFindings(a: LocatedFinding, b: LocatedFinding): number {
   );
 }
 
+/**
+ * The findings kept so far. Findings with the same rule, span and message are one finding
+ * reported twice (a helper shared by two models); bucketed by span start, as findings rarely
+ * share one, so no key string is built per finding.
+ */
+class SeenFindings {
+  private readonly byStart = new Map<number, Finding[]>();
+
+  /** Adds the finding unless an equal one is there; true when added. */
+  add(finding: Finding): boolean {
+    const { start, end } = finding.span;
+    const bucket = this.byStart.get(start);
+    if (!bucket) {
+      this.byStart.set(start, [finding]);
+      return true;
+    }
+    for (const other of bucket) {
+      if (other.span.end === end && other.ruleId === finding.ruleId && other.message === finding.message) return false;
+    }
+    bucket.push(finding);
+    return true;
+  }
+}
+
+function suppressionKeyOf(disabled: Map<number, Set<string> | 'all'>): string {
+  const parts: string[] = [];
+  for (const [line, ids] of disabled) parts.push(`${line}:${ids === 'all' ? '*' : [...ids].sort().join(',')}`);
+  return parts.sort().join(';');
+}
+
 function describeError(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.split('\n')[0].slice(0, 200);
@@ -247,6 +277,8 @@ export function analyzeFile(sourceFile: ts.SourceFile, provider: SourceProvider,
     const entry = disabled.get(finding.line);
     return entry !== undefined && (entry === 'all' || entry.has(finding.ruleId));
   };
+  // Located findings kept by the cache are valid only under the same suppression comments.
+  const suppressionKey = disabled.size === 0 ? '' : suppressionKeyOf(disabled);
 
   const commandLine: SymmetryDeclaration[] = [];
   for (const text of options.commandLineDeclarations ?? []) {
@@ -277,7 +309,7 @@ export function analyzeFile(sourceFile: ts.SourceFile, provider: SourceProvider,
       const { analysis, rawFindings, problems, cacheable } = analyzeModel(graph);
       analysis.findings = locate(rawFindings, graph);
       models.push(analysis);
-      session?.recordModel({ graph, analysis, rawFindings, problems }, cacheable);
+      session?.recordModel({ graph, analysis, rawFindings, problems, located: { findings: analysis.findings.slice(), suppressionKey } }, cacheable);
     }
   } catch (error) {
     session = undefined;
@@ -340,6 +372,14 @@ export function analyzeFile(sourceFile: ts.SourceFile, provider: SourceProvider,
     for (const problem of reused.problems) docComments.addProblem(problem);
     const { graph } = reused;
     const analysis: ModelAnalysis = { ...(reused.analysis as Omit<ModelAnalysis, 'findings'>), findings: [] };
+    const located = reused.located;
+    if (!reused.positionsMoved && located && located.suppressionKey === suppressionKey) {
+      // Same raw findings, same spans relative to their lines, same suppressions: locating
+      // them again would give these very values. A copy of the list, so that a caller adding
+      // to a model's findings does not add to the cache.
+      analysis.findings = (located.findings as LocatedFinding[]).slice();
+      return analysis;
+    }
     let rawFindings = reused.rawFindings;
     if (reused.linesMoved && analysis.declarations.length > 0) {
       try {
@@ -351,6 +391,7 @@ export function analyzeFile(sourceFile: ts.SourceFile, provider: SourceProvider,
       session?.replaceFindings(graph, rawFindings);
     }
     analysis.findings = locate(rawFindings, graph);
+    session?.recordLocated(graph, { findings: analysis.findings.slice(), suppressionKey });
     return analysis;
   }
 
@@ -370,29 +411,44 @@ export function analyzeFile(sourceFile: ts.SourceFile, provider: SourceProvider,
    */
   function locate(findings: Finding[], graph?: ModelGraph): LocatedFinding[] {
     const located: LocatedFinding[] = [];
-    const keys = new Set<string>();
+    const seen = new SeenFindings();
     for (const original of findings) {
-      let finding = original;
-      if (finding.span.file !== fileName) {
-        finding = { ...finding, span: graph?.nameSpan ?? fileStart, related: [{ span: finding.span, message: 'here' }, ...finding.related] };
-      }
-      const range = spanToLspRange(sourceFile, finding.span);
-      const result: LocatedFinding = {
-        ...finding,
-        line: range.start.line,
-        character: range.start.character,
-        endLine: range.end.line,
-        endCharacter: range.end.character,
-      };
-      const key = `${result.ruleId}:${result.span.start}:${result.span.end}:${result.message}`;
-      if (keys.has(key) || isSuppressed(result)) continue;
-      keys.add(key);
-      located.push(result);
+      const result = locateOne(original, graph);
+      if (!isSuppressed(result) && seen.add(result)) located.push(result);
     }
     return located.sort(compareFindings);
   }
 
-  const all = locate([...models.flatMap((model) => model.findings), ...fileFindings]);
+  function locateOne(original: Finding, graph?: ModelGraph): LocatedFinding {
+    let finding = original;
+    if (finding.span.file !== fileName) {
+      finding = { ...finding, span: graph?.nameSpan ?? fileStart, related: [{ span: finding.span, message: 'here' }, ...finding.related] };
+    }
+    const range = spanToLspRange(sourceFile, finding.span);
+    return {
+      ...finding,
+      line: range.start.line,
+      character: range.start.character,
+      endLine: range.end.line,
+      endCharacter: range.end.character,
+    };
+  }
+
+  // The file's list: the models' located findings (already in this file, unsuppressed, and
+  // positioned in this very text, so taken as they are) then the file-level ones, duplicates
+  // dropped in that order, then sorted.
+  const all: LocatedFinding[] = [];
+  const seen = new SeenFindings();
+  for (const model of models) {
+    for (const finding of model.findings) {
+      if (seen.add(finding)) all.push(finding);
+    }
+  }
+  for (const original of fileFindings) {
+    const finding = locateOne(original);
+    if (!isSuppressed(finding) && seen.add(finding)) all.push(finding);
+  }
+  all.sort(compareFindings);
   session?.commit();
   return { fileName, models, findings: all };
 }

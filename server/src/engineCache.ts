@@ -9,9 +9,10 @@ import type { DeclarationProblem } from './analysis/symmetry';
 import type { Finding } from './rules/rule';
 
 /**
- * One model's engine results, as the engine keeps them between edits: the analysis without
- * its located findings (those depend on suppression comments and are always recomputed), the
- * rules' findings before locating, and the declaration problems of its doc comments.
+ * One model's engine results, as the engine keeps them between edits: the analysis, the
+ * rules' findings before locating, the declaration problems of its doc comments, and the
+ * located findings while they still hold. A field added here must also be copied in
+ * CacheSession.reuse, which writes a ReusedModel out field by field.
  */
 export interface CachedModel {
   graph: ModelGraph;
@@ -19,6 +20,12 @@ export interface CachedModel {
   analysis: { graph: ModelGraph; shapes: unknown; declarations: unknown[]; inferences: unknown[] };
   rawFindings: Finding[];
   problems: DeclarationProblem[];
+  /**
+   * The located findings (LocatedFinding in engine.ts) the engine last made of `rawFindings`,
+   * with the suppression comments they were filtered by: reused as they are while no position
+   * of the unit moved to another line or column.
+   */
+  located?: { findings: Finding[]; suppressionKey: string };
 }
 
 /** A reused model, shifted to the new text. */
@@ -28,6 +35,8 @@ export interface ReusedModel extends CachedModel {
    * model's rules must run again (inference is still reused).
    */
   linesMoved: boolean;
+  /** Some of its positions moved to another line or column (implied by `linesMoved`). */
+  positionsMoved: boolean;
 }
 
 /** A piece of the file: an outermost unit (a segment) or the text between two of them. */
@@ -36,6 +45,8 @@ interface Piece {
   end: number;
   /** 0-based line of `start`. */
   line: number;
+  /** 0-based column of `start`. */
+  character: number;
 }
 
 /** One outermost unit's results and what they depend on. */
@@ -48,8 +59,12 @@ interface UnitEntry {
   filesRead: Map<string, ts.SourceFile | undefined>;
   orphans: OrphanHolder[];
   models: CachedModel[];
-  /** Every span object of this file reachable from the results, shifted in place on reuse. */
-  spans: SourceSpan[];
+  /**
+   * Every span object of this file reachable from the results, shifted in place on reuse:
+   * those inside the unit's own segment (all shifted alike) and the others.
+   */
+  ownSpans: SourceSpan[];
+  otherSpans: SourceSpan[];
   spansCollected: boolean;
   /** False when a model hit the time budget or failed: such results are never reused. */
   cacheable: boolean;
@@ -144,14 +159,17 @@ export class CacheSession {
     this.segments = [];
     this.gaps = [];
     let previousEnd = 0;
-    const lineOf = (offset: number) => sourceFile.getLineAndCharacterOfPosition(offset).line;
+    const piece = (start: number, end: number): Piece => {
+      const { line, character } = sourceFile.getLineAndCharacterOfPosition(start);
+      return { start, end, line, character };
+    };
     this.units.forEach((unit, index) => {
       this.segmentOfUnit.set(unit, index);
-      this.gaps.push({ start: previousEnd, end: unit.node.pos, line: lineOf(previousEnd) });
-      this.segments.push({ start: unit.node.pos, end: unit.node.end, line: lineOf(unit.node.pos) });
+      this.gaps.push(piece(previousEnd, unit.node.pos));
+      this.segments.push(piece(unit.node.pos, unit.node.end));
       previousEnd = unit.node.end;
     });
-    this.gaps.push({ start: previousEnd, end: text.length, line: lineOf(previousEnd) });
+    this.gaps.push(piece(previousEnd, text.length));
     this.shift = this.mapping();
   }
 
@@ -209,27 +227,61 @@ export class CacheSession {
     for (const other of entry.segmentsRead) if (!this.segmentUnchanged(other)) return undefined;
     for (const [fileName, sourceFile] of entry.filesRead) if (!this.sameFile(fileName, sourceFile)) return undefined;
     // Validate every span before moving any: a span in a changed piece means a dependency the
-    // interpreter did not report, and the unit runs again instead.
-    const moved = new Array<number>(entry.spans.length * 2);
+    // interpreter did not report, and the unit runs again instead. The unit's own segment is
+    // unchanged (checked above), so only the spans outside it need a look.
+    const { otherSpans, ownSpans } = entry;
+    const moved = new Array<number>(otherSpans.length * 2);
     let linesMoved = false;
-    for (let i = 0; i < entry.spans.length; i++) {
-      const span = entry.spans[i];
+    let positionsMoved = false;
+    for (let i = 0; i < otherSpans.length; i++) {
+      const span = otherSpans[i];
       const first = pieceAt(shift.oldPieces, span.start);
       const last = span.end > span.start ? pieceAt(shift.oldPieces, span.end - 1) : first;
       if (first < 0 || last < 0 || !shift.unchanged[first] || !shift.unchanged[last]) return undefined;
-      moved[2 * i] = span.start - shift.oldPieces[first].start + shift.newPieces[first].start;
-      moved[2 * i + 1] = span.end - shift.oldPieces[last].start + shift.newPieces[last].start;
-      if (shift.oldPieces[first].line !== shift.newPieces[first].line || shift.oldPieces[last].line !== shift.newPieces[last].line) {
-        linesMoved = true;
-      }
+      const firstBefore = shift.oldPieces[first];
+      const firstAfter = shift.newPieces[first];
+      const lastBefore = shift.oldPieces[last];
+      const lastAfter = shift.newPieces[last];
+      moved[2 * i] = span.start - firstBefore.start + firstAfter.start;
+      moved[2 * i + 1] = span.end - lastBefore.start + lastAfter.start;
+      if (firstBefore.line !== firstAfter.line || lastBefore.line !== lastAfter.line) linesMoved = true;
+      if (firstBefore.character !== firstAfter.character || lastBefore.character !== lastAfter.character) positionsMoved = true;
     }
-    for (let i = 0; i < entry.spans.length; i++) {
-      const span = entry.spans[i] as { start: number; end: number };
+    for (let i = 0; i < otherSpans.length; i++) {
+      const span = otherSpans[i] as { start: number; end: number };
       span.start = moved[2 * i];
       span.end = moved[2 * i + 1];
     }
+    if (ownSpans.length > 0) {
+      const before = shift.oldPieces[2 * segment + 1];
+      const after = shift.newPieces[2 * segment + 1];
+      if (before.line !== after.line) linesMoved = true;
+      if (before.character !== after.character) positionsMoved = true;
+      const delta = after.start - before.start;
+      if (delta !== 0) {
+        for (const span of ownSpans as { start: number; end: number }[]) {
+          span.start += delta;
+          span.end += delta;
+        }
+      }
+    }
+    // A text position's line and column follow from its piece's start line and column and
+    // the piece's own (unchanged) text.
+    positionsMoved ||= linesMoved;
     this.entries.set(segment, entry);
-    for (const model of entry.models) this.modelEntries.set(model.graph, { entry, reused: { ...model, linesMoved } });
+    for (const model of entry.models) {
+      // Written out rather than spread: cloning objects of several shapes is slow in V8.
+      const reused: ReusedModel = {
+        graph: model.graph,
+        analysis: model.analysis,
+        rawFindings: model.rawFindings,
+        problems: model.problems,
+        located: model.located,
+        linesMoved,
+        positionsMoved,
+      };
+      this.modelEntries.set(model.graph, { entry, reused });
+    }
     this.stats.reusedUnits++;
     return { models: entry.models.map((model) => model.graph), orphans: entry.orphans };
   };
@@ -257,7 +309,8 @@ export class CacheSession {
       filesRead: new Map(dependencies.filesRead),
       orphans: result.orphans,
       models: [],
-      spans: [],
+      ownSpans: [],
+      otherSpans: [],
       spansCollected: false,
       cacheable: true,
     };
@@ -282,6 +335,12 @@ export class CacheSession {
     owner.entry.spansCollected = false;
   }
 
+  /** Keeps the located findings the engine made of a model's raw findings, for the next run. */
+  recordLocated(graph: ModelGraph, located: CachedModel['located']): void {
+    const model = this.modelEntries.get(graph)?.entry.models.find((candidate) => candidate.graph === graph);
+    if (model) model.located = located;
+  }
+
   /** Records a model the engine analysed; `cacheable` false keeps its unit from being reused. */
   recordModel(model: CachedModel, cacheable: boolean): void {
     const owner = this.modelEntries.get(model.graph);
@@ -302,7 +361,17 @@ export class CacheSession {
         collectSpans(model.rawFindings, this.fileName, spans, seen);
         collectSpans(model.problems, this.fileName, spans, seen);
       }
-      entry.spans = spans;
+      // Spans inside the unit's own segment move with it by one delta on reuse; the rest need
+      // a piece lookup each. Both tests mirror the lookup in `reuse` exactly.
+      const own = this.segments[entry.segment];
+      const ownSpans: SourceSpan[] = [];
+      const otherSpans: SourceSpan[] = [];
+      for (const span of spans) {
+        const inside = span.start >= own.start && (span.end > span.start ? span.end - 1 < own.end : span.start < own.end);
+        (inside ? ownSpans : otherSpans).push(span);
+      }
+      entry.ownSpans = ownSpans;
+      entry.otherSpans = otherSpans;
       entry.spansCollected = true;
     }
     this.cache.lastStats = { ...this.stats };

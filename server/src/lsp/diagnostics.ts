@@ -9,6 +9,7 @@ import {
 } from 'vscode-languageserver/node';
 import type { ts } from 'ts-morph';
 import type { SourceSpan } from '../analysis/graph';
+import type { LocatedFinding } from '../engine';
 import type { SourceProvider } from '../analysis/sourceProvider';
 import type { GroupName, Mode } from '../analysis/symmetry';
 import { ruleDocsUrl, type Finding, type Severity } from '../rules/rule';
@@ -58,6 +59,70 @@ export interface DiagnosticContext {
 }
 
 export function toDiagnostic(finding: Finding, context: DiagnosticContext): Diagnostic {
+  return diagnosticAt(finding, rangeOf(context.sourceFile, finding.span.start, finding.span.end), context);
+}
+
+/**
+ * toDiagnostic for a finding the engine located in `context.sourceFile` (the same tree): its
+ * line and column are already known, so no position is looked up again.
+ */
+export function locatedDiagnostic(finding: LocatedFinding, context: DiagnosticContext): Diagnostic {
+  const range: Range = {
+    start: { line: finding.line, character: finding.character },
+    end: { line: finding.endLine, character: finding.endCharacter },
+  };
+  return diagnosticAt(finding, range, context);
+}
+
+/**
+ * Diagnostics of located findings, kept across analyses of a document. For the models an edit
+ * did not move, the engine hands back the very LocatedFinding objects of the previous analysis
+ * (engine.ts reuseModel), and their diagnostics then differ only in `data.version`. Kept only
+ * for findings whose related locations are all in the document itself: one elsewhere depends on
+ * the other document and on whether it is open.
+ */
+export class LocatedDiagnostics {
+  private readonly byFinding = new WeakMap<LocatedFinding, { uri: string; diagnostic: Diagnostic }>();
+
+  toDiagnostic(finding: LocatedFinding, context: DiagnosticContext): Diagnostic {
+    const kept = this.byFinding.get(finding);
+    if (kept && kept.uri === context.uri) return withVersion(kept.diagnostic, context.version);
+    const diagnostic = locatedDiagnostic(finding, context);
+    const fileName = context.sourceFile.fileName;
+    if (finding.related.every((item) => item.span.file === fileName)) this.byFinding.set(finding, { uri: context.uri, diagnostic });
+    return diagnostic;
+  }
+}
+
+/** A copy of a diagnostic for another document version; the parts that never change are shared. */
+function withVersion(diagnostic: Diagnostic, version: number): Diagnostic {
+  const data = diagnostic.data as SymmetryDiagnosticData;
+  const copy: Diagnostic = {
+    range: diagnostic.range,
+    severity: diagnostic.severity,
+    source: diagnostic.source,
+    code: diagnostic.code,
+    codeDescription: diagnostic.codeDescription,
+    message: diagnostic.message,
+    data: { ruleId: data.ruleId, modelName: data.modelName, layer: data.layer, mode: data.mode, group: data.group, version } satisfies SymmetryDiagnosticData,
+  };
+  if (diagnostic.relatedInformation) copy.relatedInformation = diagnostic.relatedInformation;
+  return copy;
+}
+
+/** One `{ href }` per rule, shared by its diagnostics: nothing mutates them. */
+const codeDescriptions = new Map<string, { href: string }>();
+
+function codeDescriptionOf(ruleId: string): { href: string } {
+  let description = codeDescriptions.get(ruleId);
+  if (!description) {
+    description = { href: ruleDocsUrl(ruleId) };
+    codeDescriptions.set(ruleId, description);
+  }
+  return description;
+}
+
+function diagnosticAt(finding: Finding, range: Range, context: DiagnosticContext): Diagnostic {
   const related: DiagnosticRelatedInformation[] = [];
   for (const item of finding.related) {
     const location = locate(item.span, context);
@@ -72,11 +137,11 @@ export function toDiagnostic(finding: Finding, context: DiagnosticContext): Diag
     version: context.version,
   };
   const diagnostic: Diagnostic = {
-    range: rangeOf(context.sourceFile, finding.span.start, finding.span.end),
+    range,
     severity: SEVERITIES[finding.severity],
     source: DIAGNOSTIC_SOURCE,
     code: finding.ruleId,
-    codeDescription: { href: ruleDocsUrl(finding.ruleId) },
+    codeDescription: codeDescriptionOf(finding.ruleId),
     message: finding.message,
     data,
   };

@@ -21,7 +21,7 @@ import { AnalysisCache, analyzeFile, type FileAnalysis } from '../engine';
 import { DEFAULT_SETTINGS, ProbeRequest, ProbeSavedModelRequest, StatusNotification, WorkspaceTrustNotification, type SymmetryLintSettings } from '../protocol';
 import { DocumentStore, fileNameForUri, type OpenDocument } from '../workspace/documents';
 import { DiskSourceFiles, WorkspaceSourceProvider } from '../workspace/fileSources';
-import { toDiagnostic } from './diagnostics';
+import { LocatedDiagnostics } from './diagnostics';
 import { layerHover } from './hover';
 import { CODE_ACTION_OPTIONS, registerCodeActions } from './codeActions';
 import { ProbeService } from './probes';
@@ -73,6 +73,8 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
   const reports = new Map<string, DocumentReport>();
   /** Per open document: the engine re-analyses only the model units an edit touched. */
   const analysisCaches = new Map<string, AnalysisCache>();
+  /** Diagnostics of findings the engine carried over unchanged from the previous analysis. */
+  const locatedDiagnostics = new LocatedDiagnostics();
   const savedVersions = new Map<string, number>();
   /** Probes that execute workspace code ask `trust.refusal(mode)` first. */
   const trust = new WorkspaceTrustState();
@@ -130,7 +132,8 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
         provider,
         uriOf: (fileName: string) => documents.getByFileName(fileName)?.uri,
       };
-      items = [...result.findings.map((finding) => toDiagnostic(finding, context)), ...probes.diagnosticsFor(document.uri, document.version, document.sourceFile)];
+      items = result.findings.map((finding) => locatedDiagnostics.toDiagnostic(finding, context));
+      for (const item of probes.diagnosticsFor(document.uri, document.version, document.sourceFile)) items.push(item);
     } catch (error) {
       failure = error instanceof Error ? error.message : String(error);
       log(`analysis of ${document.uri} (version ${document.version}) failed: ${error instanceof Error ? (error.stack ?? error.message) : failure}`);
