@@ -18,7 +18,7 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { AnalysisCache, analyzeFile, type FileAnalysis } from '../engine';
-import { DEFAULT_SETTINGS, ProbeRequest, ProbeSavedModelRequest, StatusNotification, WorkspaceTrustNotification, type SymmetryLintSettings } from '../protocol';
+import { ProbeRequest, ProbeSavedModelRequest, StatusNotification, WorkspaceTrustNotification, type SymmetryLintSettings } from '../protocol';
 import { DocumentStore, fileNameForUri, type OpenDocument } from '../workspace/documents';
 import { DiskSourceFiles, WorkspaceSourceProvider } from '../workspace/fileSources';
 import { LocatedDiagnostics } from './diagnostics';
@@ -95,9 +95,11 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
     documents,
     provider,
     settingsFor: (uri) => settings.get(uri),
-    analysisOf: (uri) => {
+    // The report of the document as it is now, under the settings the caller read: the last
+    // report may be of an older version, or made under other rule settings.
+    analysisOf: (uri, current) => {
       const document = documents.get(uri);
-      return document ? (reports.get(uri)?.analysis ?? analyze(document, DEFAULT_SETTINGS).analysis) : undefined;
+      return document ? currentReport(document, current).analysis : undefined;
     },
     refreshDiagnostics: () => refreshDiagnostics(),
     workspaceFolders: () => workspaceFolderPaths,

@@ -31,7 +31,8 @@ export interface ProbeServiceHooks {
   provider: SourceProvider;
   settingsFor(uri: string): Promise<SymmetryLintSettings>;
   /** The engine's analysis of an open document's current version. */
-  analysisOf(uri: string): FileAnalysis | undefined;
+  /** The analysis of the open document's current version under `settings`. */
+  analysisOf(uri: string, settings: SymmetryLintSettings): FileAnalysis | undefined;
   refreshDiagnostics(): void;
   workspaceFolders(): string[];
   log(message: string): void;
@@ -80,7 +81,7 @@ export class ProbeService {
   codeLenses(uri: string, settings: SymmetryLintSettings): CodeLens[] {
     if (!settings.enable || !settings.codeLens.enable) return [];
     const document = this.hooks.documents.get(uri);
-    const analysis = this.hooks.analysisOf(uri);
+    const analysis = this.hooks.analysisOf(uri, settings);
     if (!document || !analysis) return [];
     return analysis.models
       .filter((model) => model.declarations.length > 0)
@@ -179,7 +180,7 @@ export class ProbeService {
     const document = this.hooks.documents.get(uri);
     const sourceFile = document?.sourceFile ?? this.hooks.provider.getSourceFile(fileNameForUri(uri));
     if (!sourceFile) return { uri, version: null, models: [{ name: path.basename(fileNameForUri(uri)), line: 0, status: 'error', message: 'the file cannot be read', verdicts: [], layers: [], durationMs: 0 }] };
-    const analysis = (document ? this.hooks.analysisOf(uri) : undefined) ?? analyzeFile(sourceFile, this.hooks.provider, { ruleSeverities: settings.rules });
+    const analysis = (document ? this.hooks.analysisOf(uri, settings) : undefined) ?? analyzeFile(sourceFile, this.hooks.provider, { ruleSeverities: settings.rules });
     const select = (model: FileAnalysis['models'][number]): boolean => {
       if (params.scope !== 'model') return true;
       if (params.modelName !== undefined) return model.graph.name === params.modelName;
