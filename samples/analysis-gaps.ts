@@ -1,6 +1,10 @@
 // What the analysis cannot see, it says: a custom layer class and a kernel size that is only
-// known at run time are analysis gaps (info), never a silent pass. The probe can settle them.
+// known at run time are analysis gaps (info), never a silent pass. The probe that runs this
+// file's own code (trusted workspaces, `--probe-execute`) settles them.
 import * as tf from '@tensorflow/tfjs';
+
+/** Read at run time, as a real app reads its config: the analysis cannot know the values. */
+const RUNTIME_CONFIG: { kernelSize: number } = JSON.parse('{"kernelSize": 3}');
 
 class ChannelShuffle extends tf.layers.Layer {
   static className = 'ChannelShuffle';
@@ -13,7 +17,7 @@ class ChannelShuffle extends tf.layers.Layer {
 /**
  * @symmetry invariant translation tol=1e-2
  */
-export function buildGappyModel(kernelSize: number): tf.Sequential {
+export function buildGappyModel(kernelSize: number = RUNTIME_CONFIG.kernelSize): tf.Sequential {
   const model = tf.sequential();
   model.add(tf.layers.conv2d({ inputShape: [32, 32, 3], filters: 8, kernelSize: 1 }));
   model.add(new ChannelShuffle()); // expect: analysis-gap

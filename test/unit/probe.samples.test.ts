@@ -11,9 +11,17 @@ import { ensureProbeWorkerBuilt } from './probeTestSupport';
 
 const SAMPLES = path.resolve(__dirname, '../../samples');
 
-/** Models the probe cannot build on purpose, with the words its message must contain. */
-const EXPECTED_SKIPS: Record<string, RegExp> = {
+/**
+ * Models the probe cannot build from literal configuration, with the words its message must
+ * contain. Those marked `execute` get their verdict from the probe that runs the file's own
+ * code (a trusted workspace or `--probe-execute`) instead.
+ */
+const EXPECTED_LITERAL_SKIPS: Record<string, RegExp> = {
   'analysis-gaps.ts:buildGappyModel': /cannot build layer ChannelShuffle/,
+};
+const EXECUTED = new Set(['analysis-gaps.ts:buildGappyModel']);
+/** Declarations the probe rightly refuses: their group cannot act on the model's input. */
+const EXPECTED_SKIPS: Record<string, RegExp> = {
   'declaration-mismatch.ts:buildTileModel': /square/,
   'declaration-mismatch.ts:buildTabularModel': /set axis/,
 };
@@ -30,6 +38,7 @@ describe('probe on every sample', function () {
   this.timeout(120000);
   const host = new ProbeHost();
   const reports = new Map<string, { report: ModelProbeReport; findings: string[] }>();
+  const literalSkips = new Map<string, ModelProbeReport>();
 
   before(async () => {
     ensureProbeWorkerBuilt();
@@ -39,7 +48,18 @@ describe('probe on every sample', function () {
       const analysis = analyzeText(fileName, text);
       const outcome = await probeFile(host, analysis, parseSource(fileName, text), { timeoutMs: 60000, maxParameters: 20_000_000 });
       for (const report of outcome.reports) {
-        reports.set(`${name}:${report.name}`, { report, findings: outcome.findings.filter((f) => f.modelName === report.name).map((f) => `${f.ruleId}@${f.line + 1}`) });
+        const key = `${name}:${report.name}`;
+        const literalSkip = EXPECTED_LITERAL_SKIPS[key];
+        if (literalSkip) {
+          literalSkips.set(key, report);
+          continue;
+        }
+        reports.set(key, { report, findings: outcome.findings.filter((f) => f.modelName === report.name).map((f) => `${f.ruleId}@${f.line + 1}`) });
+      }
+      if (![...EXECUTED].some((key) => key.startsWith(`${name}:`))) continue;
+      const executed = await probeFile(host, analysis, parseSource(fileName, text), { timeoutMs: 60000, maxParameters: 20_000_000, execute: true }, (model) => EXECUTED.has(`${name}:${model.graph.name}`));
+      for (const report of executed.reports) {
+        reports.set(`${name}:${report.name}`, { report, findings: executed.findings.filter((f) => f.modelName === report.name).map((f) => `${f.ruleId}@${f.line + 1}`) });
       }
     }
   });
@@ -56,6 +76,25 @@ describe('probe on every sample', function () {
       }
     }
     assert.ok(declared >= 20, `expected the samples to declare many models, found ${declared}`);
+  });
+
+  it('says clearly which layer it cannot build from literal configuration', () => {
+    for (const [key, words] of Object.entries(EXPECTED_LITERAL_SKIPS)) {
+      const report = literalSkips.get(key);
+      assert.ok(report, `${key} was not probed`);
+      assert.equal(report.status, 'skipped', key);
+      assert.match(report.message ?? '', words, key);
+    }
+  });
+
+  it('gives the models it cannot build a verdict by running their own code', () => {
+    for (const key of EXECUTED) {
+      const report = reports.get(key)?.report;
+      assert.ok(report, `${key} was not probed by running its code`);
+      assert.equal(report.mode, 'execute', key);
+      assert.equal(report.status, 'ok', `${key}: ${report.message}`);
+      assert.ok(report.verdicts.length > 0, key);
+    }
   });
 
   it('gives each buildable model a verdict per declaration, agreeing with the static analysis', () => {
