@@ -296,7 +296,7 @@ export function analyzeFile(sourceFile: ts.SourceFile, provider: SourceProvider,
   let orphans: OrphanHolder[] = [];
   let session: CacheSession | undefined;
   try {
-    const discovery = discover(sourceFile);
+    const discovery = options.cache ? options.cache.discovery.discover(sourceFile) : discover(sourceFile);
     session = options.cache?.begin(sourceFile, discovery, provider, cacheKey(options));
     const extraction = extractModels(sourceFile, provider, { discovery, reuse: session?.reuse, onUnitRun: session?.onUnitRun });
     orphans = extraction.orphans;

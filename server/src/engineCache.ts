@@ -2,6 +2,7 @@
 // units whose inputs changed are extracted and inferred again; the others are reused, their
 // positions shifted in place to the new text. One cache per open document (see analyzeFile).
 import { ts } from 'ts-morph';
+import { DiscoveryCache } from './analysis/extraction/discovery';
 import type { Discovery, Unit, UnitDependencies, UnitResult } from './analysis/extraction/index';
 import type { ModelGraph, OrphanHolder, SourceSpan } from './analysis/graph';
 import type { SourceProvider } from './analysis/sourceProvider';
@@ -393,6 +394,8 @@ export class CacheSession {
  */
 export class AnalysisCache {
   private state?: CacheState;
+  /** The document's discovery across edits: only top-level statements the edit replaced are walked. */
+  readonly discovery = new DiscoveryCache();
   /** Outermost units reused and run by the last committed analysis (for tests and tuning). */
   lastStats?: { reusedUnits: number; ranUnits: number };
 
@@ -410,5 +413,6 @@ export class AnalysisCache {
 
   clear(): void {
     this.state = undefined;
+    this.discovery.clear();
   }
 }

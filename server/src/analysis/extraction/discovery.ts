@@ -1,5 +1,6 @@
 // One walk over a file's AST that finds model-creation sites and `@symmetry` holders, and
-// groups them by unit (function body, subclass-model class, or module top level).
+// groups them by unit (function body, subclass-model class, or module top level). The walk goes
+// statement by statement, so a document's DiscoveryCache walks only the statements an edit replaced.
 import { ts } from 'ts-morph';
 import { TFJS_MODULES } from './moduleResolution';
 
@@ -116,141 +117,359 @@ export function isSubclassModel(node: ts.ClassLikeDeclaration, classes: Set<stri
 const NOT_A_CALLEE = new Set(['.', ':', ',', ';', '=', ']', '}']);
 
 /**
- * Sorted offsets of every `@sym` and of every word that may be the final name of a creation
- * call (`sequential`, `model`, aliases) or class (`Sequential`, `LayersModel`): a creation
- * site's callee or a subclass model's `extends` holds one. `model.add` and `const model =`
- * are left out by the character after the word; anything unclear stays in.
+ * Sorted offsets, within `[start, end)`, of every `@sym` and of every word that may be the
+ * final name of a creation call (`sequential`, `model`, aliases) or class (`Sequential`,
+ * `LayersModel`): a creation site's callee or a subclass model's `extends` holds one.
+ * `model.add` and `const model =` are left out by the character after the word; anything
+ * unclear stays in. The text is read one character past the range (and past blanks after a
+ * word), so a range's offsets are those a scan of the whole text would find in it.
  */
-function interestingOffsets(text: string, calls: Set<string>, classes: Set<string>, tagOffsets: number[]): number[] {
-  const names = [...calls, ...classes].map((name) => name.replace(/[$]/g, '\\$&'));
-  const pattern = new RegExp(`(?<![\\w$])(?:${names.join('|')})(?![\\w$])`, 'g');
+function interestingOffsets(text: string, start: number, end: number, pattern: RegExp, calls: Set<string>, classes: Set<string>): { interesting: number[]; tags: number[] } {
+  const tags: number[] = [];
+  const tagText = text.slice(start, Math.min(text.length, end + 3));
+  for (let at = tagText.indexOf('@sym'); at >= 0 && start + at < end; at = tagText.indexOf('@sym', at + 4)) tags.push(start + at);
+  // One character of context on each side, for the pattern's look-behind and look-ahead.
+  const from = Math.max(0, start - 1);
+  const window = text.slice(from, Math.min(text.length, end + 1));
   const offsets: number[] = [];
-  for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
+  pattern.lastIndex = 0;
+  for (let match = pattern.exec(window); match; match = pattern.exec(window)) {
+    const index = from + match.index;
+    if (index < start) continue;
+    if (index >= end) break;
     const word = match[0];
-    let after = match.index + word.length;
+    let after = index + word.length;
     while (after < text.length && (text[after] === ' ' || text[after] === '\t')) after++;
     if (calls.has(word) && !classes.has(word) && NOT_A_CALLEE.has(text[after])) continue;
-    offsets.push(match.index);
+    offsets.push(index);
   }
-  const merged = offsets.concat(tagOffsets);
-  return merged.sort((a, b) => a - b);
+  const interesting = tags.length === 0 ? offsets : offsets.concat(tags).sort((a, b) => a - b);
+  return { interesting, tags };
 }
 
-export function discover(sourceFile: ts.SourceFile): Discovery {
-  const { calls, classes } = creationAliases(sourceFile);
-  // Offsets of every `@sym` in the text: a holder's comments are read only when one of them
-  // lies inside the node's range, which keeps the walk close to a bare traversal.
-  const tagOffsets: number[] = [];
-  for (let at = sourceFile.text.indexOf('@sym'); at >= 0; at = sourceFile.text.indexOf('@sym', at + 4)) tagOffsets.push(at);
-  const anyWithin = (offsets: number[], node: ts.Node): boolean => {
-    let low = 0;
-    let high = offsets.length;
-    while (low < high) {
-      const middle = (low + high) >> 1;
-      if (offsets[middle] < node.pos) low = middle + 1;
-      else high = middle;
-    }
-    return low < offsets.length && offsets[low] < node.end;
-  };
-  const mayHaveTag = (node: ts.Node): boolean => anyWithin(tagOffsets, node);
-  // A subtree matters only if it holds a `@sym` or a word that can name a creation call or
-  // class: the walk skips the rest, which is most of a model file (the keystroke path).
-  const interesting = interestingOffsets(sourceFile.text, calls, classes, tagOffsets);
-  const units = new Map<ts.Node, Unit>();
-  const creationSiteUnits = new Map<ts.Node, ts.Node>();
-  const declaredClasses: ts.ClassLikeDeclaration[] = [];
+/** What the walk of a file's statements needs from the whole file. */
+interface DiscoveryContext {
+  sourceFile: ts.SourceFile;
+  calls: Set<string>;
+  classes: Set<string>;
+  /** Matches the names in `calls` and `classes` as whole words. */
+  pattern: RegExp;
+}
 
-  const unitFor = (node: UnitNode): Unit => {
-    let unit = units.get(node);
+function discoveryContext(sourceFile: ts.SourceFile, aliases = creationAliases(sourceFile)): DiscoveryContext {
+  const { calls, classes } = aliases;
+  const names = [...calls, ...classes].map((name) => name.replace(/[$]/g, '\\$&'));
+  const pattern = new RegExp(`(?<![\\w$])(?:${names.join('|')})(?![\\w$])`, 'g');
+  return { sourceFile, calls, classes, pattern };
+}
+
+/**
+ * What one top-level statement contributes to its file's discovery. The module unit (the
+ * SourceFile, a new node on each parse) is kept apart as its creation sites and holders, so a
+ * statement's record stays valid for the next tree that reuses the statement node.
+ */
+interface StatementDiscovery {
+  /** The statement's units in the order the walk first met them; `undefined` is the module. */
+  unitOrder: (Unit | undefined)[];
+  moduleSites: ts.Node[];
+  moduleHolders: ts.VariableDeclaration[];
+  /** Creation sites in walk order, with their unit node (`undefined`: the module). */
+  sites: ts.Node[];
+  siteUnits: (UnitNode | undefined)[];
+  declaredClasses: ts.ClassLikeDeclaration[];
+}
+
+/** The offsets of `interestingOffsets` over a range: scanned, or cut from a scan of more. */
+type RangeOffsets = { interesting: number[]; tags: number[] };
+
+/** The part of sorted `offsets` within `[start, end)`, from index `from` on. */
+function offsetsWithin(offsets: number[], from: number, start: number, end: number): { within: number[]; next: number } {
+  let first = from;
+  while (first < offsets.length && offsets[first] < start) first++;
+  let last = first;
+  while (last < offsets.length && offsets[last] < end) last++;
+  return { within: offsets.slice(first, last), next: last };
+}
+
+/** Whether sorted `offsets` hold one within the node's range. */
+function anyWithin(offsets: number[], node: ts.Node): boolean {
+  let low = 0;
+  let high = offsets.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (offsets[middle] < node.pos) low = middle + 1;
+    else high = middle;
+  }
+  return low < offsets.length && offsets[low] < node.end;
+}
+
+type InnerUnitNode = Exclude<UnitNode, ts.SourceFile>;
+
+/**
+ * Walks top-level statements one at a time, skipping subtrees without a `@sym` or a creation
+ * name. One walker serves a whole file: its state is reset per statement, so no closures are
+ * made per statement.
+ */
+class StatementWalker {
+  private interesting: number[] = [];
+  private tagOffsets: number[] = [];
+  private part!: StatementDiscovery;
+  private readonly units = new Map<ts.Node, Unit>();
+  private moduleTouched = false;
+  private walkUnit: UnitNode;
+  private readonly visitChild = (child: ts.Node): void => this.visit(child, this.walkUnit);
+
+  constructor(private readonly context: DiscoveryContext) {
+    this.walkUnit = context.sourceFile;
+  }
+
+  /** The statement's record; `offsets` are its own (scanned from its range when not given). */
+  walk(statement: ts.Statement, offsets?: RangeOffsets): StatementDiscovery {
+    const { sourceFile, calls, classes, pattern } = this.context;
+    const { interesting, tags } = offsets ?? interestingOffsets(sourceFile.text, statement.pos, statement.end, pattern, calls, classes);
+    const part: StatementDiscovery = { unitOrder: [], moduleSites: [], moduleHolders: [], sites: [], siteUnits: [], declaredClasses: [] };
+    if (interesting.length === 0) return part;
+    this.interesting = interesting;
+    this.tagOffsets = tags;
+    this.part = part;
+    this.units.clear();
+    this.moduleTouched = false;
+    this.walkUnit = sourceFile;
+    this.visit(statement, sourceFile);
+    return part;
+  }
+
+  private unitFor(node: InnerUnitNode): Unit {
+    let unit = this.units.get(node);
     if (!unit) {
-      unit = {
-        node,
-        kind: ts.isSourceFile(node) ? 'module' : ts.isClassLike(node) ? 'class' : 'function',
-        creationSites: [],
-        hasDeclaration: false,
-        variableHolders: [],
-      };
-      units.set(node, unit);
+      unit = { node, kind: ts.isClassLike(node) ? 'class' : 'function', creationSites: [], hasDeclaration: false, variableHolders: [] };
+      this.units.set(node, unit);
+      this.part.unitOrder.push(unit);
     }
     return unit;
-  };
+  }
 
-  const declareFunction = (expression: ts.Expression | undefined): boolean => {
+  private touchModule(): void {
+    if (this.moduleTouched) return;
+    this.moduleTouched = true;
+    this.part.unitOrder.push(undefined);
+  }
+
+  private addSite(site: ts.Node, current: UnitNode): void {
+    const part = this.part;
+    if (current.kind === K.SourceFile) {
+      this.touchModule();
+      part.moduleSites.push(site);
+      part.siteUnits.push(undefined);
+    } else {
+      this.unitFor(current as InnerUnitNode).creationSites.push(site);
+      part.siteUnits.push(current);
+    }
+    part.sites.push(site);
+  }
+
+  private declareFunction(expression: ts.Expression | undefined): boolean {
     const fn = unwrap(expression);
     if (fn && (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn))) {
-      unitFor(fn).hasDeclaration = true;
+      this.unitFor(fn).hasDeclaration = true;
       return true;
     }
     return false;
-  };
+  }
 
-  const noteDeclaration = (node: ts.Node, current: UnitNode): void => {
-    if (!mayHaveTag(node) || !hasSymmetryDoc(node, sourceFile)) return;
+  private noteDeclaration(node: ts.Node, current: UnitNode): void {
+    // A holder's comments are read only when a `@sym` lies inside the node's range, which
+    // keeps the walk close to a bare traversal.
+    if (!anyWithin(this.tagOffsets, node) || !hasSymmetryDoc(node, this.context.sourceFile)) return;
+    const classes = this.context.classes;
     if (ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node) || ts.isConstructorDeclaration(node) || ts.isGetAccessorDeclaration(node)) {
-      if (node.body) unitFor(node).hasDeclaration = true;
+      if (node.body) this.unitFor(node).hasDeclaration = true;
     } else if (ts.isClassDeclaration(node)) {
-      if (isSubclassModel(node, classes)) unitFor(node).hasDeclaration = true;
-      else declaredClasses.push(node);
+      if (isSubclassModel(node, classes)) this.unitFor(node).hasDeclaration = true;
+      else this.part.declaredClasses.push(node);
     } else if (ts.isVariableStatement(node)) {
       for (const declaration of node.declarationList.declarations) {
         const initializer = unwrap(declaration.initializer);
-        if (declareFunction(initializer)) continue;
+        if (this.declareFunction(initializer)) continue;
         if (initializer && ts.isClassExpression(initializer)) {
-          if (isSubclassModel(initializer, classes)) unitFor(initializer).hasDeclaration = true;
-          else declaredClasses.push(initializer);
+          if (isSubclassModel(initializer, classes)) this.unitFor(initializer).hasDeclaration = true;
+          else this.part.declaredClasses.push(initializer);
           continue;
         }
-        unitFor(current).variableHolders.push(declaration);
+        if (current.kind === K.SourceFile) {
+          this.touchModule();
+          this.part.moduleHolders.push(declaration);
+        } else {
+          this.unitFor(current as InnerUnitNode).variableHolders.push(declaration);
+        }
       }
     } else if (ts.isPropertyAssignment(node) || ts.isPropertyDeclaration(node)) {
-      declareFunction(node.initializer);
+      this.declareFunction(node.initializer);
     } else if (ts.isExportAssignment(node)) {
-      declareFunction(node.expression);
+      this.declareFunction(node.expression);
     } else if (ts.isExpressionStatement(node) && ts.isBinaryExpression(node.expression)) {
-      declareFunction(node.expression.right);
+      this.declareFunction(node.expression.right);
     }
-  };
+  }
 
-  let walkUnit: UnitNode = sourceFile;
-  const visitChild = (child: ts.Node): void => visit(child, walkUnit);
-  const visit = (node: ts.Node, current: UnitNode): void => {
-    if (!anyWithin(interesting, node)) return;
+  private visit(node: ts.Node, current: UnitNode): void {
+    if (!anyWithin(this.interesting, node)) return;
     let inner: UnitNode = current;
     const kind = node.kind;
-    if (tagOffsets.length > 0 && HOLDER_KINDS.has(kind)) noteDeclaration(node, current);
+    if (this.tagOffsets.length > 0 && HOLDER_KINDS.has(kind)) this.noteDeclaration(node, current);
     if (kind === K.CallExpression || kind === K.NewExpression) {
       const name = finalName((node as ts.CallExpression).expression);
-      if (name && (kind === K.CallExpression ? calls : classes).has(name)) {
-        unitFor(current).creationSites.push(node);
-        creationSiteUnits.set(node, current);
-      }
+      if (name && (kind === K.CallExpression ? this.context.calls : this.context.classes).has(name)) this.addSite(node, current);
     } else if (kind === K.ClassDeclaration || kind === K.ClassExpression) {
       const cls = node as ts.ClassLikeDeclaration;
-      if (isSubclassModel(cls, classes)) {
-        unitFor(cls).creationSites.push(cls);
-        creationSiteUnits.set(cls, cls);
+      if (isSubclassModel(cls, this.context.classes)) {
+        this.addSite(cls, cls);
         // The constructor of a subclass model runs as part of the class unit.
         for (const member of cls.members) {
           if (ts.isConstructorDeclaration(member)) {
-            member.body?.statements.forEach((statement) => visit(statement, cls));
+            member.body?.statements.forEach((statement) => this.visit(statement, cls));
           } else {
-            visit(member, cls);
+            this.visit(member, cls);
           }
         }
-        cls.heritageClauses?.forEach((clause) => visit(clause, current));
+        cls.heritageClauses?.forEach((clause) => this.visit(clause, current));
         return;
       }
     } else if (FUNCTION_KINDS.has(kind) && (node as ts.FunctionLikeDeclaration).body) {
       inner = node as ts.FunctionLikeDeclaration;
     }
-    const saved = walkUnit;
-    walkUnit = inner;
-    ts.forEachChild(node, visitChild);
-    walkUnit = saved;
-  };
+    const saved = this.walkUnit;
+    this.walkUnit = inner;
+    ts.forEachChild(node, this.visitChild);
+    this.walkUnit = saved;
+  }
+}
 
-  for (const statement of sourceFile.statements) visit(statement, sourceFile);
-  const found = [...units.values()].filter((unit) => unit.creationSites.length > 0 || unit.hasDeclaration || unit.variableHolders.length > 0);
-  found.sort((a, b) => a.node.pos - b.node.pos);
-  return { units: found, creationSiteUnits, declaredClasses };
+/** The file's discovery from its statements' records, in statement order. */
+function mergeStatements(sourceFile: ts.SourceFile, parts: readonly StatementDiscovery[]): Discovery {
+  const module: Unit = { node: sourceFile, kind: 'module', creationSites: [], hasDeclaration: false, variableHolders: [] };
+  let moduleAdded = false;
+  const units: Unit[] = [];
+  const creationSiteUnits = new Map<ts.Node, ts.Node>();
+  const declaredClasses: ts.ClassLikeDeclaration[] = [];
+  for (const part of parts) {
+    for (const unit of part.unitOrder) {
+      if (unit) units.push(unit);
+      else if (!moduleAdded) {
+        moduleAdded = true;
+        units.push(module);
+      }
+    }
+    for (const site of part.moduleSites) module.creationSites.push(site);
+    for (const holder of part.moduleHolders) module.variableHolders.push(holder);
+    for (let i = 0; i < part.sites.length; i++) creationSiteUnits.set(part.sites[i], part.siteUnits[i] ?? sourceFile);
+    for (const cls of part.declaredClasses) declaredClasses.push(cls);
+  }
+  // Stable: units at one offset keep the order the walk first met them in.
+  units.sort((a, b) => a.node.pos - b.node.pos);
+  return { units, creationSiteUnits, declaredClasses };
+}
+
+/** Walks every statement, with one scan of the whole text for their offsets. */
+function discoverAll(sourceFile: ts.SourceFile, context: DiscoveryContext): StatementDiscovery[] {
+  const whole = interestingOffsets(sourceFile.text, 0, sourceFile.text.length, context.pattern, context.calls, context.classes);
+  let nextInteresting = 0;
+  let nextTag = 0;
+  const walker = new StatementWalker(context);
+  return sourceFile.statements.map((statement) => {
+    const interesting = offsetsWithin(whole.interesting, nextInteresting, statement.pos, statement.end);
+    const tags = offsetsWithin(whole.tags, nextTag, statement.pos, statement.end);
+    nextInteresting = interesting.next;
+    nextTag = tags.next;
+    return walker.walk(statement, { interesting: interesting.within, tags: tags.within });
+  });
+}
+
+export function discover(sourceFile: ts.SourceFile): Discovery {
+  return mergeStatements(sourceFile, discoverAll(sourceFile, discoveryContext(sourceFile)));
+}
+
+/** A statement's record and what it was computed from. */
+interface CachedStatement {
+  part: StatementDiscovery;
+  /** The statement's range in the text it was walked or last checked against. */
+  pos: number;
+  end: number;
+  /** The text just outside the range that the offset scan reads (see `scanContext`). */
+  context: string;
+}
+
+/**
+ * The characters next to a statement that its offset scan reads: the one before it (the
+ * names' look-behind) and those after it up to the first non-blank (the look-ahead and the
+ * callee test), at least three (a `@sym` starting in the range).
+ */
+function scanContext(text: string, pos: number, end: number): string {
+  let after = end;
+  while (after < text.length && (text[after] === ' ' || text[after] === '\t')) after++;
+  return (pos > 0 ? text[pos - 1] : '') + '|' + text.slice(end, Math.max(end + 3, after + 1));
+}
+
+/**
+ * Discovery across edits of one document. `ts.updateSourceFile` keeps the node objects of the
+ * top-level statements an edit did not touch (their positions shifted in place), so only new
+ * statement nodes are walked; the others give back their previous record. A record is reused
+ * only against the previous run's text, the same creation-name aliases (imports) and the same
+ * text in and around the statement, so the result equals `discover` on the same tree.
+ */
+export class DiscoveryCache {
+  private previous?: { text: string; aliasKey: string; statements: Map<ts.Node, CachedStatement> };
+  /** Top-level statements reused and walked by the last call (for tests and tuning). */
+  lastStats = { reused: 0, walked: 0 };
+
+  discover(sourceFile: ts.SourceFile): Discovery {
+    const aliases = creationAliases(sourceFile);
+    const aliasKey = [...aliases.calls].join(',') + ';' + [...aliases.classes].join(',');
+    const text = sourceFile.text;
+    // Kept only for the previous run's statements: a record's range is only known against
+    // the text it was last checked in (positions of reused nodes move with every edit).
+    const previous = this.previous?.aliasKey === aliasKey ? this.previous : undefined;
+    if (!previous) {
+      // Nothing to reuse: one scan of the whole text is cheaper than one per statement.
+      const parts = discoverAll(sourceFile, discoveryContext(sourceFile, aliases));
+      const statements = new Map<ts.Node, CachedStatement>();
+      sourceFile.statements.forEach((statement, index) => {
+        statements.set(statement, { part: parts[index], pos: statement.pos, end: statement.end, context: scanContext(text, statement.pos, statement.end) });
+      });
+      this.previous = { text, aliasKey, statements };
+      this.lastStats = { reused: 0, walked: parts.length };
+      return mergeStatements(sourceFile, parts);
+    }
+    const statements = new Map<ts.Node, CachedStatement>();
+    const parts: StatementDiscovery[] = [];
+    let walker: StatementWalker | undefined;
+    let reused = 0;
+    for (const statement of sourceFile.statements) {
+      const { pos, end } = statement;
+      const scan = scanContext(text, pos, end);
+      let cached = previous.statements.get(statement);
+      if (
+        cached &&
+        cached.end - cached.pos === end - pos &&
+        cached.context === scan &&
+        previous.text.slice(cached.pos, cached.end) === text.slice(pos, end)
+      ) {
+        cached.pos = pos;
+        cached.end = end;
+        reused++;
+      } else {
+        walker ??= new StatementWalker(discoveryContext(sourceFile, aliases));
+        cached = { part: walker.walk(statement), pos, end, context: scan };
+      }
+      statements.set(statement, cached);
+      parts.push(cached.part);
+    }
+    this.previous = { text, aliasKey, statements };
+    this.lastStats = { reused, walked: parts.length - reused };
+    return mergeStatements(sourceFile, parts);
+  }
+
+  clear(): void {
+    this.previous = undefined;
+  }
 }
