@@ -279,8 +279,13 @@ async function main() {
   process.exit(failed ? 1 : 0);
 }
 
-main().catch((error) => {
-  console.error(`[test:vscode] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  console.log('  0 passing\n  1 failing');
-  process.exit(1);
-});
+// The desktop runner (runElectronTests.js) reuses the suite build and the workspace setup.
+module.exports = { buildSuite, copySamples };
+
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(`[test:vscode] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    console.log('  0 passing\n  1 failing');
+    process.exit(1);
+  });
+}
