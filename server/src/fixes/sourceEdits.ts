@@ -209,18 +209,26 @@ export class FileEditor {
     return { start, end, newText: '' };
   }
 
+  /**
+   * A layer written as an element of a `layers: [...]` array: the element (parentheses
+   * included) and the separator a new element next to it needs, in the array's layout.
+   */
+  private arraySlot(site: LayerSite): { element: ts.Node; separator: string } {
+    let element: ts.Node = site.expression;
+    while (ts.isParenthesizedExpression(element.parent)) element = element.parent;
+    const array = element.parent as ts.ArrayLiteralExpression;
+    const multiLine = this.text.slice(array.getStart(this.sourceFile), array.end).includes('\n');
+    return { element, separator: multiLine ? `,${this.eol}${this.indentAt(element.getStart(this.sourceFile))}` : ', ' };
+  }
+
   /** Edits that insert a layer expression right after a layer (data-flow after). */
   insertAfter(site: LayerSite, layerText: string): TextEditSpan[] | undefined {
     const placement = site.placement;
     if (!placement) return undefined;
     switch (placement.kind) {
       case 'array': {
-        let outer: ts.Node = site.expression;
-        while (ts.isParenthesizedExpression(outer.parent)) outer = outer.parent;
-        const array = outer.parent as ts.ArrayLiteralExpression;
-        const multiLine = this.text.slice(array.getStart(this.sourceFile), array.end).includes('\n');
-        const separator = multiLine ? `,${this.eol}${this.indentAt(outer.getStart(this.sourceFile))}` : ', ';
-        return [{ start: outer.end, end: outer.end, newText: `${separator}${layerText}` }];
+        const { element, separator } = this.arraySlot(site);
+        return [{ start: element.end, end: element.end, newText: `${separator}${layerText}` }];
       }
       case 'add': {
         const statement = placement.statement;
@@ -247,12 +255,8 @@ export class FileEditor {
     if (!placement) return undefined;
     switch (placement.kind) {
       case 'array': {
-        let outer: ts.Node = site.expression;
-        while (ts.isParenthesizedExpression(outer.parent)) outer = outer.parent;
-        const array = outer.parent as ts.ArrayLiteralExpression;
-        const multiLine = this.text.slice(array.getStart(this.sourceFile), array.end).includes('\n');
-        const start = outer.getStart(this.sourceFile);
-        const separator = multiLine ? `,${this.eol}${this.indentAt(start)}` : ', ';
+        const { element, separator } = this.arraySlot(site);
+        const start = element.getStart(this.sourceFile);
         return [{ start, end: start, newText: `${layerText}${separator}` }];
       }
       case 'add': {
