@@ -10,8 +10,7 @@ import type { PlanDeclaration } from './plan';
 import { buildProbePlan } from './planBuilder';
 import { ProbeRunError, type ProbeHost } from './probeHost';
 import { readSavedModel } from './savedModel';
-import { attribute } from './verdicts';
-import { judgeModel } from './verdicts';
+import { attribute, judgeModel, verdictOf } from './verdicts';
 
 export interface ProbeLimits {
   timeoutMs: number;
@@ -105,19 +104,8 @@ export async function probeSavedModel(host: ProbeHost, modelJsonPath: string, de
     const verdicts = declarations.map((declaration, d) => {
       const outcome = attribute(measured, d, declaration.tol);
       const blamed = outcome.blamed !== null ? measured.layers[outcome.blamed] : undefined;
-      return {
-        mode: declaration.mode,
-        group: declaration.group,
-        tol: declaration.tol,
-        maxRelError: outcome.outputError ?? Number.NaN,
-        maxAbsError: outcome.outputMaxAbs ?? Number.NaN,
-        worstElement: outcome.worstElement,
-        // A saved model has no source lines: the blamed layer is named in the layer list.
-        breakingLayerLine: blamed ? blamed.line : null,
-        passed: outcome.outputError !== null && outcome.outputError <= declaration.tol,
-        staticVerdict: 'unknown' as const,
-        agrees: true,
-      };
+      // A saved model has no source lines: the blamed layer is named in the layer list.
+      return verdictOf(declaration, outcome, blamed ? blamed.line : null, 'unknown', true);
     });
     return {
       name,

@@ -48,6 +48,33 @@ export interface DeclarationOutcome {
   shownAt: number | null;
 }
 
+/** Whether the measured output error is within the declaration's tolerance. */
+export function holds(outcome: DeclarationOutcome, tol: number): boolean {
+  return outcome.outputError !== null && outcome.outputError <= tol;
+}
+
+/** The verdict record of one declaration (SPEC section 8's fields and what the report shows). */
+export function verdictOf(
+  declaration: { mode: ProbeVerdict['mode']; group: string; tol: number },
+  outcome: DeclarationOutcome,
+  breakingLayerLine: number | null,
+  staticVerdict: StaticVerdict,
+  agrees: boolean,
+): ProbeVerdict {
+  return {
+    mode: declaration.mode,
+    group: declaration.group,
+    tol: declaration.tol,
+    maxRelError: outcome.outputError ?? Number.NaN,
+    maxAbsError: outcome.outputMaxAbs ?? Number.NaN,
+    worstElement: outcome.worstElement,
+    breakingLayerLine,
+    passed: holds(outcome, declaration.tol),
+    staticVerdict,
+    agrees,
+  };
+}
+
 /** Output error and attribution for declaration `d`. */
 export function attribute(measured: MeasuredModel, d: number, tol: number): DeclarationOutcome {
   const errorOfTensor = new Map<number, number>();
@@ -126,7 +153,7 @@ export function judgeModel(
     const inference = model.inferences[d];
     const staticVerdict = staticVerdictOf(inference);
     const outcome = attribute(measured, d, declaration.tol);
-    const passed = outcome.outputError !== null && outcome.outputError <= declaration.tol;
+    const passed = holds(outcome, declaration.tol);
     const predicted = staticPredictsBreak(staticVerdict, declaration);
     const agrees = outcome.outputError === null || predicted === undefined || predicted === !passed;
     const blamedLayer = outcome.blamed !== null ? graph.layers[measured.layers[outcome.blamed].id] : undefined;
@@ -172,18 +199,7 @@ export function judgeModel(
       );
       if (finding) findings.push(finding);
     }
-    return {
-      mode: declaration.mode,
-      group: declaration.group,
-      tol: declaration.tol,
-      maxRelError: outcome.outputError ?? Number.NaN,
-      maxAbsError: outcome.outputMaxAbs ?? Number.NaN,
-      worstElement: outcome.worstElement,
-      breakingLayerLine: blamedLayer ? lineOf(layerSpanInModel(graph, blamedLayer).start) : null,
-      passed,
-      staticVerdict,
-      agrees,
-    };
+    return verdictOf(declaration, outcome, blamedLayer ? lineOf(layerSpanInModel(graph, blamedLayer).start) : null, staticVerdict, agrees);
   });
   const layers: LayerMeasurement[] = measured.layers.map((layer) => ({
     kind: layer.kind,
