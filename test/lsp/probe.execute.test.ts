@@ -3,31 +3,23 @@
 // literal probe cannot; in an untrusted one it is refused with a clear message, no code runs
 // (the fixture's marker file stays absent), and the server keeps answering until trust arrives.
 import * as assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  ConfigurationRequest,
-  createProtocolConnection,
-  DiagnosticRefreshRequest,
   DidOpenTextDocumentNotification,
   DocumentDiagnosticRequest,
   HoverRequest,
   InitializedNotification,
   InitializeRequest,
-  RegistrationRequest,
   ResponseError,
-  StreamMessageReader,
-  StreamMessageWriter,
   type ProtocolConnection,
 } from 'vscode-languageserver-protocol/node';
 import { ProbeRequest, UNTRUSTED_WORKSPACE_ERROR_CODE, WorkspaceTrustNotification } from '../../server/src/protocol';
 import { lineOf, RUNTIME_MODEL, writeRuntimeModel } from '../unit/probeExecuteFixtures';
 import { ensureProbeWorkerBuilt } from '../unit/probeTestSupport';
+import { spawnServer } from './serverProcess';
 
-const ROOT = path.resolve(__dirname, '../..');
-const SERVER = path.join(ROOT, 'server/dist/server.js');
 const SETTINGS = { enable: true, run: 'onType', rules: {}, codeLens: { enable: true }, probe: { onSave: false, timeoutMs: 30000, backend: 'wasm', maxParameters: 20000000 } };
 const BROKEN_CONV_LINE = lineOf(RUNTIME_MODEL, "kernelFor('spatial')");
 
@@ -37,13 +29,7 @@ interface RunningServer {
 }
 
 async function startServer(workspaceTrusted: boolean): Promise<RunningServer> {
-  const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
-  child.stderr!.resume();
-  const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
-  connection.onRequest(ConfigurationRequest.type, (params) => params.items.map((item) => (item.section === 'symmetryLint' ? SETTINGS : null)));
-  connection.onRequest(DiagnosticRefreshRequest.type, () => undefined);
-  connection.onRequest(RegistrationRequest.type, () => undefined);
-  connection.listen();
+  const { child, connection } = spawnServer({ settings: () => SETTINGS });
   await connection.sendRequest(InitializeRequest.type, {
     processId: process.pid,
     rootUri: null,

@@ -3,7 +3,7 @@
 // input with clear messages (2e9 parameters, missing weight files), cancellation mid-probe,
 // results dropped for a changed document, and a server that keeps answering throughout.
 import * as assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -11,9 +11,6 @@ import { pathToFileURL } from 'node:url';
 import {
   CancellationTokenSource,
   CodeLensRequest,
-  ConfigurationRequest,
-  createProtocolConnection,
-  DiagnosticRefreshRequest,
   DidChangeTextDocumentNotification,
   DidCloseTextDocumentNotification,
   DidOpenTextDocumentNotification,
@@ -21,16 +18,13 @@ import {
   HoverRequest,
   InitializedNotification,
   InitializeRequest,
-  RegistrationRequest,
-  StreamMessageReader,
-  StreamMessageWriter,
   WorkDoneProgress,
   type ProtocolConnection,
 } from 'vscode-languageserver-protocol/node';
 import { ProbeRequest, ProbeSavedModelRequest } from '../../server/src/protocol';
+import { spawnServer } from './serverProcess';
 
 const ROOT = path.resolve(__dirname, '../..');
-const SERVER = path.join(ROOT, 'server/dist/server.js');
 
 const ROTATION_MODEL = `import * as tf from '@tensorflow/tfjs';
 
@@ -97,13 +91,7 @@ describe('language server probes (stdio)', function () {
       const build = spawnSync(process.execPath, [path.join(ROOT, 'scripts/build.js')], { cwd: ROOT, encoding: 'utf8' });
       assert.equal(build.status, 0, build.stderr);
     }
-    child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    child.stderr!.resume();
-    connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
-    connection.onRequest(ConfigurationRequest.type, (params) => params.items.map((item) => (item.section === 'symmetryLint' ? settings : null)));
-    connection.onRequest(DiagnosticRefreshRequest.type, () => undefined);
-    connection.onRequest(RegistrationRequest.type, () => undefined);
-    connection.listen();
+    ({ child, connection } = spawnServer({ settings: () => settings }));
     const result = await connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,
       rootUri: null,

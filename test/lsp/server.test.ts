@@ -8,9 +8,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   CancellationTokenSource,
-  ConfigurationRequest,
   createProtocolConnection,
-  DiagnosticRefreshRequest,
   DiagnosticSeverity,
   DidChangeConfigurationNotification,
   DidChangeTextDocumentNotification,
@@ -22,7 +20,6 @@ import {
   HoverRequest,
   InitializedNotification,
   InitializeRequest,
-  RegistrationRequest,
   ShutdownRequest,
   StreamMessageReader,
   StreamMessageWriter,
@@ -32,9 +29,9 @@ import {
   type ProtocolConnection,
 } from 'vscode-languageserver-protocol/node';
 import { StatusNotification, type StatusParams } from '../../server/src/protocol';
+import { SERVER, spawnServer } from './serverProcess';
 
 const ROOT = path.resolve(__dirname, '../..');
-const SERVER = path.join(ROOT, 'server/dist/server.js');
 
 const MODEL = `import * as tf from '@tensorflow/tfjs';
 
@@ -67,9 +64,15 @@ interface TestClient {
 }
 
 function startServer(): TestClient {
-  const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
   const waiting: (() => void)[] = [];
+  const { child, connection } = spawnServer({
+    settings: () => client.settings,
+    onRefresh: () => {
+      client.refreshes++;
+      waiting.splice(0).forEach((resolve) => resolve());
+    },
+    onStderr: (text: string) => client.stderr.push(text),
+  });
   const client: TestClient = {
     connection,
     process: child,
@@ -79,17 +82,9 @@ function startServer(): TestClient {
     statuses: [],
     stderr: [],
   };
-  child.stderr!.on('data', (chunk: Buffer) => client.stderr.push(chunk.toString()));
-  connection.onRequest(ConfigurationRequest.type, (params) => params.items.map((item) => (item.section === 'symmetryLint' ? client.settings : null)));
-  connection.onRequest(DiagnosticRefreshRequest.type, () => {
-    client.refreshes++;
-    waiting.splice(0).forEach((resolve) => resolve());
-  });
-  connection.onRequest(RegistrationRequest.type, () => undefined);
   connection.onNotification(StatusNotification, (status: StatusParams) => {
     client.statuses.push(status);
   });
-  connection.listen();
   return client;
 }
 
