@@ -48,6 +48,16 @@ describe('rules consistency', () => {
     assert.equal(getRule('no-such-rule'), undefined);
   });
 
+  /**
+   * Rule ids the SPEC table already names for capabilities still being built (docs/decisions.md,
+   * "Rule ids ahead of their rules"). Each names the open issue that brings it; a planned id
+   * that reaches the registry must leave this list, and its severity is then checked as any other.
+   */
+  const PLANNED_RULE_IDS: Record<string, string> = {
+    'positional-encoding': 'issue 11: graphs, attention and custom layers',
+    'augmentation-not-declared': 'issue 9: augmentation and discovered symmetries',
+  };
+
   it('includes every rule id of the SPEC table', () => {
     const spec = path.resolve(ROOT, '../shared/SPEC.md');
     if (!fs.existsSync(spec)) return;
@@ -55,6 +65,10 @@ describe('rules consistency', () => {
     const specIds = [...table.matchAll(/^\| `([a-z-]+)` \| (error|warning|info)/gm)].map((m) => [m[1], m[2]]);
     assert.ok(specIds.length >= 12);
     for (const [id, severity] of specIds) {
+      if (id in PLANNED_RULE_IDS) {
+        assert.equal(getRule(id), undefined, `${id} is registered now: drop it from PLANNED_RULE_IDS`);
+        continue;
+      }
       assert.ok(getRule(id), `${id} is in the SPEC but not in the registry`);
       assert.equal(getRule(id)!.meta.defaultSeverity, severity, id);
     }
