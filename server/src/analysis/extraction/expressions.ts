@@ -1,0 +1,440 @@
+// Expressions: the `evaluate` dispatch, identifier lookup, object and array literals,
+// templates, property reads and writes, and binary, prefix and postfix operators.
+import { ts } from 'ts-morph';
+import type { Interpreter } from './interpreter';
+import { K, clip, isStatic, truthiness } from './interpreterShared';
+import { type AbstractValue, type ObjectValue, Scope, UNDEFINED, primitive, unknown } from './values';
+
+export class Expressions {
+  constructor(private readonly interp: Interpreter) {}
+
+  evaluate(node: ts.Expression, scope: Scope): AbstractValue {
+    this.interp.step(node, scope);
+    switch (node.kind) {
+      case K.NumericLiteral:
+        return primitive(Number((node as ts.NumericLiteral).text));
+      case K.StringLiteral:
+      case K.NoSubstitutionTemplateLiteral:
+        return primitive((node as ts.StringLiteral).text);
+      case K.TrueKeyword:
+        return primitive(true);
+      case K.FalseKeyword:
+        return primitive(false);
+      case K.NullKeyword:
+        return primitive(null);
+      case K.TemplateExpression:
+        return this.evaluateTemplate(node as ts.TemplateExpression, scope);
+      case K.Identifier:
+        return this.lookup(node as ts.Identifier, scope);
+      case K.ThisKeyword:
+        return scope.findThis() ?? unknown('`this` is not known here', scope.file.span(node));
+      case K.ParenthesizedExpression:
+      case K.AsExpression:
+      case K.NonNullExpression:
+      case K.TypeAssertionExpression:
+      case K.SatisfiesExpression:
+      case K.AwaitExpression:
+        return this.evaluate((node as ts.ParenthesizedExpression).expression, scope);
+      case K.ObjectLiteralExpression:
+        return this.evaluateObject(node as ts.ObjectLiteralExpression, scope);
+      case K.ArrayLiteralExpression:
+        return this.evaluateArray(node as ts.ArrayLiteralExpression, scope);
+      case K.PropertyAccessExpression: {
+        const access = node as ts.PropertyAccessExpression;
+        const object = this.evaluate(access.expression, scope);
+        return this.getProperty(object, access.name.text, access, scope);
+      }
+      case K.ElementAccessExpression: {
+        const access = node as ts.ElementAccessExpression;
+        const object = this.evaluate(access.expression, scope);
+        const key = this.evaluate(access.argumentExpression, scope);
+        if (key.kind !== 'primitive') {
+          return unknown(`index \`${clip(access.argumentExpression.getText(scope.file.sourceFile))}\` not known statically`, scope.file.span(access));
+        }
+        return this.getProperty(object, String(key.value), access, scope);
+      }
+      case K.CallExpression:
+        return this.interp.calls.evaluateCall(node as ts.CallExpression, scope);
+      case K.NewExpression:
+        return this.interp.calls.evaluateNew(node as ts.NewExpression, scope);
+      case K.BinaryExpression:
+        return this.evaluateBinary(node as ts.BinaryExpression, scope);
+      case K.PrefixUnaryExpression:
+        return this.evaluatePrefix(node as ts.PrefixUnaryExpression, scope);
+      case K.PostfixUnaryExpression: {
+        const postfix = node as ts.PostfixUnaryExpression;
+        const old = this.evaluate(postfix.operand, scope);
+        if (old.kind === 'primitive' && typeof old.value === 'number') {
+          const delta = postfix.operator === K.PlusPlusToken ? 1 : -1;
+          this.assignTo(postfix.operand, primitive(old.value + delta), scope);
+          return old;
+        }
+        this.assignTo(postfix.operand, unknown('not known statically', scope.file.span(postfix)), scope);
+        return unknown('not known statically', scope.file.span(postfix));
+      }
+      case K.ConditionalExpression: {
+        const conditional = node as ts.ConditionalExpression;
+        const condition = truthiness(this.evaluate(conditional.condition, scope));
+        if (condition === true) return this.evaluate(conditional.whenTrue, scope);
+        if (condition === false) return this.evaluate(conditional.whenFalse, scope);
+        return unknown(
+          `condition \`${clip(conditional.condition.getText(scope.file.sourceFile))}\` is not a compile-time constant`,
+          scope.file.span(conditional),
+        );
+      }
+      case K.ArrowFunction:
+      case K.FunctionExpression:
+        return {
+          kind: 'function',
+          node: node as ts.ArrowFunction,
+          scope,
+          file: scope.file,
+          thisValue: ts.isArrowFunction(node) ? scope.findThis() : undefined,
+        };
+      case K.ClassExpression: {
+        const classNode = node as ts.ClassExpression;
+        return { kind: 'class', node: classNode, scope, file: scope.file, name: classNode.name?.text ?? classNameFromContext(classNode) };
+      }
+      case K.TypeOfExpression:
+        return unknown('typeof is not evaluated', scope.file.span(node));
+      case K.VoidExpression:
+        this.evaluate((node as ts.VoidExpression).expression, scope);
+        return UNDEFINED;
+      default:
+        return unknown(`expression \`${clip(node.getText(scope.file.sourceFile))}\` is not modelled`, scope.file.span(node));
+    }
+  }
+
+  private evaluateTemplate(node: ts.TemplateExpression, scope: Scope): AbstractValue {
+    let text = node.head.text;
+    for (const span of node.templateSpans) {
+      const value = this.evaluate(span.expression, scope);
+      if (value.kind !== 'primitive') return unknown('template string with a part not known statically', scope.file.span(node));
+      text += String(value.value) + span.literal.text;
+    }
+    return primitive(text);
+  }
+
+  private lookup(node: ts.Identifier, scope: Scope): AbstractValue {
+    const name = node.text;
+    if (name === 'undefined') return UNDEFINED;
+    const local = scope.lookupLocal(name) ?? this.interp.topLevelScopes.get(scope.file)?.lookupLocal(name);
+    if (local) return local;
+    const fromFile = this.interp.staticLookup(scope.file, name);
+    if (fromFile) return fromFile;
+    return this.interp.builtins.globalValue(name) ?? unknown(`'${name}' has no value known statically`, scope.file.span(node));
+  }
+
+  private evaluateObject(node: ts.ObjectLiteralExpression, scope: Scope): AbstractValue {
+    const result: ObjectValue = { kind: 'object', props: new Map() };
+    for (const property of node.properties) {
+      if (ts.isSpreadAssignment(property)) {
+        const spread = this.evaluate(property.expression, scope);
+        if (spread.kind === 'object') {
+          for (const [key, value] of spread.props) result.props.set(key, value);
+          if (spread.openSpread) result.openSpread = spread.openSpread;
+        } else if (spread.kind === 'model' && spread.model.construction === 'subclass') {
+          for (const [key, value] of spread.model.props) result.props.set(key, value);
+        } else if (!(spread.kind === 'primitive' && spread.value == null)) {
+          const reason =
+            spread.kind === 'unknown'
+              ? spread.reason
+              : `spread of \`${clip(property.expression.getText(scope.file.sourceFile))}\` not known statically`;
+          result.openSpread = unknown(reason, scope.file.span(property));
+          // Keys before an unknown spread may be overwritten by it.
+          result.props.clear();
+        }
+        continue;
+      }
+      const key = this.propertyKey(property.name, scope);
+      if (key === undefined) {
+        result.openSpread = unknown('computed key not known statically', scope.file.span(property));
+        continue;
+      }
+      let value: AbstractValue;
+      if (ts.isPropertyAssignment(property)) value = this.evaluate(property.initializer, scope);
+      else if (ts.isShorthandPropertyAssignment(property)) value = this.lookup(property.name, scope);
+      else if (ts.isMethodDeclaration(property)) value = { kind: 'function', node: property, scope, file: scope.file };
+      else value = unknown('accessor not modelled', scope.file.span(property));
+      if (value.kind === 'unknown') {
+        const valueNode = ts.isPropertyAssignment(property) ? property.initializer : property;
+        value = unknown(value.reason, scope.file.span(valueNode));
+      }
+      result.props.set(key, value);
+    }
+    return result;
+  }
+
+  propertyKey(name: ts.PropertyName | undefined, scope: Scope): string | undefined {
+    if (!name) return undefined;
+    if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isPrivateIdentifier(name)) {
+      return name.text;
+    }
+    if (ts.isComputedPropertyName(name)) {
+      const key = this.evaluate(name.expression, scope);
+      return key.kind === 'primitive' ? String(key.value) : undefined;
+    }
+    return undefined;
+  }
+
+  private evaluateArray(node: ts.ArrayLiteralExpression, scope: Scope): AbstractValue {
+    const items: AbstractValue[] = [];
+    for (const element of node.elements) {
+      if (ts.isSpreadElement(element)) {
+        const spread = this.evaluate(element.expression, scope);
+        if (spread.kind === 'array') items.push(...spread.items);
+        else return unknown(`spread of \`${clip(element.expression.getText(scope.file.sourceFile))}\` not known statically`, scope.file.span(element));
+      } else if (ts.isOmittedExpression(element)) {
+        items.push(UNDEFINED);
+      } else {
+        items.push(this.evaluate(element, scope));
+      }
+    }
+    return { kind: 'array', items };
+  }
+
+  getProperty(object: AbstractValue, name: string, node: ts.Node, scope: Scope): AbstractValue {
+    switch (object.kind) {
+      case 'tfjs':
+        return { kind: 'tfjs', path: [...object.path, name] };
+      case 'library':
+        return { kind: 'library', path: [...object.path, name] };
+      case 'module':
+        return this.interp.exportedValue(object.file, name, node, scope.file, 0);
+      case 'object': {
+        const own = object.props.get(name);
+        if (own) return own;
+        if (object.classValue) {
+          const method = this.interp.classes.classMethod(object.classValue, name, object);
+          if (method) return method;
+        }
+        if (object.openSpread) return object.openSpread;
+        if (name === 'hasOwnProperty') return { kind: 'builtin', name: 'hasOwnProperty', receiver: object };
+        return UNDEFINED;
+      }
+      case 'array': {
+        if (name === 'length') return primitive(object.items.length);
+        if (/^\d+$/.test(name)) return object.items[Number(name)] ?? UNDEFINED;
+        return { kind: 'builtin', name: `array.${name}`, receiver: object };
+      }
+      case 'primitive':
+        if (typeof object.value === 'string') {
+          if (name === 'length') return primitive(object.value.length);
+          return { kind: 'builtin', name: `string.${name}`, receiver: object };
+        }
+        return unknown(`property '${name}' of ${String(object.value)}`, scope.file.span(node));
+      case 'builtin':
+        if (object.name === 'Math' && name === 'PI') return primitive(Math.PI);
+        if (object.name === 'Math' && name === 'E') return primitive(Math.E);
+        return { kind: 'builtin', name: `${object.name}.${name}` };
+      case 'layer':
+        if (name === 'apply') return { kind: 'builtin', name: 'layer.apply', receiver: object };
+        return unknown(`property '${name}' of a layer is not modelled`, scope.file.span(node));
+      case 'model': {
+        const own = object.model.props.get(name);
+        if (own) return own;
+        if (object.model.classValue) {
+          const method = this.interp.classes.classMethod(object.model.classValue, name, object);
+          if (method) return method;
+        }
+        if (name === 'add' || name === 'apply') return { kind: 'builtin', name: `model.${name}`, receiver: object };
+        if (name === 'inputs') return { kind: 'array', items: object.model.inputs.map((tensor) => ({ kind: 'tensor', tensor })) };
+        if (name === 'outputs') return { kind: 'array', items: object.model.outputs.map((tensor) => ({ kind: 'tensor', tensor })) };
+        if (name === 'layers') {
+          return {
+            kind: 'array',
+            items: object.model.items.map((item) =>
+              'origin' in item.value ? { kind: 'layer', layer: item.value } : { kind: 'model', model: item.value },
+            ),
+          };
+        }
+        return { kind: 'builtin', name: 'ignored', receiver: object };
+      }
+      case 'tensor':
+        return unknown(`property '${name}' of a symbolic tensor is not modelled`, scope.file.span(node));
+      case 'unknown':
+        return object;
+      case 'function':
+      case 'class':
+        if (object.kind === 'class') {
+          this.interp.touch(object.node);
+          const staticMember = object.node.members.find(
+            (m) => ts.isPropertyDeclaration(m) && m.name.getText() === name && isStatic(m) && m.initializer,
+          ) as ts.PropertyDeclaration | undefined;
+          if (staticMember?.initializer) return this.evaluate(staticMember.initializer, object.scope);
+        }
+        return unknown(`property '${name}' of a function is not modelled`, scope.file.span(node));
+    }
+  }
+
+  assignTo(target: ts.Expression, value: AbstractValue, scope: Scope): void {
+    if (ts.isParenthesizedExpression(target) || ts.isAsExpression(target) || ts.isNonNullExpression(target)) {
+      this.assignTo(target.expression, value, scope);
+      return;
+    }
+    if (ts.isIdentifier(target)) {
+      if (scope.assign(target.text, value)) return;
+      const topLevel = this.interp.topLevelScopes.get(scope.file);
+      if (topLevel?.assign(target.text, value)) return;
+      (topLevel ?? this.interp.moduleScope(scope.file)).vars.set(target.text, value);
+      return;
+    }
+    if (ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target)) {
+      const object = this.evaluate(target.expression, scope);
+      let key: string | undefined;
+      if (ts.isPropertyAccessExpression(target)) key = target.name.text;
+      else {
+        const keyValue = this.evaluate(target.argumentExpression, scope);
+        if (keyValue.kind === 'primitive') key = String(keyValue.value);
+      }
+      if (key === undefined) return;
+      if (object.kind === 'object') object.props.set(key, value);
+      else if (object.kind === 'model') object.model.props.set(key, value);
+      else if (object.kind === 'array' && /^\d+$/.test(key)) object.items[Number(key)] = value;
+      return;
+    }
+    if (ts.isArrayLiteralExpression(target)) {
+      target.elements.forEach((element, index) => {
+        if (!ts.isOmittedExpression(element) && !ts.isSpreadElement(element)) {
+          this.assignTo(element, this.getProperty(value, String(index), element, scope), scope);
+        }
+      });
+    }
+  }
+
+  private evaluateBinary(node: ts.BinaryExpression, scope: Scope): AbstractValue {
+    const operator = node.operatorToken.kind;
+    if (operator === K.EqualsToken) {
+      const value = this.evaluate(node.right, scope);
+      this.assignTo(node.left, value, scope);
+      return value;
+    }
+    if (operator === K.CommaToken) {
+      this.evaluate(node.left, scope);
+      return this.evaluate(node.right, scope);
+    }
+    const compound = COMPOUND_ASSIGNMENTS.get(operator);
+    if (compound !== undefined) {
+      const left = this.evaluate(node.left, scope);
+      const right = this.evaluate(node.right, scope);
+      const value = this.binaryOperation(compound, left, right, node, scope);
+      this.assignTo(node.left, value, scope);
+      return value;
+    }
+    if (
+      operator === K.AmpersandAmpersandToken ||
+      operator === K.BarBarToken ||
+      operator === K.QuestionQuestionToken
+    ) {
+      const left = this.evaluate(node.left, scope);
+      if (operator === K.QuestionQuestionToken) {
+        if (left.kind === 'unknown') return left;
+        return left.kind === 'primitive' && left.value == null ? this.evaluate(node.right, scope) : left;
+      }
+      const truth = truthiness(left);
+      if (truth === undefined) return left.kind === 'unknown' ? left : unknown('condition not known statically', scope.file.span(node));
+      if (operator === K.AmpersandAmpersandToken) return truth ? this.evaluate(node.right, scope) : left;
+      return truth ? left : this.evaluate(node.right, scope);
+    }
+    const left = this.evaluate(node.left, scope);
+    const right = this.evaluate(node.right, scope);
+    return this.binaryOperation(operator, left, right, node, scope);
+  }
+
+  private binaryOperation(operator: ts.SyntaxKind, left: AbstractValue, right: AbstractValue, node: ts.Node, scope: Scope): AbstractValue {
+    if (operator === K.EqualsEqualsEqualsToken || operator === K.ExclamationEqualsEqualsToken) {
+      const same = identical(left, right);
+      if (same !== undefined) return primitive(operator === K.EqualsEqualsEqualsToken ? same : !same);
+    }
+    if (left.kind !== 'primitive' || right.kind !== 'primitive') {
+      if (left.kind === 'unknown') return left;
+      if (right.kind === 'unknown') return right;
+      return unknown(`\`${clip(node.getText(scope.file.sourceFile))}\` is not a compile-time constant`, scope.file.span(node));
+    }
+    const a = left.value as never;
+    const b = right.value as never;
+    let result: PrimitiveResult;
+    switch (operator) {
+      case K.PlusToken: result = (a as number) + (b as number); break;
+      case K.MinusToken: result = (a as number) - b; break;
+      case K.AsteriskToken: result = (a as number) * b; break;
+      case K.SlashToken: result = (a as number) / b; break;
+      case K.PercentToken: result = (a as number) % b; break;
+      case K.AsteriskAsteriskToken: result = (a as number) ** b; break;
+      case K.LessThanToken: result = a < b; break;
+      case K.LessThanEqualsToken: result = a <= b; break;
+      case K.GreaterThanToken: result = a > b; break;
+      case K.GreaterThanEqualsToken: result = a >= b; break;
+      case K.EqualsEqualsEqualsToken: result = a === b; break;
+      case K.ExclamationEqualsEqualsToken: result = a !== b; break;
+      // eslint-disable-next-line eqeqeq
+      case K.EqualsEqualsToken: result = a == b; break;
+      // eslint-disable-next-line eqeqeq
+      case K.ExclamationEqualsToken: result = a != b; break;
+      case K.AmpersandToken: result = (a as number) & b; break;
+      case K.BarToken: result = (a as number) | b; break;
+      case K.CaretToken: result = (a as number) ^ b; break;
+      case K.LessThanLessThanToken: result = (a as number) << b; break;
+      case K.GreaterThanGreaterThanToken: result = (a as number) >> b; break;
+      case K.GreaterThanGreaterThanGreaterThanToken: result = (a as number) >>> b; break;
+      default:
+        return unknown(`operator \`${ts.tokenToString(operator) ?? '?'}\` is not modelled`, scope.file.span(node));
+    }
+    return primitive(result);
+  }
+
+  private evaluatePrefix(node: ts.PrefixUnaryExpression, scope: Scope): AbstractValue {
+    const operand = this.evaluate(node.operand, scope);
+    if (node.operator === K.PlusPlusToken || node.operator === K.MinusMinusToken) {
+      const value =
+        operand.kind === 'primitive' && typeof operand.value === 'number'
+          ? primitive(operand.value + (node.operator === K.PlusPlusToken ? 1 : -1))
+          : unknown('not known statically', scope.file.span(node));
+      this.assignTo(node.operand, value, scope);
+      return value;
+    }
+    if (node.operator === K.ExclamationToken) {
+      const truth = truthiness(operand);
+      return truth === undefined ? (operand.kind === 'unknown' ? operand : unknown('not known statically', scope.file.span(node))) : primitive(!truth);
+    }
+    if (operand.kind !== 'primitive') return operand.kind === 'unknown' ? operand : unknown('not known statically', scope.file.span(node));
+    const value = operand.value as number;
+    switch (node.operator) {
+      case K.MinusToken: return primitive(-value);
+      case K.PlusToken: return primitive(+value);
+      case K.TildeToken: return primitive(~value);
+      default: return unknown('operator not modelled', scope.file.span(node));
+    }
+  }
+}
+
+type PrimitiveResult = number | string | boolean;
+
+const COMPOUND_ASSIGNMENTS = new Map<ts.SyntaxKind, ts.SyntaxKind>([
+  [K.PlusEqualsToken, K.PlusToken],
+  [K.MinusEqualsToken, K.MinusToken],
+  [K.AsteriskEqualsToken, K.AsteriskToken],
+  [K.SlashEqualsToken, K.SlashToken],
+  [K.PercentEqualsToken, K.PercentToken],
+  [K.AsteriskAsteriskEqualsToken, K.AsteriskAsteriskToken],
+  [K.LessThanLessThanEqualsToken, K.LessThanLessThanToken],
+  [K.GreaterThanGreaterThanEqualsToken, K.GreaterThanGreaterThanToken],
+  [K.AmpersandEqualsToken, K.AmpersandToken],
+  [K.BarEqualsToken, K.BarToken],
+]);
+
+function identical(a: AbstractValue, b: AbstractValue): boolean | undefined {
+  if (a.kind === 'primitive' && b.kind === 'primitive') return a.value === b.value;
+  if (a.kind === 'unknown' || b.kind === 'unknown') return undefined;
+  if (a.kind === 'primitive' || b.kind === 'primitive') return false;
+  if (a.kind === 'layer' && b.kind === 'layer') return a.layer === b.layer;
+  if (a.kind === 'model' && b.kind === 'model') return a.model === b.model;
+  if (a.kind === 'tensor' && b.kind === 'tensor') return a.tensor === b.tensor;
+  return a === b ? true : undefined;
+}
+
+function classNameFromContext(node: ts.ClassExpression): string {
+  const parent = node.parent;
+  if (parent && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
+  return 'AnonymousClass';
+}
