@@ -172,11 +172,11 @@ export function describeState(state: SymmetryState): string {
     case 'acting':
       return (
         describeFidelity(state.fidelity) +
-        (state.blockwise ? ' (blockwise)' : '') +
-        (state.border ? ' (with a constant border that no window has mixed in yet)' : '')
+        (state.blockwise ? ', blockwise' : '') +
+        (state.border ? ', with a constant border that no window has mixed in yet' : '')
       );
     case 'invariant':
-      return `invariant (${describeFidelity(state.fidelity)})`;
+      return `invariant, ${describeFidelity(state.fidelity)}`;
     case 'flattened':
       return `flattened, ${state.by.kind} turned positions into features`;
     case 'broken':
