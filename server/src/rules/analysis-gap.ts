@@ -16,8 +16,8 @@ export const analysisGap = createRule<MessageId>({
     defaultSeverity: 'info',
     preferredFix: 'Run the probe (Symmetry: Probe Model) to measure what the analysis cannot see.',
     messages: {
-      unmodelledLayer: '{{detail}}, so the effect on {{declared}} is unknown from here on; run the probe to measure it.',
-      nonConstantConfig: '{{detail}}, so the effect on {{declared}} is unknown from here on; run the probe to measure it.',
+      unmodelledLayer: '{{detail}}, so the effect on {{declared}} is unknown; run the probe to measure it.',
+      nonConstantConfig: '{{detail}}, so the effect on {{declared}} is unknown; run the probe to measure it.',
       extractionGap: '{{message}}; run the probe to check {{model}}.',
       orphan: '{{name}} declares @symmetry {{declaration}} but builds no tfjs model, so there is nothing to check.',
       internalError: 'The analysis of {{model}} failed with "{{error}}", so its declarations were not checked.',
