@@ -24,6 +24,24 @@ describe('output-not-invariant (hand-built)', () => {
     ]);
   });
 
+  it('says an odd output cannot be sign invariant, without talking of axes', () => {
+    const odd = handBuiltModel(
+      `/**
+ * @symmetry invariant sign
+ */
+function buildEnergy() {
+  const model = tf.sequential();
+  model.add(tf.layers.dense({ units: 1, useBias: false }));
+  return model;
+}`,
+      ['dense'],
+    );
+    const inference = inferenceOf(odd.declarations[0], { falls: [fallOf('broken', causeAt(odd, 'output-not-invariant', 0, 'the output is odd'))] });
+    assertErrors(odd.text, runOnHandBuilt(odd, [inference], 'output-not-invariant'), [
+      { messageId: 'oddOutput', line: 6, column: 23, endLine: 6, endColumn: 28, messageIncludes: ['odd function of the input', 'sign invariance (evenness) cannot hold'] },
+    ]);
+  });
+
   it('falls back to the model name when the cause names no layer of the graph', () => {
     const cause = { code: 'output-not-invariant' as const, at: { layer: 99, kind: 'output' }, detail: 'x' };
     const findings = runOnHandBuilt(m, [inferenceOf(m.declarations[0], { falls: [fallOf('broken', cause)] })], 'output-not-invariant');
