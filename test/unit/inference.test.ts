@@ -545,10 +545,10 @@ describe('inference: sign', () => {
 
 describe('inference: declarations that do not fit the model', () => {
   const mismatchCases: [string, ModelGraph, SymmetryDeclaration, RegExp][] = [
-    ['rotation90 on a non-square image', sequential([28, 32, 1], [conv(3)]), declare('invariant', 'rotation90'), /rotation90 needs a square input: this model's input is 28x32/],
-    ['permutation on a plain feature vector', sequential([10], [['dense', { units: 4 }]]), declare('invariant', 'permutation'), /permutation acts on a set axis, but this model's input \[N, 10\] is a plain feature vector/],
-    ['translation on a feature vector', sequential([10], [['dense', { units: 4 }]]), declare('invariant', 'translation'), /translation acts on spatial axes/],
-    ['flip on a volume', sequential([8, 8, 8, 1], [['conv3d', { filters: 2, kernelSize: 3 }]]), declare('invariant', 'flip'), /flip reverses the W axis/],
+    ['rotation90 on a non-square image', sequential([28, 32, 1], [conv(3)]), declare('invariant', 'rotation90'), /rotation90 needs a square input, but this model's input is 28x32/],
+    ['permutation on a plain feature vector', sequential([10], [['dense', { units: 4 }]]), declare('invariant', 'permutation'), /permutation needs a set input \[N, T, F\] or token ids, but this model's input \[N, 10\] is a plain feature vector/],
+    ['translation on a feature vector', sequential([10], [['dense', { units: 4 }]]), declare('invariant', 'translation'), /translation needs an input \[N, T, F\], \[N, H, W, C\], \[N, D, H, W, C\] or token ids/],
+    ['flip on a volume', sequential([8, 8, 8, 1], [['conv3d', { filters: 2, kernelSize: 3 }]]), declare('invariant', 'flip'), /flip needs an image \[N, H, W, C\] or a sequence \[N, T, F\]/],
   ];
   for (const [name, graph, declaration, message] of mismatchCases) {
     it(name, () => {

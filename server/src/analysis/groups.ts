@@ -44,26 +44,26 @@ function inputMismatch(model: ModelGraph, input: ModelInput, declaration: Symmet
   if (actingAxesForRank(group, shape.length, declaration.axis, tokenIds) === undefined) {
     switch (group) {
       case 'translation':
-        return `translation acts on spatial axes: it needs an input [N, T, F], [N, H, W, C] or [N, D, H, W, C], or token ids into an embedding, but this model's input is ${described}`;
+        return `translation needs an input [N, T, F], [N, H, W, C], [N, D, H, W, C] or token ids, but this model's input is ${described}`;
       case 'rotation90':
       case 'dihedral':
-        return `${group} acts on images: it needs an input [N, H, W, C], but this model's input is ${described}`;
+        return `${group} needs an image input [N, H, W, C], but this model's input is ${described}`;
       case 'flip':
-        return `flip reverses the W axis of an image [N, H, W, C] (or the time axis of a sequence [N, T, F]), but this model's input is ${described}`;
+        return `flip needs an image [N, H, W, C] or a sequence [N, T, F], but this model's input is ${described}`;
       case 'permutation':
         if (shape.length === 1 && !tokenIds) {
-          return `permutation acts on a set axis, but this model's input ${described} is a plain feature vector; declare it on a set input [N, T, F] or on token ids that feed an embedding`;
+          return `permutation needs a set input [N, T, F] or token ids, but this model's input ${described} is a plain feature vector`;
         }
         if (shape.length === 2 || (shape.length === 1 && tokenIds)) {
-          return `permutation axis=${declaration.axis} is not an axis of this model's input ${described} (axis 0 is the batch)`;
+          return `permutation axis=${declaration.axis} is not an axis of this model's input ${described}, whose axis 0 is the batch`;
         }
-        return `permutation acts on the set axis of an input [N, T, F], but this model's input is ${described}`;
+        return `permutation needs a set input [N, T, F], but this model's input is ${described}`;
       case 'sign':
         return undefined;
     }
   }
   if ((group === 'rotation90' || group === 'dihedral') && shape[0] !== null && shape[1] !== null && shape[0] !== shape[1]) {
-    return `${group} needs a square input: this model's input is ${shape[0]}x${shape[1]}`;
+    return `${group} needs a square input, but this model's input is ${shape[0]}x${shape[1]}`;
   }
   return undefined;
 }

@@ -109,7 +109,7 @@ function missingRuleEffect(layer: LayerNode, context: RuleContext): LocalEffect 
   if (layer.origin === 'library') return unknownLibraryLayer(context);
   const detail =
     layer.origin === 'custom'
-      ? `${layer.kind} is a custom layer: the analysis cannot see what it does`
+      ? `${layer.kind} is a custom layer the analysis cannot see into`
       : `tf.layers.${layer.kind} is not a layer the analysis knows`;
   return unknown({ code: 'unmodelled-layer', at: refOf(layer), detail });
 }
@@ -168,8 +168,8 @@ class DeclarationWalk {
     if (!consumer) return;
     const detail =
       rank === undefined
-        ? `the model input has no declared shape, so the axes ${this.declaration.group} acts on are not known`
-        : `the model input has no declared shape, and ${consumer.kind} takes a rank-${rank + 1} input, which ${this.declaration.group} does not act on as declared`;
+        ? `the model input has no declared shape to place the axes ${this.declaration.group} acts on`
+        : `the model input has no declared shape, and ${consumer.kind} takes a rank-${rank + 1} input that ${this.declaration.group} does not act on as declared`;
     this.gaps.push({ code: 'non-constant-config', at: refOf(consumer), detail });
   }
 
@@ -353,7 +353,7 @@ class DeclarationWalk {
             : `the output still has the axes ${group} acts on; pool over them (global pooling) for invariance`,
       };
     } else if (mode === 'equivariant' && group === 'sign' && state.kind === 'invariant') {
-      cause = { code: 'non-odd', at, detail: 'the output is an even function of the input, but equivariance under sign needs an odd one' };
+      cause = { code: 'non-odd', at, detail: 'the output is an even function of the input' };
     } else if (mode === 'equivariant' && state.kind === 'acting' && state.border) {
       // The declared action moves the whole output, border included; the border stays put.
       const border = state.border[0];

@@ -172,17 +172,18 @@ export function describeState(state: SymmetryState): string {
     case 'acting':
       return (
         describeFidelity(state.fidelity) +
-        (state.blockwise ? ' (blockwise)' : '') +
-        (state.border ? ' (with a constant border that no window has mixed in yet)' : '')
+        (state.blockwise ? ', blockwise' : '') +
+        (state.border ? ', with a constant border that no window has mixed in yet' : '')
       );
     case 'invariant':
-      return `invariant (${describeFidelity(state.fidelity)})`;
+      return `invariant, ${describeFidelity(state.fidelity)}`;
     case 'flattened':
-      return `flattened by ${state.by.kind}`;
+      return `flattened, ${state.by.kind} turned positions into features`;
     case 'broken':
-      return `broken by ${state.cause.at.kind}: ${state.cause.detail}`;
+      return `broken, ${state.cause.detail}`;
     case 'unknown':
-      return `unknown (${state.cause.detail})`;
+      // The same word as the analysis-gap message; later layers are checked as if it held.
+      return `unknown, ${state.cause.detail}; later layers are checked as if it held`;
   }
 }
 

@@ -176,7 +176,7 @@ export function judgeModel(
       } else {
         const predictor = staticFindings.find((f) => f.layer === blamedLayer.id) ?? staticFindings[0];
         finding = predictor
-          ? engineFinding('probe-violation', { messageId: 'violationPredicted', data: { ...data, predictedBy: `${predictor.ruleId} (line ${predictor.line + 1})` }, span, group: declaration.group, mode: declaration.mode, layer: blamedLayer.id }, severities, graph.name)
+          ? engineFinding('probe-violation', { messageId: 'violationPredicted', data: { ...data, predictedBy: `${predictor.ruleId}${predictor.line + 1 === lineOf(span.start) ? '' : ` at line ${predictor.line + 1}`}` }, span, group: declaration.group, mode: declaration.mode, layer: blamedLayer.id }, severities, graph.name)
           : engineFinding('probe-violation', { messageId: 'violation', data, span, group: declaration.group, mode: declaration.mode, layer: blamedLayer.id }, severities, graph.name);
       }
       if (finding) findings.push(finding);

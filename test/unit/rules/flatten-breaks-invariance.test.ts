@@ -26,9 +26,13 @@ describe('flatten-breaks-invariance (hand-built)', () => {
     assertErrors(m.text, findings, [{ messageId: 'flattenThenMix', line: 7, column: 23, endLine: 7, endColumn: 30, severity: 'error' }]);
     assert.equal(
       findings[0].message,
-      'flatten at line 7, followed by dense at line 8, turns positions into features: translation invariance is lost. Use global pooling instead of flatten.',
+      'flatten turns positions into features that dense at line 8 mixes, so translation invariance is lost; use global pooling instead of flatten.',
     );
-    assert.deepEqual(findings[0].related.map((r) => r.message), ['declared here: @symmetry invariant translation', 'dense at line 8, the second layer involved']);
+    assert.deepEqual(findings[0].related.map((r) => r.message), [
+      'declared here: @symmetry invariant translation',
+      'flatten merges H and W',
+      'dense at line 8, the second layer involved',
+    ]);
   });
 
   it('reports a flattened output', () => {
@@ -76,6 +80,6 @@ export function buildModel(): tf.Sequential {
   model.add(tf.layers.dense({ units: 10 }));
   return model;
 }
-`, errors: [{ messageId: 'flattenThenMix', line: 9, column: 23, endLine: 9, endColumn: 30, messageIncludes: ['flatten at line 9, followed by dense at line 10, turns positions into features: translation invariance is lost'] }] },
+`, errors: [{ messageId: 'flattenThenMix', line: 9, column: 23, endLine: 9, endColumn: 30, messageIncludes: ['flatten turns positions into features that dense at line 10 mixes, so translation invariance is lost'] }] },
   ],
 });

@@ -26,7 +26,7 @@ describe('order-dependent-layer (hand-built)', () => {
     const inference = inferenceOf(m.declarations[0], { falls: [fallOf('broken', causeAt(m, 'recurrent', 0, 'lstm runs along axis 1'))] });
     const findings = runOnHandBuilt(m, [inference], 'order-dependent-layer');
     assertErrors(m.text, findings, [
-      { messageId: 'recurrent', line: 6, column: 23, endLine: 6, endColumn: 27, severity: 'error', messageIncludes: ['the set axis (axis 1)', 'permutation invariance is lost', 'SetDense'] },
+      { messageId: 'recurrent', line: 6, column: 23, endLine: 6, endColumn: 27, severity: 'error', messageIncludes: ['lstm reads its input in order', 'permutation invariance is lost', 'SetDense'] },
     ]);
   });
 
@@ -36,7 +36,7 @@ describe('order-dependent-layer (hand-built)', () => {
     assertErrors(m.text, runOnHandBuilt(m, [window], 'order-dependent-layer'), [{ messageId: 'setAxisWindow', line: 7, column: 23, endLine: 7, endColumn: 29 }]);
     const flatten = inferenceOf(m.declarations[0], { falls: [fallOf('broken', causeAt(m, 'flatten-then-mix', 2, 'x', 3))] });
     const findings = runOnHandBuilt(m, [flatten], 'order-dependent-layer');
-    assertErrors(m.text, findings, [{ messageId: 'flattenThenMix', line: 8, column: 23, endLine: 8, endColumn: 30, messageIncludes: ['followed by dense at line 9', 'set elements'] }]);
+    assertErrors(m.text, findings, [{ messageId: 'flattenThenMix', line: 8, column: 23, endLine: 8, endColumn: 30, messageIncludes: ['that dense at line 9 mixes', 'set elements'] }]);
   });
 
   it('takes recurrent layers under translation too, and dense layers over acting axes', () => {
@@ -89,6 +89,6 @@ export function buildModel(): tf.Sequential {
   model.add(tf.layers.dense({ units: 10 }));
   return model;
 }
-`, errors: [{ messageId: 'flattenThenMix', line: 9, column: 23, endLine: 9, endColumn: 30, messageIncludes: ['followed by dense at line 10'] }] },
+`, errors: [{ messageId: 'flattenThenMix', line: 9, column: 23, endLine: 9, endColumn: 30, messageIncludes: ['that dense at line 10 mixes'] }] },
   ],
 });
