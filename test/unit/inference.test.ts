@@ -728,3 +728,63 @@ describe('inference: gap details', () => {
     assert.equal(infer(graph, declare('equivariant', 'sign')).gaps[0]?.code, 'non-constant-config');
   });
 });
+
+describe('inference: resampling under translation (issue 8, precision)', () => {
+  runTable([
+    {
+      name: 'two stride-2 convolutions keep only shifts by 4, not 2',
+      graph: sequential([32, 32, 3], [conv(1, { strides: 2 }), conv(1, { strides: 2 }), ['globalAveragePooling2d', {}]]),
+      declaration: declare('invariant', 'translation'),
+      states: ['subgroup(2)', 'subgroup(4)', 'invariant(subgroup(4))'],
+      falls: [['subgroup', 'stride', 0, 1]],
+    },
+    {
+      name: 'upsampling by 2 then pooling by 2 is exact: a shift by 1 becomes a shift by 2, which the pooling keeps',
+      graph: sequential([16, 16, 3], [['upSampling2d', { size: [2, 2] }], ['maxPooling2d', { poolSize: 2 }], ['globalAveragePooling2d', {}]]),
+      declaration: declare('invariant', 'translation'),
+      states: ['exact', 'exact', 'invariant(exact)'],
+      falls: [],
+    },
+    {
+      name: 'upsampling by 2 then pooling by 4 keeps shifts by 2',
+      graph: sequential([16, 16, 3], [['upSampling2d', { size: 2 }], ['maxPooling2d', { poolSize: 4 }], ['globalAveragePooling2d', {}]]),
+      declaration: declare('invariant', 'translation'),
+      states: ['exact', 'subgroup(2)', 'invariant(subgroup(2))'],
+      falls: [['subgroup', 'stride', 1, 0]],
+    },
+    {
+      name: 'uneven upsampling [2, 1] then pooling by 2 still falls (the W axis was not stretched)',
+      graph: sequential([16, 16, 3], [['upSampling2d', { size: [2, 1] }], ['maxPooling2d', { poolSize: 2 }]]),
+      declaration: declare('equivariant', 'translation'),
+      states: ['exact', 'subgroup(2)'],
+    },
+    {
+      name: 'pooling by 2, then upsampling by 2, then pooling by 2 keeps shifts by 2',
+      graph: sequential([16, 16, 3], [['maxPooling2d', {}], ['upSampling2d', {}], ['maxPooling2d', {}]]),
+      declaration: declare('equivariant', 'translation'),
+      states: ['subgroup(2)', 'subgroup(2)', 'subgroup(2)'],
+      falls: [['subgroup', 'stride', 0, 0]],
+    },
+    {
+      name: "a transposed convolution with kernel = stride and 'valid' padding has no border effect",
+      graph: sequential([8, 8, 4], [['conv2dTranspose', { filters: 4, kernelSize: 2, strides: 2, padding: 'valid' }], ['globalAveragePooling2d', {}]]),
+      declaration: declare('invariant', 'translation'),
+      states: ['exact', 'invariant(exact)'],
+      falls: [],
+    },
+    {
+      name: 'a transposed convolution with a kernel larger than its stride overlaps the border',
+      graph: sequential([8, 8, 4], [['conv2dTranspose', { filters: 4, kernelSize: 3, strides: 2, padding: 'valid' }]]),
+      declaration: declare('equivariant', 'translation'),
+      states: ['approx'],
+      falls: [['approx', 'zero-padding', 0, 0]],
+    },
+    {
+      name: 'a transposed convolution by 2 followed by pooling by 2 is exact',
+      graph: sequential([8, 8, 4], [['conv2dTranspose', { filters: 4, kernelSize: 2, strides: 2 }], ['averagePooling2d', { poolSize: 2 }]]),
+      declaration: declare('equivariant', 'translation'),
+      states: ['exact', 'exact'],
+      falls: [],
+    },
+  ]);
+});

@@ -8,7 +8,7 @@ import { unknownLibraryLayer } from './layerRules/library';
 import type { LayerRule, LocalEffect, RuleContext, SubgroupStep } from './layerRules/types';
 import { keep, unknown } from './layerRules/types';
 import { actingAxesForRank, declarationMismatch, feedsTokenIds } from './groups';
-import { lcm } from './layerRules/geometry';
+import { gcd, lcm } from './layerRules/geometry';
 
 /** What inference tracks per tensor besides its state. */
 interface TensorFacts {
@@ -18,6 +18,57 @@ interface TensorFacts {
   flatAxes?: number[];
   /** Circular margin from a CircularPad2D upstream. */
   margin: number;
+  /**
+   * Positions of this tensor that a shift by 1 of the model input moves, as a fraction
+   * (translation only): 2 after upsampling by 2, 1/2 after a stride of 2. Taken as a common
+   * divisor over the acting axes, so a stride is never judged finer than it is.
+   */
+  scale: Fraction;
+}
+
+interface Fraction {
+  num: number;
+  den: number;
+}
+
+const UNIT_SCALE: Fraction = { num: 1, den: 1 };
+
+function fraction(num: number, den: number): Fraction {
+  const divisor = gcd(num, den) || 1;
+  return { num: num / divisor, den: den / divisor };
+}
+
+/**
+ * Restates a layer's subgroup steps, given in shifts of the layer's own input, in shifts of the
+ * model input: the tensor already commutes only with multiples of `k` input shifts, each of
+ * which moves it by `k * scale` positions, so a stride s needs the multiples m of k with
+ * m*k*scale divisible by s. Steps that restrict nothing further (upsampling by 2, then pooling
+ * by 2) are dropped: they are exact.
+ */
+function stepsInInputShifts(steps: SubgroupStep[], k: number | null, scale: Fraction): SubgroupStep[] {
+  if (k === null) return steps;
+  const result: SubgroupStep[] = [];
+  for (const step of steps) {
+    if (step.k === null || !Number.isInteger(step.k) || step.k < 1) {
+      result.push(step);
+      continue;
+    }
+    const moved = fraction(k * scale.num, scale.den);
+    const needed = step.k * moved.den;
+    const multiple = needed / gcd(moved.num, needed);
+    if (multiple > 1) result.push({ k: k * multiple, cause: step.cause });
+  }
+  return result;
+}
+
+/** The scale of a layer's output from its input's, by what the effect says it resamples. */
+function rescaled(scale: Fraction, effect: LocalEffect): Fraction {
+  if (effect.kind !== 'keep' && effect.kind !== 'toInvariant') return scale;
+  const strides = effect.subgroup.flatMap((step) => (step.cause.code === 'stride' && step.k !== null ? [step.k] : []));
+  const rescale = effect.kind === 'keep' ? effect.rescale : undefined;
+  const down = rescale?.down ?? strides.reduce((total, value) => lcm(total, value), 1);
+  const up = rescale?.up ?? 1;
+  return fraction(scale.num * up, scale.den * down);
 }
 
 const LEVELS: readonly FallLevel[] = ['approx', 'subgroup', 'broken'];
@@ -148,7 +199,7 @@ class DeclarationWalk {
     for (const input of this.model.inputs) {
       const rank = this.shapes[input.tensor]?.length;
       const axes = rank === undefined ? undefined : actingAxesForRank(this.declaration.group, rank, this.declaration.axis, feedsTokenIds(this.model, input.tensor));
-      this.facts[input.tensor] = { state: { kind: 'acting', fidelity: { level: 'exact' } }, axes: axes ?? [], margin: 0 };
+      this.facts[input.tensor] = { state: { kind: 'acting', fidelity: { level: 'exact' } }, axes: axes ?? [], margin: 0, scale: UNIT_SCALE };
       if (axes === undefined) this.noteUnplacedInput(input.tensor, rank);
     }
     for (const layer of this.model.layers) this.visit(layer);
@@ -174,14 +225,14 @@ class DeclarationWalk {
   }
 
   private factsOf(tensor: number): TensorFacts {
-    return this.facts[tensor] ?? { state: { kind: 'acting', fidelity: { level: 'exact' } }, axes: [], margin: 0 };
+    return this.facts[tensor] ?? { state: { kind: 'acting', fidelity: { level: 'exact' } }, axes: [], margin: 0, scale: UNIT_SCALE };
   }
 
   private visit(layer: LayerNode): void {
     const inputs = layer.inputs.map((tensor) => this.factsOf(tensor));
     const effectiveInputs = inputs.map((input) => effectiveState(input.state));
     const combined = weakest(effectiveInputs.length > 0 ? effectiveInputs : [{ kind: 'acting', fidelity: { level: 'exact' } }]);
-    const first = inputs[0] ?? { state: combined, axes: [], margin: 0 };
+    const first = inputs[0] ?? { state: combined, axes: [], margin: 0, scale: UNIT_SCALE };
     const rule = layerRuleFor(layer.kind, layer.origin);
     const inputShape = this.shapes[layer.inputs[0]];
     const context: RuleContext = {
@@ -202,8 +253,9 @@ class DeclarationWalk {
     };
     // After invariance the group no longer acts, so the layer cannot fall; everywhere else the
     // rule runs, even on a broken state, so that later layers with the same fault are listed.
-    const effect: LocalEffect =
+    const ruleEffect: LocalEffect =
       combined.kind === 'invariant' ? keep() : rule ? applyLayerRule(rule, context) : missingRuleEffect(layer, context);
+    const effect = this.declaration.group === 'translation' ? this.inInputShifts(ruleEffect, combined, first.scale) : ruleEffect;
     if (effect.kind === 'unknown') this.gaps.push(effect.cause);
 
     const outcome = this.apply(combined, effect, rule, context);
@@ -219,8 +271,19 @@ class DeclarationWalk {
       axes: outputRank === undefined ? outcome.axes : outcome.axes.filter((axis) => axis < outputRank),
       flatAxes: outcome.flatAxes,
       margin: outcome.margin,
+      scale: this.declaration.group === 'translation' ? rescaled(first.scale, ruleEffect.kind === 'unknown' ? ruleEffect.assumed : ruleEffect) : UNIT_SCALE,
     };
     this.recordFalls(layer, combined, effect, outcome.extraCauses, state);
+  }
+
+  /** The effect with its subgroup steps counted in shifts of the model input (translation). */
+  private inInputShifts(effect: LocalEffect, input: Exclude<SymmetryState, { kind: 'unknown' }>, scale: Fraction): LocalEffect {
+    if (effect.kind === 'unknown') return { ...effect, assumed: this.inInputShifts(effect.assumed, input, scale) };
+    if (effect.kind !== 'keep' && effect.kind !== 'toInvariant') return effect;
+    if (effect.subgroup.length === 0) return effect;
+    const fidelity = input.kind === 'broken' ? undefined : input.fidelity;
+    const k = fidelity?.level === 'subgroup' ? fidelity.k : 1;
+    return { ...effect, subgroup: stepsInInputShifts(effect.subgroup, k, scale) };
   }
 
   /** Composes the combined input state with the layer's local effect. */

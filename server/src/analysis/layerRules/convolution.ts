@@ -2,7 +2,7 @@
 // translation, learned kernels under rotation/flip, windows along a set axis, bias under sign.
 import type { LayerRule, LocalEffect, RuleContext, Shape, ShapeContext } from './types';
 import { breaks, cause, formatTuple, formatWindow, keep, subgroup, unknown } from './types';
-import { declaresChannelsFirst, effectiveKernel, gridCheck, readPadding, translationWindowEffect, transposedOutputLength, windowOutputLength, type Padding } from './geometry';
+import { declaresChannelsFirst, effectiveKernel, gcd, gridCheck, readPadding, translationWindowEffect, transposedOutputLength, windowOutputLength, type Padding } from './geometry';
 import { affineUnderSign } from './sign';
 import { lastAxisMixing } from './pointwise';
 
@@ -119,17 +119,22 @@ function convolution(kind: string, spatialRank: number, options: { transposed?: 
 
 /**
  * A transposed convolution upsamples by its stride (the action is rescaled, as for
- * upSampling); a kernel larger than 1 overlaps the borders.
+ * upSampling). A kernel larger than its stride overlaps neighbouring outputs, so the borders
+ * differ; a kernel no larger than the stride paints each input position onto its own block of
+ * outputs, with no padding in either mode, and commutes with shifts exactly.
  */
 function transposedEffect(context: RuleContext, what: string, spatialRank: number, geometry: ConvolutionGeometry): LocalEffect {
   const window = actingWindow(context, geometry, spatialRank);
   const largeKernel = window.kernels.some((kernel) => kernel > 1);
   const upsamples = window.strides.some((stride) => stride > 1);
   switch (context.group) {
-    case 'translation':
-      return largeKernel
-        ? keep({ window: true, approx: [cause(context, 'zero-padding', `${what} with a ${formatWindow(geometry.kernels)} kernel overlaps the zero border`)] })
-        : keep();
+    case 'translation': {
+      const rescale = { up: window.strides.length > 0 ? window.strides.reduce((a, b) => gcd(a, b)) : 1, down: 1 };
+      const overlaps = window.kernels.some((kernel, index) => kernel > window.strides[index]);
+      return overlaps
+        ? keep({ window: true, rescale, approx: [cause(context, 'zero-padding', `${what} with a ${formatWindow(geometry.kernels)} kernel overlaps the zero border`)] })
+        : keep({ rescale });
+    }
     case 'rotation90':
     case 'dihedral':
     case 'flip':

@@ -159,7 +159,10 @@ export function translationWindowEffect(
   return effect;
 }
 
+export function gcd(a: number, b: number): number {
+  return b === 0 ? Math.abs(a) : gcd(b, a % b);
+}
+
 export function lcm(a: number, b: number): number {
-  const gcd = (x: number, y: number): number => (y === 0 ? x : gcd(y, x % y));
   return (a * b) / gcd(a, b);
 }

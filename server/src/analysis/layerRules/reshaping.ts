@@ -2,6 +2,7 @@
 // permute (the acting axes move), repeatVector, and upSampling2d (the action is rescaled).
 import type { LayerRule, LocalEffect, RuleContext, Shape } from './types';
 import { breaks, cause, keep, toFlattened, unknown } from './types';
+import { gcd } from './geometry';
 
 function product(values: (number | null)[]): number | null {
   return values.reduce<number | null>((total, value) => (total === null || value === null ? null : total * value), 1);
@@ -30,6 +31,18 @@ function reshapeEffect(context: RuleContext): LocalEffect {
     }
   }
   return toFlattened();
+}
+
+/**
+ * The factor by which upSampling2d stretches every acting axis: a shift by 1 becomes a shift
+ * by it. The common divisor of the per-axis sizes, so that later strides are judged
+ * conservatively; 1 when a size is not known.
+ */
+function upsamplingFactor(context: RuleContext): number {
+  const size = context.config.tuple('size', 2, 2);
+  const factors = context.axes.filter((axis) => axis < 2).map((axis) => size[axis]);
+  if (factors.length === 0 || factors.some((factor) => factor === null || !Number.isInteger(factor) || (factor as number) < 1)) return 1;
+  return (factors as number[]).reduce((a, b) => gcd(a, b));
 }
 
 function permuteDims(context: { config: { raw(key: string): unknown } }): number[] | null {
@@ -120,6 +133,7 @@ export const RESHAPING_RULES: LayerRule[] = [
       return [0, 1].map((axis) => (input[axis] === null || size[axis] === null ? null : (input[axis] as number) * (size[axis] as number))).concat(input.slice(2));
     },
     effect: (context) => {
+      if (context.group === 'translation') return keep({ rescale: { up: upsamplingFactor(context), down: 1 } });
       if (context.group !== 'rotation90' && context.group !== 'dihedral') return keep();
       const size = context.config.tuple('size', 2, 2);
       if (size[0] !== size[1]) {

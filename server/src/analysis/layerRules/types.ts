@@ -32,6 +32,12 @@ export type LocalEffect =
       margin?: number;
       /** A constant border added along an acting axis: it matters only once a window mixes it in. */
       border?: Cause;
+      /**
+       * How the layer resizes the acting axes, when it does not say so through stride steps:
+       * upsampling by `up` (upSampling2d, a transposed convolution) or downsampling by `down`.
+       * A shift by 1 of the input becomes a shift by `up` of the output.
+       */
+      rescale?: { up: number; down: number };
     }
   | { kind: 'toInvariant'; approx: Cause[]; subgroup: SubgroupStep[] }
   /** `flatAxes`: positions that now hold the merged acting axes (a reshape that kept channels). */
