@@ -485,6 +485,27 @@ describe('inference: sign', () => {
       falls: [['broken', 'non-odd', 2, 0]],
     },
     {
+      name: 'the multiply of two odd branches is blamed, not the later layers that carry its even output',
+      graph: oddBranches('multiply', [['dense', { units: 4, useBias: false, activation: 'tanh' }], ['dense', { units: 2 }]]),
+      declaration: declare('equivariant', 'sign'),
+      states: ['exact', 'exact', 'invariant(exact)', 'invariant(exact)', 'invariant(exact)'],
+      falls: [['broken', 'non-odd', 2, 0]],
+    },
+    {
+      name: 'an even product multiplied by a third odd branch is odd again: no fall',
+      graph: (() => {
+        const builder = new GraphBuilder();
+        const input = builder.input([8]);
+        const left = builder.layer('dense', { units: 4, useBias: false }, input);
+        const right = builder.layer('dense', { units: 4, useBias: false, activation: 'tanh' }, input);
+        const even = builder.layer('multiply', {}, [left, right]);
+        const odd = builder.layer('multiply', {}, [even, left]);
+        return builder.build([builder.layer('dense', { units: 2, useBias: false }, odd)]);
+      })(),
+      declaration: declare('equivariant', 'sign'),
+      falls: [],
+    },
+    {
       name: 'sums of odd branches stay odd through softsign',
       graph: oddBranches('add', [['activation', { activation: 'softsign' }]]),
       declaration: declare('equivariant', 'sign'),

@@ -117,7 +117,8 @@ function weakest(states: Exclude<SymmetryState, { kind: 'unknown' }>[]): Exclude
     const border = [...new Set(acting.flatMap((state) => (state.kind === 'acting' ? (state.border ?? []) : [])))];
     return actingState(fidelity, blockwise, border);
   }
-  return { kind: 'invariant', fidelity };
+  const invariant = states.find((state) => state.kind === 'invariant' && state.since);
+  return invariant && invariant.kind === 'invariant' && invariant.since ? { kind: 'invariant', fidelity, since: invariant.since } : { kind: 'invariant', fidelity };
 }
 
 /** An acting state, with the optional markers only when they are set. */
@@ -309,7 +310,7 @@ class DeclarationWalk {
       case 'flattened': {
         if (!rule?.mixing) return { ...unchanged, axes: [], flatAxes: context.flatAxes, state: input };
         if (effect.kind === 'toInvariant') {
-          return { ...unchanged, axes: [], state: { kind: 'invariant', fidelity: mergeFidelity([input.fidelity], effect.approx, effect.subgroup) } };
+          return { ...unchanged, axes: [], state: { kind: 'invariant', fidelity: mergeFidelity([input.fidelity], effect.approx, effect.subgroup), since: context.ref } };
         }
         const cause: Cause = {
           code: 'flatten-then-mix',
@@ -331,7 +332,7 @@ class DeclarationWalk {
         return { ...unchanged, axes: sameRank ? context.axes : [], state: { kind: 'broken', cause: effect.cause } };
       }
       case 'toInvariant':
-        return { ...unchanged, axes: [], state: { kind: 'invariant', fidelity: mergeFidelity([input.fidelity], effect.approx, effect.subgroup) } };
+        return { ...unchanged, axes: [], state: { kind: 'invariant', fidelity: mergeFidelity([input.fidelity], effect.approx, effect.subgroup), since: context.ref } };
       case 'toFlattened':
         if (this.declaration.group === 'sign') return { ...unchanged, state: input };
         return { ...unchanged, axes: [], flatAxes: effect.flatAxes, state: { kind: 'flattened', fidelity: input.fidelity, by: context.ref } };
@@ -416,7 +417,11 @@ class DeclarationWalk {
             : `the output still has the axes ${group} acts on; pool over them (global pooling) for invariance`,
       };
     } else if (mode === 'equivariant' && group === 'sign' && state.kind === 'invariant') {
-      cause = { code: 'non-odd', at, detail: 'the output is an even function of the input, but equivariance under sign needs an odd one' };
+      // Blame the layer whose output first became even (a product of two odd branches), not the
+      // last layer: everything after it only carried the even function along.
+      cause = state.since
+        ? { code: 'non-odd', at: state.since, detail: `${state.since.kind} makes its output an even function of the input, but equivariance under sign needs an odd one` }
+        : { code: 'non-odd', at, detail: 'the output is an even function of the input, but equivariance under sign needs an odd one' };
     } else if (mode === 'equivariant' && state.kind === 'acting' && state.border) {
       // The declared action moves the whole output, border included; the border stays put.
       const border = state.border[0];

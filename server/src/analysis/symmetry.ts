@@ -118,8 +118,11 @@ export type SymmetryState =
        */
       border?: Cause[];
     }
-  /** the group no longer acts: the tensor is invariant, qualified by `fidelity` */
-  | { kind: 'invariant'; fidelity: Fidelity }
+  /**
+   * the group no longer acts: the tensor is invariant, qualified by `fidelity`; `since` is the
+   * layer that made it so (under sign: the first layer whose output is even, not odd)
+   */
+  | { kind: 'invariant'; fidelity: Fidelity; since?: LayerRef }
   /** the acting axes became feature indices; the next mixing layer breaks the symmetry */
   | { kind: 'flattened'; fidelity: Fidelity; by: LayerRef }
   | { kind: 'broken'; cause: Cause }
