@@ -1,7 +1,7 @@
 // Table-driven inference tests: hand-built layer graphs and declarations, expected per-layer
 // states and first-break falls (level, cause, blamed layer, repeats), one table per group.
 import assert from 'node:assert/strict';
-import type { ModelGraph } from '../../server/src/analysis/graph';
+import type { ConstValue, ModelGraph } from '../../server/src/analysis/graph';
 import type { SymmetryDeclaration } from '../../server/src/analysis/symmetry';
 import { inferShapes } from '../../server/src/analysis/shapes';
 import { inferDeclaration } from '../../server/src/analysis/inference';
@@ -693,14 +693,16 @@ describe('inference: the other layer families', () => {
       gaps: ['unmodelled-layer'],
     },
     {
-      name: 'dot of tensors the group acts on is a gap',
+      name: 'dot of two sets over their features is a paired [T, T] tensor the permutation moves on both axes',
       graph: (() => {
         const builder = new GraphBuilder();
         const input = builder.input([10, 3]);
         return builder.build([builder.layer('dot', { axes: 2 }, [input, input])]);
       })(),
       declaration: declare('equivariant', 'permutation'),
-      gaps: ['unmodelled-layer'],
+      states: ['exact'],
+      falls: [],
+      gaps: [],
     },
     {
       name: 'a bias-free depthwise convolution is odd',
@@ -808,4 +810,72 @@ describe('inference: resampling under translation (issue 8, precision)', () => {
       falls: [],
     },
   ]);
+});
+
+/** Dot-product attention over a set: scores Q.K^T over features, softmax, then scores.V over the set. */
+function dotAttention(scoresAxes: number | number[], valuesAxes: number | number[], then: [string, Record<string, ConstValue>][] = []): ModelGraph {
+  const builder = new GraphBuilder();
+  const input = builder.input([10, 6]);
+  const query = builder.layer('dense', { units: 4 }, input);
+  const key = builder.layer('dense', { units: 4 }, input);
+  const value = builder.layer('dense', { units: 4 }, input);
+  const scores = builder.layer('dot', { axes: scoresAxes }, [query, key]);
+  const weights = builder.layer('activation', { activation: 'softmax' }, scores);
+  let tensor = builder.layer('dot', { axes: valuesAxes }, [weights, value]);
+  for (const [kind, config] of then) tensor = builder.layer(kind, config, tensor);
+  return builder.build([tensor]);
+}
+
+describe('inference: tf.layers.dot by its axes (issue 8, precision)', () => {
+  runTable([
+    {
+      name: 'attention without positions: features contracted, then the set contracted against the set, is equivariant',
+      graph: dotAttention(2, [2, 1]),
+      declaration: declare('equivariant', 'permutation'),
+      states: ['exact', 'exact', 'exact', 'exact', 'exact', 'exact'],
+      falls: [],
+      gaps: [],
+    },
+    {
+      name: 'the same attention followed by global pooling over the set is invariant',
+      graph: dotAttention(-1, [-1, 1], [['globalAveragePooling1d', {}], ['dense', { units: 2 }]]),
+      declaration: declare('invariant', 'permutation'),
+      outputs: ['invariant(exact)'],
+      falls: [],
+    },
+    {
+      name: 'contracting the set axis against a vector the permutation does not move depends on order',
+      graph: (() => {
+        const builder = new GraphBuilder();
+        const set = builder.input([10, 6]);
+        const pooled = builder.layer('globalAveragePooling1d', {}, set);
+        const fixed = builder.layer('dense', { units: 10 }, pooled);
+        const dense = builder.layer('dense', { units: 4 }, set);
+        return builder.build([builder.layer('dot', { axes: [1, 1] }, [dense, fixed])]);
+      })(),
+      declaration: declare('invariant', 'permutation'),
+      states: ['invariant(exact)', 'invariant(exact)', 'exact', 'broken:mixes-acting-axis@3'],
+      falls: [['broken', 'mixes-acting-axis', 3, 0]],
+    },
+    {
+      name: 'a dot over the time axis of two sequences is invariant under translation (circular shifts)',
+      graph: (() => {
+        const builder = new GraphBuilder();
+        const input = builder.input([16, 6]);
+        const left = builder.layer('dense', { units: 4 }, input);
+        return builder.build([builder.layer('dot', { axes: 1 }, [left, input])]);
+      })(),
+      declaration: declare('invariant', 'translation'),
+      states: ['exact', 'invariant(exact)'],
+      outputs: ['invariant(exact)'],
+      falls: [],
+    },
+  ]);
+
+  it('gives dot the shape tfjs gives it', () => {
+    const graph = dotAttention(2, [2, 1]);
+    const shapes = inferShapes(graph);
+    assert.deepEqual(shapes[graph.layers[3].output], [10, 10]);
+    assert.deepEqual(shapes[graph.layers[5].output], [10, 4]);
+  });
 });

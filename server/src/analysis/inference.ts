@@ -246,6 +246,7 @@ class DeclarationWalk {
       outputShape: this.shapes[layer.output],
       inputRank: inputShape?.length ?? rule?.inputRank,
       axes: combined.kind === 'flattened' ? [] : first.axes,
+      inputAxes: inputs.map((input, index) => (effectiveInputs[index].kind === 'acting' ? input.axes : [])),
       inputStates: effectiveInputs,
       flatAxes: combined.kind === 'flattened' ? (first.flatAxes ?? []) : undefined,
       blockwise: combined.kind === 'acting' && Boolean(combined.blockwise),

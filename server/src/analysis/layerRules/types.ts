@@ -59,6 +59,8 @@ export interface RuleContext {
   inputRank: number | undefined;
   /** Positions (in the first input's shape) of the axes the group acts on. */
   axes: number[];
+  /** The acting axes of every input, in input order ([] for an input the group does not act on). */
+  inputAxes?: number[][];
   /** The effective input states (an unknown input's assumed state), one per input. */
   inputStates: SymmetryState[];
   /** The input is flattened: positions that hold the merged acting axes, if any. */
