@@ -2,7 +2,7 @@
 // states and first-break falls (level, cause, blamed layer, repeats), one table per group.
 import assert from 'node:assert/strict';
 import type { ConstValue, ModelGraph } from '../../server/src/analysis/graph';
-import type { SymmetryDeclaration } from '../../server/src/analysis/symmetry';
+import { describeState, type SymmetryDeclaration } from '../../server/src/analysis/symmetry';
 import { inferShapes } from '../../server/src/analysis/shapes';
 import { inferDeclaration } from '../../server/src/analysis/inference';
 import { GraphBuilder, declare, notConstant, sequential } from './graphBuilder';
@@ -151,7 +151,7 @@ describe('inference: translation', () => {
       name: 'a reshape that merges H and W, then pooling over the merged axis, is invariant',
       graph: sequential([8, 8, 4], [['reshape', { targetShape: [64, 4] }], ['globalAveragePooling1d', {}]]),
       declaration: declare('invariant', 'translation'),
-      states: ['flattened', 'invariant(exact)'],
+      states: ['exact', 'invariant(exact)'],
       falls: [],
     },
     {
@@ -877,5 +877,67 @@ describe('inference: tf.layers.dot by its axes (issue 8, precision)', () => {
     const shapes = inferShapes(graph);
     assert.deepEqual(shapes[graph.layers[3].output], [10, 10]);
     assert.deepEqual(shapes[graph.layers[5].output], [10, 4]);
+  });
+});
+
+/** An image whose spatial axes a reshape merges into one, channels kept: [N, 8, 8, 4] -> [N, 64, 4]. */
+function mergedPositions(then: [string, Record<string, ConstValue>][], targetShape: number[] = [64, 4]): ModelGraph {
+  return sequential([8, 8, 3], [['conv2d', { filters: 4, kernelSize: 1 }], ['reshape', { targetShape }], ...then]);
+}
+
+describe('inference: a reshape that merges the acting axes into one permutes them (issue 8, precision)', () => {
+  runTable([
+    {
+      name: 'reshape [8, 8, 4] -> [64, 4], kernel-1 conv1d and global pooling keep translation invariance exactly',
+      graph: mergedPositions([['conv1d', { filters: 8, kernelSize: 1 }], ['dense', { units: 8 }], ['globalAveragePooling1d', {}], ['dense', { units: 2 }]]),
+      declaration: declare('invariant', 'translation'),
+      states: ['exact', 'exact', 'exact', 'exact', 'invariant(exact)', 'invariant(exact)'],
+      falls: [],
+    },
+    {
+      name: 'with a -1 in the target shape too',
+      graph: mergedPositions([['globalMaxPooling1d', {}]], [-1, 4]),
+      declaration: declare('invariant', 'translation'),
+      outputs: ['invariant(exact)'],
+      falls: [],
+    },
+    {
+      name: 'the same holds for rotations: they permute the pixels as well',
+      graph: mergedPositions([['conv1d', { filters: 8, kernelSize: 1 }], ['globalAveragePooling1d', {}]]),
+      declaration: declare('invariant', 'rotation90'),
+      outputs: ['invariant(exact)'],
+      falls: [],
+    },
+    {
+      name: 'a 3-wide conv1d on the merged axis depends on the order of the positions: the reshape is blamed, the conv named',
+      graph: mergedPositions([['conv1d', { filters: 8, kernelSize: 3 }], ['globalAveragePooling1d', {}]]),
+      declaration: declare('invariant', 'translation'),
+      states: ['exact', 'exact', 'broken:flatten-then-mix@1', 'broken:flatten-then-mix@1'],
+      falls: [['broken', 'flatten-then-mix', 1, 0]],
+    },
+    {
+      name: 'pooling windows and recurrent layers on the merged axis break it too',
+      graph: mergedPositions([['maxPooling1d', { poolSize: 2 }], ['lstm', { units: 4 }]]),
+      declaration: declare('invariant', 'translation'),
+      falls: [['broken', 'flatten-then-mix', 1, 1]],
+    },
+    {
+      name: 'flatten then dense after the merge breaks it at the flatten',
+      graph: mergedPositions([['flatten', {}], ['dense', { units: 2 }]]),
+      declaration: declare('invariant', 'translation'),
+      states: ['exact', 'exact', 'flattened', 'broken:flatten-then-mix@2'],
+      falls: [['broken', 'flatten-then-mix', 2, 0]],
+    },
+    {
+      name: 'merging the channels in as well ([8, 8, 4] -> [256]) flattens the action',
+      graph: mergedPositions([['dense', { units: 2 }]], [256]),
+      declaration: declare('invariant', 'translation'),
+      states: ['exact', 'flattened', 'broken:flatten-then-mix@1'],
+    },
+  ]);
+
+  it('says in the hover that the group now permutes the merged positions', () => {
+    const result = infer(mergedPositions([]), declare('equivariant', 'translation'));
+    assert.match(describeState(result.layerStates[1]), /permutation of the positions reshape merged/);
   });
 });

@@ -61,6 +61,21 @@ function stepsInInputShifts(steps: SubgroupStep[], k: number | null, scale: Frac
   return result;
 }
 
+/** Causes by which a layer depends on the order of a set's elements. */
+const ORDER_CAUSES: ReadonlySet<Cause['code']> = new Set(['set-axis-window', 'recurrent', 'mixes-acting-axis']);
+
+/**
+ * On a merged axis the declared group permutes positions, so the layer was judged as on a set;
+ * a layer that depends on their order breaks the symmetry because of the reshape that merged
+ * them, which is blamed as a flatten is (SPEC section 4), with the layer as its partner.
+ */
+function orderBreaksAsMergeBreaks(effect: LocalEffect, mergedBy: LayerRef, ref: LayerRef, group: string): LocalEffect {
+  if (effect.kind === 'unknown') return { ...effect, assumed: orderBreaksAsMergeBreaks(effect.assumed, mergedBy, ref, group) };
+  if (effect.kind !== 'break' || !ORDER_CAUSES.has(effect.cause.code)) return effect;
+  const detail = `${mergedBy.kind} merged the axes ${group} acts on into one, whose positions ${group} now permutes, and ${ref.kind} depends on their order`;
+  return { kind: 'break', cause: { code: 'flatten-then-mix', at: mergedBy, partner: ref, detail } };
+}
+
 /** The scale of a layer's output from its input's, by what the effect says it resamples. */
 function rescaled(scale: Fraction, effect: LocalEffect): Fraction {
   if (effect.kind !== 'keep' && effect.kind !== 'toInvariant') return scale;
@@ -115,17 +130,19 @@ function weakest(states: Exclude<SymmetryState, { kind: 'unknown' }>[]): Exclude
   if (acting.length > 0) {
     const blockwise = acting.some((state) => state.kind === 'acting' && state.blockwise);
     const border = [...new Set(acting.flatMap((state) => (state.kind === 'acting' ? (state.border ?? []) : [])))];
-    return actingState(fidelity, blockwise, border);
+    const permuted = acting.find((state) => state.kind === 'acting' && state.permutedBy);
+    return actingState(fidelity, blockwise, border, permuted?.kind === 'acting' ? permuted.permutedBy : undefined);
   }
   const invariant = states.find((state) => state.kind === 'invariant' && state.since);
   return invariant && invariant.kind === 'invariant' && invariant.since ? { kind: 'invariant', fidelity, since: invariant.since } : { kind: 'invariant', fidelity };
 }
 
 /** An acting state, with the optional markers only when they are set. */
-function actingState(fidelity: Fidelity, blockwise: boolean, border: Cause[]): Extract<SymmetryState, { kind: 'acting' }> {
+function actingState(fidelity: Fidelity, blockwise: boolean, border: Cause[], permutedBy?: LayerRef): Extract<SymmetryState, { kind: 'acting' }> {
   const state: Extract<SymmetryState, { kind: 'acting' }> = { kind: 'acting', fidelity };
   if (blockwise) state.blockwise = true;
   if (border.length > 0) state.border = border;
+  if (permutedBy) state.permutedBy = permutedBy;
   return state;
 }
 
@@ -255,8 +272,14 @@ class DeclarationWalk {
     };
     // After invariance the group no longer acts, so the layer cannot fall; everywhere else the
     // rule runs, even on a broken state, so that later layers with the same fault are listed.
-    const ruleEffect: LocalEffect =
+    const permutedBy = combined.kind === 'acting' && this.declaration.group !== 'permutation' ? combined.permutedBy : undefined;
+    if (permutedBy) context.group = 'permutation';
+    let ruleEffect: LocalEffect =
       combined.kind === 'invariant' ? keep() : rule ? applyLayerRule(rule, context) : missingRuleEffect(layer, context);
+    if (permutedBy) {
+      context.group = this.declaration.group;
+      ruleEffect = orderBreaksAsMergeBreaks(ruleEffect, permutedBy, context.ref, this.declaration.group);
+    }
     const effect = this.declaration.group === 'translation' ? this.inInputShifts(ruleEffect, combined, first.scale) : ruleEffect;
     if (effect.kind === 'unknown') this.gaps.push(effect.cause);
 
@@ -367,7 +390,7 @@ class DeclarationWalk {
           axes: effect.axes ?? context.axes,
           margin: effect.margin ?? unchanged.margin,
           extraCauses,
-          state: actingState(fidelity, blockwise, border),
+          state: actingState(fidelity, blockwise, border, input.permutedBy ?? (effect.permutes ? context.ref : undefined)),
         };
       }
     }

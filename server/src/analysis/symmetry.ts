@@ -117,6 +117,12 @@ export type SymmetryState =
        * is the same for every input; the first layer whose window reaches into it falls.
        */
       border?: Cause[];
+      /**
+       * A reshape (`by`) merged the acting axes into one axis while keeping the channels: the
+       * group now acts by permuting the positions of that axis (a circular shift of an image
+       * becomes a permutation of its pixels), so layers are judged as on a set.
+       */
+      permutedBy?: LayerRef;
     }
   /**
    * the group no longer acts: the tensor is invariant, qualified by `fidelity`; `since` is the
@@ -176,7 +182,8 @@ export function describeState(state: SymmetryState): string {
       return (
         describeFidelity(state.fidelity) +
         (state.blockwise ? ' (blockwise)' : '') +
-        (state.border ? ' (with a constant border that no window has mixed in yet)' : '')
+        (state.border ? ' (with a constant border that no window has mixed in yet)' : '') +
+        (state.permutedBy ? ` (as a permutation of the positions ${state.permutedBy.kind} merged)` : '')
       );
     case 'invariant':
       return `invariant (${describeFidelity(state.fidelity)})`;

@@ -62,8 +62,39 @@ export function buildModel(): tf.Sequential {
   return model;
 }
 ` },
+    // Pixels as a set: merging H and W while keeping the channels turns a shift into a
+    // permutation of positions, which kernel-1 layers and global pooling keep.
+    { code: `import * as tf from '@tensorflow/tfjs';
+
+/**
+ * @symmetry invariant translation
+ */
+export function pixelsAsSet(): tf.Sequential {
+  const model = tf.sequential();
+  model.add(tf.layers.conv2d({ inputShape: [16, 16, 3], filters: 8, kernelSize: 1 }));
+  model.add(tf.layers.reshape({ targetShape: [256, 8] }));
+  model.add(tf.layers.conv1d({ filters: 8, kernelSize: 1, activation: 'relu' }));
+  model.add(tf.layers.globalMaxPooling1d({}));
+  model.add(tf.layers.dense({ units: 10 }));
+  return model;
+}
+` },
   ],
   invalid: [
+    { code: `import * as tf from '@tensorflow/tfjs';
+
+/**
+ * @symmetry invariant translation
+ */
+export function pixelsInOrder(): tf.Sequential {
+  const model = tf.sequential();
+  model.add(tf.layers.conv2d({ inputShape: [16, 16, 3], filters: 8, kernelSize: 1 }));
+  model.add(tf.layers.reshape({ targetShape: [-1, 8] }));
+  model.add(tf.layers.conv1d({ filters: 8, kernelSize: 3 }));
+  model.add(tf.layers.globalMaxPooling1d({}));
+  return model;
+}
+`, errors: [{ messageId: 'flattenThenMix', line: 9, column: 23, endLine: 9, endColumn: 30, messageIncludes: ['reshape at line 9, followed by conv1d at line 10'] }] },
     { code: `import * as tf from '@tensorflow/tfjs';
 
 /**

@@ -24,7 +24,13 @@ function reshapeEffect(context: RuleContext): LocalEffect {
     const untouched = input.slice(0, last + 1).every((size, axis) => size !== null && size === output[axis]);
     if (untouched) return keep();
     const channels = input[input.length - 1];
-    if (channels !== null && channels === output[output.length - 1] && output.length >= 2 && context.axes.every((axis) => axis < input.length - 1)) {
+    const keepsChannels = channels !== null && channels === output[output.length - 1] && context.axes.every((axis) => axis < input.length - 1);
+    if (keepsChannels && output.length === 2 && mergesIntoOne(input, output)) {
+      // [N, H, W, C] -> [N, H*W, C]: every position keeps its channels, so a shift (or rotation,
+      // or flip) of the image becomes a permutation of the merged axis.
+      return keep({ axes: [0], permutes: true });
+    }
+    if (keepsChannels && output.length >= 2) {
       // Spatial or set axes merged into the leading axes, channels kept: a global reduction
       // over them still gives an invariant.
       return toFlattened(output.slice(0, -1).map((_, axis) => axis));
@@ -43,6 +49,12 @@ function upsamplingFactor(context: RuleContext): number {
   const factors = context.axes.filter((axis) => axis < 2).map((axis) => size[axis]);
   if (factors.length === 0 || factors.some((factor) => factor === null || !Number.isInteger(factor) || (factor as number) < 1)) return 1;
   return (factors as number[]).reduce((a, b) => gcd(a, b));
+}
+
+/** The output's one position axis holds all of the input's positions (sizes agree where known). */
+function mergesIntoOne(input: (number | null)[], output: (number | null)[]): boolean {
+  const positions = product(input.slice(0, -1));
+  return positions === null || output[0] === null || output[0] === positions;
 }
 
 function permuteDims(context: { config: { raw(key: string): unknown } }): number[] | null {

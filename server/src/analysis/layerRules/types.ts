@@ -38,6 +38,8 @@ export type LocalEffect =
        * A shift by 1 of the input becomes a shift by `up` of the output.
        */
       rescale?: { up: number; down: number };
+      /** The acting axes were merged into one (`axes`): from here the group permutes its positions. */
+      permutes?: boolean;
     }
   | { kind: 'toInvariant'; approx: Cause[]; subgroup: SubgroupStep[] }
   /** `flatAxes`: positions that now hold the merged acting axes (a reshape that kept channels). */
