@@ -579,9 +579,19 @@ describe('inference: declarations that do not fit the model', () => {
     });
   }
 
-  it('an input without a declared shape fits any group, but its unplaced axes are a gap', () => {
+  it('an input without a declared shape takes the structure the declaration implies, and says so', () => {
     const result = infer(sequential(undefined, [['dense', { units: 4 }]]), declare('invariant', 'rotation90'));
     assert.equal(result.mismatch, undefined);
+    assert.deepEqual(result.gaps, []);
+    assert.deepEqual(result.assumedInput?.shape, [null, null, null]);
+    assert.equal(result.assumedInput?.description, 'an image input [N, H, W, C] with H = W');
+    // A dense on the channels of an image keeps its axes: the output is not invariant.
+    assert.deepEqual(summarizeFalls(result), [['broken', 'output-not-invariant', 0, 0]]);
+  });
+
+  it('an input whose first layer fixes a rank the group does not act on is still a gap', () => {
+    const result = infer(sequential(undefined, [['conv1d', { filters: 4, kernelSize: 1 }]]), declare('invariant', 'rotation90'));
+    assert.equal(result.assumedInput, undefined);
     assert.deepEqual(result.gaps.map((gap) => [gap.code, gap.at.layer]), [['non-constant-config', 0]]);
   });
 
@@ -939,5 +949,55 @@ describe('inference: a reshape that merges the acting axes into one permutes the
   it('says in the hover that the group now permutes the merged positions', () => {
     const result = infer(mergedPositions([]), declare('equivariant', 'translation'));
     assert.match(describeState(result.layerStates[1]), /permutation of the positions reshape merged/);
+  });
+});
+
+describe('inference: inputs of unknown shape and unknown sizes (issue 8, shapes)', () => {
+  it('a head on a loaded base (no shape): flatten then dense breaks translation, assuming an image', () => {
+    const result = infer(sequential(undefined, [['flatten', {}], ['dense', { units: 10 }]]), declare('invariant', 'translation'));
+    assert.deepEqual(result.layerStates.map(summarizeState), ['flattened', 'broken:flatten-then-mix@0']);
+    assert.deepEqual(summarizeFalls(result), [['broken', 'flatten-then-mix', 0, 0]]);
+    assert.equal(result.assumedInput?.description, 'an image input [N, H, W, C]');
+    assert.deepEqual(result.gaps, []);
+  });
+
+  it('a head without a shape under permutation is a set [N, T, F]: flatten then dense depends on order', () => {
+    const result = infer(sequential(undefined, [['dense', { units: 8 }], ['flatten', {}], ['dense', { units: 10 }]]), declare('invariant', 'permutation'));
+    assert.deepEqual(summarizeFalls(result), [['broken', 'flatten-then-mix', 1, 0]]);
+    assert.equal(result.assumedInput?.description, 'a set input [N, T, F]');
+  });
+
+  it('a head without a shape that pools globally is invariant under the assumption', () => {
+    const result = infer(sequential(undefined, [['globalAveragePooling2d', {}], ['dense', { units: 10 }]]), declare('invariant', 'translation'));
+    assert.deepEqual(result.outputStates.map(summarizeState), ['invariant(exact)']);
+    assert.deepEqual(result.falls, []);
+  });
+
+  it('sign needs no structure: nothing is assumed', () => {
+    const result = infer(sequential(undefined, [['flatten', {}], ['dense', { units: 2, useBias: false }]]), declare('equivariant', 'sign'));
+    assert.equal(result.assumedInput, undefined);
+    assert.deepEqual(result.falls, []);
+  });
+
+  it('a rank known with sizes unknown ([h, w, c] from parameters) is enough for rules that need axes only', () => {
+    const graph = sequential([null, null, null], [['conv2d', { filters: 4, kernelSize: 1 }], ['flatten', {}], ['dense', { units: 10 }]]);
+    const result = infer(graph, declare('invariant', 'translation'));
+    assert.deepEqual(result.gaps, []);
+    assert.equal(result.assumedInput, undefined);
+    assert.deepEqual(summarizeFalls(result), [['broken', 'flatten-then-mix', 1, 0]]);
+  });
+
+  it('under rotation with sizes unknown, H = W is assumed and said, and the stride grid is judged by the size condition', () => {
+    const graph = sequential([null, null, 3], [['maxPooling2d', {}], ['globalAveragePooling2d', {}]]);
+    const result = infer(graph, declare('invariant', 'rotation90'));
+    assert.equal(result.mismatch, undefined);
+    assert.equal(result.assumedInput?.description, 'a square input (H = W, sizes not known statically)');
+    assert.deepEqual(summarizeFalls(result), [['subgroup', 'grid-offset', 0, 0]]);
+    assert.match(result.falls[0].cause.detail, /not known statically/);
+  });
+
+  it('with H and W known, nothing is assumed', () => {
+    const result = infer(sequential([24, 24, 3], [['maxPooling2d', {}]]), declare('equivariant', 'rotation90'));
+    assert.equal(result.assumedInput, undefined);
   });
 });

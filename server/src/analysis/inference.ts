@@ -9,6 +9,7 @@ import type { LayerRule, LocalEffect, RuleContext, SubgroupStep } from './layerR
 import { keep, unknown } from './layerRules/types';
 import { actingAxesForRank, declarationMismatch, feedsTokenIds } from './groups';
 import { gcd, lcm } from './layerRules/geometry';
+import { inferShapes, undeclaredInputRank } from './shapes';
 
 /** What inference tracks per tensor besides its state. */
 interface TensorFacts {
@@ -461,8 +462,40 @@ class DeclarationWalk {
   }
 }
 
+/**
+ * The structure a declaration implies for an input of unknown rank (SPEC section 4): shifts,
+ * rotations and flips act on the spatial axes of an image, a permutation on axis 1 of a set.
+ */
+function impliedStructure(declaration: SymmetryDeclaration): { shape: (number | null)[]; description: string } | undefined {
+  switch (declaration.group) {
+    case 'translation':
+    case 'rotation90':
+    case 'dihedral':
+    case 'flip':
+      return { shape: [null, null, null], description: 'an image input [N, H, W, C]' };
+    case 'permutation':
+      return { shape: [null, null], description: 'a set input [N, T, F]' };
+    case 'sign':
+      return undefined;
+  }
+}
+
 export function inferDeclaration(model: ModelGraph, shapes: ShapeTable, declaration: SymmetryDeclaration): DeclarationInference {
   const mismatch = declarationMismatch(model, declaration);
   if (mismatch) return { declaration, mismatch, layerStates: [], outputStates: [], falls: [], gaps: [] };
-  return new DeclarationWalk(model, shapes, declaration).run();
+  const implied = impliedStructure(declaration);
+  const unshaped = implied ? model.inputs.filter((input) => shapes[input.tensor] === undefined && undeclaredInputRank(model, input.tensor) === undefined) : [];
+  const rotates = declaration.group === 'rotation90' || declaration.group === 'dihedral';
+  if (!implied || unshaped.length === 0) {
+    const result = new DeclarationWalk(model, shapes, declaration).run();
+    // A rotation needs H = W; with sizes unknown (`inputShape: [h, w, c]`) that is assumed, and said.
+    const unsized = rotates ? model.inputs.find((input) => shapes[input.tensor]?.length === 3 && shapes[input.tensor]?.slice(0, 2).some((size) => size === null)) : undefined;
+    if (unsized) result.assumedInput = { input: unsized.span, shape: shapes[unsized.tensor] ?? [], description: 'a square input (H = W, sizes not known statically)' };
+    return result;
+  }
+  const assumedShapes = inferShapes(model, new Map(unshaped.map((input) => [input.tensor, implied.shape])));
+  const result = new DeclarationWalk(model, assumedShapes, declaration).run();
+  const description = rotates ? `${implied.description} with H = W` : implied.description;
+  result.assumedInput = { input: unshaped[0].span, shape: implied.shape, description };
+  return result;
 }

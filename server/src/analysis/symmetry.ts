@@ -170,6 +170,18 @@ export interface DeclarationInference {
   falls: Fall[];
   /** Every analysis gap (unknown layer or non-constant configuration that matters). */
   gaps: Cause[];
+  /**
+   * An input of unknown shape took the structure the declaration implies (an image for
+   * translation and rotations, a set for permutation); every conclusion rests on that.
+   */
+  assumedInput?: AssumedInput;
+}
+
+export interface AssumedInput {
+  input: SourceSpan;
+  shape: (number | null)[];
+  /** `an image input [N, H, W, C]`. */
+  description: string;
 }
 
 /** Static output shapes (without the batch axis) per tensor id; null dims are unknown. */

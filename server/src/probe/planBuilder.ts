@@ -123,7 +123,9 @@ export function buildProbePlan(model: ModelAnalysis, sourceFile: ts.SourceFile):
 
   const firstConsumer = (tensor: number) => layers.find((layer) => layer.inputs.includes(tensor));
   const inputs = graph.inputs.map((input) => {
-    const staticShape = model.shapes[input.tensor] ?? input.shape;
+    // An input of unknown shape is probed with the structure the declarations assumed for it.
+    const assumed = model.inferences.find((inference) => inference.assumedInput)?.assumedInput?.shape;
+    const staticShape = model.shapes[input.tensor] ?? input.shape ?? assumed;
     const shape = (staticShape ?? [null]).map((dim) => (typeof dim === 'number' && dim > 0 ? dim : defaultDim));
     const consumer = firstConsumer(input.tensor);
     const vocabulary = consumer?.kind === 'embedding' && typeof consumer.config.inputDim === 'number' ? consumer.config.inputDim : undefined;

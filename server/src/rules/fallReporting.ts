@@ -84,7 +84,15 @@ export function routedFalls<M extends string>(context: ModelRuleContext<M>, rule
         axes: actingAxes(declaration),
         declaration: declaration.text,
         model: context.model.name,
+        // Empty unless an input of unknown shape took the structure the declaration implies.
+        assumption: inference.assumedInput ? ` (assuming ${inference.assumedInput.description}, as the declaration implies)` : '',
       };
+      if (inference.assumedInput) {
+        related.push({
+          span: inference.assumedInput.input,
+          message: `the shape of this input is not known statically: assumed to be ${inference.assumedInput.description}, as @symmetry ${declaration.group} implies`,
+        });
+      }
       if (cause.partner) {
         const partnerSpan = spanOfRef(context, cause.partner);
         data.partner = cause.partner.kind;

@@ -13,7 +13,7 @@ export const flattenBreaksInvariance = createRule<MessageId>({
     preferredFix: 'Global pooling (globalAveragePooling2d / globalMaxPooling2d) instead of flatten.',
     messages: {
       flattenThenMix:
-        '{{layer}} at line {{line}}, followed by {{partner}} at line {{partnerLine}}, turns positions into features: {{groupMode}} is lost. Use global pooling instead of {{layer}}.',
+        '{{layer}} at line {{line}}, followed by {{partner}} at line {{partnerLine}}, turns positions into features{{assumption}}: {{groupMode}} is lost. Use global pooling instead of {{layer}}.',
       flattenBeforeMix:
         '{{layer}} at line {{line}} turns positions into features before a mixing layer ({{detail}}): {{groupMode}} is lost. Use global pooling instead of {{layer}}.',
       flattenedOutput:

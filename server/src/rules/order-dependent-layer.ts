@@ -19,7 +19,7 @@ export const orderDependentLayer = createRule<MessageId>({
       mixesActingAxis:
         '{{layer}} at line {{line}} mixes along {{axes}} ({{detail}}): it gives each position its own weights, so {{groupMode}} is lost. Apply it per element (on the last axis) and pool over {{axes}} instead.',
       flattenThenMix:
-        '{{layer}} at line {{line}}, followed by {{partner}} at line {{partnerLine}}, turns set elements into features: {{groupMode}} is lost. Pool over the set axis (SetPool) instead of {{layer}}.',
+        '{{layer}} at line {{line}}, followed by {{partner}} at line {{partnerLine}}, turns set elements into features{{assumption}}: {{groupMode}} is lost. Pool over the set axis (SetPool) instead of {{layer}}.',
       flattenBeforeMix:
         '{{layer}} at line {{line}} turns set elements into features before a mixing layer ({{detail}}): {{groupMode}} is lost. Pool over the set axis (SetPool) instead.',
       blockMixing:

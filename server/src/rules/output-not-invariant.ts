@@ -13,7 +13,7 @@ export const outputNotInvariant = createRule<MessageId>({
     preferredFix: 'Global pooling (globalAveragePooling2d, SetPool) before the output, or declare equivariant.',
     messages: {
       outputNotInvariant:
-        '{{model}} declares {{groupMode}}, but its output from {{layer}} at line {{line}} still carries {{axes}} the group acts on ({{detail}}): the output moves with the input instead of staying fixed. Add global pooling before the output, or declare equivariant.',
+        '{{model}} declares {{groupMode}}, but its output from {{layer}} at line {{line}} still carries {{axes}} the group acts on ({{detail}}){{assumption}}: the output moves with the input instead of staying fixed. Add global pooling before the output, or declare equivariant.',
     },
   },
   checkModel(context) {
