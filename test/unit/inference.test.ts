@@ -1001,3 +1001,62 @@ describe('inference: inputs of unknown shape and unknown sizes (issue 8, shapes)
     assert.equal(result.assumedInput, undefined);
   });
 });
+
+describe("inference: dataFormat 'channelsFirst' (issue 8, shapes)", () => {
+  const first = { dataFormat: 'channelsFirst' };
+  runTable([
+    {
+      name: 'conv, pooling and global pooling follow the spatial axes behind the channels',
+      graph: sequential([3, 32, 32], [
+        ['conv2d', { filters: 8, kernelSize: 3, padding: 'same', ...first }],
+        ['maxPooling2d', { poolSize: 2, ...first }],
+        ['conv2d', { filters: 8, kernelSize: 1, ...first }],
+        ['globalAveragePooling2d', first],
+        ['dense', { units: 10 }],
+      ]),
+      declaration: declare('invariant', 'translation'),
+      states: ['approx', 'subgroup(2)', 'subgroup(2)', 'invariant(subgroup(2))', 'invariant(subgroup(2))'],
+      falls: [
+        ['approx', 'zero-padding', 0, 0],
+        ['subgroup', 'stride', 1, 0],
+      ],
+      gaps: [],
+    },
+    {
+      name: 'a 1x1 convolution channels first keeps rotation; global pooling makes it invariant',
+      graph: sequential([3, 16, 16], [['conv2d', { filters: 4, kernelSize: 1, ...first }], ['globalMaxPooling2d', first]]),
+      declaration: declare('invariant', 'rotation90'),
+      states: ['exact', 'invariant(exact)'],
+      falls: [],
+    },
+    {
+      name: 'flatten then dense after channels-first convolutions still breaks',
+      graph: sequential([3, 16, 16], [['conv2d', { filters: 4, kernelSize: 1, ...first }], ['flatten', {}], ['dense', { units: 2 }]]),
+      declaration: declare('invariant', 'translation'),
+      falls: [['broken', 'flatten-then-mix', 1, 0]],
+    },
+    {
+      name: 'a dense on a channels-first image mixes the W axis',
+      graph: sequential([3, 16, 16], [['conv2d', { filters: 4, kernelSize: 1, ...first }], ['dense', { units: 2 }]]),
+      declaration: declare('equivariant', 'translation'),
+      falls: [['broken', 'mixes-acting-axis', 1, 0]],
+    },
+  ]);
+
+  it('a [3, 32, 32] channels-first input is square for rotation90', () => {
+    const graph = sequential([3, 32, 32], [['conv2d', { filters: 4, kernelSize: 1, ...first }]]);
+    assert.equal(infer(graph, declare('equivariant', 'rotation90')).mismatch, undefined);
+    const wide = sequential([3, 32, 48], [['conv2d', { filters: 4, kernelSize: 1, ...first }]]);
+    assert.match(infer(wide, declare('equivariant', 'rotation90')).mismatch?.message ?? '', /32x48/);
+  });
+
+  it('computes channels-first shapes with the channels in front', () => {
+    const graph = sequential([3, 32, 32], [
+      ['conv2d', { filters: 8, kernelSize: 3, strides: 2, padding: 'same', ...first }],
+      ['maxPooling2d', first],
+      ['globalAveragePooling2d', first],
+    ]);
+    const shapes = inferShapes(graph);
+    assert.deepEqual(graph.layers.map((layer) => shapes[layer.output]), [[8, 16, 16], [8, 8, 8], [8]]);
+  });
+});

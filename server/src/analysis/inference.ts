@@ -7,7 +7,7 @@ import { applyLayerRule, layerRuleFor } from './layerRules';
 import { unknownLibraryLayer } from './layerRules/library';
 import type { LayerRule, LocalEffect, RuleContext, SubgroupStep } from './layerRules/types';
 import { keep, unknown } from './layerRules/types';
-import { actingAxesForRank, declarationMismatch, feedsTokenIds } from './groups';
+import { actingAxesForRank, declarationMismatch, feedsChannelsFirst, feedsTokenIds } from './groups';
 import { gcd, lcm } from './layerRules/geometry';
 import { inferShapes, undeclaredInputRank } from './shapes';
 
@@ -217,7 +217,7 @@ class DeclarationWalk {
   run(): DeclarationInference {
     for (const input of this.model.inputs) {
       const rank = this.shapes[input.tensor]?.length;
-      const axes = rank === undefined ? undefined : actingAxesForRank(this.declaration.group, rank, this.declaration.axis, feedsTokenIds(this.model, input.tensor));
+      const axes = rank === undefined ? undefined : actingAxesForRank(this.declaration.group, rank, this.declaration.axis, feedsTokenIds(this.model, input.tensor), feedsChannelsFirst(this.model, input.tensor));
       this.facts[input.tensor] = { state: { kind: 'acting', fidelity: { level: 'exact' } }, axes: axes ?? [], margin: 0, scale: UNIT_SCALE };
       if (axes === undefined) this.noteUnplacedInput(input.tensor, rank);
     }
@@ -489,7 +489,8 @@ export function inferDeclaration(model: ModelGraph, shapes: ShapeTable, declarat
   if (!implied || unshaped.length === 0) {
     const result = new DeclarationWalk(model, shapes, declaration).run();
     // A rotation needs H = W; with sizes unknown (`inputShape: [h, w, c]`) that is assumed, and said.
-    const unsized = rotates ? model.inputs.find((input) => shapes[input.tensor]?.length === 3 && shapes[input.tensor]?.slice(0, 2).some((size) => size === null)) : undefined;
+    const spatial = (tensor: number) => (feedsChannelsFirst(model, tensor) ? shapes[tensor]?.slice(1, 3) : shapes[tensor]?.slice(0, 2));
+    const unsized = rotates ? model.inputs.find((input) => shapes[input.tensor]?.length === 3 && spatial(input.tensor)?.some((size) => size === null)) : undefined;
     if (unsized) result.assumedInput = { input: unsized.span, shape: shapes[unsized.tensor] ?? [], description: 'a square input (H = W, sizes not known statically)' };
     return result;
   }

@@ -14,6 +14,11 @@ export function declaresChannelsFirst(context: RuleContext): boolean {
   return new ConfigReader(context.node.config, false).string('dataFormat', 'channelsLast') === 'channelsFirst';
 }
 
+/** Where a layer's spatial axes start in its input (without batch): 1 behind the channels when channels first. */
+export function spatialOffset(context: RuleContext): number {
+  return declaresChannelsFirst(context) ? 1 : 0;
+}
+
 export function readPadding(value: string | null): Padding | null {
   if (value === 'same' || value === 'valid' || value === 'causal') return value;
   return null;
