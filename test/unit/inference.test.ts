@@ -1036,6 +1036,19 @@ describe("inference: dataFormat 'channelsFirst' (issue 8, shapes)", () => {
       falls: [['broken', 'flatten-then-mix', 1, 0]],
     },
     {
+      name: 'channels-first upsampling then pooling by the same factor is exact; uneven padding breaks rotation only where a window mixes it in',
+      graph: sequential([3, 16, 16], [
+        ['upSampling2d', { size: 2, ...first }],
+        ['averagePooling2d', { poolSize: 2, ...first }],
+        ['zeroPadding2d', { padding: [[0, 1], [0, 1]], ...first }],
+        ['conv2d', { filters: 2, kernelSize: 1, ...first }],
+        ['globalAveragePooling2d', first],
+      ]),
+      declaration: declare('invariant', 'rotation90'),
+      states: ['exact', 'exact', 'exact', 'exact', 'invariant(exact)'],
+      falls: [],
+    },
+    {
       name: 'a dense on a channels-first image mixes the W axis',
       graph: sequential([3, 16, 16], [['conv2d', { filters: 4, kernelSize: 1, ...first }], ['dense', { units: 2 }]]),
       declaration: declare('equivariant', 'translation'),

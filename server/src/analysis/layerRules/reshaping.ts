@@ -2,7 +2,7 @@
 // permute (the acting axes move), repeatVector, and upSampling2d (the action is rescaled).
 import type { LayerRule, LocalEffect, RuleContext, Shape } from './types';
 import { breaks, cause, keep, toFlattened, unknown } from './types';
-import { gcd } from './geometry';
+import { gcd, spatialOffset } from './geometry';
 
 function product(values: (number | null)[]): number | null {
   return values.reduce<number | null>((total, value) => (total === null || value === null ? null : total * value), 1);
@@ -46,7 +46,8 @@ function reshapeEffect(context: RuleContext): LocalEffect {
  */
 function upsamplingFactor(context: RuleContext): number {
   const size = context.config.tuple('size', 2, 2);
-  const factors = context.axes.filter((axis) => axis < 2).map((axis) => size[axis]);
+  const offset = spatialOffset(context);
+  const factors = context.axes.filter((axis) => axis >= offset && axis < offset + 2).map((axis) => size[axis - offset]);
   if (factors.length === 0 || factors.some((factor) => factor === null || !Number.isInteger(factor) || (factor as number) < 1)) return 1;
   return (factors as number[]).reduce((a, b) => gcd(a, b));
 }
@@ -142,7 +143,12 @@ export const RESHAPING_RULES: LayerRule[] = [
       const input = context.inputShapes[0];
       if (!input) return undefined;
       const size = context.config.tuple('size', 2, 2);
-      return [0, 1].map((axis) => (input[axis] === null || size[axis] === null ? null : (input[axis] as number) * (size[axis] as number))).concat(input.slice(2));
+      const offset = context.config.string('dataFormat', 'channelsLast') === 'channelsFirst' ? 1 : 0;
+      const scaled = [0, 1].map((axis) => {
+        const dim = input[offset + axis];
+        return dim === null || size[axis] === null ? null : dim * (size[axis] as number);
+      });
+      return [...input.slice(0, offset), ...scaled, ...input.slice(offset + 2)];
     },
     effect: (context) => {
       if (context.group === 'translation') return keep({ rescale: { up: upsamplingFactor(context), down: 1 } });
