@@ -1073,3 +1073,14 @@ describe("inference: dataFormat 'channelsFirst' (issue 8, shapes)", () => {
     assert.deepEqual(graph.layers.map((layer) => shapes[layer.output]), [[8, 16, 16], [8, 8, 8], [8]]);
   });
 });
+
+describe('inference: a tensor extraction could not trace is not an input to assume a structure for', () => {
+  it('keeps the gap instead of assuming an image', () => {
+    const graph = sequential(undefined, [['flatten', {}], ['dense', { units: 10 }]]);
+    graph.gaps.push({ message: 'the input of this flatten layer is not known statically', span: graph.inputs[0].span });
+    const result = infer(graph, declare('invariant', 'translation'));
+    assert.equal(result.assumedInput, undefined);
+    assert.deepEqual(result.falls, []);
+    assert.deepEqual(result.gaps.map((gap) => gap.code), ['non-constant-config']);
+  });
+});

@@ -484,7 +484,12 @@ export function inferDeclaration(model: ModelGraph, shapes: ShapeTable, declarat
   const mismatch = declarationMismatch(model, declaration);
   if (mismatch) return { declaration, mismatch, layerStates: [], outputStates: [], falls: [], gaps: [] };
   const implied = impliedStructure(declaration);
-  const unshaped = implied ? model.inputs.filter((input) => shapes[input.tensor] === undefined && undeclaredInputRank(model, input.tensor) === undefined) : [];
+  // Only real model inputs: a tensor extraction could not trace (a graph gap at the same place)
+  // is not an input the declaration speaks about.
+  const untraced = (input: ModelGraph['inputs'][number]) => model.gaps.some((gap) => gap.span.file === input.span.file && gap.span.start === input.span.start);
+  const unshaped = implied
+    ? model.inputs.filter((input) => shapes[input.tensor] === undefined && undeclaredInputRank(model, input.tensor) === undefined && !untraced(input))
+    : [];
   const rotates = declaration.group === 'rotation90' || declaration.group === 'dihedral';
   if (!implied || unshaped.length === 0) {
     const result = new DeclarationWalk(model, shapes, declaration).run();
