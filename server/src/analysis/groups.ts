@@ -1,6 +1,6 @@
 // Where each group acts (SPEC section 3): the acting axes of an input of a given rank, and
 // whether a declaration fits the model's inputs at all (rank, square images, token ids).
-import type { ModelGraph, ModelInput } from './graph';
+import { configValue, type ModelGraph, type ModelInput } from './graph';
 import type { DeclarationMismatch, GroupName, SymmetryDeclaration } from './symmetry';
 import { formatShape } from './layerRules/types';
 
@@ -11,7 +11,11 @@ const TOKEN_CONSUMERS: ReadonlySet<string> = new Set(['embedding', 'categoryEnco
  * Positions (in a shape without the batch axis) of the axes the group acts on, for an input
  * of `rank`; `undefined` when the group cannot act on such an input. Sign acts on values: [].
  */
-export function actingAxesForRank(group: GroupName, rank: number, declaredAxis = 1, tokenIds = false): number[] | undefined {
+export function actingAxesForRank(group: GroupName, rank: number, declaredAxis = 1, tokenIds = false, channelsFirst = false): number[] | undefined {
+  if (channelsFirst && rank >= 3 && group !== 'permutation' && group !== 'sign') {
+    // [C, H, W]: the same spatial axes, one place further on.
+    return actingAxesForRank(group, rank, declaredAxis, tokenIds)?.map((axis) => axis + 1);
+  }
   switch (group) {
     case 'sign':
       return [];
@@ -28,6 +32,22 @@ export function actingAxesForRank(group: GroupName, rank: number, declaredAxis =
       if (rank === 2 && declaredAxis >= 1 && declaredAxis <= 2) return [declaredAxis - 1];
       return rank === 1 && tokenIds && declaredAxis === 1 ? [0] : undefined;
   }
+}
+
+/**
+ * The input's layout, from the first layer along its path that says (`dataFormat`): image
+ * layers in tfjs default to channels last, and a model keeps one layout throughout.
+ */
+export function feedsChannelsFirst(model: ModelGraph, tensor: number): boolean {
+  let current = tensor;
+  for (let step = 0; step < model.layers.length; step++) {
+    const consumer = model.layers.find((layer) => layer.inputs.includes(current));
+    if (!consumer) return false;
+    const format = configValue(consumer.config, 'dataFormat') ?? (consumer.inner ? configValue(consumer.inner.config, 'dataFormat') : undefined);
+    if (typeof format === 'string') return format === 'channelsFirst';
+    current = consumer.output;
+  }
+  return false;
 }
 
 /** The input feeds a layer that reads token ids (an embedding). */
@@ -62,8 +82,9 @@ function inputMismatch(model: ModelGraph, input: ModelInput, declaration: Symmet
         return undefined;
     }
   }
-  if ((group === 'rotation90' || group === 'dihedral') && shape[0] !== null && shape[1] !== null && shape[0] !== shape[1]) {
-    return `${group} needs a square input, but this model's input is ${shape[0]}x${shape[1]}`;
+  const [height, width] = feedsChannelsFirst(model, input.tensor) && shape.length === 3 ? shape.slice(1) : shape;
+  if ((group === 'rotation90' || group === 'dihedral') && height !== null && width !== null && height !== width) {
+    return `${group} needs a square input, but this model's input is ${height}x${width}`;
   }
   return undefined;
 }

@@ -96,7 +96,15 @@ export function routedFalls<M extends string>(context: ModelRuleContext<M>, rule
         model: context.model.name,
         circularPad: remedies.circularPad,
         downsampling: remedies.downsampling,
+        // Empty unless an input of unknown shape took the structure the declaration implies.
+        assumption: inference.assumedInput ? ` (assuming ${inference.assumedInput.description})` : '',
       };
+      if (inference.assumedInput) {
+        related.push({
+          span: inference.assumedInput.input,
+          message: `the shape of this input is not known statically: assumed to be ${inference.assumedInput.description}, as @symmetry ${declaration.group} implies`,
+        });
+      }
       if (cause.partner) {
         const partnerSpan = spanOfRef(context, cause.partner);
         data.partner = cause.partner.kind;

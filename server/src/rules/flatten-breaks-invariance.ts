@@ -12,7 +12,7 @@ export const flattenBreaksInvariance = createRule<MessageId>({
     defaultSeverity: 'error',
     preferredFix: 'Global pooling (globalAveragePooling2d / globalMaxPooling2d) instead of flatten.',
     messages: {
-      flattenThenMix: '{{layer}} turns positions into features that {{partner}}{{partnerAt}} mixes, so {{groupMode}} is lost; use global pooling instead of {{layer}}.',
+      flattenThenMix: '{{layer}} turns positions into features{{assumption}} that {{partner}}{{partnerAt}} mixes, so {{groupMode}} is lost; use global pooling instead of {{layer}}.',
       flattenBeforeMix: '{{layer}} turns positions into features before a mixing layer, so {{groupMode}} is lost; use global pooling instead of {{layer}}.',
       flattenedOutput: '{{layer}} turns {{axes}} into output features, so {{groupMode}} cannot hold; use global pooling instead of {{layer}}.',
       blockMixing: '{{layer}} mixes blocks concatenated along {{axes}}, each shifting on its own, so {{groupMode}} is lost; concatenate along the channels instead.',

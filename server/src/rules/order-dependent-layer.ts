@@ -15,7 +15,7 @@ export const orderDependentLayer = createRule<MessageId>({
       recurrent: '{{layer}} reads its input in order, so {{groupMode}} is lost; for a set, use SetDense and SetPool.',
       setAxisWindow: '{{layer}} has a window larger than 1 along {{axes}}, which mixes elements by position, so {{groupMode}} is lost; use SetDense and SetPool.',
       mixesActingAxis: '{{layer}} gives each position along {{axes}} its own weights, so {{groupMode}} is lost; apply it per element, then pool over that axis.',
-      flattenThenMix: '{{layer}} turns set elements into features that {{partner}}{{partnerAt}} mixes, so {{groupMode}} is lost; pool over the set with SetPool instead.',
+      flattenThenMix: '{{layer}} turns set elements into features{{assumption}} that {{partner}}{{partnerAt}} mixes, so {{groupMode}} is lost; pool over the set with SetPool instead.',
       flattenBeforeMix: '{{layer}} turns set elements into features before a mixing layer, so {{groupMode}} is lost; pool over the set with SetPool instead.',
       blockMixing: '{{layer}} mixes sets concatenated along {{axes}}, each permuted on its own, so {{groupMode}} is lost; concatenate along the features instead.',
       otherCause: '{{detail}}, so {{groupMode}} is lost.',

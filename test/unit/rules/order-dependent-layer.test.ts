@@ -63,8 +63,41 @@ export function buildModel(): tf.Sequential {
   return model;
 }
 ` },
+    // Attention without positions: tf.layers.dot contracts features, then the set against the
+    // set; neither depends on the order of the elements.
+    { code: `import * as tf from '@tensorflow/tfjs';
+
+/**
+ * @symmetry invariant permutation
+ */
+export function setAttention(): tf.LayersModel {
+  const points = tf.input({ shape: [32, 3] });
+  const q = tf.layers.dense({ units: 16 }).apply(points) as tf.SymbolicTensor;
+  const k = tf.layers.dense({ units: 16 }).apply(points) as tf.SymbolicTensor;
+  const v = tf.layers.dense({ units: 16 }).apply(points) as tf.SymbolicTensor;
+  const scores = tf.layers.dot({ axes: -1 }).apply([q, k]) as tf.SymbolicTensor;
+  const weights = tf.layers.softmax().apply(scores) as tf.SymbolicTensor;
+  const mixed = tf.layers.dot({ axes: [2, 1] }).apply([weights, v]) as tf.SymbolicTensor;
+  const pooled = tf.layers.globalMaxPooling1d({}).apply(mixed) as tf.SymbolicTensor;
+  return tf.model({ inputs: points, outputs: pooled });
+}
+` },
   ],
   invalid: [
+    { code: `import * as tf from '@tensorflow/tfjs';
+
+/**
+ * @symmetry invariant permutation
+ */
+export function weightedBySlot(): tf.LayersModel {
+  const points = tf.input({ shape: [32, 3] });
+  const features = tf.layers.dense({ units: 16 }).apply(points) as tf.SymbolicTensor;
+  const summary = tf.layers.globalAveragePooling1d({}).apply(points) as tf.SymbolicTensor;
+  const slots = tf.layers.dense({ units: 32 }).apply(summary) as tf.SymbolicTensor;
+  const mixed = tf.layers.dot({ axes: [1, 1] }).apply([features, slots]) as tf.SymbolicTensor;
+  return tf.model({ inputs: points, outputs: mixed });
+}
+`, errors: [{ messageId: 'mixesActingAxis', line: 11, column: 27, endLine: 11, endColumn: 30, messageIncludes: ['dot gives each position along the set axis (axis 1) its own weights'] }] },
     { code: `import * as tf from '@tensorflow/tfjs';
 
 /**

@@ -111,5 +111,19 @@ export function buildVolumeModel(): tf.Sequential {
         { messageId: 'stride', line: 18, column: 23, endLine: 18, endColumn: 29, messageIncludes: ['use BlurPool3D (anti-aliased) instead'] },
       ],
     },
+    // Channels first: the pooling works on the axes behind the channels, and is judged there.
+    { code: `import * as tf from '@tensorflow/tfjs';
+
+/**
+ * @symmetry invariant translation
+ */
+export function buildModel(): tf.Sequential {
+  const model = tf.sequential();
+  model.add(tf.layers.conv2d({ inputShape: [3, 32, 32], filters: 8, kernelSize: 1, dataFormat: 'channelsFirst' }));
+  model.add(tf.layers.averagePooling2d({ poolSize: 4, dataFormat: 'channelsFirst' }));
+  model.add(tf.layers.globalAveragePooling2d({ dataFormat: 'channelsFirst' }));
+  return model;
+}
+`, errors: [{ messageId: 'stride', line: 9, column: 23, endLine: 9, endColumn: 39, messageIncludes: ['multiples of 4'] }] },
   ],
 });
