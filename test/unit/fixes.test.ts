@@ -253,6 +253,122 @@ describe('fixes: the fix must actually fix', function () {
     });
   });
 
+  describe('quick fixes in every import style (issue 8)', () => {
+    /** The preferred fix of `ruleId`, applied; the fixed text must parse and re-analyse clean. */
+    const preferredFix = (fileName: string, text: string, ruleId: string) => {
+      const analysis = analyzeText(fileName, text);
+      const finding = analysis.findings.find((f) => f.ruleId === ruleId);
+      assert.ok(finding, `no ${ruleId} finding in\n${text}`);
+      const fix = fixesForFinding(parseSource(fileName, text), analysis, finding).find((candidate) => candidate.isPreferred);
+      assert.ok(fix, `no preferred fix for ${ruleId} in\n${text}`);
+      const fixed = applyTextEdits(text, fix.edits);
+      const parsed = ts.createSourceFile(fileName, fixed, ts.ScriptTarget.ES2022, true, fileName.endsWith('.ts') ? ts.ScriptKind.TS : ts.ScriptKind.JS);
+      assert.equal((parsed as unknown as { parseDiagnostics: unknown[] }).parseDiagnostics.length, 0, `the fixed text does not parse:\n${fixed}`);
+      const left = analyzeText(fileName, fixed).findings.filter((f) => f.ruleId === ruleId);
+      assert.deepEqual(left.map((f) => f.message), [], `still reported after "${fix.title}":\n${fixed}`);
+      return { fix, fixed };
+    };
+    const body = (conv: string, flatten: string, dense: string) =>
+      `[${conv}({ inputShape: [16, 16, 3], filters: 8, kernelSize: 1 }), ${flatten}(), ${dense}({ units: 4 })]`;
+
+    const flattenStyles: { name: string; fileName: string; text: string; expected: RegExp[] }[] = [
+      {
+        name: 'factories destructured from tf.layers: the namespace they come from',
+        fileName: 'destructured.ts',
+        text: `import * as tf from '@tensorflow/tfjs';\nconst { conv2d, flatten, dense } = tf.layers;\n/** @symmetry invariant translation */\nexport function build(): tf.Sequential {\n  return tf.sequential({ layers: ${body('conv2d', 'flatten', 'dense')} });\n}\n`,
+        expected: [/conv2d\(\{[^)]*\}\), tf\.layers\.globalAveragePooling2d\(\{\}\), dense/],
+      },
+      {
+        name: 'a destructured global pooling factory is reused',
+        fileName: 'destructured-pool.ts',
+        text: `import * as tf from '@tensorflow/tfjs';\nconst { conv2d, flatten, dense, globalAveragePooling2d: gap } = tf.layers;\n/** @symmetry invariant translation */\nexport function build(): tf.Sequential {\n  return tf.sequential({ layers: ${body('conv2d', 'flatten', 'dense')} });\n}\nexport const unused = gap;\n`,
+        expected: [/\), gap\(\{\}\), dense/],
+      },
+      {
+        name: "named import { layers } from '@tensorflow/tfjs'",
+        fileName: 'named.ts',
+        text: `import { layers, sequential, Sequential } from '@tensorflow/tfjs';\n/** @symmetry invariant translation */\nexport function build(): Sequential {\n  return sequential({ layers: ${body('layers.conv2d', 'layers.flatten', 'layers.dense')} });\n}\n`,
+        expected: [/layers\.globalAveragePooling2d\(\{\}\)/],
+      },
+      {
+        name: 'named import { layers as L }, factories destructured from L inside the function',
+        fileName: 'aliased.ts',
+        text: `import { layers as L, sequential, Sequential } from '@tensorflow/tfjs';\n/** @symmetry invariant translation */\nexport function build(): Sequential {\n  const { flatten } = L;\n  return sequential({ layers: ${body('L.conv2d', 'flatten', 'L.dense')} });\n}\n`,
+        expected: [/\), L\.globalAveragePooling2d\(\{\}\), L\.dense/],
+      },
+      {
+        name: "CommonJS const { layers } = require('@tensorflow/tfjs')",
+        fileName: 'required-layers.js',
+        text: `const { layers, sequential } = require('@tensorflow/tfjs');\n/** @symmetry invariant translation */\nfunction build() {\n  return sequential({ layers: ${body('layers.conv2d', 'layers.flatten', 'layers.dense')} });\n}\nmodule.exports = { build };\n`,
+        expected: [/layers\.globalAveragePooling2d\(\{\}\)/],
+      },
+      {
+        name: "CommonJS const tf = require('@tensorflow/tfjs')",
+        fileName: 'required-namespace.js',
+        text: `const tf = require('@tensorflow/tfjs');\n/** @symmetry invariant translation */\nfunction build() {\n  const model = tf.sequential();\n  model.add(tf.layers.conv2d({ inputShape: [16, 16, 3], filters: 8, kernelSize: 1 }));\n  model.add(tf.layers.flatten());\n  model.add(tf.layers.dense({ units: 4 }));\n  return model;\n}\nmodule.exports = { build };\n`,
+        expected: [/model\.add\(tf\.layers\.globalAveragePooling2d\(\{\}\)\);/],
+      },
+      {
+        name: "CommonJS factories destructured from require('@tensorflow/tfjs').layers: the pattern grows",
+        fileName: 'required-factories.js',
+        text: `const { conv2d, flatten, dense } = require('@tensorflow/tfjs').layers;\nconst { sequential } = require('@tensorflow/tfjs');\n/** @symmetry invariant translation */\nfunction build() {\n  return sequential({ layers: ${body('conv2d', 'flatten', 'dense')} });\n}\nmodule.exports = { build };\n`,
+        expected: [/const \{ conv2d, flatten, dense, globalAveragePooling2d \} = require\('@tensorflow\/tfjs'\)\.layers;/, /\), globalAveragePooling2d\(\{\}\), dense/],
+      },
+    ];
+    for (const style of flattenStyles) {
+      it(`flatten -> global pooling: ${style.name}`, () => {
+        const { fixed } = preferredFix(path.join(SCRATCH, 'styles', style.fileName), style.text, 'flatten-breaks-invariance');
+        for (const pattern of style.expected) assert.match(fixed, pattern);
+      });
+    }
+
+    it('global pooling appended after a library layer uses the file\'s tfjs import, adding `layers` to a named import', () => {
+      const withLayers = `import { layers, sequential } from '@tensorflow/tfjs';\nimport { BlurPool2D } from 'symmetry-lint-layers';\n/** @symmetry invariant translation */\nexport function build() {\n  return sequential({ layers: [layers.conv2d({ inputShape: [16, 16, 3], filters: 8, kernelSize: 1 }), new BlurPool2D({ stride: 2 })] });\n}\n`;
+      assert.match(preferredFix('/virtual/append.ts', withLayers, 'output-not-invariant').fixed, /new BlurPool2D\(\{ stride: 2 \}\), layers\.globalAveragePooling2d\(\{\}\)\]/);
+      const withoutLayers = `import { sequential } from '@tensorflow/tfjs';\nimport { CircularPad2D } from 'symmetry-lint-layers';\n/** @symmetry invariant translation */\nexport function build() {\n  return sequential({ layers: [new CircularPad2D({ inputShape: [16, 16, 3] })] });\n}\n`;
+      const { fixed } = preferredFix('/virtual/append-import.ts', withoutLayers, 'output-not-invariant');
+      assert.match(fixed, /import \{ sequential, layers \} from '@tensorflow\/tfjs';/);
+      assert.match(fixed, /new CircularPad2D\(\{ inputShape: \[16, 16, 3\] \}\), layers\.globalAveragePooling2d\(\{\}\)\]/);
+    });
+
+    const libraryStyles: { name: string; fileName: string; text: string; expected: RegExp[] }[] = [
+      {
+        name: 'ESM with factories destructured from tf.layers: a namespace import',
+        fileName: 'lib-destructured.ts',
+        text: `import * as tf from '@tensorflow/tfjs';\nconst { conv2d, globalAveragePooling2d } = tf.layers;\n/** @symmetry invariant translation */\nexport function build(): tf.Sequential {\n  return tf.sequential({ layers: [conv2d({ inputShape: [16, 16, 3], filters: 8, kernelSize: 3, padding: 'same' }), globalAveragePooling2d({})] });\n}\n`,
+        expected: [/^import \* as tf from '@tensorflow\/tfjs';\nimport \* as sl from 'symmetry-lint-layers';\n/, /new sl\.CircularPad2D\(\{ padding: 1, inputShape: \[16, 16, 3\] \}\), conv2d\(\{ filters: 8, kernelSize: 3, padding: 'valid' \}\)/],
+      },
+      {
+        name: 'ESM named imports: named library imports',
+        fileName: 'lib-named.ts',
+        text: `import { layers as L, sequential } from '@tensorflow/tfjs';\n/** @symmetry invariant translation */\nexport function build() {\n  return sequential({ layers: [L.conv2d({ inputShape: [16, 16, 3], filters: 8, kernelSize: 3, padding: 'same' }), L.globalAveragePooling2d({})] });\n}\n`,
+        expected: [/import \{ CircularPad2D \} from 'symmetry-lint-layers';/, /new CircularPad2D\(\{ padding: 1, inputShape/],
+      },
+      {
+        name: "CommonJS const { layers } = require(...): a require",
+        fileName: 'lib-required.js',
+        text: `'use strict';\nconst { layers, sequential } = require('@tensorflow/tfjs');\n/** @symmetry invariant translation */\nfunction build() {\n  return sequential({ layers: [layers.conv2d({ inputShape: [16, 16, 3], filters: 8, kernelSize: 3, padding: 'same' }), layers.globalAveragePooling2d({})] });\n}\nmodule.exports = { build };\n`,
+        expected: [/const \{ layers, sequential \} = require\('@tensorflow\/tfjs'\);\nconst sl = require\('symmetry-lint-layers'\);/, /new sl\.CircularPad2D/],
+      },
+    ];
+    for (const style of libraryStyles) {
+      it(`zero padding -> CircularPad2D: ${style.name}`, () => {
+        const { fixed } = preferredFix(path.join(SCRATCH, 'styles', style.fileName), style.text, 'padding-boundary');
+        for (const pattern of style.expected) assert.match(fixed, pattern);
+      });
+    }
+
+    it('every fixed TypeScript style type-checks against tfjs and symmetry-lint-layers', () => {
+      const files = new Map<string, string>();
+      for (const style of [...flattenStyles, ...libraryStyles].filter((entry) => entry.fileName.endsWith('.ts'))) {
+        const ruleId = flattenStyles.includes(style) ? 'flatten-breaks-invariance' : 'padding-boundary';
+        files.set(`styles/${style.fileName}`, preferredFix(path.join(SCRATCH, 'styles', style.fileName), style.text, ruleId).fixed);
+      }
+      const errors = [...typeErrors(files)].filter(([, messages]) => messages.length > 0);
+      assert.deepEqual(errors, []);
+    });
+  });
+
   describe('edit style and refusals', () => {
     const fixOf = (text: string, fileName = '/virtual/model.ts') => {
       const analysis = analyzeText(fileName, text);

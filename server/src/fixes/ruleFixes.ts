@@ -3,7 +3,7 @@
 // is not a literal gets none, and a config key the replacement does not accept stops the fix.
 import type { LayerNode } from '../analysis/graph';
 import type { FileAnalysis, LocatedFinding, ModelAnalysis } from '../engine';
-import { FileEditor, type LayerSite, type LibraryReference } from './sourceEdits';
+import { FileEditor, type LayerSite, type LibraryReference, type TfjsLayersReference } from './sourceEdits';
 import type { SymmetryFix, TextEditSpan } from './types';
 
 export interface FixContext {
@@ -37,10 +37,27 @@ class FixBuilder {
     return `new ${this.context.library.className(name)}(${config})`;
   }
 
+  /**
+   * `tf.layers.name(config)` written in the file's import style, next to `site` (the layer the
+   * new one replaces or follows), recording any import it needs; fails the fix when none fits.
+   */
+  tfjs(site: LayerSite | undefined, name: string, config: string): string {
+    const reference = this.context.editor.tfjsLayers(site);
+    if (!reference) {
+      this.failed = true;
+      return '';
+    }
+    this.tfjsNames.set(reference, [...(this.tfjsNames.get(reference) ?? []), name]);
+    return `${reference.factory(name)}(${config})`;
+  }
+
+  private readonly tfjsNames = new Map<TfjsLayersReference, string[]>();
+
   build(title: string, isPreferred: boolean): SymmetryFix | undefined {
     if (this.failed || this.edits.length === 0) return undefined;
     const imports = this.names.length > 0 && this.context.library ? this.context.library.importEdits(this.names) : [];
-    return { title, ruleId: this.context.finding.ruleId, isPreferred, edits: [...this.edits, ...imports] };
+    const tfjsImports = [...this.tfjsNames].flatMap(([reference, names]) => reference.importEdits(names));
+    return { title, ruleId: this.context.finding.ruleId, isPreferred, edits: [...this.edits, ...imports, ...tfjsImports] };
   }
 }
 
@@ -151,10 +168,8 @@ function replaceFlatten(context: FixContext, preferredFirst: boolean): SymmetryF
   const suffix = rank === 2 ? '1d' : rank === 3 ? '2d' : rank === 4 ? '3d' : undefined;
   if (!suffix) return [];
   for (const [pool, preferred] of [['Average', true], ['Max', false]] as const) {
-    const factory = editor.tfjsFactory(site, `global${pool}Pooling${suffix}`);
-    if (!factory) continue;
     const builder = new FixBuilder(context);
-    builder.add({ start: site.expression.getStart(editor.sourceFile), end: site.expression.end, newText: `${factory}(${keep})` });
+    builder.add({ start: site.expression.getStart(editor.sourceFile), end: site.expression.end, newText: builder.tfjs(site, `global${pool}Pooling${suffix}`, keep) });
     fixes.push(builder.build(`Use global ${pool.toLowerCase()} pooling instead of ${layer.kind}`, preferred && preferredFirst));
   }
   return fixes.filter((fix): fix is SymmetryFix => fix !== undefined);
@@ -175,10 +190,9 @@ function appendGlobalPooling(context: FixContext): SymmetryFix[] {
     const suffix = rank === 2 ? '1d' : rank === 3 ? '2d' : rank === 4 ? '3d' : undefined;
     if (!suffix) return [];
     for (const [pool, preferred] of [['Average', true], ['Max', false]] as const) {
-      const factory = context.editor.tfjsFactory(site, `global${pool}Pooling${suffix}`);
-      if (!factory) continue;
       const builder = new FixBuilder(context);
-      builder.add(context.editor.insertAfter(site, `${factory}({})`));
+      // Only a tfjs factory's own prefix is a tfjs namespace; after other layers the file's import decides.
+      builder.add(context.editor.insertAfter(site, builder.tfjs(layer.origin === 'tfjs' ? site : undefined, `global${pool}Pooling${suffix}`, '{}')));
       fixes.push(builder.build(`Add global ${pool.toLowerCase()} pooling at the output`, preferred));
     }
   }
