@@ -124,6 +124,21 @@ describe('inference: translation', () => {
       falls: [['approx', 'cropping', 3, 0]],
     },
     {
+      name: "CircularPad2D then a stride-2 'valid' conv using exactly the margin: subgroup(2) without border loss, when the size is a multiple of 2",
+      graph: sequential([16, 16, 3], [['CircularPad2D', { padding: 1 }, lib], conv(3, { strides: 2 })]),
+      declaration: declare('equivariant', 'translation'),
+      falls: [['subgroup', 'stride', 1, 0]],
+    },
+    {
+      name: 'the same on an odd size loses the border',
+      graph: sequential([15, 15, 3], [['CircularPad2D', { padding: 1 }, lib], conv(3, { strides: 2 })]),
+      declaration: declare('equivariant', 'translation'),
+      falls: [
+        ['approx', 'cropping', 1, 0],
+        ['subgroup', 'stride', 1, 0],
+      ],
+    },
+    {
       name: 'a margin of 2 covers two 3x3 valid convolutions with an activation between them',
       graph: sequential([16, 16, 3], [['CircularPad2D', { padding: 2 }, lib], conv(3), ['activation', { activation: 'relu' }], conv(3), ['globalAveragePooling2d', {}]]),
       declaration: declare('invariant', 'translation'),
