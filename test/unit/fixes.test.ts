@@ -355,6 +355,10 @@ describe('fixes: the fix must actually fix', function () {
       const { fixed } = preferredFix('/virtual/append-import.ts', withoutLayers, 'output-not-invariant');
       assert.match(fixed, /import \{ sequential, layers \} from '@tensorflow\/tfjs';/);
       assert.match(fixed, /new CircularPad2D\(\{ inputShape: \[16, 16, 3\] \}\), layers\.globalAveragePooling2d\(\{\}\)\]/);
+      const commonJs = `const { sequential } = require('@tensorflow/tfjs-node');\nconst sl = require('symmetry-lint-layers');\n/** @symmetry invariant translation */\nfunction build() {\n  const model = sequential();\n  model.add(new sl.CircularPad1D({ inputShape: [16, 3] }));\n  return model;\n}\nmodule.exports = { build };\n`;
+      const required = preferredFix('/virtual/append-require.js', commonJs, 'output-not-invariant').fixed;
+      assert.match(required, /const \{ sequential, layers \} = require\('@tensorflow\/tfjs-node'\);/);
+      assert.match(required, /model\.add\(layers\.globalAveragePooling1d\(\{\}\)\);/);
     });
 
     const libraryStyles: { name: string; fileName: string; text: string; expected: RegExp[] }[] = [
