@@ -114,6 +114,19 @@ export function buildTagger(tfLib, inputShape, depth = 2): LayersModel {
     assert.ok(!result.models.some((m) => m.name === 'register' && m.construction === 'functional' && m.layers.length > 0));
   });
 
+  it('follows a model kept on the worker global self, and tfjs read from window', () => {
+    const { result } = extract(`/* global importScripts */
+importScripts('https://cdn.example/tf.min.js');
+self.buildRecurrent = (steps, units) => {
+  self.net = window.tf.sequential();
+  self.net.add(tf.layers.gru({units, inputShape: [steps, 1]}));
+  self.net.add(tf.layers.dense({units: 1}));
+  return self.net;
+};`, { fileName: '/project/web/worker.js' });
+    assert.equal(result.models.length, 1);
+    assert.deepEqual(kinds(result.models[0]), ['gru', 'dense']);
+  });
+
   it('still reads a browser global tf', () => {
     const { result } = extract(`function makeModel() {
   const model = tf.sequential();

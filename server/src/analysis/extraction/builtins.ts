@@ -9,6 +9,7 @@ import {
   type ArrayValue,
   type LayerInstance,
   type ModelUnderConstruction,
+  type ObjectValue,
   Scope,
   UNDEFINED,
   type UnknownLength,
@@ -17,6 +18,9 @@ import {
 } from './values';
 
 export class Builtins {
+  /** The global object of each unit's run, fresh per unit like the module values. */
+  private readonly globalObjects = new WeakMap<object, ObjectValue>();
+
   constructor(private readonly interp: Interpreter) {}
 
   globalValue(name: string): AbstractValue | undefined {
@@ -24,6 +28,11 @@ export class Builtins {
       case 'tf':
         // Browser scripts load tfjs with a <script> tag that defines the global `tf`.
         return { kind: 'tfjs', path: [] };
+      case 'self':
+      case 'window':
+      case 'globalThis':
+        // Web workers keep their state on `self` (`self.model = tf.sequential()`).
+        return this.globalObject();
       case 'Math':
       case 'Array':
       case 'Object':
@@ -43,6 +52,16 @@ export class Builtins {
       default:
         return undefined;
     }
+  }
+
+  private globalObject(): ObjectValue {
+    let global = this.globalObjects.get(this.interp.unit);
+    if (!global) {
+      // Its other properties are whatever the page or worker set: not known statically.
+      global = { kind: 'object', props: new Map([['tf', this.globalValue('tf')!]]), openSpread: unknown('a global property is not known statically') };
+      this.globalObjects.set(this.interp.unit, global);
+    }
+    return global;
   }
 
   callBuiltin(name: string, receiver: AbstractValue | undefined, args: AbstractValue[], node: ts.CallExpression | ts.Node, scope: Scope): AbstractValue {
