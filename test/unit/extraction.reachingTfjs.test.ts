@@ -46,6 +46,46 @@ export const second = tfB.sequential({layers: [tfB.layers.flatten({inputShape: [
     assert.deepEqual(kinds(model(result, 'second')), ['flatten']);
   });
 
+  it('takes a module variable set to tfjs in try/catch or if/else as tfjs inside functions', () => {
+    const { result } = extract(`let tf;
+try {
+  tf = require('@tensorflow/tfjs-node-gpu');
+} catch (err) {
+  tf = require('@tensorflow/tfjs-node');
+}
+let tfjs;
+if (process.platform === 'darwin') tfjs = require('@tensorflow/tfjs');
+else tfjs = require('@tensorflow/tfjs-node');
+function encoder(steps) {
+  const enc = tf.sequential();
+  enc.add(tf.layers.conv1d({inputShape: [steps, 2], filters: 4, kernelSize: 3}));
+  return enc;
+}
+function decoder() {
+  const dec = tfjs.sequential();
+  dec.add(tfjs.layers.dense({inputShape: [4], units: 2}));
+  return dec;
+}
+module.exports = { encoder, decoder };`, { fileName: '/project/src/codec.js' });
+    assert.deepEqual(kinds(model(result, 'encoder')), ['conv1d']);
+    assert.deepEqual(kinds(model(result, 'decoder')), ['dense']);
+  });
+
+  it('does not take a module variable also set to something else as tfjs', () => {
+    const { result } = extract(`let tf;
+try {
+  tf = require('@tensorflow/tfjs-node');
+} catch (err) {
+  tf = null;
+}
+function build() {
+  const m = tf.sequential();
+  m.add(tf.layers.dense({inputShape: [4], units: 2}));
+  return m;
+}`, { fileName: '/project/src/fallback.js' });
+    assert.deepEqual(result.models.flatMap((m) => kinds(m)), []);
+  });
+
   it('does not take a ternary between tfjs and another module as tfjs', () => {
     const { result } = extract(`const tf = process.env.MOCK ? require('./fakeTf') : require('@tensorflow/tfjs');
 export function build() {

@@ -2,6 +2,7 @@
 // functions, classes) and exports, indexed lazily, plus the cache of evaluated module values.
 import { ts } from 'ts-morph';
 import type { SourceSpan } from '../graph';
+import { loadsTfjsOnEveryPath } from './moduleBindings';
 import type { AbstractValue } from './values';
 
 export type TopLevelBinding =
@@ -26,6 +27,7 @@ export class FileContext {
   readonly evaluating = new Set<string>();
   private readonly tfjsParameterCache = new Map<ts.Node, ReadonlySet<string>>();
   private namesTfjs?: boolean;
+  private tfjsAssigned?: ReadonlySet<string>;
 
   constructor(readonly sourceFile: ts.SourceFile) {
     this.fileName = sourceFile.fileName;
@@ -58,6 +60,16 @@ export class FileContext {
       this.tfjsParameterCache.set(fn, names);
     }
     return names;
+  }
+
+  /**
+   * Whether the top-level statements assign `name` only tfjs loads, as in `let tf; try { tf =
+   * require('@tensorflow/tfjs-node-gpu') } catch { tf = require('@tensorflow/tfjs') }`: a
+   * function reading the module's `tf` sees tfjs, though the declaration has no initialiser.
+   */
+  assignsOnlyTfjs(name: string): boolean {
+    this.tfjsAssigned ??= namesAssignedOnlyTfjs(this.sourceFile);
+    return this.tfjsAssigned.has(name);
   }
 
   starReexportSpecifiers(): string[] {
@@ -255,4 +267,23 @@ function propertyNames(object: ts.ObjectLiteralExpression): string[] {
     if (property.name && (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name))) names.push(property.name.text);
   }
   return names;
+}
+
+/** Names the top-level statements (outside functions) assign, all of whose assignments load tfjs. */
+function namesAssignedOnlyTfjs(sourceFile: ts.SourceFile): ReadonlySet<string> {
+  const tfjs = new Set<string>();
+  const other = new Set<string>();
+  const visit = (node: ts.Node): void => {
+    if (ts.isFunctionLike(node) || ts.isClassLike(node)) return;
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(node.left)) {
+      (loadsTfjsOnEveryPath(node.right) ? tfjs : other).add(node.left.text);
+    }
+    ts.forEachChild(node, visit);
+  };
+  for (const statement of sourceFile.statements) {
+    // Only statements that can assign: declarations and imports cannot.
+    if (ts.isExpressionStatement(statement) || ts.isIfStatement(statement) || ts.isTryStatement(statement) || ts.isBlock(statement)) visit(statement);
+  }
+  for (const name of other) tfjs.delete(name);
+  return tfjs.size > 0 ? tfjs : NO_NAMES;
 }

@@ -56,6 +56,9 @@ export class ModuleBindings {
       }
       case 'variable': {
         const declaration = binding.declaration;
+        if (!declaration.initializer && ts.isIdentifier(declaration.name) && file.assignsOnlyTfjs(name)) {
+          return new Map([[name, { kind: 'tfjs', path: [] }]]);
+        }
         const scratch = new Scope(undefined, file);
         const value = declaration.initializer ? this.interp.evaluate(declaration.initializer, moduleScope) : UNDEFINED;
         this.interp.bindPattern(declaration.name, value, scratch, moduleScope);
