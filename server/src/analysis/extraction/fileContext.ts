@@ -55,8 +55,8 @@ export class FileContext {
   tfjsParameters(fn: ts.FunctionLikeDeclaration): ReadonlySet<string> {
     let names = this.tfjsParameterCache.get(fn);
     if (!names) {
-      this.namesTfjs ??= /tfjs|@tensorflow/i.test(this.sourceFile.text);
-      names = tfjsParameterNames(fn, this.namesTfjs);
+      this.namesTfjs ??= importsTfjs(this.sourceFile);
+      names = tfjsParameterNames(fn, this.namesTfjs || NAMES_TFJS.test(fn.getText(this.sourceFile)));
       this.tfjsParameterCache.set(fn, names);
     }
     return names;
@@ -194,6 +194,26 @@ export function boundNames(name: ts.BindingName): string[] {
 }
 
 const NO_NAMES: ReadonlySet<string> = new Set();
+
+const NAMES_TFJS = /@tensorflow\/tfjs|\btfjs\b/i;
+
+/**
+ * Whether the file's imports name a tfjs package (`import type` included), or a top-level
+ * variable loads one. Only text outside function bodies is read, so a unit's result never
+ * depends on the body of another unit (the analysis cache reuses units on that premise).
+ */
+function importsTfjs(sourceFile: ts.SourceFile): boolean {
+  for (const statement of sourceFile.statements) {
+    if (ts.isImportDeclaration(statement) || ts.isImportEqualsDeclaration(statement) || ts.isExportDeclaration(statement)) {
+      if (NAMES_TFJS.test(statement.getText(sourceFile))) return true;
+    } else if (ts.isVariableStatement(statement)) {
+      for (const declaration of statement.declarationList.declarations) {
+        if (declaration.initializer && loadsTfjsOnEveryPath(declaration.initializer)) return true;
+      }
+    }
+  }
+  return false;
+}
 
 /**
  * Parameters of `fn` used as the tfjs namespace. Two kinds of use count: model creation
