@@ -133,6 +133,16 @@ export function buildTagger(tfLib, inputShape, depth = 2): LayersModel {
     assert.deepEqual(kinds(model(result, 'buildTagger')), ['conv1d', 'dropout', 'conv1d', 'dropout', 'globalMaxPooling1d']);
   });
 
+  it('takes tfjs destructured from an options parameter as tfjs', () => {
+    const { result } = extract(`import type * as TF from '@tensorflow/tfjs-node';
+export const buildScorer = ({ tf, features }: { tf: typeof TF; features: number }) => {
+  const scorer = tf.sequential();
+  scorer.add(tf.layers.dense({inputShape: [features], units: 1}));
+  return scorer;
+};`);
+    assert.deepEqual(kinds(model(result, 'buildScorer')), ['dense']);
+  });
+
   it('takes a parameter as tfjs from its use alone when the call shape is unmistakable', () => {
     // No import and no mention of the package: creation and layer factories on one parameter.
     const { result } = extract(`module.exports = function (lib) {

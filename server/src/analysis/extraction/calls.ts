@@ -105,10 +105,6 @@ export class Calls {
       if (parameter.dotDotDotToken) value = { kind: 'array', items: args.slice(index) };
       else value = args[index];
       if ((value === undefined || isUndefined(value)) && parameter.initializer) value = this.interp.evaluate(parameter.initializer, scope);
-      if ((value === undefined || value.kind === 'unknown') && ts.isIdentifier(parameter.name) && fn.file.tfjsParameters(node).has(parameter.name.text)) {
-        // `function build(tf, options) { const m = tf.sequential(); ... }` run as its own unit.
-        value = { kind: 'tfjs', path: [] };
-      }
       if (value === undefined) {
         value = unknown(`parameter '${parameter.name.getText(fn.file.sourceFile)}' has no value known statically`, fn.file.span(parameter.name));
       }
@@ -118,6 +114,12 @@ export class Calls {
         this.interp.classes.assignProperty(thisValue, parameter.name.text, value);
       }
     });
+    // `function build(tf, options) { const m = tf.sequential(); ... }` run as its own unit
+    // (or `({tf, shape}) => ...`): what it uses as tfjs is tfjs, when no caller says otherwise.
+    for (const name of fn.file.tfjsParameters(node)) {
+      const bound = scope.vars.get(name);
+      if (bound?.kind === 'unknown' || (bound && isUndefined(bound))) scope.vars.set(name, { kind: 'tfjs', path: [] });
+    }
     if (pushCallSite) this.interp.callStack = [...this.interp.callStack, callerScope.file.span(callNode)];
     this.interp.activeCalls.set(node, active + 1);
     try {

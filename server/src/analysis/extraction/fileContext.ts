@@ -224,7 +224,7 @@ function importsTfjs(sourceFile: ts.SourceFile): boolean {
  */
 function tfjsParameterNames(fn: ts.FunctionLikeDeclaration, fileNamesTfjs: boolean): ReadonlySet<string> {
   const candidates = new Set<string>();
-  for (const parameter of fn.parameters) if (ts.isIdentifier(parameter.name)) candidates.add(parameter.name.text);
+  for (const parameter of fn.parameters) for (const name of boundNames(parameter.name)) candidates.add(name);
   if (candidates.size === 0 || !fn.body) return NO_NAMES;
   const creates = new Set<string>();
   const makesLayers = new Set<string>();
