@@ -188,8 +188,7 @@ export class Expressions {
         if (spread.kind === 'array') {
           items.push(...spread.items);
           unknownLength ??= spread.unknownLength;
-        }
-        else return unknown(`spread of \`${clip(element.expression.getText(scope.file.sourceFile))}\` not known statically`, scope.file.span(element));
+        } else return unknown(`spread of \`${clip(element.expression.getText(scope.file.sourceFile))}\` not known statically`, scope.file.span(element));
       } else if (ts.isOmittedExpression(element)) {
         items.push(UNDEFINED);
       } else {
@@ -220,7 +219,7 @@ export class Expressions {
       }
       case 'array': {
         if (object.unknownLength && (name === 'length' || /^\d+$/.test(name))) {
-          // Its items stand for all of them: any one of them is the first.
+          // Its items stand for every item, so an index reads one of them and the length is unknown.
           if (name !== 'length' && object.items.length > 0) return object.items[Math.min(Number(name), object.items.length - 1)];
           return unknown(`\`${object.unknownLength.text}\` is not a compile-time constant`, object.unknownLength.span);
         }
