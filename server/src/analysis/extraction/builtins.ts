@@ -31,6 +31,12 @@ export class Builtins {
         return { kind: 'builtin', name };
       case 'require':
         return { kind: 'builtin', name: 'require' };
+      case 'self':
+      case 'window':
+      case 'globalThis':
+        // Worker and browser scripts keep their model on the global object
+        // (`self.model = tf.sequential()` in one function, `self.model.add` in another).
+        return this.interp.globalObject;
       case 'parseInt':
       case 'parseFloat':
         return { kind: 'builtin', name };

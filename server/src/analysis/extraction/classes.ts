@@ -3,9 +3,12 @@
 import { ts } from 'ts-morph';
 import type { Interpreter } from './interpreter';
 import { K, calleeName, isStatic } from './interpreterShared';
-import { type AbstractValue, type ClassValue, type FunctionValue, type ObjectValue, Scope } from './values';
+import { type AbstractValue, type ClassValue, type FunctionValue, type ObjectValue, Scope, UNDEFINED } from './values';
 
 export class Classes {
+  /** The classes whose constructors are running, innermost last, for `super(...)`. */
+  private readonly constructing: { classValue: ClassValue; thisValue: AbstractValue }[] = [];
+
   constructor(private readonly interp: Interpreter) {}
 
   classMethod(classValue: ClassValue, name: string, receiver: AbstractValue): FunctionValue | undefined {
@@ -87,8 +90,34 @@ export class Classes {
       }
     }
     if (ctor) {
-      this.interp.invoke({ kind: 'function', node: ctor, scope: classValue.scope, file: classValue.file }, args, thisValue, node, scope, true);
+      this.constructing.push({ classValue, thisValue });
+      try {
+        this.interp.invoke({ kind: 'function', node: ctor, scope: classValue.scope, file: classValue.file }, args, thisValue, node, scope, true);
+      } finally {
+        this.constructing.pop();
+      }
     }
+  }
+
+  /**
+   * `super(...)` in a constructor: runs the base class's constructor on the same instance. A
+   * user base runs like any constructor (a base that builds `tf.sequential({layers})` from the
+   * layers its subclasses pass); `tf.Sequential` itself takes `{layers}`.
+   */
+  superCall(args: AbstractValue[], node: ts.CallExpression, scope: Scope): AbstractValue {
+    const current = this.constructing[this.constructing.length - 1];
+    if (!current) return UNDEFINED;
+    const base = this.baseClassValue(current.classValue);
+    if (base?.kind === 'class') {
+      this.construct(base, args, current.thisValue, node, scope);
+    } else if (base?.kind === 'tfjs' && current.thisValue.kind === 'model') {
+      const model = current.thisValue.model;
+      const config = args[0];
+      if (config?.kind === 'object' && base.path[base.path.length - 1] === 'Sequential') {
+        this.interp.tfjs.addConfiguredLayers(model, config, node, scope);
+      }
+    }
+    return UNDEFINED;
   }
 
   assignProperty(target: AbstractValue, key: string, value: AbstractValue): void {

@@ -53,6 +53,7 @@ const HOLDER_KINDS = new Set<ts.SyntaxKind>([
 
 const CREATION_CALLS = new Set(['sequential', 'model']);
 const CREATION_CLASSES = new Set(['Sequential', 'LayersModel']);
+const BUILDS_MODEL = /\b(?:sequential|model)\s*\(|\bnew\s+(?:\w+\.)*Sequential\b/;
 
 /** The JSDoc blocks (`/** ... *\/`) that lead a node, with their offsets. */
 export function jsDocBlocks(node: ts.Node, sourceFile: ts.SourceFile): { text: string; start: number; end: number }[] {
@@ -88,29 +89,105 @@ function finalName(expression: ts.Expression): string | undefined {
   return current && current !== expression ? finalName(current) : undefined;
 }
 
-/** Local names bound to tfjs `sequential`/`model`/`Sequential` by aliased named imports. */
-function creationAliases(sourceFile: ts.SourceFile): { calls: Set<string>; classes: Set<string> } {
+/**
+ * Local names bound to tfjs `sequential`/`model`/`Sequential` by aliased named imports, and
+ * `bases`: the names a class may extend to be run as a class unit. Those are the tfjs model
+ * classes, local classes that extend one (through any chain of local classes), and classes
+ * imported from the project's own modules, whose kind only the interpreter can tell (a base
+ * class that builds `tf.sequential({layers})` from what subclasses pass to `super`).
+ */
+function creationAliases(sourceFile: ts.SourceFile): { calls: Set<string>; classes: Set<string>; bases: Set<string> } {
   const calls = new Set(CREATION_CALLS);
   const classes = new Set(CREATION_CLASSES);
+  const bases = new Set<string>();
+  const localBases = new Map<string, string>();
+  const noteImported = (name: string | undefined): void => {
+    if (name && /^[A-Z]/.test(name)) bases.add(name);
+  };
   for (const statement of sourceFile.statements) {
+    if (ts.isClassDeclaration(statement) && statement.name) {
+      const base = extendsName(statement);
+      if (base) localBases.set(statement.name.text, base);
+      continue;
+    }
+    if (ts.isVariableStatement(statement)) {
+      for (const declaration of statement.declarationList.declarations) {
+        const initializer = unwrap(declaration.initializer);
+        if (!ts.isIdentifier(declaration.name) || !initializer) continue;
+        if (ts.isClassExpression(initializer)) {
+          const base = extendsName(initializer);
+          if (base) localBases.set(declaration.name.text, base);
+        } else if (isRelativeRequire(initializer)) {
+          noteImported(declaration.name.text);
+        }
+      }
+      for (const declaration of statement.declarationList.declarations) {
+        if (ts.isObjectBindingPattern(declaration.name) && declaration.initializer && isRelativeRequire(unwrap(declaration.initializer)!)) {
+          for (const element of declaration.name.elements) if (ts.isIdentifier(element.name)) noteImported(element.name.text);
+        }
+      }
+      continue;
+    }
     if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
-    if (!TFJS_MODULES.has(statement.moduleSpecifier.text)) continue;
+    const specifier = statement.moduleSpecifier.text;
+    if (!TFJS_MODULES.has(specifier)) {
+      if (specifier.startsWith('.') && !statement.importClause?.isTypeOnly) {
+        noteImported(statement.importClause?.name?.text);
+        const named = statement.importClause?.namedBindings;
+        if (named && ts.isNamedImports(named)) for (const element of named.elements) if (!element.isTypeOnly) noteImported(element.name.text);
+      }
+      continue;
+    }
     const named = statement.importClause?.namedBindings;
     if (!named || !ts.isNamedImports(named)) continue;
     for (const element of named.elements) {
       const imported = (element.propertyName ?? element.name).text;
       if (CREATION_CALLS.has(imported)) calls.add(element.name.text);
       if (CREATION_CLASSES.has(imported)) classes.add(element.name.text);
+      if (imported === 'Sequential') bases.add(element.name.text);
     }
   }
-  return { calls, classes };
+  bases.add('Sequential');
+  // A local base class that builds a model itself (`this.model = tf.sequential({layers})` in
+  // its constructor) makes its subclasses class units, like an imported one.
+  const extended = new Set(localBases.values());
+  for (const statement of sourceFile.statements) {
+    if (ts.isClassDeclaration(statement) && statement.name && extended.has(statement.name.text) && BUILDS_MODEL.test(statement.getText(sourceFile))) {
+      bases.add(statement.name.text);
+    }
+  }
+  // Local classes down any chain from a base are bases too (a fixed point over the chains).
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [name, base] of localBases) {
+      if (!bases.has(name) && bases.has(base)) {
+        bases.add(name);
+        changed = true;
+      }
+    }
+  }
+  return { calls, classes, bases };
 }
 
-export function isSubclassModel(node: ts.ClassLikeDeclaration, classes: Set<string>): boolean {
+function extendsName(node: ts.ClassLikeDeclaration): string | undefined {
   const clause = node.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword);
   const base = clause?.types[0]?.expression;
-  const name = base ? finalName(base) : undefined;
-  return name !== undefined && classes.has(name) && name !== 'LayersModel';
+  return base ? finalName(base) : undefined;
+}
+
+function isRelativeRequire(expression: ts.Expression): boolean {
+  if (!ts.isCallExpression(expression) || !ts.isIdentifier(expression.expression) || expression.expression.text !== 'require') return false;
+  const specifier = expression.arguments[0];
+  return !!specifier && ts.isStringLiteralLike(specifier) && specifier.text.startsWith('.');
+}
+
+/**
+ * Whether a class is run as a class unit: it extends `tf.Sequential` (directly or through local
+ * classes), or a class of the project's own modules that may be a model or build one.
+ */
+export function isSubclassModel(node: ts.ClassLikeDeclaration, bases: Set<string>): boolean {
+  const name = extendsName(node);
+  return name !== undefined && bases.has(name);
 }
 
 /** Characters after a name that rule out its being a called or constructed callee. */
@@ -152,15 +229,17 @@ interface DiscoveryContext {
   sourceFile: ts.SourceFile;
   calls: Set<string>;
   classes: Set<string>;
-  /** Matches the names in `calls` and `classes` as whole words. */
+  /** What a class may extend to be a class unit (see `creationAliases`). */
+  bases: Set<string>;
+  /** Matches the names in `calls`, `classes` and `bases` as whole words. */
   pattern: RegExp;
 }
 
 function discoveryContext(sourceFile: ts.SourceFile, aliases = creationAliases(sourceFile)): DiscoveryContext {
-  const { calls, classes } = aliases;
-  const names = [...calls, ...classes].map((name) => name.replace(/[$]/g, '\\$&'));
+  const { calls, classes, bases } = aliases;
+  const names = [...new Set([...calls, ...classes, ...bases])].map((name) => name.replace(/[$]/g, '\\$&'));
   const pattern = new RegExp(`(?<![\\w$])(?:${names.join('|')})(?![\\w$])`, 'g');
-  return { sourceFile, calls, classes, pattern };
+  return { sourceFile, calls, classes, bases, pattern };
 }
 
 /**
@@ -281,7 +360,7 @@ class StatementWalker {
     // A holder's comments are read only when a `@sym` lies inside the node's range, which
     // keeps the walk close to a bare traversal.
     if (!anyWithin(this.tagOffsets, node) || !hasSymmetryDoc(node, this.context.sourceFile)) return;
-    const classes = this.context.classes;
+    const classes = this.context.bases;
     if (ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node) || ts.isConstructorDeclaration(node) || ts.isGetAccessorDeclaration(node)) {
       if (node.body) this.unitFor(node).hasDeclaration = true;
     } else if (ts.isClassDeclaration(node)) {
@@ -322,7 +401,7 @@ class StatementWalker {
       if (name && (kind === K.CallExpression ? this.context.calls : this.context.classes).has(name)) this.addSite(node, current);
     } else if (kind === K.ClassDeclaration || kind === K.ClassExpression) {
       const cls = node as ts.ClassLikeDeclaration;
-      if (isSubclassModel(cls, this.context.classes)) {
+      if (isSubclassModel(cls, this.context.bases)) {
         this.addSite(cls, cls);
         // The constructor of a subclass model runs as part of the class unit.
         for (const member of cls.members) {
@@ -424,7 +503,7 @@ export class DiscoveryCache {
 
   discover(sourceFile: ts.SourceFile): Discovery {
     const aliases = creationAliases(sourceFile);
-    const aliasKey = [...aliases.calls].join(',') + ';' + [...aliases.classes].join(',');
+    const aliasKey = [...aliases.calls].join(',') + ';' + [...aliases.classes].join(',') + ';' + [...aliases.bases].join(',');
     const text = sourceFile.text;
     // Kept only for the previous run's statements: a record's range is only known against
     // the text it was last checked in (positions of reused nodes move with every edit).

@@ -77,6 +77,8 @@ export class Expressions {
         const condition = truthiness(this.evaluate(conditional.condition, scope));
         if (condition === true) return this.evaluate(conditional.whenTrue, scope);
         if (condition === false) return this.evaluate(conditional.whenFalse, scope);
+        const sameModule = this.sameModuleEitherWay(conditional, scope);
+        if (sameModule) return sameModule;
         return unknown(
           `condition \`${clip(conditional.condition.getText(scope.file.sourceFile))}\` is not a compile-time constant`,
           scope.file.span(conditional),
@@ -103,6 +105,25 @@ export class Expressions {
       default:
         return unknown(`expression \`${clip(node.getText(scope.file.sourceFile))}\` is not modelled`, scope.file.span(node));
     }
+  }
+
+  /**
+   * `cond ? require('@tensorflow/tfjs-node-gpu') : require('@tensorflow/tfjs-node')`: both
+   * branches load the same namespace, so the choice does not matter to the model. Only
+   * `require` calls and names are evaluated here, since they have no side effects.
+   */
+  private sameModuleEitherWay(node: ts.ConditionalExpression, scope: Scope): AbstractValue | undefined {
+    const loadsModule = (branch: ts.Expression): boolean => {
+      const inner = ts.skipPartiallyEmittedExpressions(branch);
+      if (ts.isParenthesizedExpression(inner)) return loadsModule(inner.expression);
+      return ts.isIdentifier(inner) || (ts.isCallExpression(inner) && ts.isIdentifier(inner.expression) && inner.expression.text === 'require');
+    };
+    if (!loadsModule(node.whenTrue) || !loadsModule(node.whenFalse)) return undefined;
+    const whenTrue = this.evaluate(node.whenTrue, scope);
+    const whenFalse = this.evaluate(node.whenFalse, scope);
+    if ((whenTrue.kind === 'tfjs' || whenTrue.kind === 'library') && whenFalse.kind === whenTrue.kind && whenTrue.path.join('.') === whenFalse.path.join('.')) return whenTrue;
+    if (whenTrue.kind === 'module' && whenFalse.kind === 'module' && whenTrue.file === whenFalse.file) return whenTrue;
+    return undefined;
   }
 
   private evaluateTemplate(node: ts.TemplateExpression, scope: Scope): AbstractValue {

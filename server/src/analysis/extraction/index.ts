@@ -194,11 +194,43 @@ function methodReceiver(interpreter: Interpreter, fn: ts.FunctionLikeDeclaration
   return interpreter.instantiate(classValue, [], owner, scope);
 }
 
+/**
+ * After a method stored a model on the instance (`init() { this.model = tf.sequential(); }`),
+ * runs the class's other methods that add to it (`addLayers() { this.model.add(...) }`), in
+ * source order, the order such classes are mostly called in.
+ */
+function runMethodsThatExtend(interpreter: Interpreter, method: ts.MethodDeclaration, instance: AbstractValue, state: UnitState): void {
+  const owner = method.parent;
+  if (!ts.isClassLike(owner)) return;
+  const props = storedModels(instance)
+    .filter(([, model]) => state.directModels.includes(model))
+    .map(([prop]) => prop);
+  if (props.length === 0) return;
+  const file = interpreter.fileContext(method.getSourceFile());
+  const text = file.sourceFile.text;
+  for (const member of owner.members) {
+    if (!ts.isMethodDeclaration(member) || !member.body || member === method || state.touched.has(member)) continue;
+    const body = text.slice(member.body.pos, member.body.end);
+    if (!props.some((prop) => new RegExp(`this\\.${prop}\\s*\\.\\s*add\\s*\\(`).test(body))) continue;
+    const scope = new Scope(interpreter.moduleScope(file), file);
+    interpreter.invoke({ kind: 'function', node: member, scope, file, thisValue: instance }, [], instance, member, scope, false);
+  }
+}
+
+/** The models an instance keeps in its properties (`this.model = ...`), by property. */
+function storedModels(instance: AbstractValue): [string, ModelUnderConstruction][] {
+  const props = instance.kind === 'object' ? instance.props : instance.kind === 'model' ? instance.model.props : undefined;
+  const found: [string, ModelUnderConstruction][] = [];
+  for (const [prop, value] of props ?? []) if (value.kind === 'model') found.push([prop, value.model]);
+  return found;
+}
+
 function runUnit(interpreter: Interpreter, unit: Unit, file: FileContext): { outcome: UnitOutcome; state: UnitState } {
   const state = interpreter.beginUnit(unit.node);
   const outcome: UnitOutcome = { models: [], orphans: [], gaps: state.gaps };
   let returned: AbstractValue | undefined;
   let topScope: Scope | undefined;
+  let receiver: AbstractValue | undefined;
   const watched = new Map<ts.VariableDeclaration, AbstractValue | undefined>();
   for (const declaration of unit.variableHolders) watched.set(declaration, undefined);
   interpreter.watchedDeclarations = watched;
@@ -211,22 +243,36 @@ function runUnit(interpreter: Interpreter, unit: Unit, file: FileContext): { out
       const node = unit.node as ts.ClassLikeDeclaration;
       const scope = interpreter.moduleScope(file);
       const classValue: ClassValue = { kind: 'class', node, scope, file, name: classNameNode(node).name };
-      const model = interpreter.createModel('subclass', node, scope);
-      const site = superCall(node);
-      model.creationSpan = file.span(site ?? classNameNode(node).nameNode);
-      model.classValue = classValue;
-      interpreter.construct(classValue, [], { kind: 'model', model }, node, scope);
+      const category = interpreter.classCategory(classValue);
+      if (category === 'model') {
+        const model = interpreter.createModel('subclass', node, scope);
+        const site = superCall(node);
+        model.creationSpan = file.span(site ?? classNameNode(node).nameNode);
+        model.classValue = classValue;
+        interpreter.construct(classValue, [], { kind: 'model', model }, node, scope);
+        // A base class that only prepares (`constructor() { super(); this.build(); }`) and adds
+        // no layers itself is no model of its own: its subclasses are.
+        if (model.items.length === 0 && !unit.hasDeclaration) state.directModels.splice(state.directModels.indexOf(model), 1);
+      } else if (category === 'plain') {
+        // A class whose base (maybe in another file) builds the model from what the subclass
+        // passes to `super(layers)`: the models it stores on the instance are the class's.
+        returned = interpreter.instantiate(classValue, [], node, scope);
+      }
     } else {
       const fn = unit.node as ts.FunctionLikeDeclaration;
       const thisValue = ts.isArrowFunction(fn) && !ts.isPropertyDeclaration(fn.parent) ? undefined : methodReceiver(interpreter, fn, file);
+      receiver = thisValue;
       const scope = new Scope(interpreter.moduleScope(file), file, ts.isArrowFunction(fn) ? thisValue : undefined);
       if (ts.isConstructorDeclaration(fn) && thisValue) {
         const owner = fn.parent as ts.ClassLikeDeclaration;
         interpreter.construct({ kind: 'class', node: owner, scope: interpreter.moduleScope(file), file, name: classNameNode(owner).name }, [], thisValue, fn, scope);
         returned = thisValue;
-      } else {
+      } else if (!(ts.isMethodDeclaration(fn) && state.touched.has(fn))) {
+        // A method the constructor already ran (`constructor() { this.buildModel(); }`) is not
+        // run again: that would build its model twice.
         returned = interpreter.invoke({ kind: 'function', node: fn, scope, file, thisValue }, [], thisValue, fn, scope, false);
       }
+      if (thisValue && ts.isMethodDeclaration(fn)) runMethodsThatExtend(interpreter, fn, thisValue, state);
     }
   } catch (error) {
     const span = error instanceof StepBudgetExhausted ? error.span : file.span(unit.node);
@@ -272,7 +318,20 @@ function runUnit(interpreter: Interpreter, unit: Unit, file: FileContext): { out
       const fromVariable = variableHolder(model, file, topScope);
       if (fromVariable) holder = { ...holder, name: `${ownHolder.name}.${fromVariable.name}` };
     }
+    const owner = unit.node.parent;
+    if (ownHolder && receiver && owner && ts.isClassLike(owner) && model !== returnedModel && storedModels(receiver).some(([prop, stored]) => prop === 'model' && stored === model)) {
+      // `this.model = tf.sequential()` in a method: the class's model, named after the class.
+      const cls = classHolder(owner, file);
+      holder = { ...holder, name: cls.name, nameSpan: cls.nameSpan };
+    }
     outcome.models.push({ model, holder });
+  }
+  if (unit.kind === 'class' && ownHolder && returned?.kind === 'object') {
+    const stored = storedModels(returned).filter(([, model]) => !reported.has(model));
+    for (const [prop, model] of stored) {
+      reported.add(model);
+      outcome.models.push({ model, holder: stored.length === 1 ? ownHolder : { ...ownHolder, name: `${ownHolder.name}.${prop}` } });
+    }
   }
   if (ownHolder && unit.hasDeclaration && outcome.models.length === 0) {
     if (returned?.kind === 'model') outcome.models.push({ model: returned.model, holder: ownHolder });

@@ -21,6 +21,7 @@ import {
   type FunctionValue,
   type LayerInstance,
   type ModelUnderConstruction,
+  type ObjectValue,
   Scope,
 } from './values';
 
@@ -77,6 +78,8 @@ export class Interpreter {
   tensorIds = 0;
   applicationSeq = 0;
   unit!: UnitState;
+  /** `self`/`window`/`globalThis` of the running unit: scripts store their models on it. */
+  globalObject: ObjectValue = { kind: 'object', props: new Map() };
   /** Loops whose bound is unknown, waiting to learn whether their body built any layers. */
   readonly unknownLoopBounds = new Map<ts.Node, ExtractionGap>();
 
@@ -136,6 +139,7 @@ export class Interpreter {
     this.activeCalls.clear();
     this.unknownLoopBounds.clear();
     this.moduleScopes.clear();
+    this.globalObject = { kind: 'object', props: new Map() };
     for (const file of this.files.values()) {
       file.valueCache.clear();
       file.evaluating.clear();
