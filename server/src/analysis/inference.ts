@@ -152,7 +152,10 @@ class DeclarationWalk {
       if (axes === undefined) this.noteUnplacedInput(input.tensor, rank);
     }
     for (const layer of this.model.layers) this.visit(layer);
-    const outputStates = this.model.outputs.map((tensor) => this.checkOutput(tensor));
+    // A fragment's output is not the model's: the builder that calls it may still pool.
+    const outputStates = this.model.outputs.map((tensor) =>
+      this.model.construction === 'fragment' ? effectiveState(this.factsOf(tensor).state) : this.checkOutput(tensor),
+    );
     const falls = [...this.falls.values()].sort(
       (a, b) => a.cause.at.layer - b.cause.at.layer || LEVEL_RANK[a.level] - LEVEL_RANK[b.level],
     );

@@ -4,9 +4,11 @@ import { ts } from 'ts-morph';
 import type { Interpreter } from './interpreter';
 import { K, MAX_UNROLLED_ITERATIONS, calleeName, clip, isUndefined } from './interpreterShared';
 import { BUILTIN_CLASSES } from './builtins';
-import { type AbstractValue, type FunctionValue, Scope, UNDEFINED, unknown } from './values';
+import { type AbstractValue, type FunctionValue, Scope, UNDEFINED, primitive, unknown } from './values';
 
 const MAX_CALL_DEPTH = 16;
+/** Array methods whose callback runs once per element. */
+const ITERATING_METHODS = new Set(['forEach', 'map', 'flatMap', 'filter', 'some', 'every', 'reduce', 'reduceRight']);
 const MAX_SAME_FUNCTION_ACTIVE = 8;
 
 export class Calls {
@@ -54,6 +56,8 @@ export class Calls {
           const layer = this.interp.makeLayer(clip(nameNode.getText(scope.file.sourceFile)), 'custom', undefined, target, nameNode, scope, callee);
           return this.interp.applyLayer(layer, args[0], node, scope);
         }
+        const once = this.iterateUnknownOnce(node, args, scope);
+        if (once) return once;
         return unknown(callee.reason, scope.file.span(node));
       }
       default:
@@ -125,6 +129,34 @@ export class Calls {
       this.interp.activeCalls.set(node, active);
       if (pushCallSite) this.interp.callStack = this.interp.callStack.slice(0, -1);
     }
+  }
+
+  /**
+   * `layerSizes.forEach(...)` or `.reduce((model, units) => ..., tf.sequential())` over an array
+   * not known statically (a parameter): like a loop with an unknown bound, the callback runs
+   * once, as its first iteration (index 0) on an unknown element, and a gap says so when it
+   * built layers.
+   */
+  private iterateUnknownOnce(node: ts.CallExpression, args: AbstractValue[], scope: Scope): AbstractValue | undefined {
+    if (!ts.isPropertyAccessExpression(node.expression)) return undefined;
+    const method = node.expression.name.text;
+    if (!ITERATING_METHODS.has(method) || args[0]?.kind !== 'function') return undefined;
+    const span = scope.file.span(node.expression.expression);
+    const element = unknown(`an element of \`${clip(node.expression.expression.getText(scope.file.sourceFile))}\` is not known statically`, span);
+    const before = this.interp.layerEvents;
+    let result: AbstractValue;
+    if (method === 'reduce' || method === 'reduceRight') {
+      const initial = args.length > 1 ? args[1] : element;
+      result = this.callCallback(args[0], [initial, element, primitive(0)], node, scope);
+    } else {
+      const value = this.callCallback(args[0], [element, primitive(0)], node, scope);
+      result = method === 'map' ? { kind: 'array', items: [value] } : unknown('result of a callback over values not known statically', span);
+    }
+    const madeLayers = result.kind === 'array' && result.items.some((item) => item.kind === 'layer' || item.kind === 'tensor' || item.kind === 'model');
+    if (this.interp.layerEvents > before || madeLayers) {
+      this.interp.gap(`\`${clip(node.expression.expression.getText(scope.file.sourceFile))}\` is not known statically: the \`${method}\` callback is analysed once`, span);
+    }
+    return result;
   }
 
   /** Calls a callback (map/forEach/Array.from): its layers count as the caller's own. */

@@ -14,6 +14,11 @@ export interface Unit {
   hasDeclaration: boolean;
   /** Variables with a `@sym` JSDoc whose initialiser is not a function, declared in this unit. */
   variableHolders: ts.VariableDeclaration[];
+  /**
+   * Indices of parameters the function adds layers to (`(model) => { model.add(...) }`): the
+   * function is a model fragment, run with a model of its own in those parameters.
+   */
+  fragmentParameters?: number[];
 }
 
 export interface Discovery {
@@ -53,6 +58,8 @@ const HOLDER_KINDS = new Set<ts.SyntaxKind>([
 
 const CREATION_CALLS = new Set(['sequential', 'model']);
 const CREATION_CLASSES = new Set(['Sequential', 'LayersModel']);
+/** The method a model fragment calls on the model it receives. */
+const FRAGMENT_CALL = 'add';
 const BUILDS_MODEL = /\b(?:sequential|model)\s*\(|\bnew\s+(?:\w+\.)*Sequential\b/;
 
 /** The JSDoc blocks (`/** ... *\/`) that lead a node, with their offsets. */
@@ -169,6 +176,18 @@ function creationAliases(sourceFile: ts.SourceFile): { calls: Set<string>; class
   return { calls, classes, bases };
 }
 
+/** Whether a function has a name to report a model under (not an inline callback). */
+function hasHolderName(fn: ts.FunctionLikeDeclaration): boolean {
+  if (ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn)) return true;
+  let parent = fn.parent;
+  while (parent && (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isSatisfiesExpression(parent))) parent = parent.parent;
+  return (
+    !!parent &&
+    (ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent) ||
+      (ts.isBinaryExpression(parent) && parent.operatorToken.kind === K.EqualsToken))
+  );
+}
+
 function extendsName(node: ts.ClassLikeDeclaration): string | undefined {
   const clause = node.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword);
   const base = clause?.types[0]?.expression;
@@ -237,7 +256,7 @@ interface DiscoveryContext {
 
 function discoveryContext(sourceFile: ts.SourceFile, aliases = creationAliases(sourceFile)): DiscoveryContext {
   const { calls, classes, bases } = aliases;
-  const names = [...new Set([...calls, ...classes, ...bases])].map((name) => name.replace(/[$]/g, '\\$&'));
+  const names = [...new Set([...calls, ...classes, ...bases, FRAGMENT_CALL])].map((name) => name.replace(/[$]/g, '\\$&'));
   const pattern = new RegExp(`(?<![\\w$])(?:${names.join('|')})(?![\\w$])`, 'g');
   return { sourceFile, calls, classes, bases, pattern };
 }
@@ -347,6 +366,26 @@ class StatementWalker {
     part.sites.push(site);
   }
 
+  /** `model.add(...)` where `model` is a parameter of an enclosing function with a holder. */
+  private noteFragment(call: ts.CallExpression): void {
+    const callee = call.expression;
+    if (callee.kind !== K.PropertyAccessExpression) return;
+    const receiver = (callee as ts.PropertyAccessExpression).expression;
+    if (receiver.kind !== K.Identifier) return;
+    const name = (receiver as ts.Identifier).text;
+    for (let node: ts.Node | undefined = call.parent; node && node.kind !== K.SourceFile; node = node.parent) {
+      if (!FUNCTION_KINDS.has(node.kind)) continue;
+      const fn = node as ts.FunctionLikeDeclaration;
+      const index = fn.parameters.findIndex((parameter) => ts.isIdentifier(parameter.name) && parameter.name.text === name);
+      if (index < 0) continue;
+      if (!fn.body || !hasHolderName(fn)) return;
+      const unit = this.unitFor(fn);
+      unit.fragmentParameters ??= [];
+      if (!unit.fragmentParameters.includes(index)) unit.fragmentParameters.push(index);
+      return;
+    }
+  }
+
   private declareFunction(expression: ts.Expression | undefined): boolean {
     const fn = unwrap(expression);
     if (fn && (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn))) {
@@ -399,6 +438,7 @@ class StatementWalker {
     if (kind === K.CallExpression || kind === K.NewExpression) {
       const name = finalName((node as ts.CallExpression).expression);
       if (name && (kind === K.CallExpression ? this.context.calls : this.context.classes).has(name)) this.addSite(node, current);
+      else if (name === FRAGMENT_CALL && kind === K.CallExpression) this.noteFragment(node as ts.CallExpression);
     } else if (kind === K.ClassDeclaration || kind === K.ClassExpression) {
       const cls = node as ts.ClassLikeDeclaration;
       if (isSubclassModel(cls, this.context.bases)) {

@@ -194,6 +194,46 @@ function methodReceiver(interpreter: Interpreter, fn: ts.FunctionLikeDeclaration
   return interpreter.instantiate(classValue, [], owner, scope);
 }
 
+/** A model of its own for each parameter a model fragment adds layers to. */
+function fragmentArguments(interpreter: Interpreter, unit: Unit, fn: ts.FunctionLikeDeclaration, scope: Scope, state: UnitState): AbstractValue[] {
+  const args: AbstractValue[] = [];
+  for (const index of unit.fragmentParameters ?? []) {
+    const parameter = fn.parameters[index];
+    if (!parameter) continue;
+    const model = interpreter.createModel('fragment', parameter, scope);
+    model.creationSpan = scope.file.span(parameter.name);
+    if (!state.directModels.includes(model)) state.directModels.push(model);
+    args[index] = { kind: 'model', model };
+  }
+  return args;
+}
+
+/**
+ * Whether a fragment's function is called outside its own body in this file: then the builder
+ * that calls it has its layers, and the fragment needs no model of its own unless it is
+ * declared itself.
+ */
+function calledElsewhere(fn: ts.Node, sourceFile: ts.SourceFile): boolean {
+  const name = simpleName(fn);
+  if (!name) return false;
+  const text = sourceFile.text;
+  const pattern = new RegExp(`(?<![\\w$])${name.replace(/[$]/g, '\\$&')}\\s*\\(`, 'g');
+  for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
+    if (match.index < fn.getStart(sourceFile) || match.index >= fn.end) return true;
+  }
+  return false;
+}
+
+function simpleName(fn: ts.Node): string | undefined {
+  if ((ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn)) && fn.name && (ts.isIdentifier(fn.name) || ts.isPrivateIdentifier(fn.name))) return fn.name.text;
+  const parent = unwrapParent(fn);
+  if (!parent) return undefined;
+  if ((ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) && ts.isIdentifier(parent.name)) return parent.name.text;
+  if (ts.isBinaryExpression(parent) && ts.isPropertyAccessExpression(parent.left)) return parent.left.name.text;
+  if (ts.isBinaryExpression(parent) && ts.isIdentifier(parent.left)) return parent.left.text;
+  return undefined;
+}
+
 /**
  * After a method stored a model on the instance (`init() { this.model = tf.sequential(); }`),
  * runs the class's other methods that add to it (`addLayers() { this.model.add(...) }`), in
@@ -270,7 +310,8 @@ function runUnit(interpreter: Interpreter, unit: Unit, file: FileContext): { out
       } else if (!(ts.isMethodDeclaration(fn) && state.touched.has(fn))) {
         // A method the constructor already ran (`constructor() { this.buildModel(); }`) is not
         // run again: that would build its model twice.
-        returned = interpreter.invoke({ kind: 'function', node: fn, scope, file, thisValue }, [], thisValue, fn, scope, false);
+        const args = fragmentArguments(interpreter, unit, fn, scope, state);
+        returned = interpreter.invoke({ kind: 'function', node: fn, scope, file, thisValue }, args, thisValue, fn, scope, false);
       }
       if (thisValue && ts.isMethodDeclaration(fn)) runMethodsThatExtend(interpreter, fn, thisValue, state);
     }
@@ -391,6 +432,9 @@ export function extractModels(sourceFile: ts.SourceFile, provider: SourceProvide
         }
       }
       options?.onUnitRun?.(unit, unitResult, { touched: state.touched, filesRead: state.filesRead });
+    }
+    if (unit.fragmentParameters && !unit.hasDeclaration && unitResult.models.some((m) => m.construction === 'fragment') && calledElsewhere(unit.node, sourceFile)) {
+      unitResult = { ...unitResult, models: unitResult.models.filter((m) => m.construction !== 'fragment') };
     }
     if (unitResult.models.length > 0) {
       const owner = unit.node.parent;
