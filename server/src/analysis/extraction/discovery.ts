@@ -371,6 +371,16 @@ class StatementWalker {
     const callee = call.expression;
     if (callee.kind !== K.PropertyAccessExpression) return;
     const receiver = (callee as ts.PropertyAccessExpression).expression;
+    if (receiver.kind === K.PropertyAccessExpression && (receiver as ts.PropertyAccessExpression).expression.kind === K.ThisKeyword) {
+      // `this.model.add(...)` in a method of an object literal: the object's model, built by
+      // the method (in a class, the method that creates the model runs the others).
+      let fn: ts.Node | undefined = call.parent;
+      while (fn && fn.kind !== K.SourceFile && (!FUNCTION_KINDS.has(fn.kind) || fn.kind === K.ArrowFunction)) fn = fn.parent;
+      if (fn && fn.kind === K.MethodDeclaration && fn.parent.kind === K.ObjectLiteralExpression && (fn as ts.MethodDeclaration).body) {
+        this.unitFor(fn as ts.MethodDeclaration);
+      }
+      return;
+    }
     if (receiver.kind !== K.Identifier) return;
     const name = (receiver as ts.Identifier).text;
     for (let node: ts.Node | undefined = call.parent; node && node.kind !== K.SourceFile; node = node.parent) {

@@ -40,6 +40,9 @@ export interface UnitDependencies {
 
 const DEFAULT_STEP_BUDGET = 200_000;
 
+/** A script's training calls. */
+const TRAINS = /\.\s*(?:fit|fitDataset|compile)\s*\(/;
+
 type DocComment = { text: string; span: SourceSpan };
 
 function docsOf(node: ts.Node | undefined, file: FileContext): DocComment[] {
@@ -183,6 +186,7 @@ interface UnitOutcome {
 /** Creates `this` for a method unit: an instance of its class, constructed with unknown args. */
 function methodReceiver(interpreter: Interpreter, fn: ts.FunctionLikeDeclaration, file: FileContext): AbstractValue | undefined {
   const owner = ts.isPropertyDeclaration(fn.parent) ? fn.parent.parent : fn.parent;
+  if (owner && ts.isObjectLiteralExpression(owner) && ts.isMethodDeclaration(fn)) return objectLiteralReceiver(interpreter, owner, file);
   if (!owner || !ts.isClassLike(owner)) return undefined;
   const scope = interpreter.moduleScope(file);
   const classValue: ClassValue = { kind: 'class', node: owner, scope, file, name: classNameNode(owner).name };
@@ -192,6 +196,19 @@ function methodReceiver(interpreter: Interpreter, fn: ts.FunctionLikeDeclaration
       : { kind: 'object', props: new Map(), classValue };
   }
   return interpreter.instantiate(classValue, [], owner, scope);
+}
+
+/**
+ * `this` for a method of an object literal (`const Net = { model: tf.sequential(), create() {
+ * this.model.add(...) } }`): the object, the module's own value when a top-level variable holds
+ * it, so the model its other properties created is the one the method adds to.
+ */
+function objectLiteralReceiver(interpreter: Interpreter, literal: ts.ObjectLiteralExpression, file: FileContext): AbstractValue | undefined {
+  const holder = unwrapParent(literal);
+  if (holder && ts.isVariableDeclaration(holder) && ts.isIdentifier(holder.name) && file.binding(holder.name.text)?.kind === 'variable') {
+    return interpreter.staticLookup(file, holder.name.text);
+  }
+  return undefined;
 }
 
 /** A model of its own for each parameter a model fragment adds layers to. */
@@ -358,6 +375,18 @@ function runUnit(interpreter: Interpreter, unit: Unit, file: FileContext): { out
       // holder's declarations apply to each, and the variable tells them apart.
       const fromVariable = variableHolder(model, file, topScope);
       if (fromVariable) holder = { ...holder, name: `${ownHolder.name}.${fromVariable.name}` };
+    } else if (ownHolder && unit.kind === 'function' && !unit.hasDeclaration && !returnedModel && model.construction !== 'fragment' && !ts.isClassLike(unit.node.parent) && TRAINS.test(unit.node.getText(file.sourceFile))) {
+      // A function that builds and trains a model and does not return it (`async function
+      // train() { const model = ...; await model.fit(...) }`) is a script, not a builder: the
+      // variable names the model, within the function. (A builder being typed, with no
+      // `return` yet, keeps its name.)
+      const fromVariable = variableHolder(model, file, topScope);
+      if (fromVariable) holder = { ...holder, name: ownHolder.name === 'default' ? fromVariable.name : `${ownHolder.name}.${fromVariable.name}` };
+    } else if (ownHolder?.name === 'default' && unit.kind === 'function') {
+      // An anonymous default export (`export default (shape) => { const model = ...`): its
+      // variable names the model better than `default`.
+      const fromVariable = variableHolder(model, file, topScope);
+      if (fromVariable) holder = { ...holder, name: fromVariable.name };
     }
     const owner = unit.node.parent;
     if (ownHolder && receiver && owner && ts.isClassLike(owner) && model !== returnedModel && storedModels(receiver).some(([prop, stored]) => prop === 'model' && stored === model)) {
@@ -366,6 +395,16 @@ function runUnit(interpreter: Interpreter, unit: Unit, file: FileContext): { out
       holder = { ...holder, name: cls.name, nameSpan: cls.nameSpan };
     }
     outcome.models.push({ model, holder });
+  }
+  const literalOwner = unit.node.parent;
+  if (
+    ownHolder && returned?.kind === 'model' && !reported.has(returned.model) && receiver && literalOwner && ts.isObjectLiteralExpression(literalOwner) &&
+    storedModels(receiver).some(([, stored]) => stored === returned.model)
+  ) {
+    // An object literal's method that adds layers to the model another property created and
+    // returns it: the method builds that model.
+    reported.add(returned.model);
+    outcome.models.push({ model: returned.model, holder: ownHolder });
   }
   if (unit.kind === 'class' && ownHolder && returned?.kind === 'object') {
     const stored = storedModels(returned).filter(([, model]) => !reported.has(model));
