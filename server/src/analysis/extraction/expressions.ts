@@ -99,6 +99,8 @@ export class Expressions {
       }
       case K.TypeOfExpression:
         return unknown('typeof is not evaluated', scope.file.span(node));
+      case K.DeleteExpression:
+        return this.deleteProperty((node as ts.DeleteExpression).expression, scope);
       case K.VoidExpression:
         this.evaluate((node as ts.VoidExpression).expression, scope);
         return UNDEFINED;
@@ -124,6 +126,17 @@ export class Expressions {
     if ((whenTrue.kind === 'tfjs' || whenTrue.kind === 'library') && whenFalse.kind === whenTrue.kind && whenTrue.path.join('.') === whenFalse.path.join('.')) return whenTrue;
     if (whenTrue.kind === 'module' && whenFalse.kind === 'module' && whenTrue.file === whenFalse.file) return whenTrue;
     return undefined;
+  }
+
+  /** `delete cfg.inputShape` between two layer calls: the later layer no longer has the key. */
+  private deleteProperty(target: ts.Expression, scope: Scope): AbstractValue {
+    if (!ts.isPropertyAccessExpression(target) && !ts.isElementAccessExpression(target)) return primitive(true);
+    const object = this.evaluate(target.expression, scope);
+    const key = ts.isPropertyAccessExpression(target) ? primitive(target.name.text) : this.evaluate(target.argumentExpression, scope);
+    if (key.kind !== 'primitive') return unknown('deleted key not known statically', scope.file.span(target));
+    if (object.kind === 'object') object.props.delete(String(key.value));
+    else if (object.kind === 'model') object.model.props.delete(String(key.value));
+    return primitive(true);
   }
 
   private evaluateTemplate(node: ts.TemplateExpression, scope: Scope): AbstractValue {
