@@ -143,6 +143,22 @@ module.exports = { Agent };`;
     assert.ok(findings(source, { fileName: '/project/src/agent.js' }).includes('flatten-breaks-invariance@8'));
   });
 
+  it('follows a method that adds to the model the constructor stored on this.model (JS)', () => {
+    const { result } = extract(`const tf = require('@tensorflow/tfjs');
+class Agent {
+  constructor(actions) {
+    this.model = tf.sequential();
+    this.model.add(tf.layers.conv2d({inputShape: [16, 16, 2], filters: 8, kernelSize: 3}));
+  }
+  addHead() {
+    this.model.add(tf.layers.flatten());
+    this.model.add(tf.layers.dense({units: 4}));
+  }
+}`, { fileName: '/project/src/agent.js' });
+    assert.deepEqual(result.models.map((m) => m.name), ['Agent']);
+    assert.deepEqual(kinds(model(result, 'Agent')), ['conv2d', 'flatten', 'dense']);
+  });
+
   it('names a model a method returns Class.method', () => {
     const names = modelNames(`import * as tf from '@tensorflow/tfjs';
 export class Trainer {

@@ -252,11 +252,12 @@ function simpleName(fn: ts.Node): string | undefined {
 }
 
 /**
- * After a method stored a model on the instance (`init() { this.model = tf.sequential(); }`),
+ * After a method or the constructor stored a model on the instance (`init() { this.model =
+ * tf.sequential(); }`),
  * runs the class's other methods that add to it (`addLayers() { this.model.add(...) }`), in
  * source order, the order such classes are mostly called in.
  */
-function runMethodsThatExtend(interpreter: Interpreter, method: ts.MethodDeclaration, instance: AbstractValue, state: UnitState): void {
+function runMethodsThatExtend(interpreter: Interpreter, method: ts.MethodDeclaration | ts.ConstructorDeclaration, instance: AbstractValue, state: UnitState): void {
   const owner = method.parent;
   if (!ts.isClassLike(owner)) return;
   const props = storedModels(instance)
@@ -324,6 +325,7 @@ function runUnit(interpreter: Interpreter, unit: Unit, file: FileContext): { out
         const owner = fn.parent as ts.ClassLikeDeclaration;
         interpreter.construct({ kind: 'class', node: owner, scope: interpreter.moduleScope(file), file, name: classNameNode(owner).name }, [], thisValue, fn, scope);
         returned = thisValue;
+        runMethodsThatExtend(interpreter, fn, thisValue, state);
       } else if (!(ts.isMethodDeclaration(fn) && state.touched.has(fn))) {
         // A method the constructor already ran (`constructor() { this.buildModel(); }`) is not
         // run again: that would build its model twice.
