@@ -196,6 +196,32 @@ export class SmallNet extends BaseNet {
     assert.ok(findings(source).includes('flatten-breaks-invariance@12'));
   });
 
+  it('follows super.add(...) in a tf.Sequential subclass and super({layers}) with a named Sequential import', () => {
+    const { result } = extract(`import { layers, Sequential } from '@tensorflow/tfjs';
+export default class ShapeNet extends Sequential {
+  constructor(size: { rows: number; cols: number }) {
+    super();
+    const { rows, cols } = size;
+    super.add(layers.conv2d({inputShape: [rows, cols, 1], kernelSize: 5, filters: 4}));
+    super.add(layers.flatten());
+    super.add(layers.dense({units: 2}));
+  }
+  compile(): void {
+    super.compile({loss: 'meanSquaredError', optimizer: 'sgd'});
+  }
+}
+export class Regressor extends Sequential {
+  constructor() {
+    super({name: 'regressor', layers: [layers.dense({units: 16, inputShape: [1]}), layers.dense({units: 1})]});
+  }
+}`);
+    assert.deepEqual(result.models.map((m) => m.name), ['ShapeNet', 'Regressor']);
+    const shapes = model(result, 'ShapeNet');
+    assert.deepEqual(kinds(shapes), ['conv2d', 'flatten', 'dense']);
+    assert.equal(shapes.inputs[0].shape?.length, 3, 'the rank of an input shape from parameters');
+    assert.deepEqual(kinds(model(result, 'Regressor')), ['dense', 'dense']);
+  });
+
   it('runs the method a subclass implements when the abstract base constructor calls it', () => {
     const { result } = extract(`import * as tf from '@tensorflow/tfjs';
 abstract class AbstractModel extends tf.Sequential {

@@ -3,7 +3,7 @@
 import { ts } from 'ts-morph';
 import type { Interpreter } from './interpreter';
 import { K, calleeName, isStatic } from './interpreterShared';
-import { type AbstractValue, type ClassValue, type FunctionValue, type ObjectValue, Scope, UNDEFINED } from './values';
+import { type AbstractValue, type ClassValue, type FunctionValue, type ObjectValue, Scope, UNDEFINED, unknown } from './values';
 
 export class Classes {
   /** The classes whose constructors are running, innermost last, for `super(...)`. */
@@ -118,6 +118,25 @@ export class Classes {
       }
     }
     return UNDEFINED;
+  }
+
+  /**
+   * `super.add(...)` in a tf.Sequential subclass, `super.build()` in a subclass of a user class:
+   * the base's member, called on `this`. The base is found from the class the code sits in.
+   */
+  superProperty(access: ts.PropertyAccessExpression, scope: Scope): AbstractValue {
+    const thisValue = scope.findThis();
+    let cls: ts.Node | undefined = access.parent;
+    while (cls && !ts.isClassLike(cls)) cls = cls.parent;
+    if (!thisValue || !cls || !ts.isClassLike(cls)) return unknown('`super` is not known here', scope.file.span(access));
+    const name = access.name.text;
+    const base = this.baseClassValue({ kind: 'class', node: cls, scope, file: scope.file, name: cls.name?.text ?? 'AnonymousClass' });
+    if (base?.kind === 'class') {
+      const method = this.classMethod(base, name, thisValue);
+      if (method) return method;
+    }
+    if (thisValue.kind === 'model' && (name === 'add' || name === 'apply')) return { kind: 'builtin', name: `model.${name}`, receiver: thisValue };
+    return { kind: 'builtin', name: 'ignored', receiver: thisValue };
   }
 
   assignProperty(target: AbstractValue, key: string, value: AbstractValue): void {

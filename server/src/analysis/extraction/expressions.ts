@@ -41,6 +41,7 @@ export class Expressions {
         return this.evaluateArray(node as ts.ArrayLiteralExpression, scope);
       case K.PropertyAccessExpression: {
         const access = node as ts.PropertyAccessExpression;
+        if (access.expression.kind === K.SuperKeyword) return this.interp.classes.superProperty(access, scope);
         const object = this.evaluate(access.expression, scope);
         return this.getProperty(object, access.name.text, access, scope);
       }
