@@ -222,6 +222,38 @@ export class Regressor extends Sequential {
     assert.deepEqual(kinds(model(result, 'Regressor')), ['dense', 'dense']);
   });
 
+  it('finds a model a static factory builds with new on its own class, and forEach over a parameter in a constructor', () => {
+    const { result } = extract(`import * as tf from '@tensorflow/tfjs';
+class Head extends tf.Sequential {
+  private constructor(args: tf.SequentialArgs) {
+    super(args);
+  }
+  static async create(units: number) {
+    return new Head({
+      layers: [
+        tf.layers.conv2d({inputShape: [7, 7, 64], filters: 8, kernelSize: 1}),
+        tf.layers.flatten(),
+        tf.layers.dense({units}),
+      ],
+    });
+  }
+}
+export class Policy extends tf.Sequential {
+  constructor(states: number, hidden: number[]) {
+    super();
+    hidden.forEach((size, i) => {
+      this.add(tf.layers.dense({units: size, activation: 'relu', inputShape: i === 0 ? [states] : undefined}));
+    });
+    this.add(tf.layers.dense({units: 2}));
+  }
+}`);
+    assert.deepEqual(result.models.map((m) => m.name), ['Head.create', 'Policy']);
+    assert.deepEqual(kinds(model(result, 'Head.create')), ['conv2d', 'flatten', 'dense']);
+    const policy = model(result, 'Policy');
+    assert.deepEqual(kinds(policy), ['dense', 'dense']);
+    assert.equal(policy.inputs[0].shape?.length, 1);
+  });
+
   it('runs the method a subclass implements when the abstract base constructor calls it', () => {
     const { result } = extract(`import * as tf from '@tensorflow/tfjs';
 abstract class AbstractModel extends tf.Sequential {

@@ -176,6 +176,17 @@ function creationAliases(sourceFile: ts.SourceFile): { calls: Set<string>; class
   return { calls, classes, bases };
 }
 
+/**
+ * `new Model({layers})` inside class `Model` itself (a static `build()` factory whose private
+ * constructor passes its arguments to `super`): the factory creates the model.
+ */
+function constructsEnclosingClass(node: ts.Node, name: string): boolean {
+  for (let parent = node.parent; parent && parent.kind !== K.SourceFile; parent = parent.parent) {
+    if ((parent.kind === K.ClassDeclaration || parent.kind === K.ClassExpression) && (parent as ts.ClassLikeDeclaration).name?.text === name) return true;
+  }
+  return false;
+}
+
 /** Whether a function has a name to report a model under (not an inline callback). */
 function hasHolderName(fn: ts.FunctionLikeDeclaration): boolean {
   if (ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn)) return true;
@@ -448,6 +459,7 @@ class StatementWalker {
     if (kind === K.CallExpression || kind === K.NewExpression) {
       const name = finalName((node as ts.CallExpression).expression);
       if (name && (kind === K.CallExpression ? this.context.calls : this.context.classes).has(name)) this.addSite(node, current);
+      else if (name && kind === K.NewExpression && this.context.bases.has(name) && constructsEnclosingClass(node, name)) this.addSite(node, current);
       else if (name === FRAGMENT_CALL && kind === K.CallExpression) this.noteFragment(node as ts.CallExpression);
     } else if (kind === K.ClassDeclaration || kind === K.ClassExpression) {
       const cls = node as ts.ClassLikeDeclaration;
