@@ -342,6 +342,20 @@ module.exports = { SequentialBase };`,
     assert.deepEqual(kinds(model(result, 'Convs')), ['conv2d', 'globalAveragePooling2d']);
   });
 
+  it('still finds the model a constructor builds when the imported base class cannot be read', () => {
+    const { result } = extract(`import * as tf from '@tensorflow/tfjs';
+import { Base } from './missing';
+export class Agent extends Base {
+  constructor() {
+    super();
+    this.model = tf.sequential();
+    this.model.add(tf.layers.dense({inputShape: [4], units: 2}));
+  }
+}`);
+    assert.deepEqual(result.models.map((m) => m.name), ['Agent']);
+    assert.deepEqual(kinds(model(result, 'Agent')), ['dense']);
+  });
+
   it('runs an object literal method that adds to the model another property created', () => {
     const { result } = extract(`const tf = require('@tensorflow/tfjs');
 const Net = {

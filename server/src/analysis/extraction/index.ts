@@ -311,10 +311,13 @@ function runUnit(interpreter: Interpreter, unit: Unit, file: FileContext): { out
         // A base class that only prepares (`constructor() { super(); this.build(); }`) and adds
         // no layers itself is no model of its own: its subclasses are.
         if (model.items.length === 0 && !unit.hasDeclaration) state.directModels.splice(state.directModels.indexOf(model), 1);
-      } else if (category === 'plain') {
-        // A class whose base (maybe in another file) builds the model from what the subclass
-        // passes to `super(layers)`: the models it stores on the instance are the class's.
-        returned = interpreter.instantiate(classValue, [], node, scope);
+      } else if (category === 'plain' || interpreter.baseClassValue(classValue)?.kind === 'unknown') {
+        // A class whose base (maybe in another file, maybe not found) builds the model from what
+        // the subclass passes to `super(layers)`, or whose constructor builds one: the models
+        // it stores on the instance are the class's.
+        const instance: AbstractValue = { kind: 'object', props: new Map(), classValue };
+        interpreter.construct(classValue, [], instance, node, scope);
+        returned = instance;
       }
     } else {
       const fn = unit.node as ts.FunctionLikeDeclaration;
