@@ -83,6 +83,18 @@ export function build() {
     assert.deepEqual(graph.layers.filter((l) => l.kind === 'conv2d').map((l) => l.config.values.filters), [16, 32]);
   });
 
+  it('takes no function that adds keys to a Set parameter for a fragment', () => {
+    const { result } = extract(`function remember(seen, key) {
+  seen.add(key.toString());
+  seen.add(key);
+}
+function addLayerTo(model, layer) {
+  model.add(layer);
+}
+module.exports = { remember, addLayerTo };`, { fileName: '/project/src/util.js' });
+    assert.deepEqual(result.models, []);
+  });
+
   it('keeps a declared fragment as its own model even when a builder calls it', () => {
     const names = modelNames(`const tf = require('@tensorflow/tfjs');
 /** @symmetry equivariant translation */

@@ -176,6 +176,15 @@ function creationAliases(sourceFile: ts.SourceFile): { calls: Set<string>; class
   return { calls, classes, bases };
 }
 
+/** The identifier a property chain starts from (`key` in `key.toString`). */
+function rootIdentifier(expression: ts.Expression): string | undefined {
+  let current = expression;
+  while (current.kind === K.PropertyAccessExpression || current.kind === K.ElementAccessExpression || current.kind === K.CallExpression) {
+    current = (current as ts.PropertyAccessExpression).expression;
+  }
+  return current.kind === K.Identifier ? (current as ts.Identifier).text : undefined;
+}
+
 /**
  * `new Model({layers})` inside class `Model` itself (a static `build()` factory whose private
  * constructor passes its arguments to `super`): the factory creates the model.
@@ -393,6 +402,10 @@ class StatementWalker {
       return;
     }
     if (receiver.kind !== K.Identifier) return;
+    // What a fragment adds is made there (`model.add(tf.layers.dense(...))`); `seen.add(key)`
+    // on a Set parameter is not a model being built.
+    const added = call.arguments[0] ? unwrap(call.arguments[0]) : undefined;
+    if (!added || (added.kind !== K.CallExpression && added.kind !== K.NewExpression)) return;
     const name = (receiver as ts.Identifier).text;
     for (let node: ts.Node | undefined = call.parent; node && node.kind !== K.SourceFile; node = node.parent) {
       if (!FUNCTION_KINDS.has(node.kind)) continue;
@@ -400,6 +413,9 @@ class StatementWalker {
       const index = fn.parameters.findIndex((parameter) => ts.isIdentifier(parameter.name) && parameter.name.text === name);
       if (index < 0) continue;
       if (!fn.body || !hasHolderName(fn)) return;
+      // `seen.add(key.toString())`: what is added comes from another parameter, not a factory.
+      const root = rootIdentifier((added as ts.CallExpression).expression);
+      if (root && root !== 'tf' && fn.parameters.some((parameter) => ts.isIdentifier(parameter.name) && parameter.name.text === root) && added.kind === K.CallExpression && (added as ts.CallExpression).expression.kind !== K.Identifier) return;
       const unit = this.unitFor(fn);
       unit.fragmentParameters ??= [];
       if (!unit.fragmentParameters.includes(index)) unit.fragmentParameters.push(index);
