@@ -171,6 +171,19 @@ class Agent {
     assert.deepEqual(kinds(model(result, 'Agent')), ['conv2d', 'flatten', 'dense']);
   });
 
+  it('keeps what a prototype method stores on this (ES5 JS)', () => {
+    const { result } = extract(`var tf = require('@tensorflow/tfjs');
+function Agent(size) { this.size = size; }
+Agent.prototype.build = function () {
+  this.model = tf.sequential();
+  this.model.add(tf.layers.conv2d({inputShape: [9, 9, 2], filters: 8, kernelSize: 3}));
+  this.model.add(tf.layers.flatten());
+  this.model.add(tf.layers.dense({units: 4}));
+};
+module.exports = Agent;`, { fileName: '/project/src/agent.js' });
+    assert.deepEqual(kinds(model(result, 'Agent.prototype.build')), ['conv2d', 'flatten', 'dense']);
+  });
+
   it('names a model a method returns Class.method', () => {
     const names = modelNames(`import * as tf from '@tensorflow/tfjs';
 export class Trainer {

@@ -321,7 +321,10 @@ function runUnit(interpreter: Interpreter, unit: Unit, file: FileContext): { out
       }
     } else {
       const fn = unit.node as ts.FunctionLikeDeclaration;
-      const thisValue = ts.isArrowFunction(fn) && !ts.isPropertyDeclaration(fn.parent) ? undefined : methodReceiver(interpreter, fn, file);
+      let thisValue = ts.isArrowFunction(fn) && !ts.isPropertyDeclaration(fn.parent) ? undefined : methodReceiver(interpreter, fn, file);
+      // A function whose `this` is not known (`Agent.prototype.build = function () {...}`)
+      // still keeps what it stores on it (`this.model = tf.sequential()`) within the run.
+      if (!thisValue && !ts.isArrowFunction(fn)) thisValue = { kind: 'object', props: new Map() };
       receiver = thisValue;
       const scope = new Scope(interpreter.moduleScope(file), file, ts.isArrowFunction(fn) ? thisValue : undefined);
       if (ts.isConstructorDeclaration(fn) && thisValue) {
