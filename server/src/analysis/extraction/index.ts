@@ -253,9 +253,8 @@ function simpleName(fn: ts.Node): string | undefined {
 
 /**
  * After a method or the constructor stored a model on the instance (`init() { this.model =
- * tf.sequential(); }`),
- * runs the class's other methods that add to it (`addLayers() { this.model.add(...) }`), in
- * source order, the order such classes are mostly called in.
+ * tf.sequential(); }`), runs the class's other methods that add to it (`addLayers() {
+ * this.model.add(...) }`), in source order, the order such classes are mostly called in.
  */
 function runMethodsThatExtend(interpreter: Interpreter, method: ts.MethodDeclaration | ts.ConstructorDeclaration, instance: AbstractValue, state: UnitState): void {
   const owner = method.parent;
@@ -269,7 +268,7 @@ function runMethodsThatExtend(interpreter: Interpreter, method: ts.MethodDeclara
   for (const member of owner.members) {
     if (!ts.isMethodDeclaration(member) || !member.body || member === method || state.touched.has(member)) continue;
     const body = text.slice(member.body.pos, member.body.end);
-    if (!props.some((prop) => new RegExp(`this\\.${prop}\\s*\\.\\s*add\\s*\\(`).test(body))) continue;
+    if (!props.some((prop) => new RegExp(`this\\.${prop.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*\\.\\s*add\\s*\\(`).test(body))) continue;
     const scope = new Scope(interpreter.moduleScope(file), file);
     interpreter.invoke({ kind: 'function', node: member, scope, file, thisValue: instance }, [], instance, member, scope, false);
   }
@@ -310,7 +309,8 @@ function runUnit(interpreter: Interpreter, unit: Unit, file: FileContext): { out
         interpreter.construct(classValue, [], { kind: 'model', model }, node, scope);
         // A base class that only prepares (`constructor() { super(); this.build(); }`) and adds
         // no layers itself is no model of its own: its subclasses are.
-        if (model.items.length === 0 && !unit.hasDeclaration) state.directModels.splice(state.directModels.indexOf(model), 1);
+        const direct = state.directModels.indexOf(model);
+        if (model.items.length === 0 && !unit.hasDeclaration && direct >= 0) state.directModels.splice(direct, 1);
       } else if (category === 'plain' || interpreter.baseClassValue(classValue)?.kind === 'unknown') {
         // A class whose base (maybe in another file, maybe not found) builds the model from what
         // the subclass passes to `super(layers)`, or whose constructor builds one: the models
