@@ -381,6 +381,21 @@ export class Agent extends Base {
     assert.deepEqual(kinds(model(result, 'Agent')), ['dense']);
   });
 
+  it('reports no orphan for a declared class with an imported base whose model a method builds', () => {
+    const { result } = extract(`import * as tf from '@tensorflow/tfjs';
+import { BaseTrainer } from './trainer';
+/** @symmetry invariant translation */
+export class Trainer extends BaseTrainer {
+  build() {
+    const m = tf.sequential();
+    m.add(tf.layers.dense({inputShape: [4], units: 2}));
+    return m;
+  }
+}`, { files: { '/project/src/trainer.ts': 'export class BaseTrainer { epochs = 3; }' } });
+    assert.deepEqual(result.models.map((m) => m.name), ['Trainer.build']);
+    assert.deepEqual(result.orphans, []);
+  });
+
   it('runs an object literal method that adds to the model another property created', () => {
     const { result } = extract(`const tf = require('@tensorflow/tfjs');
 const Net = {

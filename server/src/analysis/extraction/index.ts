@@ -460,6 +460,7 @@ export function extractModels(sourceFile: ts.SourceFile, provider: SourceProvide
   const interpreter = new Interpreter(provider, discovery.creationSiteUnits, options?.stepBudget ?? DEFAULT_STEP_BUDGET);
   const file = interpreter.fileContext(sourceFile);
   const classesWithModels = new Set<ts.Node>();
+  const classOrphans: { cls: ts.Node; orphans: OrphanHolder[] }[] = [];
   for (const unit of discovery.units) {
     let unitResult = options?.reuse?.(unit);
     if (!unitResult) {
@@ -489,10 +490,15 @@ export function extractModels(sourceFile: ts.SourceFile, provider: SourceProvide
       if (owner && ts.isPropertyDeclaration(owner) && ts.isClassLike(owner.parent)) classesWithModels.add(owner.parent);
     }
     result.models.push(...unitResult.models);
-    result.orphans.push(...unitResult.orphans);
+    // A declared class unit that built nothing itself may hold a model in a method's unit.
+    if (unit.kind === 'class' && unitResult.models.length === 0) classOrphans.push({ cls: unit.node, orphans: unitResult.orphans });
+    else result.orphans.push(...unitResult.orphans);
   }
   // Report in source order of the holders, whatever order the units ran in.
   result.models.sort((a, b) => a.nameSpan.start - b.nameSpan.start);
+  for (const { cls, orphans } of classOrphans) {
+    if (!classesWithModels.has(cls)) result.orphans.push(...orphans);
+  }
   for (const cls of discovery.declaredClasses) {
     if (!classesWithModels.has(cls)) result.orphans.push(classHolder(cls, file));
   }
