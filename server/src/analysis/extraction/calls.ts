@@ -7,9 +7,9 @@ import { BUILTIN_CLASSES } from './builtins';
 import { type AbstractValue, type FunctionValue, Scope, UNDEFINED, primitive, unknown } from './values';
 
 const MAX_CALL_DEPTH = 16;
+const MAX_SAME_FUNCTION_ACTIVE = 8;
 /** Array methods whose callback runs once per element. */
 const ITERATING_METHODS = new Set(['forEach', 'map', 'flatMap', 'filter', 'some', 'every', 'reduce', 'reduceRight']);
-const MAX_SAME_FUNCTION_ACTIVE = 8;
 
 export class Calls {
   constructor(private readonly interp: Interpreter) {}

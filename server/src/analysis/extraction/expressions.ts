@@ -117,9 +117,8 @@ export class Expressions {
    */
   private sameModuleEitherWay(node: ts.ConditionalExpression, scope: Scope): AbstractValue | undefined {
     const loadsModule = (branch: ts.Expression): boolean => {
-      const inner = ts.skipPartiallyEmittedExpressions(branch);
-      if (ts.isParenthesizedExpression(inner)) return loadsModule(inner.expression);
-      return ts.isIdentifier(inner) || (ts.isCallExpression(inner) && ts.isIdentifier(inner.expression) && inner.expression.text === 'require');
+      if (ts.isParenthesizedExpression(branch)) return loadsModule(branch.expression);
+      return ts.isIdentifier(branch) || (ts.isCallExpression(branch) && ts.isIdentifier(branch.expression) && branch.expression.text === 'require');
     };
     if (!loadsModule(node.whenTrue) || !loadsModule(node.whenFalse)) return undefined;
     const whenTrue = this.evaluate(node.whenTrue, scope);
