@@ -6,7 +6,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import type { GroupName } from '../analysis/symmetry';
 import { groupElements, inputAction, layerAction, type GroupElement, type TensorAction } from './groupElements';
 import type { PlanDeclaration, PlanInput, PlanLayer, ProbePlan } from './plan';
-import { stridesOf } from './planBuilder';
+import { totalStrideOf } from './planBuilder';
 
 type TF = typeof tfjs;
 
@@ -276,9 +276,6 @@ interface Pair {
   element: GroupElement;
 }
 
-function totalStrideOf(layers: PlanLayer[]): number {
-  return layers.reduce((total, layer) => total * Math.max(1, ...stridesOf(layer)), 1);
-}
 
 export interface MeasureInput {
   model: tfjs.LayersModel;
