@@ -114,6 +114,20 @@ export function buildPlanModel(tf: TF, plan: ProbePlan): tfjs.LayersModel {
   return tf.model({ inputs, outputs });
 }
 
+/**
+ * Refuses a model with an empty layer output (a dimension of 0 or less) before tfjs computes
+ * anything: tfjs-wasm's kernels trap on empty tensors ("memory access out of bounds") and the
+ * trap poisons the worker. Plans from source are checked on the main thread already; saved and
+ * executed models are checked here.
+ */
+export function refuseEmptyOutputs(model: tfjs.LayersModel): void {
+  for (const layer of model.layers) {
+    const shapes = (Array.isArray(layer.outputShape[0]) || layer.outputShape.length === 0 ? layer.outputShape : [layer.outputShape]) as (number | null)[][];
+    const empty = shapes.find((shape) => shape.some((dim) => typeof dim === 'number' && dim <= 0));
+    if (empty) throw new ProbeFailure(`the output of layer ${layer.name} would be empty ([${empty.join(', ')}]): its input is too small for its windows, and the probe does not run it`);
+  }
+}
+
 /** Redraws every weight from the seed: constants (zero biases, unit gammas, zero slopes) can hide a break. */
 export function redrawWeights(tf: TF, model: tfjs.LayersModel, seed: number): void {
   let next = seed;

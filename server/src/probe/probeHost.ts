@@ -1,6 +1,7 @@
 // Runs probes in ONE warm worker thread, one job at a time, with a timeout, cancellation
 // (terminate the worker: a predict cannot be interrupted from outside) and V8 memory limits.
-// A terminated or crashed worker is replaced lazily by the next job.
+// A worker that timed out, was cancelled, crashed, ran out of memory or trapped inside tfjs is
+// terminated; the next job starts a fresh one.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -90,6 +91,9 @@ export class ProbeHost {
         const running = this.running;
         if (!running || !('id' in reply) || reply.id !== running.id) return;
         this.running = undefined;
+        // A trapped worker is not reused: its wasm memory is in an unknown state, and every
+        // later probe in it would fail the same way.
+        if (reply.type === 'failure' && reply.replaceWorker) this.terminate(worker);
         if (reply.type === 'result') running.resolve(reply.result);
         else running.reject(new ProbeRunError('failure', reply.message));
       };
