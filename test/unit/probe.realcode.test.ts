@@ -141,15 +141,32 @@ describe('probes on real code', function () {
     it('picks a smaller size when the default one would be expensive, and says so', () => {
       const text = builder(['invariant translation'], '', `
   return tf.sequential({ layers: [
-    tf.layers.conv2d({ inputShape: [null, null, 256], filters: 256, kernelSize: 3, padding: 'same' }),
-    tf.layers.conv2d({ filters: 256, kernelSize: 3, padding: 'same' }),
-    tf.layers.conv2d({ filters: 256, kernelSize: 3, padding: 'same' }),
+    tf.layers.conv2d({ inputShape: [null, null, 128], filters: 128, kernelSize: 3, padding: 'same' }),
+    tf.layers.conv2d({ filters: 128, kernelSize: 3, padding: 'same' }),
+    tf.layers.conv2d({ filters: 128, kernelSize: 3, padding: 'same' }),
     tf.layers.globalAveragePooling2d({}),
   ] });`);
       const { plan, flops } = planOf(text);
-      assert.deepEqual(plan.inputs[0].shape, [8, 8, 256]);
+      assert.deepEqual(plan.inputs[0].shape, [8, 8, 128]);
       assert.ok(flops < PROBE_FLOP_BUDGET, String(flops));
       assert.ok(plan.assumptions?.some((a) => /smaller than 16 to keep the probe cheap \(about [\d.]+ GFLOP instead of [\d.]+ GFLOP\)/.test(a)), plan.assumptions?.join('\n'));
+    });
+
+    it('shrinks an expensive declared size when no layer depends on it, and keeps it when a reshape does', () => {
+      const layers = (reshape: boolean) => builder(['invariant translation'], '', `
+  return tf.sequential({ layers: [
+    tf.layers.conv2d({ inputShape: [256, 256, 3], filters: 64, kernelSize: 3, padding: 'same' }),
+    tf.layers.conv2d({ filters: 64, kernelSize: 3, padding: 'same' }),${reshape ? `
+    tf.layers.reshape({ targetShape: [65536, 64] }),
+    tf.layers.globalAveragePooling1d({}),` : `
+    tf.layers.globalAveragePooling2d({}),`}
+  ] });`);
+      const shrunk = planOf(layers(false));
+      assert.deepEqual(shrunk.plan.inputs[0].shape, [16, 16, 3]);
+      assert.ok(shrunk.plan.assumptions?.some((a) => /^input shape \[16, 16, 3\] instead of the declared \[256, 256, 3\] to keep the probe cheap/.test(a)), shrunk.plan.assumptions?.join('\n'));
+      const kept = planOf(layers(true));
+      assert.deepEqual(kept.plan.inputs[0].shape, [256, 256, 3]);
+      assert.ok(kept.plan.assumptions?.some((a) => /it may not finish within the timeout$/.test(a)), kept.plan.assumptions?.join('\n'));
     });
 
     it('counts the total stride once per path, not once per branch (a strided shortcut beside a strided conv)', () => {

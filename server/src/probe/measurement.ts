@@ -49,6 +49,19 @@ export class ProbeFailure extends Error {}
 
 export const PROBE_BATCH = 4;
 const STRIPPED_KEYS = ['inputShape', 'batchInputShape', 'batchSize', 'name', 'weights'];
+const ZEROED_INITIALIZERS = [
+  'kernelInitializer',
+  'biasInitializer',
+  'recurrentInitializer',
+  'depthwiseInitializer',
+  'pointwiseInitializer',
+  'embeddingsInitializer',
+  'gammaInitializer',
+  'betaInitializer',
+  'movingMeanInitializer',
+  'movingVarianceInitializer',
+  'alphaInitializer',
+];
 
 /** The equivariant layers library (issue 4), if it is installed. */
 function loadLibrary(): Record<string, unknown> | undefined {
@@ -68,6 +81,9 @@ function createLayer(tf: TF, layer: PlanLayer): tfjs.layers.Layer {
   for (const key of STRIPPED_KEYS) delete config[key];
   if (layer.kind !== 'embedding') delete config.inputDim;
   if (layer.inner) config.layer = createLayer(tf, layer.inner);
+  // Every weight is redrawn from the seed after the build: tfjs' own random initialisers would
+  // only double the cost of drawing them (seconds for a ResNet, in JS), so weights start at zero.
+  if (layer.origin === 'tfjs') for (const key of ZEROED_INITIALIZERS) config[key] = 'zeros';
   const where = `${layer.kind}${layer.line > 0 ? ` (line ${layer.line})` : ''}`;
   try {
     if (layer.origin === 'library') {

@@ -14,7 +14,7 @@ const CHEAPEST_SIZE = 8;
 /** Past this, a size search gives up: no layer stack needs a larger map to stay non-empty. */
 const LARGEST_SIZE = 1024;
 /** Estimated floating-point operations of one probe (the whole batch) it prefers to stay under. */
-export const PROBE_FLOP_BUDGET = 1e10;
+export const PROBE_FLOP_BUDGET = 3e9;
 /** Inputs and group elements per probe: 4 inputs, each with every element's transform (SPEC 5). */
 const INPUTS_PER_PROBE = 4;
 const ELEMENTS_PER_GROUP: Record<GroupName, number> = { translation: 5, rotation90: 3, flip: 1, dihedral: 7, permutation: 5, sign: 1 };
@@ -163,12 +163,12 @@ export function chooseInputSizes(request: SizeRequest): ChosenSizes {
     }
     return [null];
   });
-  const searchAxes = bases.map((shape, i) => spatialAxes(shape.length, request.tokenInputs[i]).filter((axis) => shape[axis] === null));
-  const concrete = (size: number): number[][] => bases.map((shape, i) => shape.map((dim, axis) => (typeof dim === 'number' && dim > 0 ? dim : searchAxes[i].includes(axis) ? size : DEFAULT_SIZE)));
+  let searchAxes = bases.map((shape, i) => spatialAxes(shape.length, request.tokenInputs[i]).filter((axis) => shape[axis] === null));
+  const concrete = (size: number): number[][] => bases.map((shape, i) => shape.map((dim, axis) => (searchAxes[i].includes(axis) ? size : typeof dim === 'number' && dim > 0 ? dim : DEFAULT_SIZE)));
   const shapesAt = (size: number) => inferShapes({ ...graph, inputs: graph.inputs.map((input, i) => ({ ...input, shape: concrete(size)[i] })) });
   const rotating = groups.some((group) => group === 'rotation90' || group === 'dihedral' || group === 'flip');
   const searching = searchAxes.some((axes) => axes.length > 0);
-  const reference = shapesAt(LARGEST_SIZE);
+  let reference = shapesAt(LARGEST_SIZE);
 
   const check = (size: number) => {
     const shapes = shapesAt(size);
@@ -241,7 +241,31 @@ export function chooseInputSizes(request: SizeRequest): ChosenSizes {
       assumptions.push(`${label} shape ${format(shape)} chosen for sizes not known statically (${format(bases[i].map((dim) => dim ?? '?') as Shape)}): size ${chosen!.size}, ${reasons.join('; ')}`);
     });
   } else {
-    const shapes = concrete(0);
+    // Sizes the model declares. Too expensive ones are shrunk when no layer depends on them: the
+    // probe tests the architecture, which a smaller map of the same structure has too.
+    const shrinkAxes = bases.map((shape, i) => (request.tokenInputs[i] || shape.length < 2 ? [] : spatialAxes(shape.length, false)));
+    const sizeFree = layers.every((layer) => layer.kind !== 'reshape' && (layer.inner ?? layer).origin !== 'custom');
+    const declaredMin = Math.min(...bases.flatMap((shape, i) => shrinkAxes[i].map((axis) => shape[axis] ?? LARGEST_SIZE)));
+    if (flops > PROBE_FLOP_BUDGET && sizeFree && shrinkAxes.some((axes) => axes.length > 0)) {
+      const declared = concrete(0);
+      searchAxes = shrinkAxes;
+      reference = shapesAt(LARGEST_SIZE);
+      let smaller = search(preferredStart);
+      if (smaller && flopsOf(smaller) > PROBE_FLOP_BUDGET) smaller = search(Math.max(CHEAPEST_SIZE, totalStride)) ?? smaller;
+      if (smaller && !smaller.empty && smaller.size < declaredMin && !(smaller.offGrid && !chosen.offGrid)) {
+        const smallerFlops = flopsOf(smaller);
+        concrete(smaller.size).forEach((shape, i) => {
+          if (shrinkAxes[i].length === 0) return;
+          const label = graph.inputs.length > 1 ? `input ${i + 1}` : 'input';
+          assumptions.push(`${label} shape ${format(shape)} instead of the declared ${format(declared[i])} to keep the probe cheap (about ${formatFlops(smallerFlops)} instead of ${formatFlops(flops)}): no layer depends on the input size`);
+        });
+        chosen = smaller;
+        flops = smallerFlops;
+      } else {
+        searchAxes = bases.map(() => []);
+      }
+    }
+    const shapes = concrete(chosen.size);
     shapes.forEach((shape, i) => {
       if (bases[i].every((dim) => typeof dim === 'number' && dim > 0)) return;
       const label = graph.inputs.length > 1 ? `input ${i + 1}` : 'input';
@@ -250,7 +274,7 @@ export function chooseInputSizes(request: SizeRequest): ChosenSizes {
   }
   if (flops > PROBE_FLOP_BUDGET) assumptions.push(`about ${formatFlops(flops)} for the probe's batch at these sizes (${searching ? 'the smallest the layers allow' : 'the sizes the model declares'}): it may not finish within the timeout`);
   return {
-    shapes: concrete(searching ? chosen.size : 0),
+    shapes: concrete(chosen.size),
     tensorShapes: chosen.shapes.map((shape) => (shape ? shape.map((dim) => dim ?? DEFAULT_SIZE) : undefined)),
     flops,
     assumptions,
