@@ -86,6 +86,19 @@ describe('probes on real code', function () {
       assert.deepEqual(reports[0].assumptions, assumptions);
     });
 
+    it('gives the length of a repeatVector from a parameter the default size', () => {
+      const text = builder(['invariant sign'], 'steps: number', `
+  return tf.sequential({ layers: [
+    tf.layers.dense({ inputShape: [4], units: 6 }),
+    tf.layers.repeatVector({ n: steps }),
+    tf.layers.simpleRNN({ units: 3 }),
+  ] });`);
+      const { plan } = planOf(text);
+      assert.equal(plan.unbuildable, undefined);
+      assert.equal(plan.layers[1].config.n, 16);
+      assert.ok(plan.assumptions?.includes(`n = 16 (repeatVector, line ${lineOf(text, 'n: steps')}) chosen for a length not known statically`), plan.assumptions?.join('\n'));
+    });
+
     it('refuses a structural value it does not know, saying it does not guess it', () => {
       const text = builder(['invariant translation'], 'size: number', `
   return tf.sequential({ layers: [

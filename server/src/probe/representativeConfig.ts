@@ -6,6 +6,7 @@
 // chosen here is listed, so the verdict can name it.
 import { NotConstant, type ConstValue, type LayerNode, type ModelGraph } from '../analysis/graph';
 import type { GroupName } from '../analysis/symmetry';
+import { DEFAULT_DIMENSION } from './planBuilder';
 
 /** Widths: they size the weights, not how the layer moves positions. */
 const REPRESENTATIVE_WIDTHS: Record<string, number> = { units: 8, filters: 8, outputDim: 8, depthMultiplier: 1, inputDim: 16 };
@@ -59,6 +60,10 @@ export function withRepresentativeValues(graph: ModelGraph, groups: GroupName[],
       } else if (INFERENCE_IRRELEVANT.test(key)) {
         // Left to tfjs' default.
         if (!/^(name|inputShape|batchInputShape|batchSize)$/.test(key)) assumptions.push(`${key} (${where}) not known statically: left at tfjs' default (${whyIgnored(key)})`);
+      } else if (key === 'n' && node.kind === 'repeatVector') {
+        // A length, like an input size: it shapes the new time axis, not how positions move.
+        values[key] = DEFAULT_DIMENSION;
+        assumptions.push(`n = ${DEFAULT_DIMENSION} (${where}) chosen for a length not known statically`);
       } else if (key === 'rate' && /dropout/i.test(node.kind)) {
         values[key] = 0.5;
         assumptions.push(`rate = 0.5 (${where}) chosen for a dropout rate not known statically (no effect at inference)`);
