@@ -99,6 +99,30 @@ describe('probes on real code', function () {
       assert.ok(plan.assumptions?.includes(`n = 16 (repeatVector, line ${lineOf(text, 'n: steps')}) chosen for a length not known statically`), plan.assumptions?.join('\n'));
     });
 
+    it('measures the path the static analysis took through a loop of unknown length, and says so', async () => {
+      const text = builder(['invariant translation'], 'depth: number', `
+  const model = tf.sequential();
+  model.add(tf.layers.conv2d({ inputShape: [12, 12, 3], filters: 4, kernelSize: 1 }));
+  for (let i = 0; i < depth; i++) model.add(tf.layers.conv2d({ filters: 4, kernelSize: 1 }));
+  model.add(tf.layers.globalAveragePooling2d({}));
+  return model;`);
+      const { plan } = planOf(text);
+      assert.equal(plan.unbuildable, undefined);
+      assert.ok(plan.assumptions?.includes(`\`i < depth\` is not a compile-time constant: loop body analysed once (line ${lineOf(text, 'i < depth')}): measured on that path, as the static analysis assumes`), plan.assumptions?.join('\n'));
+      const { reports } = await probe(text);
+      assert.equal(reports[0].status, 'ok', reports[0].message);
+    });
+
+    it('still refuses a graph with a real hole (a layer applied to a tensor not known statically)', () => {
+      const text = builder(['invariant translation'], 'pick: (x: unknown) => unknown', `
+  const input = tf.input({ shape: [12, 12, 3] });
+  const x = tf.layers.conv2d({ filters: 4, kernelSize: 1 }).apply(input);
+  const y = tf.layers.globalAveragePooling2d({}).apply(pick(x));
+  return tf.model({ inputs: input, outputs: y });`);
+      const { plan } = planOf(text);
+      assert.match(plan.unbuildable ?? '', /^the layer graph is incomplete: /);
+    });
+
     it('refuses a structural value it does not know, saying it does not guess it', () => {
       const text = builder(['invariant translation'], 'size: number', `
   return tf.sequential({ layers: [

@@ -16,6 +16,8 @@ export const DEFAULT_DIMENSION = 16;
 export const PROBE_SEED = 1234;
 /** Keys the probe replaces itself (input sizes get the SPEC 5 defaults, names are dropped). */
 const PROBE_DEFAULTED_KEYS = new Set(['inputShape', 'batchInputShape', 'batchSize', 'name']);
+/** Extraction gaps that chose one path and still give a whole graph (extraction/statements.ts words them). */
+const ASSUMED_PATH_GAP = /is not a compile-time constant: (loop body analysed once|analysed as if it holds|its else branch is not analysed|only .* of this switch is analysed)$/;
 
 function numberList(value: unknown, rank: number, fallback: number): number[] {
   if (typeof value === 'number') return new Array<number>(rank).fill(value);
@@ -144,7 +146,13 @@ export function buildProbePlan(model: ModelAnalysis, sourceFile: ts.SourceFile):
   const channelsFirst = layers.find((layer) => (layer.inner ?? layer).config.dataFormat === 'channelsFirst');
   if (channelsFirst) problems.push(`cannot measure layer ${channelsFirst.kind} (line ${channelsFirst.line}): dataFormat 'channelsFirst' is not modelled (the probe's group actions assume channels last)`);
   if (graph.layers.length === 0) problems.push('the model has no layers the analysis could find');
-  if (graph.gaps.length > 0) problems.push(`the layer graph is incomplete: ${graph.gaps[0].message}`);
+  // A gap where extraction chose one path (a loop body once, one branch, one switch case) still
+  // gives a whole model: the probe measures that one, as the static analysis does, and says so.
+  const missing = graph.gaps.filter((gap) => !ASSUMED_PATH_GAP.test(gap.message));
+  if (missing.length > 0) problems.push(`the layer graph is incomplete: ${missing[0].message}`);
+  const pathAssumptions = graph.gaps
+    .filter((gap) => ASSUMED_PATH_GAP.test(gap.message))
+    .map((gap) => `${gap.message}${gap.span.file === sourceFile.fileName ? ` (line ${lineOfSpan(gap.span.start, gap.span.end)})` : ''}: measured on that path, as the static analysis assumes`);
   const mismatch = model.inferences.find((inference) => inference.mismatch);
   if (mismatch?.mismatch) problems.push(`the declaration "${mismatch.declaration.text}" does not fit the model: ${mismatch.mismatch.message}`);
   if (problems.length > 0) unbuildable = problems[0];
@@ -169,7 +177,7 @@ export function buildProbePlan(model: ModelAnalysis, sourceFile: ts.SourceFile):
 
   const shapeOf = (tensor: number): number[] | undefined => sizes.tensorShapes[tensor] ?? model.shapes[tensor]?.map((dim) => dim ?? DEFAULT_DIMENSION);
   const parameters = estimateParameters(layers, shapeOf);
-  const assumptions = [...representative.assumptions, ...sizes.assumptions];
+  const assumptions = [...pathAssumptions, ...representative.assumptions, ...sizes.assumptions];
   const plan: ProbePlan = {
     modelName: graph.name,
     line: lineOfSpan(graph.nameSpan.start, graph.nameSpan.end),
