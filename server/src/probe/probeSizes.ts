@@ -217,6 +217,7 @@ export function chooseInputSizes(request: SizeRequest): ChosenSizes {
     };
   }
   let flops = flopsOf(chosen);
+  let shrunk = false;
   const reasons: string[] = [];
   if (searching) {
     if (chosen.size > preferredStart && firstTry?.empty) reasons.push(`smaller sizes leave the output of ${where(firstTry.empty)} empty`);
@@ -261,6 +262,7 @@ export function chooseInputSizes(request: SizeRequest): ChosenSizes {
         });
         chosen = smaller;
         flops = smallerFlops;
+        shrunk = true;
       } else {
         searchAxes = bases.map(() => []);
       }
@@ -272,7 +274,7 @@ export function chooseInputSizes(request: SizeRequest): ChosenSizes {
       assumptions.push(`${label} shape ${format(shape)} chosen: ${DEFAULT_SIZE} for the feature sizes not known statically`);
     });
   }
-  if (flops > PROBE_FLOP_BUDGET) assumptions.push(`about ${formatFlops(flops)} for the probe's batch at these sizes (${searching ? 'the smallest the layers allow' : 'the sizes the model declares'}): it may not finish within the timeout`);
+  if (flops > PROBE_FLOP_BUDGET) assumptions.push(`about ${formatFlops(flops)} for the probe's batch at these sizes (${searching || shrunk ? 'the smallest the layers allow' : 'the sizes the model declares'}): it may not finish within the timeout`);
   return {
     shapes: concrete(chosen.size),
     tensorShapes: chosen.shapes.map((shape) => (shape ? shape.map((dim) => dim ?? DEFAULT_SIZE) : undefined)),
