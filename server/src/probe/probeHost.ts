@@ -134,7 +134,6 @@ export class ProbeHost {
   private async runNow(job: ProbeJob, { timeoutMs, signal, onStarted }: RunLimits): Promise<MeasuredModel> {
     if (this.disposed) throw new ProbeRunError('cancelled', 'the probe host was shut down');
     if (signal?.aborted) throw new ProbeRunError('cancelled', 'the probe was cancelled');
-    const started = performance.now();
     await this.warmUp();
     const worker = this.worker!;
     const id = this.nextId++;
@@ -152,7 +151,9 @@ export class ProbeHost {
       };
       const onAbort = () => stop(new ProbeRunError('cancelled', 'the probe was cancelled'));
       signal?.addEventListener('abort', onAbort, { once: true });
-      const remaining = Math.max(1, timeoutMs - (performance.now() - started));
+      // The timeout counts from the moment the worker has the job: starting a worker (about 0.6 s,
+      // several seconds on a loaded machine, and before every execute-mode job) is not the probe's.
+      const remaining = timeoutMs;
       timer = setTimeout(() => stop(new ProbeRunError('timeout', `the probe took longer than ${timeoutMs} ms (symmetryLint.probe.timeoutMs) and was stopped`)), remaining);
       // The user's code may leave timers, globals or a changed tfjs backend behind: a worker that
       // ran it is not reused for later probes.
