@@ -127,6 +127,8 @@ export interface ModelProbeReport {
   mode?: ProbeMode;
   /** Why it was skipped or failed: a layer that cannot be built, a limit, a timeout. */
   message?: string;
+  /** Values the probe chose where the analysis knows none ("units = 8 (dense, line 12) chosen for a width not known statically"). */
+  assumptions?: string[];
   verdicts: ProbeVerdict[];
   layers: LayerMeasurement[];
   /** Wall time of the probe, in ms. */

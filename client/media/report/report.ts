@@ -151,6 +151,8 @@ function render(result: ProbeResult): void {
       const where = file.uri.split('/').pop() ?? file.uri;
       section.append(element('h2', undefined, `${model.name}${model.line > 0 ? ` (${decodeURIComponent(where)}:${model.line})` : ''}`));
       if (model.message) section.append(element('p', 'message', `${model.status}: ${model.message}`));
+      // What the probe measured is only clear with the values it chose where the code has none.
+      if (model.assumptions && model.assumptions.length > 0) section.append(element('p', 'note', `Values the probe chose: ${model.assumptions.join('; ')}.`));
       root.append(section);
       if (model.verdicts.length === 0) continue;
       section.append(verdictTable(model));

@@ -18,6 +18,8 @@ export interface JsonModelProbe {
   /** `execute` when the model was obtained by running its code (`--probe-execute`). */
   mode?: 'execute';
   message?: string;
+  /** Values the probe chose where the analysis knows none (widths, input sizes), in words. */
+  assumptions?: string[];
   verdicts: { mode: string; group: string; maxRelError: number | null; worstElement: string; breakingLayerLine: number | null; tol: number; maxAbsError: number | null; passed: boolean; staticVerdict: string; agrees: boolean; measured: boolean }[];
 }
 
@@ -77,6 +79,7 @@ export async function runCheckWithProbes(options: ProbeCheckOptions): Promise<Ch
             status: probe.status,
             ...(probe.mode === 'execute' ? { mode: 'execute' as const } : {}),
             ...(probe.message ? { message: probe.message } : {}),
+            ...(probe.assumptions ? { assumptions: probe.assumptions } : {}),
             verdicts: probe.verdicts.map((v) => ({ mode: v.mode, group: v.group, maxRelError: finiteOrNull(v.maxRelError), worstElement: v.worstElement, breakingLayerLine: v.breakingLayerLine, tol: v.tol, maxAbsError: finiteOrNull(v.maxAbsError), passed: v.passed, staticVerdict: v.staticVerdict, agrees: v.agrees, measured: v.measured })),
           };
         }
@@ -89,7 +92,10 @@ export async function runCheckWithProbes(options: ProbeCheckOptions): Promise<Ch
       break;
     case 'text': {
       const skipped = probesByFile.flatMap((map, index) => [...map.values()].filter((r) => r.status !== 'ok').map((r) => `${reports[index].path}: ${r.name}: probe ${r.status}: ${r.message ?? ''}`));
-      output = formatText(reports) + (skipped.length > 0 ? skipped.join('\n') + '\n' : '');
+      // The values the probe chose belong with its verdict: a reader must know what was measured.
+      const chosen = probesByFile.flatMap((map, index) => [...map.values()].flatMap((r) => (r.assumptions ?? []).map((assumption) => `${reports[index].path}: ${r.name}: probe ${r.status}, with ${assumption}`)));
+      const probeLines = [...skipped, ...chosen];
+      output = formatText(reports) + (probeLines.length > 0 ? probeLines.join('\n') + '\n' : '');
       break;
     }
   }

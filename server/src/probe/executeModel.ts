@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as vm from 'node:vm';
 import type * as tfjs from '@tensorflow/tfjs';
 import type { ts as typescript } from 'ts-morph';
-import { measureModel, redrawWeights, ProbeFailure, type MeasuredModel } from './measurement';
+import { measureModel, redrawWeights, refuseEmptyOutputs, ProbeFailure, type MeasuredModel } from './measurement';
 import type { PlanDeclaration, PlanLayer } from './plan';
 import { planOfLoadedModel } from './savedModel';
 
@@ -336,6 +336,7 @@ export async function runExecutePlan(tf: TF, plan: ExecutePlan): Promise<Measure
     if (parameters > plan.maxParameters) {
       throw new ProbeFailure(`the model has ${parameters.toExponential(2)} parameters, more than the probe limit of ${plan.maxParameters.toExponential(2)} (symmetryLint.probe.maxParameters): not probed`);
     }
+    refuseEmptyOutputs(model);
     let structure: ReturnType<typeof planOfLoadedModel>;
     let everyOutput: tfjs.LayersModel;
     try {

@@ -6,7 +6,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import type { GroupName } from '../analysis/symmetry';
 import { groupElements, inputAction, layerAction, type GroupElement, type TensorAction } from './groupElements';
 import type { PlanDeclaration, PlanInput, PlanLayer, ProbePlan } from './plan';
-import { stridesOf } from './planBuilder';
+import { totalStrideOf } from './planBuilder';
 
 type TF = typeof tfjs;
 
@@ -49,6 +49,19 @@ export class ProbeFailure extends Error {}
 
 export const PROBE_BATCH = 4;
 const STRIPPED_KEYS = ['inputShape', 'batchInputShape', 'batchSize', 'name', 'weights'];
+const ZEROED_INITIALIZERS = [
+  'kernelInitializer',
+  'biasInitializer',
+  'recurrentInitializer',
+  'depthwiseInitializer',
+  'pointwiseInitializer',
+  'embeddingsInitializer',
+  'gammaInitializer',
+  'betaInitializer',
+  'movingMeanInitializer',
+  'movingVarianceInitializer',
+  'alphaInitializer',
+];
 
 /** The equivariant layers library (issue 4), if it is installed. */
 function loadLibrary(): Record<string, unknown> | undefined {
@@ -68,6 +81,9 @@ function createLayer(tf: TF, layer: PlanLayer): tfjs.layers.Layer {
   for (const key of STRIPPED_KEYS) delete config[key];
   if (layer.kind !== 'embedding') delete config.inputDim;
   if (layer.inner) config.layer = createLayer(tf, layer.inner);
+  // Every weight is redrawn from the seed after the build: tfjs' own random initialisers would
+  // only double the cost of drawing them (seconds for a ResNet, in JS), so weights start at zero.
+  if (layer.origin === 'tfjs') for (const key of ZEROED_INITIALIZERS) config[key] = 'zeros';
   const where = `${layer.kind}${layer.line > 0 ? ` (line ${layer.line})` : ''}`;
   try {
     if (layer.origin === 'library') {
@@ -112,6 +128,20 @@ export function buildPlanModel(tf: TF, plan: ProbePlan): tfjs.LayersModel {
     outputs.push(output as tfjs.SymbolicTensor);
   }
   return tf.model({ inputs, outputs });
+}
+
+/**
+ * Refuses a model with an empty layer output (a dimension of 0 or less) before tfjs computes
+ * anything: tfjs-wasm's kernels trap on empty tensors ("memory access out of bounds") and the
+ * trap poisons the worker. Plans from source are checked on the main thread already; saved and
+ * executed models are checked here.
+ */
+export function refuseEmptyOutputs(model: tfjs.LayersModel): void {
+  for (const layer of model.layers) {
+    const shapes = (Array.isArray(layer.outputShape[0]) || layer.outputShape.length === 0 ? layer.outputShape : [layer.outputShape]) as (number | null)[][];
+    const empty = shapes.find((shape) => shape.some((dim) => typeof dim === 'number' && dim <= 0));
+    if (empty) throw new ProbeFailure(`the output of layer ${layer.name} would be empty ([${empty.join(', ')}]): its input is too small for its windows, and the probe does not run it`);
+  }
 }
 
 /** Redraws every weight from the seed: constants (zero biases, unit gammas, zero slopes) can hide a break. */
@@ -276,9 +306,6 @@ interface Pair {
   element: GroupElement;
 }
 
-function totalStrideOf(layers: PlanLayer[]): number {
-  return layers.reduce((total, layer) => total * Math.max(1, ...stridesOf(layer)), 1);
-}
 
 export interface MeasureInput {
   model: tfjs.LayersModel;

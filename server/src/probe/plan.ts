@@ -51,6 +51,8 @@ export interface ProbePlan {
   declarations: PlanDeclaration[];
   /** Why the plan cannot be probed at all (a layer that cannot be built, a mismatch). */
   unbuildable?: string;
+  /** Values the probe chose where the analysis knows none (widths, input sizes), in words. */
+  assumptions?: string[];
   seed: number;
 }
 

@@ -1,6 +1,7 @@
-// Turns one analysed model (graph, shapes, declarations) into a ProbePlan: literal configs,
-// input shapes with the SPEC 5 defaults, and an up-front parameter count so that a model past
-// the limit is refused in milliseconds, before tfjs allocates anything.
+// Turns one analysed model (graph, shapes, declarations) into a ProbePlan: literal configs
+// (representative values for the widths the analysis does not know), input shapes chosen from
+// the static shapes (probeSizes.ts), and an up-front parameter count so that a model past the
+// limit is refused in milliseconds, before tfjs allocates anything.
 import type { ts } from 'ts-morph';
 import type { LayerNode } from '../analysis/graph';
 import { feedsChannelsFirst } from '../analysis/groups';
@@ -8,12 +9,16 @@ import type { ModelAnalysis } from '../engine';
 import { spanToLspRange } from '../engine';
 import { layerSpanInModel } from '../rules/runner';
 import { toPlanLayer, type PlanLayer, type ProbePlan } from './plan';
+import { chooseInputSizes } from './probeSizes';
+import { withRepresentativeValues } from './representativeConfig';
 
 /** SPEC 5: unknown dimensions default to 16, or the smallest size the strides allow. */
 export const DEFAULT_DIMENSION = 16;
 export const PROBE_SEED = 1234;
 /** Keys the probe replaces itself (input sizes get the SPEC 5 defaults, names are dropped). */
 const PROBE_DEFAULTED_KEYS = new Set(['inputShape', 'batchInputShape', 'batchSize', 'name']);
+/** Extraction gaps that chose one path and still give a whole graph (extraction/statements.ts words them). */
+const ASSUMED_PATH_GAP = /is not a compile-time constant: (loop body analysed once|analysed as if it holds|its else branch is not analysed|only .* of this switch is analysed)$/;
 
 function numberList(value: unknown, rank: number, fallback: number): number[] {
   if (typeof value === 'number') return new Array<number>(rank).fill(value);
@@ -41,6 +46,23 @@ export function stridesOf(layer: Pick<PlanLayer, 'kind' | 'config'>): number[] {
     return numberList(layer.config.strides, rank, 1);
   }
   return [];
+}
+
+/**
+ * The model's total stride: the largest product of strides along any path from an input to a
+ * tensor. Parallel branches (a ResNet's strided shortcut beside its strided convolution) count
+ * once, not once per branch.
+ */
+export function totalStrideOf(layers: Pick<PlanLayer, 'kind' | 'config' | 'inputs' | 'output'>[]): number {
+  const strideAt = new Map<number, number>();
+  let total = 1;
+  for (const layer of layers) {
+    const before = Math.max(1, ...layer.inputs.map((tensor) => strideAt.get(tensor) ?? 1));
+    const after = before * Math.max(1, ...stridesOf(layer));
+    strideAt.set(layer.output, after);
+    total = Math.max(total, after);
+  }
+  return total;
 }
 
 function product(values: number[]): number {
@@ -95,19 +117,24 @@ function layerParameters(layer: PlanLayer, input: number[] | undefined): number 
 export interface BuiltPlan {
   plan: ProbePlan;
   parameters: number;
+  /** Estimated floating-point operations of the probe's batch (0 when the plan is unbuildable). */
+  flops: number;
 }
 
 /** The probe plan of one analysed model in `sourceFile`. */
 export function buildProbePlan(model: ModelAnalysis, sourceFile: ts.SourceFile): BuiltPlan {
-  const graph = model.graph;
   const lineOfSpan = (start: number, end: number) => spanToLspRange(sourceFile, { start, end }).start.line + 1;
   const lineOf = (node: LayerNode) => {
-    const span = layerSpanInModel(graph, node);
+    const span = layerSpanInModel(model.graph, node);
     return span.file === sourceFile.fileName ? lineOfSpan(span.start, span.end) : 0;
   };
+  const groups = model.declarations.map((declaration) => declaration.group);
+  // Widths, initializers and dropout rates the analysis does not know get representative values;
+  // structural values it does not know stop the probe (representativeConfig.ts).
+  const representative = withRepresentativeValues(model.graph, groups, lineOf);
+  const graph = representative.graph;
   const layers = graph.layers.map((node) => toPlanLayer(node, lineOf));
-  const totalStride = Math.max(1, product(layers.map((layer) => Math.max(1, ...stridesOf(layer)))));
-  const defaultDim = Math.max(DEFAULT_DIMENSION, totalStride);
+  const totalStride = totalStrideOf(layers);
 
   let unbuildable: string | undefined;
   const problems: string[] = [];
@@ -117,34 +144,46 @@ export function buildProbePlan(model: ModelAnalysis, sourceFile: ts.SourceFile):
       else if (candidate.nonConstant.some((key) => !PROBE_DEFAULTED_KEYS.has(key))) problems.push(`cannot build layer ${candidate.kind} (line ${candidate.line}): ${candidate.nonConstant.filter((key) => !PROBE_DEFAULTED_KEYS.has(key)).join(', ')} is not a compile-time constant`);
     }
   }
+  if (representative.structuralUnknown) problems.push(representative.structuralUnknown);
   if (graph.layers.length === 0) problems.push('the model has no layers the analysis could find');
-  if (graph.gaps.length > 0) problems.push(`the layer graph is incomplete: ${graph.gaps[0].message}`);
+  // A gap where extraction chose one path (a loop body once, one branch, one switch case) still
+  // gives a whole model: the probe measures that one, as the static analysis does, and says so.
+  const missing = graph.gaps.filter((gap) => !ASSUMED_PATH_GAP.test(gap.message));
+  if (missing.length > 0) problems.push(`the layer graph is incomplete: ${missing[0].message}`);
+  const pathAssumptions = graph.gaps
+    .filter((gap) => ASSUMED_PATH_GAP.test(gap.message))
+    .map((gap) => `${gap.message}${gap.span.file === sourceFile.fileName ? ` (line ${lineOfSpan(gap.span.start, gap.span.end)})` : ''}: measured on that path, as the static analysis assumes`);
   const mismatch = model.inferences.find((inference) => inference.mismatch);
   if (mismatch?.mismatch) problems.push(`the declaration "${mismatch.declaration.text}" does not fit the model: ${mismatch.mismatch.message}`);
   if (problems.length > 0) unbuildable = problems[0];
 
   const firstConsumer = (tensor: number) => layers.find((layer) => layer.inputs.includes(tensor));
-  const inputs = graph.inputs.map((input) => {
-    // An input of unknown shape is probed with the structure the declarations assumed for it.
-    const assumed = model.inferences.find((inference) => inference.assumedInput)?.assumedInput?.shape;
-    const staticShape = model.shapes[input.tensor] ?? input.shape ?? assumed;
-    const shape = (staticShape ?? [null]).map((dim) => (typeof dim === 'number' && dim > 0 ? dim : defaultDim));
+  const vocabularies = graph.inputs.map((input) => {
     const consumer = firstConsumer(input.tensor);
-    const vocabulary = consumer?.kind === 'embedding' && typeof consumer.config.inputDim === 'number' ? consumer.config.inputDim : undefined;
-    return {
-      tensor: input.tensor,
-      shape,
-      ...(vocabulary !== undefined ? { tokenVocabulary: vocabulary } : {}),
-      ...(feedsChannelsFirst(graph, input.tensor) ? { channelsFirst: true } : {}),
-    };
+    return consumer?.kind === 'embedding' && typeof consumer.config.inputDim === 'number' ? consumer.config.inputDim : undefined;
   });
+  // Sizes come from the static shapes, never from tfjs: an empty layer output traps tfjs-wasm.
+  const sizes = chooseInputSizes({
+    graph,
+    layers,
+    // An input of unknown shape is probed with the structure the declarations assumed for it.
+    staticShapes: graph.inputs.map((input) => model.shapes[input.tensor] ?? input.shape ?? model.inferences.find((inference) => inference.assumedInput)?.assumedInput?.shape),
+    tokenInputs: vocabularies.map((vocabulary) => vocabulary !== undefined),
+    groups,
+    totalStride,
+  });
+  if (!unbuildable && sizes.problem) unbuildable = sizes.problem;
+  const inputs = graph.inputs.map((input, i) => ({
+    tensor: input.tensor,
+    shape: sizes.shapes[i],
+    ...(vocabularies[i] !== undefined ? { tokenVocabulary: vocabularies[i] } : {}),
+    ...(feedsChannelsFirst(graph, input.tensor) ? { channelsFirst: true } : {}),
+  }));
   if (!unbuildable && inputs.length === 0) unbuildable = 'the model has no input whose shape the analysis could find';
 
-  const shapeOf = (tensor: number): number[] | undefined => {
-    const shape = model.shapes[tensor];
-    return shape ? shape.map((dim) => dim ?? defaultDim) : undefined;
-  };
+  const shapeOf = (tensor: number): number[] | undefined => sizes.tensorShapes[tensor] ?? model.shapes[tensor]?.map((dim) => dim ?? DEFAULT_DIMENSION);
   const parameters = estimateParameters(layers, shapeOf);
+  const assumptions = [...pathAssumptions, ...representative.assumptions, ...sizes.assumptions];
   const plan: ProbePlan = {
     modelName: graph.name,
     line: lineOfSpan(graph.nameSpan.start, graph.nameSpan.end),
@@ -153,7 +192,8 @@ export function buildProbePlan(model: ModelAnalysis, sourceFile: ts.SourceFile):
     outputs: graph.outputs,
     declarations: model.declarations.map((d) => ({ mode: d.mode, group: d.group, axis: d.axis, tol: d.tol, approximate: d.approximate })),
     ...(unbuildable ? { unbuildable } : {}),
+    ...(assumptions.length > 0 ? { assumptions } : {}),
     seed: PROBE_SEED,
   };
-  return { plan, parameters };
+  return { plan, parameters, flops: unbuildable ? 0 : sizes.flops };
 }

@@ -1,6 +1,7 @@
 // Runs probes in ONE warm worker thread, one job at a time, with a timeout, cancellation
 // (terminate the worker: a predict cannot be interrupted from outside) and V8 memory limits.
-// A terminated or crashed worker is replaced lazily by the next job.
+// A worker that timed out, was cancelled, crashed, ran out of memory or trapped inside tfjs is
+// terminated; the next job starts a fresh one.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -90,6 +91,9 @@ export class ProbeHost {
         const running = this.running;
         if (!running || !('id' in reply) || reply.id !== running.id) return;
         this.running = undefined;
+        // A trapped worker is not reused: its wasm memory is in an unknown state, and every
+        // later probe in it would fail the same way.
+        if (reply.type === 'failure' && reply.replaceWorker) this.terminate(worker);
         if (reply.type === 'result') running.resolve(reply.result);
         else running.reject(new ProbeRunError('failure', reply.message));
       };
@@ -130,7 +134,6 @@ export class ProbeHost {
   private async runNow(job: ProbeJob, { timeoutMs, signal, onStarted }: RunLimits): Promise<MeasuredModel> {
     if (this.disposed) throw new ProbeRunError('cancelled', 'the probe host was shut down');
     if (signal?.aborted) throw new ProbeRunError('cancelled', 'the probe was cancelled');
-    const started = performance.now();
     await this.warmUp();
     const worker = this.worker!;
     const id = this.nextId++;
@@ -148,7 +151,9 @@ export class ProbeHost {
       };
       const onAbort = () => stop(new ProbeRunError('cancelled', 'the probe was cancelled'));
       signal?.addEventListener('abort', onAbort, { once: true });
-      const remaining = Math.max(1, timeoutMs - (performance.now() - started));
+      // The timeout counts from the moment the worker has the job: starting a worker (about 0.6 s,
+      // several seconds on a loaded machine, and before every execute-mode job) is not the probe's.
+      const remaining = timeoutMs;
       timer = setTimeout(() => stop(new ProbeRunError('timeout', `the probe took longer than ${timeoutMs} ms (symmetryLint.probe.timeoutMs) and was stopped`)), remaining);
       // The user's code may leave timers, globals or a changed tfjs backend behind: a worker that
       // ran it is not reused for later probes.

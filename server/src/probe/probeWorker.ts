@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import type * as tfjs from '@tensorflow/tfjs';
-import { buildPlanModel, measureModel, redrawWeights, ProbeFailure, type MeasuredModel } from './measurement';
+import { buildPlanModel, measureModel, redrawWeights, refuseEmptyOutputs, ProbeFailure, type MeasuredModel } from './measurement';
 import type { ProbePlan, SavedModelPlan } from './plan';
 import { planOfLoadedModel } from './savedModel';
 // TypeScript (to transpile the user's code) is loaded by executeModel.ts only on first use.
@@ -21,7 +21,8 @@ export type WorkerRequest =
 export type WorkerReply =
   | { type: 'ready'; backend: string; initMs: number; simd: boolean }
   | { type: 'result'; id: number; result: MeasuredModel }
-  | { type: 'failure'; id: number; message: string };
+  /** `replaceWorker`: the failure may have left this worker unusable (a wasm trap): do not reuse it. */
+  | { type: 'failure'; id: number; message: string; replaceWorker?: boolean };
 
 let tf: typeof tfjs | undefined;
 
@@ -54,8 +55,20 @@ async function initialise(backend: 'wasm' | 'cpu'): Promise<WorkerReply> {
 
 function describe(error: unknown): string {
   if (error instanceof ProbeFailure) return error.message;
-  const text = error instanceof Error ? error.message : String(error);
-  return `the probe failed inside tfjs: ${text.split('\n')[0].slice(0, 300)}`;
+  const text = (error instanceof Error ? error.message : String(error)).split('\n')[0].slice(0, 300);
+  // WebAssembly.RuntimeError (the DOM lib that names it is not in this project's types).
+  if (error instanceof Error && error.constructor.name === 'RuntimeError') return `the probe trapped inside tfjs-wasm (${text}); the probe worker is replaced before the next probe`;
+  return `the probe failed inside tfjs: ${text}`;
+}
+
+/**
+ * Whether a failure may have left tfjs unusable. A wasm trap leaves the module's memory in an
+ * unknown state (every later kernel then traps too), and an unexpected error from inside tfjs
+ * may have been thrown mid-kernel: only a clear ProbeFailure, raised before or after tfjs ran,
+ * leaves the worker clean.
+ */
+function poisons(error: unknown): boolean {
+  return !(error instanceof ProbeFailure);
 }
 
 function runPlan(plan: ProbePlan): MeasuredModel {
@@ -82,6 +95,7 @@ async function runSaved(saved: SavedModelPlan): Promise<MeasuredModel> {
   } catch (error) {
     throw new ProbeFailure(`cannot load the saved model: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
   }
+  refuseEmptyOutputs(loaded);
   const structure = planOfLoadedModel(loaded);
   const everyOutput = tfm.model({ inputs: loaded.inputs, outputs: loaded.layers.filter((l) => l.getClassName() !== 'InputLayer').map((l) => l.output as tfjs.SymbolicTensor) });
   try {
@@ -107,7 +121,7 @@ parentPort?.on('message', (message: WorkerRequest) => {
             : await runExecutePlan(tf!, message.execute);
       parentPort!.postMessage({ type: 'result', id: message.id, result } satisfies WorkerReply);
     } catch (error) {
-      parentPort!.postMessage({ type: 'failure', id: message.id, message: describe(error) } satisfies WorkerReply);
+      parentPort!.postMessage({ type: 'failure', id: message.id, message: describe(error), ...(poisons(error) ? { replaceWorker: true } : {}) } satisfies WorkerReply);
     }
   })();
 });

@@ -6,7 +6,7 @@ import type { FileAnalysis, LocatedFinding, ModelAnalysis } from '../engine';
 import type { ModelProbeReport } from '../protocol';
 import type { SeverityOverride } from '../rules/rule';
 import { buildExecutePlan, judgeExecutedModel } from './executeProbe';
-import type { PlanDeclaration } from './plan';
+import type { PlanDeclaration, ProbePlan } from './plan';
 import { buildProbePlan } from './planBuilder';
 import { ProbeRunError, type ProbeHost } from './probeHost';
 import { readSavedModel } from './savedModel';
@@ -30,20 +30,27 @@ export interface FileProbeOutcome {
   findings: LocatedFinding[];
 }
 
-function skipped(model: ModelAnalysis, line: number, status: 'skipped' | 'error', message: string, started: number): ModelProbeReport {
-  return { name: model.graph.name, line, status, message, verdicts: [], layers: [], durationMs: performance.now() - started };
+function skipped(model: ModelAnalysis, line: number, status: 'skipped' | 'error', message: string, started: number, assumptions?: string[]): ModelProbeReport {
+  return { name: model.graph.name, line, status, message, ...(assumptions && assumptions.length > 0 ? { assumptions } : {}), verdicts: [], layers: [], durationMs: performance.now() - started };
+}
+
+/** Says what the probe was asked to do when it could not finish: the sizes and their cost. */
+function explainTimeout(message: string, plan: ProbePlan, flops: number): string {
+  const shapes = plan.inputs.map((input) => `[${input.shape.join(', ')}]`).join(', ');
+  return `${message}; it measured the input shape ${shapes}${flops > 0 ? `, about ${(flops / 1e9).toFixed(1)} GFLOP for the probe's batch` : ''}: the probe could not finish`;
 }
 
 /** Probes one analysed model; never throws except for cancellation. */
 export async function probeModel(host: ProbeHost, model: ModelAnalysis, sourceFile: ts.SourceFile, limits: ProbeLimits): Promise<{ report: ModelProbeReport; findings: LocatedFinding[] }> {
   const started = performance.now();
-  const { plan, parameters } = buildProbePlan(model, sourceFile);
+  const { plan, parameters, flops } = buildProbePlan(model, sourceFile);
+  const assumptions = limits.execute ? undefined : plan.assumptions;
   if (model.declarations.length === 0) return { report: skipped(model, plan.line, 'skipped', 'the model has no @symmetry declaration to probe', started), findings: [] };
   if (parameters > limits.maxParameters) {
     const message = `the model has about ${parameters.toExponential(2)} parameters, more than the probe limit of ${limits.maxParameters.toExponential(2)} (symmetryLint.probe.maxParameters): not probed`;
     return { report: skipped(model, plan.line, 'skipped', message, started), findings: [] };
   }
-  if (plan.unbuildable && !limits.execute) return { report: skipped(model, plan.line, 'skipped', plan.unbuildable, started), findings: [] };
+  if (plan.unbuildable && !limits.execute) return { report: skipped(model, plan.line, 'skipped', plan.unbuildable, started, assumptions), findings: [] };
   try {
     const runLimits = { timeoutMs: limits.timeoutMs, ...(limits.signal ? { signal: limits.signal } : {}) };
     const measured = limits.execute
@@ -56,6 +63,7 @@ export async function probeModel(host: ProbeHost, model: ModelAnalysis, sourceFi
       status: measured.status,
       ...(limits.execute ? { mode: 'execute' as const } : {}),
       ...(measured.message ? { message: measured.message } : {}),
+      ...(assumptions && assumptions.length > 0 ? { assumptions } : {}),
       verdicts: measured.status === 'ok' ? judged.verdicts : [],
       layers: judged.layers,
       durationMs: performance.now() - started,
@@ -64,7 +72,8 @@ export async function probeModel(host: ProbeHost, model: ModelAnalysis, sourceFi
   } catch (error) {
     if (error instanceof ProbeRunError && error.reason === 'cancelled') throw error;
     const message = error instanceof Error ? error.message : String(error);
-    return { report: skipped(model, plan.line, 'error', message, started), findings: [] };
+    const explained = error instanceof ProbeRunError && (error.reason === 'timeout' || error.reason === 'crashed') && !limits.execute ? explainTimeout(message, plan, flops) : message;
+    return { report: skipped(model, plan.line, 'error', explained, started, assumptions), findings: [] };
   }
 }
 
