@@ -152,6 +152,30 @@ describe('probe cases', function () {
     assert.equal(reports[0].verdicts[0].staticVerdict, 'subgroup');
   });
 
+  it('builds SetAttention from the library: measured invariant with pooling, and a dense over the flattened set is caught', async () => {
+    const imports = "import * as sl from 'symmetry-lint-layers';";
+    const attention = model(['invariant permutation'], `
+  return tf.sequential({ layers: [
+    new sl.SetAttention({ numHeads: 2, inputShape: [7, 4] }),
+    new sl.SetAttention({ numHeads: 2, keyDim: 3, pooling: true }),
+    tf.layers.dense({ units: 2 }),
+  ] });`, imports);
+    const { reports } = await probe(attention);
+    assert.equal(reports[0].status, 'ok', reports[0].message);
+    assert.deepEqual(reports[0].layers.map((layer) => layer.kind), ['SetAttention', 'SetAttention', 'dense']);
+    const verdict = reports[0].verdicts[0];
+    assert.ok(verdict.maxRelError < 1e-5 && verdict.passed && verdict.agrees, JSON.stringify(verdict));
+    const flattened = model(['invariant permutation'], `
+  return tf.sequential({ layers: [
+    new sl.SetAttention({ numHeads: 2, inputShape: [7, 4] }),
+    tf.layers.flatten({}),
+    tf.layers.dense({ units: 2 }),
+  ] });`, imports);
+    const broken = await probe(flattened);
+    assert.equal(broken.reports[0].status, 'ok', broken.reports[0].message);
+    assert.ok(broken.reports[0].verdicts[0].maxRelError > 1e-2, JSON.stringify(broken.reports[0].verdicts[0]));
+  });
+
   describe('bad input', () => {
     it('gives unknown dimensions the default size 16', async () => {
       const text = model(['invariant translation'], `
