@@ -8,6 +8,8 @@ import { BlurPool2D, PolyphasePool2D } from './downsampling';
 import { GroupAveraging } from './groupAveraging';
 import { P4Conv2D, P4ConvLifting2D, P4GroupPool } from './p4Convolution';
 import { SetDense, SetPool } from './setLayers';
+import { SetAttention } from './setAttention';
+import { GraphConv } from './graphConv';
 
 export { CircularPad2D, type CircularPad2DArgs } from './circularPad2d';
 export { CircularPad1D, CircularPad3D, type CircularPad1DArgs, type CircularPad3DArgs } from './circularPad1d3d';
@@ -16,6 +18,8 @@ export { BlurPool2D, PolyphasePool2D, type BlurPool2DArgs, type PolyphasePool2DA
 export { GroupAveraging, type AveragedGroup, type GroupAveragingArgs } from './groupAveraging';
 export { P4Conv2D, P4ConvLifting2D, P4GroupPool, type P4ConvArgs, type P4GroupPoolArgs } from './p4Convolution';
 export { SetDense, SetPool, type SetDenseArgs, type SetPoolArgs, type SetReduction } from './setLayers';
+export { SetAttention, type SetAttentionArgs } from './setAttention';
+export { GraphConv, type GraphConvArgs, type GraphNormalization } from './graphConv';
 export { rotate90, flipPlane, wrapAxis } from './planeTransforms';
 export type { ActivationName } from './activations';
 
@@ -34,6 +38,8 @@ export const LAYER_CLASSES = [
   GroupAveraging,
   SetDense,
   SetPool,
+  SetAttention,
+  GraphConv,
 ] as const;
 
 for (const layerClass of LAYER_CLASSES) tf.serialization.registerClass(layerClass);

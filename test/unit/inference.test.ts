@@ -415,6 +415,13 @@ describe('inference: rotation90, flip and dihedral', () => {
       states: ['exact', 'broken:asymmetric-border@1'],
     },
     {
+      name: 'SetAttention on a sequence: reversing or shifting it circularly is a reordering, which it keeps',
+      graph: sequential([20, 4], [['SetAttention', { numHeads: 2 }, lib], ['SetAttention', { pooling: true }, lib]]),
+      declaration: declare('invariant', 'flip'),
+      states: ['exact', 'invariant(exact)'],
+      falls: [],
+    },
+    {
       name: 'time reversal of a sequence: a 3-wide conv1d breaks flip',
       graph: sequential([20, 4], [['conv1d', { filters: 4, kernelSize: 3, padding: 'same' }]]),
       declaration: declare('equivariant', 'flip'),
@@ -450,6 +457,32 @@ describe('inference: permutation', () => {
       graph: sequential([10, 3], [['SetDense', { units: 16 }, lib], ['SetPool', {}, lib]]),
       declaration: declare('invariant', 'permutation'),
       states: ['exact', 'invariant(exact)'],
+    },
+    {
+      name: 'SetAttention without positions: equivariant, and invariant in pooling mode',
+      graph: sequential([10, 3], [['SetAttention', { numHeads: 2 }, lib], ['SetDense', { units: 8 }, lib], ['SetAttention', { pooling: true, units: 4 }, lib], ['dense', { units: 2 }]]),
+      declaration: declare('invariant', 'permutation'),
+      states: ['exact', 'exact', 'invariant(exact)', 'invariant(exact)'],
+      falls: [],
+    },
+    {
+      name: 'SetAttention on the feature axis (axis=2) mixes the acting axis',
+      graph: sequential([10, 3], [['SetAttention', {}, lib]]),
+      declaration: declare('equivariant', 'permutation', { axis: 2 }),
+      falls: [['broken', 'mixes-acting-axis', 0, 0]],
+    },
+    {
+      name: 'GraphConv on [X, A]: the joint action is not modelled, so a named gap rather than a guess',
+      graph: (() => {
+        const builder = new GraphBuilder();
+        const nodes = builder.input([9, 5]);
+        const adjacency = builder.input([9, 9]);
+        const messages = builder.layer('GraphConv', { units: 4 }, [nodes, adjacency], lib);
+        return builder.build([messages]);
+      })(),
+      declaration: declare('equivariant', 'permutation'),
+      states: ['unknown:unmodelled-layer~exact'],
+      gaps: ['unmodelled-layer'],
     },
     {
       name: 'a 3-wide conv1d along the set axis depends on order; a 1-wide one does not',
@@ -512,6 +545,18 @@ describe('inference: sign', () => {
       graph: sequential([8], [['dense', { units: 4, useBias: false }], ['dense', { units: 4, useBias: false, activation: 'tanh' }], ['activation', { activation: 'relu' }]]),
       declaration: declare('equivariant', 'sign'),
       states: ['exact', 'exact', 'broken:non-odd@2'],
+    },
+    {
+      name: 'SetAttention is odd without biases; with biases, or pooling with a learned query, it is not',
+      graph: sequential([10, 3], [['SetAttention', { useBias: false }, lib], ['SetAttention', { useBias: false, pooling: true }, lib]]),
+      declaration: declare('equivariant', 'sign'),
+      states: ['exact', 'broken:non-odd@1'],
+    },
+    {
+      name: 'SetAttention has biases by default',
+      graph: sequential([10, 3], [['SetAttention', {}, lib]]),
+      declaration: declare('equivariant', 'sign'),
+      falls: [['broken', 'non-odd', 0, 0]],
     },
     {
       name: 'an odd output does not satisfy invariance under sign',

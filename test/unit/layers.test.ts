@@ -40,6 +40,44 @@ const shifts = (pairs: [number, number][], equivariant: boolean) =>
   }));
 const rotations = [1, 2, 3].map((k) => ({ input: (x: tf.Tensor) => sl.rotate90(x, k, 1), output: identity }));
 
+/** A graph network on inputs [X: [N, T, F], A: [N, T, T]]: GraphConv layers, optionally a sum readout. */
+function graphModel(nodes: number, features: number, layers: sl.GraphConvArgs[], readout = false): tf.LayersModel {
+  const x = tf.input({ shape: [nodes, features] });
+  const adjacency = tf.input({ shape: [nodes, nodes] });
+  let h = x;
+  for (const config of layers) h = new sl.GraphConv(config).apply([h, adjacency]) as tf.SymbolicTensor;
+  if (readout) h = new sl.SetPool({ reduction: 'sum' }).apply(h) as tf.SymbolicTensor;
+  return tf.model({ inputs: [x, adjacency], outputs: h });
+}
+
+/** A random symmetric 0/1 adjacency with self-loops, [batch, nodes, nodes] (SPEC section 5). */
+function randomAdjacency(batch: number, nodes: number, seed: number): tf.Tensor {
+  return tf.tidy(() => {
+    const edges = tf.greater(tf.randomUniform([batch, nodes, nodes], 0, 1, 'float32', seed), 0.6);
+    const symmetric = tf.logicalOr(edges, tf.transpose(edges, [0, 2, 1]));
+    return tf.logicalOr(symmetric, tf.cast(tf.eye(nodes), 'bool')).toFloat();
+  });
+}
+
+/** A -> P·A·Pᵀ: the adjacency's rows and columns follow the nodes. */
+function permuteNodes(adjacency: tf.Tensor, order: number[]): tf.Tensor {
+  return tf.gather(tf.gather(adjacency, order, 1), order, 2);
+}
+
+/** Test-only: adds a fixed sinusoidal position code to [N, T, F], what a transformer does and a set must not. */
+class AddSinusoidalPositions extends tf.layers.Layer {
+  static className = 'AddSinusoidalPositions';
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor3D;
+    const [, t, f] = x.shape;
+    return tf.tidy(() => {
+      const positions = tf.reshape(tf.range(0, t), [t, 1]);
+      const frequencies = tf.reshape(tf.exp(tf.mul(tf.range(0, f), -Math.log(100) / f)), [1, f]);
+      return tf.add(x, tf.sin(tf.mul(positions, frequencies)));
+    });
+  }
+}
+
 describe('layers library', function () {
   this.timeout(60000);
   before(useCpuBackend);
@@ -74,6 +112,11 @@ describe('layers library', function () {
         [2, 5, 5, 1],
       ],
       ['SetDense, SetPool', () => [new sl.SetDense({ units: 4, activation: 'tanh', inputShape: [5, 3] }), new sl.SetPool({ reduction: 'max' })], [2, 5, 3]],
+      [
+        'SetAttention (equivariant, then pooling)',
+        () => [new sl.SetAttention({ numHeads: 2, keyDim: 3, units: 5, inputShape: [6, 4] }), new sl.SetAttention({ pooling: true, numHeads: 3, useBias: false })],
+        [2, 6, 4],
+      ],
     ];
     for (const [name, layers, shape] of cases) {
       it(`${name}: a saved model loads with the same config and predictions`, async () => {
@@ -130,6 +173,108 @@ describe('layers library', function () {
       }
     });
 
+    it('GraphConv: a saved two-input model loads with the same config and predictions', async () => {
+      const model = graphModel(7, 3, [{ units: 4, activation: 'relu' }, { units: 2, selfLoops: false, normalization: 'none', useBias: false }]);
+      redrawWeights(model, 7);
+      let saved: tf.io.ModelArtifacts | undefined;
+      await model.save(
+        tf.io.withSaveHandler(async (artifacts) => {
+          saved = artifacts;
+          return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+        }),
+      );
+      assert.ok(saved);
+      const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved));
+      const configs = (m: tf.LayersModel) => m.layers.filter((layer) => layer.getClassName() === 'GraphConv').map((layer) => ({ ...layer.getConfig(), name: undefined }));
+      assert.equal(configs(loaded).length, 2);
+      assert.deepEqual(configs(loaded), configs(model));
+      const inputs = [randomInput([2, 7, 3], 3), randomAdjacency(2, 7, 4)];
+      const before = model.predict(inputs) as tf.Tensor;
+      const after = loaded.predict(inputs) as tf.Tensor;
+      assert.deepEqual(after.shape, before.shape);
+      assert.ok(relativeError(after, before) < 1e-6, `predictions differ after loading: ${relativeError(after, before)}`);
+      tf.dispose([...inputs, before, after]);
+      model.dispose();
+      loaded.dispose();
+    });
+
+    it('SetAttention and GraphConv: computeOutputShape agrees with the tensors call produces', () => {
+      for (const [layer, expected] of [
+        [new sl.SetAttention({ numHeads: 2, inputShape: [5, 6] }), [3, 5, 6]],
+        [new sl.SetAttention({ numHeads: 4, keyDim: 2, units: 7, inputShape: [5, 6] }), [3, 5, 7]],
+        [new sl.SetAttention({ pooling: true, units: 3, inputShape: [5, 6] }), [3, 3]],
+      ] as [tf.layers.Layer, number[]][]) {
+        const sequence = tf.sequential({ layers: [layer] });
+        const out = sequence.predict(randomInput([3, 5, 6], 2)) as tf.Tensor;
+        assert.deepEqual(out.shape, [3, ...(sequence.outputs[0].shape.slice(1) as number[])]);
+        assert.deepEqual(out.shape, expected);
+      }
+      const graph = graphModel(5, 6, [{ units: 4 }]);
+      const out = graph.predict([randomInput([3, 5, 6], 2), randomAdjacency(3, 5, 2)]) as tf.Tensor;
+      assert.deepEqual(out.shape, [3, ...(graph.outputs[0].shape.slice(1) as number[])]);
+      assert.deepEqual(out.shape, [3, 5, 4]);
+    });
+
+    it('SetAttention and GraphConv compute what docs/layers.md says (element-by-element reference)', () => {
+      // Reference loops in plain numbers: per head, softmax(q_i·k_j / √d) over j, times v_j;
+      // then D^-1/2 (A + I) D^-1/2 X W + b for the graph.
+      const [n, t, f, heads, d, units] = [2, 4, 3, 2, 2, 3];
+      const attention = new sl.SetAttention({ numHeads: heads, keyDim: d, units, inputShape: [t, f] });
+      const model = tf.sequential({ layers: [attention] });
+      redrawWeights(model, 5);
+      const x = randomInput([n, t, f], 6);
+      const got = (model.predict(x) as tf.Tensor).arraySync() as number[][][];
+      const [wq, bq, wk, wv, wo, bk, bv, bo] = attention.getWeights().map((w) => w.arraySync());
+      const xs = x.arraySync() as number[][][];
+      const project = (row: number[], w: number[][], b: number[]) => b.map((bias, c) => bias + row.reduce((sum, value, r) => sum + value * w[r][c], 0));
+      for (let b = 0; b < n; b++) {
+        const q = xs[b].map((row) => project(row, wq as number[][], bq as number[]));
+        const k = xs[b].map((row) => project(row, wk as number[][], bk as number[]));
+        const v = xs[b].map((row) => project(row, wv as number[][], bv as number[]));
+        for (let i = 0; i < t; i++) {
+          const merged: number[] = [];
+          for (let h = 0; h < heads; h++) {
+            const cols = Array.from({ length: d }, (_, c) => h * d + c);
+            const scores = k.map((kj) => cols.reduce((sum, c) => sum + q[i][c] * kj[c], 0) / Math.sqrt(d));
+            const top = Math.max(...scores);
+            const weights = scores.map((score) => Math.exp(score - top));
+            const total = weights.reduce((sum, w) => sum + w, 0);
+            for (const c of cols) merged.push(v.reduce((sum, vj, j) => sum + (weights[j] / total) * vj[c], 0));
+          }
+          const expected = project(merged, wo as number[][], bo as number[]);
+          expected.forEach((value, c) => assert.ok(Math.abs(got[b][i][c] - value) < 1e-4 * (1 + Math.abs(value)), `attention [${b},${i},${c}]: ${got[b][i][c]} vs ${value}`));
+        }
+      }
+      const graph = graphModel(t, f, [{ units }]);
+      redrawWeights(graph, 8);
+      const adjacency = randomAdjacency(n, t, 9);
+      const out = (graph.predict([x, adjacency]) as tf.Tensor).arraySync() as number[][][];
+      const conv = graph.layers.find((layer) => layer.getClassName() === 'GraphConv') as tf.layers.Layer;
+      const [w, bias] = conv.getWeights().map((weight) => weight.arraySync()) as [number[][], number[]];
+      const as = adjacency.arraySync() as number[][][];
+      for (let b = 0; b < n; b++) {
+        const loops = as[b].map((row, i) => row.map((value, j) => value + (i === j ? 1 : 0)));
+        const degree = loops.map((row) => row.reduce((sum, value) => sum + value, 0));
+        const xw = xs[b].map((row) => project(row, w, bias.map(() => 0)));
+        for (let i = 0; i < t; i++) {
+          for (let c = 0; c < units; c++) {
+            const value = bias[c] + loops[i].reduce((sum, a, j) => sum + (a / Math.sqrt(degree[i] * degree[j])) * xw[j][c], 0);
+            assert.ok(Math.abs(out[b][i][c] - value) < 1e-4 * (1 + Math.abs(value)), `graph [${b},${i},${c}]: ${out[b][i][c]} vs ${value}`);
+          }
+        }
+      }
+      tf.dispose([x, adjacency]);
+      model.dispose();
+      graph.dispose();
+    });
+
+    it('GraphConv: a node of degree 0 gets a finite output (no division by zero)', () => {
+      const layer = new sl.GraphConv({ units: 3, selfLoops: false });
+      const adjacency = tf.tensor3d([[[0, 1, 0], [1, 0, 0], [0, 0, 0]]]);
+      const y = layer.apply([randomInput([1, 3, 2], 5), adjacency]) as tf.Tensor;
+      assert.ok(Array.from(y.dataSync()).every(Number.isFinite), `not finite: ${y.dataSync()}`);
+    });
+
     it('BlurPool1D and BlurPool3D filter like BlurPool2D (one separable pass per axis)', () => {
       // An axis on which the input is constant stays constant (the wrapped blur is normalised), so
       // the 2D layer on [N, T, 4, C] repeats the 1D one on [N, T, C] in every column, and the 3D
@@ -155,6 +300,10 @@ describe('layers library', function () {
       assert.throws(() => new sl.BlurPool3D({ stride: 0 }), /BlurPool3D stride/);
       assert.throws(() => tf.sequential({ layers: [new sl.PolyphasePool2D({ stride: 2, inputShape: [7, 8, 1] })] }), /divisible by its stride 2/);
       assert.throws(() => new sl.SetDense({ units: 3, activation: 'swish' as 'relu' }), /unknown activation "swish"/);
+      assert.throws(() => new sl.SetAttention({ numHeads: 0 }), /SetAttention numHeads must be a positive integer/);
+      assert.throws(() => new sl.SetAttention({ keyDim: 2.5 }), /SetAttention keyDim/);
+      assert.throws(() => new sl.GraphConv({ units: 2, normalization: 'row' as 'none' }), /GraphConv normalization/);
+      assert.throws(() => tf.sequential({ layers: [new sl.GraphConv({ units: 2, inputShape: [4, 3] })] }), /GraphConv expects two inputs/);
     });
   });
 
@@ -370,6 +519,84 @@ describe('layers library', function () {
       }
       const control = () => tf.sequential({ layers: [tf.layers.flatten({ inputShape: [9, 4] }), tf.layers.dense({ units: 2 })] });
       assert.ok(worstError(control, [3, 9, 4], orders.map((order) => ({ input: (x: tf.Tensor) => permuteSet(x, order), output: identity }))) > 1e-2);
+    });
+
+    it('SetAttention is permutation equivariant, and invariant in pooling mode', () => {
+      const orders = [seededPermutation(9, 1), seededPermutation(9, 2), seededPermutation(9, 3), seededPermutation(9, 4), [1, 0, 2, 3, 4, 5, 6, 7, 8]];
+      const permuted = orders.map((order) => ({ input: (x: tf.Tensor) => permuteSet(x, order), output: (y: tf.Tensor) => permuteSet(y, order) }));
+      const unchanged = orders.map((order) => ({ input: (x: tf.Tensor) => permuteSet(x, order), output: identity }));
+      const encoder = () =>
+        tf.sequential({
+          layers: [
+            new sl.SetAttention({ numHeads: 2, keyDim: 4, inputShape: [9, 6] }),
+            new sl.SetDense({ units: 8, activation: 'relu' }),
+            new sl.SetAttention({ numHeads: 4, keyDim: 2, units: 5 }),
+          ],
+        });
+      const equivarianceError = worstError(encoder, [3, 9, 6], permuted);
+      const pooled = () =>
+        tf.sequential({
+          layers: [new sl.SetAttention({ numHeads: 2, inputShape: [9, 6] }), new sl.SetAttention({ pooling: true, numHeads: 3, keyDim: 2, units: 4 }), tf.layers.dense({ units: 2 })],
+        });
+      const invarianceError = worstError(pooled, [3, 9, 6], unchanged);
+      // Control: the same encoder after a sinusoidal positional term is not equivariant.
+      const positional = () =>
+        tf.sequential({ layers: [new AddSinusoidalPositions({ inputShape: [9, 6] }), new sl.SetAttention({ numHeads: 2, keyDim: 4 }), new sl.SetAttention({ pooling: true })] });
+      const controlError = worstError(positional, [3, 9, 6], unchanged);
+      if (process.env.SYMMETRY_LINT_PRINT_MEASUREMENTS) {
+        console.log(`SetAttention: equivariance ${equivarianceError.toExponential(2)}, pooling invariance ${invarianceError.toExponential(2)}, positional control ${controlError.toFixed(3)}`);
+      }
+      assert.ok(equivarianceError < EXACT, `SetAttention: relative error ${equivarianceError}`);
+      assert.ok(invarianceError < EXACT, `SetAttention pooling: relative error ${invarianceError}`);
+      assert.ok(controlError > 1e-2, `control: a positional term should break invariance, got ${controlError}`);
+    });
+
+    it('GraphConv is equivariant under the joint permutation of nodes and adjacency', () => {
+      const orders = [seededPermutation(8, 1), seededPermutation(8, 2), seededPermutation(8, 3), seededPermutation(8, 4), [1, 0, 2, 3, 4, 5, 6, 7]];
+      const configs: sl.GraphConvArgs[][] = [
+        [{ units: 6, activation: 'relu' }, { units: 4 }],
+        [{ units: 6, activation: 'tanh', selfLoops: false }, { units: 4, normalization: 'none' }],
+      ];
+      let joint = 0;
+      let featuresOnly = 0;
+      for (const config of configs) {
+        for (const seed of SEEDS) {
+          const model = graphModel(8, 5, config);
+          redrawWeights(model, seed);
+          tf.tidy(() => {
+            const x = randomInput([3, 8, 5], seed + 17);
+            const adjacency = randomAdjacency(3, 8, seed + 31);
+            const y = model.predict([x, adjacency]) as tf.Tensor;
+            for (const order of orders) {
+              const moved = model.predict([permuteSet(x, order), permuteNodes(adjacency, order)]) as tf.Tensor;
+              joint = Math.max(joint, relativeError(moved, permuteSet(y, order)));
+              // Control: relabelling the features without the adjacency is not a symmetry.
+              const featuresMoved = model.predict([permuteSet(x, order), adjacency]) as tf.Tensor;
+              featuresOnly = Math.max(featuresOnly, relativeError(featuresMoved, permuteSet(y, order)));
+            }
+          });
+          model.dispose();
+        }
+      }
+      // A sum readout after the message passing: invariant under the same joint action.
+      let readout = 0;
+      for (const seed of SEEDS) {
+        const model = graphModel(8, 5, configs[0], true);
+        redrawWeights(model, seed);
+        tf.tidy(() => {
+          const x = randomInput([3, 8, 5], seed + 17);
+          const adjacency = randomAdjacency(3, 8, seed + 31);
+          const y = model.predict([x, adjacency]) as tf.Tensor;
+          for (const order of orders) readout = Math.max(readout, relativeError(model.predict([permuteSet(x, order), permuteNodes(adjacency, order)]) as tf.Tensor, y));
+        });
+        model.dispose();
+      }
+      if (process.env.SYMMETRY_LINT_PRINT_MEASUREMENTS) {
+        console.log(`GraphConv: joint equivariance ${joint.toExponential(2)}, sum readout invariance ${readout.toExponential(2)}, features-only control ${featuresOnly.toFixed(3)}`);
+      }
+      assert.ok(joint < EXACT, `GraphConv: relative error ${joint}`);
+      assert.ok(readout < EXACT, `GraphConv + SetPool: relative error ${readout}`);
+      assert.ok(featuresOnly > 1e-2, `control: permuting X without A should break equivariance, got ${featuresOnly}`);
     });
 
     it('BlurPool2D: measured shift sensitivity against strided max pooling (docs/layers.md)', () => {

@@ -152,6 +152,42 @@ describe('probe cases', function () {
     assert.equal(reports[0].verdicts[0].staticVerdict, 'subgroup');
   });
 
+  it('builds SetAttention from the library: measured invariant with pooling, and a dense over the flattened set is caught', async () => {
+    const imports = "import * as sl from 'symmetry-lint-layers';";
+    const attention = model(['invariant permutation'], `
+  return tf.sequential({ layers: [
+    new sl.SetAttention({ numHeads: 2, inputShape: [7, 4] }),
+    new sl.SetAttention({ numHeads: 2, keyDim: 3, pooling: true }),
+    tf.layers.dense({ units: 2 }),
+  ] });`, imports);
+    const { reports } = await probe(attention);
+    assert.equal(reports[0].status, 'ok', reports[0].message);
+    assert.deepEqual(reports[0].layers.map((layer) => layer.kind), ['SetAttention', 'SetAttention', 'dense']);
+    const verdict = reports[0].verdicts[0];
+    assert.ok(verdict.maxRelError < 1e-5 && verdict.passed && verdict.agrees, JSON.stringify(verdict));
+    const flattened = model(['invariant permutation'], `
+  return tf.sequential({ layers: [
+    new sl.SetAttention({ numHeads: 2, inputShape: [7, 4] }),
+    tf.layers.flatten({}),
+    tf.layers.dense({ units: 2 }),
+  ] });`, imports);
+    const broken = await probe(flattened);
+    assert.equal(broken.reports[0].status, 'ok', broken.reports[0].message);
+    assert.ok(broken.reports[0].verdicts[0].maxRelError > 1e-2, JSON.stringify(broken.reports[0].verdicts[0]));
+  });
+
+  it('says why it does not probe GraphConv under permutation instead of measuring the wrong action', async () => {
+    const text = model(['invariant permutation'], `
+  const nodes = tf.input({ shape: [6, 3] });
+  const adjacency = tf.input({ shape: [6, 6] });
+  const messages = new sl.GraphConv({ units: 4 }).apply([nodes, adjacency]);
+  return tf.model({ inputs: [nodes, adjacency], outputs: new sl.SetPool({ reduction: 'sum' }).apply(messages) });`, "import * as sl from 'symmetry-lint-layers';");
+    const { reports } = await probe(text);
+    assert.notEqual(reports[0].status, 'ok');
+    assert.match(reports[0].message ?? '', /cannot probe GraphConv \(line \d+\): .*A -> P·A·Pᵀ/);
+    assert.deepEqual(reports[0].verdicts, []);
+  });
+
   describe('bad input', () => {
     it('gives unknown dimensions the default size 16', async () => {
       const text = model(['invariant translation'], `

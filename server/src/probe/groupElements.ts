@@ -114,7 +114,7 @@ export function layerAction(layer: PlanLayer, inputs: TensorAction[], inputRanks
   const first = inputs[0] ?? { kind: 'unknown' };
   const kind = layer.kind;
   if (first.kind === 'unknown') return first;
-  if (/^global/i.test(kind) || kind === 'flatten' || kind === 'reshape' || kind === 'GroupAveraging' || kind === 'SetPool') return { kind: 'none' };
+  if (/^global/i.test(kind) || kind === 'flatten' || kind === 'reshape' || kind === 'GroupAveraging' || kind === 'SetPool' || (kind === 'SetAttention' && layer.config.pooling === true)) return { kind: 'none' };
   if (/^(lstm|gru|simpleRNN|rnn|convLstm2d|bidirectional)$/.test(kind)) {
     const returnSequences = (layer.inner ?? layer).config.returnSequences === true;
     return returnSequences ? first : { kind: 'none' };

@@ -540,6 +540,15 @@ export function measureModel(tf: TF, { model, plan, buildMs, checkpoint }: Measu
 
 /** The structural action on every tensor for one declaration. */
 export function actionsFor(plan: Pick<ProbePlan, 'inputs' | 'layers'>, declaration: PlanDeclaration): Map<number, TensorAction> {
+  // GraphConv's symmetry moves its adjacency input's rows and columns with the nodes. Until the
+  // probe applies that joint action, permuting each input along one axis would measure a
+  // violation that is not there, so the probe says why it stops instead.
+  const graphLayer = plan.layers.find((layer) => layer.kind === 'GraphConv' && layer.origin === 'library');
+  if (graphLayer && declaration.group === 'permutation') {
+    throw new ProbeFailure(
+      `cannot probe GraphConv${graphLayer.line > 0 ? ` (line ${graphLayer.line})` : ''}: its symmetry permutes the adjacency's rows and columns with the nodes (A -> P·A·Pᵀ), which the probe does not apply yet`,
+    );
+  }
   const actions = new Map<number, TensorAction>();
   const ranks = new Map<number, number>();
   for (const input of plan.inputs) {

@@ -28,6 +28,7 @@ export const LIBRARY_LAYER_CLASSES = new Set([
   'GroupAveraging',
   'SetDense',
   'SetPool',
+  'SetAttention', 'GraphConv',
 ]);
 
 export class TfjsCalls {

@@ -1,6 +1,7 @@
 // Rules for the equivariant layers library that ships with Symmetry Lint (SPEC section 6):
 // circular padding, anti-aliased and polyphase pooling, P4 group convolutions, group
-// averaging and DeepSets layers. Each states the symmetry it was built to keep. The configs
+// averaging, DeepSets layers, set attention and graph convolution. Each states the symmetry
+// it was built to keep. The configs
 // read here are the ones the classes in layers/src accept (names and defaults match).
 import type { GroupName } from '../symmetry';
 import type { LayerRule, LocalEffect, RuleContext, ShapeContext } from './types';
@@ -230,6 +231,55 @@ export const LIBRARY_RULES: LayerRule[] = [
       const reduction = context.config.string('reduction', 'mean');
       return globalReductionEffect(context, 'SetPool', 1, reduction === 'max' ? 'max' : 'average');
     },
+  },
+  {
+    kind: 'SetAttention',
+    family: 'library',
+    mixing: true,
+    inputRank: 2,
+    outputShape: (context) => {
+      const input = context.inputShapes[0];
+      if (!input) return undefined;
+      const units = context.config.number('units', Number.NaN);
+      const out = units === null || Number.isNaN(units) ? input[input.length - 1] : units;
+      return context.config.boolean('pooling', false) ? [out] : [...input.slice(0, -1), out];
+    },
+    effect: (context) => {
+      const pooling = context.config.boolean('pooling', false) === true;
+      if (context.group === 'sign') {
+        // Q·Kᵀ is even in x and V odd, so without biases the equivariant form is odd; a learned
+        // query meets keys that change sign, which reweights the softmax.
+        if (pooling) return nonOdd(context, 'SetAttention pooling compares a fixed learned query with keys that change sign, so the softmax weights change');
+        return context.config.boolean('useBias', true) === false ? keep() : nonOdd(context, 'SetAttention adds biases to its projections, which is not odd');
+      }
+      const mixesFeatures = lastAxisMixing(context, 'SetAttention');
+      if (mixesFeatures) return mixesFeatures;
+      // No position enters the scores: reordering the set axis reorders the rows (equivariant),
+      // and the pooling form's weighted sum over the set does not see the order (invariant).
+      return pooling ? globalReductionEffect(context, 'SetAttention pooling', 1, 'average') : keep();
+    },
+  },
+  {
+    kind: 'GraphConv',
+    family: 'library',
+    mixing: true,
+    inputRank: 2,
+    outputShape: (context) => {
+      const input = context.inputShapes[0];
+      const units = known(context.config.number('units', Number.NaN));
+      return input ? [...input.slice(0, -1), units] : undefined;
+    },
+    // Its symmetry is the joint action on [X, A] (X -> P·X with A -> P·A·Pᵀ); this analysis
+    // follows one action per tensor and has no notion of an input paired with another, so it
+    // says so rather than guessing.
+    effect: (context) =>
+      unknown(
+        cause(
+          context,
+          'unmodelled-layer',
+          'GraphConv is equivariant only under the joint permutation of its node features and adjacency, and this analysis does not yet pair an adjacency input with the nodes',
+        ),
+      ),
   },
 ];
 
