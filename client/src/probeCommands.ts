@@ -12,6 +12,7 @@ import {
   type ProbeResult,
   type ProbeSavedModelParams,
 } from '../../server/src/protocol';
+import { countProbeOutcomes, summarizeProbe } from '../../server/src/probe/probeSummary';
 import type { ReportPanel } from './reportPanel';
 import type { StatusItem } from './statusItem';
 
@@ -43,22 +44,12 @@ export function splitDeclarations(input: string): string[] {
     .filter((part) => part.length > 0);
 }
 
-function summarize(result: ProbeResult): string {
-  let models = 0;
-  let failing = 0;
-  let skipped = 0;
-  for (const file of result.files) {
-    for (const model of file.models) {
-      models++;
-      if (model.status !== 'ok') skipped++;
-      failing += model.verdicts.filter((verdict) => !verdict.passed).length;
-    }
-  }
-  if (models === 0) return 'Symmetry probe: no declared model found.';
-  const parts = [`${models} model${models === 1 ? '' : 's'} probed`];
-  parts.push(failing === 0 ? 'every declared symmetry holds' : `${failing} declared symmetr${failing === 1 ? 'y' : 'ies'} broken`);
-  if (skipped > 0) parts.push(`${skipped} skipped (see the report)`);
-  return `Symmetry probe: ${parts.join(', ')}.`;
+/** The notification's text: measured, skipped and failed models counted apart (see probeSummary). */
+export function summarize(result: ProbeResult): string {
+  const models = result.files.flatMap((file) => file.models);
+  const counts = countProbeOutcomes(models);
+  const seeReport = counts.skipped + counts.failed > 0 || counts.unmeasured > 0 ? ' See the report.' : '';
+  return `Symmetry probe: ${summarizeProbe(models)}.${seeReport}`;
 }
 
 export class ProbeCommands {

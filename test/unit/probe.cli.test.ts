@@ -40,6 +40,10 @@ describe('check --probe (CLI)', function () {
     assert.ok(sarif.runs[0].results.some((r: { ruleId: string }) => r.ruleId === 'probe-violation'));
     const clean = check('odd-mlp.ts', '--probe');
     assert.equal(clean.status, 0, clean.stdout + clean.stderr);
+    assert.match(clean.stdout, /^Probe: 1 model measured, the declared symmetry holds\.$/m);
+    // A model the probe skips is counted as skipped, never as one that holds.
+    const gappy = check('analysis-gaps.ts', '--probe');
+    assert.match(gappy.stdout, /^Probe: no model measured; 1 skipped\.$/m);
     assert.equal(check('odd-mlp.ts', '--probe=yes').status, 2);
   });
 });

@@ -4,6 +4,7 @@
 import { analyzeFile } from '../engine';
 import { ProbeHost } from '../probe/probeHost';
 import { probeFile } from '../probe/runProbes';
+import { summarizeProbe } from '../probe/probeSummary';
 import { DEFAULT_SETTINGS, type ModelProbeReport } from '../protocol';
 import { DiskSourceFiles } from '../workspace/fileSources';
 import { discoverSourceFiles } from '../workspace/discovery';
@@ -82,7 +83,8 @@ export async function runCheckWithProbes(options: ProbeCheckOptions): Promise<Ch
       break;
     case 'text': {
       const skipped = probesByFile.flatMap((map, index) => [...map.values()].filter((r) => r.status !== 'ok').map((r) => `${reports[index].path}: ${r.name}: probe ${r.status}: ${r.message ?? ''}`));
-      output = formatText(reports) + (skipped.length > 0 ? skipped.join('\n') + '\n' : '');
+      const summary = `Probe: ${summarizeProbe(probesByFile.flatMap((map) => [...map.values()]))}.`;
+      output = formatText(reports) + (skipped.length > 0 ? skipped.join('\n') + '\n' : '') + summary + '\n';
       break;
     }
   }

@@ -7,13 +7,12 @@ import { feedsChannelsFirst } from '../analysis/groups';
 import type { ModelAnalysis } from '../engine';
 import { spanToLspRange } from '../engine';
 import { layerSpanInModel } from '../rules/runner';
+import { literalProbeObstacles } from './literalReach';
 import { toPlanLayer, type PlanLayer, type ProbePlan } from './plan';
 
 /** SPEC 5: unknown dimensions default to 16, or the smallest size the strides allow. */
 export const DEFAULT_DIMENSION = 16;
 export const PROBE_SEED = 1234;
-/** Keys the probe replaces itself (input sizes get the SPEC 5 defaults, names are dropped). */
-const PROBE_DEFAULTED_KEYS = new Set(['inputShape', 'batchInputShape', 'batchSize', 'name']);
 
 function numberList(value: unknown, rank: number, fallback: number): number[] {
   if (typeof value === 'number') return new Array<number>(rank).fill(value);
@@ -109,17 +108,7 @@ export function buildProbePlan(model: ModelAnalysis, sourceFile: ts.SourceFile):
   const defaultDim = Math.max(DEFAULT_DIMENSION, totalStride);
 
   let unbuildable: string | undefined;
-  const problems: string[] = [];
-  for (const layer of layers) {
-    for (const candidate of layer.inner ? [layer, layer.inner] : [layer]) {
-      if (candidate.origin === 'custom') problems.push(`cannot build layer ${candidate.kind} (line ${candidate.line}): it is a custom layer the probe has no literal configuration for`);
-      else if (candidate.nonConstant.some((key) => !PROBE_DEFAULTED_KEYS.has(key))) problems.push(`cannot build layer ${candidate.kind} (line ${candidate.line}): ${candidate.nonConstant.filter((key) => !PROBE_DEFAULTED_KEYS.has(key)).join(', ')} is not a compile-time constant`);
-    }
-  }
-  if (graph.layers.length === 0) problems.push('the model has no layers the analysis could find');
-  if (graph.gaps.length > 0) problems.push(`the layer graph is incomplete: ${graph.gaps[0].message}`);
-  const mismatch = model.inferences.find((inference) => inference.mismatch);
-  if (mismatch?.mismatch) problems.push(`the declaration "${mismatch.declaration.text}" does not fit the model: ${mismatch.mismatch.message}`);
+  const problems = literalProbeObstacles(graph, model.inferences, lineOf).map((obstacle) => obstacle.message);
   if (problems.length > 0) unbuildable = problems[0];
 
   const firstConsumer = (tensor: number) => layers.find((layer) => layer.inputs.includes(tensor));
