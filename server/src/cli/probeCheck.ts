@@ -19,7 +19,7 @@ export interface JsonModelProbe {
   /** `execute` when the model was obtained by running its code (`--probe-execute`). */
   mode?: 'execute';
   message?: string;
-  verdicts: { mode: string; group: string; maxRelError: number | null; worstElement: string; breakingLayerLine: number | null; tol: number; maxAbsError: number | null; passed: boolean; staticVerdict: string; agrees: boolean; measured: boolean }[];
+  verdicts: { mode: string; group: string; maxRelError: number | null; worstElement: string; breakingLayerLine: number | null; tol: number; maxAbsError: number | null; passed: boolean; staticVerdict: string; agrees: boolean; measured: boolean; difference?: string }[];
 }
 
 export interface ProbeCheckOptions extends CheckOptions {
@@ -71,7 +71,7 @@ export async function runCheckWithProbes(options: ProbeCheckOptions): Promise<Ch
             status: probe.status,
             ...(probe.mode === 'execute' ? { mode: 'execute' as const } : {}),
             ...(probe.message ? { message: probe.message } : {}),
-            verdicts: probe.verdicts.map((v) => ({ mode: v.mode, group: v.group, maxRelError: finiteOrNull(v.maxRelError), worstElement: v.worstElement, breakingLayerLine: v.breakingLayerLine, tol: v.tol, maxAbsError: finiteOrNull(v.maxAbsError), passed: v.passed, staticVerdict: v.staticVerdict, agrees: v.agrees, measured: v.measured })),
+            verdicts: probe.verdicts.map((v) => ({ mode: v.mode, group: v.group, maxRelError: finiteOrNull(v.maxRelError), worstElement: v.worstElement, breakingLayerLine: v.breakingLayerLine, tol: v.tol, maxAbsError: finiteOrNull(v.maxAbsError), passed: v.passed, staticVerdict: v.staticVerdict, agrees: v.agrees, measured: v.measured, ...(v.difference ? { difference: v.difference } : {}) })),
           };
         }
       });
