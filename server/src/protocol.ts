@@ -22,6 +22,8 @@ export interface SymmetryLintSettings {
     maxParameters: number;
   };
   codeLens: { enable: boolean };
+  /** Where rule pages are published; empty means the pages shipped with the server. */
+  docs: { baseUrl: string };
   trace: { server: 'off' | 'messages' | 'verbose' };
 }
 
@@ -33,6 +35,7 @@ export const DEFAULT_SETTINGS: SymmetryLintSettings = {
   rules: {},
   probe: { onSave: false, timeoutMs: 30000, backend: 'wasm', maxParameters: 20_000_000 },
   codeLens: { enable: true },
+  docs: { baseUrl: '' },
   trace: { server: 'off' },
 };
 

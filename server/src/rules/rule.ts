@@ -1,5 +1,7 @@
 // What a rule is: metadata, named messages, a docs link derived from its id, and a check
 // that reads inferred states and reports findings. Rules never parse, infer or touch LSP.
+/// <reference types="node" />
+// (Node types: the report page's DOM-only type check reaches this file through protocol.ts.)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
