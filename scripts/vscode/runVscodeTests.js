@@ -73,7 +73,7 @@ function packageVsix() {
   fs.mkdirSync(path.dirname(vsixPath), { recursive: true });
   fs.rmSync(vsixPath, { force: true });
   // vsce runs `vscode:prepublish` (the production bundle) itself.
-  execFileSync(path.join(root, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '-o', vsixPath], {
+  execFileSync(path.join(root, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '-o', vsixPath], {
     cwd: root,
     stdio: 'inherit',
   });
