@@ -3,6 +3,7 @@
 // Type checking is a separate step (`npm run typecheck`), so a build stays fast enough to run
 // before every test run.
 'use strict';
+const fs = require('node:fs');
 const path = require('node:path');
 const esbuild = require('esbuild');
 
@@ -17,7 +18,16 @@ const common = {
   absWorkingDir: root,
 };
 
+/** The rule pages ship beside the server bundle, so its diagnostics link to pages that exist offline. */
+function copyRuleDocs(outdir) {
+  const from = path.join(root, 'docs', 'rules');
+  const to = path.join(root, outdir, 'docs', 'rules');
+  fs.mkdirSync(to, { recursive: true });
+  for (const name of fs.readdirSync(from)) if (name.endsWith('.md')) fs.copyFileSync(path.join(from, name), path.join(to, name));
+}
+
 async function main() {
+  copyRuleDocs('server/dist');
   await Promise.all([
     esbuild.build({
       ...common,

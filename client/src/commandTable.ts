@@ -24,7 +24,8 @@ export const COMMANDS = [
   { id: 'symmetryLint.probeSavedModel', title: 'Probe Saved Model…', needsServer: true },
   {
     id: 'symmetryLint.probeModelAtCursorRunningCode',
-    title: "Probe Model at Cursor by Running the Workspace's Model Code",
+    // Cannot be mistaken for a literal probe: it says it runs code, and asks once per workspace.
+    title: 'Run Workspace Code to Probe Model…',
     needsServer: true,
     needsTrust: true,
   },
@@ -32,6 +33,7 @@ export const COMMANDS = [
   { id: 'symmetryLint.showReport', title: 'Show Report', needsServer: false },
   { id: 'symmetryLint.restartServer', title: 'Restart Server', needsServer: false },
   { id: 'symmetryLint.showOutput', title: 'Show Output', needsServer: false },
+  { id: 'symmetryLint.showRuleDocs', title: 'Show Rule Documentation…', needsServer: false },
 ] as const satisfies readonly CommandSpec[];
 
 export type CommandId = (typeof COMMANDS)[number]['id'];

@@ -23,8 +23,10 @@ import {
 import { COMMANDS, SERVER_READY_CONTEXT, type CommandId } from './commandTable';
 import { CrashPolicy } from './crashPolicy';
 import { ProbeCommands } from './probeCommands';
-import { ReportPanel } from './reportPanel';
+import { ReportPanel, type ReportLayout } from './reportPanel';
+import { RuleDocs, ruleOfDocsUri } from './ruleDocs';
 import { StatusItem } from './statusItem';
+import { SettingTraceChannel } from './traceChannel';
 import type { StatusSnapshot } from './statusModel';
 
 const LANGUAGES = ['typescript', 'typescriptreact', 'javascript', 'javascriptreact'];
@@ -52,6 +54,9 @@ export interface SymmetryLintApi {
   /** Charts the report page says it drew for the last result (0 until it has). */
   reportChartsDrawn(): number;
   onReportRendered: vscode.Event<number>;
+  /** The report page's last account of its layout: verdict headers and widths. */
+  reportLayout(): ReportLayout | undefined;
+  onReportLayout: vscode.Event<ReportLayout>;
   /**
    * Sends a ProbeRequest straight to the server, without the client's own trust check, so a
    * test can prove the server refuses execution in Restricted Mode by itself.
@@ -109,13 +114,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<Symmet
     run: { module: serverModule, transport: TransportKind.ipc },
     debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
   };
-  const initializationOptions: SymmetryLintInitializationOptions = { workspaceTrusted: vscode.workspace.isTrusted };
+  const initializationOptions: SymmetryLintInitializationOptions = {
+    workspaceTrusted: vscode.workspace.isTrusted,
+    docsBaseUrl: vscode.workspace.getConfiguration(CONFIGURATION_SECTION).get<string>('docs.baseUrl') ?? '',
+  };
+  const traceChannel = new SettingTraceChannel(output);
+  context.subscriptions.push(traceChannel);
+  const ruleDocs = new RuleDocs(context.extensionUri);
   const clientOptions: LanguageClientOptions = {
     documentSelector: DOCUMENT_SELECTOR,
     // The server pulls settings per document; this only makes the client announce changes.
     synchronize: { configurationSection: CONFIGURATION_SECTION },
     initializationOptions,
     outputChannel: output,
+    // Traces follow symmetryLint.trace.server alone, not the channel's own log level.
+    traceOutputChannel: traceChannel,
     errorHandler: crashPolicy,
     middleware: {
       // Pull diagnostics are the analysis: the status shows `analysing` while one is in flight.
@@ -132,7 +145,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Symmet
       // cannot show (VS Code rebuilds each CodeAction from title, kind, edit, command and
       // isPreferred only, and drops `diagnostics`).
       provideCodeActions: async (document, range, context, token, next) => {
-        const actions = await next(document, range, context, token);
+        const actions = (await next(document, range, context, token))?.map(openDocsInPreview);
         // A few, not one: the editor's light bulb asks too, for the cursor's range.
         recentCodeActions.push({ uri: document.uri.toString(), range, actions: actions ?? [] });
         if (recentCodeActions.length > RECENT_CODE_ACTIONS) recentCodeActions.shift();
@@ -141,6 +154,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<Symmet
     },
   };
   const recentCodeActions: CodeActionAnswer[] = [];
+  // The server's "Show documentation" opens the shipped page with `vscode.open`, which would show
+  // its Markdown source: in VS Code it opens in the Markdown preview instead.
+  const openDocsInPreview = (action: vscode.Command | vscode.CodeAction): vscode.Command | vscode.CodeAction => {
+    const command = action instanceof vscode.CodeAction ? action.command : (action as vscode.Command);
+    const rule = command?.command === 'vscode.open' ? ruleOfDocsUri(command.arguments?.[0]) : undefined;
+    if (!command || !rule) return action;
+    const preview: vscode.Command = { title: command.title, command: 'symmetryLint.showRuleDocs', arguments: [rule] };
+    if (action instanceof vscode.CodeAction) {
+      action.command = preview;
+      return action;
+    }
+    return preview;
+  };
   const languageClient = new LanguageClient('symmetryLint', 'Symmetry Lint', serverOptions, clientOptions);
   client = languageClient;
 
@@ -148,22 +174,29 @@ export async function activate(context: vscode.ExtensionContext): Promise<Symmet
     void vscode.commands.executeCommand('setContext', SERVER_READY_CONTEXT, ready);
   };
   const readyWaiters: (() => void)[] = [];
+  let starts = 0;
   context.subscriptions.push(
     languageClient.onDidChangeState(({ newState }) => {
       if (newState === State.Starting) {
+        output.info(starts === 0 ? 'Starting the Symmetry Lint server.' : `Restarting the Symmetry Lint server (restart ${starts}).`);
         setReady(false);
         status.apply({ kind: 'serverStarting' });
       } else if (newState === State.Running) {
+        starts++;
+        output.info(`The Symmetry Lint server is running${starts > 1 ? ` again (restart ${starts - 1})` : ''}: ${serverModule}`);
         setReady(true);
         status.apply({ kind: 'serverReady' });
         for (const resolve of readyWaiters.splice(0)) resolve();
       } else {
+        output.info('The Symmetry Lint server stopped.');
         setReady(false);
         status.apply({ kind: 'serverStopped' });
       }
     }),
     languageClient.onNotification(StatusNotification, (params) => {
-      if (params.state === 'failed') output.error(`Analysis failed for ${params.uri}: ${params.message ?? 'unknown error'}`);
+      const file = vscode.Uri.parse(params.uri).fsPath || params.uri;
+      if (params.state === 'failed') output.error(`Analysis failed for ${file}: ${params.message ?? 'unknown error'}`);
+      else if (params.state !== 'disabled') output.info(`Analysed ${file}: ${params.models} model${params.models === 1 ? '' : 's'} in ${Math.round(params.lastAnalysisMs)} ms${params.state === 'problems' ? ', with errors' : ''}.`);
       status.apply({
         kind: 'analysisReported',
         state: params.state,
@@ -182,7 +215,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Symmet
     }),
   );
 
-  const probes = new ProbeCommands(() => (languageClient.isRunning() ? languageClient : undefined), status, report, output);
+  const probes = new ProbeCommands(() => (languageClient.isRunning() ? languageClient : undefined), status, report, output, context.workspaceState);
   // One handler per command of the table: the Record type makes a missing one a compile error.
   const handlers: Record<CommandId, (...args: unknown[]) => unknown> = {
     'symmetryLint.probeModelAtCursor': () => probes.atCursor('literal'),
@@ -199,6 +232,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Symmet
       else await languageClient.start();
     },
     'symmetryLint.showOutput': () => output.show(true),
+    'symmetryLint.showRuleDocs': (ruleId) => ruleDocs.show(ruleId),
   };
   for (const spec of COMMANDS) {
     context.subscriptions.push(vscode.commands.registerCommand(spec.id, handlers[spec.id]));
@@ -223,6 +257,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Symmet
     lastProbeResult: () => report.result,
     reportChartsDrawn: () => report.chartsDrawn,
     onReportRendered: report.onDidRender,
+    reportLayout: () => report.layout,
+    onReportLayout: report.onDidLayout,
     sendProbeRequest: (params) => languageClient.sendRequest(ProbeRequest, params),
     restarts: () => crashPolicy.restarts,
     crashNotices: () => crashPolicy.userNotices,

@@ -12,15 +12,19 @@ import {
   type ProbeResult,
   type ProbeSavedModelParams,
 } from '../../server/src/protocol';
+import { countProbeOutcomes, summarizeProbe } from '../../server/src/probe/probeSummary';
 import type { ReportPanel } from './reportPanel';
 import type { StatusItem } from './statusItem';
 
 /** What a probe command returns to its caller (tests, other extensions). */
 export type ProbeOutcome =
-  | { kind: 'done'; result: ProbeResult }
+  | { kind: 'done'; result: ProbeResult; summary: string }
   | { kind: 'cancelled' }
   | { kind: 'refused'; reason: string }
   | { kind: 'failed'; message: string };
+
+/** workspaceState key: the user agreed to let probes run this workspace's code. */
+export const RUN_CODE_CONFIRMED_KEY = 'symmetryLint.runWorkspaceCodeConfirmed';
 
 export const RESTRICTED_MODE_REFUSAL =
   "Symmetry Lint: Restricted Mode. Probing by running the workspace's own model code needs a trusted workspace; " +
@@ -43,22 +47,12 @@ export function splitDeclarations(input: string): string[] {
     .filter((part) => part.length > 0);
 }
 
-function summarize(result: ProbeResult): string {
-  let models = 0;
-  let failing = 0;
-  let skipped = 0;
-  for (const file of result.files) {
-    for (const model of file.models) {
-      models++;
-      if (model.status !== 'ok') skipped++;
-      failing += model.verdicts.filter((verdict) => !verdict.passed).length;
-    }
-  }
-  if (models === 0) return 'Symmetry probe: no declared model found.';
-  const parts = [`${models} model${models === 1 ? '' : 's'} probed`];
-  parts.push(failing === 0 ? 'every declared symmetry holds' : `${failing} declared symmetr${failing === 1 ? 'y' : 'ies'} broken`);
-  if (skipped > 0) parts.push(`${skipped} skipped (see the report)`);
-  return `Symmetry probe: ${parts.join(', ')}.`;
+/** The notification's text: measured, skipped and failed models counted apart (see probeSummary). */
+export function summarize(result: ProbeResult): string {
+  const models = result.files.flatMap((file) => file.models);
+  const counts = countProbeOutcomes(models);
+  const seeReport = counts.skipped + counts.failed > 0 || counts.unmeasured > 0 ? ' See the report.' : '';
+  return `Symmetry probe: ${summarizeProbe(models)}.${seeReport}`;
 }
 
 export class ProbeCommands {
@@ -67,12 +61,15 @@ export class ProbeCommands {
     private readonly status: StatusItem,
     private readonly report: ReportPanel,
     private readonly output: vscode.LogOutputChannel,
+    /** workspaceState: remembers that the user agreed to run this workspace's code. */
+    private readonly confirmations: vscode.Memento,
   ) {}
 
-  atCursor(mode: ProbeMode = 'literal'): Promise<ProbeOutcome> {
-    if (mode === 'execute' && !vscode.workspace.isTrusted) return Promise.resolve(this.refuse());
+  async atCursor(mode: ProbeMode = 'literal'): Promise<ProbeOutcome> {
+    if (mode === 'execute' && !vscode.workspace.isTrusted) return this.refuse();
     const editor = vscode.window.activeTextEditor;
-    if (!editor) return Promise.resolve(this.noEditor());
+    if (!editor) return this.noEditor();
+    if (mode === 'execute' && !(await this.confirmRunningCode())) return { kind: 'cancelled' };
     const { line, character } = editor.selection.active;
     return this.probe({ scope: 'model', uri: editor.document.uri.toString(), position: { line, character }, mode }, 'model at cursor');
   }
@@ -147,11 +144,18 @@ export class ProbeCommands {
           try {
             const result = await send(token);
             this.report.update(result);
-            outcome = { kind: 'done', result };
-            this.output.info(summarize(result));
-            void vscode.window.showInformationMessage(summarize(result), 'Show Report').then((choice) => {
+            const summary = summarize(result);
+            outcome = { kind: 'done', result, summary };
+            this.output.info(summary);
+            // A probe that measured nothing, or failed, is not good news: it reads as a warning.
+            const counts = countProbeOutcomes(result.files.flatMap((file) => file.models));
+            const show = counts.failed > 0 || (counts.measured === 0 && counts.skipped > 0) ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+            void show(summary, 'Show Report').then((choice) => {
               if (choice) void vscode.commands.executeCommand('symmetryLint.showReport');
             });
+            for (const file of result.files) {
+              for (const model of file.models) if (model.status === 'error') this.output.error(`Probe of ${model.name} failed: ${model.message ?? 'unknown cause'}`);
+            }
           } catch (error) {
             if (token.isCancellationRequested) {
               outcome = { kind: 'cancelled' };
@@ -168,6 +172,25 @@ export class ProbeCommands {
         },
       ),
     );
+  }
+
+  /** Once per workspace, a modal that says the command runs the workspace's own code. */
+  private async confirmRunningCode(): Promise<boolean> {
+    if (this.confirmations.get<boolean>(RUN_CODE_CONFIRMED_KEY) === true) return true;
+    const run = 'Run Workspace Code';
+    const choice = await vscode.window.showWarningMessage(
+      "Run this workspace's code to probe the model?",
+      {
+        modal: true,
+        detail:
+          "Symmetry Lint will run the workspace's own model-building code (and whatever it imports) in a worker to obtain the model. " +
+          'Only do this for code you trust. You will not be asked again in this workspace.',
+      },
+      run,
+    );
+    if (choice !== run) return false;
+    await this.confirmations.update(RUN_CODE_CONFIRMED_KEY, true);
+    return true;
   }
 
   private refuse(): ProbeOutcome {

@@ -47,6 +47,19 @@ function fallbackTable(result: ProbeResult | undefined): string {
   return `<table><thead><tr><th>model</th><th>declaration</th><th>max rel. error</th><th>worst element</th><th>verdict</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
+/** The page's own account of its layout (client/media/report/report.ts `pageLayout`). */
+export interface ReportLayout {
+  headers: string[];
+  pageWidth: number;
+  viewportWidth: number;
+  clippedLabels: string[];
+}
+
+function isLayout(value: unknown): value is ReportLayout {
+  const layout = value as Partial<ReportLayout> | null | undefined;
+  return !!layout && Array.isArray(layout.headers) && typeof layout.pageWidth === 'number' && typeof layout.viewportWidth === 'number' && Array.isArray(layout.clippedLabels);
+}
+
 export class ReportPanel {
   private panel: vscode.WebviewPanel | undefined;
   private lastResult: ProbeResult | undefined;
@@ -55,6 +68,10 @@ export class ReportPanel {
   private readonly renderedEmitter = new vscode.EventEmitter<number>();
   /** Fires with the chart count each time the page reports it has drawn a result. */
   readonly onDidRender = this.renderedEmitter.event;
+  /** What the page last reported of its layout (headers, widths), for the real-editor tests. */
+  layout: ReportLayout | undefined;
+  private readonly layoutEmitter = new vscode.EventEmitter<ReportLayout>();
+  readonly onDidLayout = this.layoutEmitter.event;
 
   constructor(private readonly extensionUri: vscode.Uri) {}
 
@@ -90,8 +107,12 @@ export class ReportPanel {
     });
     // The page asks for the result once its script has loaded (a message posted earlier is lost).
     this.panel.webview.onDidReceiveMessage((message: unknown) => {
-      const received = message as { type?: unknown; charts?: unknown } | null;
+      const received = message as { type?: unknown; charts?: unknown; layout?: unknown } | null;
       if (received?.type === 'ready') this.post();
+      if ((received?.type === 'rendered' || received?.type === 'layout') && isLayout(received.layout)) {
+        this.layout = received.layout;
+        this.layoutEmitter.fire(received.layout);
+      }
       if (received?.type === 'rendered' && typeof received.charts === 'number') {
         this.chartsDrawn = received.charts;
         this.renderedEmitter.fire(received.charts);

@@ -49,6 +49,10 @@ async function main() {
   const wasmDir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm', { paths: [path.join(root, 'server')] }));
   const wasmFiles = fs.readdirSync(wasmDir).filter((name) => name.endsWith('.wasm'));
   for (const name of wasmFiles) fs.copyFileSync(path.join(wasmDir, name), path.join(outdir, name));
+  // The rule pages the diagnostics link to, found beside the bundled server (server/src/rules/rule.ts).
+  const docsOut = path.join(outdir, 'docs', 'rules');
+  fs.mkdirSync(docsOut, { recursive: true });
+  for (const name of fs.readdirSync(path.join(root, 'docs', 'rules'))) if (name.endsWith('.md')) fs.copyFileSync(path.join(root, 'docs', 'rules', name), path.join(docsOut, name));
   console.log(`[bundle] client/dist: extension.js, ${Object.keys(serverEntries).map((e) => `${e}.js`).join(', ')}, ${wasmFiles.join(', ')}`);
 }
 

@@ -73,7 +73,7 @@ function packageVsix() {
   fs.mkdirSync(path.dirname(vsixPath), { recursive: true });
   fs.rmSync(vsixPath, { force: true });
   // vsce runs `vscode:prepublish` (the production bundle) itself.
-  execFileSync(path.join(root, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '-o', vsixPath], {
+  execFileSync(path.join(root, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '-o', vsixPath], {
     cwd: root,
     stdio: 'inherit',
   });
@@ -137,6 +137,9 @@ async function runSuite({ name, entry, trusted, installVsix }) {
       'extensions.autoUpdate': false,
       'extensions.autoCheckUpdates': false,
       'window.commandCenter': false,
+      // VS Code for the web saves after a delay by default: a test that applies a fix and then
+      // reverts it would race the save and leave the sample changed for the tests after it.
+      'files.autoSave': 'off',
       // Kept runs are for debugging: trace the LSP traffic into the client's output log.
       ...(keepScratch ? { 'symmetryLint.trace.server': 'verbose' } : {}),
     }),

@@ -22,6 +22,8 @@ export interface SymmetryLintSettings {
     maxParameters: number;
   };
   codeLens: { enable: boolean };
+  /** Where rule pages are published; empty means the pages shipped with the server. */
+  docs: { baseUrl: string };
   trace: { server: 'off' | 'messages' | 'verbose' };
 }
 
@@ -33,6 +35,7 @@ export const DEFAULT_SETTINGS: SymmetryLintSettings = {
   rules: {},
   probe: { onSave: false, timeoutMs: 30000, backend: 'wasm', maxParameters: 20_000_000 },
   codeLens: { enable: true },
+  docs: { baseUrl: '' },
   trace: { server: 'off' },
 };
 
@@ -103,6 +106,11 @@ export interface ProbeVerdict {
   agrees: boolean;
   /** False when the probe measured no error at the output (no action it knows there): the verdict confirms nothing. */
   measured: boolean;
+  /**
+   * How probe and static analysis differ when they do not reach the same verdict at the same
+   * layer (then `agrees` is false), in words for the report.
+   */
+  difference?: string;
 }
 
 /** The measured error at one layer's output, per declaration (same order as `verdicts`). */
@@ -112,6 +120,11 @@ export interface LayerMeasurement {
   line: number;
   relError: (number | null)[];
   maxAbsError: (number | null)[];
+  /**
+   * Translation only: the error on the interior no border or shift seam reaches through the
+   * receptive field so far; the blame uses it where the static state is approx (border).
+   */
+  interiorRelError?: (number | null)[];
   /** `equivariance` where the induced action is defined, `invariance` where only that is measured. */
   measured: ('equivariance' | 'invariance')[];
   /** The static state after this layer, per declaration (as the hover shows it). */
@@ -168,6 +181,8 @@ export const ProbeSavedModelRequest = new RequestType<ProbeSavedModelParams, Pro
 export interface SymmetryLintInitializationOptions {
   /** `vscode.workspace.isTrusted` at start; absent (other LSP clients) means trusted. */
   workspaceTrusted?: boolean;
+  /** `symmetryLint.docs.baseUrl`: where rule pages are published; absent or empty means the shipped pages. */
+  docsBaseUrl?: string;
 }
 
 export interface WorkspaceTrustParams {

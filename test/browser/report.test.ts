@@ -34,7 +34,22 @@ interface PageCanvas {
 }
 interface PageWindow {
   postMessage(message: unknown, target: string): void;
-  symmetryReport?: { renders: number; charts: { model: string; series: { label: string; points: (number | null)[] }[]; canvas: PageCanvas | null }[] };
+  symmetryReport?: {
+    renders: number;
+    charts: { model: string; series: { label: string; points: (number | null)[] }[]; canvas: PageCanvas | null; plotRight: number; width: number; lastLabelReach: number }[];
+  };
+  innerWidth: number;
+}
+interface PageDocument {
+  documentElement: { scrollWidth: number };
+  querySelectorAll(selector: string): ArrayLike<{ textContent: string | null; open?: boolean; clientWidth?: number }>;
+}
+
+let measured: Promise<ProbeResult> | undefined;
+/** Probed once for every test of this file. */
+function sharedResult(): Promise<ProbeResult> {
+  measured ??= measuredResult();
+  return measured;
 }
 
 async function measuredResult(): Promise<ProbeResult> {
@@ -87,7 +102,7 @@ describe('probe report page in Chromium', function () {
   });
 
   it('draws a log-scale chart per model with a series per declaration, verdicts and static predictions', async () => {
-    const result = await measuredResult();
+    const result = await sharedResult();
     const page = await browser.newPage({ viewport: { width: 1200, height: 1400 } });
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
@@ -133,6 +148,55 @@ describe('probe report page in Chromium', function () {
     assert.match(text, /cannot build layer ChannelShuffle/);
     fs.mkdirSync(path.join(ROOT, 'test-results'), { recursive: true });
     await page.screenshot({ path: path.join(ROOT, 'test-results/report.png'), fullPage: true });
+    assert.deepEqual(problems, []);
+  });
+
+  it('fits a side panel: every column has a header, no x label is clipped, and the layer table stays open when the layout changes', async () => {
+    const result = await sharedResult();
+    // About the width of VS Code's secondary side bar.
+    const page = await browser.newPage({ viewport: { width: 360, height: 900 } });
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    await page.goto(base + '/');
+    const post = () => page.evaluate((probeResult) => (globalThis as unknown as PageWindow).postMessage({ type: 'probeResult', result: probeResult }, '*'), result);
+    await post();
+    await page.waitForFunction(() => (globalThis as unknown as PageWindow).symmetryReport?.renders === 1);
+
+    const headers = await page.evaluate(() => Array.from((globalThis as unknown as { document: PageDocument }).document.querySelectorAll('table.verdicts th'), (th) => (th.textContent ?? '').trim()));
+    assert.ok(headers.length >= 8, headers.join('|'));
+    assert.deepEqual(headers.filter((header) => header === ''), [], `a column without a header: ${headers.join('|')}`);
+    assert.ok(headers.includes('probe vs static'), headers.join('|'));
+    assert.ok(headers.includes('output rel. error'), headers.join('|'));
+    const layerHeaders = await page.evaluate(() => Array.from((globalThis as unknown as { document: PageDocument }).document.querySelectorAll('table.layers th'), (th) => (th.textContent ?? '').trim()));
+    assert.ok(layerHeaders.some((header) => /at this layer's output/.test(header)), layerHeaders.join('|'));
+
+    const layout = await page.evaluate(() => {
+      const win = globalThis as unknown as PageWindow & { document: PageDocument };
+      return { pageWidth: win.document.documentElement.scrollWidth, viewport: win.innerWidth, charts: win.symmetryReport!.charts.map((c) => ({ model: c.model, width: c.width, plotRight: c.plotRight, reach: c.lastLabelReach })) };
+    });
+    assert.ok(layout.pageWidth <= layout.viewport, `the page is ${layout.pageWidth} px wide in a ${layout.viewport} px panel`);
+    for (const chart of layout.charts) {
+      assert.ok(chart.width <= layout.viewport, `${chart.model}: chart ${chart.width} px in a ${layout.viewport} px panel`);
+      assert.ok(chart.plotRight + chart.reach <= chart.width, `${chart.model}: the last x label reaches ${chart.plotRight + chart.reach} px, past the chart's ${chart.width} px`);
+    }
+
+    // The user opens a per-layer table; the panel is then resized and the extension posts the
+    // result again (it does so whenever the panel becomes visible).
+    await page.locator('details summary').first().click();
+    await page.setViewportSize({ width: 300, height: 900 });
+    await post();
+    await page.waitForFunction(() => (globalThis as unknown as PageWindow).symmetryReport?.renders === 2);
+    const open = await page.evaluate(() => Array.from((globalThis as unknown as { document: PageDocument }).document.querySelectorAll('details'), (d) => d.open === true));
+    assert.equal(open[0], true, 'the per-layer table collapsed when the layout changed');
+    const narrow = await page.evaluate(() => {
+      const win = globalThis as unknown as PageWindow & { document: PageDocument };
+      const canvases = Array.from(win.document.querySelectorAll('.chart canvas') as unknown as ArrayLike<{ getBoundingClientRect(): { right: number } }>, (c) => c.getBoundingClientRect().right);
+      return { pageWidth: win.document.documentElement.scrollWidth, viewport: win.innerWidth, canvasRights: canvases };
+    });
+    assert.ok(narrow.pageWidth <= narrow.viewport, `after the resize the page is ${narrow.pageWidth} px wide in a ${narrow.viewport} px panel`);
+    for (const right of narrow.canvasRights) assert.ok(right <= narrow.viewport, `a chart ends at ${right} px in a ${narrow.viewport} px panel`);
+    fs.mkdirSync(path.join(ROOT, 'test-results'), { recursive: true });
+    await page.screenshot({ path: path.join(ROOT, 'test-results/report-side-panel.png'), fullPage: true });
     assert.deepEqual(problems, []);
   });
 });

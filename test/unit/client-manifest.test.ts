@@ -58,4 +58,21 @@ describe('VS Code manifest', () => {
     assert.equal(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
     assert.match(manifest.capabilities.untrustedWorkspaces.description, /trusted/);
   });
+
+  it('links to no page that does not exist, and ships the rule pages it links to', () => {
+    const text = fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8');
+    assert.doesNotMatch(text, /github\.com\/symmetry-lint/);
+    assert.equal(manifest.repository, undefined);
+    const links = [...text.matchAll(/command:symmetryLint\.showRuleDocs\?%5B%22([a-z-]+)%22%5D/g)].map((match) => match[1]);
+    assert.ok(links.length >= 10, `rule links in settings: ${links.length}`);
+    for (const rule of links) assert.ok(fs.existsSync(path.join(ROOT, 'docs', 'rules', `${rule}.md`)), rule);
+    const ignore = fs.readFileSync(path.join(ROOT, '.vscodeignore'), 'utf8');
+    assert.match(ignore, /^!client\/dist\/docs\/rules\/\*\.md$/m);
+  });
+
+  it('names the command that runs workspace code so it cannot be mistaken for a literal probe', () => {
+    const command = manifest.contributes.commands.find((c: { command: string }) => c.command === 'symmetryLint.probeModelAtCursorRunningCode');
+    assert.equal(command.title, 'Run Workspace Code to Probe Model…');
+    assert.ok(!manifest.contributes.commands.some((c: { command: string; title: string }) => c !== command && /^Run Workspace Code/.test(c.title)));
+  });
 });

@@ -34,6 +34,20 @@ const EXPECTED_SKIPS: Record<string, RegExp> = {
  */
 const KNOWN_STATIC_ERRORS = new Set<string>();
 
+/**
+ * Declarations where probe and static analysis reach the same verdict but at different layers,
+ * so the report says how they differ instead of "agrees". All are translation through a stride:
+ * a shift the stride does not divide has no induced action after it, so the probe first sees the
+ * aliasing at a later layer (a global pooling, an upsampling) than the strided one the static
+ * analysis names. The test fails when one of them starts to agree, so the list stays true.
+ */
+const KNOWN_LAYER_DIFFERENCES: Record<string, RegExp> = {
+  'fcn-segmentation.ts:buildSegmenter:equivariant translation': /probe blames upSampling2d .* subgroup at maxPooling2d/,
+  'resnet-blocks.ts:buildResNet:invariant translation': /probe blames globalAveragePooling2d .* subgroup at conv2d/,
+  'text-classifier.mjs:buildSentimentModel:invariant translation': /probe blames globalMaxPooling1d .* subgroup at maxPooling1d/,
+  'video-conv3d.ts:buildClipClassifier:invariant translation': /probe blames conv3d .* break at reshape/,
+};
+
 describe('probe on every sample', function () {
   this.timeout(120000);
   const host = new ProbeHost();
@@ -116,6 +130,13 @@ describe('probe on every sample', function () {
           assert.ok(findings.some((f) => f.startsWith('probe-disagrees')), id);
           continue;
         }
+        const knownDifference = KNOWN_LAYER_DIFFERENCES[id];
+        if (knownDifference) {
+          assert.equal(verdict.agrees, false, `${id} now agrees: remove it from KNOWN_LAYER_DIFFERENCES`);
+          assert.match(verdict.difference ?? '', knownDifference, id);
+          continue;
+        }
+        assert.equal(verdict.difference, undefined, id);
         assert.ok(verdict.agrees, `${id}: probe ${verdict.passed ? 'passes' : 'fails'} (${verdict.maxRelError}) but static says ${verdict.staticVerdict}`);
         if (!verdict.passed) {
           assert.ok(verdict.breakingLayerLine !== null, `${id} failed without a blamed layer`);
@@ -132,7 +153,9 @@ describe('probe on every sample', function () {
     assert.equal(blamed('sign-broken.ts:buildForceModel', 'sign'), lineOf('sign-broken.ts', 'tf.layers.dense'));
     assert.equal(blamed('set-order-dependent.ts:buildLstmOverSet', 'permutation'), lineOf('set-order-dependent.ts', 'tf.layers.lstm'));
     assert.equal(blamed('dihedral-prelu.ts:textureModel', 'translation'), lineOf('dihedral-prelu.ts', 'prelu'));
-    assert.equal(blamed('mnist-cnn.ts:createConvModel', 'translation'), lineOf('mnist-cnn.ts', 'model.add(tf.layers.conv2d'));
+    // Through 'valid' convolutions the border is no break: judged on the interior, the probe
+    // blames the flatten, as the static analysis does, not the first convolution.
+    assert.equal(blamed('mnist-cnn.ts:createConvModel', 'translation'), lineOf('mnist-cnn.ts', 'tf.layers.flatten'));
   });
 
   it('measures exact models as exact (error below 1e-5)', () => {

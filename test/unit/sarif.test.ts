@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type * as Sarif from 'sarif';
 import { RULE_IDS } from '../../server/src/rules/ruleIds';
 
@@ -74,9 +75,18 @@ describe('SARIF output', function () {
       const rule = rules.find((candidate) => candidate.id === id);
       assert.ok(rule, `rule ${id} is in tool.driver.rules`);
       assert.ok(rule.shortDescription?.text);
-      assert.equal(rule.helpUri, `https://github.com/symmetry-lint/symmetry-lint/blob/main/docs/rules/${id}.md`);
+      // The page shipped with the CLI (server/dist/docs/rules): it exists and matches this version.
+      assert.equal(rule.helpUri, pathToFileURL(path.join(ROOT, 'server/dist/docs/rules', `${id}.md`)).href);
+      assert.ok(fs.existsSync(fileURLToPath(rule.helpUri!)), rule.helpUri);
       assert.ok(['error', 'warning', 'note'].includes(String(rule.defaultConfiguration?.level)));
     }
+  });
+
+  it('links to the published pages under --docs-base-url', () => {
+    const result = spawnSync(process.execPath, [BIN, 'check', '.', '--format', 'sarif', '--docs-base-url', 'https://example.org/rules'], { cwd: folder, encoding: 'utf8' });
+    const published = JSON.parse(result.stdout) as Sarif.Log;
+    const rule = published.runs[0].tool.driver.rules?.find((candidate) => candidate.id === 'padding-boundary');
+    assert.equal(rule?.helpUri, 'https://example.org/rules/padding-boundary.md');
   });
 
   it('reports the flatten finding with a relative location, its rule index and the exit code', () => {

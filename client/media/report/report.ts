@@ -14,6 +14,8 @@ const COLOURS = ['#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4', '#42d4f4
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
+  getState(): unknown;
+  setState(state: unknown): void;
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
@@ -25,6 +27,67 @@ export interface RenderedChart {
   model: string;
   series: { label: string; points: (number | null)[] }[];
   canvas: HTMLCanvasElement | null;
+  /** Where the plot area ends and how far right of its tick the last x label reaches, in CSS px. */
+  plotRight: number;
+  width: number;
+  lastLabelReach: number;
+}
+
+/** The slant of the x-axis labels (30°, down to the right). */
+const SLANT = Math.PI / 6;
+/** uPlot's default axis font. */
+const AXIS_FONT = '12px system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", sans-serif';
+let measuringContext: CanvasRenderingContext2D | null = null;
+
+function textWidth(text: string): number {
+  measuringContext ??= document.createElement('canvas').getContext('2d');
+  if (!measuringContext) return text.length * 7;
+  measuringContext.font = AXIS_FONT;
+  return measuringContext.measureText(text).width;
+}
+
+/** The chart fills its section, down to the width of a narrow side panel. */
+function chartWidth(container: HTMLElement): number {
+  const available = (container.parentElement?.clientWidth || document.documentElement.clientWidth || 800) - 8;
+  return Math.max(200, Math.min(1100, available));
+}
+
+const plots: { plot: uPlot; container: HTMLElement }[] = [];
+
+// A panel moved or resized (side panel, split) redraws the charts at the new width only: the
+// page is not rebuilt, so the tables keep their state.
+window.addEventListener('resize', () => {
+  for (const { plot, container } of plots) plot.setSize({ width: chartWidth(container), height: plot.height });
+  vscodeApi?.postMessage({ type: 'layout', layout: pageLayout() });
+});
+
+/** What a reader sees of the layout, for the extension's real-editor tests. */
+export interface PageLayout {
+  /** Column headers of the verdict tables, in order. */
+  headers: string[];
+  pageWidth: number;
+  viewportWidth: number;
+  /** Charts whose last x label would reach past their canvas. */
+  clippedLabels: string[];
+}
+
+function pageLayout(): PageLayout {
+  return {
+    headers: Array.from(document.querySelectorAll('table.verdicts th'), (th) => (th.textContent ?? '').trim()),
+    pageWidth: document.documentElement.scrollWidth,
+    viewportWidth: window.innerWidth,
+    clippedLabels: plots.filter(({ plot }) => {
+      const chart = rendered.find((item) => item.canvas && plot.root.contains(item.canvas));
+      return chart !== undefined && plot.bbox.left / devicePixelRatio + plot.bbox.width / devicePixelRatio + chart.lastLabelReach > plot.width;
+    }).map(({ plot }) => rendered.find((item) => item.canvas && plot.root.contains(item.canvas))?.model ?? '?'),
+  };
+}
+
+/** Which per-layer tables the user opened, by model: kept across re-renders and webview reloads. */
+const openTables = new Set<string>((vscodeApi?.getState() as { openTables?: string[] } | undefined)?.openTables ?? []);
+
+function rememberOpenTables(): void {
+  vscodeApi?.setState({ openTables: [...openTables] });
 }
 const rendered: RenderedChart[] = [];
 (window as unknown as { symmetryReport: { charts: RenderedChart[]; renders: number } }).symmetryReport = { charts: rendered, renders: 0 };
@@ -59,7 +122,8 @@ function staticPrediction(verdict: ModelProbeReport['verdicts'][number]): string
 function verdictTable(model: ModelProbeReport): HTMLTableElement {
   const table = element('table', 'verdicts');
   const head = element('tr');
-  for (const title of ['declaration', 'tol', 'max rel. error', 'max-abs error', 'worst element', 'probe', 'static analysis', '']) head.append(element('th', undefined, title));
+  // "output": these are the model output's errors; the per-layer table has each layer's own.
+  for (const title of ['declaration', 'tol', 'output rel. error', 'output max-abs error', 'worst element', 'probe', 'static analysis', 'probe vs static']) head.append(element('th', undefined, title));
   table.append(element('thead'), element('tbody'));
   table.tHead!.append(head);
   for (const verdict of model.verdicts) {
@@ -74,7 +138,9 @@ function verdictTable(model: ModelProbeReport): HTMLTableElement {
       element('td', undefined, staticPrediction(verdict)),
       verdict.measured === false
         ? element('td', 'unmeasured', 'not measured')
-        : element('td', verdict.agrees ? 'agrees' : 'disagrees', verdict.agrees ? 'agrees' : 'DISAGREES'),
+        : verdict.agrees
+          ? element('td', 'agrees', 'agrees')
+          : element('td', 'disagrees', verdict.difference ? `differs: ${verdict.difference}` : 'DISAGREES'),
     );
     table.tBodies[0].append(row);
   }
@@ -85,7 +151,7 @@ function layerTable(model: ModelProbeReport): HTMLTableElement {
   const table = element('table', 'layers');
   const head = element('tr');
   head.append(element('th', undefined, '#'), element('th', undefined, 'layer'), element('th', undefined, 'line'));
-  model.verdicts.forEach((verdict) => head.append(element('th', undefined, `${verdict.mode} ${verdict.group}: rel. error (measured) / static state`)));
+  model.verdicts.forEach((verdict) => head.append(element('th', undefined, `${verdict.mode} ${verdict.group}: rel. error at this layer's output (interior where the border cannot reach) / static state`)));
   table.append(element('thead'), element('tbody'));
   table.tHead!.append(head);
   model.layers.forEach((layer, index) => {
@@ -93,7 +159,9 @@ function layerTable(model: ModelProbeReport): HTMLTableElement {
     row.append(element('td', undefined, String(index + 1)), element('td', undefined, layer.kind), element('td', undefined, layer.line > 0 ? String(layer.line) : ''));
     model.verdicts.forEach((_, d) => {
       const error = layer.relError[d];
-      row.append(element('td', undefined, `${formatError(error)} (${error === null ? 'not measured' : layer.measured[d]}) / ${layer.staticState[d] ?? ''}`));
+      const interior = layer.interiorRelError?.[d];
+      const interiorText = error !== null && interior !== undefined ? `, interior ${interior === null ? 'n/a' : formatError(interior)}` : '';
+      row.append(element('td', undefined, `${formatError(error)} (${error === null ? 'not measured' : layer.measured[d]}${interiorText}) / ${layer.staticState[d] ?? ''}`));
     });
     table.tBodies[0].append(row);
   });
@@ -109,21 +177,31 @@ function chart(model: ModelProbeReport, container: HTMLElement): RenderedChart {
       return value === null || !Number.isFinite(value) ? null : Math.max(value, LOG_FLOOR);
     }),
   }));
-  const labels = model.layers.map((layer) => `${layer.kind}${layer.line > 0 ? ` :${layer.line}` : ''}`);
-  const width = Math.max(360, Math.min(1100, (container.clientWidth || 800) - 16));
+  // Long layer names are shortened on the axis (the legend and the table give them whole), so a
+  // slanted label never needs more room than a narrow panel has.
+  const short = (kind: string) => (kind.length > 14 ? `${kind.slice(0, 13)}…` : kind);
+  const labels = model.layers.map((layer) => `${short(layer.kind)}${layer.line > 0 ? ` :${layer.line}` : ''}`);
+  const fullLabels = model.layers.map((layer) => `${layer.kind}${layer.line > 0 ? ` :${layer.line}` : ''}`);
+  const width = chartWidth(container);
+  // Labels slant down to the right from their tick: uPlot may label any tick, so the plot leaves
+  // room past its right edge for the widest.
+  const labelWidths = labels.map(textWidth);
+  const lastLabel = Math.max(0, ...labelWidths);
+  const rightPadding = Math.max(16, Math.ceil(lastLabel * Math.cos(SLANT)) + 8);
+  const axisHeight = Math.max(40, Math.ceil(Math.max(0, ...labelWidths) * Math.sin(SLANT)) + 24);
   const options: uPlot.Options = {
     title: `${model.name}: relative error per layer (log scale)`,
     width,
     height: 320,
     scales: { x: { time: false }, y: { distr: 3, log: 10 } },
-    padding: [8, 40, 0, 8],
+    padding: [8, rightPadding, 0, 8],
     axes: [
       // uPlot passes null for ticks it skips (log scales do): label only the real ones.
-      { values: (_u, ticks) => ticks.map((tick) => (tick != null && Number.isInteger(tick) ? (labels[tick - 1] ?? '') : '')), rotate: -30, size: 90, stroke: 'currentColor' } as uPlot.Axis,
+      { values: (_u, ticks) => ticks.map((tick) => (tick != null && Number.isInteger(tick) ? (labels[tick - 1] ?? '') : '')), rotate: -(SLANT * 180) / Math.PI, size: axisHeight, stroke: 'currentColor' } as uPlot.Axis,
       { values: (_u, ticks) => ticks.map((tick) => (tick == null ? '' : tick.toExponential(0))), size: 60, stroke: 'currentColor' },
     ],
     series: [
-      { label: 'layer', value: (_u, value) => (value === null ? '' : (labels[value - 1] ?? '')) },
+      { label: 'layer', value: (_u, value) => (value === null ? '' : (fullLabels[value - 1] ?? '')) },
       ...series.map((item, d) => ({
         label: item.label,
         stroke: COLOURS[d % COLOURS.length],
@@ -135,13 +213,34 @@ function chart(model: ModelProbeReport, container: HTMLElement): RenderedChart {
     ],
   };
   const plot = new uPlot(options, [xs, ...series.map((item) => item.points)] as uPlot.AlignedData, container);
-  return { model: model.name, series, canvas: plot.root.querySelector('canvas') };
+  plots.push({ plot, container });
+  return { model: model.name, series, canvas: plot.root.querySelector('canvas'), plotRight: plot.bbox.left / devicePixelRatio + plot.bbox.width / devicePixelRatio, width, lastLabelReach: Math.ceil(lastLabel * Math.cos(SLANT)) };
 }
 
+/** Wide tables scroll inside their own box in a narrow panel, instead of widening the page. */
+function scrolling(table: HTMLTableElement): HTMLDivElement {
+  const box = element('div', 'table-scroll');
+  box.append(table);
+  return box;
+}
+
+let lastRendered = '';
+
 function render(result: ProbeResult): void {
+  // The extension posts the result again whenever the panel becomes visible: the same result
+  // keeps the page as it is (open tables, scroll position) and only fits the charts.
+  const text = JSON.stringify(result);
+  if (text === lastRendered && rendered.length > 0) {
+    window.dispatchEvent(new Event('resize'));
+    (window as unknown as { symmetryReport: { renders: number } }).symmetryReport.renders++;
+    vscodeApi?.postMessage({ type: 'rendered', charts: rendered.length, layout: pageLayout() });
+    return;
+  }
+  lastRendered = text;
   const root = document.getElementById('root') ?? document.body;
   root.replaceChildren();
   rendered.length = 0;
+  for (const { plot } of plots.splice(0)) plot.destroy();
   root.append(element('h1', undefined, 'Symmetry Report'));
   let models = 0;
   for (const file of result.files) {
@@ -155,20 +254,27 @@ function render(result: ProbeResult): void {
       if (model.assumptions && model.assumptions.length > 0) section.append(element('p', 'note', `Values the probe chose: ${model.assumptions.join('; ')}.`));
       root.append(section);
       if (model.verdicts.length === 0) continue;
-      section.append(verdictTable(model));
+      section.append(scrolling(verdictTable(model)));
       const chartBox = element('div', 'chart');
       section.append(chartBox);
       rendered.push(chart(model, chartBox));
       section.append(element('p', 'note', `Tolerances: ${model.verdicts.map((v) => `${v.group} ${v.tol}`).join(', ')}. An error of exactly 0 is drawn at ${LOG_FLOOR.toExponential(0)}; gaps are layers whose output has no action the probe knows (not measured).`));
       const details = element('details');
-      details.append(element('summary', undefined, 'Per-layer errors and static states'), layerTable(model));
+      const key = `${file.uri}#${model.name}`;
+      details.open = openTables.has(key);
+      details.addEventListener('toggle', () => {
+        if (details.open) openTables.add(key);
+        else openTables.delete(key);
+        rememberOpenTables();
+      });
+      details.append(element('summary', undefined, 'Per-layer errors and static states'), scrolling(layerTable(model)));
       section.append(details);
     }
   }
   if (models === 0) root.append(element('p', 'message', 'The probe found no declared model.'));
   (window as unknown as { symmetryReport: { renders: number } }).symmetryReport.renders++;
   // Lets the extension (and its real-editor tests) know the charts are drawn, not just posted.
-  vscodeApi?.postMessage({ type: 'rendered', charts: rendered.length });
+  vscodeApi?.postMessage({ type: 'rendered', charts: rendered.length, layout: pageLayout() });
 }
 
 function isProbeMessage(data: unknown): data is { type: 'probeResult'; result: ProbeResult } {

@@ -4,9 +4,8 @@
 import serverPackage from '../../package.json';
 import { DiscoveryError } from '../workspace/discovery';
 import { OUTPUT_FORMATS, runCheck, UsageError, type OutputFormat } from './check';
+import { ruleDocsBaseUrl, setDocsBaseUrl } from '../rules/rule';
 import { ruleCatalog } from './ruleCatalog';
-
-const INFORMATION_URI = 'https://github.com/symmetry-lint/symmetry-lint';
 
 const HELP = `Usage:
   symmetry-lint check <files or folders...> [options]
@@ -26,6 +25,9 @@ Options of check:
                        whose configuration is not static); implies --probe. Only use it on
                        code you trust: without this flag no model code is executed
   --fix                apply each finding's preferred fix to the files, then check them
+  --docs-base-url <url>
+                       where the rule pages are published (SARIF helpUri); by default the
+                       pages shipped in this package
 
 Folders are searched for .ts .tsx .js .jsx .mjs .cjs files (not .d.ts), skipping node_modules
 and files that .gitignore ignores.
@@ -37,6 +39,7 @@ interface ParsedCheck {
   probe?: boolean;
   probeExecute?: boolean;
   fix?: boolean;
+  docsBaseUrl?: string;
   inputs: string[];
   symmetry: string[];
   format: OutputFormat;
@@ -79,6 +82,9 @@ function parseCheckArguments(args: readonly string[]): ParsedCheck {
       case '--symmetry':
         parsed.symmetry.push(takeValue());
         break;
+      case '--docs-base-url':
+        parsed.docsBaseUrl = takeValue();
+        break;
       case '--format': {
         const value = takeValue();
         if (!(OUTPUT_FORMATS as readonly string[]).includes(value)) {
@@ -112,7 +118,8 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(HELP);
       return 0;
     }
-    const { fix, probe, probeExecute, ...parsed } = parseCheckArguments(rest);
+    const { fix, probe, probeExecute, docsBaseUrl, ...parsed } = parseCheckArguments(rest);
+    setDocsBaseUrl(docsBaseUrl);
     if (fix) {
       // Same fixes as the editor's; the check below re-analyses the fixed files.
       const { applyPreferredFixes } = await import('./fix.js');
@@ -123,7 +130,7 @@ async function main(argv: readonly string[]): Promise<number> {
     const checkOptions = {
       ...parsed,
       cwd: process.cwd(),
-      tool: { name: 'symmetry-lint', version: serverPackage.version, informationUri: INFORMATION_URI },
+      tool: { name: 'symmetry-lint', version: serverPackage.version, informationUri: ruleDocsBaseUrl() },
       catalog: ruleCatalog(),
     };
     // --probe: loaded only when asked for, so a plain check never starts the tfjs worker.

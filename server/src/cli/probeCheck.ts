@@ -4,6 +4,7 @@
 import { analyzeFile, mergeModelFindings, type LocatedFinding } from '../engine';
 import { ProbeHost } from '../probe/probeHost';
 import { probeFile } from '../probe/runProbes';
+import { summarizeProbe } from '../probe/probeSummary';
 import { DEFAULT_SETTINGS, type ModelProbeReport } from '../protocol';
 import { DiskSourceFiles } from '../workspace/fileSources';
 import { discoverSourceFiles } from '../workspace/discovery';
@@ -20,7 +21,7 @@ export interface JsonModelProbe {
   message?: string;
   /** Values the probe chose where the analysis knows none (widths, input sizes), in words. */
   assumptions?: string[];
-  verdicts: { mode: string; group: string; maxRelError: number | null; worstElement: string; breakingLayerLine: number | null; tol: number; maxAbsError: number | null; passed: boolean; staticVerdict: string; agrees: boolean; measured: boolean }[];
+  verdicts: { mode: string; group: string; maxRelError: number | null; worstElement: string; breakingLayerLine: number | null; tol: number; maxAbsError: number | null; passed: boolean; staticVerdict: string; agrees: boolean; measured: boolean; difference?: string }[];
 }
 
 export interface ProbeCheckOptions extends CheckOptions {
@@ -80,7 +81,7 @@ export async function runCheckWithProbes(options: ProbeCheckOptions): Promise<Ch
             ...(probe.mode === 'execute' ? { mode: 'execute' as const } : {}),
             ...(probe.message ? { message: probe.message } : {}),
             ...(probe.assumptions ? { assumptions: probe.assumptions } : {}),
-            verdicts: probe.verdicts.map((v) => ({ mode: v.mode, group: v.group, maxRelError: finiteOrNull(v.maxRelError), worstElement: v.worstElement, breakingLayerLine: v.breakingLayerLine, tol: v.tol, maxAbsError: finiteOrNull(v.maxAbsError), passed: v.passed, staticVerdict: v.staticVerdict, agrees: v.agrees, measured: v.measured })),
+            verdicts: probe.verdicts.map((v) => ({ mode: v.mode, group: v.group, maxRelError: finiteOrNull(v.maxRelError), worstElement: v.worstElement, breakingLayerLine: v.breakingLayerLine, tol: v.tol, maxAbsError: finiteOrNull(v.maxAbsError), passed: v.passed, staticVerdict: v.staticVerdict, agrees: v.agrees, measured: v.measured, ...(v.difference ? { difference: v.difference } : {}) })),
           };
         }
       });
@@ -95,7 +96,8 @@ export async function runCheckWithProbes(options: ProbeCheckOptions): Promise<Ch
       // The values the probe chose belong with its verdict: a reader must know what was measured.
       const chosen = probesByFile.flatMap((map, index) => [...map.values()].flatMap((r) => (r.assumptions ?? []).map((assumption) => `${reports[index].path}: ${r.name}: probe ${r.status}, with ${assumption}`)));
       const probeLines = [...skipped, ...chosen];
-      output = formatText(reports) + (probeLines.length > 0 ? probeLines.join('\n') + '\n' : '');
+      const summary = `Probe: ${summarizeProbe(probesByFile.flatMap((map) => [...map.values()]))}.`;
+      output = formatText(reports) + (probeLines.length > 0 ? probeLines.join('\n') + '\n' : '') + summary + '\n';
       break;
     }
   }

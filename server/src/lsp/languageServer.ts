@@ -18,7 +18,8 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { AnalysisCache, analyzeFile, type FileAnalysis } from '../engine';
-import { ProbeRequest, ProbeSavedModelRequest, StatusNotification, WorkspaceTrustNotification, type SymmetryLintSettings } from '../protocol';
+import { ProbeRequest, ProbeSavedModelRequest, StatusNotification, WorkspaceTrustNotification, type SymmetryLintInitializationOptions, type SymmetryLintSettings } from '../protocol';
+import { setDocsBaseUrl } from '../rules/rule';
 import { DocumentStore, fileNameForUri, type OpenDocument } from '../workspace/documents';
 import { DiskSourceFiles, WorkspaceSourceProvider } from '../workspace/fileSources';
 import { LocatedDiagnostics } from './diagnostics';
@@ -171,6 +172,7 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
     canPullConfiguration = params.capabilities.workspace?.configuration === true;
     canRefreshDiagnostics = params.capabilities.workspace?.diagnostics?.refreshSupport === true;
     trust.initialize(params.initializationOptions);
+    setDocsBaseUrl((params.initializationOptions as SymmetryLintInitializationOptions | null | undefined)?.docsBaseUrl);
     // Clients without pull diagnostics (Neovim before 0.10) get them pushed.
     pusher.enabled = params.capabilities.textDocument?.diagnostic === undefined;
     workspaceFolderPaths = (params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri }] : [])).map((folder) => fileNameForUri(folder.uri));

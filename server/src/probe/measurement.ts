@@ -6,7 +6,8 @@ import type * as tfjs from '@tensorflow/tfjs';
 import type { GroupName } from '../analysis/symmetry';
 import { groupElements, inputAction, layerAction, type GroupElement, type TensorAction } from './groupElements';
 import type { PlanDeclaration, PlanInput, PlanLayer, ProbePlan } from './plan';
-import { totalStrideOf } from './planBuilder';
+import { stridesOf, totalStrideOf } from './planBuilder';
+import { borderReach, interiorPositions, interiorRelativeError } from './interiorError';
 
 type TF = typeof tfjs;
 
@@ -31,6 +32,8 @@ export interface MeasuredLayer {
   maxAbsError: (number | null)[];
   worstElement: (string | null)[];
   measured: ('equivariance' | 'invariance')[];
+  /** Translation only: the error on the interior no border or seam reaches (interiorError.ts); null where that interior is empty. */
+  interiorRelError?: (number | null)[];
 }
 
 export interface MeasuredModel {
@@ -418,6 +421,19 @@ function forwardEveryLayer(tf: TF, model: tfjs.LayersModel, inputs: Tensor[]): T
   return Array.isArray(outputs) ? outputs : [outputs];
 }
 
+/** The interior of a layer output (batch axis included in `shape`) under a shift of the input. */
+function interiorOf(shape: readonly number[], action: { axes: number[]; scale: number[] }, shifts: readonly number[], reach: readonly number[], cache: Map<string, ReturnType<typeof interiorPositions>>) {
+  const sample = shape.slice(1);
+  const axes = action.axes.map((axis) => axis - 1);
+  const layerShifts = shifts.map((d, i) => {
+    const size = sample[axes[i]];
+    return ((d / (action.scale[i] ?? 1)) % size + size) % size;
+  });
+  const key = `${sample.join('x')}|${axes.join(',')}|${layerShifts.join(',')}|${reach.join(',')}`;
+  if (!cache.has(key)) cache.set(key, interiorPositions(sample, axes, layerShifts, reach));
+  return cache.get(key);
+}
+
 /** Runs the batched predict and measures every layer output under every declaration. */
 export function measureModel(tf: TF, { model, plan, buildMs, checkpoint }: MeasureInput): MeasuredModel {
   const B = PROBE_BATCH;
@@ -431,6 +447,7 @@ export function measureModel(tf: TF, { model, plan, buildMs, checkpoint }: Measu
   });
   // Structural actions per declaration, for every tensor.
   const actions = plan.declarations.map((declaration) => actionsFor(plan, declaration));
+  const reach = plan.declarations.some((declaration) => declaration.group === 'translation') ? borderReach(plan) : undefined;
 
   const predictStart = performance.now();
   const batched = batchedInputs(tf, plan, pairs, actions);
@@ -450,6 +467,7 @@ export function measureModel(tf: TF, { model, plan, buildMs, checkpoint }: Measu
 
     measureStart = performance.now();
     const mapCache = new Map<string, IndexAction | 'identity' | null>();
+    const interiorCache = new Map<string, ReturnType<typeof interiorPositions>>();
     // The largest magnitude computed so far (layers run in data-flow order). Float32 rounding
     // scales with the magnitudes a computation went through, not with its result, so a layer
     // whose output is nearly zero (a sum that cancels) would turn rounding into a large relative
@@ -466,6 +484,7 @@ export function measureModel(tf: TF, { model, plan, buildMs, checkpoint }: Measu
       const maxAbsError: (number | null)[] = plan.declarations.map(() => null);
       const worstElement: (string | null)[] = plan.declarations.map(() => null);
       const measured: ('equivariance' | 'invariance')[] = plan.declarations.map(() => 'equivariance');
+      const interiorRelError: (number | null)[] = plan.declarations.map(() => null);
       const baseNorms = new Float64Array(B);
       for (let n = 0; n < B; n++) {
         let sum = 0;
@@ -515,8 +534,17 @@ export function measureModel(tf: TF, { model, plan, buildMs, checkpoint }: Measu
           }
           maxAbsError[d] = Math.max(maxAbsError[d] ?? 0, maxAbs);
         }
+        if (reach && map !== 'identity' && pair.element.kind === 'shift' && action.kind === 'spatial') {
+          const interior = interiorOf(shape, action, pair.element.shifts, reach.get(layer.output) ?? [], interiorCache);
+          if (interior) {
+            for (let n = 0; n < B; n++) {
+              const error = interiorRelativeError(data, blockOffset + n * size, n * size, interior, (values) => Math.max(RELATIVE_ERROR_FLOOR, CANCELLATION_FLOOR * magnitude * Math.sqrt(values)));
+              if (error !== null && (interiorRelError[d] === null || error > interiorRelError[d]!)) interiorRelError[d] = error;
+            }
+          }
+        }
       });
-      layers.push({ id: layer.id, kind: layer.kind, line: layer.line, inputs: layer.inputs, output: layer.output, relError, maxAbsError, worstElement, measured });
+      layers.push({ id: layer.id, kind: layer.kind, line: layer.line, inputs: layer.inputs, output: layer.output, relError, maxAbsError, worstElement, measured, ...(reach ? { interiorRelError } : {}) });
     });
   } finally {
     // Inputs last: an output can be an input passed through.

@@ -4,6 +4,9 @@
 import { NotConstant, type ConstValue, type LayerNode } from '../analysis/graph';
 import type { GroupName, Mode } from '../analysis/symmetry';
 
+/** SPEC 5: unknown dimensions default to 16, or the smallest size the strides allow. */
+export const DEFAULT_DIMENSION = 16;
+
 /** A configuration value the probe can pass to tfjs, or the reason it cannot. */
 export type PlanValue = number | string | boolean | null | PlanValue[] | { [key: string]: PlanValue };
 

@@ -8,17 +8,13 @@ import { feedsChannelsFirst } from '../analysis/groups';
 import type { ModelAnalysis } from '../engine';
 import { spanToLspRange } from '../engine';
 import { layerSpanInModel } from '../rules/runner';
+import { isChosenPathGap, literalProbeReach } from './literalReach';
 import { toPlanLayer, type PlanLayer, type ProbePlan } from './plan';
 import { chooseInputSizes } from './probeSizes';
-import { withRepresentativeValues } from './representativeConfig';
 
-/** SPEC 5: unknown dimensions default to 16, or the smallest size the strides allow. */
-export const DEFAULT_DIMENSION = 16;
+import { DEFAULT_DIMENSION } from './plan';
+export { DEFAULT_DIMENSION };
 export const PROBE_SEED = 1234;
-/** Keys the probe replaces itself (input sizes get the SPEC 5 defaults, names are dropped). */
-const PROBE_DEFAULTED_KEYS = new Set(['inputShape', 'batchInputShape', 'batchSize', 'name']);
-/** Extraction gaps that chose one path and still give a whole graph (extraction/statements.ts words them). */
-const ASSUMED_PATH_GAP = /is not a compile-time constant: (loop body analysed once|analysed as if it holds|its else branch is not analysed|only .* of this switch is analysed)$/;
 
 function numberList(value: unknown, rank: number, fallback: number): number[] {
   if (typeof value === 'number') return new Array<number>(rank).fill(value);
@@ -130,31 +126,18 @@ export function buildProbePlan(model: ModelAnalysis, sourceFile: ts.SourceFile):
   };
   const groups = model.declarations.map((declaration) => declaration.group);
   // Widths, initializers and dropout rates the analysis does not know get representative values;
-  // structural values it does not know stop the probe (representativeConfig.ts).
-  const representative = withRepresentativeValues(model.graph, groups, lineOf);
+  // structural values it does not know stop the probe (representativeConfig.ts, literalReach.ts).
+  const reach = literalProbeReach(model.graph, model.inferences, lineOf);
+  const representative = reach.representative;
   const graph = representative.graph;
   const layers = graph.layers.map((node) => toPlanLayer(node, lineOf));
   const totalStride = totalStrideOf(layers);
 
   let unbuildable: string | undefined;
-  const problems: string[] = [];
-  for (const layer of layers) {
-    for (const candidate of layer.inner ? [layer, layer.inner] : [layer]) {
-      if (candidate.origin === 'custom') problems.push(`cannot build layer ${candidate.kind} (line ${candidate.line}): it is a custom layer the probe has no literal configuration for`);
-      else if (candidate.nonConstant.some((key) => !PROBE_DEFAULTED_KEYS.has(key))) problems.push(`cannot build layer ${candidate.kind} (line ${candidate.line}): ${candidate.nonConstant.filter((key) => !PROBE_DEFAULTED_KEYS.has(key)).join(', ')} is not a compile-time constant`);
-    }
-  }
-  if (representative.structuralUnknown) problems.push(representative.structuralUnknown);
-  if (graph.layers.length === 0) problems.push('the model has no layers the analysis could find');
-  // A gap where extraction chose one path (a loop body once, one branch, one switch case) still
-  // gives a whole model: the probe measures that one, as the static analysis does, and says so.
-  const missing = graph.gaps.filter((gap) => !ASSUMED_PATH_GAP.test(gap.message));
-  if (missing.length > 0) problems.push(`the layer graph is incomplete: ${missing[0].message}`);
-  const pathAssumptions = graph.gaps
-    .filter((gap) => ASSUMED_PATH_GAP.test(gap.message))
+  const problems = reach.obstacles.map((obstacle) => obstacle.message);
+  const pathAssumptions = model.graph.gaps
+    .filter(isChosenPathGap)
     .map((gap) => `${gap.message}${gap.span.file === sourceFile.fileName ? ` (line ${lineOfSpan(gap.span.start, gap.span.end)})` : ''}: measured on that path, as the static analysis assumes`);
-  const mismatch = model.inferences.find((inference) => inference.mismatch);
-  if (mismatch?.mismatch) problems.push(`the declaration "${mismatch.declaration.text}" does not fit the model: ${mismatch.mismatch.message}`);
   if (problems.length > 0) unbuildable = problems[0];
 
   const firstConsumer = (tensor: number) => layers.find((layer) => layer.inputs.includes(tensor));

@@ -6,7 +6,7 @@
 // chosen here is listed, so the verdict can name it.
 import { NotConstant, type ConstValue, type LayerNode, type ModelGraph } from '../analysis/graph';
 import type { GroupName } from '../analysis/symmetry';
-import { DEFAULT_DIMENSION } from './planBuilder';
+import { DEFAULT_DIMENSION } from './plan';
 
 /** Widths: they size the weights, not how the layer moves positions. */
 const REPRESENTATIVE_WIDTHS: Record<string, number> = { units: 8, filters: 8, outputDim: 8, depthMultiplier: 1, inputDim: 16 };

@@ -2,7 +2,7 @@
 // `tol`, the blamed layer (first to exceed tol while its inputs do not), the comparison with
 // the static analysis, and `probe-violation` / `probe-disagrees` findings through their rules.
 import type { ts } from 'ts-morph';
-import { describeState, type DeclarationInference } from '../analysis/symmetry';
+import { describeState, type DeclarationInference, type FallLevel } from '../analysis/symmetry';
 import { spanToLspRange, type LocatedFinding, type ModelAnalysis } from '../engine';
 import type { LayerMeasurement, ProbeVerdict } from '../protocol';
 import type { Finding, SeverityOverride } from '../rules/rule';
@@ -46,6 +46,8 @@ export interface DeclarationOutcome {
   blamed: number | null;
   /** Index of the measured layer where the error first shows (the blamed one, or a later one when the blamed layer's output has no known action). */
   shownAt: number | null;
+  /** The layer at `shownAt` was judged by its interior error (translation through a border). */
+  byInterior?: boolean;
 }
 
 /** Whether the measured output error is within the declaration's tolerance. */
@@ -60,6 +62,7 @@ export function verdictOf(
   breakingLayerLine: number | null,
   staticVerdict: StaticVerdict,
   agrees: boolean,
+  difference?: string,
 ): ProbeVerdict {
   return {
     mode: declaration.mode,
@@ -72,19 +75,33 @@ export function verdictOf(
     passed: holds(outcome, declaration.tol),
     staticVerdict,
     // A probe that measured nothing at the output confirms nothing: it cannot agree.
-    agrees: agrees && outcome.outputError !== null,
+    agrees: agrees && outcome.outputError !== null && difference === undefined,
     measured: outcome.outputError !== null,
+    ...(difference !== undefined && outcome.outputError !== null ? { difference } : {}),
   };
 }
 
+/**
+ * The error a layer is judged by: its interior error where `byInterior` says the static state
+ * has border effects there (or upstream) and the probe measured a shift on its output, else the
+ * whole map's. An empty interior (every position within the border's reach) judges nothing.
+ */
+export function judgedError(layer: MeasuredModel['layers'][number], d: number, byInterior: boolean): { error: number | null; interior: boolean } {
+  const whole = layer.relError[d];
+  if (!byInterior || !layer.interiorRelError || whole === null || layer.measured[d] !== 'equivariance') return { error: whole, interior: false };
+  return { error: layer.interiorRelError[d] ?? 0, interior: true };
+}
+
 /** Output error and attribution for declaration `d`. */
-export function attribute(measured: MeasuredModel, d: number, tol: number): DeclarationOutcome {
+export function attribute(measured: MeasuredModel, d: number, tol: number, byInterior: (layerIndex: number) => boolean = () => false): DeclarationOutcome {
   const errorOfTensor = new Map<number, number>();
   for (const tensor of measured.inputTensors) errorOfTensor.set(tensor, 0);
   let blamed: number | null = null;
   let firstExceeding: number | null = null;
+  const outputSet = new Set(measured.outputs);
   measured.layers.forEach((layer, index) => {
-    const error = layer.relError[d];
+    // The model's output is judged whole: that is the declared symmetry itself.
+    const error = outputSet.has(layer.output) ? layer.relError[d] : judgedError(layer, d, byInterior(index)).error;
     errorOfTensor.set(layer.output, error ?? 0);
     if (error === null || !(error > tol)) return;
     firstExceeding ??= index;
@@ -107,7 +124,8 @@ export function attribute(measured: MeasuredModel, d: number, tol: number): Decl
   const shownAt: number | null = failed ? (blamed ?? firstExceeding) : null;
   if (blamed !== null) blamed = nearestUnmeasuredMixer(measured, blamed, d);
   if (shownAt !== null) worstElement = measured.layers[shownAt].worstElement[d] ?? worstElement;
-  return { outputError, outputMaxAbs, worstElement, blamed: failed ? (blamed ?? firstExceeding) : null, shownAt };
+  const interior = shownAt !== null && !outputSet.has(measured.layers[shownAt].output) && judgedError(measured.layers[shownAt], d, byInterior(shownAt)).interior;
+  return { outputError, outputMaxAbs, worstElement, blamed: failed ? (blamed ?? firstExceeding) : null, shownAt, ...(interior ? { byInterior: true } : {}) };
 }
 
 /** Layers that act on each position (or element) alone: they cannot create a break themselves. */
@@ -131,6 +149,38 @@ function nearestUnmeasuredMixer(measured: MeasuredModel, blamed: number, d: numb
   return candidate ?? blamed;
 }
 
+/** The fall level behind each static verdict that predicts an error. */
+const LEVEL_OF_VERDICT: Partial<Record<StaticVerdict, FallLevel>> = { breaks: 'broken', subgroup: 'subgroup', approximate: 'approx' };
+const LEVEL_WORDS: Record<FallLevel, string> = { broken: 'the break', subgroup: 'the restriction to a subgroup', approx: 'border effects' };
+
+/**
+ * How the probe's verdict differs from the static one, or undefined when both reach the same
+ * verdict at the same layer. A failing probe that blames another layer than the one the static
+ * analysis names does not agree with it, even though both say "breaks".
+ */
+export function differenceOf(
+  inference: DeclarationInference | undefined,
+  staticVerdict: StaticVerdict,
+  predicted: boolean | undefined,
+  passed: boolean,
+  blamed: { id: number; kind: string; line: number } | undefined,
+  layerAt: (id: number) => { kind: string; line: number } | undefined,
+): string | undefined {
+  if (predicted === true && passed) return `the static analysis predicts an error above tol (${staticVerdict}) that the probe does not measure`;
+  if (predicted === false && !passed) return `the static analysis predicts no error above tol, but the probe measures one${blamed ? ` from ${blamed.kind} at line ${blamed.line}` : ''}`;
+  if (passed || !blamed || !inference) return undefined;
+  const level = LEVEL_OF_VERDICT[staticVerdict];
+  if (!level) return undefined;
+  const falls = inference.falls.filter((fall) => fall.level === level);
+  if (falls.length === 0 || falls.some((fall) => fall.cause.at.layer === blamed.id)) return undefined;
+  const places = falls
+    .map((fall) => layerAt(fall.cause.at.layer))
+    .filter((layer): layer is { kind: string; line: number } => layer !== undefined)
+    .map((layer) => `${layer.kind} at line ${layer.line}`);
+  const unique = [...new Set(places)];
+  return `the probe blames ${blamed.kind} at line ${blamed.line}, while the static analysis puts ${LEVEL_WORDS[level]} at ${unique.join(', ') || 'another layer'}`;
+}
+
 export interface ModelVerdicts {
   verdicts: ProbeVerdict[];
   layers: LayerMeasurement[];
@@ -139,6 +189,39 @@ export interface ModelVerdicts {
 
 function formatError(value: number | null): string {
   return value === null ? 'n/a' : value === 0 ? '0' : value.toExponential(2);
+}
+
+/**
+ * The blamed layer's error and the model output's error are two numbers: the diagnostic names
+ * which is which, so it matches the report's output column.
+ */
+function labelledError(measured: MeasuredModel, shownAt: number, d: number, outputError: number, byInterior: boolean): string {
+  const layer = measured.layers[shownAt];
+  const layerError = layer.relError[d];
+  if (byInterior) return `${formatError(layer.interiorRelError?.[d] ?? null)} on the layer's interior, ${formatError(layerError)} on its whole map and ${formatError(outputError)} at the model's output`;
+  if (measured.outputs.includes(layer.output) || layerError === outputError) return `${formatError(outputError)} at the model's output`;
+  return `${formatError(layerError)} at the layer (${formatError(outputError)} at the model's output)`;
+}
+
+/**
+ * Under translation, the layers at or after one whose static state is approx (a border: zero
+ * padding, a `valid` crop): there a circular shift is not the model's action near the border,
+ * so they are judged by their interior error (interiorError.ts).
+ */
+function bordersFrom(model: ModelAnalysis, measured: MeasuredModel, d: number): (layerIndex: number) => boolean {
+  const inference = model.inferences[d];
+  if (!inference || inference.declaration.group !== 'translation') return () => false;
+  const bordered = new Set<number>();
+  const borderedTensor = new Set<number>();
+  measured.layers.forEach((layer, index) => {
+    const state = inference.layerStates[layer.id];
+    const approx = state !== undefined && 'fidelity' in state && state.fidelity.level === 'approx';
+    if (approx || layer.inputs.some((tensor) => borderedTensor.has(tensor))) {
+      bordered.add(index);
+      borderedTensor.add(layer.output);
+    }
+  });
+  return (index) => bordered.has(index);
 }
 
 /** Verdicts, per-layer chart data and findings of one measured model from source. */
@@ -154,7 +237,7 @@ export function judgeModel(
   const verdicts: ProbeVerdict[] = model.declarations.map((declaration, d) => {
     const inference = model.inferences[d];
     const staticVerdict = staticVerdictOf(inference);
-    const outcome = attribute(measured, d, declaration.tol);
+    const outcome = attribute(measured, d, declaration.tol, bordersFrom(model, measured, d));
     const passed = holds(outcome, declaration.tol);
     const predicted = staticPredictsBreak(staticVerdict, declaration);
     const agrees = outcome.outputError !== null && (predicted === undefined || predicted === !passed);
@@ -164,7 +247,7 @@ export function judgeModel(
     if (!passed && outcome.outputError !== null && blamedLayer) {
       const span = layerSpanInModel(graph, blamedLayer);
       const data = {
-        error: formatError(measured.layers[outcome.shownAt ?? outcome.blamed!].relError[d]),
+        error: labelledError(measured, outcome.shownAt ?? outcome.blamed!, d, outcome.outputError, outcome.byInterior === true),
         maxAbs: formatError(measured.layers[outcome.shownAt ?? outcome.blamed!].maxAbsError[d]),
         tol: String(declaration.tol),
         groupMode,
@@ -201,7 +284,13 @@ export function judgeModel(
       );
       if (finding) findings.push(finding);
     }
-    return verdictOf(declaration, outcome, blamedLayer ? lineOf(layerSpanInModel(graph, blamedLayer).start) : null, staticVerdict, agrees);
+    const blamedLine = blamedLayer ? lineOf(layerSpanInModel(graph, blamedLayer).start) : null;
+    const layerAt = (id: number) => {
+      const layer = graph.layers[id];
+      return layer ? { kind: layer.kind, line: lineOf(layerSpanInModel(graph, layer).start) } : undefined;
+    };
+    const difference = differenceOf(inference, staticVerdict, predicted, passed, blamedLayer && blamedLine !== null ? { id: blamedLayer.id, kind: blamedLayer.kind, line: blamedLine } : undefined, layerAt);
+    return verdictOf(declaration, outcome, blamedLine, staticVerdict, agrees, difference);
   });
   const layers: LayerMeasurement[] = measured.layers.map((layer) => ({
     kind: layer.kind,
@@ -209,6 +298,7 @@ export function judgeModel(
     relError: layer.relError,
     maxAbsError: layer.maxAbsError,
     measured: layer.measured,
+    ...(layer.interiorRelError ? { interiorRelError: layer.interiorRelError } : {}),
     staticState: model.inferences.map((inference) => {
       const state = inference.layerStates[layer.id];
       return state ? describeState(state) : 'not analysed';

@@ -6,8 +6,23 @@ import { GAP_CAUSES } from './causeRouting';
 import { declarationRelated, spanOfRef } from './fallReporting';
 import { createRule, type RelatedLocation } from './rule';
 import type { Cause } from '../analysis/symmetry';
+import { literalProbeObstacles, type LiteralProbeObstacle } from '../probe/literalReach';
 
 type MessageId = 'unmodelledLayer' | 'nonConstantConfig' | 'extractionGap' | 'orphan' | 'internalError' | 'timeBudget';
+
+/** The command that probes by running the workspace's code (client/src/commandTable.ts). */
+const EXECUTE_COMMAND_TITLE = 'Run Workspace Code to Probe Model';
+
+/**
+ * What to suggest for measuring a gap: the literal probe where it can build the model, else the
+ * mode that runs the workspace's code, else nothing (a declaration that does not fit the model
+ * stops every probe), so a hint never leads to a probe that skips for the same reason.
+ */
+function probeHint(verb: 'measure' | 'check', what: string, obstacles: readonly LiteralProbeObstacle[]): string {
+  if (obstacles.some((obstacle) => obstacle.kind === 'mismatch')) return `no probe can ${verb} ${what} while the declaration does not fit the model`;
+  if (obstacles.length === 0) return `run the probe to ${verb} ${what}`;
+  return `only "${EXECUTE_COMMAND_TITLE}" can ${verb} ${what}`;
+}
 
 export const analysisGap = createRule<MessageId>({
   id: 'analysis-gap',
@@ -16,9 +31,9 @@ export const analysisGap = createRule<MessageId>({
     defaultSeverity: 'info',
     preferredFix: 'Run the probe (Symmetry: Probe Model) to measure what the analysis cannot see.',
     messages: {
-      unmodelledLayer: '{{detail}}, so the effect on {{declared}} is unknown; run the probe to measure it.',
-      nonConstantConfig: '{{detail}}, so the effect on {{declared}} is unknown; run the probe to measure it.',
-      extractionGap: '{{message}}; run the probe to check {{model}}.',
+      unmodelledLayer: '{{detail}}, so the effect on {{declared}} is unknown; {{probeHint}}.',
+      nonConstantConfig: '{{detail}}, so the effect on {{declared}} is unknown; {{probeHint}}.',
+      extractionGap: '{{message}}; {{probeHint}}.',
       orphan: '{{name}} declares @symmetry {{declaration}} but builds no tfjs model, so there is nothing to check.',
       internalError: 'The analysis of {{model}} failed with "{{error}}", so its declarations were not checked.',
       timeBudget: 'The analysis stopped at its time budget of {{budget}} ms, so {{model}} was not checked.',
@@ -27,6 +42,7 @@ export const analysisGap = createRule<MessageId>({
   checkModel(context) {
     if (context.inferences.length === 0) return;
     const seen = new Set<string>();
+    const obstacles = literalProbeObstacles(context.model, context.inferences, () => 0);
     const key = (span: SourceSpan) => `${span.file}:${span.start}:${span.end}`;
 
     // Gaps, and any fall the inference attributed to a gap, gathered over all declarations.
@@ -55,7 +71,7 @@ export const analysisGap = createRule<MessageId>({
       seen.add(key(span));
       context.report({
         messageId: cause.code === 'non-constant-config' ? 'nonConstantConfig' : 'unmodelledLayer',
-        data: { layer: cause.at.kind, line: context.lineOf(span), detail: cause.detail, declared: declared.join(' and ') },
+        data: { layer: cause.at.kind, line: context.lineOf(span), detail: cause.detail, declared: declared.join(' and '), probeHint: probeHint('measure', 'it', obstacles) },
         span,
         related,
         layer: cause.at.layer,
@@ -66,7 +82,7 @@ export const analysisGap = createRule<MessageId>({
       seen.add(key(gap.span));
       context.report({
         messageId: 'extractionGap',
-        data: { message: gap.message.replace(/\.$/, ''), model: context.model.name },
+        data: { message: gap.message.replace(/\.$/, ''), model: context.model.name, probeHint: probeHint('check', context.model.name, obstacles) },
         span: gap.span,
       });
     }

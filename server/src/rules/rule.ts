@@ -1,5 +1,10 @@
 // What a rule is: metadata, named messages, a docs link derived from its id, and a check
 // that reads inferred states and reports findings. Rules never parse, infer or touch LSP.
+/// <reference types="node" />
+// (Node types: the report page's DOM-only type check reaches this file through protocol.ts.)
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { LayerNode, ModelGraph, OrphanHolder, SourceSpan } from '../analysis/graph';
 import type { DeclarationInference, DeclarationProblem, GroupName, Mode, ShapeTable, SymmetryDeclaration } from '../analysis/symmetry';
 
@@ -7,10 +12,40 @@ export type Severity = 'error' | 'warning' | 'info';
 /** A user's setting for a rule: a severity, or `off`. */
 export type SeverityOverride = Severity | 'off';
 
-export const DOCS_BASE_URL = 'https://github.com/symmetry-lint/symmetry-lint/blob/main/docs/rules/';
+/**
+ * The rule pages shipped with this copy (server/dist/docs/rules in the npm package,
+ * client/dist/docs/rules in the .vsix, docs/rules in the source tree): links to them work
+ * offline and always describe the installed version.
+ */
+function shippedRuleDocsDir(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'docs', 'rules');
+    if (fs.existsSync(path.join(candidate, 'analysis-gap.md'))) return candidate;
+    if (path.dirname(dir) === dir) return path.join(__dirname, 'docs', 'rules');
+  }
+}
+
+let docsBaseUrl: string | undefined;
+
+/**
+ * Where rule pages are published, for when the project has a public home
+ * (`symmetryLint.docs.baseUrl`, `--docs-base-url`); empty means the shipped pages.
+ */
+export function setDocsBaseUrl(url: string | undefined): void {
+  docsBaseUrl = url && url.trim() ? (url.trim().endsWith('/') ? url.trim() : `${url.trim()}/`) : undefined;
+}
+
+let shippedBase: string | undefined;
+
+/** The folder of the rule pages, with a trailing slash. */
+export function ruleDocsBaseUrl(): string {
+  if (docsBaseUrl) return docsBaseUrl;
+  shippedBase ??= pathToFileURL(shippedRuleDocsDir()).href.replace(/\/?$/, '/');
+  return shippedBase;
+}
 
 export function ruleDocsUrl(ruleId: string): string {
-  return `${DOCS_BASE_URL}${ruleId}.md`;
+  return `${ruleDocsBaseUrl()}${ruleId}.md`;
 }
 
 export interface RelatedLocation {

@@ -1,6 +1,7 @@
 // analysis-gap: unmodelled layers and non-constant configuration (one finding per span over all
 // declarations), extraction gaps, and declarations on holders with no model.
 import { strict as assert } from 'node:assert';
+import { NotConstant } from '../../../server/src/analysis/graph';
 import { parseDeclarations } from '../../../server/src/analysis/declarations';
 import { runFileRules } from '../../../server/src/rules/runner';
 import { RuleTester, assertErrors, causeAt, FIXTURE_FILE, handBuiltModel, inferenceOf, positionOf, runOnHandBuilt } from '../ruleTester';
@@ -37,8 +38,23 @@ describe('analysis-gap (hand-built)', () => {
     const graph = { ...m.graph, gaps: [{ message: 'a loop with a bound that is not constant.', span: { file: FIXTURE_FILE, start: at, end: at + 9 } }] };
     const model = { ...m, graph };
     const findings = runOnHandBuilt(model, [inferenceOf(m.declarations[0])], 'analysis-gap');
-    assertErrors(m.text, findings, [{ messageId: 'extractionGap', line: 7, column: 3, endLine: 7, endColumn: 12, messageIncludes: ['a loop with a bound that is not constant; run the probe to check'] }]);
+    assertErrors(m.text, findings, [{ messageId: 'extractionGap', line: 7, column: 3, endLine: 7, endColumn: 12, messageIncludes: ['a loop with a bound that is not constant; only "Run Workspace Code to Probe Model" can check buildGappyModel.'] }]);
     assert.deepEqual(runOnHandBuilt(model, [], 'analysis-gap'), []);
+  });
+
+  it('suggests the probe only where it can build the model, and names the mode that can otherwise', () => {
+    const gaps = () => [causeAt(m, 'unmodelled-layer', 0, 'custom layer class ChannelShuffle')];
+    const hintOf = (graph: typeof m.graph, mismatch?: { message: string }) =>
+      runOnHandBuilt({ ...m, graph }, [inferenceOf(m.declarations[0], { gaps: gaps(), ...(mismatch ? { mismatch } : {}) })], 'analysis-gap')[0].message.replace(/^.*unknown; /, '');
+    // Every layer a built-in with constant configuration: the literal probe builds it.
+    assert.equal(hintOf(m.graph), 'run the probe to measure it.');
+    // A custom layer or a configuration that is not constant stops the literal probe, not the one that runs the code.
+    const custom = { ...m.graph, layers: m.graph.layers.map((layer, i) => (i === 0 ? { ...layer, origin: 'custom' as const } : layer)) };
+    assert.equal(hintOf(custom), 'only "Run Workspace Code to Probe Model" can measure it.');
+    const parameterised = { ...m.graph, layers: m.graph.layers.map((layer, i) => (i === 1 ? { ...layer, config: { values: { kernelSize: new NotConstant('a parameter') } } } : layer)) };
+    assert.equal(hintOf(parameterised), 'only "Run Workspace Code to Probe Model" can measure it.');
+    // A declaration that does not fit stops every probe.
+    assert.equal(hintOf(m.graph, { message: 'the input is not square' }), 'no probe can measure it while the declaration does not fit the model.');
   });
 
   it('reports a declared holder without a model at its tag', () => {

@@ -156,6 +156,56 @@ describe('Symmetry Lint in a trusted workspace', () => {
     await screenshot('probe-report');
   });
 
+  it("counts a skipped model and a failed one apart in the probe's notification, and says neither holds", async () => {
+    // A custom layer: the literal probe skips the only declared model of this file.
+    await openWorkspaceFile('analysis-gaps.ts');
+    const skipped = await vscode.commands.executeCommand<ProbeOutcome>('symmetryLint.probeFile');
+    assert.equal(skipped.kind, 'done', JSON.stringify(skipped));
+    if (skipped.kind !== 'done') return;
+    assert.equal(skipped.summary, 'Symmetry probe: no model measured; 1 skipped. See the report.');
+    // A probe stopped by its time limit fails; the notification names the model and the cause.
+    const config = vscode.workspace.getConfiguration('symmetryLint');
+    await config.update('probe.timeoutMs', 1, vscode.ConfigurationTarget.Workspace);
+    try {
+      await openWorkspaceFile(CLASSIFIER_SAMPLE);
+      const failed = await vscode.commands.executeCommand<ProbeOutcome>('symmetryLint.probeFile');
+      assert.equal(failed.kind, 'done', JSON.stringify(failed));
+      if (failed.kind !== 'done') return;
+      assert.match(failed.summary, /^Symmetry probe: no model measured; 1 failed \(createConvModel: the probe took longer than 1 ms/);
+      assert.doesNotMatch(failed.summary, /hold/);
+    } finally {
+      await config.update('probe.timeoutMs', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
+  it('names every column of the report at the width of a side panel, and fits it', async () => {
+    await openWorkspaceFile(CLASSIFIER_SAMPLE);
+    const outcome = await vscode.commands.executeCommand<ProbeOutcome>('symmetryLint.probeFile');
+    assert.equal(outcome.kind, 'done', JSON.stringify(outcome));
+    // Two editor groups, the second as narrow as a side panel; the report opens beside the editor.
+    await vscode.commands.executeCommand('vscode.setEditorLayout', { orientation: 0, groups: [{ size: 0.75 }, { size: 0.25 }] });
+    try {
+      await vscode.commands.executeCommand('symmetryLint.showReport');
+      const layout = await waitFor(
+        api.onReportLayout,
+        () => {
+          const current = api.reportLayout();
+          return current && current.headers.length > 0 && current.viewportWidth < 500 ? current : undefined;
+        },
+        () => `the report laid out in a narrow column, last seen ${JSON.stringify(api.reportLayout())}`,
+      );
+      assert.deepEqual(layout.headers.filter((header) => header === ''), [], `a column without a header: ${layout.headers.join(' | ')}`);
+      assert.ok(layout.headers.includes('probe vs static'), layout.headers.join(' | '));
+      assert.ok(layout.headers.includes('output rel. error'), layout.headers.join(' | '));
+      assert.ok(layout.pageWidth <= layout.viewportWidth, `the page is ${layout.pageWidth} px wide in a ${layout.viewportWidth} px column`);
+      assert.deepEqual(layout.clippedLabels, [], 'x-axis labels clipped');
+      await screenshot('report-side-panel');
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await vscode.commands.executeCommand('vscode.setEditorLayout', { orientation: 0, groups: [{}] });
+    }
+  });
+
   it('clears its diagnostics when disabled, and brings them back when enabled', async () => {
     const editor = await openWorkspaceFile(CLASSIFIER_SAMPLE);
     const before = await waitForDiagnostics(editor.document.uri, (d) => d.length > 0, 'the static findings');

@@ -1,0 +1,74 @@
+// The one-line summary of a probe run, shared by the editor's notification and the CLI's text
+// output. It counts measured, skipped and failed models apart and says "holds" only of
+// declarations that were measured and stayed within their tolerance: a model that was not
+// measured confirms nothing, so it must never read as good news.
+import type { ModelProbeReport } from '../protocol';
+
+export interface ProbeCounts {
+  /** Models the probe built and measured (status `ok`). */
+  measured: number;
+  /** Models the probe did not try: a limit, a layer it cannot build, no declaration. */
+  skipped: number;
+  /** Models whose probe threw: the user's code, a timeout, a worker crash. */
+  failed: number;
+  /** Declarations of measured models within tol at the output. */
+  holding: number;
+  /** Declarations of measured models beyond tol. */
+  broken: number;
+  /** Declarations of measured models with no known action at the output: no verdict. */
+  unmeasured: number;
+  /** The first failure's cause, so the user sees it without opening the report. */
+  firstFailure?: string;
+}
+
+export function countProbeOutcomes(models: readonly ModelProbeReport[]): ProbeCounts {
+  const counts: ProbeCounts = { measured: 0, skipped: 0, failed: 0, holding: 0, broken: 0, unmeasured: 0 };
+  for (const model of models) {
+    if (model.status === 'skipped') {
+      counts.skipped++;
+      continue;
+    }
+    if (model.status === 'error') {
+      counts.failed++;
+      if (counts.firstFailure === undefined && model.message) counts.firstFailure = `${model.name}: ${model.message}`;
+      continue;
+    }
+    counts.measured++;
+    for (const verdict of model.verdicts) {
+      if (!verdict.measured) counts.unmeasured++;
+      else if (verdict.passed) counts.holding++;
+      else counts.broken++;
+    }
+  }
+  return counts;
+}
+
+function plural(count: number, singular: string, pluralWord: string): string {
+  return `${count} ${count === 1 ? singular : pluralWord}`;
+}
+
+/** "1 model measured, every declared symmetry holds; 1 skipped, 1 failed (…)" and the like. */
+export function summarizeProbe(models: readonly ModelProbeReport[]): string {
+  if (models.length === 0) return 'no declared model found';
+  const counts = countProbeOutcomes(models);
+  const parts: string[] = [];
+  if (counts.measured === 0) {
+    parts.push('no model measured');
+  } else {
+    let verdicts: string;
+    if (counts.broken === 0 && counts.unmeasured === 0 && counts.holding > 0) {
+      verdicts = counts.holding === 1 ? 'the declared symmetry holds' : 'every declared symmetry holds';
+    } else {
+      const pieces: string[] = [];
+      if (counts.broken > 0) pieces.push(`${plural(counts.broken, 'declared symmetry', 'declared symmetries')} broken`);
+      if (counts.holding > 0) pieces.push(`${counts.holding} ${counts.holding === 1 ? 'holds' : 'hold'}`);
+      if (counts.unmeasured > 0) pieces.push(`${counts.unmeasured} not measurable at the output`);
+      verdicts = pieces.join(', ');
+    }
+    parts.push(`${plural(counts.measured, 'model', 'models')} measured${verdicts ? `, ${verdicts}` : ''}`);
+  }
+  const notMeasured: string[] = [];
+  if (counts.skipped > 0) notMeasured.push(`${counts.skipped} skipped`);
+  if (counts.failed > 0) notMeasured.push(`${counts.failed} failed${counts.firstFailure ? ` (${counts.firstFailure})` : ''}`);
+  return notMeasured.length > 0 ? `${parts.join(', ')}; ${notMeasured.join(', ')}` : parts.join(', ');
+}
