@@ -9,6 +9,7 @@ import type { FileContext } from './fileContext';
 import { assembleModel, type HolderInfo } from './graphAssembly';
 import { Interpreter, StepBudgetExhausted, type UnitState } from './interpreter';
 import { type AbstractValue, type ClassValue, type ModelUnderConstruction, Scope } from './values';
+import { exploreVariants, holderKey, type PathRun } from './variants';
 
 export interface ExtractionOptions {
   /** Evaluation steps one unit may take before it is stopped (default 200,000). */
@@ -194,8 +195,8 @@ function methodReceiver(interpreter: Interpreter, fn: ts.FunctionLikeDeclaration
   return interpreter.instantiate(classValue, [], owner, scope);
 }
 
-function runUnit(interpreter: Interpreter, unit: Unit, file: FileContext): { outcome: UnitOutcome; state: UnitState } {
-  const state = interpreter.beginUnit(unit.node);
+function runUnit(interpreter: Interpreter, unit: Unit, file: FileContext, schedule: readonly number[]): { outcome: UnitOutcome; state: UnitState } {
+  const state = interpreter.beginUnit(unit.node, schedule);
   const outcome: UnitOutcome = { models: [], orphans: [], gaps: state.gaps };
   let returned: AbstractValue | undefined;
   let topScope: Scope | undefined;
@@ -310,28 +311,41 @@ export function extractModels(sourceFile: ts.SourceFile, provider: SourceProvide
   } catch {
     return result;
   }
-  const interpreter = new Interpreter(provider, discovery.creationSiteUnits, options?.stepBudget ?? DEFAULT_STEP_BUDGET);
+  const stepBudget = options?.stepBudget ?? DEFAULT_STEP_BUDGET;
+  const interpreter = new Interpreter(provider, discovery.creationSiteUnits, stepBudget);
   const file = interpreter.fileContext(sourceFile);
   const classesWithModels = new Set<ts.Node>();
   for (const unit of discovery.units) {
     let unitResult = options?.reuse?.(unit);
     if (!unitResult) {
-      let outcome: UnitOutcome;
-      let state: { touched: Set<ts.Node>; filesRead: Map<string, ts.SourceFile | undefined> };
+      const touched = new Set<ts.Node>();
+      const filesRead = new Map<string, ts.SourceFile | undefined>();
+      // One run per path the unit's decisions open (variants.ts); one run when it meets none.
+      const runPath = (schedule: readonly number[]): PathRun => {
+        const { outcome, state } = runUnit(interpreter, unit, file, schedule);
+        for (const node of state.touched) touched.add(node);
+        for (const [fileName, sourceFile] of state.filesRead) filesRead.set(fileName, sourceFile);
+        const models: PathRun['models'] = [];
+        const seen = new Map<string, number>();
+        for (const { model, holder } of outcome.models) {
+          try {
+            const graph = assembleModel(model, holder, outcome.gaps);
+            const key = holderKey(holder.name, holder.nameSpan);
+            const rank = seen.get(key) ?? 0;
+            seen.set(key, rank + 1);
+            models.push({ key: key + rank, graph });
+          } catch {
+            continue;
+          }
+        }
+        return { models, orphans: outcome.orphans, choices: state.choices, threw: state.threw, steps: state.steps };
+      };
       try {
-        ({ outcome, state } = runUnit(interpreter, unit, file));
+        unitResult = exploreVariants(runPath, stepBudget);
       } catch {
         continue;
       }
-      unitResult = { models: [], orphans: outcome.orphans };
-      for (const { model, holder } of outcome.models) {
-        try {
-          unitResult.models.push(assembleModel(model, holder, outcome.gaps));
-        } catch {
-          continue;
-        }
-      }
-      options?.onUnitRun?.(unit, unitResult, { touched: state.touched, filesRead: state.filesRead });
+      options?.onUnitRun?.(unit, unitResult, { touched, filesRead });
     }
     if (unitResult.models.length > 0) {
       const owner = unit.node.parent;
