@@ -448,12 +448,14 @@ export class Statements {
       entries.push({ start: members[0], members });
       members = [];
     });
+    // Without a default, a value no case names runs none of them: an entry past the end.
+    if (!clauses.some((clause) => ts.isDefaultClause(clause))) entries.push({ start: clauses.length, members: [] });
     const throws = (start: number) => endsInThrow(clauses.slice(start).flatMap((clause) => [...clause.statements]));
-    const feasible = entries.filter((entry) => !throws(entry.start) && !entry.members.every(excluded));
+    const feasible = entries.filter((entry) => !throws(entry.start) && !(entry.members.length > 0 && entry.members.every(excluded)));
     if (feasible.length === 0) return NORMAL;
     const caseText = (index: number) => clip((clauses[index] as ts.CaseClause).expression.getText(sourceFile));
     const labelOf = (entry: { members: number[] }): string => {
-      if (entry.members.some((index) => ts.isDefaultClause(clauses[index]))) {
+      if (entry.members.length === 0 || entry.members.some((index) => ts.isDefaultClause(clauses[index]))) {
         const others = clauses.map((clause, index) => index).filter((index) => ts.isCaseClause(clauses[index]) && !entry.members.includes(index));
         if (others.length === 0) return `default of switch (${subjectText})`;
         return others.length <= 3 ? allOf(others.map((index) => `${subjectText} !== ${caseText(index)}`)) : `${subjectText} is none of its ${others.length} cases`;
@@ -471,7 +473,7 @@ export class Statements {
       const value = caseValues[index];
       if (value?.kind === 'primitive') this.interp.assumeEquality(subject, value, equal);
     };
-    const isDefault = entry.members.some((index) => ts.isDefaultClause(clauses[index]));
+    const isDefault = entry.members.length === 0 || entry.members.some((index) => ts.isDefaultClause(clauses[index]));
     const cases = entry.members.filter((index) => ts.isCaseClause(clauses[index]));
     if (!isDefault && cases.length === 1) assume(cases[0], true);
     else clauses.forEach((clause, index) => ts.isCaseClause(clause) && !entry.members.includes(index) && assume(index, false));

@@ -166,10 +166,14 @@ function variantLabels(variants: Variant[], labelsOf: Map<string, string[]>): st
     const without = kept.filter((key) => key !== order[index]);
     if (separates(without)) kept = without;
   }
+  const wordsOf = (path: Map<string, number>, key: string) => labelsOf.get(key)?.[path.get(key)!] ?? key;
   return variants.map((variant, index) => {
     const alternatives: string[] = [];
     for (const path of variant.paths) {
-      const words = kept.filter((key) => path.has(key)).map((key) => labelsOf.get(key)?.[path.get(key)!] ?? key);
+      const words = preferEqualities(
+        kept.filter((key) => path.has(key)).map((key) => wordsOf(path, key)),
+        [...path.keys()].map((key) => wordsOf(path, key)),
+      );
       const text = words.join(' && ');
       if (text && !alternatives.includes(text)) alternatives.push(text);
     }
@@ -177,6 +181,31 @@ function variantLabels(variants: Variant[], labelsOf: Map<string, string[]>): st
     const label = alternatives.length === 1 ? alternatives[0] : alternatives.map((text) => (text.includes('&&') ? `(${text})` : text)).join(' || ');
     return label.length > 120 ? label.slice(0, 117) + '...' : label;
   });
+}
+
+const EQUAL_TERM = /^(.+?) === (.+)$/;
+const NOT_EQUAL_TERM = /^(.+?) !== (.+)$/;
+
+/**
+ * Says `type === 'gru'` rather than `type !== 'lstm'` when the path took both: the equality
+ * implies the inequality and is what the code's author wrote for that branch.
+ */
+function preferEqualities(words: string[], pathWords: string[]): string[] {
+  const terms = (list: string[]) => list.flatMap((word) => (/\|\||\(/.test(word) ? [word] : word.split(' && ')));
+  const equalities = new Map<string, string>();
+  for (const term of terms(pathWords)) {
+    const match = EQUAL_TERM.exec(term);
+    if (match && !NOT_EQUAL_TERM.test(term)) equalities.set(match[1], term);
+  }
+  if (equalities.size === 0) return words;
+  const result: string[] = [];
+  for (const term of terms(words)) {
+    const negative = NOT_EQUAL_TERM.exec(term);
+    const replacement = negative ? equalities.get(negative[1]) : undefined;
+    const chosen = replacement ?? term;
+    if (!result.includes(chosen)) result.push(chosen);
+  }
+  return result;
 }
 
 /** Configuration keys that name or initialise a layer without changing what it computes. */
