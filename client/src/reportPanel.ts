@@ -28,12 +28,13 @@ function fallbackTable(result: ProbeResult | undefined): string {
   const rows: string[] = [];
   for (const file of result.files) {
     for (const model of file.models) {
+      const name = model.variant !== undefined ? `${model.name} (when ${model.variant})` : model.name;
       if (model.verdicts.length === 0) {
-        rows.push(`<tr><td>${escapeHtml(model.name)}</td><td colspan="4">${escapeHtml(model.status)}: ${escapeHtml(model.message ?? '')}</td></tr>`);
+        rows.push(`<tr><td>${escapeHtml(name)}</td><td colspan="4">${escapeHtml(model.status)}: ${escapeHtml(model.message ?? '')}</td></tr>`);
       }
       for (const verdict of model.verdicts) {
         rows.push(
-          `<tr><td>${escapeHtml(model.name)}</td><td>${escapeHtml(`${verdict.mode} ${verdict.group}`)}</td>` +
+          `<tr><td>${escapeHtml(name)}</td><td>${escapeHtml(`${verdict.mode} ${verdict.group}`)}</td>` +
             `<td>${verdict.maxRelError.toExponential(2)}</td><td>${escapeHtml(verdict.worstElement)}</td>` +
             `<td>${verdict.passed ? 'holds' : `breaks at line ${verdict.breakingLayerLine ?? '?'}`}</td></tr>`,
         );

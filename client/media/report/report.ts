@@ -110,7 +110,7 @@ function chart(model: ModelProbeReport, container: HTMLElement): RenderedChart {
   const labels = model.layers.map((layer) => `${layer.kind}${layer.line > 0 ? ` :${layer.line}` : ''}`);
   const width = Math.max(360, Math.min(1100, (container.clientWidth || 800) - 16));
   const options: uPlot.Options = {
-    title: `${model.name}: relative error per layer (log scale)`,
+    title: `${model.name}${model.variant !== undefined ? ` (when ${model.variant})` : ''}: relative error per layer (log scale)`,
     width,
     height: 320,
     scales: { x: { time: false }, y: { distr: 3, log: 10 } },
@@ -147,7 +147,8 @@ function render(result: ProbeResult): void {
       models++;
       const section = element('section', `model status-${model.status}`);
       const where = file.uri.split('/').pop() ?? file.uri;
-      section.append(element('h2', undefined, `${model.name}${model.line > 0 ? ` (${decodeURIComponent(where)}:${model.line})` : ''}`));
+      const variant = model.variant !== undefined ? ` when ${model.variant}` : '';
+      section.append(element('h2', undefined, `${model.name}${variant}${model.line > 0 ? ` (${decodeURIComponent(where)}:${model.line})` : ''}`));
       if (model.message) section.append(element('p', 'message', `${model.status}: ${model.message}`));
       root.append(section);
       if (model.verdicts.length === 0) continue;

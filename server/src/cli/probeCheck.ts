@@ -29,6 +29,11 @@ export interface ProbeCheckOptions extends CheckOptions {
   execute?: boolean;
 }
 
+/** A model's probe report by name and variant: the variants of one model share the name (SPEC 8). */
+function probeKey(name: string, variant: string | undefined): string {
+  return variant === undefined ? name : `${name}\u0000${variant}`;
+}
+
 const finiteOrNull = (value: number): number | null => (Number.isFinite(value) ? value : null);
 
 export async function runCheckWithProbes(options: ProbeCheckOptions): Promise<CheckResult> {
@@ -52,7 +57,7 @@ export async function runCheckWithProbes(options: ProbeCheckOptions): Promise<Ch
         analysis.findings.push(finding);
       }
       reports.push(buildFileReport({ path: displayPath(fileName, options.cwd), sourceFile, analysis }, disk, options.cwd));
-      probesByFile.push(new Map(outcome.reports.map((report) => [report.name, report])));
+      probesByFile.push(new Map(outcome.reports.map((report) => [probeKey(report.name, report.variant), report])));
     }
   } finally {
     await host.dispose();
@@ -64,7 +69,7 @@ export async function runCheckWithProbes(options: ProbeCheckOptions): Promise<Ch
       const json = toJsonReport(reports);
       json.files.forEach((file, index) => {
         for (const model of file.models as (JsonModel & { probe?: JsonModelProbe })[]) {
-          const probe = probesByFile[index].get(model.name);
+          const probe = probesByFile[index].get(probeKey(model.name, model.variant));
           if (!probe) continue;
           model.probe = {
             status: probe.status,
@@ -81,7 +86,7 @@ export async function runCheckWithProbes(options: ProbeCheckOptions): Promise<Ch
       output = JSON.stringify(formatSarif(reports, options.catalog, options.tool, options.cwd), null, 2) + '\n';
       break;
     case 'text': {
-      const skipped = probesByFile.flatMap((map, index) => [...map.values()].filter((r) => r.status !== 'ok').map((r) => `${reports[index].path}: ${r.name}: probe ${r.status}: ${r.message ?? ''}`));
+      const skipped = probesByFile.flatMap((map, index) => [...map.values()].filter((r) => r.status !== 'ok').map((r) => `${reports[index].path}: ${r.name}${r.variant !== undefined ? ` (when ${r.variant})` : ''}: probe ${r.status}: ${r.message ?? ''}`));
       output = formatText(reports) + (skipped.length > 0 ? skipped.join('\n') + '\n' : '');
       break;
     }

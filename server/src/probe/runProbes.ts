@@ -30,8 +30,13 @@ export interface FileProbeOutcome {
   findings: LocatedFinding[];
 }
 
+/** The report's `variant` field: present only for a model with variants. */
+function variantOf(model: ModelAnalysis): { variant?: string } {
+  return model.graph.variant !== undefined ? { variant: model.graph.variant } : {};
+}
+
 function skipped(model: ModelAnalysis, line: number, status: 'skipped' | 'error', message: string, started: number): ModelProbeReport {
-  return { name: model.graph.name, line, status, message, verdicts: [], layers: [], durationMs: performance.now() - started };
+  return { name: model.graph.name, ...variantOf(model), line, status, message, verdicts: [], layers: [], durationMs: performance.now() - started };
 }
 
 /** Probes one analysed model; never throws except for cancellation. */
@@ -52,6 +57,7 @@ export async function probeModel(host: ProbeHost, model: ModelAnalysis, sourceFi
     const judged = limits.execute ? judgeExecutedModel(model, measured, sourceFile, limits.severities) : judgeModel(model, measured, sourceFile, limits.severities);
     const report: ModelProbeReport = {
       name: model.graph.name,
+      ...variantOf(model),
       line: plan.line,
       status: measured.status,
       ...(limits.execute ? { mode: 'execute' as const } : {}),
