@@ -242,3 +242,31 @@ export function ladder(depth: number, filters: number) {
     ]);
   });
 });
+
+describe('variants: callbacks over arrays not known statically', () => {
+  it('runs a forEach callback once over an unknown array and says so', () => {
+    const { result, text } = extract(`import * as tf from '@tensorflow/tfjs';
+export function stack(hidden: {units: number}[]) {
+  const model = tf.sequential();
+  model.add(tf.layers.flatten({inputShape: [4, 4]}));
+  hidden.forEach((spec) => {
+    model.add(tf.layers.dense({units: spec.units, activation: 'relu'}));
+  });
+  model.add(tf.layers.dense({units: 2}));
+  return model;
+}`);
+    const [graph] = result.models;
+    assert.deepEqual(kinds(graph), ['flatten', 'dense', 'dense']);
+    assert.deepEqual(graph.gaps.map((gap) => [gap.message, spanText(text, gap.span)]), [
+      ['`hidden` is not known statically: the forEach callback is analysed once', 'hidden'],
+    ]);
+  });
+
+  it('maps an unknown array to one layer built once', () => {
+    const { result } = extract(`import * as tf from '@tensorflow/tfjs';
+export function fromSpecs(specs: number[]) {
+  return tf.sequential({layers: [tf.layers.dense({inputShape: [3], units: 3}), ...specs.map((units) => tf.layers.dense({units}))]});
+}`);
+    assert.deepEqual(kinds(result.models[0]), ['dense', 'dense']);
+  });
+});

@@ -7,6 +7,8 @@ import { BUILTIN_CLASSES } from './builtins';
 import { type AbstractValue, type FunctionValue, Scope, UNDEFINED, unknown } from './values';
 
 const MAX_CALL_DEPTH = 16;
+/** Array methods whose callback runs once when the array is not known statically. */
+const ONCE_METHODS = new Set(['forEach', 'map']);
 const MAX_SAME_FUNCTION_ACTIVE = 8;
 
 export class Calls {
@@ -55,6 +57,8 @@ export class Calls {
           const layer = this.interp.makeLayer(clip(nameNode.getText(scope.file.sourceFile)), 'custom', undefined, target, nameNode, scope, callee);
           return this.interp.applyLayer(layer, args[0], node, scope);
         }
+        const once = this.iterateOnce(node, args, scope);
+        if (once) return once;
         return unknown(callee.reason, scope.file.span(node));
       }
       default:
@@ -80,6 +84,28 @@ export class Calls {
       : clip(node.expression.getText(scope.file.sourceFile));
     if (BUILTIN_CLASSES.has(name)) return unknown(`\`new ${name}\` is not modelled`, scope.file.span(node));
     return { kind: 'layer', layer: this.interp.makeLayer(name, 'custom', args[0], node, calleeName(node.expression), scope) };
+  }
+
+  /**
+   * `items.forEach(fn)` or `items.map(fn)` over an array not known statically: like a loop
+   * whose bound is unknown, the callback runs once (on an item not known statically), and a
+   * gap says so when it built layers.
+   */
+  private iterateOnce(node: ts.CallExpression, args: AbstractValue[], scope: Scope): AbstractValue | undefined {
+    const callee = node.expression;
+    if (!ts.isPropertyAccessExpression(callee) || !ONCE_METHODS.has(callee.name.text)) return undefined;
+    const callback = args[0];
+    if (callback?.kind !== 'function') return undefined;
+    const before = this.interp.layerEvents;
+    const item = unknown(`an element of \`${clip(callee.expression.getText(scope.file.sourceFile))}\`, not known statically`, scope.file.span(callee.expression));
+    const result = this.callCallback(callback, [item, unknown('index not known statically'), unknown('array not known statically')], node, scope);
+    if (this.interp.layerEvents > before) {
+      this.interp.gap(
+        `\`${clip(callee.expression.getText(scope.file.sourceFile))}\` is not known statically: the ${callee.name.text} callback is analysed once`,
+        scope.file.span(callee.expression),
+      );
+    }
+    return callee.name.text === 'map' ? { kind: 'array', items: [result] } : UNDEFINED;
   }
 
   /** Calls a user function: binds parameters (defaults for missing ones), runs the body. */
