@@ -338,7 +338,7 @@ export function extractModels(sourceFile: ts.SourceFile, provider: SourceProvide
             continue;
           }
         }
-        return { models, orphans: outcome.orphans, choices: state.choices, threw: state.threw, steps: state.steps };
+        return { models, orphans: outcome.orphans, choices: state.choices, threw: state.threw, steps: state.steps, progress: interpreter.progress() };
       };
       try {
         unitResult = exploreVariants(runPath, stepBudget);

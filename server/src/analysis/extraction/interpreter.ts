@@ -47,6 +47,8 @@ export interface ChoiceMade {
   labels: string[];
   /** The tested expression, where a gap about an option not followed goes. */
   span: SourceSpan;
+  /** `Interpreter.progress()` when the decision was taken. */
+  progress: number;
 }
 
 /** What a test of an unknown value has settled for the rest of a run (`rnnType === 'lstm'`). */
@@ -210,9 +212,17 @@ export class Interpreter {
     if (known !== undefined) return known;
     const index = unit.choices.length;
     const option = index < unit.schedule.length ? Math.min(unit.schedule[index], labels.length - 1) : 0;
-    unit.choices.push({ key, option, labels, span });
+    unit.choices.push({ key, option, labels, span, progress: this.progress() });
     unit.decided.set(key, option);
     return option;
+  }
+
+  /**
+   * Grows with each layer added or applied and each model created: a decision after which a
+   * run made no progress cannot have changed the models it built (only its other options can).
+   */
+  progress(): number {
+    return this.layerEvents + this.unit.directModels.length;
   }
 
   /** Records that the path assumes `subject` (source text, unknown value) equals or differs from `value`. */

@@ -13,6 +13,8 @@ import type { ChoiceMade } from './interpreter';
 export const MAX_VARIANTS = 32;
 /** Runs of one unit, whatever they build: bounds the work of decisions that change nothing. */
 export const MAX_RUNS = 64;
+/** Runs spent on options of decisions past a run's last layer (see exploreVariants). */
+const MAX_LATE_RUNS = 8;
 
 /** One run of the unit along a schedule, with its models already assembled. */
 export interface PathRun {
@@ -24,6 +26,8 @@ export interface PathRun {
   threw: boolean;
   /** Evaluation steps the run took. */
   steps: number;
+  /** `Interpreter.progress()` at the end of the run. */
+  progress: number;
 }
 
 interface Variant {
@@ -49,17 +53,24 @@ export function exploreVariants(run: (schedule: readonly number[]) => PathRun, s
   if (first.choices.length === 0) return { models: first.models.map((model) => model.graph), orphans: first.orphans };
 
   const runs: PathRun[] = [first];
+  // Other options of decisions after which the run still built something come first; those of
+  // decisions past the last layer of the run (logging, training code the unit also calls)
+  // rarely change a model, so they take only what is left of the bound, and no gap when cut.
   const pending: Pending[] = [];
-  const openChildren = (schedule: readonly number[], made: ChoiceMade[]) => {
+  const pendingLate: Pending[] = [];
+  const openChildren = (schedule: readonly number[], pathRun: PathRun) => {
     // Pushed so that the stack pops them in lexicographic order of schedules: the deepest
     // decision first, its lowest other option first.
+    const made = pathRun.choices;
     for (let index = schedule.length; index < made.length; index++) {
       const prefix = made.slice(0, index).map((choice) => choice.option);
       const choice = made[index];
-      for (let option = choice.labels.length - 1; option >= 1; option--) pending.push({ schedule: [...prefix, option], choice, option });
+      const stack = choice.progress < pathRun.progress ? pending : pendingLate;
+      for (let option = choice.labels.length - 1; option >= 1; option--) stack.push({ schedule: [...prefix, option], choice, option });
     }
   };
-  openChildren([], first.choices);
+  openChildren([], first);
+
   let steps = first.steps;
   let cut: { pending: Pending; reason: 'variants' | 'work' } | undefined;
   const variantCounts = new Map<string, Set<string>>();
@@ -74,22 +85,29 @@ export function exploreVariants(run: (schedule: readonly number[]) => PathRun, s
     return full;
   };
   let full = countVariants(first);
-  while (pending.length > 0) {
-    const next = pending.pop()!;
+  let lateRuns = 0;
+  while (pending.length > 0 || (pendingLate.length > 0 && lateRuns < MAX_LATE_RUNS)) {
+    const late = pending.length === 0;
+    // Late options go shallowest first: an early `if (pretrained) return load()` before the
+    // layers is late too, and its other option is the whole model.
+    const next = late ? pendingLate.shift()! : pending.pop()!;
     if (full || runs.length >= MAX_RUNS || steps > stepBudget * 4) {
-      cut = { pending: next, reason: full ? 'variants' : 'work' };
+      if (!late) cut = { pending: next, reason: full ? 'variants' : 'work' };
       break;
     }
+    if (late) lateRuns++;
     const pathRun = run(next.schedule);
     runs.push(pathRun);
     steps += pathRun.steps;
-    openChildren(next.schedule, pathRun.choices);
+    openChildren(next.schedule, pathRun);
     if (!(pathRun.threw && pathRun.choices.length > 0)) full = countVariants(pathRun) || full;
   }
 
   // Paths that end in `throw` build no model; when every path does, keep the first as before.
   let kept = runs.filter((pathRun) => !(pathRun.threw && pathRun.choices.length > 0));
   if (kept.length === 0) kept = [first];
+  // Variants in the order of their paths' decisions, whatever order the runs took.
+  kept = kept.slice().sort((a, b) => compareOptions(a.choices, b.choices));
 
   const byModel = new Map<string, Variant[]>();
   for (const pathRun of kept) {
@@ -139,6 +157,13 @@ export function exploreVariants(run: (schedule: readonly number[]) => PathRun, s
     }
   }
   return { models, orphans };
+}
+
+function compareOptions(a: readonly ChoiceMade[], b: readonly ChoiceMade[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    if (a[i].option !== b[i].option) return a[i].option - b[i].option;
+  }
+  return a.length - b.length;
 }
 
 /** What identifies a model across the runs of its unit: its holder (and its rank among same-named ones). */
