@@ -142,13 +142,16 @@ export function isInert(statement: ts.Statement | undefined): boolean {
   if (!statement) return true;
   if (ts.isBlock(statement)) return statement.statements.every((inner) => isInert(inner));
   if (ts.isEmptyStatement(statement)) return true;
-  if (ts.isExpressionStatement(statement)) {
-    const expression = unwrap(statement.expression);
-    if (!ts.isCallExpression(expression)) return false;
-    const callee = expression.expression;
-    return ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === 'console';
-  }
+  if (ts.isExpressionStatement(statement)) return isLoggingCall(statement.expression);
   return false;
+}
+
+/** `console.log(...)` and the like. */
+export function isLoggingCall(expression: ts.Expression): boolean {
+  const core = unwrap(expression);
+  if (!ts.isCallExpression(core)) return false;
+  const callee = core.expression;
+  return ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === 'console';
 }
 
 /**

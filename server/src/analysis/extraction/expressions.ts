@@ -2,7 +2,7 @@
 // templates, property reads and writes, and binary, prefix and postfix operators.
 import { ts } from 'ts-morph';
 import type { Interpreter } from './interpreter';
-import { decisionKey, equalityTest, failsLabel, holdsLabel, isConditionPosition, isPlainValue, unwrap, withoutNegation } from './decisions';
+import { decisionKey, equalityTest, failsLabel, holdsLabel, isConditionPosition, isLoggingCall, isPlainValue, unwrap, withoutNegation } from './decisions';
 import { K, clip, isStatic, truthiness } from './interpreterShared';
 import { type AbstractValue, type ObjectValue, Scope, UNDEFINED, primitive, unknown } from './values';
 
@@ -330,7 +330,7 @@ export class Expressions {
         return left.kind === 'primitive' && left.value == null ? this.evaluate(node.right, scope) : left;
       }
       const truth = truthiness(left);
-      if (truth === undefined && operator === K.AmpersandAmpersandToken && !isConditionPosition(node)) {
+      if (truth === undefined && operator === K.AmpersandAmpersandToken && !isConditionPosition(node) && !isInertStatement(node)) {
         // `useDropout && tf.layers.dropout(...)` in a config or a layer list: a decision.
         return this.holds(node.left, scope) ? this.evaluate(node.right, scope) : primitive(false);
       }
@@ -480,6 +480,13 @@ function identical(a: AbstractValue, b: AbstractValue): boolean | undefined {
   if (a.kind === 'model' && b.kind === 'model') return a.model === b.model;
   if (a.kind === 'tensor' && b.kind === 'tensor') return a.tensor === b.tensor;
   return a === b ? true : undefined;
+}
+
+/** `verbose && console.log(...)` as a statement: like an `if` that only logs, no decision. */
+function isInertStatement(node: ts.BinaryExpression): boolean {
+  let statement: ts.Node = node;
+  while (statement.parent && ts.isParenthesizedExpression(statement.parent)) statement = statement.parent;
+  return ts.isExpressionStatement(statement.parent) && isLoggingCall(node.right);
 }
 
 function classNameFromContext(node: ts.ClassExpression): string {
