@@ -180,6 +180,8 @@ export class Statements {
     const condition = truthiness(this.interp.evaluate(node.expression, scope));
     if (condition === true) return this.runStatement(node.thenStatement, scope);
     if (condition === false) return node.elseStatement ? this.runStatement(node.elseStatement, scope) : NORMAL;
+    const decided = this.decidedTruth(node.expression, scope);
+    if (decided !== undefined) return decided ? this.runStatement(node.thenStatement, scope) : node.elseStatement ? this.runStatement(node.elseStatement, scope) : NORMAL;
     if (node.elseStatement && ts.isIfStatement(node.elseStatement)) return this.runUnknownChain(node, scope);
     const sourceFile = scope.file.sourceFile;
     const { core, negated } = withoutNegation(node.expression);
@@ -214,7 +216,7 @@ export class Statements {
     const branches: { test?: ts.Expression; body?: ts.Statement }[] = [{ test: node.expression, body: node.thenStatement }];
     let rest: ts.Statement | undefined = node.elseStatement;
     while (rest && ts.isIfStatement(rest)) {
-      const truth = truthiness(this.interp.evaluate(rest.expression, scope));
+      const truth = truthiness(this.interp.evaluate(rest.expression, scope)) ?? this.decidedTruth(rest.expression, scope);
       if (truth === true) {
         branches.push({ body: rest.thenStatement });
         rest = undefined;
@@ -247,6 +249,13 @@ export class Statements {
     });
     const body = branches[option].body;
     return body ? this.runStatement(body, scope) : NORMAL;
+  }
+
+  /** How the path decided this condition before (the same text, maybe negated), if it did. */
+  private decidedTruth(test: ts.Expression, scope: Scope): boolean | undefined {
+    const { core, negated } = withoutNegation(test);
+    const option = this.interp.unit.decided.get(decisionKey(core, scope.file.sourceFile));
+    return option === undefined ? undefined : (option === 0) !== negated;
   }
 
   /**
