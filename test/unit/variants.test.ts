@@ -102,6 +102,24 @@ export function consistent(mode: string) {
     ]);
   });
 
+  it('decides a flag tested twice the same way both times', () => {
+    const { result } = extract(`import * as tf from '@tensorflow/tfjs';
+export function twice(norm: boolean, wide: boolean) {
+  const model = tf.sequential();
+  model.add(tf.layers.dense({inputShape: [3], units: 3}));
+  if (norm) model.add(tf.layers.batchNormalization());
+  model.add(tf.layers.dense({units: 3}));
+  if (!norm) model.add(tf.layers.dropout({rate: 0.2}));
+  else if (wide) model.add(tf.layers.dense({units: 9}));
+  return model;
+}`);
+    assert.deepEqual(variantsOf(result.models, 'twice'), [
+      ['norm && wide', ['dense', 'batchNormalization', 'dense', 'dense']],
+      ['norm && !wide', ['dense', 'batchNormalization', 'dense']],
+      ['!norm', ['dense', 'dense', 'dropout']],
+    ]);
+  });
+
   it('makes a ternary in a layer config a decision whose variants differ in that config', () => {
     const { result } = extract(`import * as tf from '@tensorflow/tfjs';
 export function temporal(causal: boolean) {
