@@ -288,3 +288,21 @@ export function fromSpecs(specs: number[]) {
     assert.deepEqual(kinds(result.models[0]), ['dense', 'dense']);
   });
 });
+
+describe('variants: reduce over an array not known statically', () => {
+  it('runs the reducer once, as the first pass, on the initial model', () => {
+    const { result } = extract(`import * as tf from '@tensorflow/tfjs';
+export const stacked = (sizes: number[], steps: number, features: number) => {
+  const model = sizes.reduce((m, size, i) => {
+    m.add(tf.layers.lstm({units: size, inputShape: i === 0 ? [steps, features] : undefined}));
+    return m;
+  }, tf.sequential());
+  model.add(tf.layers.dense({units: 4}));
+  return model;
+};`);
+    const [graph] = result.models;
+    assert.deepEqual(kinds(graph), ['lstm', 'dense']);
+    assert.equal(graph.inputs[0].shape?.length, 2);
+    assert.match(graph.gaps[0].message, /`sizes` is not known statically: the reduce callback is analysed once/);
+  });
+});

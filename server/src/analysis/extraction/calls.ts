@@ -4,11 +4,11 @@ import { ts } from 'ts-morph';
 import type { Interpreter } from './interpreter';
 import { K, MAX_UNROLLED_ITERATIONS, calleeName, clip, isUndefined } from './interpreterShared';
 import { BUILTIN_CLASSES } from './builtins';
-import { type AbstractValue, type FunctionValue, Scope, UNDEFINED, unknown } from './values';
+import { type AbstractValue, type FunctionValue, Scope, UNDEFINED, primitive, unknown } from './values';
 
 const MAX_CALL_DEPTH = 16;
 /** Array methods whose callback runs once when the array is not known statically. */
-const ONCE_METHODS = new Set(['forEach', 'map']);
+const ONCE_METHODS = new Set(['forEach', 'map', 'reduce']);
 const MAX_SAME_FUNCTION_ACTIVE = 8;
 
 export class Calls {
@@ -87,25 +87,32 @@ export class Calls {
   }
 
   /**
-   * `items.forEach(fn)` or `items.map(fn)` over an array not known statically: like a loop
+   * `items.forEach(fn)`, `items.map(fn)` or `items.reduce(fn, init)` over an array not known statically: like a loop
    * whose bound is unknown, the callback runs once (on an item not known statically), and a
    * gap says so when it built layers.
    */
   private iterateOnce(node: ts.CallExpression, args: AbstractValue[], scope: Scope): AbstractValue | undefined {
     const callee = node.expression;
     if (!ts.isPropertyAccessExpression(callee) || !ONCE_METHODS.has(callee.name.text)) return undefined;
+    const method = callee.name.text;
     const callback = args[0];
     if (callback?.kind !== 'function') return undefined;
     const before = this.interp.layerEvents;
     const item = unknown(`an element of \`${clip(callee.expression.getText(scope.file.sourceFile))}\`, not known statically`, scope.file.span(callee.expression));
-    const result = this.callCallback(callback, [item, unknown('index not known statically'), unknown('array not known statically')], node, scope);
+    const array = unknown('array not known statically', scope.file.span(callee.expression));
+    // The one pass is the first: index 0 (`i === 0 ? {inputShape} : {}` gives the input).
+    const result =
+      method === 'reduce'
+        ? this.callCallback(callback, [args[1] ?? item, args.length > 1 ? item : unknown('second element not known statically'), primitive(0), array], node, scope)
+        : this.callCallback(callback, [item, primitive(0), array], node, scope);
     if (this.interp.layerEvents > before) {
       this.interp.gap(
-        `\`${clip(callee.expression.getText(scope.file.sourceFile))}\` is not known statically: the ${callee.name.text} callback is analysed once`,
+        `\`${clip(callee.expression.getText(scope.file.sourceFile))}\` is not known statically: the ${method} callback is analysed once`,
         scope.file.span(callee.expression),
       );
     }
-    return callee.name.text === 'map' ? { kind: 'array', items: [result] } : UNDEFINED;
+    if (method === 'map') return { kind: 'array', items: [result] };
+    return method === 'reduce' ? result : UNDEFINED;
   }
 
   /** Calls a user function: binds parameters (defaults for missing ones), runs the body. */
