@@ -35,8 +35,9 @@ function fallbackTable(result: ProbeResult | undefined): string {
       for (const verdict of model.verdicts) {
         rows.push(
           `<tr><td>${escapeHtml(name)}</td><td>${escapeHtml(`${verdict.mode} ${verdict.group}`)}</td>` +
-            `<td>${verdict.maxRelError.toExponential(2)}</td><td>${escapeHtml(verdict.worstElement)}</td>` +
-            `<td>${verdict.passed ? 'holds' : `breaks at line ${verdict.breakingLayerLine ?? '?'}`}</td></tr>`,
+            // NaN crosses JSON as null: an unmeasured verdict has no number to format.
+            `<td>${typeof verdict.maxRelError === 'number' && Number.isFinite(verdict.maxRelError) ? verdict.maxRelError.toExponential(2) : 'n/a'}</td><td>${escapeHtml(verdict.worstElement)}</td>` +
+            `<td>${verdict.measured === false ? 'nothing measured' : verdict.passed ? 'holds' : `breaks at line ${verdict.breakingLayerLine ?? '?'}`}</td></tr>`,
         );
       }
     }

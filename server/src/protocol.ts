@@ -101,8 +101,10 @@ export interface ProbeVerdict {
   passed: boolean;
   /** What the static analysis predicted for this declaration. */
   staticVerdict: 'holds' | 'approximate' | 'subgroup' | 'breaks' | 'unknown';
-  /** False when probe and static analysis disagree (reported as probe-disagrees). */
+  /** False when probe and static analysis disagree (reported as probe-disagrees), or when nothing was measured. */
   agrees: boolean;
+  /** False when the probe measured no error at the output (no action it knows there): the verdict confirms nothing. */
+  measured: boolean;
 }
 
 /** The measured error at one layer's output, per declaration (same order as `verdicts`). */

@@ -1,8 +1,8 @@
 // Table-driven inference tests: hand-built layer graphs and declarations, expected per-layer
 // states and first-break falls (level, cause, blamed layer, repeats), one table per group.
 import assert from 'node:assert/strict';
-import type { ModelGraph } from '../../server/src/analysis/graph';
-import type { SymmetryDeclaration } from '../../server/src/analysis/symmetry';
+import type { ConstValue, ModelGraph } from '../../server/src/analysis/graph';
+import { describeState, type SymmetryDeclaration } from '../../server/src/analysis/symmetry';
 import { inferShapes } from '../../server/src/analysis/shapes';
 import { inferDeclaration } from '../../server/src/analysis/inference';
 import { GraphBuilder, declare, notConstant, sequential } from './graphBuilder';
@@ -151,7 +151,7 @@ describe('inference: translation', () => {
       name: 'a reshape that merges H and W, then pooling over the merged axis, is invariant',
       graph: sequential([8, 8, 4], [['reshape', { targetShape: [64, 4] }], ['globalAveragePooling1d', {}]]),
       declaration: declare('invariant', 'translation'),
-      states: ['flattened', 'invariant(exact)'],
+      states: ['exact', 'invariant(exact)'],
       falls: [],
     },
     {
@@ -485,6 +485,27 @@ describe('inference: sign', () => {
       falls: [['broken', 'non-odd', 2, 0]],
     },
     {
+      name: 'the multiply of two odd branches is blamed, not the later layers that carry its even output',
+      graph: oddBranches('multiply', [['dense', { units: 4, useBias: false, activation: 'tanh' }], ['dense', { units: 2 }]]),
+      declaration: declare('equivariant', 'sign'),
+      states: ['exact', 'exact', 'invariant(exact)', 'invariant(exact)', 'invariant(exact)'],
+      falls: [['broken', 'non-odd', 2, 0]],
+    },
+    {
+      name: 'an even product multiplied by a third odd branch is odd again: no fall',
+      graph: (() => {
+        const builder = new GraphBuilder();
+        const input = builder.input([8]);
+        const left = builder.layer('dense', { units: 4, useBias: false }, input);
+        const right = builder.layer('dense', { units: 4, useBias: false, activation: 'tanh' }, input);
+        const even = builder.layer('multiply', {}, [left, right]);
+        const odd = builder.layer('multiply', {}, [even, left]);
+        return builder.build([builder.layer('dense', { units: 2, useBias: false }, odd)]);
+      })(),
+      declaration: declare('equivariant', 'sign'),
+      falls: [],
+    },
+    {
       name: 'sums of odd branches stay odd through softsign',
       graph: oddBranches('add', [['activation', { activation: 'softsign' }]]),
       declaration: declare('equivariant', 'sign'),
@@ -545,10 +566,10 @@ describe('inference: sign', () => {
 
 describe('inference: declarations that do not fit the model', () => {
   const mismatchCases: [string, ModelGraph, SymmetryDeclaration, RegExp][] = [
-    ['rotation90 on a non-square image', sequential([28, 32, 1], [conv(3)]), declare('invariant', 'rotation90'), /rotation90 needs a square input: this model's input is 28x32/],
-    ['permutation on a plain feature vector', sequential([10], [['dense', { units: 4 }]]), declare('invariant', 'permutation'), /permutation acts on a set axis, but this model's input \[N, 10\] is a plain feature vector/],
-    ['translation on a feature vector', sequential([10], [['dense', { units: 4 }]]), declare('invariant', 'translation'), /translation acts on spatial axes/],
-    ['flip on a volume', sequential([8, 8, 8, 1], [['conv3d', { filters: 2, kernelSize: 3 }]]), declare('invariant', 'flip'), /flip reverses the W axis/],
+    ['rotation90 on a non-square image', sequential([28, 32, 1], [conv(3)]), declare('invariant', 'rotation90'), /rotation90 needs a square input, but this model's input is 28x32/],
+    ['permutation on a plain feature vector', sequential([10], [['dense', { units: 4 }]]), declare('invariant', 'permutation'), /permutation needs a set input \[N, T, F\] or token ids, but this model's input \[N, 10\] is a plain feature vector/],
+    ['translation on a feature vector', sequential([10], [['dense', { units: 4 }]]), declare('invariant', 'translation'), /translation needs an input \[N, T, F\], \[N, H, W, C\], \[N, D, H, W, C\] or token ids/],
+    ['flip on a volume', sequential([8, 8, 8, 1], [['conv3d', { filters: 2, kernelSize: 3 }]]), declare('invariant', 'flip'), /flip needs an image \[N, H, W, C\] or a sequence \[N, T, F\]/],
   ];
   for (const [name, graph, declaration, message] of mismatchCases) {
     it(name, () => {
@@ -558,9 +579,19 @@ describe('inference: declarations that do not fit the model', () => {
     });
   }
 
-  it('an input without a declared shape fits any group, but its unplaced axes are a gap', () => {
+  it('an input without a declared shape takes the structure the declaration implies, and says so', () => {
     const result = infer(sequential(undefined, [['dense', { units: 4 }]]), declare('invariant', 'rotation90'));
     assert.equal(result.mismatch, undefined);
+    assert.deepEqual(result.gaps, []);
+    assert.deepEqual(result.assumedInput?.shape, [null, null, null]);
+    assert.equal(result.assumedInput?.description, 'an image input [N, H, W, C] with H = W');
+    // A dense on the channels of an image keeps its axes: the output is not invariant.
+    assert.deepEqual(summarizeFalls(result), [['broken', 'output-not-invariant', 0, 0]]);
+  });
+
+  it('an input whose first layer fixes a rank the group does not act on is still a gap', () => {
+    const result = infer(sequential(undefined, [['conv1d', { filters: 4, kernelSize: 1 }]]), declare('invariant', 'rotation90'));
+    assert.equal(result.assumedInput, undefined);
     assert.deepEqual(result.gaps.map((gap) => [gap.code, gap.at.layer]), [['non-constant-config', 0]]);
   });
 
@@ -672,14 +703,16 @@ describe('inference: the other layer families', () => {
       gaps: ['unmodelled-layer'],
     },
     {
-      name: 'dot of tensors the group acts on is a gap',
+      name: 'dot of two sets over their features is a paired [T, T] tensor the permutation moves on both axes',
       graph: (() => {
         const builder = new GraphBuilder();
         const input = builder.input([10, 3]);
         return builder.build([builder.layer('dot', { axes: 2 }, [input, input])]);
       })(),
       declaration: declare('equivariant', 'permutation'),
-      gaps: ['unmodelled-layer'],
+      states: ['exact'],
+      falls: [],
+      gaps: [],
     },
     {
       name: 'a bias-free depthwise convolution is odd',
@@ -726,5 +759,328 @@ describe('inference: gap details', () => {
     const graph = sequential([24, 24, 3], [['conv2d', { filters: 4, kernelSize: 1, useBias: notConstant() }]]);
     assert.deepEqual(infer(graph, declare('equivariant', 'translation')).gaps, []);
     assert.equal(infer(graph, declare('equivariant', 'sign')).gaps[0]?.code, 'non-constant-config');
+  });
+});
+
+describe('inference: resampling under translation (issue 8, precision)', () => {
+  runTable([
+    {
+      name: 'two stride-2 convolutions keep only shifts by 4, not 2',
+      graph: sequential([32, 32, 3], [conv(1, { strides: 2 }), conv(1, { strides: 2 }), ['globalAveragePooling2d', {}]]),
+      declaration: declare('invariant', 'translation'),
+      states: ['subgroup(2)', 'subgroup(4)', 'invariant(subgroup(4))'],
+      falls: [['subgroup', 'stride', 0, 1]],
+    },
+    {
+      name: 'upsampling by 2 then pooling by 2 is exact: a shift by 1 becomes a shift by 2, which the pooling keeps',
+      graph: sequential([16, 16, 3], [['upSampling2d', { size: [2, 2] }], ['maxPooling2d', { poolSize: 2 }], ['globalAveragePooling2d', {}]]),
+      declaration: declare('invariant', 'translation'),
+      states: ['exact', 'exact', 'invariant(exact)'],
+      falls: [],
+    },
+    {
+      name: 'upsampling by 2 then pooling by 4 keeps shifts by 2',
+      graph: sequential([16, 16, 3], [['upSampling2d', { size: 2 }], ['maxPooling2d', { poolSize: 4 }], ['globalAveragePooling2d', {}]]),
+      declaration: declare('invariant', 'translation'),
+      states: ['exact', 'subgroup(2)', 'invariant(subgroup(2))'],
+      falls: [['subgroup', 'stride', 1, 0]],
+    },
+    {
+      name: 'uneven upsampling [2, 1] then pooling by 2 still falls (the W axis was not stretched)',
+      graph: sequential([16, 16, 3], [['upSampling2d', { size: [2, 1] }], ['maxPooling2d', { poolSize: 2 }]]),
+      declaration: declare('equivariant', 'translation'),
+      states: ['exact', 'subgroup(2)'],
+    },
+    {
+      name: 'pooling by 2, then upsampling by 2, then pooling by 2 keeps shifts by 2',
+      graph: sequential([16, 16, 3], [['maxPooling2d', {}], ['upSampling2d', {}], ['maxPooling2d', {}]]),
+      declaration: declare('equivariant', 'translation'),
+      states: ['subgroup(2)', 'subgroup(2)', 'subgroup(2)'],
+      falls: [['subgroup', 'stride', 0, 0]],
+    },
+    {
+      name: "a transposed convolution with kernel = stride and 'valid' padding has no border effect",
+      graph: sequential([8, 8, 4], [['conv2dTranspose', { filters: 4, kernelSize: 2, strides: 2, padding: 'valid' }], ['globalAveragePooling2d', {}]]),
+      declaration: declare('invariant', 'translation'),
+      states: ['exact', 'invariant(exact)'],
+      falls: [],
+    },
+    {
+      name: 'a transposed convolution with a kernel larger than its stride overlaps the border',
+      graph: sequential([8, 8, 4], [['conv2dTranspose', { filters: 4, kernelSize: 3, strides: 2, padding: 'valid' }]]),
+      declaration: declare('equivariant', 'translation'),
+      states: ['approx'],
+      falls: [['approx', 'zero-padding', 0, 0]],
+    },
+    {
+      name: 'a transposed convolution by 2 followed by pooling by 2 is exact',
+      graph: sequential([8, 8, 4], [['conv2dTranspose', { filters: 4, kernelSize: 2, strides: 2 }], ['averagePooling2d', { poolSize: 2 }]]),
+      declaration: declare('equivariant', 'translation'),
+      states: ['exact', 'exact'],
+      falls: [],
+    },
+  ]);
+});
+
+/** Dot-product attention over a set: scores Q.K^T over features, softmax, then scores.V over the set. */
+function dotAttention(scoresAxes: number | number[], valuesAxes: number | number[], then: [string, Record<string, ConstValue>][] = []): ModelGraph {
+  const builder = new GraphBuilder();
+  const input = builder.input([10, 6]);
+  const query = builder.layer('dense', { units: 4 }, input);
+  const key = builder.layer('dense', { units: 4 }, input);
+  const value = builder.layer('dense', { units: 4 }, input);
+  const scores = builder.layer('dot', { axes: scoresAxes }, [query, key]);
+  const weights = builder.layer('activation', { activation: 'softmax' }, scores);
+  let tensor = builder.layer('dot', { axes: valuesAxes }, [weights, value]);
+  for (const [kind, config] of then) tensor = builder.layer(kind, config, tensor);
+  return builder.build([tensor]);
+}
+
+describe('inference: tf.layers.dot by its axes (issue 8, precision)', () => {
+  runTable([
+    {
+      name: 'attention without positions: features contracted, then the set contracted against the set, is equivariant',
+      graph: dotAttention(2, [2, 1]),
+      declaration: declare('equivariant', 'permutation'),
+      states: ['exact', 'exact', 'exact', 'exact', 'exact', 'exact'],
+      falls: [],
+      gaps: [],
+    },
+    {
+      name: 'the same attention followed by global pooling over the set is invariant',
+      graph: dotAttention(-1, [-1, 1], [['globalAveragePooling1d', {}], ['dense', { units: 2 }]]),
+      declaration: declare('invariant', 'permutation'),
+      outputs: ['invariant(exact)'],
+      falls: [],
+    },
+    {
+      name: 'contracting the set axis against a vector the permutation does not move depends on order',
+      graph: (() => {
+        const builder = new GraphBuilder();
+        const set = builder.input([10, 6]);
+        const pooled = builder.layer('globalAveragePooling1d', {}, set);
+        const fixed = builder.layer('dense', { units: 10 }, pooled);
+        const dense = builder.layer('dense', { units: 4 }, set);
+        return builder.build([builder.layer('dot', { axes: [1, 1] }, [dense, fixed])]);
+      })(),
+      declaration: declare('invariant', 'permutation'),
+      states: ['invariant(exact)', 'invariant(exact)', 'exact', 'broken:mixes-acting-axis@3'],
+      falls: [['broken', 'mixes-acting-axis', 3, 0]],
+    },
+    {
+      name: 'a dot over the time axis of two sequences is invariant under translation (circular shifts)',
+      graph: (() => {
+        const builder = new GraphBuilder();
+        const input = builder.input([16, 6]);
+        const left = builder.layer('dense', { units: 4 }, input);
+        return builder.build([builder.layer('dot', { axes: 1 }, [left, input])]);
+      })(),
+      declaration: declare('invariant', 'translation'),
+      states: ['exact', 'invariant(exact)'],
+      outputs: ['invariant(exact)'],
+      falls: [],
+    },
+  ]);
+
+  it('gives dot the shape tfjs gives it', () => {
+    const graph = dotAttention(2, [2, 1]);
+    const shapes = inferShapes(graph);
+    assert.deepEqual(shapes[graph.layers[3].output], [10, 10]);
+    assert.deepEqual(shapes[graph.layers[5].output], [10, 4]);
+  });
+});
+
+/** An image whose spatial axes a reshape merges into one, channels kept: [N, 8, 8, 4] -> [N, 64, 4]. */
+function mergedPositions(then: [string, Record<string, ConstValue>][], targetShape: number[] = [64, 4]): ModelGraph {
+  return sequential([8, 8, 3], [['conv2d', { filters: 4, kernelSize: 1 }], ['reshape', { targetShape }], ...then]);
+}
+
+describe('inference: a reshape that merges the acting axes into one permutes them (issue 8, precision)', () => {
+  runTable([
+    {
+      name: 'reshape [8, 8, 4] -> [64, 4], kernel-1 conv1d and global pooling keep translation invariance exactly',
+      graph: mergedPositions([['conv1d', { filters: 8, kernelSize: 1 }], ['dense', { units: 8 }], ['globalAveragePooling1d', {}], ['dense', { units: 2 }]]),
+      declaration: declare('invariant', 'translation'),
+      states: ['exact', 'exact', 'exact', 'exact', 'invariant(exact)', 'invariant(exact)'],
+      falls: [],
+    },
+    {
+      name: 'with a -1 in the target shape too',
+      graph: mergedPositions([['globalMaxPooling1d', {}]], [-1, 4]),
+      declaration: declare('invariant', 'translation'),
+      outputs: ['invariant(exact)'],
+      falls: [],
+    },
+    {
+      name: 'the same holds for rotations: they permute the pixels as well',
+      graph: mergedPositions([['conv1d', { filters: 8, kernelSize: 1 }], ['globalAveragePooling1d', {}]]),
+      declaration: declare('invariant', 'rotation90'),
+      outputs: ['invariant(exact)'],
+      falls: [],
+    },
+    {
+      name: 'a 3-wide conv1d on the merged axis depends on the order of the positions: the reshape is blamed, the conv named',
+      graph: mergedPositions([['conv1d', { filters: 8, kernelSize: 3 }], ['globalAveragePooling1d', {}]]),
+      declaration: declare('invariant', 'translation'),
+      states: ['exact', 'exact', 'broken:flatten-then-mix@1', 'broken:flatten-then-mix@1'],
+      falls: [['broken', 'flatten-then-mix', 1, 0]],
+    },
+    {
+      name: 'pooling windows and recurrent layers on the merged axis break it too',
+      graph: mergedPositions([['maxPooling1d', { poolSize: 2 }], ['lstm', { units: 4 }]]),
+      declaration: declare('invariant', 'translation'),
+      falls: [['broken', 'flatten-then-mix', 1, 1]],
+    },
+    {
+      name: 'flatten then dense after the merge breaks it at the flatten',
+      graph: mergedPositions([['flatten', {}], ['dense', { units: 2 }]]),
+      declaration: declare('invariant', 'translation'),
+      states: ['exact', 'exact', 'flattened', 'broken:flatten-then-mix@2'],
+      falls: [['broken', 'flatten-then-mix', 2, 0]],
+    },
+    {
+      name: 'merging the channels in as well ([8, 8, 4] -> [256]) flattens the action',
+      graph: mergedPositions([['dense', { units: 2 }]], [256]),
+      declaration: declare('invariant', 'translation'),
+      states: ['exact', 'flattened', 'broken:flatten-then-mix@1'],
+    },
+  ]);
+
+  it('says in the hover that the group now permutes the merged positions', () => {
+    const result = infer(mergedPositions([]), declare('equivariant', 'translation'));
+    assert.match(describeState(result.layerStates[1]), /permutation of the positions reshape merged/);
+  });
+});
+
+describe('inference: inputs of unknown shape and unknown sizes (issue 8, shapes)', () => {
+  it('a head on a loaded base (no shape): flatten then dense breaks translation, assuming an image', () => {
+    const result = infer(sequential(undefined, [['flatten', {}], ['dense', { units: 10 }]]), declare('invariant', 'translation'));
+    assert.deepEqual(result.layerStates.map(summarizeState), ['flattened', 'broken:flatten-then-mix@0']);
+    assert.deepEqual(summarizeFalls(result), [['broken', 'flatten-then-mix', 0, 0]]);
+    assert.equal(result.assumedInput?.description, 'an image input [N, H, W, C]');
+    assert.deepEqual(result.gaps, []);
+  });
+
+  it('a head without a shape under permutation is a set [N, T, F]: flatten then dense depends on order', () => {
+    const result = infer(sequential(undefined, [['dense', { units: 8 }], ['flatten', {}], ['dense', { units: 10 }]]), declare('invariant', 'permutation'));
+    assert.deepEqual(summarizeFalls(result), [['broken', 'flatten-then-mix', 1, 0]]);
+    assert.equal(result.assumedInput?.description, 'a set input [N, T, F]');
+  });
+
+  it('a head without a shape that pools globally is invariant under the assumption', () => {
+    const result = infer(sequential(undefined, [['globalAveragePooling2d', {}], ['dense', { units: 10 }]]), declare('invariant', 'translation'));
+    assert.deepEqual(result.outputStates.map(summarizeState), ['invariant(exact)']);
+    assert.deepEqual(result.falls, []);
+  });
+
+  it('sign needs no structure: nothing is assumed', () => {
+    const result = infer(sequential(undefined, [['flatten', {}], ['dense', { units: 2, useBias: false }]]), declare('equivariant', 'sign'));
+    assert.equal(result.assumedInput, undefined);
+    assert.deepEqual(result.falls, []);
+  });
+
+  it('a rank known with sizes unknown ([h, w, c] from parameters) is enough for rules that need axes only', () => {
+    const graph = sequential([null, null, null], [['conv2d', { filters: 4, kernelSize: 1 }], ['flatten', {}], ['dense', { units: 10 }]]);
+    const result = infer(graph, declare('invariant', 'translation'));
+    assert.deepEqual(result.gaps, []);
+    assert.equal(result.assumedInput, undefined);
+    assert.deepEqual(summarizeFalls(result), [['broken', 'flatten-then-mix', 1, 0]]);
+  });
+
+  it('under rotation with sizes unknown, H = W is assumed and said, and the stride grid is judged by the size condition', () => {
+    const graph = sequential([null, null, 3], [['maxPooling2d', {}], ['globalAveragePooling2d', {}]]);
+    const result = infer(graph, declare('invariant', 'rotation90'));
+    assert.equal(result.mismatch, undefined);
+    assert.equal(result.assumedInput?.description, 'a square input (H = W, sizes not known statically)');
+    assert.deepEqual(summarizeFalls(result), [['subgroup', 'grid-offset', 0, 0]]);
+    assert.match(result.falls[0].cause.detail, /not known statically/);
+  });
+
+  it('with H and W known, nothing is assumed', () => {
+    const result = infer(sequential([24, 24, 3], [['maxPooling2d', {}]]), declare('equivariant', 'rotation90'));
+    assert.equal(result.assumedInput, undefined);
+  });
+});
+
+describe("inference: dataFormat 'channelsFirst' (issue 8, shapes)", () => {
+  const first = { dataFormat: 'channelsFirst' };
+  runTable([
+    {
+      name: 'conv, pooling and global pooling follow the spatial axes behind the channels',
+      graph: sequential([3, 32, 32], [
+        ['conv2d', { filters: 8, kernelSize: 3, padding: 'same', ...first }],
+        ['maxPooling2d', { poolSize: 2, ...first }],
+        ['conv2d', { filters: 8, kernelSize: 1, ...first }],
+        ['globalAveragePooling2d', first],
+        ['dense', { units: 10 }],
+      ]),
+      declaration: declare('invariant', 'translation'),
+      states: ['approx', 'subgroup(2)', 'subgroup(2)', 'invariant(subgroup(2))', 'invariant(subgroup(2))'],
+      falls: [
+        ['approx', 'zero-padding', 0, 0],
+        ['subgroup', 'stride', 1, 0],
+      ],
+      gaps: [],
+    },
+    {
+      name: 'a 1x1 convolution channels first keeps rotation; global pooling makes it invariant',
+      graph: sequential([3, 16, 16], [['conv2d', { filters: 4, kernelSize: 1, ...first }], ['globalMaxPooling2d', first]]),
+      declaration: declare('invariant', 'rotation90'),
+      states: ['exact', 'invariant(exact)'],
+      falls: [],
+    },
+    {
+      name: 'flatten then dense after channels-first convolutions still breaks',
+      graph: sequential([3, 16, 16], [['conv2d', { filters: 4, kernelSize: 1, ...first }], ['flatten', {}], ['dense', { units: 2 }]]),
+      declaration: declare('invariant', 'translation'),
+      falls: [['broken', 'flatten-then-mix', 1, 0]],
+    },
+    {
+      name: 'channels-first upsampling then pooling by the same factor is exact; uneven padding breaks rotation only where a window mixes it in',
+      graph: sequential([3, 16, 16], [
+        ['upSampling2d', { size: 2, ...first }],
+        ['averagePooling2d', { poolSize: 2, ...first }],
+        ['zeroPadding2d', { padding: [[0, 1], [0, 1]], ...first }],
+        ['conv2d', { filters: 2, kernelSize: 1, ...first }],
+        ['globalAveragePooling2d', first],
+      ]),
+      declaration: declare('invariant', 'rotation90'),
+      states: ['exact', 'exact', 'exact', 'exact', 'invariant(exact)'],
+      falls: [],
+    },
+    {
+      name: 'a dense on a channels-first image mixes the W axis',
+      graph: sequential([3, 16, 16], [['conv2d', { filters: 4, kernelSize: 1, ...first }], ['dense', { units: 2 }]]),
+      declaration: declare('equivariant', 'translation'),
+      falls: [['broken', 'mixes-acting-axis', 1, 0]],
+    },
+  ]);
+
+  it('a [3, 32, 32] channels-first input is square for rotation90', () => {
+    const graph = sequential([3, 32, 32], [['conv2d', { filters: 4, kernelSize: 1, ...first }]]);
+    assert.equal(infer(graph, declare('equivariant', 'rotation90')).mismatch, undefined);
+    const wide = sequential([3, 32, 48], [['conv2d', { filters: 4, kernelSize: 1, ...first }]]);
+    assert.match(infer(wide, declare('equivariant', 'rotation90')).mismatch?.message ?? '', /32x48/);
+  });
+
+  it('computes channels-first shapes with the channels in front', () => {
+    const graph = sequential([3, 32, 32], [
+      ['conv2d', { filters: 8, kernelSize: 3, strides: 2, padding: 'same', ...first }],
+      ['maxPooling2d', first],
+      ['globalAveragePooling2d', first],
+    ]);
+    const shapes = inferShapes(graph);
+    assert.deepEqual(graph.layers.map((layer) => shapes[layer.output]), [[8, 16, 16], [8, 8, 8], [8]]);
+  });
+});
+
+describe('inference: a tensor extraction could not trace is not an input to assume a structure for', () => {
+  it('keeps the gap instead of assuming an image', () => {
+    const graph = sequential(undefined, [['flatten', {}], ['dense', { units: 10 }]]);
+    graph.gaps.push({ message: 'the input of this flatten layer is not known statically', span: graph.inputs[0].span });
+    const result = infer(graph, declare('invariant', 'translation'));
+    assert.equal(result.assumedInput, undefined);
+    assert.deepEqual(result.falls, []);
+    assert.deepEqual(result.gaps.map((gap) => gap.code), ['non-constant-config']);
   });
 });

@@ -23,7 +23,7 @@ const EXECUTED = new Set(['analysis-gaps.ts:buildGappyModel']);
 /** Declarations the probe rightly refuses: their group cannot act on the model's input. */
 const EXPECTED_SKIPS: Record<string, RegExp> = {
   'declaration-mismatch.ts:buildTileModel': /square/,
-  'declaration-mismatch.ts:buildTabularModel': /set axis/,
+  'declaration-mismatch.ts:buildTabularModel': /set input/,
 };
 
 /**
@@ -136,7 +136,9 @@ describe('probe on every sample', function () {
   });
 
   it('measures exact models as exact (error below 1e-5)', () => {
-    for (const key of ['pointwise-global-pool.ts:buildPixelStatisticsModel', 'deepsets.js:buildDeepSets', 'odd-mlp.ts:buildOddRegressor', 'pointnet-set.ts:buildPointNet', 'rotation-odd-size.ts:buildOddSizeModel']) {
+    for (const key of ['pointwise-global-pool.ts:buildPixelStatisticsModel', 'deepsets.js:buildDeepSets', 'odd-mlp.ts:buildOddRegressor', 'pointnet-set.ts:buildPointNet', 'rotation-odd-size.ts:buildOddSizeModel',
+      'exact-by-construction.ts:buildUpsampleThenPool', 'exact-by-construction.ts:buildBlockUpsampler', 'exact-by-construction.ts:buildPixelSet',
+      'exact-by-construction.ts:buildSetAttention', 'exact-by-construction.ts:buildChannelsFirst']) {
       const report = reports.get(key)?.report;
       assert.ok(report && report.verdicts.length > 0, key);
       for (const verdict of report.verdicts) assert.ok(verdict.maxRelError < 1e-5 && verdict.passed, `${key} ${verdict.group}: ${verdict.maxRelError}`);

@@ -54,6 +54,13 @@ describe('shapes', () => {
     ['a non-constant kernel size gives unknown sizes', [28, 28, 1], 'conv2d', { filters: 8, kernelSize: notConstant() }, [null, null, 8]],
     ['a custom layer has an unknown shape', [28, 28, 1], 'MyLayer', {}, undefined, { origin: 'custom' }],
     ['an undeclared input takes its rank from a conv2d', undefined, 'conv2d', { filters: 8, kernelSize: 3 }, [null, null, 8]],
+    ['a rank known with sizes unknown ([h, w, c] from parameters) keeps the rank', [null, null, null], 'conv2d', { filters: 8, kernelSize: 3, strides: 2 }, [null, null, 8]],
+    ['channels-first conv keeps the channels in front', [3, 28, 28], 'conv2d', { filters: 8, kernelSize: 3, dataFormat: 'channelsFirst' }, [8, 26, 26]],
+    ['channels-first transposed conv', [4, 7, 7], 'conv2dTranspose', { filters: 2, kernelSize: 2, strides: 2, dataFormat: 'channelsFirst' }, [2, 14, 14]],
+    ['channels-first pooling', [3, 28, 28], 'maxPooling2d', { dataFormat: 'channelsFirst' }, [3, 14, 14]],
+    ['channels-first zero padding pads H and W', [3, 28, 28], 'zeroPadding2d', { padding: [1, 2], dataFormat: 'channelsFirst' }, [3, 30, 32]],
+    ['channels-first upsampling', [3, 14, 14], 'upSampling2d', { dataFormat: 'channelsFirst' }, [3, 28, 28]],
+    ['channels-first global pooling keeps the channels', [16, 7, 7], 'globalAveragePooling2d', { dataFormat: 'channelsFirst' }, [16]],
   ];
   for (const [name, input, kind, config, expected, options] of cases) {
     it(name, () => assert.deepEqual(outputOf(input, kind, config, options), expected));
@@ -79,5 +86,27 @@ describe('shapes', () => {
       ['dense', { units: 10 }],
     ]);
     assert.deepEqual(inferShapes(graph), [[28, 28, 1], [28, 28, 8], [14, 14, 8], [12, 12, 16], [2304], [10]]);
+  });
+
+  it('takes an assumed shape for an input that declares none, and only for it', () => {
+    const graph = sequential(undefined, [['flatten', {}], ['dense', { units: 10 }]]);
+    assert.equal(inferShapes(graph)[graph.outputs[0]], undefined);
+    const assumed = inferShapes(graph, new Map([[graph.inputs[0].tensor, [null, null, null]]]));
+    assert.deepEqual(assumed[graph.layers[0].output], [null]);
+    assert.deepEqual(assumed[graph.outputs[0]], [10]);
+    const declared = sequential([4, 4, 2], [['flatten', {}]]);
+    assert.deepEqual(inferShapes(declared, new Map([[declared.inputs[0].tensor, [null, null]]]))[declared.outputs[0]], [32]);
+  });
+
+  it('gives tf.layers.dot the left input\'s free axes, then the right one\'s', () => {
+    const builder = new GraphBuilder();
+    const left = builder.input([10, 6]);
+    const right = builder.input([12, 6]);
+    const pairs = builder.layer('dot', { axes: -1 }, [left, right]);
+    const vector = builder.input([6]);
+    const scalar = builder.layer('dot', { axes: 1 }, [vector, vector]);
+    const shapes = inferShapes(builder.build([pairs, scalar]));
+    assert.deepEqual(shapes[pairs], [10, 12]);
+    assert.deepEqual(shapes[scalar], [1]);
   });
 });

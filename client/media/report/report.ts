@@ -70,9 +70,11 @@ function verdictTable(model: ModelProbeReport): HTMLTableElement {
       element('td', 'number', formatError(verdict.maxRelError)),
       element('td', 'number', formatError(verdict.maxAbsError)),
       element('td', undefined, verdict.worstElement),
-      element('td', undefined, verdict.passed ? 'holds' : `breaks at line ${verdict.breakingLayerLine ?? '?'}`),
+      element('td', undefined, verdict.measured === false ? 'nothing measured' : verdict.passed ? 'holds' : `breaks at line ${verdict.breakingLayerLine ?? '?'}`),
       element('td', undefined, staticPrediction(verdict)),
-      element('td', verdict.agrees ? 'agrees' : 'disagrees', verdict.agrees ? 'agrees' : 'DISAGREES'),
+      verdict.measured === false
+        ? element('td', 'unmeasured', 'not measured')
+        : element('td', verdict.agrees ? 'agrees' : 'disagrees', verdict.agrees ? 'agrees' : 'DISAGREES'),
     );
     table.tBodies[0].append(row);
   }

@@ -17,10 +17,10 @@ export const SYMMETRY_TAG = '@symmetry';
 export const OPTION_KEYS = ['axis', 'tol'] as const;
 type OptionKey = (typeof OPTION_KEYS)[number];
 
-export const EXPECTED_MODE = 'a mode: invariant or equivariant';
-export const EXPECTED_GROUP = `a group: ${GROUPS.join(', ')}`;
+export const EXPECTED_MODE = 'a mode (invariant or equivariant)';
+export const EXPECTED_GROUP = `a group (${GROUPS.join(', ')})`;
 export const EXPECTED_OPTION = 'an option axis=<int> or tol=<number>, or the end of the tag';
-export const EXPECTED_OPTION_KEY = 'an option name: axis or tol';
+export const EXPECTED_OPTION_KEY = 'an option name (axis or tol)';
 export const EXPECTED_TOL = 'a positive number for tol (e.g. tol=1e-3)';
 export const EXPECTED_AXIS = 'an integer axis of 1 or more for axis (axis 0 is the batch)';
 export const EXPECTED_TAG = 'the tag @symmetry';

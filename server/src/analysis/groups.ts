@@ -1,6 +1,6 @@
 // Where each group acts (SPEC section 3): the acting axes of an input of a given rank, and
 // whether a declaration fits the model's inputs at all (rank, square images, token ids).
-import type { ModelGraph, ModelInput } from './graph';
+import { configValue, type ModelGraph, type ModelInput } from './graph';
 import type { DeclarationMismatch, GroupName, SymmetryDeclaration } from './symmetry';
 import { formatShape } from './layerRules/types';
 
@@ -11,7 +11,11 @@ const TOKEN_CONSUMERS: ReadonlySet<string> = new Set(['embedding', 'categoryEnco
  * Positions (in a shape without the batch axis) of the axes the group acts on, for an input
  * of `rank`; `undefined` when the group cannot act on such an input. Sign acts on values: [].
  */
-export function actingAxesForRank(group: GroupName, rank: number, declaredAxis = 1, tokenIds = false): number[] | undefined {
+export function actingAxesForRank(group: GroupName, rank: number, declaredAxis = 1, tokenIds = false, channelsFirst = false): number[] | undefined {
+  if (channelsFirst && rank >= 3 && group !== 'permutation' && group !== 'sign') {
+    // [C, H, W]: the same spatial axes, one place further on.
+    return actingAxesForRank(group, rank, declaredAxis, tokenIds)?.map((axis) => axis + 1);
+  }
   switch (group) {
     case 'sign':
       return [];
@@ -30,6 +34,22 @@ export function actingAxesForRank(group: GroupName, rank: number, declaredAxis =
   }
 }
 
+/**
+ * The input's layout, from the first layer along its path that says (`dataFormat`): image
+ * layers in tfjs default to channels last, and a model keeps one layout throughout.
+ */
+export function feedsChannelsFirst(model: ModelGraph, tensor: number): boolean {
+  let current = tensor;
+  for (let step = 0; step < model.layers.length; step++) {
+    const consumer = model.layers.find((layer) => layer.inputs.includes(current));
+    if (!consumer) return false;
+    const format = configValue(consumer.config, 'dataFormat') ?? (consumer.inner ? configValue(consumer.inner.config, 'dataFormat') : undefined);
+    if (typeof format === 'string') return format === 'channelsFirst';
+    current = consumer.output;
+  }
+  return false;
+}
+
 /** The input feeds a layer that reads token ids (an embedding). */
 export function feedsTokenIds(model: ModelGraph, tensor: number): boolean {
   return model.layers.some((layer) => layer.inputs.includes(tensor) && TOKEN_CONSUMERS.has(layer.kind));
@@ -44,26 +64,27 @@ function inputMismatch(model: ModelGraph, input: ModelInput, declaration: Symmet
   if (actingAxesForRank(group, shape.length, declaration.axis, tokenIds) === undefined) {
     switch (group) {
       case 'translation':
-        return `translation acts on spatial axes: it needs an input [N, T, F], [N, H, W, C] or [N, D, H, W, C], or token ids into an embedding, but this model's input is ${described}`;
+        return `translation needs an input [N, T, F], [N, H, W, C], [N, D, H, W, C] or token ids, but this model's input is ${described}`;
       case 'rotation90':
       case 'dihedral':
-        return `${group} acts on images: it needs an input [N, H, W, C], but this model's input is ${described}`;
+        return `${group} needs an image input [N, H, W, C], but this model's input is ${described}`;
       case 'flip':
-        return `flip reverses the W axis of an image [N, H, W, C] (or the time axis of a sequence [N, T, F]), but this model's input is ${described}`;
+        return `flip needs an image [N, H, W, C] or a sequence [N, T, F], but this model's input is ${described}`;
       case 'permutation':
         if (shape.length === 1 && !tokenIds) {
-          return `permutation acts on a set axis, but this model's input ${described} is a plain feature vector; declare it on a set input [N, T, F] or on token ids that feed an embedding`;
+          return `permutation needs a set input [N, T, F] or token ids, but this model's input ${described} is a plain feature vector`;
         }
         if (shape.length === 2 || (shape.length === 1 && tokenIds)) {
-          return `permutation axis=${declaration.axis} is not an axis of this model's input ${described} (axis 0 is the batch)`;
+          return `permutation axis=${declaration.axis} is not an axis of this model's input ${described}, whose axis 0 is the batch`;
         }
-        return `permutation acts on the set axis of an input [N, T, F], but this model's input is ${described}`;
+        return `permutation needs a set input [N, T, F], but this model's input is ${described}`;
       case 'sign':
         return undefined;
     }
   }
-  if ((group === 'rotation90' || group === 'dihedral') && shape[0] !== null && shape[1] !== null && shape[0] !== shape[1]) {
-    return `${group} needs a square input: this model's input is ${shape[0]}x${shape[1]}`;
+  const [height, width] = feedsChannelsFirst(model, input.tensor) && shape.length === 3 ? shape.slice(1) : shape;
+  if ((group === 'rotation90' || group === 'dihedral') && height !== null && width !== null && height !== width) {
+    return `${group} needs a square input, but this model's input is ${height}x${width}`;
   }
   return undefined;
 }

@@ -7,8 +7,9 @@ import { applyLayerRule, layerRuleFor } from './layerRules';
 import { unknownLibraryLayer } from './layerRules/library';
 import type { LayerRule, LocalEffect, RuleContext, SubgroupStep } from './layerRules/types';
 import { keep, unknown } from './layerRules/types';
-import { actingAxesForRank, declarationMismatch, feedsTokenIds } from './groups';
-import { lcm } from './layerRules/geometry';
+import { actingAxesForRank, declarationMismatch, feedsChannelsFirst, feedsTokenIds } from './groups';
+import { gcd, lcm } from './layerRules/geometry';
+import { inferShapes, undeclaredInputRank } from './shapes';
 
 /** What inference tracks per tensor besides its state. */
 interface TensorFacts {
@@ -18,6 +19,72 @@ interface TensorFacts {
   flatAxes?: number[];
   /** Circular margin from a CircularPad2D upstream. */
   margin: number;
+  /**
+   * Positions of this tensor that a shift by 1 of the model input moves, as a fraction
+   * (translation only): 2 after upsampling by 2, 1/2 after a stride of 2. Taken as a common
+   * divisor over the acting axes, so a stride is never judged finer than it is.
+   */
+  scale: Fraction;
+}
+
+interface Fraction {
+  num: number;
+  den: number;
+}
+
+const UNIT_SCALE: Fraction = { num: 1, den: 1 };
+
+function fraction(num: number, den: number): Fraction {
+  const divisor = gcd(num, den) || 1;
+  return { num: num / divisor, den: den / divisor };
+}
+
+/**
+ * Restates a layer's subgroup steps, given in shifts of the layer's own input, in shifts of the
+ * model input: the tensor already commutes only with multiples of `k` input shifts, each of
+ * which moves it by `k * scale` positions, so a stride s needs the multiples m of k with
+ * m*k*scale divisible by s. Steps that restrict nothing further (upsampling by 2, then pooling
+ * by 2) are dropped: they are exact.
+ */
+function stepsInInputShifts(steps: SubgroupStep[], k: number | null, scale: Fraction): SubgroupStep[] {
+  if (k === null) return steps;
+  const result: SubgroupStep[] = [];
+  for (const step of steps) {
+    if (step.k === null || !Number.isInteger(step.k) || step.k < 1) {
+      result.push(step);
+      continue;
+    }
+    const moved = fraction(k * scale.num, scale.den);
+    const needed = step.k * moved.den;
+    const multiple = needed / gcd(moved.num, needed);
+    if (multiple > 1) result.push({ k: k * multiple, cause: step.cause });
+  }
+  return result;
+}
+
+/** Causes by which a layer depends on the order of a set's elements. */
+const ORDER_CAUSES: ReadonlySet<Cause['code']> = new Set(['set-axis-window', 'recurrent', 'mixes-acting-axis']);
+
+/**
+ * On a merged axis the declared group permutes positions, so the layer was judged as on a set;
+ * a layer that depends on their order breaks the symmetry because of the reshape that merged
+ * them, which is blamed as a flatten is (SPEC section 4), with the layer as its partner.
+ */
+function orderBreaksAsMergeBreaks(effect: LocalEffect, mergedBy: LayerRef, ref: LayerRef, group: string): LocalEffect {
+  if (effect.kind === 'unknown') return { ...effect, assumed: orderBreaksAsMergeBreaks(effect.assumed, mergedBy, ref, group) };
+  if (effect.kind !== 'break' || !ORDER_CAUSES.has(effect.cause.code)) return effect;
+  const detail = `${mergedBy.kind} merged the axes ${group} acts on into one, whose positions ${group} now permutes, and ${ref.kind} depends on their order`;
+  return { kind: 'break', cause: { code: 'flatten-then-mix', at: mergedBy, partner: ref, detail } };
+}
+
+/** The scale of a layer's output from its input's, by what the effect says it resamples. */
+function rescaled(scale: Fraction, effect: LocalEffect): Fraction {
+  if (effect.kind !== 'keep' && effect.kind !== 'toInvariant') return scale;
+  const strides = effect.subgroup.flatMap((step) => (step.cause.code === 'stride' && step.k !== null ? [step.k] : []));
+  const rescale = effect.kind === 'keep' ? effect.rescale : undefined;
+  const down = rescale?.down ?? strides.reduce((total, value) => lcm(total, value), 1);
+  const up = rescale?.up ?? 1;
+  return fraction(scale.num * up, scale.den * down);
 }
 
 const LEVELS: readonly FallLevel[] = ['approx', 'subgroup', 'broken'];
@@ -64,16 +131,19 @@ function weakest(states: Exclude<SymmetryState, { kind: 'unknown' }>[]): Exclude
   if (acting.length > 0) {
     const blockwise = acting.some((state) => state.kind === 'acting' && state.blockwise);
     const border = [...new Set(acting.flatMap((state) => (state.kind === 'acting' ? (state.border ?? []) : [])))];
-    return actingState(fidelity, blockwise, border);
+    const permuted = acting.find((state) => state.kind === 'acting' && state.permutedBy);
+    return actingState(fidelity, blockwise, border, permuted?.kind === 'acting' ? permuted.permutedBy : undefined);
   }
-  return { kind: 'invariant', fidelity };
+  const invariant = states.find((state) => state.kind === 'invariant' && state.since);
+  return invariant && invariant.kind === 'invariant' && invariant.since ? { kind: 'invariant', fidelity, since: invariant.since } : { kind: 'invariant', fidelity };
 }
 
 /** An acting state, with the optional markers only when they are set. */
-function actingState(fidelity: Fidelity, blockwise: boolean, border: Cause[]): Extract<SymmetryState, { kind: 'acting' }> {
+function actingState(fidelity: Fidelity, blockwise: boolean, border: Cause[], permutedBy?: LayerRef): Extract<SymmetryState, { kind: 'acting' }> {
   const state: Extract<SymmetryState, { kind: 'acting' }> = { kind: 'acting', fidelity };
   if (blockwise) state.blockwise = true;
   if (border.length > 0) state.border = border;
+  if (permutedBy) state.permutedBy = permutedBy;
   return state;
 }
 
@@ -109,7 +179,7 @@ function missingRuleEffect(layer: LayerNode, context: RuleContext): LocalEffect 
   if (layer.origin === 'library') return unknownLibraryLayer(context);
   const detail =
     layer.origin === 'custom'
-      ? `${layer.kind} is a custom layer: the analysis cannot see what it does`
+      ? `${layer.kind} is a custom layer the analysis cannot see into`
       : `tf.layers.${layer.kind} is not a layer the analysis knows`;
   return unknown({ code: 'unmodelled-layer', at: refOf(layer), detail });
 }
@@ -147,8 +217,8 @@ class DeclarationWalk {
   run(): DeclarationInference {
     for (const input of this.model.inputs) {
       const rank = this.shapes[input.tensor]?.length;
-      const axes = rank === undefined ? undefined : actingAxesForRank(this.declaration.group, rank, this.declaration.axis, feedsTokenIds(this.model, input.tensor));
-      this.facts[input.tensor] = { state: { kind: 'acting', fidelity: { level: 'exact' } }, axes: axes ?? [], margin: 0 };
+      const axes = rank === undefined ? undefined : actingAxesForRank(this.declaration.group, rank, this.declaration.axis, feedsTokenIds(this.model, input.tensor), feedsChannelsFirst(this.model, input.tensor));
+      this.facts[input.tensor] = { state: { kind: 'acting', fidelity: { level: 'exact' } }, axes: axes ?? [], margin: 0, scale: UNIT_SCALE };
       if (axes === undefined) this.noteUnplacedInput(input.tensor, rank);
     }
     for (const layer of this.model.layers) this.visit(layer);
@@ -168,20 +238,20 @@ class DeclarationWalk {
     if (!consumer) return;
     const detail =
       rank === undefined
-        ? `the model input has no declared shape, so the axes ${this.declaration.group} acts on are not known`
-        : `the model input has no declared shape, and ${consumer.kind} takes a rank-${rank + 1} input, which ${this.declaration.group} does not act on as declared`;
+        ? `the model input has no declared shape to place the axes ${this.declaration.group} acts on`
+        : `the model input has no declared shape, and ${consumer.kind} takes a rank-${rank + 1} input that ${this.declaration.group} does not act on as declared`;
     this.gaps.push({ code: 'non-constant-config', at: refOf(consumer), detail });
   }
 
   private factsOf(tensor: number): TensorFacts {
-    return this.facts[tensor] ?? { state: { kind: 'acting', fidelity: { level: 'exact' } }, axes: [], margin: 0 };
+    return this.facts[tensor] ?? { state: { kind: 'acting', fidelity: { level: 'exact' } }, axes: [], margin: 0, scale: UNIT_SCALE };
   }
 
   private visit(layer: LayerNode): void {
     const inputs = layer.inputs.map((tensor) => this.factsOf(tensor));
     const effectiveInputs = inputs.map((input) => effectiveState(input.state));
     const combined = weakest(effectiveInputs.length > 0 ? effectiveInputs : [{ kind: 'acting', fidelity: { level: 'exact' } }]);
-    const first = inputs[0] ?? { state: combined, axes: [], margin: 0 };
+    const first = inputs[0] ?? { state: combined, axes: [], margin: 0, scale: UNIT_SCALE };
     const rule = layerRuleFor(layer.kind, layer.origin);
     const inputShape = this.shapes[layer.inputs[0]];
     const context: RuleContext = {
@@ -194,6 +264,7 @@ class DeclarationWalk {
       outputShape: this.shapes[layer.output],
       inputRank: inputShape?.length ?? rule?.inputRank,
       axes: combined.kind === 'flattened' ? [] : first.axes,
+      inputAxes: inputs.map((input, index) => (effectiveInputs[index].kind === 'acting' ? input.axes : [])),
       inputStates: effectiveInputs,
       flatAxes: combined.kind === 'flattened' ? (first.flatAxes ?? []) : undefined,
       blockwise: combined.kind === 'acting' && Boolean(combined.blockwise),
@@ -202,8 +273,15 @@ class DeclarationWalk {
     };
     // After invariance the group no longer acts, so the layer cannot fall; everywhere else the
     // rule runs, even on a broken state, so that later layers with the same fault are listed.
-    const effect: LocalEffect =
+    const permutedBy = combined.kind === 'acting' && this.declaration.group !== 'permutation' ? combined.permutedBy : undefined;
+    if (permutedBy) context.group = 'permutation';
+    let ruleEffect: LocalEffect =
       combined.kind === 'invariant' ? keep() : rule ? applyLayerRule(rule, context) : missingRuleEffect(layer, context);
+    if (permutedBy) {
+      context.group = this.declaration.group;
+      ruleEffect = orderBreaksAsMergeBreaks(ruleEffect, permutedBy, context.ref, this.declaration.group);
+    }
+    const effect = this.declaration.group === 'translation' ? this.inInputShifts(ruleEffect, combined, first.scale) : ruleEffect;
     if (effect.kind === 'unknown') this.gaps.push(effect.cause);
 
     const outcome = this.apply(combined, effect, rule, context);
@@ -219,8 +297,19 @@ class DeclarationWalk {
       axes: outputRank === undefined ? outcome.axes : outcome.axes.filter((axis) => axis < outputRank),
       flatAxes: outcome.flatAxes,
       margin: outcome.margin,
+      scale: this.declaration.group === 'translation' ? rescaled(first.scale, ruleEffect.kind === 'unknown' ? ruleEffect.assumed : ruleEffect) : UNIT_SCALE,
     };
     this.recordFalls(layer, combined, effect, outcome.extraCauses, state);
+  }
+
+  /** The effect with its subgroup steps counted in shifts of the model input (translation). */
+  private inInputShifts(effect: LocalEffect, input: Exclude<SymmetryState, { kind: 'unknown' }>, scale: Fraction): LocalEffect {
+    if (effect.kind === 'unknown') return { ...effect, assumed: this.inInputShifts(effect.assumed, input, scale) };
+    if (effect.kind !== 'keep' && effect.kind !== 'toInvariant') return effect;
+    if (effect.subgroup.length === 0) return effect;
+    const fidelity = input.kind === 'broken' ? undefined : input.fidelity;
+    const k = fidelity?.level === 'subgroup' ? fidelity.k : 1;
+    return { ...effect, subgroup: stepsInInputShifts(effect.subgroup, k, scale) };
   }
 
   /** Composes the combined input state with the layer's local effect. */
@@ -246,7 +335,7 @@ class DeclarationWalk {
       case 'flattened': {
         if (!rule?.mixing) return { ...unchanged, axes: [], flatAxes: context.flatAxes, state: input };
         if (effect.kind === 'toInvariant') {
-          return { ...unchanged, axes: [], state: { kind: 'invariant', fidelity: mergeFidelity([input.fidelity], effect.approx, effect.subgroup) } };
+          return { ...unchanged, axes: [], state: { kind: 'invariant', fidelity: mergeFidelity([input.fidelity], effect.approx, effect.subgroup), since: context.ref } };
         }
         const cause: Cause = {
           code: 'flatten-then-mix',
@@ -268,7 +357,7 @@ class DeclarationWalk {
         return { ...unchanged, axes: sameRank ? context.axes : [], state: { kind: 'broken', cause: effect.cause } };
       }
       case 'toInvariant':
-        return { ...unchanged, axes: [], state: { kind: 'invariant', fidelity: mergeFidelity([input.fidelity], effect.approx, effect.subgroup) } };
+        return { ...unchanged, axes: [], state: { kind: 'invariant', fidelity: mergeFidelity([input.fidelity], effect.approx, effect.subgroup), since: context.ref } };
       case 'toFlattened':
         if (this.declaration.group === 'sign') return { ...unchanged, state: input };
         return { ...unchanged, axes: [], flatAxes: effect.flatAxes, state: { kind: 'flattened', fidelity: input.fidelity, by: context.ref } };
@@ -302,7 +391,7 @@ class DeclarationWalk {
           axes: effect.axes ?? context.axes,
           margin: effect.margin ?? unchanged.margin,
           extraCauses,
-          state: actingState(fidelity, blockwise, border),
+          state: actingState(fidelity, blockwise, border, input.permutedBy ?? (effect.permutes ? context.ref : undefined)),
         };
       }
     }
@@ -353,7 +442,11 @@ class DeclarationWalk {
             : `the output still has the axes ${group} acts on; pool over them (global pooling) for invariance`,
       };
     } else if (mode === 'equivariant' && group === 'sign' && state.kind === 'invariant') {
-      cause = { code: 'non-odd', at, detail: 'the output is an even function of the input, but equivariance under sign needs an odd one' };
+      // Blame the layer whose output first became even (a product of two odd branches), not the
+      // last layer: everything after it only carried the even function along.
+      cause = state.since
+        ? { code: 'non-odd', at: state.since, detail: `${state.since.kind} makes its output an even function of the input` }
+        : { code: 'non-odd', at, detail: 'the output is an even function of the input' };
     } else if (mode === 'equivariant' && state.kind === 'acting' && state.border) {
       // The declared action moves the whole output, border included; the border stays put.
       const border = state.border[0];
@@ -369,8 +462,46 @@ class DeclarationWalk {
   }
 }
 
+/**
+ * The structure a declaration implies for an input of unknown rank (SPEC section 4): shifts,
+ * rotations and flips act on the spatial axes of an image, a permutation on axis 1 of a set.
+ */
+function impliedStructure(declaration: SymmetryDeclaration): { shape: (number | null)[]; description: string } | undefined {
+  switch (declaration.group) {
+    case 'translation':
+    case 'rotation90':
+    case 'dihedral':
+    case 'flip':
+      return { shape: [null, null, null], description: 'an image input [N, H, W, C]' };
+    case 'permutation':
+      return { shape: [null, null], description: 'a set input [N, T, F]' };
+    case 'sign':
+      return undefined;
+  }
+}
+
 export function inferDeclaration(model: ModelGraph, shapes: ShapeTable, declaration: SymmetryDeclaration): DeclarationInference {
   const mismatch = declarationMismatch(model, declaration);
   if (mismatch) return { declaration, mismatch, layerStates: [], outputStates: [], falls: [], gaps: [] };
-  return new DeclarationWalk(model, shapes, declaration).run();
+  const implied = impliedStructure(declaration);
+  // Only real model inputs: a tensor extraction could not trace (a graph gap at the same place)
+  // is not an input the declaration speaks about.
+  const untraced = (input: ModelGraph['inputs'][number]) => model.gaps.some((gap) => gap.span.file === input.span.file && gap.span.start === input.span.start);
+  const unshaped = implied
+    ? model.inputs.filter((input) => shapes[input.tensor] === undefined && undeclaredInputRank(model, input.tensor) === undefined && !untraced(input))
+    : [];
+  const rotates = declaration.group === 'rotation90' || declaration.group === 'dihedral';
+  if (!implied || unshaped.length === 0) {
+    const result = new DeclarationWalk(model, shapes, declaration).run();
+    // A rotation needs H = W; with sizes unknown (`inputShape: [h, w, c]`) that is assumed, and said.
+    const spatial = (tensor: number) => (feedsChannelsFirst(model, tensor) ? shapes[tensor]?.slice(1, 3) : shapes[tensor]?.slice(0, 2));
+    const unsized = rotates ? model.inputs.find((input) => shapes[input.tensor]?.length === 3 && spatial(input.tensor)?.some((size) => size === null)) : undefined;
+    if (unsized) result.assumedInput = { input: unsized.span, shape: shapes[unsized.tensor] ?? [], description: 'a square input (H = W, sizes not known statically)' };
+    return result;
+  }
+  const assumedShapes = inferShapes(model, new Map(unshaped.map((input) => [input.tensor, implied.shape])));
+  const result = new DeclarationWalk(model, assumedShapes, declaration).run();
+  const description = rotates ? `${implied.description} with H = W` : implied.description;
+  result.assumedInput = { input: unshaped[0].span, shape: implied.shape, description };
+  return result;
 }

@@ -117,9 +117,18 @@ export type SymmetryState =
        * is the same for every input; the first layer whose window reaches into it falls.
        */
       border?: Cause[];
+      /**
+       * A reshape (`by`) merged the acting axes into one axis while keeping the channels: the
+       * group now acts by permuting the positions of that axis (a circular shift of an image
+       * becomes a permutation of its pixels), so layers are judged as on a set.
+       */
+      permutedBy?: LayerRef;
     }
-  /** the group no longer acts: the tensor is invariant, qualified by `fidelity` */
-  | { kind: 'invariant'; fidelity: Fidelity }
+  /**
+   * the group no longer acts: the tensor is invariant, qualified by `fidelity`; `since` is the
+   * layer that made it so (under sign: the first layer whose output is even, not odd)
+   */
+  | { kind: 'invariant'; fidelity: Fidelity; since?: LayerRef }
   /** the acting axes became feature indices; the next mixing layer breaks the symmetry */
   | { kind: 'flattened'; fidelity: Fidelity; by: LayerRef }
   | { kind: 'broken'; cause: Cause }
@@ -161,6 +170,18 @@ export interface DeclarationInference {
   falls: Fall[];
   /** Every analysis gap (unknown layer or non-constant configuration that matters). */
   gaps: Cause[];
+  /**
+   * An input of unknown shape took the structure the declaration implies (an image for
+   * translation and rotations, a set for permutation); every conclusion rests on that.
+   */
+  assumedInput?: AssumedInput;
+}
+
+export interface AssumedInput {
+  input: SourceSpan;
+  shape: (number | null)[];
+  /** `an image input [N, H, W, C]`. */
+  description: string;
 }
 
 /** Static output shapes (without the batch axis) per tensor id; null dims are unknown. */
@@ -172,17 +193,19 @@ export function describeState(state: SymmetryState): string {
     case 'acting':
       return (
         describeFidelity(state.fidelity) +
-        (state.blockwise ? ' (blockwise)' : '') +
-        (state.border ? ' (with a constant border that no window has mixed in yet)' : '')
+        (state.blockwise ? ', blockwise' : '') +
+        (state.border ? ', with a constant border that no window has mixed in yet' : '') +
+        (state.permutedBy ? `, as a permutation of the positions ${state.permutedBy.kind} merged` : '')
       );
     case 'invariant':
-      return `invariant (${describeFidelity(state.fidelity)})`;
+      return `invariant, ${describeFidelity(state.fidelity)}`;
     case 'flattened':
-      return `flattened by ${state.by.kind}`;
+      return `flattened, ${state.by.kind} turned positions into features`;
     case 'broken':
-      return `broken by ${state.cause.at.kind}: ${state.cause.detail}`;
+      return `broken, ${state.cause.detail}`;
     case 'unknown':
-      return `unknown (${state.cause.detail})`;
+      // The same word as the analysis-gap message; later layers are checked as if it held.
+      return `unknown, ${state.cause.detail}; later layers are checked as if it held`;
   }
 }
 

@@ -39,11 +39,11 @@ export type TensorAction =
  * The elements of `group` for an input of `shape` (batch axis excluded), per SPEC 3.
  * `totalStride` is the model's total stride for translation.
  */
-export function groupElements(group: GroupName, shape: number[], setAxis: number, totalStride: number, seed: number): GroupElement[] {
+export function groupElements(group: GroupName, shape: number[], setAxis: number, totalStride: number, seed: number, channelsFirst = false): GroupElement[] {
   const random = seededRandom(seed);
   switch (group) {
     case 'translation': {
-      const spatial = spatialAxesOfInput(shape.length + 1).map((axis) => shape[axis - 1]);
+      const spatial = spatialAxesOfInput(shape.length + 1, channelsFirst).map((axis) => shape[axis - 1]);
       const elements: GroupElement[] = [];
       const add = (shifts: number[]) => {
         const normalised = shifts.map((s, i) => ((s % spatial[i]) + spatial[i]) % spatial[i]);
@@ -89,17 +89,21 @@ export function groupElements(group: GroupName, shape: number[], setAxis: number
   }
 }
 
-/** Spatial axes of a batched input of `rank`: [N,T,F] -> [1], [N,H,W,C] -> [1,2], [N,D,H,W,C] -> [1,2,3]. */
-export function spatialAxesOfInput(rank: number): number[] {
+/**
+ * Spatial axes of a batched input of `rank`: [N,T,F] -> [1], [N,H,W,C] -> [1,2],
+ * [N,D,H,W,C] -> [1,2,3]; one further on when the channels come first ([N,C,H,W] -> [2,3]).
+ */
+export function spatialAxesOfInput(rank: number, channelsFirst = false): number[] {
   if (rank <= 2) return [1];
-  return Array.from({ length: rank - 2 }, (_, i) => i + 1);
+  const offset = channelsFirst && rank >= 4 ? 2 : 1;
+  return Array.from({ length: rank - 2 }, (_, i) => i + offset);
 }
 
 /** The action on a model input for `group` (rank includes the batch axis). */
-export function inputAction(group: GroupName, rank: number, setAxis: number): TensorAction {
+export function inputAction(group: GroupName, rank: number, setAxis: number, channelsFirst = false): TensorAction {
   if (group === 'permutation') return { kind: 'set', axis: setAxis };
   if (group === 'sign') return { kind: 'none' };
-  const axes = spatialAxesOfInput(rank);
+  const axes = spatialAxesOfInput(rank, channelsFirst);
   return { kind: 'spatial', axes, scale: axes.map(() => 1) };
 }
 

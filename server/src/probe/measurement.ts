@@ -398,7 +398,7 @@ export function measureModel(tf: TF, { model, plan, buildMs, checkpoint }: Measu
   const totalStride = totalStrideOf(plan.layers);
   const pairs: Pair[] = [];
   plan.declarations.forEach((declaration, index) => {
-    for (const element of groupElements(declaration.group as GroupName, firstShape, declaration.axis, totalStride, plan.seed + index)) {
+    for (const element of groupElements(declaration.group as GroupName, firstShape, declaration.axis, totalStride, plan.seed + index, plan.inputs[0]?.channelsFirst)) {
       pairs.push({ declaration: index, element });
     }
   });
@@ -518,7 +518,7 @@ export function actionsFor(plan: Pick<ProbePlan, 'inputs' | 'layers'>, declarati
   for (const input of plan.inputs) {
     const rank = input.shape.length + 1;
     ranks.set(input.tensor, rank);
-    actions.set(input.tensor, inputAction(declaration.group, rank, declaration.axis));
+    actions.set(input.tensor, inputAction(declaration.group, rank, declaration.axis, input.channelsFirst));
   }
   for (const layer of plan.layers) {
     const inputs = layer.inputs.map((id) => actions.get(id) ?? { kind: 'unknown' as const });

@@ -37,6 +37,8 @@ export interface PlanInput {
   shape: number[];
   /** Token ids for an embedding-first model: the vocabulary size to draw from. */
   tokenVocabulary?: number;
+  /** The model reads it channels first (`dataFormat: 'channelsFirst'`): the spatial axes follow the channels. */
+  channelsFirst?: boolean;
 }
 
 export interface ProbePlan {

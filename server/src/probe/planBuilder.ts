@@ -3,6 +3,7 @@
 // the limit is refused in milliseconds, before tfjs allocates anything.
 import type { ts } from 'ts-morph';
 import type { LayerNode } from '../analysis/graph';
+import { feedsChannelsFirst } from '../analysis/groups';
 import type { ModelAnalysis } from '../engine';
 import { spanToLspRange } from '../engine';
 import { layerSpanInModel } from '../rules/runner';
@@ -123,11 +124,18 @@ export function buildProbePlan(model: ModelAnalysis, sourceFile: ts.SourceFile):
 
   const firstConsumer = (tensor: number) => layers.find((layer) => layer.inputs.includes(tensor));
   const inputs = graph.inputs.map((input) => {
-    const staticShape = model.shapes[input.tensor] ?? input.shape;
+    // An input of unknown shape is probed with the structure the declarations assumed for it.
+    const assumed = model.inferences.find((inference) => inference.assumedInput)?.assumedInput?.shape;
+    const staticShape = model.shapes[input.tensor] ?? input.shape ?? assumed;
     const shape = (staticShape ?? [null]).map((dim) => (typeof dim === 'number' && dim > 0 ? dim : defaultDim));
     const consumer = firstConsumer(input.tensor);
     const vocabulary = consumer?.kind === 'embedding' && typeof consumer.config.inputDim === 'number' ? consumer.config.inputDim : undefined;
-    return { tensor: input.tensor, shape, ...(vocabulary !== undefined ? { tokenVocabulary: vocabulary } : {}) };
+    return {
+      tensor: input.tensor,
+      shape,
+      ...(vocabulary !== undefined ? { tokenVocabulary: vocabulary } : {}),
+      ...(feedsChannelsFirst(graph, input.tensor) ? { channelsFirst: true } : {}),
+    };
   });
   if (!unbuildable && inputs.length === 0) unbuildable = 'the model has no input whose shape the analysis could find';
 

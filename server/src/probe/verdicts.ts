@@ -71,7 +71,9 @@ export function verdictOf(
     breakingLayerLine,
     passed: holds(outcome, declaration.tol),
     staticVerdict,
-    agrees,
+    // A probe that measured nothing at the output confirms nothing: it cannot agree.
+    agrees: agrees && outcome.outputError !== null,
+    measured: outcome.outputError !== null,
   };
 }
 
@@ -155,7 +157,7 @@ export function judgeModel(
     const outcome = attribute(measured, d, declaration.tol);
     const passed = holds(outcome, declaration.tol);
     const predicted = staticPredictsBreak(staticVerdict, declaration);
-    const agrees = outcome.outputError === null || predicted === undefined || predicted === !passed;
+    const agrees = outcome.outputError !== null && (predicted === undefined || predicted === !passed);
     const blamedLayer = outcome.blamed !== null ? graph.layers[measured.layers[outcome.blamed].id] : undefined;
     const groupMode = `${declaration.mode} ${declaration.group}`;
     const staticFindings = model.findings.filter((f) => f.group === declaration.group && f.mode === declaration.mode && f.ruleId !== 'probe-violation' && f.ruleId !== 'probe-disagrees');
@@ -176,7 +178,7 @@ export function judgeModel(
       } else {
         const predictor = staticFindings.find((f) => f.layer === blamedLayer.id) ?? staticFindings[0];
         finding = predictor
-          ? engineFinding('probe-violation', { messageId: 'violationPredicted', data: { ...data, predictedBy: `${predictor.ruleId} (line ${predictor.line + 1})` }, span, group: declaration.group, mode: declaration.mode, layer: blamedLayer.id }, severities, graph.name)
+          ? engineFinding('probe-violation', { messageId: 'violationPredicted', data: { ...data, predictedBy: `${predictor.ruleId}${predictor.line + 1 === lineOf(span.start) ? '' : ` at line ${predictor.line + 1}`}` }, span, group: declaration.group, mode: declaration.mode, layer: blamedLayer.id }, severities, graph.name)
           : engineFinding('probe-violation', { messageId: 'violation', data, span, group: declaration.group, mode: declaration.mode, layer: blamedLayer.id }, severities, graph.name);
       }
       if (finding) findings.push(finding);

@@ -16,14 +16,12 @@ export const analysisGap = createRule<MessageId>({
     defaultSeverity: 'info',
     preferredFix: 'Run the probe (Symmetry: Probe Model) to measure what the analysis cannot see.',
     messages: {
-      unmodelledLayer:
-        '{{layer}} at line {{line}} is not modelled by the static analysis ({{detail}}), so it is assumed to keep {{declared}}. Run the probe to check it.',
-      nonConstantConfig:
-        '{{detail}} (line {{line}}), so the analysis assumes {{layer}} keeps {{declared}}. Run the probe to check it.',
-      extractionGap: '{{message}}: the analysis could not follow this, so {{model}} may have layers it does not see. Run the probe to check it.',
-      orphan: '{{name}} declares @symmetry {{declaration}}, but no tfjs model is built here: there is nothing to check.',
-      internalError: 'The analysis of {{model}} failed ({{error}}): its declared symmetries were not checked.',
-      timeBudget: 'The analysis stopped at its time budget of {{budget}} ms: {{model}} was not checked.',
+      unmodelledLayer: '{{detail}}, so the effect on {{declared}} is unknown; run the probe to measure it.',
+      nonConstantConfig: '{{detail}}, so the effect on {{declared}} is unknown; run the probe to measure it.',
+      extractionGap: '{{message}}; run the probe to check {{model}}.',
+      orphan: '{{name}} declares @symmetry {{declaration}} but builds no tfjs model, so there is nothing to check.',
+      internalError: 'The analysis of {{model}} failed with "{{error}}", so its declarations were not checked.',
+      timeBudget: 'The analysis stopped at its time budget of {{budget}} ms, so {{model}} was not checked.',
     },
   },
   checkModel(context) {

@@ -12,7 +12,7 @@ export const declarationMismatch = createRule<MessageId>({
     defaultSeverity: 'error',
     preferredFix: "Fix the input shape or the declaration (a group that acts on this model's input).",
     messages: {
-      mismatch: '@symmetry {{declaration}} does not fit {{model}}: {{reason}}. The group cannot act on this input, so nothing was checked for it.',
+      mismatch: '{{reason}}, so @symmetry {{declaration}} is not checked.',
     },
   },
   checkModel(context) {

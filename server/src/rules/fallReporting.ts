@@ -4,6 +4,7 @@
 import type { LayerNode, SourceSpan } from '../analysis/graph';
 import type { Cause, DeclarationInference, Fall, GroupName, LayerRef, Mode, SymmetryDeclaration } from '../analysis/symmetry';
 import { ruleForCause } from './causeRouting';
+import { remediesFor } from './remedies';
 import type { ModelRuleContext, RelatedLocation } from './rule';
 import type { RuleId } from './ruleIds';
 
@@ -49,6 +50,11 @@ export function declarationRelated<M extends string>(context: ModelRuleContext<M
   return { span: declaration.span, message: `declared here: @symmetry ${declaration.text}` };
 }
 
+/** " at line 29", or nothing when that is the line the finding is on (the reader is there). */
+export function atOtherLine(line: number, findingLine: number): string {
+  return line === findingLine ? '' : ` at line ${line}`;
+}
+
 export interface RoutedFall {
   inference: DeclarationInference;
   declaration: SymmetryDeclaration;
@@ -74,9 +80,13 @@ export function routedFalls<M extends string>(context: ModelRuleContext<M>, rule
         const repeatSpan = spanOfRef(context, repeat.at);
         related.push({ span: repeatSpan, message: `also at ${repeat.at.kind}, line ${context.lineOf(repeatSpan)}` });
       }
+      const line = context.lineOf(span);
+      const blamed = layerOf(context, cause.at);
+      const inputShape = blamed ? context.shapes[blamed.inputs[0]] : undefined;
+      const remedies = remediesFor(cause.at.kind, inputShape ? inputShape.length - 1 : undefined);
       const data: Record<string, string> = {
         layer: cause.at.kind,
-        line: String(context.lineOf(span)),
+        line: String(line),
         detail: cause.detail,
         group: declaration.group,
         mode: declaration.mode,
@@ -84,11 +94,22 @@ export function routedFalls<M extends string>(context: ModelRuleContext<M>, rule
         axes: actingAxes(declaration),
         declaration: declaration.text,
         model: context.model.name,
+        circularPad: remedies.circularPad,
+        downsampling: remedies.downsampling,
+        // Empty unless an input of unknown shape took the structure the declaration implies.
+        assumption: inference.assumedInput ? ` (assuming ${inference.assumedInput.description})` : '',
       };
+      if (inference.assumedInput) {
+        related.push({
+          span: inference.assumedInput.input,
+          message: `the shape of this input is not known statically: assumed to be ${inference.assumedInput.description}, as @symmetry ${declaration.group} implies`,
+        });
+      }
       if (cause.partner) {
         const partnerSpan = spanOfRef(context, cause.partner);
         data.partner = cause.partner.kind;
         data.partnerLine = String(context.lineOf(partnerSpan));
+        data.partnerAt = atOtherLine(context.lineOf(partnerSpan), line);
         related.push({ span: partnerSpan, message: `${cause.partner.kind} at line ${data.partnerLine}, the second layer involved` });
       }
       result.push({ inference, declaration, fall, cause, span, related, data });
@@ -99,21 +120,28 @@ export function routedFalls<M extends string>(context: ModelRuleContext<M>, rule
 
 /**
  * Reports every fall routed to `ruleId`, one finding each, with the message the rule picks for
- * the fall's cause. `adjust` may add data or change the severity.
+ * the fall's cause. `adjust` may add data or change the severity. The analysis' own account of
+ * the cause (`detail`) goes into the related information, where the hover shows it, unless
+ * the message quotes it (`detailInMessage`): the message itself stays one short sentence.
  */
 export function reportRoutedFalls<M extends string>(
   context: ModelRuleContext<M>,
   ruleId: RuleId,
   messageFor: (routed: RoutedFall) => M,
   adjust?: (routed: RoutedFall) => { data?: Record<string, string>; severity?: 'error' | 'warning' | 'info' } | void,
+  detailInMessage: readonly M[] = [],
 ): void {
   for (const routed of routedFalls(context, ruleId)) {
     const extra = adjust?.(routed) ?? {};
+    const messageId = messageFor(routed);
+    // After the declaration, which stays first (the tag the finding is about).
+    const [declared, ...others] = routed.related;
+    const related = detailInMessage.includes(messageId) ? routed.related : [declared, { span: routed.span, message: routed.cause.detail }, ...others];
     context.report({
-      messageId: messageFor(routed),
+      messageId,
       data: { ...routed.data, ...(extra.data ?? {}) },
       span: routed.span,
-      related: routed.related,
+      related,
       group: routed.declaration.group,
       mode: routed.declaration.mode,
       layer: routed.cause.at.layer,

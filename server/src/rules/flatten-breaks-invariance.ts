@@ -12,15 +12,11 @@ export const flattenBreaksInvariance = createRule<MessageId>({
     defaultSeverity: 'error',
     preferredFix: 'Global pooling (globalAveragePooling2d / globalMaxPooling2d) instead of flatten.',
     messages: {
-      flattenThenMix:
-        '{{layer}} at line {{line}}, followed by {{partner}} at line {{partnerLine}}, turns positions into features: {{groupMode}} is lost. Use global pooling instead of {{layer}}.',
-      flattenBeforeMix:
-        '{{layer}} at line {{line}} turns positions into features before a mixing layer ({{detail}}): {{groupMode}} is lost. Use global pooling instead of {{layer}}.',
-      flattenedOutput:
-        '{{layer}} at line {{line}} flattens {{axes}} into the output features ({{detail}}): the group no longer acts on the output as declared, so {{groupMode}} cannot hold. Use global pooling instead of {{layer}}.',
-      blockMixing:
-        '{{layer}} at line {{line}} mixes across blocks concatenated along {{axes}} ({{detail}}): each block shifts on its own, so {{groupMode}} is lost.',
-      otherCause: '{{layer}} at line {{line}} breaks {{groupMode}}: {{detail}}.',
+      flattenThenMix: '{{layer}} turns positions into features{{assumption}} that {{partner}}{{partnerAt}} mixes, so {{groupMode}} is lost; use global pooling instead of {{layer}}.',
+      flattenBeforeMix: '{{layer}} turns positions into features before a mixing layer, so {{groupMode}} is lost; use global pooling instead of {{layer}}.',
+      flattenedOutput: '{{layer}} turns {{axes}} into output features, so {{groupMode}} cannot hold; use global pooling instead of {{layer}}.',
+      blockMixing: '{{layer}} mixes blocks concatenated along {{axes}}, each shifting on its own, so {{groupMode}} is lost; concatenate along the channels instead.',
+      otherCause: '{{detail}}, so {{groupMode}} is lost.',
     },
   },
   checkModel(context) {
@@ -28,6 +24,6 @@ export const flattenBreaksInvariance = createRule<MessageId>({
       if (cause.code === 'flatten-then-mix') return cause.partner ? 'flattenThenMix' : 'flattenBeforeMix';
       if (cause.code === 'flattened-output') return 'flattenedOutput';
       return cause.code === 'block-mixing' ? 'blockMixing' : 'otherCause';
-    });
+    }, undefined, ['otherCause']);
   },
 });

@@ -11,11 +11,11 @@ export const invalidDeclaration = createRule<MessageId>({
     defaultSeverity: 'error',
     preferredFix: 'The suggested spelling of the tag.',
     messages: {
-      badToken: 'Malformed @symmetry tag: expected {{expected}}, found "{{found}}". Did you mean "{{suggestion}}"?',
-      badTokenNoSuggestion: 'Malformed @symmetry tag: expected {{expected}}, found "{{found}}".',
-      missing: 'Incomplete @symmetry tag: expected {{expected}}.',
-      misspeltTag: '"{{found}}" is not a Symmetry Lint tag: did you mean "{{suggestion}}"?',
-      commandLine: 'Invalid --symmetry "{{text}}": expected {{expected}}, found "{{found}}"; it was not applied.',
+      badToken: 'The @symmetry tag has "{{found}}" where {{expected}} is expected; did you mean "{{suggestion}}"?',
+      badTokenNoSuggestion: 'The @symmetry tag has "{{found}}" where {{expected}} is expected.',
+      missing: 'The @symmetry tag is incomplete, {{expected}} is expected.',
+      misspeltTag: '"{{found}}" is not a Symmetry Lint tag; did you mean "{{suggestion}}"?',
+      commandLine: 'The --symmetry "{{text}}" has "{{found}}" where {{expected}} is expected, so it was not applied.',
     },
   },
   // Declaration problems belong to the file, not to one model (a bad tag may have no model).

@@ -1,6 +1,7 @@
 // kernel-breaks-rotation: a learned kernel larger than 1x1 is not symmetric, so it breaks
 // rotation90, flip and dihedral symmetry (and block-wise actions mixed across blocks).
 import { reportRoutedFalls } from './fallReporting';
+import { kernelRemedy } from './remedies';
 import { createRule } from './rule';
 
 type MessageId = 'learnedKernel' | 'blockMixing' | 'otherCause';
@@ -12,16 +13,18 @@ export const kernelBreaksRotation = createRule<MessageId>({
     defaultSeverity: 'error',
     preferredFix: 'P4 group convolutions (P4ConvLifting2D, P4Conv2D, P4GroupPool), or wrap the model in GroupAveraging.',
     messages: {
-      learnedKernel:
-        '{{layer}} at line {{line}} has a learned kernel ({{detail}}): a learned kernel is not symmetric, so transforming the input by {{group}} does not transform its output the same way, and {{groupMode}} is lost. Use P4 group convolutions (P4ConvLifting2D, P4Conv2D, P4GroupPool) or GroupAveraging.',
-      blockMixing:
-        '{{layer}} at line {{line}} mixes across blocks concatenated along {{axes}} ({{detail}}): each block is transformed on its own, so {{groupMode}} is lost.',
-      otherCause: '{{layer}} at line {{line}} breaks {{groupMode}}: {{detail}}.',
+      learnedKernel: '{{layer}} has a learned kernel that {{group}} does not map onto itself, so {{groupMode}} is lost; {{remedy}}.',
+      blockMixing: '{{layer}} mixes blocks concatenated along {{axes}}, each transformed on its own, so {{groupMode}} is lost; concatenate along the channels instead.',
+      otherCause: '{{detail}}, so {{groupMode}} is lost.',
     },
   },
   checkModel(context) {
-    reportRoutedFalls(context, 'kernel-breaks-rotation', ({ cause }) =>
-      cause.code === 'learned-kernel' ? 'learnedKernel' : cause.code === 'block-mixing' ? 'blockMixing' : 'otherCause',
+    reportRoutedFalls(
+      context,
+      'kernel-breaks-rotation',
+      ({ cause }) => (cause.code === 'learned-kernel' ? 'learnedKernel' : cause.code === 'block-mixing' ? 'blockMixing' : 'otherCause'),
+      ({ declaration, cause }) => ({ data: { remedy: kernelRemedy(declaration.group, cause.at.kind) } }),
+      ['otherCause'],
     );
   },
 });

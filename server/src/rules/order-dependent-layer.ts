@@ -12,19 +12,13 @@ export const orderDependentLayer = createRule<MessageId>({
     defaultSeverity: 'error',
     preferredFix: 'SetDense layers and a SetPool (DeepSets) instead of order-dependent layers.',
     messages: {
-      recurrent:
-        '{{layer}} at line {{line}} reads {{axes}} in order ({{detail}}): its result depends on where each element sits, so {{groupMode}} is lost. For a set, use SetDense and SetPool.',
-      setAxisWindow:
-        '{{layer}} at line {{line}} has a window larger than 1 along {{axes}} ({{detail}}): it mixes elements by their position, which a set does not have, so {{groupMode}} is lost. Use SetDense (a per-element layer) and SetPool.',
-      mixesActingAxis:
-        '{{layer}} at line {{line}} mixes along {{axes}} ({{detail}}): it gives each position its own weights, so {{groupMode}} is lost. Apply it per element (on the last axis) and pool over {{axes}} instead.',
-      flattenThenMix:
-        '{{layer}} at line {{line}}, followed by {{partner}} at line {{partnerLine}}, turns set elements into features: {{groupMode}} is lost. Pool over the set axis (SetPool) instead of {{layer}}.',
-      flattenBeforeMix:
-        '{{layer}} at line {{line}} turns set elements into features before a mixing layer ({{detail}}): {{groupMode}} is lost. Pool over the set axis (SetPool) instead.',
-      blockMixing:
-        '{{layer}} at line {{line}} mixes across sets concatenated along {{axes}} ({{detail}}): each block is permuted on its own, so {{groupMode}} is lost.',
-      otherCause: '{{layer}} at line {{line}} depends on the order along {{axes}}: {{detail}}.',
+      recurrent: '{{layer}} reads its input in order, so {{groupMode}} is lost; for a set, use SetDense and SetPool.',
+      setAxisWindow: '{{layer}} has a window larger than 1 along {{axes}}, which mixes elements by position, so {{groupMode}} is lost; use SetDense and SetPool.',
+      mixesActingAxis: '{{layer}} gives each position along {{axes}} its own weights, so {{groupMode}} is lost; apply it per element, then pool over that axis.',
+      flattenThenMix: '{{layer}} turns set elements into features{{assumption}} that {{partner}}{{partnerAt}} mixes, so {{groupMode}} is lost; pool over the set with SetPool instead.',
+      flattenBeforeMix: '{{layer}} turns set elements into features before a mixing layer, so {{groupMode}} is lost; pool over the set with SetPool instead.',
+      blockMixing: '{{layer}} mixes sets concatenated along {{axes}}, each permuted on its own, so {{groupMode}} is lost; concatenate along the features instead.',
+      otherCause: '{{detail}}, so {{groupMode}} is lost.',
     },
   },
   checkModel(context) {
@@ -43,6 +37,6 @@ export const orderDependentLayer = createRule<MessageId>({
         default:
           return 'otherCause';
       }
-    });
+    }, undefined, ['otherCause']);
   },
 });

@@ -3,7 +3,7 @@
 import { reportRoutedFalls } from './fallReporting';
 import { createRule } from './rule';
 
-type MessageId = 'outputNotInvariant';
+type MessageId = 'outputNotInvariant' | 'oddOutput';
 
 export const outputNotInvariant = createRule<MessageId>({
   id: 'output-not-invariant',
@@ -12,11 +12,11 @@ export const outputNotInvariant = createRule<MessageId>({
     defaultSeverity: 'error',
     preferredFix: 'Global pooling (globalAveragePooling2d, SetPool) before the output, or declare equivariant.',
     messages: {
-      outputNotInvariant:
-        '{{model}} declares {{groupMode}}, but its output from {{layer}} at line {{line}} still carries {{axes}} the group acts on ({{detail}}): the output moves with the input instead of staying fixed. Add global pooling before the output, or declare equivariant.',
+      outputNotInvariant: 'The output still carries {{axes}}{{assumption}}, so it moves with the input and {{groupMode}} cannot hold; add global pooling before the output, or declare equivariant.',
+      oddOutput: 'The output is an odd function of the input, so {{groupMode}} cannot hold; make it even, for example with abs or a square, or declare equivariant.',
     },
   },
   checkModel(context) {
-    reportRoutedFalls(context, 'output-not-invariant', () => 'outputNotInvariant');
+    reportRoutedFalls(context, 'output-not-invariant', ({ declaration }) => (declaration.group === 'sign' ? 'oddOutput' : 'outputNotInvariant'));
   },
 });

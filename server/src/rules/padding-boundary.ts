@@ -12,13 +12,10 @@ export const paddingBoundary = createRule<MessageId>({
     defaultSeverity: 'warning',
     preferredFix: "Pad circularly (CircularPad2D) and convolve with padding 'valid'.",
     messages: {
-      zeroPadding:
-        '{{layer}} at line {{line}} pads with zeros ({{detail}}): a shifted input meets zeros at the borders, so {{groupMode}} holds only approximately. Circular padding (CircularPad2D) with a \'valid\' convolution makes it exact.',
-      cropping:
-        '{{layer}} at line {{line}} crops the border ({{detail}}): what shifts out of the window is lost, so {{groupMode}} holds only approximately. Circular padding (CircularPad2D) before it keeps the size and makes it exact.',
-      blockMixing:
-        '{{layer}} at line {{line}} mixes across blocks concatenated along {{axes}} ({{detail}}): each block shifts on its own, so {{groupMode}} holds only approximately, at the seams.',
-      otherCause: '{{layer}} at line {{line}} makes {{groupMode}} approximate: {{detail}}.',
+      zeroPadding: "{{layer}} pads with zeros, so {{groupMode}} holds only approximately, at the borders; pad with {{circularPad}} and use padding 'valid'.",
+      cropping: '{{layer}} drops the border, so {{groupMode}} holds only approximately; pad with {{circularPad}} before it to keep the size.',
+      blockMixing: '{{layer}} mixes blocks concatenated along {{axes}}, so {{groupMode}} holds only approximately, at the seams; concatenate along the channels instead.',
+      otherCause: '{{detail}}, so {{groupMode}} holds only approximately.',
     },
   },
   checkModel(context) {
@@ -29,6 +26,7 @@ export const paddingBoundary = createRule<MessageId>({
         cause.code === 'zero-padding' ? 'zeroPadding' : cause.code === 'cropping' ? 'cropping' : cause.code === 'block-mixing' ? 'blockMixing' : 'otherCause',
       // The user declared they accept border effects: still worth knowing, not worth a warning.
       ({ declaration }) => (declaration.approximate ? { severity: 'info' } : undefined),
+      ['otherCause'],
     );
   },
 });

@@ -1,6 +1,7 @@
 // position-dependent-weights: a layer with a weight per position (prelu without shared spatial
 // axes, locallyConnected) cannot commute with moving the input.
 import { reportRoutedFalls } from './fallReporting';
+import { sharedWeightsRemedy } from './remedies';
 import { createRule } from './rule';
 
 type MessageId = 'perPositionWeights' | 'otherCause';
@@ -12,14 +13,17 @@ export const positionDependentWeights = createRule<MessageId>({
     defaultSeverity: 'error',
     preferredFix: 'Share the weights over the spatial axes (prelu: sharedAxes [1, 2]); a convolution instead of locallyConnected.',
     messages: {
-      perPositionWeights:
-        '{{layer}} at line {{line}} has a separate weight for each position ({{detail}}): a transformed input meets different weights, so {{groupMode}} is lost. Share them over the spatial axes (sharedAxes: [1, 2]).',
-      otherCause: '{{layer}} at line {{line}} depends on the position: {{detail}}.',
+      perPositionWeights: '{{layer}} has a separate weight for each position, so a transformed input meets other weights and {{groupMode}} is lost; {{remedy}}.',
+      otherCause: '{{detail}}, so {{groupMode}} is lost.',
     },
   },
   checkModel(context) {
-    reportRoutedFalls(context, 'position-dependent-weights', ({ cause }) =>
-      cause.code === 'per-position-weights' ? 'perPositionWeights' : 'otherCause',
+    reportRoutedFalls(
+      context,
+      'position-dependent-weights',
+      ({ cause }) => (cause.code === 'per-position-weights' ? 'perPositionWeights' : 'otherCause'),
+      ({ cause }) => ({ data: { remedy: sharedWeightsRemedy(cause.at.kind) } }),
+      ['otherCause'],
     );
   },
 });

@@ -11,10 +11,8 @@ export const probeDisagrees = createRule<MessageId>({
     defaultSeverity: 'warning',
     preferredFix: 'Report it: one of the two verdicts is wrong.',
     messages: {
-      staticBreakProbeHolds:
-        'The static analysis reports {{ruleId}} at {{layer}} (line {{line}}), but the probe measured {{groupMode}} within tol {{tol}} (error {{error}}): one of the two is wrong. Please report it.',
-      probeBreakStaticHolds:
-        'The probe measured an error of {{error}} (tol {{tol}}) under {{groupMode}} at {{layer}} (line {{line}}), but the static analysis finds no break there: one of the two is wrong. Please report it.',
+      staticBreakProbeHolds: 'The static analysis reports {{ruleId}} at {{layer}}, but the probe measured {{groupMode}} within tol {{tol}}, error {{error}}; please report this disagreement.',
+      probeBreakStaticHolds: 'The probe measured an error of {{error}} over tol {{tol}} under {{groupMode}} at {{layer}}, but the static analysis finds no break there; please report this disagreement.',
     },
   },
   // Only the probe reports this rule, after comparing its verdicts with the static ones.

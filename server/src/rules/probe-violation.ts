@@ -12,10 +12,8 @@ export const probeViolation = createRule<MessageId>({
     defaultSeverity: 'error',
     preferredFix: 'As for the static rule that predicts the break.',
     messages: {
-      violation:
-        'The probe measured a relative error of {{error}} and a max-abs error of {{maxAbs}} (tol {{tol}}) under {{groupMode}} at {{layer}}, line {{line}} (worst element: {{element}}). No static finding predicts it: the analysis missed a break here.',
-      violationPredicted:
-        'The probe measured a relative error of {{error}} and a max-abs error of {{maxAbs}} (tol {{tol}}) under {{groupMode}} at {{layer}}, line {{line}} (worst element: {{element}}), as {{predictedBy}} predicts.',
+      violation: 'The probe measured a relative error of {{error}} over tol {{tol}} under {{groupMode}} at {{layer}}, worst at {{element}}, and no static finding predicts it.',
+      violationPredicted: 'The probe measured a relative error of {{error}} over tol {{tol}} under {{groupMode}} at {{layer}}, worst at {{element}}, as {{predictedBy}} predicts.',
     },
   },
   // Only the probe reports this rule, after a numeric run.

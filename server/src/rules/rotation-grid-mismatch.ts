@@ -12,13 +12,10 @@ export const rotationGridMismatch = createRule<MessageId>({
     defaultSeverity: 'warning',
     preferredFix: "An input size that keeps the grid centred (odd sizes for stride-2 'same' layers, multiples of the stride for 'valid' ones).",
     messages: {
-      gridOffset:
-        "{{layer}} at line {{line}} samples a grid that does not map onto itself under {{group}} ({{detail}}): the centre of the transformation falls off the grid, so {{groupMode}} holds only for a subgroup. Choose an input size that keeps it on the grid (odd sizes for stride-2 'same' layers, multiples of the stride for 'valid' ones).",
-      asymmetricBorder:
-        '{{layer}} at line {{line}} pads or crops asymmetrically ({{detail}}): the border is not symmetric under {{group}}, so {{groupMode}} is lost. Pad or crop the same amount on opposite sides.',
-      nonSquareWindow:
-        '{{layer}} at line {{line}} has a window or stride that differs between the axes {{group}} exchanges ({{detail}}): the transformed input is sampled differently, so {{groupMode}} is lost. Use square windows and equal strides.',
-      otherCause: '{{layer}} at line {{line}} moves the grid under {{group}}: {{detail}}.',
+      gridOffset: '{{layer}} samples a grid whose centre {{group}} moves, so {{groupMode}} holds only for a subgroup; choose an input size that keeps the grid centred.',
+      asymmetricBorder: '{{layer}} pads or crops unevenly, so {{groupMode}} is lost; pad or crop the same amount on opposite sides.',
+      nonSquareWindow: '{{layer}} treats the axes {{group}} exchanges differently, so {{groupMode}} is lost; use square windows, equal strides and square sizes.',
+      otherCause: '{{detail}}, so {{groupMode}} holds only for a subgroup.',
     },
   },
   checkModel(context) {
@@ -30,6 +27,8 @@ export const rotationGridMismatch = createRule<MessageId>({
           : cause.code === 'non-square-window'
             ? 'nonSquareWindow'
             : 'otherCause',
+      undefined,
+      ['otherCause'],
     );
   },
 });

@@ -12,9 +12,8 @@ export const stridedAliasing = createRule<MessageId>({
     defaultSeverity: 'warning',
     preferredFix: 'Anti-aliased downsampling (BlurPool2D), or PolyphasePool2D for exact shift invariance.',
     messages: {
-      stride:
-        '{{layer}} at line {{line}} downsamples ({{detail}}): {{groupMode}} holds only for shifts by {{shifts}}. BlurPool2D (anti-aliased) or PolyphasePool2D (exact) restores it.',
-      otherCause: '{{layer}} at line {{line}} keeps {{groupMode}} only for a subgroup: {{detail}}.',
+      stride: '{{layer}} downsamples, so {{groupMode}} holds only for shifts by {{shifts}}; use {{downsampling}} instead.',
+      otherCause: '{{detail}}, so {{groupMode}} holds only for a subgroup.',
     },
   },
   checkModel(context) {
@@ -28,6 +27,7 @@ export const stridedAliasing = createRule<MessageId>({
         const k = fidelity?.level === 'subgroup' ? fidelity.k : null;
         return { data: { shifts: k !== null ? `multiples of ${k}` : 'multiples of the stride' } };
       },
+      ['otherCause'],
     );
   },
 });

@@ -26,7 +26,7 @@ describe('analysis-gap (hand-built)', () => {
     const inferences = m.declarations.map((declaration) => inferenceOf(declaration, { gaps: gaps() }));
     const findings = runOnHandBuilt(m, inferences, 'analysis-gap');
     assertErrors(m.text, findings, [
-      { messageId: 'unmodelledLayer', line: 7, column: 17, endLine: 7, endColumn: 31, severity: 'info', messageIncludes: ['custom layer class ChannelShuffle', 'translation invariance and flip invariance', 'probe'] },
+      { messageId: 'unmodelledLayer', line: 7, column: 17, endLine: 7, endColumn: 31, severity: 'info', messageIncludes: ['custom layer class ChannelShuffle, so the effect on translation invariance and flip invariance is unknown', 'probe'] },
       { messageId: 'nonConstantConfig', line: 8, column: 23, endLine: 8, endColumn: 29, messageIncludes: ['kernelSize is a parameter'] },
     ]);
     assert.deepEqual(findings[0].related.map((r) => r.message), ['declared here: @symmetry invariant translation', 'declared here: @symmetry invariant flip']);
@@ -37,7 +37,7 @@ describe('analysis-gap (hand-built)', () => {
     const graph = { ...m.graph, gaps: [{ message: 'a loop with a bound that is not constant.', span: { file: FIXTURE_FILE, start: at, end: at + 9 } }] };
     const model = { ...m, graph };
     const findings = runOnHandBuilt(model, [inferenceOf(m.declarations[0])], 'analysis-gap');
-    assertErrors(m.text, findings, [{ messageId: 'extractionGap', line: 7, column: 3, endLine: 7, endColumn: 12, messageIncludes: ['a loop with a bound that is not constant: the analysis could not follow this'] }]);
+    assertErrors(m.text, findings, [{ messageId: 'extractionGap', line: 7, column: 3, endLine: 7, endColumn: 12, messageIncludes: ['a loop with a bound that is not constant; run the probe to check'] }]);
     assert.deepEqual(runOnHandBuilt(model, [], 'analysis-gap'), []);
   });
 
@@ -53,7 +53,7 @@ describe('analysis-gap (hand-built)', () => {
       lineOf: (span) => positionOf(text, span.start).line,
     });
     assertErrors(text, findings, [
-      { messageId: 'orphan', line: 2, column: 4, endLine: 2, endColumn: 35, messageIncludes: ['loadPretrained declares @symmetry invariant translation, but no tfjs model is built here'] },
+      { messageId: 'orphan', line: 2, column: 4, endLine: 2, endColumn: 35, messageIncludes: ['loadPretrained declares @symmetry invariant translation but builds no tfjs model'] },
     ]);
     const off = runFileRules({ fileName: FIXTURE_FILE, declarationProblems: [], orphans: [{ holder, declarations: parseDeclarations(comment).declarations }], lineOf: () => 1, severities: { 'analysis-gap': 'off' } });
     assert.deepEqual(off, []);

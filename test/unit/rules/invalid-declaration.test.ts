@@ -22,29 +22,29 @@ describe('invalid-declaration (hand-built)', () => {
     assertErrors(text, findings, [{ messageId: 'badToken', line: 2, column: 14, endLine: 2, endColumn: 23, severity: 'error' }]);
     assert.equal(
       findings[0].message,
-      'Malformed @symmetry tag: expected a mode: invariant or equivariant, found "invarient". Did you mean "@symmetry invariant translation"?',
+      'The @symmetry tag has "invarient" where a mode (invariant or equivariant) is expected; did you mean "@symmetry invariant translation"?',
     );
   });
 
   it('words misspelt tags, missing parts and hopeless tokens', () => {
     const text = '/**\n * @symetry invariant flip\n * @symmetry invariant\n * @symmetry equivariant flip tol=small\n */';
     assertErrors(text, check(text), [
-      { messageId: 'misspeltTag', line: 2, column: 4, endLine: 2, endColumn: 12, messageIncludes: ['"@symetry" is not a Symmetry Lint tag: did you mean "@symmetry invariant flip"?'] },
-      { messageId: 'missing', line: 3, column: 4, endLine: 3, endColumn: 23, messageIncludes: ['expected a group'] },
-      { messageId: 'badTokenNoSuggestion', line: 4, column: 35, endLine: 4, endColumn: 40, messageIncludes: ['found "small"'] },
+      { messageId: 'misspeltTag', line: 2, column: 4, endLine: 2, endColumn: 12, messageIncludes: ['"@symetry" is not a Symmetry Lint tag; did you mean "@symmetry invariant flip"?'] },
+      { messageId: 'missing', line: 3, column: 4, endLine: 3, endColumn: 23, messageIncludes: ['incomplete, a group (translation'] },
+      { messageId: 'badTokenNoSuggestion', line: 4, column: 35, endLine: 4, endColumn: 40, messageIncludes: ['has "small" where a positive number'] },
     ]);
   });
 
   it('words command-line problems', () => {
     const findings = runFileRules({
       fileName: FIXTURE_FILE,
-      declarationProblems: [{ problem: { span: { file: FIXTURE_FILE, start: 0, end: 0 }, expected: 'a mode: invariant or equivariant', found: 'invarant' }, commandLineText: 'invarant translation' }],
+      declarationProblems: [{ problem: { span: { file: FIXTURE_FILE, start: 0, end: 0 }, expected: 'a mode (invariant or equivariant)', found: 'invarant' }, commandLineText: 'invarant translation' }],
       orphans: [],
       lineOf: () => 1,
     });
     assert.equal(findings.length, 1);
     assert.equal(findings[0].messageId, 'commandLine');
-    assert.match(findings[0].message, /^Invalid --symmetry "invarant translation": expected a mode/);
+    assert.match(findings[0].message, /^The --symmetry "invarant translation" has "invarant" where a mode \(invariant or equivariant\) is expected, so it was not applied\.$/);
   });
 
   it('reports nothing for good tags', () => {
@@ -90,7 +90,7 @@ export function buildModel(): tf.Sequential {
   model.add(tf.layers.globalAveragePooling2d({}));
   return model;
 }
-`, errors: [{ messageId: 'badToken', line: 4, column: 14, endLine: 4, endColumn: 23, messageIncludes: ['Did you mean "@symmetry invariant translation"?'] }, { messageId: 'misspeltTag', line: 5, column: 4, endLine: 5, endColumn: 12 }, { messageId: 'badTokenNoSuggestion', line: 6, column: 24, endLine: 6, endColumn: 32 }, { messageId: 'badTokenNoSuggestion', line: 6, column: 37, endLine: 6, endColumn: 42 }] },
+`, errors: [{ messageId: 'badToken', line: 4, column: 14, endLine: 4, endColumn: 23, messageIncludes: ['did you mean "@symmetry invariant translation"?'] }, { messageId: 'misspeltTag', line: 5, column: 4, endLine: 5, endColumn: 12 }, { messageId: 'badTokenNoSuggestion', line: 6, column: 24, endLine: 6, endColumn: 32 }, { messageId: 'badTokenNoSuggestion', line: 6, column: 37, endLine: 6, endColumn: 42 }] },
     { code: `import * as tf from '@tensorflow/tfjs';
 
 /**

@@ -64,5 +64,21 @@ export function buildModel(): tf.Sequential {
   return model;
 }
 `, errors: [{ messageId: 'nonOdd', line: 8, column: 23, endLine: 8, endColumn: 28 }] },
+    // Two odd branches multiplied give an even output: the multiply is the break, not the
+    // bias-free tanh dense that only carries it to the output.
+    { code: `import * as tf from '@tensorflow/tfjs';
+
+/**
+ * @symmetry equivariant sign
+ */
+export function buildProduct(): tf.LayersModel {
+  const input = tf.input({ shape: [6] });
+  const a = tf.layers.dense({ units: 8, useBias: false }).apply(input) as tf.SymbolicTensor;
+  const b = tf.layers.dense({ units: 8, useBias: false, activation: 'tanh' }).apply(input) as tf.SymbolicTensor;
+  const product = tf.layers.multiply().apply([a, b]) as tf.SymbolicTensor;
+  const output = tf.layers.dense({ units: 2, useBias: false, activation: 'tanh' }).apply(product) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: output });
+}
+`, errors: [{ messageId: 'nonOdd', line: 10, column: 29, endLine: 10, endColumn: 37 }] },
   ],
 });

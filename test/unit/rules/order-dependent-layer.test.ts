@@ -26,7 +26,7 @@ describe('order-dependent-layer (hand-built)', () => {
     const inference = inferenceOf(m.declarations[0], { falls: [fallOf('broken', causeAt(m, 'recurrent', 0, 'lstm runs along axis 1'))] });
     const findings = runOnHandBuilt(m, [inference], 'order-dependent-layer');
     assertErrors(m.text, findings, [
-      { messageId: 'recurrent', line: 6, column: 23, endLine: 6, endColumn: 27, severity: 'error', messageIncludes: ['the set axis (axis 1)', 'permutation invariance is lost', 'SetDense'] },
+      { messageId: 'recurrent', line: 6, column: 23, endLine: 6, endColumn: 27, severity: 'error', messageIncludes: ['lstm reads its input in order', 'permutation invariance is lost', 'SetDense'] },
     ]);
   });
 
@@ -36,7 +36,7 @@ describe('order-dependent-layer (hand-built)', () => {
     assertErrors(m.text, runOnHandBuilt(m, [window], 'order-dependent-layer'), [{ messageId: 'setAxisWindow', line: 7, column: 23, endLine: 7, endColumn: 29 }]);
     const flatten = inferenceOf(m.declarations[0], { falls: [fallOf('broken', causeAt(m, 'flatten-then-mix', 2, 'x', 3))] });
     const findings = runOnHandBuilt(m, [flatten], 'order-dependent-layer');
-    assertErrors(m.text, findings, [{ messageId: 'flattenThenMix', line: 8, column: 23, endLine: 8, endColumn: 30, messageIncludes: ['followed by dense at line 9', 'set elements'] }]);
+    assertErrors(m.text, findings, [{ messageId: 'flattenThenMix', line: 8, column: 23, endLine: 8, endColumn: 30, messageIncludes: ['that dense at line 9 mixes', 'set elements'] }]);
   });
 
   it('takes recurrent layers under translation too, and dense layers over acting axes', () => {
@@ -63,8 +63,41 @@ export function buildModel(): tf.Sequential {
   return model;
 }
 ` },
+    // Attention without positions: tf.layers.dot contracts features, then the set against the
+    // set; neither depends on the order of the elements.
+    { code: `import * as tf from '@tensorflow/tfjs';
+
+/**
+ * @symmetry invariant permutation
+ */
+export function setAttention(): tf.LayersModel {
+  const points = tf.input({ shape: [32, 3] });
+  const q = tf.layers.dense({ units: 16 }).apply(points) as tf.SymbolicTensor;
+  const k = tf.layers.dense({ units: 16 }).apply(points) as tf.SymbolicTensor;
+  const v = tf.layers.dense({ units: 16 }).apply(points) as tf.SymbolicTensor;
+  const scores = tf.layers.dot({ axes: -1 }).apply([q, k]) as tf.SymbolicTensor;
+  const weights = tf.layers.softmax().apply(scores) as tf.SymbolicTensor;
+  const mixed = tf.layers.dot({ axes: [2, 1] }).apply([weights, v]) as tf.SymbolicTensor;
+  const pooled = tf.layers.globalMaxPooling1d({}).apply(mixed) as tf.SymbolicTensor;
+  return tf.model({ inputs: points, outputs: pooled });
+}
+` },
   ],
   invalid: [
+    { code: `import * as tf from '@tensorflow/tfjs';
+
+/**
+ * @symmetry invariant permutation
+ */
+export function weightedBySlot(): tf.LayersModel {
+  const points = tf.input({ shape: [32, 3] });
+  const features = tf.layers.dense({ units: 16 }).apply(points) as tf.SymbolicTensor;
+  const summary = tf.layers.globalAveragePooling1d({}).apply(points) as tf.SymbolicTensor;
+  const slots = tf.layers.dense({ units: 32 }).apply(summary) as tf.SymbolicTensor;
+  const mixed = tf.layers.dot({ axes: [1, 1] }).apply([features, slots]) as tf.SymbolicTensor;
+  return tf.model({ inputs: points, outputs: mixed });
+}
+`, errors: [{ messageId: 'mixesActingAxis', line: 11, column: 27, endLine: 11, endColumn: 30, messageIncludes: ['dot gives each position along the set axis (axis 1) its own weights'] }] },
     { code: `import * as tf from '@tensorflow/tfjs';
 
 /**
@@ -89,6 +122,6 @@ export function buildModel(): tf.Sequential {
   model.add(tf.layers.dense({ units: 10 }));
   return model;
 }
-`, errors: [{ messageId: 'flattenThenMix', line: 9, column: 23, endLine: 9, endColumn: 30, messageIncludes: ['followed by dense at line 10'] }] },
+`, errors: [{ messageId: 'flattenThenMix', line: 9, column: 23, endLine: 9, endColumn: 30, messageIncludes: ['that dense at line 10 mixes'] }] },
   ],
 });

@@ -20,7 +20,25 @@ describe('output-not-invariant (hand-built)', () => {
     const inference = inferenceOf(m.declarations[0], { falls: [fallOf('broken', causeAt(m, 'output-not-invariant', 0, 'output shape [32, 32, 17]'))] });
     const findings = runOnHandBuilt(m, [inference], 'output-not-invariant');
     assertErrors(m.text, findings, [
-      { messageId: 'outputNotInvariant', line: 6, column: 23, endLine: 6, endColumn: 29, severity: 'error', messageIncludes: ['buildHeatmap declares translation invariance', 'output shape [32, 32, 17]', 'global pooling'] },
+      { messageId: 'outputNotInvariant', line: 6, column: 23, endLine: 6, endColumn: 29, severity: 'error', messageIncludes: ['The output still carries the spatial axes', 'translation invariance cannot hold', 'global pooling'] },
+    ]);
+  });
+
+  it('says an odd output cannot be sign invariant, without talking of axes', () => {
+    const odd = handBuiltModel(
+      `/**
+ * @symmetry invariant sign
+ */
+function buildEnergy() {
+  const model = tf.sequential();
+  model.add(tf.layers.dense({ units: 1, useBias: false }));
+  return model;
+}`,
+      ['dense'],
+    );
+    const inference = inferenceOf(odd.declarations[0], { falls: [fallOf('broken', causeAt(odd, 'output-not-invariant', 0, 'the output is odd'))] });
+    assertErrors(odd.text, runOnHandBuilt(odd, [inference], 'output-not-invariant'), [
+      { messageId: 'oddOutput', line: 6, column: 23, endLine: 6, endColumn: 28, messageIncludes: ['odd function of the input', 'sign invariance (evenness) cannot hold'] },
     ]);
   });
 

@@ -26,11 +26,11 @@ describe('padding-boundary (hand-built)', () => {
     const fall = fallOf('approx', causeAt(m, 'zero-padding', 0, "zero padding of a 3x3 'same' convolution"), [causeAt(m, 'cropping', 1)]);
     const findings = runOnHandBuilt(m, [inferenceOf(m.declarations[0], { falls: [fall] })], 'padding-boundary');
     assertErrors(m.text, findings, [
-      { messageId: 'zeroPadding', line: 6, column: 23, endLine: 6, endColumn: 29, severity: 'warning', messageIncludes: ['conv2d at line 6', "zero padding of a 3x3 'same' convolution", 'translation invariance holds only approximately'] },
+      { messageId: 'zeroPadding', line: 6, column: 23, endLine: 6, endColumn: 29, severity: 'warning', messageIncludes: ['conv2d pads with zeros', 'translation invariance holds only approximately', 'CircularPad2D'] },
     ]);
     assert.deepEqual(
       findings[0].related.map((r) => r.message),
-      ['declared here: @symmetry invariant translation', 'also at conv2d, line 7'],
+      ['declared here: @symmetry invariant translation', "zero padding of a 3x3 'same' convolution", 'also at conv2d, line 7'],
     );
     assert.equal(findings[0].group, 'translation');
     assert.equal(findings[0].layer, 0);
@@ -179,6 +179,33 @@ export function buildA(): tf.Sequential {
       options: { commandLineDeclarations: ['equivariant translation'] },
       errors: [{ messageId: 'zeroPadding', line: 5, column: 23, endLine: 5, endColumn: 29 }],
     },
+    {
+      name: 'names the circular padding of the layer\'s rank, 1D and 3D',
+      code: `import * as tf from '@tensorflow/tfjs';
+
+/**
+ * @symmetry equivariant translation
+ */
+export function buildSignalModel(): tf.Sequential {
+  const model = tf.sequential();
+  model.add(tf.layers.conv1d({ inputShape: [64, 2], filters: 4, kernelSize: 5, padding: 'same' }));
+  return model;
+}
+
+/**
+ * @symmetry equivariant translation
+ */
+export function buildVolumeModel(): tf.Sequential {
+  const model = tf.sequential();
+  model.add(tf.layers.conv3d({ inputShape: [16, 16, 16, 1], filters: 4, kernelSize: 3 }));
+  return model;
+}
+`,
+      errors: [
+        { messageId: 'zeroPadding', line: 8, column: 23, endLine: 8, endColumn: 29, messageIncludes: ['pad with CircularPad1D'] },
+        { messageId: 'cropping', line: 17, column: 23, endLine: 17, endColumn: 29, messageIncludes: ['pad with CircularPad3D'] },
+      ],
+    },
   ],
 });
 
@@ -193,6 +220,6 @@ describe('padding-boundary (engine details)', () => {
     assert.equal(padding[0].related[0].span.start, code.indexOf('buildA'));
     const invalid = analysis.findings.filter((f) => f.ruleId === 'invalid-declaration');
     assert.equal(invalid.length, 1);
-    assert.match(invalid[0].message, /^Invalid --symmetry "invarant flip"/);
+    assert.match(invalid[0].message, /^The --symmetry "invarant flip" has "invarant"/);
   });
 });

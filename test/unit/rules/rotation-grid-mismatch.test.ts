@@ -23,8 +23,10 @@ describe('rotation-grid-mismatch (hand-built)', () => {
     const inference = inferenceOf(m.declarations[0], { falls: [fallOf('subgroup', causeAt(m, 'grid-offset', 0, "stride 2 'same' on an even size 24"))] });
     const findings = runOnHandBuilt(m, [inference], 'rotation-grid-mismatch');
     assertErrors(m.text, findings, [
-      { messageId: 'gridOffset', line: 6, column: 17, endLine: 6, endColumn: 25, severity: 'warning', messageIncludes: ['even size 24', 'rotation90 invariance holds only for a subgroup'] },
+      { messageId: 'gridOffset', line: 6, column: 17, endLine: 6, endColumn: 25, severity: 'warning', messageIncludes: ['P4Conv2D samples a grid', 'rotation90 invariance holds only for a subgroup'] },
     ]);
+    // The sizes that put the centre off the grid are the related information's to give.
+    assert.ok(findings[0].related.some((r) => r.message === "stride 2 'same' on an even size 24"));
   });
 
   it('reports asymmetric borders and non-square windows with their own messages', () => {

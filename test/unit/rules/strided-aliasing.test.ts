@@ -24,9 +24,9 @@ describe('strided-aliasing (hand-built)', () => {
     inference.layerStates = [{ kind: 'acting', fidelity: { level: 'subgroup', k: 2, reasons: [] } }];
     const findings = runOnHandBuilt(m, [inference], 'strided-aliasing');
     assertErrors(m.text, findings, [
-      { messageId: 'stride', line: 6, column: 23, endLine: 6, endColumn: 35, severity: 'warning', messageIncludes: ['maxPooling2d at line 6', 'holds only for shifts by multiples of 2', 'BlurPool2D'] },
+      { messageId: 'stride', line: 6, column: 23, endLine: 6, endColumn: 35, severity: 'warning', messageIncludes: ['maxPooling2d downsamples', 'holds only for shifts by multiples of 2', 'BlurPool2D'] },
     ]);
-    assert.deepEqual(findings[0].related.map((r) => r.message), ['declared here: @symmetry invariant translation', 'also at conv2d, line 7']);
+    assert.deepEqual(findings[0].related.map((r) => r.message), ['declared here: @symmetry invariant translation', 'pool size 2, stride 2', 'also at conv2d, line 7']);
   });
 
   it('says "multiples of the stride" when the subgroup is not known', () => {
@@ -83,5 +83,47 @@ export function buildModel(): tf.Sequential {
   return model;
 }
 `, errors: [{ messageId: 'stride', line: 9, column: 23, endLine: 9, endColumn: 35, messageIncludes: ['multiples of 2'] }] },
+    {
+      name: 'names the blur pool of the layer\'s rank, 1D and 3D',
+      code: `import * as tf from '@tensorflow/tfjs';
+
+/**
+ * @symmetry equivariant translation
+ */
+export function buildSignalModel(): tf.Sequential {
+  const model = tf.sequential();
+  model.add(tf.layers.conv1d({ inputShape: [64, 2], filters: 4, kernelSize: 1 }));
+  model.add(tf.layers.maxPooling1d({ poolSize: 2 }));
+  return model;
+}
+
+/**
+ * @symmetry equivariant translation
+ */
+export function buildVolumeModel(): tf.Sequential {
+  const model = tf.sequential();
+  model.add(tf.layers.conv3d({ inputShape: [16, 16, 16, 1], filters: 4, kernelSize: 1, strides: 2 }));
+  return model;
+}
+`,
+      errors: [
+        { messageId: 'stride', line: 9, column: 23, endLine: 9, endColumn: 35, messageIncludes: ['use BlurPool1D (anti-aliased) instead'] },
+        { messageId: 'stride', line: 18, column: 23, endLine: 18, endColumn: 29, messageIncludes: ['use BlurPool3D (anti-aliased) instead'] },
+      ],
+    },
+    // Channels first: the pooling works on the axes behind the channels, and is judged there.
+    { code: `import * as tf from '@tensorflow/tfjs';
+
+/**
+ * @symmetry invariant translation
+ */
+export function buildModel(): tf.Sequential {
+  const model = tf.sequential();
+  model.add(tf.layers.conv2d({ inputShape: [3, 32, 32], filters: 8, kernelSize: 1, dataFormat: 'channelsFirst' }));
+  model.add(tf.layers.averagePooling2d({ poolSize: 4, dataFormat: 'channelsFirst' }));
+  model.add(tf.layers.globalAveragePooling2d({ dataFormat: 'channelsFirst' }));
+  return model;
+}
+`, errors: [{ messageId: 'stride', line: 9, column: 23, endLine: 9, endColumn: 39, messageIncludes: ['multiples of 4'] }] },
   ],
 });

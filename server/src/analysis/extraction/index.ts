@@ -233,8 +233,8 @@ function runUnit(interpreter: Interpreter, unit: Unit, file: FileContext, schedu
     const span = error instanceof StepBudgetExhausted ? error.span : file.span(unit.node);
     const message =
       error instanceof StepBudgetExhausted
-        ? 'the analysis step budget ran out here: the model may be incomplete'
-        : `extraction stopped on an internal error: ${error instanceof Error ? error.message : String(error)}`;
+        ? 'the analysis step budget ran out here, so the model may be incomplete'
+        : `extraction stopped on an internal error, "${error instanceof Error ? error.message : String(error)}"`;
     state.gaps.push({ message, span });
   } finally {
     interpreter.setTopLevelScope(file, undefined);

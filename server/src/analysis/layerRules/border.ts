@@ -3,12 +3,15 @@
 import type { CauseCode } from '../symmetry';
 import type { LayerRule, LocalEffect, RuleContext } from './types';
 import { approx, breaks, cause, keep, unknown } from './types';
+import { spatialOffset } from './geometry';
 
 type Borders = [[number, number], [number, number]];
 
 /** The effect of adding (`zero-padding`) or removing (`cropping`) borders on the H and W axes. */
 function borderEffect(context: RuleContext, what: string, borders: Borders, code: Extract<CauseCode, 'zero-padding' | 'cropping'>): LocalEffect {
-  const acting = context.axes.filter((axis) => axis < 2);
+  // Borders are given for (H, W), which sit behind the channels when channels come first.
+  const offset = spatialOffset(context);
+  const acting = context.axes.filter((axis) => axis >= offset && axis < offset + 2).map((axis) => axis - offset);
   const [[top, bottom], [left, right]] = borders;
   const describe = `${what} of ${top}/${bottom} rows and ${left}/${right} columns`;
   switch (context.group) {
@@ -61,7 +64,8 @@ function borderShape(key: string, fallback: number, sign: 1 | -1) {
     const borders = context.config.border2d(key, fallback);
     const resize = (size: number | null, [before, after]: [number | null, number | null]) =>
       size === null || before === null || after === null ? null : size + sign * (before + after);
-    return [resize(input[0], borders[0]), resize(input[1], borders[1]), ...input.slice(2)];
+    const offset = context.config.string('dataFormat', 'channelsLast') === 'channelsFirst' ? 1 : 0;
+    return [...input.slice(0, offset), resize(input[offset], borders[0]), resize(input[offset + 1], borders[1]), ...input.slice(offset + 2)];
   };
 }
 

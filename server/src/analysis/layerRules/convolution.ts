@@ -1,10 +1,10 @@
 // Convolutions (1d/2d/3d, depthwise, separable, transposed): border and stride effects under
 // translation, learned kernels under rotation/flip, windows along a set axis, bias under sign.
 import type { LayerRule, LocalEffect, RuleContext, Shape, ShapeContext } from './types';
-import { breaks, cause, formatTuple, formatWindow, keep, subgroup, unknown } from './types';
-import { declaresChannelsFirst, effectiveKernel, gridCheck, readPadding, translationWindowEffect, transposedOutputLength, windowOutputLength, type Padding } from './geometry';
+import { breaks, cause, formatTuple, formatWindow, keep, subgroup } from './types';
+import { effectiveKernel, gcd, gridCheck, readPadding, spatialOffset, translationWindowEffect, transposedOutputLength, windowOutputLength, type Padding } from './geometry';
 import { affineUnderSign } from './sign';
-import { lastAxisMixing } from './pointwise';
+import { channelAxisMixing, lastAxisMixing } from './pointwise';
 
 export interface ConvolutionGeometry {
   kernels: number[];
@@ -21,15 +21,18 @@ export function readConvolutionGeometry(context: RuleContext, spatialRank: numbe
   return { kernels: kernels.map((kernel, index) => effectiveKernel(kernel, dilations[index])), strides, padding };
 }
 
-/** The acting axes among the first `spatialRank` positions, with their sizes, kernels and strides. */
-export function actingWindow(context: RuleContext, geometry: ConvolutionGeometry, spatialRank: number) {
+/**
+ * The acting axes among the `spatialRank` spatial positions (from `offset`: 1 when channels
+ * come first), with their sizes, kernels and strides.
+ */
+export function actingWindow(context: RuleContext, geometry: ConvolutionGeometry, spatialRank: number, offset = 0) {
   const input = context.inputShapes[0];
-  const positions = context.axes.filter((axis) => axis < spatialRank);
+  const positions = context.axes.filter((axis) => axis >= offset && axis < offset + spatialRank);
   return {
     positions,
     sizes: positions.map((axis) => (input ? (input[axis] ?? null) : null)),
-    kernels: positions.map((axis) => geometry.kernels[axis]),
-    strides: positions.map((axis) => geometry.strides[axis]),
+    kernels: positions.map((axis) => geometry.kernels[axis - offset]),
+    strides: positions.map((axis) => geometry.strides[axis - offset]),
   };
 }
 
@@ -37,8 +40,8 @@ export function actingWindow(context: RuleContext, geometry: ConvolutionGeometry
  * The effect of a learned convolution on the spatial axes, for every group but sign.
  * `keepsRotation`: the library's P4 convolutions commute with rotations by construction.
  */
-export function convolutionEffect(context: RuleContext, what: string, spatialRank: number, geometry: ConvolutionGeometry, keepsRotation = false): LocalEffect {
-  const window = actingWindow(context, geometry, spatialRank);
+export function convolutionEffect(context: RuleContext, what: string, spatialRank: number, geometry: ConvolutionGeometry, keepsRotation = false, offset = 0): LocalEffect {
+  const window = actingWindow(context, geometry, spatialRank, offset);
   const largeKernel = window.kernels.some((kernel) => kernel > 1);
   switch (context.group) {
     case 'sign':
@@ -74,8 +77,11 @@ export function convolutionEffect(context: RuleContext, what: string, spatialRan
 
 function convolutionShape(spatialRank: number, transposed: boolean, channels: (context: ShapeContext, input: (number | null)[]) => number | null) {
   return (context: ShapeContext): Shape => {
-    const input = context.inputShapes[0];
-    if (!input) return undefined;
+    const given = context.inputShapes[0];
+    if (!given) return undefined;
+    // Channels first: compute on the channels-last view, then move the channels back in front.
+    const channelsFirst = context.config.string('dataFormat', 'channelsLast') === 'channelsFirst';
+    const input = channelsFirst ? [...given.slice(1), given[0]] : given;
     const kernels = context.config.tuple('kernelSize', spatialRank, Number.NaN);
     const strides = context.config.tuple('strides', spatialRank, 1);
     const dilations = context.config.tuple('dilationRate', spatialRank, 1);
@@ -84,7 +90,8 @@ function convolutionShape(spatialRank: number, transposed: boolean, channels: (c
       const kernel = kernels[axis] === null || Number.isNaN(kernels[axis]) || dilations[axis] === null ? null : effectiveKernel(kernels[axis] as number, dilations[axis] as number);
       return transposed ? transposedOutputLength(size, kernel, strides[axis], padding) : windowOutputLength(size, kernel, strides[axis], padding);
     });
-    return [...spatial, channels(context, input)];
+    const outputChannels = channels(context, input);
+    return channelsFirst ? [outputChannels, ...spatial] : [...spatial, outputChannels];
   };
 }
 
@@ -104,32 +111,35 @@ function convolution(kind: string, spatialRank: number, options: { transposed?: 
       return channels === null || multiplier === null ? null : channels * multiplier;
     }),
     effect: (context) => {
-      if (declaresChannelsFirst(context)) {
-        return unknown(cause(context, 'unmodelled-layer', `${kind} with dataFormat 'channelsFirst' is not modelled (the analysis assumes channels last)`));
-      }
-      const mixesActing = lastAxisMixing(context, kind);
+      const offset = spatialOffset(context);
+      const mixesActing = offset === 0 ? lastAxisMixing(context, kind) : channelAxisMixing(context, kind, 0);
       if (mixesActing) return mixesActing;
       if (context.group === 'sign') return affineUnderSign(context);
       const geometry = readConvolutionGeometry(context, spatialRank);
-      if (options.transposed) return transposedEffect(context, kind, spatialRank, geometry);
-      return convolutionEffect(context, kind, spatialRank, geometry);
+      if (options.transposed) return transposedEffect(context, kind, spatialRank, geometry, offset);
+      return convolutionEffect(context, kind, spatialRank, geometry, false, offset);
     },
   };
 }
 
 /**
  * A transposed convolution upsamples by its stride (the action is rescaled, as for
- * upSampling); a kernel larger than 1 overlaps the borders.
+ * upSampling). A kernel larger than its stride overlaps neighbouring outputs, so the borders
+ * differ; a kernel no larger than the stride paints each input position onto its own block of
+ * outputs, with no padding in either mode, and commutes with shifts exactly.
  */
-function transposedEffect(context: RuleContext, what: string, spatialRank: number, geometry: ConvolutionGeometry): LocalEffect {
-  const window = actingWindow(context, geometry, spatialRank);
+function transposedEffect(context: RuleContext, what: string, spatialRank: number, geometry: ConvolutionGeometry, offset: number): LocalEffect {
+  const window = actingWindow(context, geometry, spatialRank, offset);
   const largeKernel = window.kernels.some((kernel) => kernel > 1);
   const upsamples = window.strides.some((stride) => stride > 1);
   switch (context.group) {
-    case 'translation':
-      return largeKernel
-        ? keep({ window: true, approx: [cause(context, 'zero-padding', `${what} with a ${formatWindow(geometry.kernels)} kernel overlaps the zero border`)] })
-        : keep();
+    case 'translation': {
+      const rescale = { up: window.strides.length > 0 ? window.strides.reduce((a, b) => gcd(a, b)) : 1, down: 1 };
+      const overlaps = window.kernels.some((kernel, index) => kernel > window.strides[index]);
+      return overlaps
+        ? keep({ window: true, rescale, approx: [cause(context, 'zero-padding', `${what} with a ${formatWindow(geometry.kernels)} kernel overlaps the zero border`)] })
+        : keep({ rescale });
+    }
     case 'rotation90':
     case 'dihedral':
     case 'flip':

@@ -14,6 +14,11 @@ export function declaresChannelsFirst(context: RuleContext): boolean {
   return new ConfigReader(context.node.config, false).string('dataFormat', 'channelsLast') === 'channelsFirst';
 }
 
+/** Where a layer's spatial axes start in its input (without batch): 1 behind the channels when channels first. */
+export function spatialOffset(context: RuleContext): number {
+  return declaresChannelsFirst(context) ? 1 : 0;
+}
+
 export function readPadding(value: string | null): Padding | null {
   if (value === 'same' || value === 'valid' || value === 'causal') return value;
   return null;
@@ -159,7 +164,10 @@ export function translationWindowEffect(
   return effect;
 }
 
+export function gcd(a: number, b: number): number {
+  return b === 0 ? Math.abs(a) : gcd(b, a % b);
+}
+
 export function lcm(a: number, b: number): number {
-  const gcd = (x: number, y: number): number => (y === 0 ? x : gcd(y, x % y));
   return (a * b) / gcd(a, b);
 }

@@ -62,10 +62,10 @@ export function applyLayerRule(rule: LayerRule, context: RuleContext): LocalEffe
     return rule.effect(context);
   } catch (error) {
     if (error instanceof NonConstantConfig) {
-      return unknown(cause(context, 'non-constant-config', `${context.ref.kind}: ${error.key} is not a compile-time constant`));
+      return unknown(cause(context, 'non-constant-config', `the ${error.key} of ${context.ref.kind} is not a compile-time constant`));
     }
     if (error instanceof MalformedConfig) {
-      return unknown(cause(context, 'non-constant-config', `${context.ref.kind}: ${error.message}`));
+      return unknown(cause(context, 'non-constant-config', `the ${error.key} of ${context.ref.kind}${error.message.slice(error.key.length)}`));
     }
     throw error;
   }

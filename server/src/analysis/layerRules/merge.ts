@@ -3,7 +3,7 @@
 // under sign the parity of the inputs decides (odd * odd is even, odd + even is neither).
 import type { SymmetryState } from '../symmetry';
 import type { LayerRule, LocalEffect, RuleContext, Shape, ShapeContext } from './types';
-import { cause, keep, toInvariant, unknown } from './types';
+import { breaks, cause, keep, toInvariant, unknown } from './types';
 import { axisPosition } from './pointwise';
 import { nonOdd } from './sign';
 
@@ -58,6 +58,52 @@ function extremum(kind: string): LayerRule {
   };
 }
 
+/**
+ * The contracted position (without the batch axis) in each input of `tf.layers.dot`, from its
+ * `axes` (a number for both, or one per input; counted with the batch axis, negative from the end).
+ */
+function dotAxes(raw: unknown, leftRank: number | undefined, rightRank: number | undefined): [number, number] | null {
+  const pair = typeof raw === 'number' ? [raw, raw] : Array.isArray(raw) && raw.length === 2 ? raw : null;
+  if (!pair || !pair.every((axis) => typeof axis === 'number' && Number.isInteger(axis))) return null;
+  const position = (axis: number, rank: number | undefined): number | null => {
+    if (axis > 0) return axis - 1;
+    return rank === undefined || axis === 0 ? null : rank + axis;
+  };
+  const left = position(pair[0] as number, leftRank);
+  const right = position(pair[1] as number, rightRank);
+  return left === null || right === null ? null : [left, right];
+}
+
+/**
+ * `tf.layers.dot` judged by the axes it contracts (SPEC section 4, as for matMul in custom
+ * layers). Contracting features keeps the action on the other axes (two sets give a paired
+ * [T, T] tensor the action moves on both axes); contracting an acting axis of both inputs sums
+ * over positions that the action moves together, which is invariant; contracting an acting axis
+ * against one the group does not move ties positions to fixed indices and breaks it.
+ */
+function dotEffect(context: RuleContext): LocalEffect {
+  if (context.group === 'sign') return productEffect(context);
+  if (context.inputStates.every((state) => state.kind !== 'acting')) return keep();
+  const [leftShape, rightShape] = context.inputShapes;
+  const axes = dotAxes(context.config.raw('axes'), leftShape?.length, rightShape?.length);
+  if (!axes || !leftShape) {
+    return unknown(cause(context, 'non-constant-config', 'dot: the contracted axes are not known for these inputs'));
+  }
+  const [leftActing, rightActing] = [context.inputAxes?.[0] ?? [], context.inputAxes?.[1] ?? []];
+  const contractsLeft = leftActing.includes(axes[0]);
+  const contractsRight = rightActing.includes(axes[1]);
+  if (contractsLeft !== contractsRight) {
+    const side = contractsLeft ? 'first' : 'second';
+    return breaks(
+      cause(context, 'mixes-acting-axis', `dot contracts an axis ${context.group} acts on in its ${side} input against an axis it does not move in the other`),
+    );
+  }
+  const remaining = (acting: number[], contracted: number, offset: number) =>
+    acting.filter((axis) => axis !== contracted).map((axis) => offset + (axis < contracted ? axis : axis - 1));
+  const moved = [...remaining(leftActing, axes[0], 0), ...remaining(rightActing, axes[1], leftShape.length - 1)];
+  return moved.length === 0 ? toInvariant() : keep({ axes: moved });
+}
+
 export const MERGE_RULES: LayerRule[] = [
   additive('add'),
   additive('average'),
@@ -102,13 +148,13 @@ export const MERGE_RULES: LayerRule[] = [
     mixing: true,
     outputShape: (context) => {
       const [left, right] = context.inputShapes;
-      if (left?.length === 1 && right?.length === 1) return [1];
-      return undefined;
+      if (!left || !right) return undefined;
+      const axes = dotAxes(context.config.raw('axes'), left.length, right.length);
+      if (!axes) return undefined;
+      // tfjs: the left input's other axes, then the right input's other axes; [1] when none remain.
+      const output = [...left.filter((_, axis) => axis !== axes[0]), ...right.filter((_, axis) => axis !== axes[1])];
+      return output.length === 0 ? [1] : output;
     },
-    effect: (context) => {
-      if (context.group === 'sign') return productEffect(context);
-      if (context.inputStates.every((state) => state.kind !== 'acting')) return keep();
-      return unknown(cause(context, 'unmodelled-layer', 'dot of tensors the group acts on is not modelled'));
-    },
+    effect: dotEffect,
   },
 ];

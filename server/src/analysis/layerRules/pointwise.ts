@@ -22,6 +22,12 @@ export function lastAxisMixing(context: RuleContext, what: string): LocalEffect 
   return breaks(cause(context, 'mixes-acting-axis', `${what} mixes the last axis, which ${context.group} acts on`));
 }
 
+/** A layer that mixes the channels at `position` (channels first) breaks the group when it acts there. */
+export function channelAxisMixing(context: RuleContext, what: string, position: number): LocalEffect | undefined {
+  if (context.group === 'sign' || !context.axes.includes(position)) return undefined;
+  return breaks(cause(context, 'mixes-acting-axis', `${what} mixes the channel axis (axis ${position + 1}), which ${context.group} acts on`));
+}
+
 function elementwise(kind: string, underSign: (context: RuleContext) => LocalEffect): LayerRule {
   return {
     kind,

@@ -1,8 +1,8 @@
 // Pooling: windowed max/average pooling (stride subgroup, border effects, the rotation grid
 // check, order dependence along a set axis) and global pooling (acting axes vanish: invariant).
 import type { LayerRule, LocalEffect, RuleContext, Shape, ShapeContext } from './types';
-import { breaks, cause, formatTuple, formatWindow, keep, toInvariant, unknown } from './types';
-import { declaresChannelsFirst, gridCheck, readPadding, translationWindowEffect, windowOutputLength } from './geometry';
+import { breaks, cause, formatTuple, formatWindow, keep, toInvariant } from './types';
+import { gridCheck, readPadding, spatialOffset, translationWindowEffect, windowOutputLength } from './geometry';
 import { nonOdd } from './sign';
 
 type Reduction = 'max' | 'average';
@@ -21,7 +21,9 @@ function poolShape(spatialRank: number) {
     const pool = context.config.tuple('poolSize', spatialRank, 2);
     const strides = context.config.tuple('strides', spatialRank, pool);
     const padding = readPadding(context.config.string('padding', 'valid'));
-    return [...input.slice(0, spatialRank).map((size, axis) => windowOutputLength(size, pool[axis], strides[axis], padding)), ...input.slice(spatialRank)];
+    const offset = context.config.string('dataFormat', 'channelsLast') === 'channelsFirst' ? 1 : 0;
+    const spatial = input.slice(offset, offset + spatialRank).map((size, axis) => windowOutputLength(size, pool[axis], strides[axis], padding));
+    return [...input.slice(0, offset), ...spatial, ...input.slice(offset + spatialRank)];
   };
 }
 
@@ -31,10 +33,11 @@ export function windowPoolingEffect(context: RuleContext, what: string, spatialR
     return reduction === 'max' ? nonOdd(context, `${what} takes a maximum, which is not odd`) : keep();
   }
   const input = context.inputShapes[0];
-  const positions = context.axes.filter((axis) => axis < spatialRank);
+  const offset = spatialOffset(context);
+  const positions = context.axes.filter((axis) => axis >= offset && axis < offset + spatialRank);
   const sizes = positions.map((axis) => (input ? (input[axis] ?? null) : null));
-  const pools = positions.map((axis) => geometry.pool[axis]);
-  const strides = positions.map((axis) => geometry.strides[axis]);
+  const pools = positions.map((axis) => geometry.pool[axis - offset]);
+  const strides = positions.map((axis) => geometry.strides[axis - offset]);
   switch (context.group) {
     case 'translation':
       return translationWindowEffect(context, what, sizes, pools, strides, geometry.padding);
@@ -59,12 +62,7 @@ function windowPooling(kind: string, spatialRank: number, reduction: Reduction):
     mixing: true,
     inputRank: spatialRank + 1,
     outputShape: poolShape(spatialRank),
-    effect: (context) => {
-      if (declaresChannelsFirst(context)) {
-        return unknown(cause(context, 'unmodelled-layer', `${kind} with dataFormat 'channelsFirst' is not modelled`));
-      }
-      return windowPoolingEffect(context, kind, spatialRank, reduction);
-    },
+    effect: (context) => windowPoolingEffect(context, kind, spatialRank, reduction),
   };
 }
 
@@ -76,12 +74,13 @@ export function globalReductionEffect(context: RuleContext, what: string, spatia
   if (context.group === 'sign') {
     return reduction === 'max' ? nonOdd(context, `${what} takes a maximum, which is not odd`) : keep();
   }
-  const reduced = (axis: number) => axis < spatialRank;
+  const offset = spatialOffset(context);
+  const reduced = (axis: number) => axis >= offset && axis < offset + spatialRank;
   if (context.flatAxes) return context.flatAxes.every(reduced) ? toInvariant() : keep();
   const remaining = context.axes.filter((axis) => !reduced(axis));
   if (remaining.length === 0) return toInvariant();
   // The group still acts on an axis that survives the reduction (a channel axis): it moves forward.
-  return keep({ axes: remaining.map((axis) => axis - spatialRank) });
+  return keep({ axes: remaining.map((axis) => (axis < offset ? axis : axis - spatialRank)) });
 }
 
 function globalPooling(kind: string, spatialRank: number, reduction: Reduction): LayerRule {
@@ -92,7 +91,9 @@ function globalPooling(kind: string, spatialRank: number, reduction: Reduction):
     inputRank: spatialRank + 1,
     outputShape: (context) => {
       const input = context.inputShapes[0];
-      return input ? input.slice(spatialRank) : undefined;
+      if (!input) return undefined;
+      const offset = context.config.string('dataFormat', 'channelsLast') === 'channelsFirst' ? 1 : 0;
+      return [...input.slice(0, offset), ...input.slice(offset + spatialRank)];
     },
     effect: (context) => globalReductionEffect(context, kind, spatialRank, reduction),
   };

@@ -2,6 +2,7 @@
 // permute (the acting axes move), repeatVector, and upSampling2d (the action is rescaled).
 import type { LayerRule, LocalEffect, RuleContext, Shape } from './types';
 import { breaks, cause, keep, toFlattened, unknown } from './types';
+import { gcd, spatialOffset } from './geometry';
 
 function product(values: (number | null)[]): number | null {
   return values.reduce<number | null>((total, value) => (total === null || value === null ? null : total * value), 1);
@@ -23,13 +24,38 @@ function reshapeEffect(context: RuleContext): LocalEffect {
     const untouched = input.slice(0, last + 1).every((size, axis) => size !== null && size === output[axis]);
     if (untouched) return keep();
     const channels = input[input.length - 1];
-    if (channels !== null && channels === output[output.length - 1] && output.length >= 2 && context.axes.every((axis) => axis < input.length - 1)) {
+    const keepsChannels = channels !== null && channels === output[output.length - 1] && context.axes.every((axis) => axis < input.length - 1);
+    if (keepsChannels && output.length === 2 && mergesIntoOne(input, output)) {
+      // [N, H, W, C] -> [N, H*W, C]: every position keeps its channels, so a shift (or rotation,
+      // or flip) of the image becomes a permutation of the merged axis.
+      return keep({ axes: [0], permutes: true });
+    }
+    if (keepsChannels && output.length >= 2) {
       // Spatial or set axes merged into the leading axes, channels kept: a global reduction
       // over them still gives an invariant.
       return toFlattened(output.slice(0, -1).map((_, axis) => axis));
     }
   }
   return toFlattened();
+}
+
+/**
+ * The factor by which upSampling2d stretches every acting axis: a shift by 1 becomes a shift
+ * by it. The common divisor of the per-axis sizes, so that later strides are judged
+ * conservatively; 1 when a size is not known.
+ */
+function upsamplingFactor(context: RuleContext): number {
+  const size = context.config.tuple('size', 2, 2);
+  const offset = spatialOffset(context);
+  const factors = context.axes.filter((axis) => axis >= offset && axis < offset + 2).map((axis) => size[axis - offset]);
+  if (factors.length === 0 || factors.some((factor) => factor === null || !Number.isInteger(factor) || (factor as number) < 1)) return 1;
+  return (factors as number[]).reduce((a, b) => gcd(a, b));
+}
+
+/** The output's one position axis holds all of the input's positions (sizes agree where known). */
+function mergesIntoOne(input: (number | null)[], output: (number | null)[]): boolean {
+  const positions = product(input.slice(0, -1));
+  return positions === null || output[0] === null || output[0] === positions;
 }
 
 function permuteDims(context: { config: { raw(key: string): unknown } }): number[] | null {
@@ -117,9 +143,15 @@ export const RESHAPING_RULES: LayerRule[] = [
       const input = context.inputShapes[0];
       if (!input) return undefined;
       const size = context.config.tuple('size', 2, 2);
-      return [0, 1].map((axis) => (input[axis] === null || size[axis] === null ? null : (input[axis] as number) * (size[axis] as number))).concat(input.slice(2));
+      const offset = context.config.string('dataFormat', 'channelsLast') === 'channelsFirst' ? 1 : 0;
+      const scaled = [0, 1].map((axis) => {
+        const dim = input[offset + axis];
+        return dim === null || size[axis] === null ? null : dim * (size[axis] as number);
+      });
+      return [...input.slice(0, offset), ...scaled, ...input.slice(offset + 2)];
     },
     effect: (context) => {
+      if (context.group === 'translation') return keep({ rescale: { up: upsamplingFactor(context), down: 1 } });
       if (context.group !== 'rotation90' && context.group !== 'dihedral') return keep();
       const size = context.config.tuple('size', 2, 2);
       if (size[0] !== size[1]) {

@@ -32,6 +32,14 @@ export type LocalEffect =
       margin?: number;
       /** A constant border added along an acting axis: it matters only once a window mixes it in. */
       border?: Cause;
+      /**
+       * How the layer resizes the acting axes, when it does not say so through stride steps:
+       * upsampling by `up` (upSampling2d, a transposed convolution) or downsampling by `down`.
+       * A shift by 1 of the input becomes a shift by `up` of the output.
+       */
+      rescale?: { up: number; down: number };
+      /** The acting axes were merged into one (`axes`): from here the group permutes its positions. */
+      permutes?: boolean;
     }
   | { kind: 'toInvariant'; approx: Cause[]; subgroup: SubgroupStep[] }
   /** `flatAxes`: positions that now hold the merged acting axes (a reshape that kept channels). */
@@ -53,6 +61,8 @@ export interface RuleContext {
   inputRank: number | undefined;
   /** Positions (in the first input's shape) of the axes the group acts on. */
   axes: number[];
+  /** The acting axes of every input, in input order ([] for an input the group does not act on). */
+  inputAxes?: number[][];
   /** The effective input states (an unknown input's assumed state), one per input. */
   inputStates: SymmetryState[];
   /** The input is flattened: positions that hold the merged acting axes, if any. */
