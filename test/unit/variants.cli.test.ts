@@ -37,11 +37,11 @@ function ensureBuilt(): void {
   assert.equal(build.status, 0, `build failed: ${build.stderr}`);
 }
 
-function check(format: 'json' | 'text' | 'sarif'): { status: number | null; stdout: string } {
+function check(format: 'json' | 'text' | 'sarif', extra: string[] = []): { status: number | null; stdout: string } {
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'symlint-variants-'));
   try {
     fs.writeFileSync(path.join(folder, 'tagger.ts'), TAGGER);
-    const result = spawnSync(process.execPath, [BIN, 'check', 'tagger.ts', '--format', format], { cwd: folder, encoding: 'utf8', timeout: 60000 });
+    const result = spawnSync(process.execPath, [BIN, 'check', 'tagger.ts', '--format', format, ...extra], { cwd: folder, encoding: 'utf8', timeout: 120000 });
     return { status: result.status, stdout: result.stdout };
   } finally {
     fs.rmSync(folder, { recursive: true, force: true });
@@ -68,5 +68,30 @@ describe('CLI: architecture variants', function () {
     const rulesOf = (index: number) => file.models[index].findings.map((finding: { ruleId: string; line: number }) => `${finding.ruleId}@${finding.line}`);
     assert.deepEqual(rulesOf(0), [`padding-boundary@${lineOf('tf.layers.conv1d')}`]);
     assert.deepEqual(rulesOf(1), [`padding-boundary@${lineOf('tf.layers.conv1d')}`, `flatten-breaks-invariance@${lineOf('tf.layers.flatten')}`]);
+  });
+
+  it('prints a finding both variants have once, and names the variant of the other, in text', () => {
+    const { status, stdout } = check('text');
+    assert.equal(status, 1);
+    const rows = stdout.split('\n').filter((line) => /^\s+\d+:\d+/.test(line));
+    assert.equal(rows.length, 2, stdout);
+    assert.match(rows[0], new RegExp(`^\\s+${lineOf('tf.layers.conv1d')}:\\d+\\s+warning\\s+conv1d pads with zeros`));
+    assert.doesNotMatch(rows[0], /head/);
+    assert.match(rows[1], new RegExp(`^\\s+${lineOf('tf.layers.flatten')}:\\d+\\s+error\\s+When head is 'flat': flatten `));
+  });
+
+  it('gives SARIF one result per place, the variant named in the message', () => {
+    const { stdout } = check('sarif');
+    const results = JSON.parse(stdout).runs[0].results as { ruleId: string; message: { text: string } }[];
+    assert.deepEqual(results.map((result) => result.ruleId).sort(), ['flatten-breaks-invariance', 'padding-boundary']);
+    assert.match(results.find((result) => result.ruleId === 'flatten-breaks-invariance')!.message.text, /^When head is 'flat': /);
+  });
+
+  it('probes each variant on its own', function () {
+    this.timeout(120000);
+    const { stdout } = check('json', ['--probe']);
+    const [file] = JSON.parse(stdout).files;
+    const probes = file.models.map((model: { variant: string; probe?: { status: string; verdicts: { breakingLayerLine: number | null }[] } }) => [model.variant, model.probe?.status, model.probe?.verdicts.length]);
+    assert.deepEqual(probes, [["head === 'pool'", 'ok', 1], ["head === 'flat'", 'ok', 1]]);
   });
 });

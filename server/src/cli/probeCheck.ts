@@ -55,7 +55,7 @@ export async function runCheckWithProbes(options: ProbeCheckOptions): Promise<Ch
       if (outcome.findings.length > 0) {
         const orphans: LocatedFinding[] = [];
         for (const finding of outcome.findings) {
-          const model = analysis.models.find((candidate) => candidate.graph.name === finding.modelName);
+          const model = analysis.models.find((candidate) => candidate.graph.name === finding.modelName && candidate.graph.variant === finding.modelVariant);
           if (model) model.findings.push(finding);
           else orphans.push(finding);
         }

@@ -205,9 +205,10 @@ export class ProbeService {
     }
     if (version !== null) {
       const previous = this.stored.get(uri);
-      const probedNames = new Set(outcome.reports.map((report) => report.name));
+      // A model's variants share its name (SPEC 4): a probe of one variant keeps the others' findings.
+      const probed = new Set(outcome.reports.map((report) => `${report.name}\u0000${report.variant ?? ''}`));
       // Keep earlier findings of models this request did not probe (same version only).
-      const kept = previous && previous.version === version ? previous.findings.filter((finding) => !probedNames.has(finding.modelName ?? '')) : [];
+      const kept = previous && previous.version === version ? previous.findings.filter((finding) => !probed.has(`${finding.modelName ?? ''}\u0000${finding.modelVariant ?? ''}`)) : [];
       this.stored.set(uri, { version, findings: [...kept, ...outcome.findings] });
       this.generation++;
     }

@@ -66,7 +66,10 @@ export async function probeModel(host: ProbeHost, model: ModelAnalysis, sourceFi
       layers: judged.layers,
       durationMs: performance.now() - started,
     };
-    return { report, findings: measured.status === 'ok' ? judged.findings : [] };
+    const findings = measured.status === 'ok' ? judged.findings : [];
+    // The variants of a model share its name: say which one the probe measured.
+    if (model.graph.variant !== undefined) for (const finding of findings) finding.modelVariant = model.graph.variant;
+    return { report, findings };
   } catch (error) {
     if (error instanceof ProbeRunError && error.reason === 'cancelled') throw error;
     const message = error instanceof Error ? error.message : String(error);
