@@ -88,27 +88,6 @@ class Net extends tf.LayersModel {
   }
 }
 
-/**
- * Variants (a switch and a flag): several models of one unit share the name.
- * @symmetry invariant translation
- */
-export function buildF(kind: string, pooled: boolean) {
-  const model = tf.sequential();
-  model.add(tf.layers.conv2d({ inputShape: [12, 12, 2], filters: 4, kernelSize: 3, padding: pooled ? 'same' : 'valid' }));
-  switch (kind) {
-    case 'flat':
-      model.add(tf.layers.flatten());
-      break;
-    case 'global':
-      model.add(tf.layers.globalAveragePooling2d({}));
-      break;
-    default:
-      throw new Error('kind ' + kind);
-  }
-  model.add(tf.layers.dense({ units: 2 }));
-  return model;
-}
-
 const settings = { filters: 8 };
 
 /** @symmetry invariant translation */
@@ -129,6 +108,30 @@ function buildE() {
 
 /** @symmetry invariant translation */
 const topLevel = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 2 })] });
+`;
+
+/** A unit with variants, for the test of its reuse (kept out of the random-edit text). */
+const VARIANT_UNIT = `
+/**
+ * Variants (a switch and a flag): several models of one unit share the name.
+ * @symmetry invariant translation
+ */
+export function buildF(kind: string, pooled: boolean) {
+  const model = tf.sequential();
+  model.add(tf.layers.conv2d({ inputShape: [12, 12, 2], filters: 4, kernelSize: 3, padding: pooled ? 'same' : 'valid' }));
+  switch (kind) {
+    case 'flat':
+      model.add(tf.layers.flatten());
+      break;
+    case 'global':
+      model.add(tf.layers.globalAveragePooling2d({}));
+      break;
+    default:
+      throw new Error('kind ' + kind);
+  }
+  model.add(tf.layers.dense({ units: 2 }));
+  return model;
+}
 `;
 
 /** Sample models appended after the designed part, for breadth. */
@@ -280,6 +283,7 @@ describe('unit analysis cache', () => {
     const files = new VirtualFiles();
     files.files.set(HELPERS, parse(HELPERS, HELPERS_TEXT));
     const cache = new AnalysisCache();
+    const baseText = PREFIX + VARIANT_UNIT;
     let sourceFile = parse(MAIN, baseText);
     files.files.set(MAIN, sourceFile);
     const first = analyzeFile(sourceFile, files, { cache });
@@ -294,7 +298,8 @@ describe('unit analysis cache', () => {
     assert.equal(cache.lastStats?.ranUnits, 1);
     assert.deepEqual(summary(reused), summary(analyzeFile(parse(MAIN, text), files)));
     // An edit inside buildF: it runs again, along every path.
-    const inside = text.indexOf('units: 2 }));\n  return model;\n}\n\nconst settings');
+    const inside = text.indexOf('units: 2 }));\n  return model;\n}\n');
+    assert.ok(inside > text.indexOf('function buildF'));
     const before = text;
     text = before.slice(0, inside) + 'units: 3' + before.slice(inside + 'units: 2'.length);
     sourceFile = ts.updateSourceFile(sourceFile, text, { span: { start: inside, length: 8 }, newLength: 8 });
