@@ -250,16 +250,15 @@ describe('symmetry-lint CLI', function () {
     assert.equal(version.stdout.trim(), serverPackage.version);
   });
 
-  it('checks 200 files in a few seconds at most', () => {
+  it('checks 200 files in one run, one report per file', () => {
     const files: Record<string, string> = {};
     for (let i = 0; i < 200; i++) files[`src/m${String(i).padStart(3, '0')}.ts`] = BROKEN_MODEL.replace('buildBroken', `build${i}`);
     const cwd = folder(files);
-    const started = Date.now();
     const result = runCli(['check', 'src', '--format', 'json'], cwd);
-    const elapsed = Date.now() - started;
     assert.equal(result.status, 1, result.stderr);
-    assert.equal((JSON.parse(result.stdout) as JsonOutput).files.length, 200);
-    // The target is about 1 s; the bound leaves room for a loaded CI machine.
-    assert.ok(elapsed < 5000, `took ${elapsed} ms`);
+    const reported = (JSON.parse(result.stdout) as JsonOutput).files;
+    assert.equal(reported.length, 200);
+    assert.ok(reported.every((file) => file.models.length === 1 && file.models[0].findings.length > 0));
+    // Its speed is measured side by side with ESLint in `npm run bench`, not timed here.
   });
 });

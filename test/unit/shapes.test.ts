@@ -50,6 +50,10 @@ describe('shapes', () => {
     ['centerCrop', [28, 28, 3], 'centerCrop', { height: 24, width: 24 }, [24, 24, 3]],
     ['categoryEncoding multiHot', [12], 'categoryEncoding', { numTokens: 50 }, [50]],
     ['CircularPad2D', [16, 16, 3], 'CircularPad2D', { padding: 2 }, [20, 20, 3], { origin: 'library' }],
+    ['CircularPad1D', [16, 3], 'CircularPad1D', { padding: 2 }, [20, 3], { origin: 'library' }],
+    ['CircularPad3D per axis', [4, 5, 6, 2], 'CircularPad3D', { padding: [1, 0, 2] }, [6, 5, 10, 2], { origin: 'library' }],
+    ['BlurPool1D rounds up', [15, 3], 'BlurPool1D', { stride: 2 }, [8, 3], { origin: 'library' }],
+    ['BlurPool3D', [8, 9, 6, 2], 'BlurPool3D', { stride: 3 }, [3, 3, 2, 2], { origin: 'library' }],
     ['SetPool removes the set axis', [10, 4], 'SetPool', {}, [4], { origin: 'library' }],
     ['a non-constant kernel size gives unknown sizes', [28, 28, 1], 'conv2d', { filters: 8, kernelSize: notConstant() }, [null, null, 8]],
     ['a custom layer has an unknown shape', [28, 28, 1], 'MyLayer', {}, undefined, { origin: 'custom' }],
@@ -108,5 +112,13 @@ describe('shapes', () => {
     const shapes = inferShapes(builder.build([pairs, scalar]));
     assert.deepEqual(shapes[pairs], [10, 12]);
     assert.deepEqual(shapes[scalar], [1]);
+  });
+
+  it('takes an undeclared input\'s rank from the first layer that fixes one, through layers that keep any rank', () => {
+    const graph = sequential(undefined, [['dropout', { rate: 0.1 }], ['activation', { activation: 'elu' }], ['conv1d', { filters: 4, kernelSize: 3 }], ['globalMaxPooling1d', {}]]);
+    assert.deepEqual(inferShapes(graph)[graph.inputs[0].tensor], [null, null]);
+    // A layer that changes the rank ends the search: its input rank is not the model's.
+    const flattened = sequential(undefined, [['dropout', { rate: 0.1 }], ['flatten', {}], ['conv1d', { filters: 4, kernelSize: 3 }]]);
+    assert.equal(inferShapes(flattened)[flattened.inputs[0].tensor], undefined);
   });
 });

@@ -276,7 +276,7 @@ export function stack(hidden: {units: number}[]) {
     const [graph] = result.models;
     assert.deepEqual(kinds(graph), ['flatten', 'dense', 'dense']);
     assert.deepEqual(graph.gaps.map((gap) => [gap.message, spanText(text, gap.span)]), [
-      ['`hidden` is not known statically: the forEach callback is analysed once', 'hidden'],
+      ['`hidden` is not known statically, so the callback is analysed once', 'hidden'],
     ]);
   });
 
@@ -303,6 +303,6 @@ export const stacked = (sizes: number[], steps: number, features: number) => {
     const [graph] = result.models;
     assert.deepEqual(kinds(graph), ['lstm', 'dense']);
     assert.equal(graph.inputs[0].shape?.length, 2);
-    assert.match(graph.gaps[0].message, /`sizes` is not known statically: the reduce callback is analysed once/);
+    assert.match(graph.gaps[0].message, /`sizes` is not known statically, so the callback is analysed once/);
   });
 });

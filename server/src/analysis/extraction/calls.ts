@@ -2,14 +2,17 @@
 // functions (parameters, call stack, depth limits) and callbacks of built-ins.
 import { ts } from 'ts-morph';
 import type { Interpreter } from './interpreter';
-import { K, MAX_UNROLLED_ITERATIONS, calleeName, clip, isUndefined } from './interpreterShared';
+import { K, calleeName, clip, isUndefined } from './interpreterShared';
 import { BUILTIN_CLASSES } from './builtins';
-import { type AbstractValue, type FunctionValue, Scope, UNDEFINED, primitive, unknown } from './values';
+import { namesTfjsOnEveryPath } from './moduleBindings';
+import { type AbstractValue, type FunctionValue, Scope, UNDEFINED, unknown } from './values';
+
+/** Array methods that call back per item: on a value not known statically, taken as an array. */
+const CALLBACK_METHODS = new Set(['forEach', 'map', 'flatMap', 'reduce', 'reduceRight', 'filter', 'some', 'every', 'find', 'findIndex']);
 
 const MAX_CALL_DEPTH = 16;
-/** Array methods whose callback runs once when the array is not known statically. */
-const ONCE_METHODS = new Set(['forEach', 'map', 'reduce']);
 const MAX_SAME_FUNCTION_ACTIVE = 8;
+/** Array methods whose callback runs once per element. */
 
 export class Calls {
   constructor(private readonly interp: Interpreter) {}
@@ -32,16 +35,18 @@ export class Calls {
     if (node.expression.kind === K.ImportKeyword) {
       const specifier = node.arguments[0];
       if (specifier && ts.isStringLiteralLike(specifier)) return this.interp.importValue(scope.file, specifier.text, '*', node);
+      if (namesTfjsOnEveryPath(specifier)) return { kind: 'tfjs', path: [] };
       return unknown('dynamic import of a module not known statically', scope.file.span(node));
     }
     if (node.expression.kind === K.SuperKeyword) {
-      this.evaluateArguments(node.arguments, scope);
-      return UNDEFINED;
+      return this.interp.classes.superCall(this.evaluateArguments(node.arguments, scope), node, scope);
     }
     const callee = this.interp.evaluate(node.expression, scope);
     const args = this.evaluateArguments(node.arguments, scope);
     switch (callee.kind) {
       case 'tfjs':
+        // `import('@tensorflow/tfjs').then((tf) => ...)`: tfjs itself has no `then`.
+        if (callee.path.length === 1 && callee.path[0] === 'then') return this.callCallback(args[0], [{ kind: 'tfjs', path: [] }], node, scope);
         return this.interp.tfjs.callTfjs(callee.path, args, node, scope, false);
       case 'library':
         return this.interp.tfjs.libraryLayer(callee.path, args, node, scope);
@@ -57,8 +62,10 @@ export class Calls {
           const layer = this.interp.makeLayer(clip(nameNode.getText(scope.file.sourceFile)), 'custom', undefined, target, nameNode, scope, callee);
           return this.interp.applyLayer(layer, args[0], node, scope);
         }
-        const once = this.iterateOnce(node, args, scope);
-        if (once) return once;
+        // `sizes.forEach((units) => model.add(...))` over a parameter: run the callback once.
+        if (ts.isPropertyAccessExpression(node.expression) && CALLBACK_METHODS.has(node.expression.name.text) && args[0]?.kind === 'function') {
+          return this.interp.builtins.callOnUnknownArray(node.expression.name.text, node.expression.expression, args, node, scope);
+        }
         return unknown(callee.reason, scope.file.span(node));
       }
       default:
@@ -71,48 +78,13 @@ export class Calls {
     const args = this.evaluateArguments(node.arguments, scope);
     if (callee.kind === 'tfjs') return this.interp.tfjs.callTfjs(callee.path, args, node, scope, true);
     if (callee.kind === 'library') return this.interp.tfjs.libraryLayer(callee.path, args, node, scope);
-    if (callee.kind === 'builtin' && callee.name === 'Array') {
-      const length = args[0];
-      if (args.length === 1 && length?.kind === 'primitive' && typeof length.value === 'number' && length.value <= MAX_UNROLLED_ITERATIONS) {
-        return { kind: 'array', items: Array.from({ length: length.value }, () => UNDEFINED) };
-      }
-      return { kind: 'array', items: args };
-    }
+    if (callee.kind === 'builtin' && callee.name === 'Array') return this.interp.builtins.constructArray(args, node, scope);
     if (callee.kind === 'class') return this.interp.instantiate(callee, args, node, scope);
     const name = ts.isIdentifier(node.expression) || ts.isPropertyAccessExpression(node.expression)
       ? calleeName(node.expression).getText(scope.file.sourceFile)
       : clip(node.expression.getText(scope.file.sourceFile));
     if (BUILTIN_CLASSES.has(name)) return unknown(`\`new ${name}\` is not modelled`, scope.file.span(node));
     return { kind: 'layer', layer: this.interp.makeLayer(name, 'custom', args[0], node, calleeName(node.expression), scope) };
-  }
-
-  /**
-   * `items.forEach(fn)`, `items.map(fn)` or `items.reduce(fn, init)` over an array not known statically: like a loop
-   * whose bound is unknown, the callback runs once (on an item not known statically), and a
-   * gap says so when it built layers.
-   */
-  private iterateOnce(node: ts.CallExpression, args: AbstractValue[], scope: Scope): AbstractValue | undefined {
-    const callee = node.expression;
-    if (!ts.isPropertyAccessExpression(callee) || !ONCE_METHODS.has(callee.name.text)) return undefined;
-    const method = callee.name.text;
-    const callback = args[0];
-    if (callback?.kind !== 'function') return undefined;
-    const before = this.interp.layerEvents;
-    const item = unknown(`an element of \`${clip(callee.expression.getText(scope.file.sourceFile))}\`, not known statically`, scope.file.span(callee.expression));
-    const array = unknown('array not known statically', scope.file.span(callee.expression));
-    // The one pass is the first: index 0 (`i === 0 ? {inputShape} : {}` gives the input).
-    const result =
-      method === 'reduce'
-        ? this.callCallback(callback, [args[1] ?? item, args.length > 1 ? item : unknown('second element not known statically'), primitive(0), array], node, scope)
-        : this.callCallback(callback, [item, primitive(0), array], node, scope);
-    if (this.interp.layerEvents > before) {
-      this.interp.gap(
-        `\`${clip(callee.expression.getText(scope.file.sourceFile))}\` is not known statically: the ${method} callback is analysed once`,
-        scope.file.span(callee.expression),
-      );
-    }
-    if (method === 'map') return { kind: 'array', items: [result] };
-    return method === 'reduce' ? result : UNDEFINED;
   }
 
   /** Calls a user function: binds parameters (defaults for missing ones), runs the body. */
@@ -133,6 +105,11 @@ export class Calls {
       if (parameter.dotDotDotToken) value = { kind: 'array', items: args.slice(index) };
       else value = args[index];
       if ((value === undefined || isUndefined(value)) && parameter.initializer) value = this.interp.evaluate(parameter.initializer, scope);
+      if ((value === undefined || value.kind === 'unknown') && ts.isIdentifier(parameter.name) && parameter.name.text === 'tf') {
+        // Builders that take the tfjs namespace as a parameter (`function build(tf, shape)`, so
+        // one file serves tfjs-node and the browser) use it as `tf` everywhere.
+        value = { kind: 'tfjs', path: [] };
+      }
       if (value === undefined) {
         value = unknown(`parameter '${parameter.name.getText(fn.file.sourceFile)}' has no value known statically`, fn.file.span(parameter.name));
       }
@@ -142,6 +119,12 @@ export class Calls {
         this.interp.classes.assignProperty(thisValue, parameter.name.text, value);
       }
     });
+    // `function build(tf, options) { const m = tf.sequential(); ... }` run as its own unit
+    // (or `({tf, shape}) => ...`): what it uses as tfjs is tfjs, when no caller says otherwise.
+    for (const name of fn.file.tfjsParameters(node)) {
+      const bound = scope.vars.get(name);
+      if (bound?.kind === 'unknown' || (bound && isUndefined(bound))) scope.vars.set(name, { kind: 'tfjs', path: [] });
+    }
     if (pushCallSite) this.interp.callStack = [...this.interp.callStack, callerScope.file.span(callNode)];
     this.interp.activeCalls.set(node, active + 1);
     try {

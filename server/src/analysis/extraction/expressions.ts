@@ -4,7 +4,8 @@ import { ts } from 'ts-morph';
 import type { Interpreter } from './interpreter';
 import { decisionKey, equalityTest, failsLabel, holdsLabel, isConditionPosition, isLoggingCall, isPlainValue, unwrap, withoutNegation } from './decisions';
 import { K, clip, isStatic, truthiness } from './interpreterShared';
-import { type AbstractValue, type ObjectValue, Scope, UNDEFINED, primitive, unknown } from './values';
+import { loadsTfjsOnEveryPath } from './moduleBindings';
+import { type AbstractValue, type ArrayValue, type ObjectValue, Scope, UNDEFINED, primitive, unknown } from './values';
 
 export class Expressions {
   constructor(private readonly interp: Interpreter) {}
@@ -42,6 +43,7 @@ export class Expressions {
         return this.evaluateArray(node as ts.ArrayLiteralExpression, scope);
       case K.PropertyAccessExpression: {
         const access = node as ts.PropertyAccessExpression;
+        if (access.expression.kind === K.SuperKeyword) return this.interp.classes.superProperty(access, scope);
         const object = this.evaluate(access.expression, scope);
         return this.getProperty(object, access.name.text, access, scope);
       }
@@ -75,9 +77,12 @@ export class Expressions {
       }
       case K.ConditionalExpression: {
         const conditional = node as ts.ConditionalExpression;
+        if (loadsTfjsOnEveryPath(conditional)) return { kind: 'tfjs', path: [] };
         const condition = truthiness(this.evaluate(conditional.condition, scope));
         if (condition === true) return this.evaluate(conditional.whenTrue, scope);
         if (condition === false) return this.evaluate(conditional.whenFalse, scope);
+        const sameModule = this.sameModuleEitherWay(conditional, scope);
+        if (sameModule) return sameModule;
         return this.evaluateUnknownConditional(conditional, scope);
       }
       case K.ArrowFunction:
@@ -95,12 +100,43 @@ export class Expressions {
       }
       case K.TypeOfExpression:
         return unknown('typeof is not evaluated', scope.file.span(node));
+      case K.DeleteExpression:
+        return this.deleteProperty((node as ts.DeleteExpression).expression, scope);
       case K.VoidExpression:
         this.evaluate((node as ts.VoidExpression).expression, scope);
         return UNDEFINED;
       default:
         return unknown(`expression \`${clip(node.getText(scope.file.sourceFile))}\` is not modelled`, scope.file.span(node));
     }
+  }
+
+  /**
+   * `cond ? require('@tensorflow/tfjs-node-gpu') : require('@tensorflow/tfjs-node')`: both
+   * branches load the same namespace, so the choice does not matter to the model. Only
+   * `require` calls and names are evaluated here, since they have no side effects.
+   */
+  private sameModuleEitherWay(node: ts.ConditionalExpression, scope: Scope): AbstractValue | undefined {
+    const loadsModule = (branch: ts.Expression): boolean => {
+      if (ts.isParenthesizedExpression(branch)) return loadsModule(branch.expression);
+      return ts.isIdentifier(branch) || (ts.isCallExpression(branch) && ts.isIdentifier(branch.expression) && branch.expression.text === 'require');
+    };
+    if (!loadsModule(node.whenTrue) || !loadsModule(node.whenFalse)) return undefined;
+    const whenTrue = this.evaluate(node.whenTrue, scope);
+    const whenFalse = this.evaluate(node.whenFalse, scope);
+    if ((whenTrue.kind === 'tfjs' || whenTrue.kind === 'library') && whenFalse.kind === whenTrue.kind && whenTrue.path.join('.') === whenFalse.path.join('.')) return whenTrue;
+    if (whenTrue.kind === 'module' && whenFalse.kind === 'module' && whenTrue.file === whenFalse.file) return whenTrue;
+    return undefined;
+  }
+
+  /** `delete cfg.inputShape` between two layer calls: the later layer no longer has the key. */
+  private deleteProperty(target: ts.Expression, scope: Scope): AbstractValue {
+    if (!ts.isPropertyAccessExpression(target) && !ts.isElementAccessExpression(target)) return primitive(true);
+    const object = this.evaluate(target.expression, scope);
+    const key = ts.isPropertyAccessExpression(target) ? primitive(target.name.text) : this.evaluate(target.argumentExpression, scope);
+    if (key.kind !== 'primitive') return unknown('deleted key not known statically', scope.file.span(target));
+    if (object.kind === 'object') object.props.delete(String(key.value));
+    else if (object.kind === 'model') object.model.props.delete(String(key.value));
+    return primitive(true);
   }
 
   private evaluateTemplate(node: ts.TemplateExpression, scope: Scope): AbstractValue {
@@ -177,18 +213,21 @@ export class Expressions {
 
   private evaluateArray(node: ts.ArrayLiteralExpression, scope: Scope): AbstractValue {
     const items: AbstractValue[] = [];
+    let unknownLength: ArrayValue['unknownLength'];
     for (const element of node.elements) {
       if (ts.isSpreadElement(element)) {
         const spread = this.evaluate(element.expression, scope);
-        if (spread.kind === 'array') items.push(...spread.items);
-        else return unknown(`spread of \`${clip(element.expression.getText(scope.file.sourceFile))}\` not known statically`, scope.file.span(element));
+        if (spread.kind === 'array') {
+          items.push(...spread.items);
+          unknownLength ??= spread.unknownLength;
+        } else return unknown(`spread of \`${clip(element.expression.getText(scope.file.sourceFile))}\` not known statically`, scope.file.span(element));
       } else if (ts.isOmittedExpression(element)) {
         items.push(UNDEFINED);
       } else {
         items.push(this.evaluate(element, scope));
       }
     }
-    return { kind: 'array', items };
+    return unknownLength ? { kind: 'array', items, unknownLength } : { kind: 'array', items };
   }
 
   getProperty(object: AbstractValue, name: string, node: ts.Node, scope: Scope): AbstractValue {
@@ -211,6 +250,11 @@ export class Expressions {
         return UNDEFINED;
       }
       case 'array': {
+        if (object.unknownLength && (name === 'length' || /^\d+$/.test(name))) {
+          // Its items stand for every item, so an index reads one of them and the length is unknown.
+          if (name !== 'length' && object.items.length > 0) return object.items[Math.min(Number(name), object.items.length - 1)];
+          return unknown(`\`${object.unknownLength.text}\` is not a compile-time constant`, object.unknownLength.span);
+        }
         if (name === 'length') return primitive(object.items.length);
         if (/^\d+$/.test(name)) return object.items[Number(name)] ?? UNDEFINED;
         return { kind: 'builtin', name: `array.${name}`, receiver: object };
