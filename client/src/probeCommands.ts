@@ -30,11 +30,11 @@ export const RESTRICTED_MODE_REFUSAL =
   "Symmetry Lint: Restricted Mode. Probing by running the workspace's own model code needs a trusted workspace; " +
   'probes built from literal configuration still run.';
 
-/** `{uri, modelName}` as the server's CodeLens passes it; anything else is rejected. */
-function codeLensArguments(args: unknown): { uri: string; modelName: string } | undefined {
-  const candidate = (Array.isArray(args) ? args[0] : args) as { uri?: unknown; modelName?: unknown } | undefined;
+/** `{uri, modelName, variant?}` as the server's CodeLens passes it; anything else is rejected. */
+function codeLensArguments(args: unknown): { uri: string; modelName: string; variant?: string } | undefined {
+  const candidate = (Array.isArray(args) ? args[0] : args) as { uri?: unknown; modelName?: unknown; variant?: unknown } | undefined;
   if (candidate && typeof candidate.uri === 'string' && typeof candidate.modelName === 'string') {
-    return { uri: candidate.uri, modelName: candidate.modelName };
+    return { uri: candidate.uri, modelName: candidate.modelName, ...(typeof candidate.variant === 'string' ? { variant: candidate.variant } : {}) };
   }
   return undefined;
 }
@@ -92,7 +92,8 @@ export class ProbeCommands {
       void vscode.window.showErrorMessage(message);
       return Promise.resolve({ kind: 'failed', message });
     }
-    return this.probe({ scope: 'model', uri: target.uri, modelName: target.modelName }, target.modelName);
+    const label = target.variant !== undefined ? `${target.modelName} (when ${target.variant})` : target.modelName;
+    return this.probe({ scope: 'model', uri: target.uri, modelName: target.modelName, ...(target.variant !== undefined ? { variant: target.variant } : {}) }, label);
   }
 
   async savedModel(args?: unknown): Promise<ProbeOutcome> {

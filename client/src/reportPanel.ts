@@ -28,15 +28,16 @@ function fallbackTable(result: ProbeResult | undefined): string {
   const rows: string[] = [];
   for (const file of result.files) {
     for (const model of file.models) {
+      const name = model.variant !== undefined ? `${model.name} (when ${model.variant})` : model.name;
       if (model.verdicts.length === 0) {
-        rows.push(`<tr><td>${escapeHtml(model.name)}</td><td colspan="4">${escapeHtml(model.status)}: ${escapeHtml(model.message ?? '')}</td></tr>`);
+        rows.push(`<tr><td>${escapeHtml(name)}</td><td colspan="4">${escapeHtml(model.status)}: ${escapeHtml(model.message ?? '')}</td></tr>`);
       }
       if (model.assumptions && model.assumptions.length > 0) {
         rows.push(`<tr><td>${escapeHtml(model.name)}</td><td colspan="4">values the probe chose: ${escapeHtml(model.assumptions.join('; '))}</td></tr>`);
       }
       for (const verdict of model.verdicts) {
         rows.push(
-          `<tr><td>${escapeHtml(model.name)}</td><td>${escapeHtml(`${verdict.mode} ${verdict.group}`)}</td>` +
+          `<tr><td>${escapeHtml(name)}</td><td>${escapeHtml(`${verdict.mode} ${verdict.group}`)}</td>` +
             // NaN crosses JSON as null: an unmeasured verdict has no number to format.
             `<td>${typeof verdict.maxRelError === 'number' && Number.isFinite(verdict.maxRelError) ? verdict.maxRelError.toExponential(2) : 'n/a'}</td><td>${escapeHtml(verdict.worstElement)}</td>` +
             `<td>${verdict.measured === false ? 'nothing measured' : verdict.passed ? 'holds' : `breaks at line ${verdict.breakingLayerLine ?? '?'}`}</td></tr>`,

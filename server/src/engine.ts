@@ -457,7 +457,7 @@ export function analyzeFile(sourceFile: ts.SourceFile, provider: SourceProvider,
 
 /** Who has a model's findings: its name (and, with variants, the variant's label). */
 function holderOf(graph: ModelGraph): FindingHolder {
-  return { model: graph.name };
+  return graph.variant !== undefined ? { model: graph.name, variant: graph.variant } : { model: graph.name };
 }
 
 const templatesByRule = new Map(RULES.map((rule) => [rule.id, rule.meta.messages as Record<string, string>]));

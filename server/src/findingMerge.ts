@@ -30,6 +30,9 @@ export interface MergeOptions<F extends Finding> {
 
 const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
+/** Longest message a variant note may be put in front of (issue 8: one line of the Problems view). */
+const MAX_NOTED_MESSAGE = 200;
+
 /** Findings of the same rule at the same place with the same meaning, as they are collected. */
 interface Group<F extends Finding> {
   first: F;
@@ -128,13 +131,20 @@ function mergeGroup<F extends Finding>(
     // "{{model}} declares..." opens the sentence.
     if (message.startsWith(subject)) message = capitalise(message);
   }
-  if (note) message = `${capitalise(note)}: ${message}`;
+  let related = mergedRelated(group, byHolder, holderIndexes, models, variantsOf);
+  if (note) {
+    // One line of the Problems view: a note that would make it too long goes to the related
+    // information, at the model's name.
+    const noted = `${capitalise(note)}: ${message}`;
+    if (noted.length <= MAX_NOTED_MESSAGE) message = noted;
+    else related = [{ span: byHolder[holderIndexes[0]].span, message: `only ${note}` }, ...related];
+  }
 
   const merged: F = {
     ...first,
     severity,
     message,
-    related: mergedRelated(group, byHolder, holderIndexes, models, variantsOf),
+    related,
     models,
     holders,
   };
@@ -180,7 +190,7 @@ function describeHolders(holders: readonly FindingHolder[], withModel: boolean, 
   const models = [...new Set(holders.map((holder) => holder.model))];
   const parts = models.map((model) => {
     const variants = partialVariants(model, holders, variantsOf);
-    const when = variants ? `when ${describeVariants(variants)}` : '';
+    const when = variants ? `when ${describeVariants(commonDecisions(variants, variantsOf.get(model)!))}` : '';
     if (!withModel) return when;
     return when ? `in ${model} ${when}` : `in ${model}`;
   });
@@ -235,9 +245,25 @@ function mergedRelated<F extends Finding>(
   return [...result, ...shared, ...own];
 }
 
+/**
+ * The decisions some variants share and no other variant has: `modelType === 'mlp'` for the
+ * variants `modelType === 'mlp' && useDropout` and `modelType === 'mlp' && !useDropout` out
+ * of a model that also has `modelType === 'cnn' && ...`. The labels themselves otherwise.
+ */
+export function commonDecisions(present: readonly string[], all: readonly string[]): string[] {
+  if (present.length < 2) return [...present];
+  const termsOf = (label: string) => (/\|\||\(/.test(label) ? [label] : label.split(' && '));
+  let common = termsOf(present[0]);
+  for (const label of present.slice(1)) common = common.filter((term) => termsOf(label).includes(term));
+  if (common.length === 0) return [...present];
+  const covered = all.filter((label) => common.every((term) => termsOf(label).includes(term)));
+  return covered.length === present.length ? [common.join(' && ')] : [...present];
+}
+
 /** `rnnType === 'lstm'` -> `rnnType is 'lstm'`: a variant's condition as words. */
 export function describeVariant(label: string): string {
   return label
+    .replace(/(^|[\s(])!(?=[\w$])/g, '$1not ')
     .replace(/\s*!==?\s*/g, ' is not ')
     .replace(/\s*===?\s*/g, ' is ')
     .replace(/\s*&&\s*/g, ' and ')

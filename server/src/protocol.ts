@@ -82,6 +82,8 @@ export interface ProbeParams {
   uri?: string;
   position?: { line: number; character: number };
   modelName?: string;
+  /** With `modelName`: only this variant of the model (SPEC 4); without it, all of them. */
+  variant?: string;
   /** `literal` (default) or `execute` (trusted workspaces only); see `ProbeMode`. */
   mode?: ProbeMode;
   /** LSP work-done progress token; the client shows VS Code progress with a cancel button. */
@@ -133,6 +135,8 @@ export interface LayerMeasurement {
 
 export interface ModelProbeReport {
   name: string;
+  /** The variant probed, when the model has several (SPEC 4): its path, `rnnType === 'lstm'`. */
+  variant?: string;
   /** 1-based line of the model's holder. */
   line: number;
   status: 'ok' | 'skipped' | 'error';

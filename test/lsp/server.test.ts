@@ -48,6 +48,28 @@ export function buildClassifier() {
 `;
 const FLATTEN_LINE = 8;
 
+/** Two variants (SPEC 4): the padding finding is in both, the flatten one only when head is 'flat'. */
+const VARIANT_MODEL = `import * as tf from '@tensorflow/tfjs';
+
+/** @symmetry invariant translation */
+export function buildTagger(head: string) {
+  const model = tf.sequential();
+  model.add(tf.layers.conv1d({ inputShape: [64, 8], filters: 8, kernelSize: 3, padding: 'same' }));
+  switch (head) {
+    case 'pool':
+      model.add(tf.layers.globalAveragePooling1d({}));
+      break;
+    case 'flat':
+      model.add(tf.layers.flatten());
+      break;
+    default:
+      throw new Error('unknown head ' + head);
+  }
+  model.add(tf.layers.dense({ units: 2 }));
+  return model;
+}
+`;
+
 function uriOf(name: string): string {
   return pathToFileURL(path.join(ROOT, 'test/lsp/virtual', name)).href;
 }
@@ -258,6 +280,30 @@ describe('language server (stdio)', function () {
     assert.match((inside?.contents as MarkupContent).value, /conv2d/);
     const nowhere = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 0, character: 2 } });
     assert.equal(nowhere, null);
+  });
+
+  it('gives a finding every variant has once, and names the variant of one only some have', async () => {
+    const uri = uriOf('variants.ts');
+    await open(client, uri, VARIANT_MODEL);
+    const items = await pullItems(client, uri);
+    const text = (item: Diagnostic) => (typeof item.message === 'string' ? item.message : item.message.value);
+    const padding = items.filter((item) => item.code === 'padding-boundary');
+    assert.equal(padding.length, 1, JSON.stringify(items.map(text)));
+    assert.doesNotMatch(text(padding[0]), /head/);
+    const flatten = items.filter((item) => item.code === 'flatten-breaks-invariance');
+    assert.equal(flatten.length, 1, JSON.stringify(items.map(text)));
+    assert.match(text(flatten[0]), /head is 'flat'/);
+    assert.ok(text(flatten[0]).length <= 200, text(flatten[0]));
+    assert.equal(flatten[0].range.start.line, VARIANT_MODEL.split('\n').findIndex((line) => line.includes('tf.layers.flatten')));
+    // The hover over the layer both variants share shows it in each.
+    const convLine = VARIANT_MODEL.split('\n').findIndex((line) => line.includes('tf.layers.conv1d'));
+    const hover = await client.connection.sendRequest(HoverRequest.type, {
+      textDocument: { uri },
+      position: { line: convLine, character: VARIANT_MODEL.split('\n')[convLine].indexOf('conv1d') + 2 },
+    });
+    const value = (hover?.contents as MarkupContent).value;
+    assert.match(value, /in `buildTagger` when `head === 'pool'`/);
+    assert.match(value, /in `buildTagger` when `head === 'flat'`/);
   });
 
   it('applies rule severity settings after didChangeConfiguration, asking the client to refresh', async () => {

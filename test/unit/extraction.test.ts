@@ -451,7 +451,7 @@ export function build() {
 });
 
 describe('extraction: gaps and unknowns', () => {
-  it('records a gap for an unknown condition that adds layers, and none when it adds nothing', () => {
+  it('makes each side of an unknown condition that builds layers a variant, and ignores one that only logs', () => {
     const { result, text } = extract(`import * as tf from '@tensorflow/tfjs';
 export function build(useDropout: boolean, verbose: boolean) {
   const model = tf.sequential();
@@ -464,14 +464,16 @@ export function build(useDropout: boolean, verbose: boolean) {
   }
   return model;
 }`);
-    const graph = model(result, 'build');
-    assert.deepEqual(kinds(graph), ['dense', 'dropout']);
-    assert.equal(graph.gaps.length, 1);
-    assert.match(graph.gaps[0].message, /condition `useDropout` is not a compile-time constant: analysed as if it holds/);
-    assert.equal(spanText(text, graph.gaps[0].span), 'useDropout');
+    const variants = result.models.filter((graph) => graph.name === 'build');
+    assert.deepEqual(variants.map((graph) => [graph.variant, kinds(graph)]), [
+      ['useDropout', ['dense', 'dropout']],
+      ['!useDropout', ['dense', 'batchNormalization']],
+    ]);
+    assert.deepEqual(variants.flatMap((graph) => graph.gaps), []);
+    assert.equal(spanText(text, variants[1].layers[1].nameSpan), 'batchNormalization');
   });
 
-  it('records a gap when an unknown condition skips an else branch that builds layers', () => {
+  it('makes an else branch that builds layers a variant when the then branch only logs', () => {
     const { result } = extract(`import * as tf from '@tensorflow/tfjs';
 export function build(plain: boolean, verbose: boolean) {
   const model = tf.sequential();
@@ -484,9 +486,11 @@ export function build(plain: boolean, verbose: boolean) {
   if (verbose) console.log('a'); else console.log('b');
   return model;
 }`);
-    const graph = model(result, 'build');
-    assert.deepEqual(kinds(graph), ['dense']);
-    assert.deepEqual(graph.gaps.map((g) => g.message), ['condition `plain` is not a compile-time constant: its else branch is not analysed']);
+    const variants = result.models.filter((graph) => graph.name === 'build');
+    assert.deepEqual(variants.map((graph) => [graph.variant, kinds(graph), graph.gaps.length]), [
+      ['plain', ['dense'], 0],
+      ['!plain', ['dense', 'batchNormalization'], 0],
+    ]);
   });
 
   it('turns values that are not constant into NotConstant with the reason and span', () => {

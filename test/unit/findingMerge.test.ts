@@ -1,9 +1,9 @@
 // Tests of the one-finding-per-place merge on hand-made findings: several models sharing a
 // helper's layer, findings that must stay apart, and variants of one model (all of them or
-// only some), which extraction does not produce yet.
+// only some).
 import * as assert from 'node:assert/strict';
 import type { SourceSpan } from '../../server/src/analysis/graph';
-import { describeVariants, eachOfModels, mergeFindings, type HolderFindings } from '../../server/src/findingMerge';
+import { commonDecisions, describeVariants, eachOfModels, mergeFindings, type HolderFindings } from '../../server/src/findingMerge';
 import type { Finding, FindingHolder } from '../../server/src/rules/rule';
 
 const FILE = '/project/models.ts';
@@ -175,6 +175,24 @@ describe('findingMerge', () => {
       assert.deepEqual(merged[0].models, ['buildCnn', 'buildRnn']);
       assert.equal(merged[0].related[0].message, 'in 2 models: buildCnn, buildRnn');
     });
+  });
+
+  it('names the decision the variants with a finding share, not each variant', () => {
+    const labels = ["modelType === 'mlp' && useDropout", "modelType === 'mlp' && !useDropout", "modelType === 'cnn' && useDropout", "modelType === 'cnn' && !useDropout"];
+    const merged = mergeFindings(labels.map((label) => holder('build', 100, label.includes('mlp') ? [flattenFinding('build', 90)] : [], label)));
+    assert.match(merged[0].message, /^When modelType is 'mlp': flatten at line 3/);
+    assert.deepEqual(commonDecisions([labels[0], labels[2]], labels), ['useDropout']);
+    // Shared terms that other variants also have do not tell these apart: each is named.
+    assert.deepEqual(commonDecisions([labels[0], labels[3]], labels), [labels[0], labels[3]]);
+    assert.equal(describeVariants(['!useDropout']), 'not useDropout');
+  });
+
+  it('moves a variant note that would make the message too long to the related information', () => {
+    const long = flattenFinding('build', 90, { message: `flatten turns positions into features ${'and more '.repeat(18)}so invariance is lost.` });
+    const labels = ["kind === 'a-rather-long-option-name'", "kind === 'another-rather-long-option-name'"];
+    const [merged] = mergeFindings(labels.map((label, i) => holder('build', 100, i === 0 ? [long] : [], label)));
+    assert.equal(merged.message, long.message);
+    assert.equal(merged.related[0].message, "only when kind is 'a-rather-long-option-name'");
   });
 
   it('describes variants and model lists in words', () => {

@@ -110,6 +110,30 @@ function buildE() {
 const topLevel = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 2 })] });
 `;
 
+/** A unit with variants, for the test of its reuse (kept out of the random-edit text). */
+const VARIANT_UNIT = `
+/**
+ * Variants (a switch and a flag): several models of one unit share the name.
+ * @symmetry invariant translation
+ */
+export function buildF(kind: string, pooled: boolean) {
+  const model = tf.sequential();
+  model.add(tf.layers.conv2d({ inputShape: [12, 12, 2], filters: 4, kernelSize: 3, padding: pooled ? 'same' : 'valid' }));
+  switch (kind) {
+    case 'flat':
+      model.add(tf.layers.flatten());
+      break;
+    case 'global':
+      model.add(tf.layers.globalAveragePooling2d({}));
+      break;
+    default:
+      throw new Error('kind ' + kind);
+  }
+  model.add(tf.layers.dense({ units: 2 }));
+  return model;
+}
+`;
+
 /** Sample models appended after the designed part, for breadth. */
 function sampleTail(): string {
   const dir = path.join(__dirname, '..', '..', 'samples');
@@ -157,6 +181,7 @@ function summary(analysis: FileAnalysis) {
     })),
     models: analysis.models.map((m) => ({
       name: m.graph.name,
+      variant: m.graph.variant,
       // The whole graph: layer kinds, configs, spans, call stacks, gaps, doc comments.
       graph: JSON.stringify(m.graph),
       declarations: JSON.stringify(m.declarations),
@@ -252,6 +277,37 @@ describe('unit analysis cache', () => {
     assert.equal(cache.lastStats?.ranUnits, 1, 'only Trainer.build runs again');
     assert.ok((cache.lastStats?.reusedUnits ?? 0) >= 5);
     assert.deepEqual(summary(cached), summary(analyzeFile(parse(MAIN, text), files)));
+  });
+
+  it('keeps the variants of a unit apart when it is reused and when it runs again', () => {
+    const files = new VirtualFiles();
+    files.files.set(HELPERS, parse(HELPERS, HELPERS_TEXT));
+    const cache = new AnalysisCache();
+    const baseText = PREFIX + VARIANT_UNIT;
+    let sourceFile = parse(MAIN, baseText);
+    files.files.set(MAIN, sourceFile);
+    const first = analyzeFile(sourceFile, files, { cache });
+    const variantsOf = (analysis: FileAnalysis) => analysis.models.filter((m) => m.graph.name === 'buildF').map((m) => m.graph.variant);
+    assert.deepEqual(variantsOf(first), ["pooled && kind === 'flat'", "pooled && kind === 'global'", "!pooled && kind === 'flat'", "!pooled && kind === 'global'"]);
+    // An edit elsewhere: buildF is reused, its four variants with it.
+    const elsewhere = baseText.indexOf('filters: 4, kernelSize: 4');
+    let text = baseText.slice(0, elsewhere) + 'filters: 5' + baseText.slice(elsewhere + 'filters: 4'.length);
+    sourceFile = ts.updateSourceFile(sourceFile, text, { span: { start: elsewhere, length: 10 }, newLength: 10 });
+    files.files.set(MAIN, sourceFile);
+    const reused = analyzeFile(sourceFile, files, { cache });
+    assert.equal(cache.lastStats?.ranUnits, 1);
+    assert.deepEqual(summary(reused), summary(analyzeFile(parse(MAIN, text), files)));
+    // An edit inside buildF: it runs again, along every path.
+    const inside = text.indexOf('units: 2 }));\n  return model;\n}\n');
+    assert.ok(inside > text.indexOf('function buildF'));
+    const before = text;
+    text = before.slice(0, inside) + 'units: 3' + before.slice(inside + 'units: 2'.length);
+    sourceFile = ts.updateSourceFile(sourceFile, text, { span: { start: inside, length: 8 }, newLength: 8 });
+    files.files.set(MAIN, sourceFile);
+    const rerun = analyzeFile(sourceFile, files, { cache });
+    assert.equal(cache.lastStats?.ranUnits, 1);
+    assert.deepEqual(variantsOf(rerun), variantsOf(first));
+    assert.deepEqual(summary(rerun), summary(analyzeFile(parse(MAIN, text), files)));
   });
 
   it('re-analyses the callers of an edited helper and of an edited file', () => {

@@ -190,7 +190,7 @@ function chart(model: ModelProbeReport, container: HTMLElement): RenderedChart {
   const rightPadding = Math.max(16, Math.ceil(lastLabel * Math.cos(SLANT)) + 8);
   const axisHeight = Math.max(40, Math.ceil(Math.max(0, ...labelWidths) * Math.sin(SLANT)) + 24);
   const options: uPlot.Options = {
-    title: `${model.name}: relative error per layer (log scale)`,
+    title: `${model.name}${model.variant !== undefined ? ` (when ${model.variant})` : ''}: relative error per layer (log scale)`,
     width,
     height: 320,
     scales: { x: { time: false }, y: { distr: 3, log: 10 } },
@@ -248,7 +248,8 @@ function render(result: ProbeResult): void {
       models++;
       const section = element('section', `model status-${model.status}`);
       const where = file.uri.split('/').pop() ?? file.uri;
-      section.append(element('h2', undefined, `${model.name}${model.line > 0 ? ` (${decodeURIComponent(where)}:${model.line})` : ''}`));
+      const variant = model.variant !== undefined ? ` when ${model.variant}` : '';
+      section.append(element('h2', undefined, `${model.name}${variant}${model.line > 0 ? ` (${decodeURIComponent(where)}:${model.line})` : ''}`));
       if (model.message) section.append(element('p', 'message', `${model.status}: ${model.message}`));
       // What the probe measured is only clear with the values it chose where the code has none.
       if (model.assumptions && model.assumptions.length > 0) section.append(element('p', 'note', `Values the probe chose: ${model.assumptions.join('; ')}.`));

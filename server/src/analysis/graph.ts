@@ -121,6 +121,11 @@ export interface ExtractionGap {
 export interface ModelGraph {
   /** The holder's name: function, method (`Class.method`), variable or class. */
   name: string;
+  /**
+   * Set when the model has several variants (SPEC 4): the decisions that pick this one's path,
+   * in the code's words (`rnnType === 'lstm'`, `!useDropout`). Its variants share `name`.
+   */
+  variant?: string;
   /** The holder's name identifier (where a model-level diagnostic goes). */
   nameSpan: SourceSpan;
   /** The `tf.sequential(...)`, `tf.model(...)` or `super()` that creates the model. */

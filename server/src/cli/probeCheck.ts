@@ -32,6 +32,11 @@ export interface ProbeCheckOptions extends CheckOptions {
   execute?: boolean;
 }
 
+/** A model's probe report by name and variant: the variants of one model share the name (SPEC 8). */
+function probeKey(name: string, variant: string | undefined): string {
+  return variant === undefined ? name : `${name}\u0000${variant}`;
+}
+
 const finiteOrNull = (value: number): number | null => (Number.isFinite(value) ? value : null);
 
 export async function runCheckWithProbes(options: ProbeCheckOptions): Promise<CheckResult> {
@@ -53,7 +58,7 @@ export async function runCheckWithProbes(options: ProbeCheckOptions): Promise<Ch
       if (outcome.findings.length > 0) {
         const orphans: LocatedFinding[] = [];
         for (const finding of outcome.findings) {
-          const model = analysis.models.find((candidate) => candidate.graph.name === finding.modelName);
+          const model = analysis.models.find((candidate) => candidate.graph.name === finding.modelName && candidate.graph.variant === finding.modelVariant);
           if (model) model.findings.push(finding);
           else orphans.push(finding);
         }
@@ -62,7 +67,7 @@ export async function runCheckWithProbes(options: ProbeCheckOptions): Promise<Ch
         analysis.findings = [...mergeModelFindings(analysis.models), ...fileLevel, ...orphans];
       }
       reports.push(buildFileReport({ path: displayPath(fileName, options.cwd), sourceFile, analysis }, disk, options.cwd));
-      probesByFile.push(new Map(outcome.reports.map((report) => [report.name, report])));
+      probesByFile.push(new Map(outcome.reports.map((report) => [probeKey(report.name, report.variant), report])));
     }
   } finally {
     await host.dispose();
@@ -74,7 +79,7 @@ export async function runCheckWithProbes(options: ProbeCheckOptions): Promise<Ch
       const json = toJsonReport(reports);
       json.files.forEach((file, index) => {
         for (const model of file.models as (JsonModel & { probe?: JsonModelProbe })[]) {
-          const probe = probesByFile[index].get(model.name);
+          const probe = probesByFile[index].get(probeKey(model.name, model.variant));
           if (!probe) continue;
           model.probe = {
             status: probe.status,
@@ -92,9 +97,9 @@ export async function runCheckWithProbes(options: ProbeCheckOptions): Promise<Ch
       output = JSON.stringify(formatSarif(reports, options.catalog, options.tool, options.cwd), null, 2) + '\n';
       break;
     case 'text': {
-      const skipped = probesByFile.flatMap((map, index) => [...map.values()].filter((r) => r.status !== 'ok').map((r) => `${reports[index].path}: ${r.name}: probe ${r.status}: ${r.message ?? ''}`));
+      const skipped = probesByFile.flatMap((map, index) => [...map.values()].filter((r) => r.status !== 'ok').map((r) => `${reports[index].path}: ${r.name}${r.variant !== undefined ? ` (when ${r.variant})` : ''}: probe ${r.status}: ${r.message ?? ''}`));
       // The values the probe chose belong with its verdict: a reader must know what was measured.
-      const chosen = probesByFile.flatMap((map, index) => [...map.values()].flatMap((r) => (r.assumptions ?? []).map((assumption) => `${reports[index].path}: ${r.name}: probe ${r.status}, with ${assumption}`)));
+      const chosen = probesByFile.flatMap((map, index) => [...map.values()].flatMap((r) => (r.assumptions ?? []).map((assumption) => `${reports[index].path}: ${r.name}${r.variant !== undefined ? ` (when ${r.variant})` : ''}: probe ${r.status}, with ${assumption}`)));
       const probeLines = [...skipped, ...chosen];
       const summary = `Probe: ${summarizeProbe(probesByFile.flatMap((map) => [...map.values()]))}.`;
       output = formatText(reports) + (probeLines.length > 0 ? probeLines.join('\n') + '\n' : '') + summary + '\n';

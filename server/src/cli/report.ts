@@ -29,6 +29,8 @@ export interface JsonFinding {
 
 export interface JsonModel {
   name: string;
+  /** Set when the model has variants (SPEC 4, 8): the path this entry is (`rnnType === 'lstm'`). */
+  variant?: string;
   line: number;
   declared: { mode: Mode; group: GroupName }[];
   layers: { kind: string; line: number }[];
@@ -169,6 +171,7 @@ export function buildFileReport(checked: CheckedFile, provider: SourceProvider, 
     const findings = [...own.values()].map(locateFinding).sort(compareFindings);
     const json: JsonModel = {
       name: graph.name,
+      ...(graph.variant !== undefined ? { variant: graph.variant } : {}),
       line: position(sourceFile, graph.nameSpan.start).line,
       declared: model.declarations.map((declaration) => ({ mode: declaration.mode, group: declaration.group })),
       layers: graph.layers.map((layer) => ({

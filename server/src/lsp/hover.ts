@@ -54,11 +54,33 @@ function escapeTableCell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
+/**
+ * The same place in the other variants of the hit's model (SPEC 4): each variant is analysed
+ * on its own, so the hover shows the state in each that has the layer.
+ */
+export function variantHits(analysis: FileAnalysis, hit: LayerHit): LayerHit[] {
+  if (hit.model.graph.variant === undefined) return [hit];
+  const hits: LayerHit[] = [];
+  for (const model of analysis.models) {
+    if (model === hit.model) {
+      hits.push(hit);
+      continue;
+    }
+    if (model.graph.name !== hit.model.graph.name || model.graph.nameSpan.start !== hit.model.graph.nameSpan.start) continue;
+    const layer = model.graph.layers.find((other) =>
+      spansInFile(other, hit.span.file).some((span) => span.start === hit.span.start && span.end === hit.span.end),
+    );
+    if (layer) hits.push({ model, layer, span: hit.span });
+  }
+  return hits;
+}
+
 export function layerHoverMarkdown(hit: LayerHit): string {
   const { model, layer } = hit;
   const lines: string[] = [];
   const applications = model.graph.layers.filter((other) => other.span.start === layer.span.start && other.span.file === layer.span.file).length;
-  lines.push(`**${layer.kind}** \u2014 layer ${layer.id + 1} of ${model.graph.layers.length} in \`${model.graph.name}\`` + (applications > 1 ? ` (first of ${applications} applications)` : ''));
+  const variant = model.graph.variant !== undefined ? ` when \`${model.graph.variant}\`` : '';
+  lines.push(`**${layer.kind}** \u2014 layer ${layer.id + 1} of ${model.graph.layers.length} in \`${model.graph.name}\`${variant}` + (applications > 1 ? ` (first of ${applications} applications)` : ''));
   lines.push('');
   if (model.inferences.length === 0) {
     lines.push('No `@symmetry` declared for this model.');
@@ -79,7 +101,7 @@ export function layerHover(analysis: FileAnalysis, sourceFile: ts.SourceFile, of
   const hit = findLayerAt(analysis, sourceFile.fileName, offset);
   if (!hit) return null;
   return {
-    contents: { kind: MarkupKind.Markdown, value: layerHoverMarkdown(hit) },
+    contents: { kind: MarkupKind.Markdown, value: variantHits(analysis, hit).map(layerHoverMarkdown).join('\n\n---\n\n') },
     range: rangeOf(sourceFile, hit.span.start, hit.span.end),
   };
 }

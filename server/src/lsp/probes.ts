@@ -87,7 +87,10 @@ export class ProbeService {
       .filter((model) => model.declarations.length > 0)
       .map((model) => {
         const range = spanToLspRange(document.sourceFile, model.graph.nameSpan);
-        return { range, command: { title: 'Probe symmetry', command: PROBE_MODEL_COMMAND, arguments: [{ uri, modelName: model.graph.name }] } };
+        const variant = model.graph.variant;
+        // One lens per variant (SPEC 4): each is its own model graph, probed on its own.
+        const title = variant !== undefined ? `Probe symmetry (when ${variant})` : 'Probe symmetry';
+        return { range, command: { title, command: PROBE_MODEL_COMMAND, arguments: [{ uri, modelName: model.graph.name, ...(variant !== undefined ? { variant } : {}) }] } };
       });
   }
 
@@ -183,7 +186,7 @@ export class ProbeService {
     const analysis = (document ? this.hooks.analysisOf(uri, settings) : undefined) ?? analyzeFile(sourceFile, this.hooks.provider, { ruleSeverities: settings.rules });
     const select = (model: FileAnalysis['models'][number]): boolean => {
       if (params.scope !== 'model') return true;
-      if (params.modelName !== undefined) return model.graph.name === params.modelName;
+      if (params.modelName !== undefined) return model.graph.name === params.modelName && (params.variant === undefined || model.graph.variant === params.variant);
       if (!params.position) return true;
       const start = spanToLspRange(sourceFile, { start: model.graph.nameSpan.start, end: model.graph.nameSpan.start }).start.line;
       const end = spanToLspRange(sourceFile, { start: model.graph.creationSpan.end, end: model.graph.creationSpan.end }).start.line;
@@ -202,9 +205,10 @@ export class ProbeService {
     }
     if (version !== null) {
       const previous = this.stored.get(uri);
-      const probedNames = new Set(outcome.reports.map((report) => report.name));
+      // A model's variants share its name (SPEC 4): a probe of one variant keeps the others' findings.
+      const probed = new Set(outcome.reports.map((report) => `${report.name}\u0000${report.variant ?? ''}`));
       // Keep earlier findings of models this request did not probe (same version only).
-      const kept = previous && previous.version === version ? previous.findings.filter((finding) => !probedNames.has(finding.modelName ?? '')) : [];
+      const kept = previous && previous.version === version ? previous.findings.filter((finding) => !probed.has(`${finding.modelName ?? ''}\u0000${finding.modelVariant ?? ''}`)) : [];
       this.stored.set(uri, { version, findings: [...kept, ...outcome.findings] });
       this.generation++;
     }

@@ -30,8 +30,13 @@ export interface FileProbeOutcome {
   findings: LocatedFinding[];
 }
 
+/** The report's `variant` field: present only for a model with variants. */
+function variantOf(model: ModelAnalysis): { variant?: string } {
+  return model.graph.variant !== undefined ? { variant: model.graph.variant } : {};
+}
+
 function skipped(model: ModelAnalysis, line: number, status: 'skipped' | 'error', message: string, started: number, assumptions?: string[]): ModelProbeReport {
-  return { name: model.graph.name, line, status, message, ...(assumptions && assumptions.length > 0 ? { assumptions } : {}), verdicts: [], layers: [], durationMs: performance.now() - started };
+  return { name: model.graph.name, ...variantOf(model), line, status, message, ...(assumptions && assumptions.length > 0 ? { assumptions } : {}), verdicts: [], layers: [], durationMs: performance.now() - started };
 }
 
 /** Says what the probe was asked to do when it could not finish: the sizes and their cost. */
@@ -59,6 +64,7 @@ export async function probeModel(host: ProbeHost, model: ModelAnalysis, sourceFi
     const judged = limits.execute ? judgeExecutedModel(model, measured, sourceFile, limits.severities) : judgeModel(model, measured, sourceFile, limits.severities);
     const report: ModelProbeReport = {
       name: model.graph.name,
+      ...variantOf(model),
       line: plan.line,
       status: measured.status,
       ...(limits.execute ? { mode: 'execute' as const } : {}),
@@ -68,7 +74,10 @@ export async function probeModel(host: ProbeHost, model: ModelAnalysis, sourceFi
       layers: judged.layers,
       durationMs: performance.now() - started,
     };
-    return { report, findings: measured.status === 'ok' ? judged.findings : [] };
+    const findings = measured.status === 'ok' ? judged.findings : [];
+    // The variants of a model share its name: say which one the probe measured.
+    if (model.graph.variant !== undefined) for (const finding of findings) finding.modelVariant = model.graph.variant;
+    return { report, findings };
   } catch (error) {
     if (error instanceof ProbeRunError && error.reason === 'cancelled') throw error;
     const message = error instanceof Error ? error.message : String(error);

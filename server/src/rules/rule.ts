@@ -74,6 +74,8 @@ export interface Finding {
   mode?: Mode;
   /** The model it belongs to, by name (the first of `models` on a merged finding). */
   modelName?: string;
+  /** Set on a probe's finding about one variant of a model (SPEC 4): the variant's label. */
+  modelVariant?: string;
   /**
    * Set only on a finding the engine merged from several holders (server/src/findingMerge.ts):
    * every model that has it, in file order.

@@ -44,6 +44,7 @@ export class Builtins {
         return { kind: 'builtin', name: 'require' };
       case 'parseInt':
       case 'parseFloat':
+      case 'Boolean':
         return { kind: 'builtin', name };
       case 'Infinity':
         return primitive(Infinity);
@@ -80,6 +81,11 @@ export class Builtins {
         if (specifier?.kind === 'primitive' && typeof specifier.value === 'string') return this.interp.importValue(scope.file, specifier.value, '*', node);
         if (ts.isCallExpression(node) && namesTfjsOnEveryPath(node.arguments[0])) return { kind: 'tfjs', path: [] };
         return unknown('require of a module not known statically', span());
+      }
+      case 'Boolean': {
+        // `[conv, useDropout && dropout].filter(Boolean)`: the layer list a variant keeps.
+        const truth = args[0] ? truthiness(args[0]) : false;
+        return truth === undefined ? unknown('Boolean of a value not known statically', span()) : primitive(truth);
       }
       case 'Number':
       case 'parseInt':

@@ -2,6 +2,7 @@
 // templates, property reads and writes, and binary, prefix and postfix operators.
 import { ts } from 'ts-morph';
 import type { Interpreter } from './interpreter';
+import { decisionKey, equalityTest, failsLabel, holdsLabel, isConditionPosition, isLoggingCall, isPlainValue, unwrap, withoutNegation } from './decisions';
 import { K, clip, isStatic, truthiness } from './interpreterShared';
 import { loadsTfjsOnEveryPath } from './moduleBindings';
 import { type AbstractValue, type ArrayValue, type ObjectValue, Scope, UNDEFINED, primitive, unknown } from './values';
@@ -82,10 +83,7 @@ export class Expressions {
         if (condition === false) return this.evaluate(conditional.whenFalse, scope);
         const sameModule = this.sameModuleEitherWay(conditional, scope);
         if (sameModule) return sameModule;
-        return unknown(
-          `condition \`${clip(conditional.condition.getText(scope.file.sourceFile))}\` is not a compile-time constant`,
-          scope.file.span(conditional),
-        );
+        return this.evaluateUnknownConditional(conditional, scope);
       }
       case K.ArrowFunction:
       case K.FunctionExpression:
@@ -376,6 +374,10 @@ export class Expressions {
         return left.kind === 'primitive' && left.value == null ? this.evaluate(node.right, scope) : left;
       }
       const truth = truthiness(left);
+      if (truth === undefined && operator === K.AmpersandAmpersandToken && !isConditionPosition(node) && !isInertStatement(node)) {
+        // `useDropout && tf.layers.dropout(...)` in a config or a layer list: a decision.
+        return this.holds(node.left, scope) ? this.evaluate(node.right, scope) : primitive(false);
+      }
       if (truth === undefined) return left.kind === 'unknown' ? left : unknown('condition not known statically', scope.file.span(node));
       if (operator === K.AmpersandAmpersandToken) return truth ? this.evaluate(node.right, scope) : left;
       return truth ? left : this.evaluate(node.right, scope);
@@ -389,6 +391,11 @@ export class Expressions {
     if (operator === K.EqualsEqualsEqualsToken || operator === K.ExclamationEqualsEqualsToken) {
       const same = identical(left, right);
       if (same !== undefined) return primitive(operator === K.EqualsEqualsEqualsToken ? same : !same);
+    }
+    if (this.interp.unit.facts.size > 0 && ts.isBinaryExpression(node) && EQUALITY_OPERATORS.has(operator)) {
+      // What the path assumed (`switch (rnnType)` took `case 'lstm'`) settles a later test.
+      const same = this.assumedIdentical(node, left, right, scope);
+      if (same !== undefined) return primitive(operator === K.EqualsEqualsEqualsToken || operator === K.EqualsEqualsToken ? same : !same);
     }
     if (left.kind !== 'primitive' || right.kind !== 'primitive') {
       if (left.kind === 'unknown') return left;
@@ -427,6 +434,41 @@ export class Expressions {
     return primitive(result);
   }
 
+  private assumedIdentical(node: ts.BinaryExpression, left: AbstractValue, right: AbstractValue, scope: Scope): boolean | undefined {
+    if (left.kind === 'unknown' && right.kind === 'primitive') return this.interp.assumedEqual(decisionKey(unwrap(node.left), scope.file.sourceFile), right.value);
+    if (right.kind === 'unknown' && left.kind === 'primitive') return this.interp.assumedEqual(decisionKey(unwrap(node.right), scope.file.sourceFile), left.value);
+    return undefined;
+  }
+
+  /**
+   * `cond ? a : b` with `cond` not known statically: a decision, unless both branches are
+   * plain values that come out the same.
+   */
+  private evaluateUnknownConditional(node: ts.ConditionalExpression, scope: Scope): AbstractValue {
+    const { core } = withoutNegation(node.condition);
+    if (!this.interp.unit.decided.has(decisionKey(core, scope.file.sourceFile)) && isPlainValue(node.whenTrue) && isPlainValue(node.whenFalse)) {
+      const whenTrue = this.evaluate(node.whenTrue, scope);
+      const whenFalse = this.evaluate(node.whenFalse, scope);
+      if (whenTrue.kind === 'primitive' && whenFalse.kind === 'primitive' && whenTrue.value === whenFalse.value) return whenTrue;
+      return this.holds(node.condition, scope) ? whenTrue : whenFalse;
+    }
+    return this.holds(node.condition, scope) ? this.evaluate(node.whenTrue, scope) : this.evaluate(node.whenFalse, scope);
+  }
+
+  /** Decides a condition not known statically (see Interpreter.choose); true when the path takes it as holding. */
+  private holds(condition: ts.Expression, scope: Scope): boolean {
+    const sourceFile = scope.file.sourceFile;
+    const { core, negated } = withoutNegation(condition);
+    const key = decisionKey(core, sourceFile);
+    const option = this.interp.unit.decided.get(key) ?? this.interp.choose(key, [holdsLabel(core, sourceFile), failsLabel(core, sourceFile)], scope.file.span(condition));
+    const equality = equalityTest(core, sourceFile);
+    if (equality) {
+      const value = this.evaluate(equality.valueNode, scope);
+      if (value.kind === 'primitive') this.interp.assumeEquality(equality.subject, value, (option === 0) === equality.equalHolds);
+    }
+    return (option === 0) !== negated;
+  }
+
   private evaluatePrefix(node: ts.PrefixUnaryExpression, scope: Scope): AbstractValue {
     const operand = this.evaluate(node.operand, scope);
     if (node.operator === K.PlusPlusToken || node.operator === K.MinusMinusToken) {
@@ -454,6 +496,13 @@ export class Expressions {
 
 type PrimitiveResult = number | string | boolean;
 
+const EQUALITY_OPERATORS = new Set<ts.SyntaxKind>([
+  K.EqualsEqualsEqualsToken,
+  K.ExclamationEqualsEqualsToken,
+  K.EqualsEqualsToken,
+  K.ExclamationEqualsToken,
+]);
+
 const COMPOUND_ASSIGNMENTS = new Map<ts.SyntaxKind, ts.SyntaxKind>([
   [K.PlusEqualsToken, K.PlusToken],
   [K.MinusEqualsToken, K.MinusToken],
@@ -475,6 +524,13 @@ function identical(a: AbstractValue, b: AbstractValue): boolean | undefined {
   if (a.kind === 'model' && b.kind === 'model') return a.model === b.model;
   if (a.kind === 'tensor' && b.kind === 'tensor') return a.tensor === b.tensor;
   return a === b ? true : undefined;
+}
+
+/** `verbose && console.log(...)` as a statement: like an `if` that only logs, no decision. */
+function isInertStatement(node: ts.BinaryExpression): boolean {
+  let statement: ts.Node = node;
+  while (statement.parent && ts.isParenthesizedExpression(statement.parent)) statement = statement.parent;
+  return ts.isExpressionStatement(statement.parent) && isLoggingCall(node.right);
 }
 
 function classNameFromContext(node: ts.ClassExpression): string {

@@ -9,6 +9,7 @@ import type { FileContext } from './fileContext';
 import { assembleModel, type HolderInfo } from './graphAssembly';
 import { Interpreter, StepBudgetExhausted, type UnitState } from './interpreter';
 import { type AbstractValue, type ClassValue, type ModelUnderConstruction, Scope } from './values';
+import { exploreVariants, holderKey, type PathRun } from './variants';
 
 export interface ExtractionOptions {
   /** Evaluation steps one unit may take before it is stopped (default 200,000). */
@@ -282,8 +283,8 @@ function storedModels(instance: AbstractValue): [string, ModelUnderConstruction]
   return found;
 }
 
-function runUnit(interpreter: Interpreter, unit: Unit, file: FileContext): { outcome: UnitOutcome; state: UnitState } {
-  const state = interpreter.beginUnit(unit.node);
+function runUnit(interpreter: Interpreter, unit: Unit, file: FileContext, schedule: readonly number[]): { outcome: UnitOutcome; state: UnitState } {
+  const state = interpreter.beginUnit(unit.node, schedule);
   const outcome: UnitOutcome = { models: [], orphans: [], gaps: state.gaps };
   let returned: AbstractValue | undefined;
   let topScope: Scope | undefined;
@@ -457,29 +458,42 @@ export function extractModels(sourceFile: ts.SourceFile, provider: SourceProvide
   } catch {
     return result;
   }
-  const interpreter = new Interpreter(provider, discovery.creationSiteUnits, options?.stepBudget ?? DEFAULT_STEP_BUDGET);
+  const stepBudget = options?.stepBudget ?? DEFAULT_STEP_BUDGET;
+  const interpreter = new Interpreter(provider, discovery.creationSiteUnits, stepBudget);
   const file = interpreter.fileContext(sourceFile);
   const classesWithModels = new Set<ts.Node>();
   const classOrphans: { cls: ts.Node; orphans: OrphanHolder[] }[] = [];
   for (const unit of discovery.units) {
     let unitResult = options?.reuse?.(unit);
     if (!unitResult) {
-      let outcome: UnitOutcome;
-      let state: { touched: Set<ts.Node>; filesRead: Map<string, ts.SourceFile | undefined> };
+      const touched = new Set<ts.Node>();
+      const filesRead = new Map<string, ts.SourceFile | undefined>();
+      // One run per path the unit's decisions open (variants.ts); one run when it meets none.
+      const runPath = (schedule: readonly number[]): PathRun => {
+        const { outcome, state } = runUnit(interpreter, unit, file, schedule);
+        for (const node of state.touched) touched.add(node);
+        for (const [fileName, sourceFile] of state.filesRead) filesRead.set(fileName, sourceFile);
+        const models: PathRun['models'] = [];
+        const seen = new Map<string, number>();
+        for (const { model, holder } of outcome.models) {
+          try {
+            const graph = assembleModel(model, holder, outcome.gaps);
+            const key = holderKey(holder.name, holder.nameSpan);
+            const rank = seen.get(key) ?? 0;
+            seen.set(key, rank + 1);
+            models.push({ key: key + rank, graph });
+          } catch {
+            continue;
+          }
+        }
+        return { models, orphans: outcome.orphans, choices: state.choices, threw: state.threw, steps: state.steps, progress: interpreter.progress() };
+      };
       try {
-        ({ outcome, state } = runUnit(interpreter, unit, file));
+        unitResult = exploreVariants(runPath, stepBudget);
       } catch {
         continue;
       }
-      unitResult = { models: [], orphans: outcome.orphans };
-      for (const { model, holder } of outcome.models) {
-        try {
-          unitResult.models.push(assembleModel(model, holder, outcome.gaps));
-        } catch {
-          continue;
-        }
-      }
-      options?.onUnitRun?.(unit, unitResult, { touched: state.touched, filesRead: state.filesRead });
+      options?.onUnitRun?.(unit, unitResult, { touched, filesRead });
     }
     if (unit.fragmentParameters && !unit.hasDeclaration && unitResult.models.some((m) => m.construction === 'fragment') && calledElsewhere(unit.node, sourceFile)) {
       unitResult = { ...unitResult, models: unitResult.models.filter((m) => m.construction !== 'fragment') };

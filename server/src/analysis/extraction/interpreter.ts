@@ -36,6 +36,28 @@ export class StepBudgetExhausted extends Error {
   }
 }
 
+/**
+ * A decision a run took where the path depends on a value not known statically (an unknown
+ * `if`, switch, ternary or `&&`): which option, out of which, in the user's words.
+ */
+export interface ChoiceMade {
+  /** The decision's identity within a run: a condition met twice is decided once. */
+  key: string;
+  option: number;
+  /** Each option's label (`rnnType === 'lstm'`, `!useDropout`), as the variant names it. */
+  labels: string[];
+  /** The tested expression, where a gap about an option not followed goes. */
+  span: SourceSpan;
+  /** `Interpreter.progress()` when the decision was taken. */
+  progress: number;
+}
+
+/** What a test of an unknown value has settled for the rest of a run (`rnnType === 'lstm'`). */
+export interface EqualityFact {
+  equal?: AbstractValue & { kind: 'primitive' };
+  notEqual: unknown[];
+}
+
 /** Per-unit mutable state; reset by `beginUnit`. */
 export interface UnitState {
   unitNode: ts.Node;
@@ -52,7 +74,19 @@ export interface UnitState {
   touched: Set<ts.Node>;
   /** Every `provider.getSourceFile` answer the run relied on, misses included. */
   filesRead: Map<string, ts.SourceFile | undefined>;
+  /** The options to take at the first decisions met (0 beyond): which path this run follows. */
+  schedule: readonly number[];
+  /** The decisions met, in order. */
+  choices: ChoiceMade[];
+  /** Decisions by key, so that a condition tested twice is taken the same way both times. */
+  decided: Map<string, number>;
+  /** Equalities the path has assumed, by the text of the unknown side. */
+  facts: Map<string, EqualityFact>;
+  /** A `throw` outside any `try` was reached: the path does not build a model. */
+  threw: boolean;
 }
+
+const NO_SCHEDULE: readonly number[] = [];
 
 export class Interpreter {
   // The rooms. They are stateless; the state below is shared with them, so it is not
@@ -80,6 +114,8 @@ export class Interpreter {
   unit!: UnitState;
   /** Loops whose bound is unknown, waiting to learn whether their body built any layers. */
   readonly unknownLoopBounds = new Map<ts.Node, ExtractionGap>();
+  /** How many `try` blocks the run is inside (a throw there is caught, not the path's end). */
+  tryDepth = 0;
 
   /** The caller's provider, with every answer recorded in the running unit's `filesRead`. */
   readonly provider: SourceProvider;
@@ -122,7 +158,7 @@ export class Interpreter {
    * each unit, so a unit's result never depends on which units ran before it (what lets the
    * engine re-run only the units an edit touched and reuse the others).
    */
-  beginUnit(unitNode: ts.Node): UnitState {
+  beginUnit(unitNode: ts.Node, schedule: readonly number[] = NO_SCHEDULE): UnitState {
     this.unit = {
       unitNode,
       steps: 0,
@@ -132,7 +168,13 @@ export class Interpreter {
       directModels: [],
       touched: new Set(),
       filesRead: new Map(),
+      schedule,
+      choices: [],
+      decided: new Map(),
+      facts: new Map(),
+      threw: false,
     };
+    this.tryDepth = 0;
     this.callStack = [];
     this.activeCalls.clear();
     this.unknownLoopBounds.clear();
@@ -158,6 +200,49 @@ export class Interpreter {
     if (!this.unit.gaps.some((g) => g.message === message && g.span.start === span.start && g.span.file === span.file)) {
       this.unit.gaps.push({ message, span });
     }
+  }
+
+  /**
+   * Takes a decision the code makes on a value not known statically: the option the run's
+   * schedule says for the n-th decision met (0 past its end), or the one taken before for
+   * the same key. The unit runner re-runs the unit with other schedules to cover the others.
+   */
+  choose(key: string, labels: string[], span: SourceSpan): number {
+    const unit = this.unit;
+    const known = unit.decided.get(key);
+    if (known !== undefined) return known;
+    const index = unit.choices.length;
+    const option = index < unit.schedule.length ? Math.min(unit.schedule[index], labels.length - 1) : 0;
+    unit.choices.push({ key, option, labels, span, progress: this.progress() });
+    unit.decided.set(key, option);
+    return option;
+  }
+
+  /**
+   * Grows with each layer added or applied and each model created: a decision after which a
+   * run made no progress cannot have changed the models it built (only its other options can).
+   */
+  progress(): number {
+    return this.layerEvents + this.unit.directModels.length;
+  }
+
+  /** Records that the path assumes `subject` (source text, unknown value) equals or differs from `value`. */
+  assumeEquality(subject: string, value: AbstractValue & { kind: 'primitive' }, equal: boolean): void {
+    let fact = this.unit.facts.get(subject);
+    if (!fact) {
+      fact = { notEqual: [] };
+      this.unit.facts.set(subject, fact);
+    }
+    if (equal) fact.equal = value;
+    else if (!fact.notEqual.includes(value.value)) fact.notEqual.push(value.value);
+  }
+
+  /** Whether the path has assumed `subject === value`: true, false, or undefined when it has not. */
+  assumedEqual(subject: string, value: unknown): boolean | undefined {
+    const fact = this.unit.facts.get(subject);
+    if (!fact) return undefined;
+    if (fact.equal) return fact.equal.value === value;
+    return fact.notEqual.includes(value) ? false : undefined;
   }
 
   step(node: ts.Node, scope: Scope): void {

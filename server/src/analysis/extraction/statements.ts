@@ -2,6 +2,18 @@
 // binding patterns, if, loops (unrolled while their bounds are known), switch and try.
 import { ts } from 'ts-morph';
 import type { Interpreter } from './interpreter';
+import {
+  allOf,
+  branchThrows,
+  decisionKey,
+  endsInThrow,
+  equalityTest,
+  failsLabel,
+  holdsLabel,
+  isInert,
+  unwrap,
+  withoutNegation,
+} from './decisions';
 import { K, MAX_UNROLLED_ITERATIONS, clip, isUndefined, truthiness } from './interpreterShared';
 import { type AbstractValue, Scope, UNDEFINED, primitive, unknown } from './values';
 
@@ -75,12 +87,19 @@ export class Statements {
       case K.ContinueStatement:
         return { type: 'continue' };
       case K.ThrowStatement:
+        if (this.interp.tryDepth === 0) this.interp.unit.threw = true;
         return { type: 'throw' };
       case K.SwitchStatement:
         return this.runSwitch(node as ts.SwitchStatement, scope);
       case K.TryStatement: {
         const tryStatement = node as ts.TryStatement;
-        const completion = this.runStatement(tryStatement.tryBlock, scope);
+        this.interp.tryDepth++;
+        let completion: Completion;
+        try {
+          completion = this.runStatement(tryStatement.tryBlock, scope);
+        } finally {
+          this.interp.tryDepth--;
+        }
         if (tryStatement.finallyBlock) {
           const finalCompletion = this.runStatement(tryStatement.finallyBlock, scope);
           if (finalCompletion.type !== 'normal') return finalCompletion;
@@ -161,25 +180,100 @@ export class Statements {
     const condition = truthiness(this.interp.evaluate(node.expression, scope));
     if (condition === true) return this.runStatement(node.thenStatement, scope);
     if (condition === false) return node.elseStatement ? this.runStatement(node.elseStatement, scope) : NORMAL;
-    const before = this.interp.layerEvents;
-    const completion = this.runStatement(node.thenStatement, scope);
-    const added = this.interp.layerEvents > before;
-    if (added) {
-      this.interp.gap(
-        `condition \`${clip(node.expression.getText(scope.file.sourceFile))}\` is not a compile-time constant: analysed as if it holds`,
-        scope.file.span(node.expression),
-      );
+    const decided = this.decidedTruth(node.expression, scope);
+    if (decided !== undefined) return decided ? this.runStatement(node.thenStatement, scope) : node.elseStatement ? this.runStatement(node.elseStatement, scope) : NORMAL;
+    if (node.elseStatement && ts.isIfStatement(node.elseStatement)) return this.runUnknownChain(node, scope);
+    const sourceFile = scope.file.sourceFile;
+    const { core, negated } = withoutNegation(node.expression);
+    const key = decisionKey(core, sourceFile);
+    // Option 0: the condition (without its `!`s) holds; option 1: it fails.
+    let option = this.interp.unit.decided.get(key);
+    if (option === undefined) {
+      if (isInert(node.thenStatement) && isInert(node.elseStatement)) return NORMAL;
+      const thenThrows = branchThrows(node.thenStatement);
+      const elseThrows = branchThrows(node.elseStatement);
+      if (thenThrows === elseThrows) {
+        option = this.interp.choose(key, [holdsLabel(core, sourceFile), failsLabel(core, sourceFile)], scope.file.span(node.expression));
+      } else {
+        // A guard (`if (!shape) throw ...`): the path goes the other way, no decision to make.
+        option = !thenThrows !== negated ? 0 : 1;
+        this.interp.unit.decided.set(key, option);
+      }
     }
-    if (!added && node.elseStatement && BUILDS_LAYERS.test(node.elseStatement.getText(scope.file.sourceFile))) {
-      this.interp.gap(
-        `condition \`${clip(node.expression.getText(scope.file.sourceFile))}\` is not a compile-time constant: its else branch is not analysed`,
-        scope.file.span(node.expression),
-      );
+    this.assumeOutcome(core, option === 0, scope);
+    const takeThen = (option === 0) !== negated;
+    if (takeThen) return this.runStatement(node.thenStatement, scope);
+    return node.elseStatement ? this.runStatement(node.elseStatement, scope) : NORMAL;
+  }
+
+  /**
+   * `if (a) ... else if (b) ... else ...` on values not known statically: one decision among
+   * the branches, each named by its own test (`modelType === 'cnn'`), the last `else` by the
+   * failure of them all. Tests known statically prune the chain.
+   */
+  private runUnknownChain(node: ts.IfStatement, scope: Scope): Completion {
+    const sourceFile = scope.file.sourceFile;
+    const branches: { test?: ts.Expression; body?: ts.Statement }[] = [{ test: node.expression, body: node.thenStatement }];
+    let rest: ts.Statement | undefined = node.elseStatement;
+    while (rest && ts.isIfStatement(rest)) {
+      const truth = truthiness(this.interp.evaluate(rest.expression, scope)) ?? this.decidedTruth(rest.expression, scope);
+      if (truth === true) {
+        branches.push({ body: rest.thenStatement });
+        rest = undefined;
+        break;
+      }
+      if (truth === undefined) branches.push({ test: rest.expression, body: rest.thenStatement });
+      rest = rest.elseStatement;
     }
-    // A guard clause (`if (!shape) throw ...`, `if (cached) return cached`) under an unknown
-    // condition would end the analysis before the model is built: treat it as not taken.
-    if ((completion.type === 'throw' || completion.type === 'return') && !added) return NORMAL;
-    return completion;
+    if (branches[branches.length - 1].test !== undefined) branches.push({ body: rest });
+    const tests = branches.flatMap((branch) => (branch.test ? [branch.test] : []));
+    const key = tests.map((test) => decisionKey(test, sourceFile)).join('|');
+    let option = this.interp.unit.decided.get(key);
+    if (option === undefined) {
+      const feasible = branches.map((branch, index) => index).filter((index) => !branchThrows(branches[index].body));
+      if (feasible.length === 0) feasible.push(0);
+      const labels = branches.map((branch) =>
+        branch.test ? holdsLabel(branch.test, sourceFile) : allOf(tests.map((test) => failsLabel(test, sourceFile))),
+      );
+      if (feasible.length === 1) {
+        option = feasible[0];
+        this.interp.unit.decided.set(key, option);
+      } else {
+        // The decision's options are the feasible branches; map the choice back to its branch.
+        option = feasible[this.interp.choose(key, feasible.map((index) => labels[index]), scope.file.span(node.expression))];
+        this.interp.unit.decided.set(key, option);
+      }
+    }
+    branches.forEach((branch, index) => {
+      if (branch.test && index <= option!) this.assumeOutcome(branch.test, index === option, scope);
+    });
+    const body = branches[option].body;
+    return body ? this.runStatement(body, scope) : NORMAL;
+  }
+
+  /** How the path decided this condition before (the same text, maybe negated), if it did. */
+  private decidedTruth(test: ts.Expression, scope: Scope): boolean | undefined {
+    const { core, negated } = withoutNegation(test);
+    const option = this.interp.unit.decided.get(decisionKey(core, scope.file.sourceFile));
+    return option === undefined ? undefined : (option === 0) !== negated;
+  }
+
+  /**
+   * What the rest of the path may assume once a test went one way: the same test again goes
+   * the same way, and `x === 'lstm'` holding (or failing) settles later tests of `x`.
+   */
+  private assumeOutcome(test: ts.Expression, holds: boolean, scope: Scope): void {
+    const sourceFile = scope.file.sourceFile;
+    const { core, negated } = withoutNegation(test);
+    const coreHolds = holds !== negated;
+    const unit = this.interp.unit;
+    const key = decisionKey(core, sourceFile);
+    if (!unit.decided.has(key)) unit.decided.set(key, coreHolds ? 0 : 1);
+    const equality = equalityTest(core, sourceFile);
+    if (!equality) return;
+    const value = this.interp.evaluate(equality.valueNode, scope);
+    if (value.kind !== 'primitive') return;
+    this.interp.assumeEquality(equality.subject, value, coreHolds === equality.equalHolds);
   }
 
   private loopBudget(node: ts.Node, scope: Scope): boolean {
@@ -228,7 +322,7 @@ export class Statements {
         if (condition === undefined) {
           if (!first) break;
           this.unknownBound(node, node.condition, loopScope);
-          once = true;
+          once = !this.assumeSingleIteration(node.condition, loopScope);
         }
       }
       if (!this.loopBudget(node, loopScope)) break;
@@ -240,6 +334,24 @@ export class Statements {
       if (node.incrementor) this.interp.evaluate(node.incrementor, loopScope);
     }
     return NORMAL;
+  }
+
+  /**
+   * `for (let i = 0; i < layers; i++)` with `layers` not known: the body runs once, so the
+   * rest of the path takes `layers` as 1 (`i === layers - 1`, `downs[layers - i - 1]` then
+   * agree with the one pass). Only a plain variable bound is assumed; true when it was.
+   */
+  private assumeSingleIteration(condition: ts.Expression, scope: Scope): boolean {
+    const test = unwrap(condition);
+    if (!ts.isBinaryExpression(test)) return false;
+    const operator = test.operatorToken.kind;
+    if (operator !== K.LessThanToken && operator !== K.LessThanEqualsToken) return false;
+    const counter = this.interp.evaluate(test.left, scope);
+    const bound = unwrap(test.right);
+    if (counter.kind !== 'primitive' || typeof counter.value !== 'number' || !ts.isIdentifier(bound)) return false;
+    const single = primitive(operator === K.LessThanToken ? counter.value + 1 : counter.value);
+    if (scope.assign(bound.text, single)) return true;
+    return this.interp.topLevelScopes.get(scope.file)?.assign(bound.text, single) ?? false;
   }
 
   private runForOf(node: ts.ForOfStatement | ts.ForInStatement, scope: Scope): Completion {
@@ -309,11 +421,14 @@ export class Statements {
   private runSwitch(node: ts.SwitchStatement, scope: Scope): Completion {
     const discriminant = this.interp.evaluate(node.expression, scope);
     const clauses = node.caseBlock.clauses;
-    if (discriminant.kind !== 'primitive') return this.runUnknownSwitch(node, scope);
+    // Not known statically, unless the path assumed it (an earlier test of the same value).
+    const known = discriminant.kind === 'primitive' ? discriminant : this.interp.unit.facts.get(decisionKey(node.expression, scope.file.sourceFile))?.equal;
+    if (!known) return this.runUnknownSwitch(node, scope);
+    const value = known.value;
     let start = clauses.findIndex((clause) => {
       if (!ts.isCaseClause(clause)) return false;
-      const value = this.interp.evaluate(clause.expression, scope);
-      return value.kind === 'primitive' && value.value === discriminant.value;
+      const caseValue = this.interp.evaluate(clause.expression, scope);
+      return caseValue.kind === 'primitive' && caseValue.value === value;
     });
     if (start < 0) start = clauses.findIndex((clause) => ts.isDefaultClause(clause));
     if (start < 0) return NORMAL;
@@ -322,27 +437,60 @@ export class Statements {
 
   /**
    * A switch on a value known only at run time (`switch (rnnType)`), common in model code
-   * that offers several architectures: like an unknown `if`, analyse the first case that
-   * does something other than throw, and say so, rather than silently dropping its layers.
+   * that offers several architectures: one decision among its entry points (a case with no
+   * statements of its own enters with the next one), each named in the user's words
+   * (`rnnType === 'lstm'`; the default by the cases it is not). Entries whose path ends in
+   * `throw` are no option.
    */
   private runUnknownSwitch(node: ts.SwitchStatement, scope: Scope): Completion {
+    const sourceFile = scope.file.sourceFile;
     const clauses = node.caseBlock.clauses;
-    const start = clauses.findIndex(
-      (clause) => clause.statements.length > 0 && !clause.statements.every((statement) => ts.isThrowStatement(statement)),
-    );
-    if (start < 0) return NORMAL;
-    const text = scope.file.sourceFile.text;
-    const buildsLayers = clauses.some((clause) => BUILDS_LAYERS.test(text.slice(clause.pos, clause.end)));
-    const completion = this.runClausesFrom(clauses, start, scope);
-    if (buildsLayers) {
-      const chosen = clauses[start];
-      const label = ts.isCaseClause(chosen) ? `case \`${clip(chosen.expression.getText(scope.file.sourceFile))}\`` : 'the default case';
-      this.interp.gap(
-        `\`${clip(node.expression.getText(scope.file.sourceFile))}\` is not a compile-time constant: only ${label} of this switch is analysed`,
-        scope.file.span(node.expression),
-      );
+    const subject = decisionKey(node.expression, sourceFile);
+    const subjectText = holdsLabel(node.expression, sourceFile);
+    const caseValues = clauses.map((clause) => (ts.isCaseClause(clause) ? this.interp.evaluate(clause.expression, scope) : undefined));
+    // Excluded by what the path assumed already (`if (rnnType === 'gru') ... else switch ...`).
+    const excluded = (index: number): boolean => {
+      const value = caseValues[index];
+      return value?.kind === 'primitive' && this.interp.assumedEqual(subject, value.value) === false;
+    };
+    const entries: { start: number; members: number[] }[] = [];
+    let members: number[] = [];
+    clauses.forEach((clause, index) => {
+      members.push(index);
+      if (clause.statements.length === 0 && index < clauses.length - 1) return;
+      entries.push({ start: members[0], members });
+      members = [];
+    });
+    // Without a default, a value no case names runs none of them: an entry past the end.
+    if (!clauses.some((clause) => ts.isDefaultClause(clause))) entries.push({ start: clauses.length, members: [] });
+    const throws = (start: number) => endsInThrow(clauses.slice(start).flatMap((clause) => [...clause.statements]));
+    const feasible = entries.filter((entry) => !throws(entry.start) && !(entry.members.length > 0 && entry.members.every(excluded)));
+    if (feasible.length === 0) return NORMAL;
+    const caseText = (index: number) => clip((clauses[index] as ts.CaseClause).expression.getText(sourceFile));
+    const labelOf = (entry: { members: number[] }): string => {
+      if (entry.members.length === 0 || entry.members.some((index) => ts.isDefaultClause(clauses[index]))) {
+        const others = clauses.map((clause, index) => index).filter((index) => ts.isCaseClause(clauses[index]) && !entry.members.includes(index));
+        if (others.length === 0) return `default of switch (${subjectText})`;
+        return others.length <= 3 ? allOf(others.map((index) => `${subjectText} !== ${caseText(index)}`)) : `${subjectText} is none of its ${others.length} cases`;
+      }
+      return entry.members.map((index) => `${subjectText} === ${caseText(index)}`).join(' || ');
+    };
+    const key = `switch:${subject}`;
+    let chosen = this.interp.unit.decided.get(key);
+    if (chosen === undefined || chosen >= feasible.length) {
+      chosen = feasible.length === 1 ? 0 : this.interp.choose(key, feasible.map(labelOf), scope.file.span(node.expression));
+      this.interp.unit.decided.set(key, chosen);
     }
-    return completion.type === 'throw' ? NORMAL : completion;
+    const entry = feasible[chosen];
+    const assume = (index: number, equal: boolean) => {
+      const value = caseValues[index];
+      if (value?.kind === 'primitive') this.interp.assumeEquality(subject, value, equal);
+    };
+    const isDefault = entry.members.length === 0 || entry.members.some((index) => ts.isDefaultClause(clauses[index]));
+    const cases = entry.members.filter((index) => ts.isCaseClause(clauses[index]));
+    if (!isDefault && cases.length === 1) assume(cases[0], true);
+    else clauses.forEach((clause, index) => ts.isCaseClause(clause) && !entry.members.includes(index) && assume(index, false));
+    return this.runClausesFrom(clauses, entry.start, scope);
   }
 
   private runClausesFrom(clauses: ts.NodeArray<ts.CaseOrDefaultClause>, start: number, scope: Scope): Completion {
@@ -356,5 +504,4 @@ export class Statements {
   }
 }
 
-/** Source text that looks like it adds or applies layers (for branches that are not run). */
-const BUILDS_LAYERS = /\.(add|apply)\s*\(|layers\s*\.|\bnew\s+[A-Z]/;
+
