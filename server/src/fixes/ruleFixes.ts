@@ -2,6 +2,7 @@
 // only fixes it can write safely: a layer created in a helper, in a loop or with a config that
 // is not a literal gets none, and a config key the replacement does not accept stops the fix.
 import type { LayerNode } from '../analysis/graph';
+import { inferDeclaration } from '../analysis/inference';
 import type { FileAnalysis, LocatedFinding, ModelAnalysis } from '../engine';
 import { FileEditor, type LayerSite, type LibraryReference } from './sourceEdits';
 import type { SymmetryFix, TextEditSpan } from './types';
@@ -346,28 +347,66 @@ function setLayers(context: FixContext): SymmetryFix[] {
 
 const BIASED = new Set(['dense', 'conv1d', 'conv2d', 'conv3d', 'depthwiseConv2d', 'separableConv2d', 'conv2dTranspose']);
 
-/** Under sign: useBias false and odd activations, on every layer that needs it. */
+/** The layers that are not odd only through their bias or activation, and what each needs. */
+function oddnessNeeds(layers: readonly LayerNode[]): { layer: LayerNode; bias: boolean; activation: boolean }[] {
+  const needs: { layer: LayerNode; bias: boolean; activation: boolean }[] = [];
+  for (const layer of layers) {
+    const bias = BIASED.has(layer.kind) && layer.config.values['useBias'] !== false;
+    const current = layer.config.values['activation'];
+    const activation = (BIASED.has(layer.kind) || layer.kind === 'activation') && typeof current === 'string' && !ODD_ACTIVATIONS.has(current);
+    if (bias || activation) needs.push({ layer, bias, activation });
+  }
+  return needs;
+}
+
+/**
+ * True when the model, with these layers' biases off and activations tanh, keeps the finding's
+ * sign declaration: the inference runs again on the changed configs, so a max pooling or a
+ * normalisation elsewhere keeps the title from promising an odd model.
+ */
+function oddAfter(context: FixContext, needs: readonly { layer: LayerNode; bias: boolean; activation: boolean }[]): boolean {
+  const { model, finding } = context;
+  const declaration = model.declarations.find((candidate) => candidate.group === finding.group && candidate.mode === finding.mode);
+  if (!declaration) return false;
+  const changed = new Map(needs.map((need) => [need.layer.id, need]));
+  const layers = model.graph.layers.map((layer) => {
+    const need = changed.get(layer.id);
+    if (!need) return layer;
+    const values = { ...layer.config.values, ...(need.bias ? { useBias: false } : {}), ...(need.activation ? { activation: 'tanh' } : {}) };
+    return { ...layer, config: { ...layer.config, values } };
+  });
+  try {
+    const inference = inferDeclaration({ ...model.graph, layers }, model.shapes, declaration);
+    return inference.falls.length === 0 && inference.gaps.length === 0 && !inference.mismatch;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Under sign: useBias false and tanh where a layer needs them, on every layer or on the blamed
+ * one. One model-wide fix does both, since either alone leaves the model not odd; it promises
+ * an odd model only when the inference says the changed model is odd.
+ */
 function oddLayers(context: FixContext): SymmetryFix[] {
   const { editor, model } = context;
-  const plan = (bias: boolean, activation: boolean, onlyBlamed: boolean): SymmetryFix | undefined => {
+  const plan = (needs: { layer: LayerNode; bias: boolean; activation: boolean }[], onlyBlamed: boolean): SymmetryFix | undefined => {
     const builder = new FixBuilder(context);
-    const layers = onlyBlamed ? [model.graph.layers[context.finding.layer ?? -1]] : model.graph.layers;
-    for (const layer of layers) {
-      if (!layer) continue;
-      const needsBias = BIASED.has(layer.kind) && layer.config.values['useBias'] !== false;
-      const currentActivation = layer.config.values['activation'];
-      const needsActivation =
-        (BIASED.has(layer.kind) || layer.kind === 'activation') && typeof currentActivation === 'string' && !ODD_ACTIVATIONS.has(currentActivation);
-      if (!(bias && needsBias) && !(activation && needsActivation)) continue;
-      const site = siteOf(context, layer);
+    for (const need of needs) {
+      const site = siteOf(context, need.layer);
       if (!site) return undefined;
-      if (bias && needsBias) builder.add(editor.setProperty(site, 'useBias', 'false'));
-      if (activation && needsActivation) builder.add(editor.setProperty(site, 'activation', editor.str('tanh')));
+      if (need.bias) builder.add(editor.setProperty(site, 'useBias', 'false'));
+      if (need.activation) builder.add(editor.setProperty(site, 'activation', editor.str('tanh')));
     }
-    const parts = [bias ? 'useBias: false' : '', activation ? 'tanh' : ''].filter(Boolean).join(' and ');
-    return builder.build(onlyBlamed ? `Make this layer odd (${parts})` : `Make the model odd (${parts} on every layer)`, bias && activation && !onlyBlamed);
+    const parts = [needs.some((need) => need.bias) ? 'useBias: false' : '', needs.some((need) => need.activation) ? 'tanh' : ''].filter(Boolean).join(' and ');
+    if (onlyBlamed) return builder.build(`Make this layer odd (${parts})`, false);
+    return builder.build(oddAfter(context, needs) ? `Make the model odd (${parts} on every layer)` : `Set ${parts} on every layer`, true);
   };
-  return [plan(true, true, false), plan(true, true, true), plan(true, false, false), plan(false, true, false)].filter(
+  const blamed = model.graph.layers[context.finding.layer ?? -1];
+  // A finding these edits do not touch (a max pooling, a normalisation) gets none of them.
+  if (!blamed || oddnessNeeds([blamed]).length === 0) return [];
+  const fixes = [plan(oddnessNeeds(model.graph.layers), false), plan(oddnessNeeds([blamed]), true)];
+  return fixes.filter(
     (fix, index, all): fix is SymmetryFix => fix !== undefined && all.findIndex((other) => other && JSON.stringify(other.edits) === JSON.stringify(fix.edits)) === index,
   );
 }
