@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 export const textureModel = tf.sequential({
   layers: [
     tf.layers.conv2d({ inputShape: [32, 32, 3], filters: 16, kernelSize: 1 }),
-    tf.layers.prelu({}), // expect: position-dependent-weights
+    tf.layers.prelu({}), // expect: position-dependent-weights, position-dependent-weights
     tf.layers.conv2d({ filters: 16, kernelSize: 1 }),
     tf.layers.prelu({ sharedAxes: [1, 2] }),
     tf.layers.globalAveragePooling2d({}),

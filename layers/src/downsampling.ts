@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { expectRank, singleShape, singleTensor, type BaseLayerArgs, type LayerShape } from './layerBase';
 import { wrapAxis } from './planeTransforms';
 
-function positiveInteger(value: number | undefined, fallback: number, what: string): number {
+export function positiveInteger(value: number | undefined, fallback: number, what: string): number {
   const result = value ?? fallback;
   if (!Number.isInteger(result) || result < 1) throw new Error(`${what} must be a positive integer, got ${JSON.stringify(value)}`);
   return result;
@@ -21,7 +21,7 @@ function circularMaxWindow(x: tf.Tensor4D, size: number): tf.Tensor4D {
 }
 
 /** Binomial coefficients of a filter of `size` taps: [1,1], [1,2,1], [1,3,3,1], ... */
-function binomialRow(size: number): number[] {
+export function binomialRow(size: number): number[] {
   let row = [1];
   for (let i = 1; i < size; i++) row = [...row, 0].map((value, j) => value + (j > 0 ? row[j - 1] : 0));
   return row;

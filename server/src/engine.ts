@@ -11,7 +11,9 @@ import { inferDeclaration } from './analysis/inference';
 import { inferShapes } from './analysis/shapes';
 import { parseSourceText, type SourceProvider } from './analysis/sourceProvider';
 import type { DeclarationInference, DeclarationProblem, ShapeTable, SymmetryDeclaration } from './analysis/symmetry';
-import type { FileDeclarationProblem, Finding, SeverityOverride } from './rules/rule';
+import { mergeFindings, type MergeOptions } from './findingMerge';
+import { RULES } from './rules/registry';
+import { formatMessage, type FileDeclarationProblem, type Finding, type FindingHolder, type SeverityOverride } from './rules/rule';
 import { engineFinding, runFileRules, runModelRules } from './rules/runner';
 import type { AnalysisCache, CacheSession, ReusedModel } from './engineCache';
 
@@ -241,7 +243,7 @@ function compareFindings(a: LocatedFinding, b: LocatedFinding): number {
 
 /**
  * The findings kept so far. Findings with the same rule, span and message are one finding
- * reported twice (a helper shared by two models); bucketed by span start, as findings rarely
+ * reported twice (a helper one model calls twice); bucketed by span start, as findings rarely
  * share one, so no key string is built per finding.
  */
 class SeenFindings {
@@ -489,15 +491,12 @@ export function analyzeFile(sourceFile: ts.SourceFile, provider: SourceProvider,
   }
 
   // The file's list: the models' located findings (already in this file, unsuppressed, and
-  // positioned in this very text, so taken as they are) then the file-level ones, duplicates
-  // dropped in that order, then sorted.
-  const all: LocatedFinding[] = [];
+  // positioned in this very text), one per place and meaning with the models that share it
+  // (a layer in a helper each builder calls), then the file-level ones, duplicates dropped in
+  // that order, then sorted. The models' own lists stay as they are (SPEC 8 lists per model).
+  const all = mergeModelFindings(models);
   const seen = new SeenFindings();
-  for (const model of models) {
-    for (const finding of model.findings) {
-      if (seen.add(finding)) all.push(finding);
-    }
-  }
+  for (const finding of all) seen.add(finding);
   for (const original of fileFindings) {
     const finding = locateOne(original);
     if (!isSuppressed(finding) && seen.add(finding)) all.push(finding);
@@ -505,6 +504,40 @@ export function analyzeFile(sourceFile: ts.SourceFile, provider: SourceProvider,
   all.sort(compareFindings);
   session?.commit();
   return { fileName, models, findings: all };
+}
+
+// ---------------------------------------------------------------------------------------------
+// One finding per place
+
+/** Who has a model's findings: its name (and, with variants, the variant's label). */
+function holderOf(graph: ModelGraph): FindingHolder {
+  return { model: graph.name };
+}
+
+const templatesByRule = new Map(RULES.map((rule) => [rule.id, rule.meta.messages as Record<string, string>]));
+
+/** A finding's message with `{{model}}` filled by `model`; undefined for a message without it. */
+function messageNaming(finding: Finding, model: string): string | undefined {
+  const template = templatesByRule.get(finding.ruleId)?.[finding.messageId];
+  return template !== undefined && /\{\{\s*model\s*\}\}/.test(template) ? formatMessage(template, { ...finding.data, model }) : undefined;
+}
+
+const MERGE_OPTIONS: MergeOptions<LocatedFinding> = {
+  // The model's name is the holder's own word in a message: two models' messages that differ
+  // only by it say the same thing.
+  meaningOf: (finding) => messageNaming(finding, '\u0000') ?? finding.message,
+  messageFor: (finding, models) => messageNaming(finding, models) ?? finding.message,
+};
+
+/**
+ * The models' findings, each place and meaning once (see findingMerge.ts); reused on its own by
+ * callers that add findings to the models afterwards (the CLI's probe results).
+ */
+export function mergeModelFindings(models: readonly ModelAnalysis[]): LocatedFinding[] {
+  return mergeFindings(
+    models.map((model) => ({ holder: holderOf(model.graph), span: model.graph.nameSpan, findings: model.findings })),
+    MERGE_OPTIONS,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

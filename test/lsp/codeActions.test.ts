@@ -64,6 +64,41 @@ describe('lsp: code actions', () => {
     assert.ok(actions.every((a) => a.kind === CodeActionKind.QuickFix));
   });
 
+  it('acts once on the one diagnostic of a layer two models share, editing its one place', async () => {
+    const shared = `import * as tf from '@tensorflow/tfjs';
+const features = tf.layers.conv2d({ inputShape: [16, 16, 3], filters: 8, kernelSize: 1 });
+const flatten = tf.layers.flatten();
+const scores = tf.layers.dense({ units: 10 });
+/** @symmetry invariant translation */
+export const modelA = tf.sequential({ layers: [features, flatten, scores] });
+/** @symmetry invariant translation */
+export const modelB = tf.sequential({ layers: [features, flatten, scores] });
+`;
+    const { host, diagnostics } = hostFor(shared, 4);
+    const flatten = diagnostics.filter((d) => d.code === 'flatten-breaks-invariance');
+    assert.equal(flatten.length, 1, JSON.stringify(diagnostics));
+    assert.deepEqual(
+      (flatten[0].relatedInformation ?? []).filter((item) => /^in model[AB]: declared here/.test(item.message)).map((item) => item.location.range.start.line),
+      [4, 6],
+    );
+    const actions = await computeCodeActions(host, params(flatten));
+    assert.deepEqual(
+      actions.map((a) => a.title),
+      [
+        'Use global average pooling instead of flatten',
+        'Use global max pooling instead of flatten',
+        'Disable flatten-breaks-invariance for this line',
+        'Show documentation for flatten-breaks-invariance',
+      ],
+    );
+    const change = actions[0].edit?.documentChanges?.[0];
+    assert.ok(change && TextDocumentEdit.is(change));
+    assert.deepEqual(change.edits, [{ range: { start: { line: 2, character: 16 }, end: { line: 2, character: 35 } }, newText: 'tf.layers.globalAveragePooling2d({})' }]);
+    // The one edit fixes both models.
+    const fixed = shared.replace('tf.layers.flatten()', 'tf.layers.globalAveragePooling2d({})');
+    assert.deepEqual(analyzeText(FILE, fixed).findings.filter((f) => f.ruleId === 'flatten-breaks-invariance'), []);
+  });
+
   it('makes no edit for a stale diagnostic or a document that changed', async () => {
     const { host, diagnostics, setVersion } = hostFor(TEXT, 7);
     const stale = diagnostics.map((d) => ({ ...d, data: { ...(d.data as object), version: 6 } }));

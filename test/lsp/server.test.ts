@@ -170,6 +170,39 @@ describe('language server (stdio)', function () {
     for (const item of items) assert.equal(item.source, 'symmetry-lint');
   });
 
+  it('gives a layer in a helper three models share one diagnostic naming the models, also after an edit', async () => {
+    const uri = uriOf('shared-head.ts');
+    const text = fs.readFileSync(path.join(ROOT, 'samples/shared-head.ts'), 'utf8');
+    const lines = text.split('\n');
+    const flattenLine = lines.findIndex((line) => line.includes('tf.layers.flatten()'));
+    const declarationLines = lines.flatMap((line, index) => (line.includes('@symmetry invariant translation') ? [index] : []));
+    const models = ['buildNarrowClassifier', 'buildMediumClassifier', 'buildWideClassifier'];
+    await open(client, uri, text);
+    const check = (items: Diagnostic[]) => {
+      const onLine = items.filter((item) => item.range.start.line === flattenLine);
+      assert.equal(onLine.length, 1, JSON.stringify(items));
+      const related = onLine[0].relatedInformation ?? [];
+      assert.equal(related[0].message, `in 3 models: ${models.join(', ')}`);
+      assert.equal(related[0].location.range.start.line, lines.findIndex((line) => line.includes(models[0])));
+      // Each model by name, at its own declaration.
+      models.forEach((model, index) => {
+        const item = related.find((candidate) => candidate.message.startsWith(`in ${model}: declared here`));
+        assert.ok(item, `${model} in ${JSON.stringify(related)}`);
+        assert.equal(item.location.uri, uri);
+        assert.equal(item.location.range.start.line, declarationLines[index]);
+      });
+    };
+    check(await pullItems(client, uri));
+    // An edit inside one builder: that model is analysed again, the two others are reused.
+    const mediumWidth = lines.findIndex((line) => line.includes('filters: 8'));
+    const character = lines[mediumWidth].indexOf('filters: 8') + 'filters: '.length;
+    await client.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+      textDocument: { uri, version: 2 },
+      contentChanges: [{ range: { start: { line: mediumWidth, character }, end: { line: mediumWidth, character: character + 1 } }, text: '6' }],
+    });
+    check(await pullItems(client, uri));
+  });
+
   it('answers unchanged when nothing changed, and sees an incremental change', async () => {
     const uri = uriOf('model.ts');
     const first = await pull(client, uri);

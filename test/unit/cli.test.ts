@@ -129,6 +129,37 @@ describe('symmetry-lint CLI', function () {
     assert.ok(Array.isArray(output.files[0].findings));
   });
 
+  it('prints a finding three models share (a layer in their helper) once in text and SARIF, and in each model in JSON', () => {
+    const sample = fs.readFileSync(path.join(ROOT, 'samples/shared-head.ts'), 'utf8');
+    const flattenLine = sample.split('\n').findIndex((line) => line.includes('tf.layers.flatten()')) + 1;
+    const models = ['buildNarrowClassifier', 'buildMediumClassifier', 'buildWideClassifier'];
+    const cwd = folder({ 'shared-head.ts': sample });
+
+    const text = runCli(['check', 'shared-head.ts'], cwd);
+    assert.equal(text.status, 1, text.stderr);
+    const rows = text.stdout.split('\n').filter((line) => line.startsWith(`  ${flattenLine}:`));
+    assert.equal(rows.length, 1, text.stdout);
+    assert.match(rows[0], /flatten-breaks-invariance$/);
+    assert.match(text.stdout, /1 problem \(1 error/);
+
+    const sarif = JSON.parse(runCli(['check', 'shared-head.ts', '--format', 'sarif'], cwd).stdout) as {
+      runs: { results: { ruleId: string; relatedLocations?: { message: { text: string }; physicalLocation: { region: { startLine: number } } }[] }[] }[];
+    };
+    const results = sarif.runs[0].results;
+    assert.deepEqual(results.map((result) => result.ruleId), ['flatten-breaks-invariance']);
+    const related = results[0].relatedLocations ?? [];
+    assert.equal(related[0].message.text, `in 3 models: ${models.join(', ')}`);
+    for (const model of models) assert.ok(related.some((item) => item.message.text.startsWith(`in ${model}: declared here`)), model);
+
+    // SPEC 8 lists findings per model: each model keeps its own.
+    const json = JSON.parse(runCli(['check', 'shared-head.ts', '--format', 'json'], cwd).stdout) as JsonOutput;
+    assert.deepEqual(json.files[0].models.map((model) => model.name), models);
+    for (const model of json.files[0].models) {
+      assert.deepEqual(model.findings.map((finding) => [finding.ruleId, finding.line]), [['flatten-breaks-invariance', flattenLine]], model.name);
+    }
+    assert.deepEqual(json.files[0].findings, []);
+  });
+
   it('applies --symmetry to every model found', () => {
     const cwd = folder({ 'm.ts': UNDECLARED_MODEL });
     const without = runCli(['check', 'm.ts', '--format=json'], cwd);
@@ -219,16 +250,15 @@ describe('symmetry-lint CLI', function () {
     assert.equal(version.stdout.trim(), serverPackage.version);
   });
 
-  it('checks 200 files in a few seconds at most', () => {
+  it('checks 200 files in one run, one report per file', () => {
     const files: Record<string, string> = {};
     for (let i = 0; i < 200; i++) files[`src/m${String(i).padStart(3, '0')}.ts`] = BROKEN_MODEL.replace('buildBroken', `build${i}`);
     const cwd = folder(files);
-    const started = Date.now();
     const result = runCli(['check', 'src', '--format', 'json'], cwd);
-    const elapsed = Date.now() - started;
     assert.equal(result.status, 1, result.stderr);
-    assert.equal((JSON.parse(result.stdout) as JsonOutput).files.length, 200);
-    // The target is about 1 s; the bound leaves room for a loaded CI machine.
-    assert.ok(elapsed < 5000, `took ${elapsed} ms`);
+    const reported = (JSON.parse(result.stdout) as JsonOutput).files;
+    assert.equal(reported.length, 200);
+    assert.ok(reported.every((file) => file.models.length === 1 && file.models[0].findings.length > 0));
+    // Its speed is measured side by side with ESLint in `npm run bench`, not timed here.
   });
 });

@@ -124,6 +124,21 @@ describe('inference: translation', () => {
       falls: [['approx', 'cropping', 3, 0]],
     },
     {
+      name: "CircularPad2D then a stride-2 'valid' conv using exactly the margin: subgroup(2) without border loss, when the size is a multiple of 2",
+      graph: sequential([16, 16, 3], [['CircularPad2D', { padding: 1 }, lib], conv(3, { strides: 2 })]),
+      declaration: declare('equivariant', 'translation'),
+      falls: [['subgroup', 'stride', 1, 0]],
+    },
+    {
+      name: 'the same on an odd size loses the border',
+      graph: sequential([15, 15, 3], [['CircularPad2D', { padding: 1 }, lib], conv(3, { strides: 2 })]),
+      declaration: declare('equivariant', 'translation'),
+      falls: [
+        ['approx', 'cropping', 1, 0],
+        ['subgroup', 'stride', 1, 0],
+      ],
+    },
+    {
       name: 'a margin of 2 covers two 3x3 valid convolutions with an activation between them',
       graph: sequential([16, 16, 3], [['CircularPad2D', { padding: 2 }, lib], conv(3), ['activation', { activation: 'relu' }], conv(3), ['globalAveragePooling2d', {}]]),
       declaration: declare('invariant', 'translation'),
@@ -167,6 +182,39 @@ describe('inference: translation', () => {
       declaration: declare('invariant', 'translation'),
       states: ['subgroup(2)', 'invariant(subgroup(2))'],
       falls: [['subgroup', 'stride', 0, 0]],
+    },
+    {
+      name: "CircularPad1D then a 'valid' conv1d of kernel 3 is exact over time; without the pad it crops",
+      graph: sequential([32, 4], [['CircularPad1D', { padding: 1 }, lib], ['conv1d', { filters: 8, kernelSize: 3, padding: 'valid' }], ['conv1d', { filters: 8, kernelSize: 3, padding: 'valid' }]]),
+      declaration: declare('equivariant', 'translation'),
+      states: ['exact', 'exact', 'approx'],
+      falls: [['approx', 'cropping', 2, 0]],
+    },
+    {
+      name: "CircularPad3D with padding 2 covers a 'valid' 5x5x5 conv3d: exactly equivariant",
+      graph: sequential([8, 8, 8, 1], [['CircularPad3D', { padding: 2 }, lib], ['conv3d', { filters: 4, kernelSize: 5, padding: 'valid' }]]),
+      declaration: declare('equivariant', 'translation'),
+      falls: [],
+      outputs: ['exact'],
+    },
+    {
+      name: 'CircularPad3D with a smaller depth margin than the kernel needs: the conv3d crops',
+      graph: sequential([8, 8, 8, 1], [['CircularPad3D', { padding: [0, 1, 1] }, lib], ['conv3d', { filters: 4, kernelSize: 3, padding: 'valid' }]]),
+      declaration: declare('equivariant', 'translation'),
+      falls: [['approx', 'cropping', 1, 0]],
+    },
+    {
+      name: 'BlurPool1D and BlurPool3D are subgroup(stride), anti-aliased',
+      graph: sequential([32, 3], [['BlurPool1D', { stride: 4 }, lib], ['globalAveragePooling1d', {}]]),
+      declaration: declare('invariant', 'translation'),
+      states: ['subgroup(4)', 'invariant(subgroup(4))'],
+      falls: [['subgroup', 'stride', 0, 0]],
+    },
+    {
+      name: 'BlurPool3D is subgroup(stride) on a volume',
+      graph: sequential([8, 8, 8, 2], [['BlurPool3D', {}, lib]]),
+      declaration: declare('equivariant', 'translation'),
+      states: ['subgroup(2)'],
     },
     {
       name: 'PolyphasePool2D then global pooling is exactly invariant',
@@ -523,6 +571,12 @@ describe('inference: sign', () => {
       graph: sequential([8, 8, 2], [['conv2d', { filters: 2, kernelSize: 3, useBias: false }], ['averagePooling2d', {}], ['flatten', {}], ['maxPooling1d', {}]]),
       declaration: declare('equivariant', 'sign'),
       states: ['exact', 'exact', 'exact', 'broken:non-odd@3'],
+    },
+    {
+      name: 'a BlurPool blur is linear (odd); its optional max (poolSize > 1) is not',
+      graph: sequential([16, 2], [['BlurPool1D', { stride: 2 }, lib], ['BlurPool1D', { stride: 2, poolSize: 2 }, lib]]),
+      declaration: declare('equivariant', 'sign'),
+      states: ['exact', 'broken:non-odd@1'],
     },
     {
       name: 'global average pooling keeps the sign action (it does not make the output even)',

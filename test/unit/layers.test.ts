@@ -49,6 +49,10 @@ describe('layers library', function () {
       ['CircularPad2D', () => [new sl.CircularPad2D({ padding: [1, 2], inputShape: [6, 6, 2] })], [2, 6, 6, 2]],
       ['BlurPool2D', () => [new sl.BlurPool2D({ stride: 2, filterSize: 4, poolSize: 2, inputShape: [8, 8, 2] })], [2, 8, 8, 2]],
       ['PolyphasePool2D', () => [new sl.PolyphasePool2D({ stride: 2, poolSize: 2, inputShape: [8, 8, 2] })], [2, 8, 8, 2]],
+      ['CircularPad1D', () => [new sl.CircularPad1D({ padding: 2, inputShape: [7, 3] })], [2, 7, 3]],
+      ['CircularPad3D', () => [new sl.CircularPad3D({ padding: [1, 2, 0], inputShape: [4, 5, 6, 2] })], [2, 4, 5, 6, 2]],
+      ['BlurPool1D', () => [new sl.BlurPool1D({ stride: 3, filterSize: 5, poolSize: 2, inputShape: [9, 2] })], [2, 9, 2]],
+      ['BlurPool3D', () => [new sl.BlurPool3D({ stride: 2, filterSize: 4, poolSize: 2, inputShape: [4, 6, 5, 2] })], [2, 4, 6, 5, 2]],
       [
         'P4ConvLifting2D, P4Conv2D, P4GroupPool',
         () => [
@@ -115,12 +119,40 @@ describe('layers library', function () {
       const y = model.predict(randomInput([1, 9, 9, 3], 1)) as tf.Tensor;
       assert.deepEqual(y.shape, [1, ...(model.outputs[0].shape.slice(1) as number[])]);
       assert.deepEqual(y.shape, [1, 3, 3, 2]);
+      for (const [layers, shape, expected] of [
+        [[new sl.CircularPad1D({ padding: 2, inputShape: [9, 3] }), new sl.BlurPool1D({ stride: 2 })], [1, 9, 3], [1, 7, 3]],
+        [[new sl.CircularPad3D({ padding: [1, 0, 2], inputShape: [3, 4, 5, 2] }), new sl.BlurPool3D({ stride: 3, poolSize: 2 })], [1, 3, 4, 5, 2], [1, 2, 2, 3, 2]],
+      ] as [tf.layers.Layer[], number[], number[]][]) {
+        const sequence = tf.sequential({ layers });
+        const out = sequence.predict(randomInput(shape, 2)) as tf.Tensor;
+        assert.deepEqual(out.shape, [1, ...(sequence.outputs[0].shape.slice(1) as number[])]);
+        assert.deepEqual(out.shape, expected);
+      }
+    });
+
+    it('BlurPool1D and BlurPool3D filter like BlurPool2D (one separable pass per axis)', () => {
+      // An axis on which the input is constant stays constant (the wrapped blur is normalised), so
+      // the 2D layer on [N, T, 4, C] repeats the 1D one on [N, T, C] in every column, and the 3D
+      // layer on [N, D, H, 4, C] repeats the 2D one on [N, D, H, C].
+      const config = { stride: 2, filterSize: 5, poolSize: 3 };
+      const x1 = randomInput([2, 10, 3], 4);
+      const oneD = new sl.BlurPool1D(config).apply(x1) as tf.Tensor;
+      const twoD = new sl.BlurPool2D(config).apply(tf.tile(tf.expandDims(x1, 2), [1, 1, 4, 1])) as tf.Tensor;
+      for (const column of tf.unstack(twoD, 2)) assert.ok(relativeError(oneD, column) < 1e-6, `1D vs 2D: ${relativeError(oneD, column)}`);
+      const x2 = randomInput([2, 6, 7, 3], 5);
+      const plane = new sl.BlurPool2D(config).apply(x2) as tf.Tensor;
+      const threeD = new sl.BlurPool3D(config).apply(tf.tile(tf.expandDims(x2, 3), [1, 1, 1, 4, 1])) as tf.Tensor;
+      for (const slice of tf.unstack(threeD, 3)) assert.ok(relativeError(slice, plane) < 1e-6, `3D vs 2D: ${relativeError(slice, plane)}`);
     });
 
     it('rejects bad configurations with a message that names the layer', () => {
       assert.throws(() => new sl.P4ConvLifting2D({ filters: 2, kernelSize: 2 }), /P4ConvLifting2D needs a square, odd kernel/);
       assert.throws(() => new sl.SetPool({ reduction: 'median' as 'max' }), /SetPool reduction/);
       assert.throws(() => new sl.CircularPad2D({ padding: -1 }), /padding/);
+      assert.throws(() => new sl.CircularPad1D({ padding: 1.5 }), /CircularPad1D padding/);
+      assert.throws(() => new sl.CircularPad3D({ padding: [1, 2] as unknown as [number, number, number] }), /CircularPad3D padding must be .* a list of 3/);
+      assert.throws(() => new sl.BlurPool1D({ filterSize: 8 }), /BlurPool1D filterSize must be at most 7/);
+      assert.throws(() => new sl.BlurPool3D({ stride: 0 }), /BlurPool3D stride/);
       assert.throws(() => tf.sequential({ layers: [new sl.PolyphasePool2D({ stride: 2, inputShape: [7, 8, 1] })] }), /divisible by its stride 2/);
       assert.throws(() => new sl.SetDense({ units: 3, activation: 'swish' as 'relu' }), /unknown activation "swish"/);
     });
@@ -143,6 +175,95 @@ describe('layers library', function () {
       const zeroPadded = () =>
         tf.sequential({ layers: [tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', inputShape: [12, 12, 2] })] });
       assert.ok(worstError(zeroPadded, [2, 12, 12, 2], shifts([[1, 0]], true)) > 1e-2);
+    });
+
+    it('CircularPad1D + valid conv1d: exactly equivariant to circular shifts in time', () => {
+      const build = () =>
+        tf.sequential({
+          layers: [
+            new sl.CircularPad1D({ padding: 1, inputShape: [16, 3] }),
+            tf.layers.conv1d({ filters: 5, kernelSize: 3, padding: 'valid', activation: 'relu' }),
+            new sl.CircularPad1D({ padding: 2 }),
+            tf.layers.conv1d({ filters: 4, kernelSize: 5, padding: 'valid' }),
+          ],
+        });
+      const timeShifts = [1, 3, 8, 15].map((d) => ({ input: (x: tf.Tensor) => circularShift(x, 1, d), output: (y: tf.Tensor) => circularShift(y, 1, d) }));
+      const error = worstError(build, [2, 16, 3], timeShifts);
+      assert.ok(error < EXACT, `relative error ${error}`);
+      const zeroPadded = () => tf.sequential({ layers: [tf.layers.conv1d({ filters: 5, kernelSize: 3, padding: 'same', inputShape: [16, 3] })] });
+      assert.ok(worstError(zeroPadded, [2, 16, 3], timeShifts) > 1e-2, 'control: zero padding is not exact');
+    });
+
+    it('CircularPad3D + valid conv3d: exactly equivariant to circular shifts of the volume', () => {
+      const shift3 = (x: tf.Tensor, [a, b, c]: number[]) => circularShift(circularShift(circularShift(x, 1, a), 2, b), 3, c);
+      const volumeShifts = [[1, 0, 0], [0, 1, 0], [0, 0, 1], [2, 3, 5]].map((d) => ({ input: (x: tf.Tensor) => shift3(x, d), output: (y: tf.Tensor) => shift3(y, d) }));
+      const build = () =>
+        tf.sequential({
+          layers: [
+            new sl.CircularPad3D({ padding: 1, inputShape: [6, 7, 8, 2] }),
+            tf.layers.conv3d({ filters: 3, kernelSize: 3, padding: 'valid', activation: 'relu' }),
+            new sl.CircularPad3D({ padding: [0, 1, 1] }),
+            tf.layers.conv3d({ filters: 2, kernelSize: [1, 3, 3], padding: 'valid' }),
+          ],
+        });
+      const error = worstError(build, [2, 6, 7, 8, 2], volumeShifts);
+      assert.ok(error < EXACT, `relative error ${error}`);
+      const zeroPadded = () => tf.sequential({ layers: [tf.layers.conv3d({ filters: 3, kernelSize: 3, padding: 'same', inputShape: [6, 7, 8, 2] })] });
+      assert.ok(worstError(zeroPadded, [2, 6, 7, 8, 2], volumeShifts) > 1e-2, 'control: zero padding is not exact');
+    });
+
+    it('BlurPool1D and BlurPool3D: exact for shifts by multiples of the stride (the output moves by shift / stride)', () => {
+      const sequence = (pool: () => tf.layers.Layer, inputShape: number[]) => () =>
+        tf.sequential({ layers: [tf.layers.dense({ units: 3, activation: 'relu', inputShape }), pool()] });
+      const steps = [2, 4, 6].map((d) => ({ input: (x: tf.Tensor) => circularShift(x, 1, d), output: (y: tf.Tensor) => circularShift(y, 1, d / 2) }));
+      const oneD = worstError(sequence(() => new sl.BlurPool1D({ stride: 2, poolSize: 2 }), [12, 2]), [2, 12, 2], steps);
+      assert.ok(oneD < EXACT, `BlurPool1D: relative error ${oneD}`);
+      const shift3 = (x: tf.Tensor, d: number[]) => d.reduce((result, amount, i) => circularShift(result, i + 1, amount), x);
+      const volumeSteps = [[2, 0, 0], [0, 2, 4], [4, 2, 2]].map((d) => ({ input: (x: tf.Tensor) => shift3(x, d), output: (y: tf.Tensor) => shift3(y, d.map((v) => v / 2)) }));
+      const threeD = worstError(sequence(() => new sl.BlurPool3D({ stride: 2, poolSize: 2 }), [6, 8, 4, 2]), [2, 6, 8, 4, 2], volumeSteps);
+      assert.ok(threeD < EXACT, `BlurPool3D: relative error ${threeD}`);
+    });
+
+    it('BlurPool1D and BlurPool3D: measured shift sensitivity against strided max pooling (docs/layers.md)', () => {
+      // As for BlurPool2D: one-step shifts (not multiples of the stride) still change the output,
+      // less than under strided max pooling, and less with a wider blur. Only the order is asserted.
+      const build1 = (pool: () => tf.layers.Layer) => () =>
+        tf.sequential({
+          layers: [
+            new sl.CircularPad1D({ padding: 1, inputShape: [64, 3] }),
+            tf.layers.conv1d({ filters: 8, kernelSize: 3, padding: 'valid', activation: 'relu' }),
+            pool(),
+            new sl.CircularPad1D({ padding: 1 }),
+            tf.layers.conv1d({ filters: 8, kernelSize: 3, padding: 'valid', activation: 'relu' }),
+            pool(),
+            tf.layers.flatten(),
+          ],
+        });
+      const oneStep = [1, 3].map((d) => ({ input: (x: tf.Tensor) => circularShift(x, 1, d), output: identity }));
+      const strided1 = worstError(build1(() => tf.layers.maxPooling1d({ poolSize: 2 })), [4, 64, 3], oneStep);
+      const blurred1 = worstError(build1(() => new sl.BlurPool1D({ poolSize: 2, stride: 2, filterSize: 3 })), [4, 64, 3], oneStep);
+      const blurred1w = worstError(build1(() => new sl.BlurPool1D({ poolSize: 2, stride: 2, filterSize: 5 })), [4, 64, 3], oneStep);
+      const build3 = (pool: () => tf.layers.Layer) => () =>
+        tf.sequential({
+          layers: [
+            new sl.CircularPad3D({ padding: 1, inputShape: [8, 8, 8, 2] }),
+            tf.layers.conv3d({ filters: 4, kernelSize: 3, padding: 'valid', activation: 'relu' }),
+            pool(),
+            tf.layers.flatten(),
+          ],
+        });
+      const volumeStep = [[1, 0, 0], [0, 1, 1]].map((d) => ({ input: (x: tf.Tensor) => d.reduce((r, amount, i) => circularShift(r, i + 1, amount), x), output: identity }));
+      const strided3 = worstError(build3(() => tf.layers.maxPooling3d({ poolSize: 2 })), [2, 8, 8, 8, 2], volumeStep);
+      const blurred3 = worstError(build3(() => new sl.BlurPool3D({ poolSize: 2, stride: 2, filterSize: 3 })), [2, 8, 8, 8, 2], volumeStep);
+      if (process.env.SYMMETRY_LINT_PRINT_MEASUREMENTS) {
+        console.log(
+          `shift sensitivity: maxPooling1d ${strided1.toFixed(3)}, BlurPool1D(3) ${blurred1.toFixed(3)}, BlurPool1D(5) ${blurred1w.toFixed(3)}; maxPooling3d ${strided3.toFixed(3)}, BlurPool3D(3) ${blurred3.toFixed(3)}`,
+        );
+      }
+      assert.ok(blurred1 < strided1, `BlurPool1D ${blurred1} should be less shift-sensitive than maxPooling1d ${strided1}`);
+      assert.ok(blurred1w < blurred1, `a wider blur ${blurred1w} should be smoother than ${blurred1}`);
+      assert.ok(blurred3 < strided3, `BlurPool3D ${blurred3} should be less shift-sensitive than maxPooling3d ${strided3}`);
+      assert.ok(blurred1 > 1e-3 && blurred3 > 1e-3, 'the blur reduces aliasing, it does not remove it');
     });
 
     it('PolyphasePool2D with circular padding and global pooling: invariant to every circular shift', () => {

@@ -116,6 +116,42 @@ describe('probe cases', function () {
     assert.ok(odd.reports[0].verdicts[0].agrees);
   });
 
+  it('builds the 1D and 3D library layers: circular padding measures exact, BlurPool only for multiples of its stride', async () => {
+    const imports = "import * as sl from 'symmetry-lint-layers';";
+    const sequence = model(['invariant translation'], `
+  return tf.sequential({ layers: [
+    new sl.CircularPad1D({ padding: 1, inputShape: [24, 3] }),
+    tf.layers.conv1d({ filters: 6, kernelSize: 3, padding: 'valid', activation: 'relu' }),
+    tf.layers.globalAveragePooling1d({}),
+  ] });`, imports);
+    const volume = model(['equivariant translation'], `
+  return tf.sequential({ layers: [
+    new sl.CircularPad3D({ padding: 1, inputShape: [6, 6, 6, 2] }),
+    tf.layers.conv3d({ filters: 3, kernelSize: 3, padding: 'valid' }),
+  ] });`, imports);
+    for (const text of [sequence, volume]) {
+      const { reports } = await probe(text);
+      assert.equal(reports[0].status, 'ok', reports[0].message);
+      const verdict = reports[0].verdicts[0];
+      assert.ok(verdict.maxRelError < 1e-5 && verdict.passed && verdict.agrees, JSON.stringify(verdict));
+    }
+    const blurred = model(['invariant translation'], `
+  return tf.sequential({ layers: [
+    tf.layers.conv1d({ inputShape: [24, 3], filters: 4, kernelSize: 1, activation: 'relu' }),
+    new sl.BlurPool1D({ stride: 2, poolSize: 2 }),
+    tf.layers.conv1d({ filters: 4, kernelSize: 1, activation: 'relu' }),
+    tf.layers.globalAveragePooling1d({}),
+  ] });`, imports);
+    const { reports } = await probe(blurred);
+    assert.equal(reports[0].status, 'ok', reports[0].message);
+    assert.deepEqual(reports[0].layers.map((layer) => layer.kind), ['conv1d', 'BlurPool1D', 'conv1d', 'globalAveragePooling1d']);
+    // Shifts by one step are not multiples of the stride: after a nonlinearity the anti-aliased
+    // pool still shows. (Without one, the mean of a [1, 2, 1] blur sampled every 2nd step weighs
+    // every input equally, so global average pooling right after it is exactly invariant.)
+    assert.ok(reports[0].verdicts[0].maxRelError > 1e-4, JSON.stringify(reports[0].verdicts[0]));
+    assert.equal(reports[0].verdicts[0].staticVerdict, 'subgroup');
+  });
+
   describe('bad input', () => {
     it('gives unknown dimensions the default size 16', async () => {
       const text = model(['invariant translation'], `

@@ -1,7 +1,7 @@
 // `symmetry-lint check --probe`: the static check plus numeric probes of every declared model.
 // Probe findings join the models' findings (so text and SARIF show them) and each model's JSON
 // gains `probe.verdicts` (SPEC 8). Loaded only with --probe; tfjs runs in the probe worker.
-import { analyzeFile } from '../engine';
+import { analyzeFile, mergeModelFindings, type LocatedFinding } from '../engine';
 import { ProbeHost } from '../probe/probeHost';
 import { probeFile } from '../probe/runProbes';
 import { DEFAULT_SETTINGS, type ModelProbeReport } from '../protocol';
@@ -47,9 +47,16 @@ export async function runCheckWithProbes(options: ProbeCheckOptions): Promise<Ch
         maxParameters: options.maxParameters ?? DEFAULT_SETTINGS.probe.maxParameters,
         execute: options.execute === true,
       });
-      for (const finding of outcome.findings) {
-        analysis.models.find((model) => model.graph.name === finding.modelName)?.findings.push(finding);
-        analysis.findings.push(finding);
+      if (outcome.findings.length > 0) {
+        const orphans: LocatedFinding[] = [];
+        for (const finding of outcome.findings) {
+          const model = analysis.models.find((candidate) => candidate.graph.name === finding.modelName);
+          if (model) model.findings.push(finding);
+          else orphans.push(finding);
+        }
+        // A probe result at a layer several models share is one finding too, as the engine's.
+        const fileLevel = analysis.findings.filter((finding) => finding.modelName === undefined);
+        analysis.findings = [...mergeModelFindings(analysis.models), ...fileLevel, ...orphans];
       }
       reports.push(buildFileReport({ path: displayPath(fileName, options.cwd), sourceFile, analysis }, disk, options.cwd));
       probesByFile.push(new Map(outcome.reports.map((report) => [report.name, report])));

@@ -74,6 +74,11 @@ export interface FileReport {
   path: string;
   models: { json: JsonModel; findings: LocatedFinding[] }[];
   fileFindings: LocatedFinding[];
+  /**
+   * Every finding of the file as the engine lists it: a finding several models share (a layer
+   * in a helper) once, naming them in its related information. Text and SARIF print these.
+   */
+  findings: LocatedFinding[];
 }
 
 export function displayPath(fileName: string, cwd: string): string {
@@ -175,11 +180,14 @@ export function buildFileReport(checked: CheckedFile, provider: SourceProvider, 
     return { json, findings };
   });
 
+  // A model's finding is in its model's list even when the file's list has it merged with
+  // other models' (under another message), so only findings of no model are left here.
   const fileFindings = analysis.findings
-    .filter((finding) => !assigned.has(findingKey(finding)))
+    .filter((finding) => finding.modelName === undefined && !assigned.has(findingKey(finding)))
     .map(locateFinding)
     .sort(compareFindings);
-  return { path: checked.path, models, fileFindings };
+  const findings = analysis.findings.map(locateFinding).sort(compareFindings);
+  return { path: checked.path, models, fileFindings, findings };
 }
 
 export function toJsonReport(files: readonly FileReport[]): JsonReport {
@@ -192,7 +200,7 @@ export function toJsonReport(files: readonly FileReport[]): JsonReport {
   };
 }
 
-/** Every finding of a file, in position order. */
+/** Every finding of a file, in position order, each place and meaning once. */
 export function allFindings(file: FileReport): LocatedFinding[] {
-  return [...file.models.flatMap((model) => model.findings), ...file.fileFindings].sort(compareFindings);
+  return file.findings;
 }

@@ -4,7 +4,7 @@
 import type { LayerNode } from '../analysis/graph';
 import { inferDeclaration } from '../analysis/inference';
 import type { FileAnalysis, LocatedFinding, ModelAnalysis } from '../engine';
-import { FileEditor, type LayerSite, type LibraryReference } from './sourceEdits';
+import { FileEditor, type LayerSite, type LibraryReference, type TfjsLayersReference } from './sourceEdits';
 import type { SymmetryFix, TextEditSpan } from './types';
 
 export interface FixContext {
@@ -38,10 +38,27 @@ class FixBuilder {
     return `new ${this.context.library.className(name)}(${config})`;
   }
 
+  /**
+   * `tf.layers.name(config)` written in the file's import style, next to `site` (the layer the
+   * new one replaces or follows), recording any import it needs; fails the fix when none fits.
+   */
+  tfjs(site: LayerSite | undefined, name: string, config: string): string {
+    const reference = this.context.editor.tfjsLayers(site);
+    if (!reference) {
+      this.failed = true;
+      return '';
+    }
+    this.tfjsNames.set(reference, [...(this.tfjsNames.get(reference) ?? []), name]);
+    return `${reference.factory(name)}(${config})`;
+  }
+
+  private readonly tfjsNames = new Map<TfjsLayersReference, string[]>();
+
   build(title: string, isPreferred: boolean): SymmetryFix | undefined {
     if (this.failed || this.edits.length === 0) return undefined;
     const imports = this.names.length > 0 && this.context.library ? this.context.library.importEdits(this.names) : [];
-    return { title, ruleId: this.context.finding.ruleId, isPreferred, edits: [...this.edits, ...imports] };
+    const tfjsImports = [...this.tfjsNames].flatMap(([reference, names]) => reference.importEdits(names));
+    return { title, ruleId: this.context.finding.ruleId, isPreferred, edits: [...this.edits, ...imports, ...tfjsImports] };
   }
 }
 
@@ -119,6 +136,14 @@ function literalValue(editor: FileEditor, site: LayerSite, key: string): unknown
   }
 }
 
+/** One value for every spatial axis: a number, or a list of `rank` equal numbers. */
+function uniformValue(value: unknown, fallback: number, rank: number): number | undefined {
+  if (value === undefined) return fallback;
+  if (typeof value === 'number') return value;
+  if (Array.isArray(value) && value.length === rank && value.every((entry) => entry === value[0]) && typeof value[0] === 'number') return value[0];
+  return undefined;
+}
+
 function squareValue(value: unknown, fallback: number): number | undefined {
   if (value === undefined) return fallback;
   if (typeof value === 'number') return value;
@@ -149,13 +174,12 @@ function replaceFlatten(context: FixContext, preferredFirst: boolean): SymmetryF
     return fixes.filter((fix): fix is SymmetryFix => fix !== undefined);
   }
   const rank = inputRank(context, layer);
-  const suffix = rank === 2 ? '1d' : rank === 3 ? '2d' : rank === 4 ? '3d' : undefined;
+  // tfjs has global pooling in 1D and 2D only (no globalAveragePooling3d).
+  const suffix = rank === 2 ? '1d' : rank === 3 ? '2d' : undefined;
   if (!suffix) return [];
   for (const [pool, preferred] of [['Average', true], ['Max', false]] as const) {
-    const factory = editor.tfjsFactory(site, `global${pool}Pooling${suffix}`);
-    if (!factory) continue;
     const builder = new FixBuilder(context);
-    builder.add({ start: site.expression.getStart(editor.sourceFile), end: site.expression.end, newText: `${factory}(${keep})` });
+    builder.add({ start: site.expression.getStart(editor.sourceFile), end: site.expression.end, newText: builder.tfjs(site, `global${pool}Pooling${suffix}`, keep) });
     fixes.push(builder.build(`Use global ${pool.toLowerCase()} pooling instead of ${layer.kind}`, preferred && preferredFirst));
   }
   return fixes.filter((fix): fix is SymmetryFix => fix !== undefined);
@@ -173,43 +197,65 @@ function appendGlobalPooling(context: FixContext): SymmetryFix[] {
     builder.add(context.editor.insertAfter(site, builder.library('SetPool', '{}')));
     fixes.push(builder.build('Pool over the set axis (SetPool) at the output', true));
   } else {
-    const suffix = rank === 2 ? '1d' : rank === 3 ? '2d' : rank === 4 ? '3d' : undefined;
+    const suffix = rank === 2 ? '1d' : rank === 3 ? '2d' : undefined;
     if (!suffix) return [];
     for (const [pool, preferred] of [['Average', true], ['Max', false]] as const) {
-      const factory = context.editor.tfjsFactory(site, `global${pool}Pooling${suffix}`);
-      if (!factory) continue;
       const builder = new FixBuilder(context);
-      builder.add(context.editor.insertAfter(site, `${factory}({})`));
+      // Only a tfjs factory's own prefix is a tfjs namespace; after other layers the file's import decides.
+      builder.add(context.editor.insertAfter(site, builder.tfjs(layer.origin === 'tfjs' ? site : undefined, `global${pool}Pooling${suffix}`, '{}')));
       fixes.push(builder.build(`Add global ${pool.toLowerCase()} pooling at the output`, preferred));
     }
   }
   return fixes.filter((fix): fix is SymmetryFix => fix !== undefined);
 }
 
-const CONV_2D = new Set(['conv2d', 'depthwiseConv2d', 'separableConv2d']);
-const POOL_2D = new Set(['maxPooling2d', 'averagePooling2d']);
+/** Convolutions and windowed pooling by spatial rank (the input rank without channels). */
+const CONVOLUTIONS: Record<number, ReadonlySet<string>> = { 1: new Set(['conv1d']), 2: new Set(['conv2d', 'depthwiseConv2d', 'separableConv2d']), 3: new Set(['conv3d']) };
+const POOLINGS: Record<number, ReadonlySet<string>> = {
+  1: new Set(['maxPooling1d', 'averagePooling1d']),
+  2: new Set(['maxPooling2d', 'averagePooling2d']),
+  3: new Set(['maxPooling3d', 'averagePooling3d']),
+};
 
-/** Strided pooling or convolution -> PolyphasePool2D (exact) or BlurPool2D (anti-aliased). */
+/** The spatial rank of a layer's channels-last input (1 for [T, C]), or undefined. */
+function spatialRank(context: FixContext, layer: LayerNode): 1 | 2 | 3 | undefined {
+  const rank = inputRank(context, layer);
+  return rank === 2 || rank === 3 || rank === 4 ? ((rank - 1) as 1 | 2 | 3) : undefined;
+}
+
+function channelsFirst(editor: FileEditor, site: LayerSite): boolean {
+  const format = literalValue(editor, site, 'dataFormat');
+  return format !== undefined && format !== 'channelsLast';
+}
+
+/**
+ * Strided pooling or convolution -> PolyphasePool2D (exact, 2D only) or BlurPool1D/2D/3D
+ * (anti-aliased), of the rank of the blamed layer's input.
+ */
 function antiAliasedDownsampling(context: FixContext): SymmetryFix[] {
   const fixes: (SymmetryFix | undefined)[] = [];
+  const blamed = context.model.graph.layers[context.finding.layer ?? -1];
+  const rank = blamed ? spatialRank(context, blamed) : undefined;
+  if (!rank) return [];
+  const blurPool = `BlurPool${rank}D`;
   // Polyphase sampling makes a model exactly invariant, but an equivariant one only up to an
-  // input-dependent shift: there it is no fix at all.
-  const candidates =
-    context.finding.mode === 'equivariant' ? ([['BlurPool2D', true]] as const) : ([['PolyphasePool2D', true], ['BlurPool2D', false]] as const);
+  // input-dependent shift: there it is no fix at all. It exists in 2D only.
+  const candidates: (readonly [string, boolean])[] =
+    context.finding.mode === 'equivariant' || rank !== 2 ? [[blurPool, true]] : [['PolyphasePool2D', true], [blurPool, false]];
   for (const [layerName, preferred] of candidates) {
     const builder = new FixBuilder(context);
     const all = fallLayers(context);
     for (const layer of distinctSites(all)) {
       const site = siteOf(context, layer, all);
       const shape = inputShape(context, layer);
-      if (!site || !shape || shape.length !== 3) {
+      if (!site || !shape || shape.length !== rank + 1 || channelsFirst(context.editor, site)) {
         builder.failed = true;
         break;
       }
       const { editor } = context;
-      if (POOL_2D.has(layer.kind) && keysWithin(editor, site, ['poolSize', 'strides', 'padding'])) {
-        const pool = squareValue(literalValue(editor, site, 'poolSize'), 2);
-        const stride = squareValue(literalValue(editor, site, 'strides'), pool ?? 2);
+      if (POOLINGS[rank].has(layer.kind) && keysWithin(editor, site, ['poolSize', 'strides', 'padding'])) {
+        const pool = uniformValue(literalValue(editor, site, 'poolSize'), 2, rank);
+        const stride = uniformValue(literalValue(editor, site, 'strides'), pool ?? 2, rank);
         const padding = literalValue(editor, site, 'padding');
         if (pool === undefined || stride !== pool || (padding !== undefined && padding !== 'valid')) {
           builder.failed = true;
@@ -219,10 +265,10 @@ function antiAliasedDownsampling(context: FixContext): SymmetryFix[] {
           builder.failed = true;
           break;
         }
-        const properties = [...shapeProperties(editor, site), ...(layer.kind === 'maxPooling2d' ? [`poolSize: ${pool}`] : []), `stride: ${stride}`];
+        const properties = [...shapeProperties(editor, site), ...(layer.kind.startsWith('maxPooling') ? [`poolSize: ${pool}`] : []), `stride: ${stride}`];
         builder.add({ start: site.expression.getStart(editor.sourceFile), end: site.expression.end, newText: builder.library(layerName, objectText(properties)) });
-      } else if (CONV_2D.has(layer.kind)) {
-        const stride = squareValue(literalValue(editor, site, 'strides'), 1);
+      } else if (CONVOLUTIONS[rank].has(layer.kind)) {
+        const stride = uniformValue(literalValue(editor, site, 'strides'), 1, rank);
         const strideProperty = editor.property(site.config, 'strides');
         if (stride === undefined || stride < 2 || !strideProperty || !site.config) {
           builder.failed = true;
@@ -230,7 +276,7 @@ function antiAliasedDownsampling(context: FixContext): SymmetryFix[] {
         }
         const outputShape = context.model.shapes[layer.output];
         // Stride 1 keeps the size n ('same') or n - k + 1 ('valid'); polyphase needs a multiple of the stride.
-        const kernel = squareValue(literalValue(editor, site, 'kernelSize'), 1);
+        const kernel = uniformValue(literalValue(editor, site, 'kernelSize'), 1, rank);
         const padding = literalValue(editor, site, 'padding') ?? 'valid';
         const stride1Size = (n: number | null) => (n === null || kernel === undefined ? null : padding === 'same' ? n : n - kernel + 1);
         if (layerName === 'PolyphasePool2D' && (!outputShape || shape.slice(0, 2).some((n) => { const m = stride1Size(n); return m === null || m % stride !== 0; }))) {
@@ -244,31 +290,37 @@ function antiAliasedDownsampling(context: FixContext): SymmetryFix[] {
         break;
       }
     }
-    const what = layerName === 'PolyphasePool2D' ? 'polyphase downsampling (exact shift invariance)' : 'anti-aliased downsampling (BlurPool2D)';
-    // BlurPool2D is SPEC 7's fix; PolyphasePool2D goes first where the sizes allow it, since
+    const what = layerName === 'PolyphasePool2D' ? 'polyphase downsampling (exact shift invariance)' : `anti-aliased downsampling (${layerName})`;
+    // BlurPool is SPEC 7's fix; PolyphasePool2D goes first where the sizes allow it, since
     // only it makes the declaration hold exactly (docs/layers.md).
     fixes.push(builder.build(`Use ${what}`, preferred || fixes[0] === undefined));
   }
   return fixes.filter((fix): fix is SymmetryFix => fix !== undefined);
 }
 
-/** Zero padding or cropping of a 2D convolution -> CircularPad2D + 'valid'. */
+/** Zero padding or cropping of a 1D, 2D or 3D convolution -> CircularPad1D/2D/3D + 'valid'. */
 function circularPadding(context: FixContext): SymmetryFix[] {
   const builder = new FixBuilder(context);
   const { editor } = context;
   const layers = fallLayers(context);
+  const blamedLayer = context.model.graph.layers[context.finding.layer ?? -1];
+  const rank = blamedLayer ? spatialRank(context, blamedLayer) : undefined;
+  if (!rank) return [];
+  const padName = `CircularPad${rank}D`;
   for (const layer of distinctSites(layers)) {
     const site = siteOf(context, layer, layers);
     // The blamed layer must be fixable; a later one that is not (a cropping pool) is left as is.
     const blamed = layer.id === context.finding.layer;
-    if (!site || !CONV_2D.has(layer.kind) || inputRank(context, layer) !== 3 || !site.config) {
+    if (!site || !CONVOLUTIONS[rank].has(layer.kind) || spatialRank(context, layer) !== rank || !site.config || channelsFirst(editor, site)) {
       if (blamed) return [];
       continue;
     }
-    const kernel = squareValue(literalValue(editor, site, 'kernelSize'), Number.NaN);
-    const dilation = squareValue(literalValue(editor, site, 'dilationRate'), 1);
+    // One kernel size on every axis: the analysis tracks one circular margin for all of them.
+    const kernel = uniformValue(literalValue(editor, site, 'kernelSize'), Number.NaN, rank);
+    const dilation = uniformValue(literalValue(editor, site, 'dilationRate'), 1, rank);
     const padding = literalValue(editor, site, 'padding') ?? 'valid';
-    if (kernel === undefined || Number.isNaN(kernel) || kernel % 2 === 0 || dilation !== 1) return [];
+    // 'causal' pads one side only: wrapping both sides would change what the layer computes.
+    if (kernel === undefined || !Number.isInteger(kernel) || kernel % 2 === 0 || dilation !== 1 || padding === 'causal') return [];
     if (padding === 'valid') {
       // Padding a cropping convolution grows what follows: only when nothing downstream is sized by it.
       const later = context.model.graph.layers.filter((other) => other.id > layer.id);
@@ -279,10 +331,10 @@ function circularPadding(context: FixContext): SymmetryFix[] {
       const property = editor.property(site.config, key);
       if (property) builder.add(editor.removeProperty(site.config, property));
     }
-    builder.add(editor.insertBefore(site, builder.library('CircularPad2D', objectText([`padding: ${(kernel - 1) / 2}`, ...properties]))));
+    builder.add(editor.insertBefore(site, builder.library(padName, objectText([`padding: ${(kernel - 1) / 2}`, ...properties]))));
     if (padding !== 'valid') builder.add(editor.setProperty(site, 'padding', editor.str('valid')));
   }
-  const fix = builder.build(`Pad circularly (CircularPad2D) with a 'valid' convolution${layers.length > 1 ? ` (${layers.length} layers)` : ''}`, true);
+  const fix = builder.build(`Pad circularly (${padName}) with a 'valid' convolution${layers.length > 1 ? ` (${layers.length} layers)` : ''}`, true);
   return fix ? [fix] : [];
 }
 

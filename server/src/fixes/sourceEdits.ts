@@ -27,6 +27,48 @@ export interface LayerSite {
   placement?: Placement;
 }
 
+/** How the file refers to tfjs' layer factories, and the edits that make that reference valid. */
+export interface TfjsLayersReference {
+  /** `tf.layers.globalAveragePooling2d`, `L.globalAveragePooling2d` or a destructured `globalAveragePooling2d`. */
+  factory(name: string): string;
+  /** Import or destructuring edits for the factories used (empty when the file already has them). */
+  importEdits(names: readonly string[]): TextEditSpan[];
+}
+
+/** The tfjs bindings of a file's top level, and where new imports go. */
+interface TfjsBindings {
+  /** `tf.layers` from `import * as tf`, `import tf`, `const tf = require(...)`. */
+  namespaceLayers?: string;
+  /** `L` from `import { layers as L }` or `const { layers: L } = require(...)`. */
+  layers?: string;
+  /** A named import or destructured require of a tfjs package, to add `layers` to. */
+  namedList?: { elements: ts.NodeArray<ts.ImportSpecifier | ts.BindingElement>; container: ts.Node };
+  lastImportEnd: number;
+  lastRequireEnd: number;
+}
+
+/** A property-access chain of identifiers (`tf.layers`): safe to repeat, no side effects. */
+function isAccessChain(node: ts.Expression): boolean {
+  return ts.isIdentifier(node) || (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.name) && isAccessChain(node.expression));
+}
+
+/** Imported name -> local name of a named import or destructuring pattern. */
+function localNames(elements: readonly (ts.ImportSpecifier | ts.BindingElement)[]): Map<string, string> {
+  const local = new Map<string, string>();
+  for (const element of elements) {
+    if (!ts.isIdentifier(element.name)) continue;
+    const imported = ts.isImportSpecifier(element)
+      ? (element.propertyName ?? element.name).text
+      : element.propertyName
+        ? ts.isIdentifier(element.propertyName) || ts.isStringLiteral(element.propertyName)
+          ? element.propertyName.text
+          : undefined
+        : element.name.text;
+    if (imported !== undefined && !(ts.isBindingElement(element) && element.dotDotDotToken)) local.set(imported, element.name.text);
+  }
+  return local;
+}
+
 /** How the file refers to the layers library, and the edits that make that reference valid. */
 export interface LibraryReference {
   /** `sl.CircularPad2D` or `CircularPad2D`. */
@@ -275,13 +317,167 @@ export class FileEditor {
     }
   }
 
-  /** The tfjs factory `name` written the way this layer's factory is (`tf.layers.X`, `layers.X`). */
-  tfjsFactory(site: LayerSite, name: string): string | undefined {
-    const callee = site.expression.expression;
-    if (ts.isCallExpression(site.expression) && ts.isPropertyAccessExpression(callee)) {
-      return `${callee.expression.getText(this.sourceFile)}.${name}`;
+  /**
+   * How to write a tfjs layer factory next to `site`, in the file's own import style: the
+   * site's own `X.` prefix; a name destructured beside the site's factory, else the namespace
+   * it was destructured from, else added to that destructuring; then the file's tfjs import
+   * (`tf.layers`, `layers`), a `layers` added to a named import, or a new import in the file's
+   * module style. Undefined when none of these can be written safely.
+   */
+  tfjsLayers(site?: LayerSite): TfjsLayersReference | undefined {
+    const callee = site?.expression.expression;
+    if (site && ts.isCallExpression(site.expression) && callee && ts.isPropertyAccessExpression(callee)) {
+      const prefix = callee.expression.getText(this.sourceFile);
+      return { factory: (name) => `${prefix}.${name}`, importEdits: () => [] };
     }
-    return undefined;
+    const pattern = site && callee && ts.isIdentifier(callee) ? this.destructuringOf(callee.text, site.expression.getStart(this.sourceFile)) : undefined;
+    // One reference per binding, so a fix over several layers adds each missing name once.
+    const key = pattern?.pattern ?? this.sourceFile;
+    if (!this.tfjsReferences.has(key)) this.tfjsReferences.set(key, pattern ? this.destructuredReference(pattern) : this.fileTfjsLayers());
+    return this.tfjsReferences.get(key);
+  }
+  private readonly tfjsReferences = new Map<ts.Node, TfjsLayersReference | undefined>();
+
+  /** The `const { a, b } = <init>` pattern that binds `name` in scope at `position`, if any. */
+  private destructuringOf(name: string, position: number): { pattern: ts.ObjectBindingPattern; initializer: ts.Expression } | undefined {
+    let found: { pattern: ts.ObjectBindingPattern; initializer: ts.Expression; start: number } | undefined;
+    const visit = (node: ts.Node): void => {
+      if (ts.isVariableDeclaration(node) && ts.isObjectBindingPattern(node.name) && node.initializer) {
+        const binds = node.name.elements.some((element) => ts.isIdentifier(element.name) && element.name.text === name);
+        let scope: ts.Node = node;
+        while (scope.parent && !ts.isBlock(scope) && !ts.isSourceFile(scope)) scope = scope.parent;
+        const start = node.getStart(this.sourceFile);
+        if (binds && scope.getStart(this.sourceFile) <= position && position <= scope.end && (!found || start > found.start)) {
+          found = { pattern: node.name, initializer: node.initializer, start };
+        }
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(this.sourceFile);
+    return found;
+  }
+
+  private destructuredReference({ pattern, initializer }: { pattern: ts.ObjectBindingPattern; initializer: ts.Expression }): TfjsLayersReference | undefined {
+    const local = localNames(pattern.elements);
+    const chain = isAccessChain(initializer) ? initializer.getText(this.sourceFile) : undefined;
+    return {
+      factory: (name) => local.get(name) ?? (chain ? `${chain}.${name}` : name),
+      importEdits: (names) => {
+        if (chain) return [];
+        const missing = [...new Set(names)].filter((name) => !local.has(name)).sort();
+        if (missing.some((name) => this.declares(name))) throw new Error(`${missing.join(', ')} would shadow a name the file uses`);
+        return this.appendToList(pattern.elements, pattern, missing);
+      },
+    };
+  }
+
+  /** The file-level reference to tfjs' layers, adding an import where the file has none. */
+  private fileTfjsLayers(): TfjsLayersReference | undefined {
+    const bindings = this.tfjsBindings();
+    const prefix = bindings.layers ?? bindings.namespaceLayers;
+    if (prefix) return { factory: (name) => `${prefix}.${name}`, importEdits: () => [] };
+    // `layers` as an object key (`sequential({ layers })` aside) does not clash; a variable does.
+    if (bindings.namedList && !this.declares('layers')) {
+      const { elements, container } = bindings.namedList;
+      return { factory: (name) => `layers.${name}`, importEdits: () => this.appendToList(elements, container, ['layers']) };
+    }
+    const from = this.str('@tensorflow/tfjs');
+    const style = this.moduleStyle(bindings);
+    // No tfjs import at all: a script that uses the global `tf` of a <script> tag keeps doing so.
+    if (style === undefined) return this.usedNames().has('tf') && !this.declares('tf') ? { factory: (name) => `tf.layers.${name}` , importEdits: () => [] } : undefined;
+    const alias = this.freeName(['tf', 'tfjs', 'tensorflow']);
+    if (!alias) return undefined;
+    const at = Math.max(bindings.lastImportEnd, bindings.lastRequireEnd, this.prologueEnd());
+    const statement = style === 'commonjs' ? `const ${alias} = require(${from});` : `import * as ${alias} from ${from};`;
+    const newText = at === 0 ? `${statement}${this.eol}` : `${this.eol}${statement}`;
+    return { factory: (name) => `${alias}.layers.${name}`, importEdits: () => [{ start: at, end: at, newText }] };
+  }
+
+  private tfjsBindings(): TfjsBindings {
+    const bindings: TfjsBindings = { lastImportEnd: -1, lastRequireEnd: -1 };
+    for (const statement of this.sourceFile.statements) {
+      if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier)) {
+        bindings.lastImportEnd = statement.end;
+        const clause = statement.importClause;
+        if (!TFJS_PACKAGES.has(statement.moduleSpecifier.text) || !clause || clause.isTypeOnly) continue;
+        if (clause.name) bindings.namespaceLayers ??= `${clause.name.text}.layers`;
+        const named = clause.namedBindings;
+        if (named && ts.isNamespaceImport(named)) bindings.namespaceLayers ??= `${named.name.text}.layers`;
+        if (named && ts.isNamedImports(named)) {
+          const layers = localNames(named.elements.filter((element) => !element.isTypeOnly)).get('layers');
+          if (layers) bindings.layers ??= layers;
+          else bindings.namedList ??= { elements: named.elements, container: named };
+        }
+      } else if (ts.isVariableStatement(statement)) {
+        for (const declaration of statement.declarationList.declarations) {
+          const specifier = declaration.initializer ? moduleOfRequire(declaration.initializer) : undefined;
+          if (specifier === undefined) continue;
+          bindings.lastRequireEnd = statement.end;
+          if (!TFJS_PACKAGES.has(specifier)) continue;
+          if (ts.isIdentifier(declaration.name)) bindings.namespaceLayers ??= `${declaration.name.text}.layers`;
+          else if (ts.isObjectBindingPattern(declaration.name)) {
+            const layers = localNames(declaration.name.elements).get('layers');
+            if (layers) bindings.layers ??= layers;
+            else bindings.namedList ??= { elements: declaration.name.elements, container: declaration.name };
+          }
+        }
+      }
+    }
+    return bindings;
+  }
+
+  /** ESM or CommonJS, from the file's imports, requires, exports and extension. */
+  private moduleStyle(bindings: TfjsBindings): 'esm' | 'commonjs' | undefined {
+    if (bindings.lastImportEnd >= 0) return 'esm';
+    if (bindings.lastRequireEnd >= 0) return 'commonjs';
+    const name = this.sourceFile.fileName;
+    if (/\.(cjs|cts)$/.test(name)) return 'commonjs';
+    if (/\.(mjs|mts|ts|tsx)$/.test(name)) return 'esm';
+    if (this.sourceFile.statements.some((statement) => ts.isExportDeclaration(statement) || ts.isExportAssignment(statement) || (ts.canHaveModifiers(statement) && ts.getModifiers(statement)?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword)))) return 'esm';
+    return /\bmodule\.exports\b|\bexports\.\w/.test(this.text) ? 'commonjs' : undefined;
+  }
+
+  /** After a shebang and 'use strict'-style directives: where a first import goes. */
+  private prologueEnd(): number {
+    let end = 0;
+    for (const statement of this.sourceFile.statements) {
+      if (ts.isExpressionStatement(statement) && ts.isStringLiteral(statement.expression)) end = statement.end;
+      else break;
+    }
+    if (end === 0 && this.text.startsWith('#!')) end = this.text.indexOf('\n') < 0 ? this.text.length : this.text.indexOf('\n');
+    return end;
+  }
+
+  /** Names added to a named import or destructuring pattern, in its layout. */
+  private appendToList(elements: ts.NodeArray<ts.ImportSpecifier | ts.BindingElement>, container: ts.Node, names: string[]): TextEditSpan[] {
+    if (names.length === 0) return [];
+    const last = elements[elements.length - 1];
+    if (!last) {
+      const open = container.getStart(this.sourceFile) + 1;
+      return [{ start: open, end: container.end - 1, newText: ` ${names.join(', ')} ` }];
+    }
+    const trailing = elements.hasTrailingComma;
+    const at = trailing ? this.text.indexOf(',', last.end) + 1 : last.end;
+    return [{ start: at, end: at, newText: `${trailing ? ' ' : ', '}${names.join(', ')}${trailing ? ',' : ''}` }];
+  }
+
+  /** True when the file declares `name` (a variable, parameter, function, class or import). */
+  private declares(name: string): boolean {
+    let found = false;
+    const visit = (node: ts.Node): void => {
+      if (found) return;
+      const declared = (node as { name?: ts.Node }).name;
+      if (
+        declared && ts.isIdentifier(declared) && declared.text === name &&
+        (ts.isVariableDeclaration(node) || ts.isParameter(node) || ts.isFunctionDeclaration(node) || ts.isClassDeclaration(node) || ts.isImportSpecifier(node) || ts.isNamespaceImport(node) || ts.isImportClause(node) || ts.isBindingElement(node))
+      ) {
+        found = true;
+        return;
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(this.sourceFile);
+    return found;
   }
 
   /** How this file can refer to the layers library; undefined for files without modules. */
@@ -370,12 +566,18 @@ export class FileEditor {
 
   /** The first candidate that no identifier in the file uses. */
   private freeName(candidates: string[]): string | undefined {
+    const used = this.usedNames();
+    return candidates.find((name) => !used.has(name));
+  }
+
+  /** Every identifier the file mentions. */
+  private usedNames(): Set<string> {
     const used = new Set<string>();
     const visit = (node: ts.Node): void => {
       if (ts.isIdentifier(node)) used.add(node.text);
       ts.forEachChild(node, visit);
     };
     visit(this.sourceFile);
-    return candidates.find((name) => !used.has(name));
+    return used;
   }
 }

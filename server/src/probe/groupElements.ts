@@ -132,7 +132,7 @@ export function layerAction(layer: PlanLayer, inputs: TensorAction[], inputRanks
   if (first.kind !== 'spatial') return first;
   // Spatial actions below: strides rescale shifts, library layers hide the plain action.
   const clear = { kind: 'spatial' as const, axes: first.axes, scale: first.scale };
-  if (kind === 'CircularPad2D') return { ...clear, opaque: 'padded' };
+  if (/^CircularPad[123]D$/.test(kind)) return { ...clear, opaque: 'padded' };
   if (LIBRARY_ORIENTATION.has(kind)) return { ...clear, scale: scaled(first.scale, stridesOf(layer), 'multiply'), opaque: 'orientation' };
   if (kind === 'P4GroupPool') return clear;
   const base = first.opaque === 'orientation' ? first : clear;

@@ -36,8 +36,9 @@ export function stridesOf(layer: Pick<PlanLayer, 'kind' | 'config'>): number[] {
     return numberList(layer.config.strides, rank, 0).map((stride, i) => (stride > 0 ? stride : pool[i]));
   }
   if (/^(conv|separableConv|depthwiseConv|locallyConnected|P4Conv|BlurPool|PolyphasePool)/i.test(layer.kind)) {
-    const fallback = /^(BlurPool|PolyphasePool)/i.test(layer.kind) ? 2 : 1;
-    return numberList(layer.config.strides, rank, fallback);
+    // The library's downsampling layers take one `stride` (default 2), not tfjs' `strides`.
+    if (/^(BlurPool|PolyphasePool)/i.test(layer.kind)) return numberList(layer.config.stride, rank, 2);
+    return numberList(layer.config.strides, rank, 1);
   }
   return [];
 }

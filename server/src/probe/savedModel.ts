@@ -60,7 +60,7 @@ export function factoryNameOf(className: string, libraryNames: ReadonlySet<strin
   return (className.charAt(0).toLowerCase() + className.slice(1)).replace(/(\d)D/g, '$1d');
 }
 
-export const LIBRARY_LAYER_NAMES: ReadonlySet<string> = new Set(['CircularPad2D', 'BlurPool2D', 'PolyphasePool2D', 'P4ConvLifting2D', 'P4Conv2D', 'P4GroupPool', 'GroupAveraging', 'SetDense', 'SetPool']);
+export const LIBRARY_LAYER_NAMES: ReadonlySet<string> = new Set(['CircularPad1D', 'CircularPad2D', 'CircularPad3D', 'BlurPool1D', 'BlurPool2D', 'BlurPool3D', 'PolyphasePool2D', 'P4ConvLifting2D', 'P4Conv2D', 'P4GroupPool', 'GroupAveraging', 'SetDense', 'SetPool']);
 
 /** The plan view of a loaded layers model: layers in order with tensor ids from tfjs' symbolic tensors. */
 export function planOfLoadedModel(model: tfjs.LayersModel): { inputs: PlanInput[]; layers: PlanLayer[]; outputs: number[] } {

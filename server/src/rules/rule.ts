@@ -18,6 +18,13 @@ export interface RelatedLocation {
   message: string;
 }
 
+/** Who has a finding: a model, and which of its variants (SPEC 4) when it has several. */
+export interface FindingHolder {
+  model: string;
+  /** The variant's label, the condition that picks its path (`rnnType === 'lstm'`). */
+  variant?: string;
+}
+
 /** One thing a rule found; positions are 0-based offsets (the engine adds lines and columns). */
 export interface Finding {
   ruleId: string;
@@ -30,8 +37,15 @@ export interface Finding {
   /** The declaration this finding is about, when there is one. */
   group?: GroupName;
   mode?: Mode;
-  /** The model it belongs to, by name. */
+  /** The model it belongs to, by name (the first of `models` on a merged finding). */
   modelName?: string;
+  /**
+   * Set only on a finding the engine merged from several holders (server/src/findingMerge.ts):
+   * every model that has it, in file order.
+   */
+  models?: string[];
+  /** Set only on a merged finding: each holder (model, and variant when it has several) that has it. */
+  holders?: FindingHolder[];
   /** The layer to blame, by id in the model's graph, for fixes and the probe. */
   layer?: number;
   /** Values that filled the message, for fixes. */

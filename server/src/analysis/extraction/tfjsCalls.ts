@@ -19,6 +19,7 @@ import {
 
 export const LIBRARY_LAYER_CLASSES = new Set([
   'CircularPad2D',
+  'CircularPad1D', 'CircularPad3D', 'BlurPool1D', 'BlurPool3D',
   'BlurPool2D',
   'PolyphasePool2D',
   'P4ConvLifting2D',

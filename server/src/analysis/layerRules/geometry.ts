@@ -140,6 +140,9 @@ export function translationWindowEffect(
     const kernel = kernels[index];
     const stride = strides[index];
     if (padding === 'valid' && margin > 0 && stride === 1 && (kernel - 1) / 2 <= margin) return;
+    // A strided window that uses exactly the wrapped margin samples the circular convolution:
+    // exact for shifts by multiples of the stride when the unpadded size is a multiple of it.
+    if (padding === 'valid' && margin > 0 && (kernel - 1) / 2 === margin && size !== null && (size - 2 * margin) % stride === 0) return;
     coveredByMargin = false;
     if (size === null) {
       if (kernel > stride) bordered = true;

@@ -33,12 +33,13 @@ function averagedGroups(named: string[]): Set<GroupName> {
   return groups;
 }
 
-function stridedPoolEffect(context: RuleContext, what: string, stride: number, filter: number, translation: LocalEffect): LocalEffect {
+function stridedPoolEffect(context: RuleContext, what: string, stride: number, filter: number, translation: LocalEffect, spatialRank = 2): LocalEffect {
   const input = context.inputShapes[0];
-  const acting = context.axes.filter((axis) => axis < 2);
+  const acting = context.axes.filter((axis) => axis < spatialRank);
   switch (context.group) {
     case 'sign':
-      return keep();
+      // The optional dense max before the blur is not odd; the blur alone is linear.
+      return (context.config.number('poolSize', 1) ?? 1) > 1 ? nonOdd(context, `${what} takes a maximum (poolSize > 1), which is not odd`) : keep();
     case 'translation':
       return translation;
     case 'permutation':
@@ -53,6 +54,66 @@ function stridedPoolEffect(context: RuleContext, what: string, stride: number, f
         'same',
       );
   }
+}
+
+/** CircularPad1D/2D/3D: wrapped borders on the first `spatialRank` axes. */
+function circularPadding(kind: string, spatialRank: number): LayerRule {
+  return {
+    kind,
+    family: 'library',
+    mixing: false,
+    inputRank: spatialRank + 1,
+    outputShape: (context) => {
+      const padding = context.config.tuple('padding', spatialRank, 1);
+      const input = context.inputShapes[0];
+      if (!input) return undefined;
+      return input.map((size, axis) => (axis >= spatialRank ? size : size === null || padding[axis] === null ? null : size + 2 * (padding[axis] as number)));
+    },
+    effect: (context) => {
+      const padding = context.config.tuple('padding', spatialRank, 1) as number[];
+      const acting = context.axes.filter((axis) => axis < spatialRank);
+      switch (context.group) {
+        case 'translation':
+          // Wrapped borders: a following 'valid' convolution that uses at most this margin is exact.
+          return keep({ margin: Math.min(...acting.map((axis) => padding[axis])) });
+        case 'rotation90':
+        case 'dihedral':
+          return new Set(acting.map((axis) => padding[axis])).size <= 1
+            ? keep()
+            : breaks(cause(context, 'asymmetric-border', `${kind} pads ${formatTuple(padding)}, which a rotation does not preserve`));
+        case 'permutation':
+          return breaks(cause(context, 'set-axis-window', `${kind} wraps elements of the set axis around its ends`));
+        default:
+          return keep();
+      }
+    },
+  };
+}
+
+/** BlurPool1D/2D/3D: an optional stride-1 max, a binomial blur, then a stride on every spatial axis. */
+function blurPool(kind: string, spatialRank: number): LayerRule {
+  return {
+    kind,
+    family: 'library',
+    mixing: true,
+    inputRank: spatialRank + 1,
+    outputShape: (context) => {
+      const stride = context.config.number('stride', 2);
+      const input = context.inputShapes[0];
+      if (!input) return undefined;
+      return input.map((size, axis) => (axis >= spatialRank ? size : windowOutputLength(size, 1, stride, 'same')));
+    },
+    effect: (context) => {
+      const stride = context.config.number('stride', 2) as number;
+      // The window is the blur filter (after an optional stride-1 max of poolSize); borders wrap.
+      const filter = Math.max(context.config.number('filterSize', 3) as number, context.config.number('poolSize', 1) as number);
+      const translation =
+        stride > 1
+          ? subgroup(stride, cause(context, 'stride', `${kind} with stride ${stride} (anti-aliased): only shifts by multiples of ${stride} commute exactly`))
+          : keep();
+      return stridedPoolEffect(context, kind, stride, filter, translation, spatialRank);
+    },
+  };
 }
 
 function p4Convolution(kind: string): LayerRule {
@@ -79,53 +140,12 @@ function p4Convolution(kind: string): LayerRule {
 }
 
 export const LIBRARY_RULES: LayerRule[] = [
-  {
-    kind: 'CircularPad2D',
-    family: 'library',
-    mixing: false,
-    inputRank: 3,
-    outputShape: (context) => {
-      const padding = context.config.tuple('padding', 2, 1);
-      return spatialShape(context, (size, axis) => (size === null || padding[axis] === null ? null : size + 2 * (padding[axis] as number)), (c) => c);
-    },
-    effect: (context) => {
-      const padding = context.config.tuple('padding', 2, 1) as number[];
-      switch (context.group) {
-        case 'translation':
-          // Wrapped borders: a following 'valid' convolution that uses at most this margin is exact.
-          return keep({ margin: Math.min(...context.axes.filter((axis) => axis < 2).map((axis) => padding[axis])) });
-        case 'rotation90':
-        case 'dihedral':
-          return padding[0] === padding[1]
-            ? keep()
-            : breaks(cause(context, 'asymmetric-border', `CircularPad2D pads ${formatTuple(padding)}, which a rotation does not preserve`));
-        case 'permutation':
-          return breaks(cause(context, 'set-axis-window', 'CircularPad2D wraps elements of the set axis around its ends'));
-        default:
-          return keep();
-      }
-    },
-  },
-  {
-    kind: 'BlurPool2D',
-    family: 'library',
-    mixing: true,
-    inputRank: 3,
-    outputShape: (context) => {
-      const stride = context.config.number('stride', 2);
-      return spatialShape(context, (size) => windowOutputLength(size, 1, stride, 'same'), (c) => c);
-    },
-    effect: (context) => {
-      const stride = context.config.number('stride', 2) as number;
-      // The window is the blur filter (after an optional stride-1 max of poolSize); borders wrap.
-      const filter = Math.max(context.config.number('filterSize', 3) as number, context.config.number('poolSize', 1) as number);
-      const translation =
-        stride > 1
-          ? subgroup(stride, cause(context, 'stride', `BlurPool2D with stride ${stride} (anti-aliased): only shifts by multiples of ${stride} commute exactly`))
-          : keep();
-      return stridedPoolEffect(context, 'BlurPool2D', stride, filter, translation);
-    },
-  },
+  circularPadding('CircularPad1D', 1),
+  circularPadding('CircularPad2D', 2),
+  circularPadding('CircularPad3D', 3),
+  blurPool('BlurPool1D', 1),
+  blurPool('BlurPool2D', 2),
+  blurPool('BlurPool3D', 3),
   {
     kind: 'PolyphasePool2D',
     family: 'library',
