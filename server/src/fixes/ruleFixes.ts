@@ -239,9 +239,16 @@ function antiAliasedDownsampling(context: FixContext): SymmetryFix[] {
   if (!rank) return [];
   const blurPool = `BlurPool${rank}D`;
   // Polyphase sampling makes a model exactly invariant, but an equivariant one only up to an
-  // input-dependent shift: there it is no fix at all. It exists in 2D only.
-  const candidates: (readonly [string, boolean])[] =
-    context.finding.mode === 'equivariant' || rank !== 2 ? [[blurPool, true]] : [['PolyphasePool2D', true], [blurPool, false]];
+  // input-dependent shift: there it is no fix at all. It exists in 2D only. A blur pool only
+  // reduces aliasing, so its finding stays: it is a fix only where that finding becomes info,
+  // under an approximate declaration (strided-aliasing.ts).
+  const approximate = context.model.declarations.some(
+    (declaration) => declaration.group === context.finding.group && declaration.mode === context.finding.mode && declaration.approximate,
+  );
+  const candidates: (readonly [string, boolean])[] = [
+    ...(context.finding.mode === 'invariant' && rank === 2 ? [['PolyphasePool2D', true] as const] : []),
+    ...(approximate ? [[blurPool, false] as const] : []),
+  ];
   for (const [layerName, preferred] of candidates) {
     const builder = new FixBuilder(context);
     const all = fallLayers(context);
@@ -290,12 +297,20 @@ function antiAliasedDownsampling(context: FixContext): SymmetryFix[] {
         break;
       }
     }
-    const what = layerName === 'PolyphasePool2D' ? 'polyphase downsampling (exact shift invariance)' : `anti-aliased downsampling (${layerName})`;
+    const title =
+      layerName === 'PolyphasePool2D'
+        ? 'Use polyphase downsampling (exact shift invariance)'
+        : `Reduce aliasing with ${layerName} (approximate shift ${context.finding.mode === 'invariant' ? 'invariance' : 'equivariance'})`;
     // BlurPool is SPEC 7's fix; PolyphasePool2D goes first where the sizes allow it, since
     // only it makes the declaration hold exactly (docs/layers.md).
-    fixes.push(builder.build(`Use ${what}`, preferred || fixes[0] === undefined));
+    fixes.push(builder.build(title, preferred || fixes.every((fix) => fix === undefined)));
   }
   return fixes.filter((fix): fix is SymmetryFix => fix !== undefined);
+}
+
+/** The first reshape after layer `id` in data-flow order: it is sized by what comes before. */
+function laterReshape(layers: readonly LayerNode[], id: number): LayerNode | undefined {
+  return layers.find((other) => other.id > id && other.kind === 'reshape');
 }
 
 /** Zero padding or cropping of a 1D, 2D or 3D convolution -> CircularPad1D/2D/3D + 'valid'. */
@@ -307,6 +322,7 @@ function circularPadding(context: FixContext): SymmetryFix[] {
   const rank = blamedLayer ? spatialRank(context, blamedLayer) : undefined;
   if (!rank) return [];
   const padName = `CircularPad${rank}D`;
+  let edited = 0;
   for (const layer of distinctSites(layers)) {
     const site = siteOf(context, layer, layers);
     // The blamed layer must be fixable; a later one that is not (a cropping pool) is left as is.
@@ -322,10 +338,16 @@ function circularPadding(context: FixContext): SymmetryFix[] {
     // 'causal' pads one side only: wrapping both sides would change what the layer computes.
     if (kernel === undefined || !Number.isInteger(kernel) || kernel % 2 === 0 || dilation !== 1 || padding === 'causal') return [];
     if (padding === 'valid') {
-      // Padding a cropping convolution grows what follows: only when nothing downstream is sized by it.
-      const later = context.model.graph.layers.filter((other) => other.id > layer.id);
-      if (later.some((other) => other.kind === 'flatten' || other.kind === 'reshape')) return [];
+      // Padding a cropping convolution grows what follows. A flatten and the dense after it
+      // take the new size (tfjs sizes a dense when it is built); a reshape's target is written
+      // out, so the fix stops there and the finding says so (padding-boundary.ts).
+      if (laterReshape(context.model.graph.layers, layer.id)) {
+        if (blamed) return [];
+        continue;
+      }
     }
+    // A layer written once in a loop is several layers of the model.
+    edited += layers.filter((other) => other.span.start === layer.span.start).length;
     const properties = shapeProperties(editor, site);
     for (const key of SHAPE_KEYS) {
       const property = editor.property(site.config, key);
@@ -334,7 +356,7 @@ function circularPadding(context: FixContext): SymmetryFix[] {
     builder.add(editor.insertBefore(site, builder.library(padName, objectText([`padding: ${(kernel - 1) / 2}`, ...properties]))));
     if (padding !== 'valid') builder.add(editor.setProperty(site, 'padding', editor.str('valid')));
   }
-  const fix = builder.build(`Pad circularly (${padName}) with a 'valid' convolution${layers.length > 1 ? ` (${layers.length} layers)` : ''}`, true);
+  const fix = builder.build(`Pad circularly (${padName}) with a 'valid' convolution${edited > 1 ? ` (${edited} layers)` : ''}`, true);
   return fix ? [fix] : [];
 }
 
