@@ -46,13 +46,18 @@ export function isRuleId(id: string): id is RuleId {
   return (RULE_IDS as readonly string[]).includes(id);
 }
 
-/** The severity a rule's findings get: the user's setting, else the finding's or rule's own. */
+/**
+ * The severity a rule's findings get: the user's setting, else the finding's or rule's own. A
+ * setting equal to the rule's default severity is the default: VS Code sends every rule's
+ * declared default as if set, and it must not undo a finding's own weaker severity (info
+ * under an approximate declaration).
+ */
 export function effectiveSeverity(
   rule: Rule,
   overrides: Record<string, SeverityOverride> | undefined,
   reported?: Severity,
 ): Severity | 'off' {
   const override = overrides?.[rule.id];
-  if (override) return override;
+  if (override && override !== rule.meta.defaultSeverity) return override;
   return reported ?? rule.meta.defaultSeverity;
 }
