@@ -46,18 +46,13 @@ export function isRuleId(id: string): id is RuleId {
   return (RULE_IDS as readonly string[]).includes(id);
 }
 
-/**
- * The severity a rule's findings get: the user's setting, else the finding's or rule's own. A
- * setting equal to the rule's default severity is the default: VS Code sends every rule's
- * declared default as if set, and it must not undo a finding's own weaker severity (info
- * under an approximate declaration).
- */
+/** The severity a rule's findings get: the user's setting, else the finding's or rule's own. */
 export function effectiveSeverity(
   rule: Rule,
   overrides: Record<string, SeverityOverride> | undefined,
   reported?: Severity,
 ): Severity | 'off' {
   const override = overrides?.[rule.id];
-  if (override && override !== rule.meta.defaultSeverity) return override;
+  if (override) return override;
   return reported ?? rule.meta.defaultSeverity;
 }

@@ -43,8 +43,6 @@ describe('padding-boundary (hand-built)', () => {
     assertErrors(m.text, findings, [{ messageId: 'cropping', line: 7, column: 23, endLine: 7, endColumn: 29, severity: 'info' }]);
     assert.deepEqual(runOnHandBuilt(m, [inference], 'padding-boundary', { 'padding-boundary': 'off' }), []);
     assert.equal(runOnHandBuilt(m, [inference], 'padding-boundary', { 'padding-boundary': 'error' })[0].severity, 'error');
-    // VS Code sends each rule's declared default as a setting: it keeps the info, as if unset.
-    assert.equal(runOnHandBuilt(m, [inference], 'padding-boundary', { 'padding-boundary': 'warning' })[0].severity, 'info');
   });
 
   it('takes block mixing under translation at the approx level only', () => {
