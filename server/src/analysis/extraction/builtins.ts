@@ -1,20 +1,26 @@
 // JS built-ins: the globals model code reads (Math, Array, Object, Number, require, ...),
 // their functions, Array.from, array methods and string methods over abstract values.
-import type { ts } from 'ts-morph';
+import { ts } from 'ts-morph';
 import type { Interpreter } from './interpreter';
-import { MAX_UNROLLED_ITERATIONS, truthiness } from './interpreterShared';
+import { MAX_UNROLLED_ITERATIONS, clip, truthiness } from './interpreterShared';
+import { namesTfjsOnEveryPath } from './moduleBindings';
 import {
   type AbstractValue,
   type ArrayValue,
   type LayerInstance,
   type ModelUnderConstruction,
+  type ObjectValue,
   Scope,
   UNDEFINED,
+  type UnknownLength,
   primitive,
   unknown,
 } from './values';
 
 export class Builtins {
+  /** The global object of each unit's run, fresh per unit like the module values. */
+  private readonly globalObjects = new WeakMap<object, ObjectValue>();
+
   constructor(private readonly interp: Interpreter) {}
 
   globalValue(name: string): AbstractValue | undefined {
@@ -22,6 +28,11 @@ export class Builtins {
       case 'tf':
         // Browser scripts load tfjs with a <script> tag that defines the global `tf`.
         return { kind: 'tfjs', path: [] };
+      case 'self':
+      case 'window':
+      case 'globalThis':
+        // Web workers keep their state on `self` (`self.model = tf.sequential()`).
+        return this.globalObject();
       case 'Math':
       case 'Array':
       case 'Object':
@@ -43,6 +54,16 @@ export class Builtins {
     }
   }
 
+  private globalObject(): ObjectValue {
+    let global = this.globalObjects.get(this.interp.unit);
+    if (!global) {
+      // Its other properties are whatever the page or worker set: not known statically.
+      global = { kind: 'object', props: new Map([['tf', this.globalValue('tf')!]]), openSpread: unknown('a global property is not known statically') };
+      this.globalObjects.set(this.interp.unit, global);
+    }
+    return global;
+  }
+
   callBuiltin(name: string, receiver: AbstractValue | undefined, args: AbstractValue[], node: ts.CallExpression | ts.Node, scope: Scope): AbstractValue {
     const span = () => scope.file.span(node);
     const numbers = args.map((a) => (a.kind === 'primitive' && typeof a.value === 'number' ? a.value : undefined));
@@ -57,6 +78,7 @@ export class Builtins {
       case 'require': {
         const specifier = args[0];
         if (specifier?.kind === 'primitive' && typeof specifier.value === 'string') return this.interp.importValue(scope.file, specifier.value, '*', node);
+        if (ts.isCallExpression(node) && namesTfjsOnEveryPath(node.arguments[0])) return { kind: 'tfjs', path: [] };
         return unknown('require of a module not known statically', span());
       }
       case 'Number':
@@ -70,6 +92,8 @@ export class Builtins {
         const v = args[0];
         return v?.kind === 'primitive' ? primitive(String(v.value)) : unknown('String of a value not known statically', span());
       }
+      case 'Array':
+        return ts.isCallExpression(node) ? this.constructArray(args, node, scope) : unknown('`Array` is not modelled', span());
       case 'Array.isArray':
         return args[0]?.kind === 'unknown' ? args[0] : primitive(args[0]?.kind === 'array');
       case 'Array.from':
@@ -125,24 +149,142 @@ export class Builtins {
     return unknown(`\`${name}\` is not modelled`, span());
   }
 
+  /** `new Array(n)` and `Array(n)`: n holes, or one hole standing for all when n is unknown. */
+  constructArray(args: AbstractValue[], node: ts.CallExpression | ts.NewExpression, scope: Scope): ArrayValue {
+    const length = args[0];
+    if (args.length !== 1 || !length || (length.kind !== 'unknown' && !(length.kind === 'primitive' && typeof length.value === 'number'))) {
+      return { kind: 'array', items: args };
+    }
+    if (length.kind === 'primitive' && (length.value as number) <= MAX_UNROLLED_ITERATIONS) {
+      return { kind: 'array', items: Array.from({ length: length.value as number }, () => UNDEFINED) };
+    }
+    return { kind: 'array', items: [UNDEFINED], unknownLength: unknownLengthAt(node.arguments?.[0] ?? node, scope) };
+  }
+
+  /**
+   * A callback method on a value not known statically (`layerSizes.forEach(...)` with
+   * `layerSizes` a parameter): taken as an array of unknown length over unknown items, so the
+   * callback runs once, as a loop with an unknown bound does.
+   */
+  callOnUnknownArray(method: string, receiver: ts.Expression, args: AbstractValue[], node: ts.CallExpression, scope: Scope): AbstractValue {
+    return this.unknownLengthMethod(method, unknownArray(receiver, scope), args, node, scope);
+  }
+
   private arrayFrom(args: AbstractValue[], node: ts.Node, scope: Scope): AbstractValue {
-    const source = args[0];
-    let items: AbstractValue[];
-    if (source?.kind === 'array') items = [...source.items];
+    const [source, mapper] = args;
+    const argumentNode = ts.isCallExpression(node) ? node.arguments[0] : undefined;
+    let array: ArrayValue;
+    if (source?.kind === 'array') array = { kind: 'array', items: [...source.items], unknownLength: source.unknownLength };
     else if (source?.kind === 'object') {
       const length = source.props.get('length');
-      if (length?.kind !== 'primitive' || typeof length.value !== 'number') {
-        return unknown(length?.kind === 'unknown' ? length.reason : 'Array.from length not known statically', scope.file.span(node));
+      if (length?.kind === 'primitive' && typeof length.value === 'number' && length.value <= MAX_UNROLLED_ITERATIONS) {
+        array = { kind: 'array', items: Array.from({ length: length.value }, () => UNDEFINED) };
+      } else if (length?.kind === 'unknown' || (length?.kind === 'primitive' && typeof length.value === 'number')) {
+        // `Array.from({length: n}, fn)` with n a parameter: one item stands for all.
+        const lengthNode = argumentNode && ts.isObjectLiteralExpression(argumentNode) ? lengthInitializer(argumentNode) : undefined;
+        array = { kind: 'array', items: [UNDEFINED], unknownLength: unknownLengthAt(lengthNode ?? argumentNode ?? node, scope) };
+      } else {
+        return unknown('Array.from length not known statically', scope.file.span(node));
       }
-      if (length.value > MAX_UNROLLED_ITERATIONS) return unknown('Array.from length too large', scope.file.span(node));
-      items = Array.from({ length: length.value }, () => UNDEFINED);
-    } else return unknown('Array.from of a value not known statically', scope.file.span(node));
-    const mapper = args[1];
-    if (!mapper) return { kind: 'array', items };
-    return { kind: 'array', items: items.map((item, i) => this.interp.calls.callCallback(mapper, [item, primitive(i)], node, scope)) };
+    } else if (source?.kind === 'unknown' && argumentNode) {
+      array = unknownArray(argumentNode, scope);
+    } else {
+      return unknown('Array.from of a value not known statically', scope.file.span(node));
+    }
+    if (!mapper) return array;
+    if (array.unknownLength) return this.unknownLengthMethod('map', array, [mapper], node, scope);
+    return { kind: 'array', items: array.items.map((item, i) => this.interp.calls.callCallback(mapper, [item, primitive(i)], node, scope)) };
+  }
+
+  /** Runs a callback over an array of unknown length: once, as its first call, and says so. */
+  private callbackOnce(array: ArrayValue, callback: AbstractValue | undefined, args: AbstractValue[], node: ts.Node, scope: Scope): AbstractValue {
+    const before = this.interp.layerEvents;
+    const result = this.interp.calls.callCallback(callback, args, node, scope);
+    // A map that makes layers adds none itself, but how many it makes is just as unknown.
+    const builds = this.interp.layerEvents > before || result.kind === 'layer' || result.kind === 'tensor';
+    if (builds && array.unknownLength) {
+      this.interp.gap(`\`${array.unknownLength.text}\` is not a compile-time constant: callback analysed once`, array.unknownLength.span);
+    }
+    return result;
+  }
+
+  /**
+   * Array methods over an array of unknown length. Its items stand for every item, so callbacks
+   * run once per item held (once, unless items were pushed) with index 0, like the first pass
+   * of a loop with an unknown bound; results keep the length unknown.
+   */
+  private unknownLengthMethod(method: string, array: ArrayValue, args: AbstractValue[], node: ts.Node, scope: Scope): AbstractValue {
+    const span = scope.file.span(node);
+    const sameLength = (items: AbstractValue[]): ArrayValue => ({ kind: 'array', items, unknownLength: array.unknownLength });
+    const each = (callback: AbstractValue | undefined): AbstractValue[] =>
+      array.items.map((item) => this.callbackOnce(array, callback, [item, primitive(0), array], node, scope));
+    switch (method) {
+      case 'map':
+        return sameLength(each(args[0]));
+      case 'flatMap':
+        return sameLength(each(args[0]).flatMap((item) => (item.kind === 'array' ? item.items : [item])));
+      case 'forEach':
+        each(args[0]);
+        return UNDEFINED;
+      case 'filter':
+        each(args[0]);
+        return sameLength([...array.items]);
+      case 'some':
+      case 'every':
+      case 'find':
+      case 'findIndex':
+      case 'findLast':
+      case 'findLastIndex':
+        each(args[0]);
+        return unknown(`${method} over \`${array.unknownLength!.text}\` is not known statically`, span);
+      case 'reduce':
+      case 'reduceRight': {
+        const items = method === 'reduce' ? array.items : [...array.items].reverse();
+        let accumulator = args.length > 1 ? args[1] : items[0];
+        const start = args.length > 1 ? 0 : 1;
+        // Without an initial value the first call takes the first two items; one item stands for both.
+        const rest = items.length > start ? items.slice(start) : items;
+        for (const item of rest) {
+          accumulator = this.callbackOnce(array, args[0], [accumulator, item, primitive(start), array], node, scope);
+        }
+        return accumulator;
+      }
+      case 'push':
+      case 'unshift':
+        array.items[method](...args);
+        return unknown(`the length of \`${array.unknownLength!.text}\` is not known statically`, span);
+      case 'pop':
+      case 'shift':
+        // Taking one item out of many leaves the others standing for the rest.
+        return array.items[method === 'pop' ? array.items.length - 1 : 0] ?? UNDEFINED;
+      case 'concat': {
+        const items = [...array.items];
+        for (const arg of args) {
+          if (arg.kind === 'array') items.push(...arg.items);
+          else items.push(arg);
+        }
+        return sameLength(items);
+      }
+      case 'slice':
+        return sameLength([...array.items]);
+      case 'reverse':
+        return array;
+      case 'fill':
+        array.items.fill(args[0] ?? UNDEFINED);
+        return array;
+      case 'flat':
+        return sameLength(array.items.flatMap((item) => (item.kind === 'array' ? item.items : [item])));
+      case 'keys':
+        return sameLength([primitive(0)]);
+      case 'entries':
+        return sameLength(array.items.map((item) => ({ kind: 'array', items: [primitive(0), item] })));
+      default:
+        return unknown(`${method} over \`${array.unknownLength!.text}\` is not known statically`, span);
+    }
   }
 
   private arrayMethod(method: string, array: ArrayValue, args: AbstractValue[], node: ts.Node, scope: Scope): AbstractValue {
+    if (array.unknownLength) return this.unknownLengthMethod(method, array, args, node, scope);
     const span = scope.file.span(node);
     switch (method) {
       case 'map':
@@ -227,6 +369,26 @@ export class Builtins {
         return unknown(`array method '${method}' is not modelled`, span);
     }
   }
+}
+
+function unknownLengthAt(node: ts.Node, scope: Scope): UnknownLength {
+  return { text: clip(node.getText(scope.file.sourceFile)), span: scope.file.span(node) };
+}
+
+/** The array a value not known statically stands for: one unknown item, of unknown number. */
+function unknownArray(node: ts.Node, scope: Scope): ArrayValue {
+  const where = unknownLengthAt(node, scope);
+  return { kind: 'array', items: [unknown(`an item of \`${where.text}\` is not known statically`, where.span)], unknownLength: where };
+}
+
+/** The expression of `length` in `{length: n}` (or `{length}`). */
+function lengthInitializer(object: ts.ObjectLiteralExpression): ts.Node | undefined {
+  for (const property of object.properties) {
+    if (!property.name || !ts.isIdentifier(property.name) || property.name.text !== 'length') continue;
+    if (ts.isPropertyAssignment(property)) return property.initializer;
+    if (ts.isShorthandPropertyAssignment(property)) return property.name;
+  }
+  return undefined;
 }
 
 const MATH_FUNCTIONS = new Map<string, (...args: number[]) => number>([

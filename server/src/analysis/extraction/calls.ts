@@ -2,9 +2,13 @@
 // functions (parameters, call stack, depth limits) and callbacks of built-ins.
 import { ts } from 'ts-morph';
 import type { Interpreter } from './interpreter';
-import { K, MAX_UNROLLED_ITERATIONS, calleeName, clip, isUndefined } from './interpreterShared';
+import { K, calleeName, clip, isUndefined } from './interpreterShared';
 import { BUILTIN_CLASSES } from './builtins';
+import { namesTfjsOnEveryPath } from './moduleBindings';
 import { type AbstractValue, type FunctionValue, Scope, UNDEFINED, unknown } from './values';
+
+/** Array methods that call back per item: on a value not known statically, taken as an array. */
+const CALLBACK_METHODS = new Set(['forEach', 'map', 'flatMap', 'reduce', 'reduceRight', 'filter', 'some', 'every', 'find', 'findIndex']);
 
 const MAX_CALL_DEPTH = 16;
 const MAX_SAME_FUNCTION_ACTIVE = 8;
@@ -30,6 +34,7 @@ export class Calls {
     if (node.expression.kind === K.ImportKeyword) {
       const specifier = node.arguments[0];
       if (specifier && ts.isStringLiteralLike(specifier)) return this.interp.importValue(scope.file, specifier.text, '*', node);
+      if (namesTfjsOnEveryPath(specifier)) return { kind: 'tfjs', path: [] };
       return unknown('dynamic import of a module not known statically', scope.file.span(node));
     }
     if (node.expression.kind === K.SuperKeyword) {
@@ -40,6 +45,8 @@ export class Calls {
     const args = this.evaluateArguments(node.arguments, scope);
     switch (callee.kind) {
       case 'tfjs':
+        // `import('@tensorflow/tfjs').then((tf) => ...)`: tfjs itself has no `then`.
+        if (callee.path.length === 1 && callee.path[0] === 'then') return this.callCallback(args[0], [{ kind: 'tfjs', path: [] }], node, scope);
         return this.interp.tfjs.callTfjs(callee.path, args, node, scope, false);
       case 'library':
         return this.interp.tfjs.libraryLayer(callee.path, args, node, scope);
@@ -55,6 +62,10 @@ export class Calls {
           const layer = this.interp.makeLayer(clip(nameNode.getText(scope.file.sourceFile)), 'custom', undefined, target, nameNode, scope, callee);
           return this.interp.applyLayer(layer, args[0], node, scope);
         }
+        // `sizes.forEach((units) => model.add(...))` over a parameter: run the callback once.
+        if (ts.isPropertyAccessExpression(node.expression) && CALLBACK_METHODS.has(node.expression.name.text) && args[0]?.kind === 'function') {
+          return this.interp.builtins.callOnUnknownArray(node.expression.name.text, node.expression.expression, args, node, scope);
+        }
         return unknown(callee.reason, scope.file.span(node));
       }
       default:
@@ -67,13 +78,7 @@ export class Calls {
     const args = this.evaluateArguments(node.arguments, scope);
     if (callee.kind === 'tfjs') return this.interp.tfjs.callTfjs(callee.path, args, node, scope, true);
     if (callee.kind === 'library') return this.interp.tfjs.libraryLayer(callee.path, args, node, scope);
-    if (callee.kind === 'builtin' && callee.name === 'Array') {
-      const length = args[0];
-      if (args.length === 1 && length?.kind === 'primitive' && typeof length.value === 'number' && length.value <= MAX_UNROLLED_ITERATIONS) {
-        return { kind: 'array', items: Array.from({ length: length.value }, () => UNDEFINED) };
-      }
-      return { kind: 'array', items: args };
-    }
+    if (callee.kind === 'builtin' && callee.name === 'Array') return this.interp.builtins.constructArray(args, node, scope);
     if (callee.kind === 'class') return this.interp.instantiate(callee, args, node, scope);
     const name = ts.isIdentifier(node.expression) || ts.isPropertyAccessExpression(node.expression)
       ? calleeName(node.expression).getText(scope.file.sourceFile)
@@ -109,6 +114,12 @@ export class Calls {
         this.interp.classes.assignProperty(thisValue, parameter.name.text, value);
       }
     });
+    // `function build(tf, options) { const m = tf.sequential(); ... }` run as its own unit
+    // (or `({tf, shape}) => ...`): what it uses as tfjs is tfjs, when no caller says otherwise.
+    for (const name of fn.file.tfjsParameters(node)) {
+      const bound = scope.vars.get(name);
+      if (bound?.kind === 'unknown' || (bound && isUndefined(bound))) scope.vars.set(name, { kind: 'tfjs', path: [] });
+    }
     if (pushCallSite) this.interp.callStack = [...this.interp.callStack, callerScope.file.span(callNode)];
     this.interp.activeCalls.set(node, active + 1);
     try {

@@ -3,7 +3,8 @@
 import { ts } from 'ts-morph';
 import type { Interpreter } from './interpreter';
 import { K, clip, isStatic, truthiness } from './interpreterShared';
-import { type AbstractValue, type ObjectValue, Scope, UNDEFINED, primitive, unknown } from './values';
+import { loadsTfjsOnEveryPath } from './moduleBindings';
+import { type AbstractValue, type ArrayValue, type ObjectValue, Scope, UNDEFINED, primitive, unknown } from './values';
 
 export class Expressions {
   constructor(private readonly interp: Interpreter) {}
@@ -74,6 +75,7 @@ export class Expressions {
       }
       case K.ConditionalExpression: {
         const conditional = node as ts.ConditionalExpression;
+        if (loadsTfjsOnEveryPath(conditional)) return { kind: 'tfjs', path: [] };
         const condition = truthiness(this.evaluate(conditional.condition, scope));
         if (condition === true) return this.evaluate(conditional.whenTrue, scope);
         if (condition === false) return this.evaluate(conditional.whenFalse, scope);
@@ -179,18 +181,21 @@ export class Expressions {
 
   private evaluateArray(node: ts.ArrayLiteralExpression, scope: Scope): AbstractValue {
     const items: AbstractValue[] = [];
+    let unknownLength: ArrayValue['unknownLength'];
     for (const element of node.elements) {
       if (ts.isSpreadElement(element)) {
         const spread = this.evaluate(element.expression, scope);
-        if (spread.kind === 'array') items.push(...spread.items);
-        else return unknown(`spread of \`${clip(element.expression.getText(scope.file.sourceFile))}\` not known statically`, scope.file.span(element));
+        if (spread.kind === 'array') {
+          items.push(...spread.items);
+          unknownLength ??= spread.unknownLength;
+        } else return unknown(`spread of \`${clip(element.expression.getText(scope.file.sourceFile))}\` not known statically`, scope.file.span(element));
       } else if (ts.isOmittedExpression(element)) {
         items.push(UNDEFINED);
       } else {
         items.push(this.evaluate(element, scope));
       }
     }
-    return { kind: 'array', items };
+    return unknownLength ? { kind: 'array', items, unknownLength } : { kind: 'array', items };
   }
 
   getProperty(object: AbstractValue, name: string, node: ts.Node, scope: Scope): AbstractValue {
@@ -213,6 +218,11 @@ export class Expressions {
         return UNDEFINED;
       }
       case 'array': {
+        if (object.unknownLength && (name === 'length' || /^\d+$/.test(name))) {
+          // Its items stand for every item, so an index reads one of them and the length is unknown.
+          if (name !== 'length' && object.items.length > 0) return object.items[Math.min(Number(name), object.items.length - 1)];
+          return unknown(`\`${object.unknownLength.text}\` is not a compile-time constant`, object.unknownLength.span);
+        }
         if (name === 'length') return primitive(object.items.length);
         if (/^\d+$/.test(name)) return object.items[Number(name)] ?? UNDEFINED;
         return { kind: 'builtin', name: `array.${name}`, receiver: object };

@@ -2,6 +2,7 @@
 // functions, classes) and exports, indexed lazily, plus the cache of evaluated module values.
 import { ts } from 'ts-morph';
 import type { SourceSpan } from '../graph';
+import { loadsTfjsOnEveryPath } from './moduleBindings';
 import type { AbstractValue } from './values';
 
 export type TopLevelBinding =
@@ -24,6 +25,9 @@ export class FileContext {
   /** Evaluated module-level bindings; `evaluating` guards cyclic initialisers. */
   readonly valueCache = new Map<string, AbstractValue>();
   readonly evaluating = new Set<string>();
+  private readonly tfjsParameterCache = new Map<ts.Node, ReadonlySet<string>>();
+  private namesTfjs?: boolean;
+  private tfjsAssigned?: ReadonlySet<string>;
 
   constructor(readonly sourceFile: ts.SourceFile) {
     this.fileName = sourceFile.fileName;
@@ -41,6 +45,31 @@ export class FileContext {
   exported(name: string): ExportTarget | undefined {
     if (!this.exportIndex) this.index();
     return this.exportIndex!.get(name);
+  }
+
+  /**
+   * The parameters of `fn` its body uses as the tfjs namespace, for builders that receive tfjs
+   * (`function build(tf, options) { const m = tf.sequential(); ... }`), which run as units of
+   * their own with no argument. See `tfjsParameterNames` for what counts as such a use.
+   */
+  tfjsParameters(fn: ts.FunctionLikeDeclaration): ReadonlySet<string> {
+    let names = this.tfjsParameterCache.get(fn);
+    if (!names) {
+      this.namesTfjs ??= importsTfjs(this.sourceFile);
+      names = tfjsParameterNames(fn, this.namesTfjs || NAMES_TFJS.test(fn.getText(this.sourceFile)));
+      this.tfjsParameterCache.set(fn, names);
+    }
+    return names;
+  }
+
+  /**
+   * Whether the top-level statements assign `name` only tfjs loads, as in `let tf; try { tf =
+   * require('@tensorflow/tfjs-node-gpu') } catch { tf = require('@tensorflow/tfjs') }`: a
+   * function reading the module's `tf` sees tfjs, though the declaration has no initialiser.
+   */
+  assignsOnlyTfjs(name: string): boolean {
+    this.tfjsAssigned ??= namesAssignedOnlyTfjs(this.sourceFile);
+    return this.tfjsAssigned.has(name);
   }
 
   starReexportSpecifiers(): string[] {
@@ -162,4 +191,119 @@ export function boundNames(name: ts.BindingName): string[] {
     names.push(...boundNames(element.name));
   }
   return names;
+}
+
+const NO_NAMES: ReadonlySet<string> = new Set();
+
+const NAMES_TFJS = /@tensorflow\/tfjs|\btfjs\b/i;
+
+/**
+ * Whether the file's imports name a tfjs package (`import type` included), or a top-level
+ * variable loads one. Only text outside function bodies is read, so a unit's result never
+ * depends on the body of another unit (the analysis cache reuses units on that premise).
+ */
+function importsTfjs(sourceFile: ts.SourceFile): boolean {
+  for (const statement of sourceFile.statements) {
+    if (ts.isImportDeclaration(statement) || ts.isImportEqualsDeclaration(statement) || ts.isExportDeclaration(statement)) {
+      if (NAMES_TFJS.test(statement.getText(sourceFile))) return true;
+    } else if (ts.isVariableStatement(statement)) {
+      for (const declaration of statement.declarationList.declarations) {
+        if (declaration.initializer && loadsTfjsOnEveryPath(declaration.initializer)) return true;
+      }
+    }
+  }
+  return false;
+}
+
+/**
+ * Parameters of `fn` used as the tfjs namespace. Two kinds of use count: model creation
+ * (`p.sequential(`, `new p.Sequential(`, `p.model({inputs, outputs})`, `p.input({shape})`) and
+ * layer factories (`p.layers.conv2d(`), also through destructuring (`const {layers} = p`).
+ * Both kinds together are unmistakable; one alone needs the file to name tfjs somewhere, or
+ * the parameter to be called `tf`, so a `db.model(...)` in unrelated code stays unknown.
+ */
+function tfjsParameterNames(fn: ts.FunctionLikeDeclaration, fileNamesTfjs: boolean): ReadonlySet<string> {
+  const candidates = new Set<string>();
+  for (const parameter of fn.parameters) for (const name of boundNames(parameter.name)) candidates.add(name);
+  if (candidates.size === 0 || !fn.body) return NO_NAMES;
+  const creates = new Set<string>();
+  const makesLayers = new Set<string>();
+  const visit = (node: ts.Node, shadowed: ReadonlySet<string>): void => {
+    let inner = shadowed;
+    if (node !== fn && ts.isFunctionLike(node)) {
+      const own = node.parameters.flatMap((parameter) => boundNames(parameter.name)).filter((name) => candidates.has(name));
+      if (own.length > 0) inner = new Set([...shadowed, ...own]);
+    }
+    const live = (name: string | undefined): name is string => name !== undefined && candidates.has(name) && !inner.has(name);
+    if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
+      const chain = accessChain(node.expression);
+      if (chain && live(chain[0])) {
+        const [root, first] = chain;
+        const config = node.arguments?.[0];
+        const keys = config && ts.isObjectLiteralExpression(config) ? propertyNames(config) : [];
+        if (chain.length === 3 && first === 'layers') makesLayers.add(root);
+        else if (chain.length === 2) {
+          const creation = ts.isNewExpression(node)
+            ? first === 'Sequential'
+            : first === 'sequential' ||
+              (first === 'model' && (keys.includes('inputs') || keys.includes('outputs'))) ||
+              (first === 'input' && (keys.includes('shape') || keys.includes('batchShape')));
+          if (creation) creates.add(root);
+        }
+      }
+    } else if (ts.isVariableDeclaration(node) && ts.isObjectBindingPattern(node.name) && node.initializer && ts.isIdentifier(node.initializer) && live(node.initializer.text)) {
+      for (const element of node.name.elements) {
+        const keyNode = element.propertyName ?? element.name;
+        const key = ts.isIdentifier(keyNode) ? keyNode.text : undefined;
+        if (key === 'layers') makesLayers.add(node.initializer.text);
+        if (key === 'sequential' || key === 'Sequential') creates.add(node.initializer.text);
+      }
+    }
+    ts.forEachChild(node, (child) => visit(child, inner));
+  };
+  visit(fn.body, NO_NAMES);
+  const names = new Set<string>();
+  for (const name of new Set([...creates, ...makesLayers])) {
+    if ((creates.has(name) && makesLayers.has(name)) || fileNamesTfjs || name === 'tf') names.add(name);
+  }
+  return names.size > 0 ? names : NO_NAMES;
+}
+
+/** `a.b.c` as `['a', 'b', 'c']`, or undefined when it is not a chain of names on an identifier. */
+function accessChain(expression: ts.Expression): string[] | undefined {
+  const names: string[] = [];
+  let current = expression;
+  while (ts.isPropertyAccessExpression(current)) {
+    names.unshift(current.name.text);
+    current = current.expression;
+  }
+  if (!ts.isIdentifier(current) || names.length === 0) return undefined;
+  return [current.text, ...names];
+}
+
+function propertyNames(object: ts.ObjectLiteralExpression): string[] {
+  const names: string[] = [];
+  for (const property of object.properties) {
+    if (property.name && (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name))) names.push(property.name.text);
+  }
+  return names;
+}
+
+/** Names the top-level statements (outside functions) assign, all of whose assignments load tfjs. */
+function namesAssignedOnlyTfjs(sourceFile: ts.SourceFile): ReadonlySet<string> {
+  const tfjs = new Set<string>();
+  const other = new Set<string>();
+  const visit = (node: ts.Node): void => {
+    if (ts.isFunctionLike(node) || ts.isClassLike(node)) return;
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(node.left)) {
+      (loadsTfjsOnEveryPath(node.right) ? tfjs : other).add(node.left.text);
+    }
+    ts.forEachChild(node, visit);
+  };
+  for (const statement of sourceFile.statements) {
+    // Only statements that can assign: declarations and imports cannot.
+    if (ts.isExpressionStatement(statement) || ts.isIfStatement(statement) || ts.isTryStatement(statement) || ts.isBlock(statement)) visit(statement);
+  }
+  for (const name of other) tfjs.delete(name);
+  return tfjs.size > 0 ? tfjs : NO_NAMES;
 }

@@ -56,6 +56,9 @@ export class ModuleBindings {
       }
       case 'variable': {
         const declaration = binding.declaration;
+        if (!declaration.initializer && ts.isIdentifier(declaration.name) && file.assignsOnlyTfjs(name)) {
+          return new Map([[name, { kind: 'tfjs', path: [] }]]);
+        }
         const scratch = new Scope(undefined, file);
         const value = declaration.initializer ? this.interp.evaluate(declaration.initializer, moduleScope) : UNDEFINED;
         this.interp.bindPattern(declaration.name, value, scratch, moduleScope);
@@ -121,4 +124,54 @@ export class ModuleBindings {
     }
     return notFound;
   }
+}
+
+/** `node` without the wrappers that do not change which module it loads. */
+function skipWrappers(node: ts.Expression): ts.Expression {
+  let current = node;
+  while (
+    ts.isParenthesizedExpression(current) ||
+    ts.isAwaitExpression(current) ||
+    ts.isAsExpression(current) ||
+    ts.isNonNullExpression(current) ||
+    ts.isTypeAssertionExpression(current)
+  ) {
+    current = current.expression;
+  }
+  return current;
+}
+
+/**
+ * Whether every value of `node` is the name of a tfjs package, through ternaries and `||`:
+ * `require(gpu ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node')`.
+ */
+export function namesTfjsOnEveryPath(node: ts.Expression | undefined): boolean {
+  if (!node) return false;
+  const current = skipWrappers(node);
+  if (ts.isStringLiteralLike(current)) return TFJS_MODULES.has(current.text);
+  if (ts.isConditionalExpression(current)) return namesTfjsOnEveryPath(current.whenTrue) && namesTfjsOnEveryPath(current.whenFalse);
+  if (isAlternative(current)) return namesTfjsOnEveryPath(current.left) && namesTfjsOnEveryPath(current.right);
+  return false;
+}
+
+/**
+ * Whether every value of `node` is a tfjs package loaded by `require` or `import()`: the
+ * common `const tf = gpu ? require('@tensorflow/tfjs-node-gpu') : require('@tensorflow/tfjs-node')`
+ * picks a build of tfjs, not an architecture, so it is tfjs whatever the condition.
+ */
+export function loadsTfjsOnEveryPath(node: ts.Expression): boolean {
+  const current = skipWrappers(node);
+  if (ts.isConditionalExpression(current)) return loadsTfjsOnEveryPath(current.whenTrue) && loadsTfjsOnEveryPath(current.whenFalse);
+  if (isAlternative(current)) return loadsTfjsOnEveryPath(current.left) && loadsTfjsOnEveryPath(current.right);
+  if (!ts.isCallExpression(current) || current.arguments.length !== 1) return false;
+  const callee = current.expression;
+  const loads = callee.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(callee) && callee.text === 'require');
+  return loads && namesTfjsOnEveryPath(current.arguments[0]);
+}
+
+function isAlternative(node: ts.Expression): node is ts.BinaryExpression {
+  return (
+    ts.isBinaryExpression(node) &&
+    (node.operatorToken.kind === ts.SyntaxKind.BarBarToken || node.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)
+  );
 }

@@ -4,11 +4,15 @@ import { ts } from 'ts-morph';
 import * as path from 'node:path';
 import type { SourceProvider } from '../sourceProvider';
 
+/** The packages whose namespace is (part of) tfjs's `tf`; the backends and tfjs-vis are not. */
 export const TFJS_MODULES = new Set([
   '@tensorflow/tfjs',
   '@tensorflow/tfjs-node',
   '@tensorflow/tfjs-node-gpu',
   '@tensorflow/tfjs-layers',
+  '@tensorflow/tfjs-core',
+  '@tensorflow/tfjs-converter',
+  '@tensorflow/tfjs-data',
 ]);
 
 export const LIBRARY_MODULES = new Set(['symmetry-lint-layers', '@symmetry-lint/layers']);

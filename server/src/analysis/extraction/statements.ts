@@ -255,6 +255,10 @@ export class Statements {
             : [];
     } else if (iterable.kind === 'array') {
       items = iterable.items;
+      if (iterable.unknownLength) {
+        this.unknownBound(node, node.expression, scope);
+        once = true;
+      }
     } else if (iterable.kind === 'primitive' && typeof iterable.value === 'string') {
       items = [...iterable.value].map((c) => primitive(c));
     } else {

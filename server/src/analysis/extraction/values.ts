@@ -19,6 +19,17 @@ export interface PrimitiveValue {
 export interface ArrayValue {
   kind: 'array';
   items: AbstractValue[];
+  /**
+   * Set when the number of items is not known statically (`new Array(n)`, an array parameter):
+   * `items` then stands for every item, and callbacks over them run once (builtins.ts).
+   */
+  unknownLength?: UnknownLength;
+}
+
+/** What leaves an array's length unknown: its source text and where it is, for the gap. */
+export interface UnknownLength {
+  text: string;
+  span: SourceSpan;
 }
 
 export interface ObjectValue {
