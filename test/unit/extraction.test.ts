@@ -216,7 +216,7 @@ export class Trainer {
     this.model.add(tf.layers.softmax());
   }
 }`,
-    expect: [{ name: 'Trainer.build', kinds: ['dense', 'softmax'], input: [6] }],
+    expect: [{ name: 'Trainer', kinds: ['dense', 'softmax'], input: [6] }],
   },
   {
     title: 'commented-out code is not code',

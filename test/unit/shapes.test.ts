@@ -113,4 +113,12 @@ describe('shapes', () => {
     assert.deepEqual(shapes[pairs], [10, 12]);
     assert.deepEqual(shapes[scalar], [1]);
   });
+
+  it('takes an undeclared input\'s rank from the first layer that fixes one, through layers that keep any rank', () => {
+    const graph = sequential(undefined, [['dropout', { rate: 0.1 }], ['activation', { activation: 'elu' }], ['conv1d', { filters: 4, kernelSize: 3 }], ['globalMaxPooling1d', {}]]);
+    assert.deepEqual(inferShapes(graph)[graph.inputs[0].tensor], [null, null]);
+    // A layer that changes the rank ends the search: its input rank is not the model's.
+    const flattened = sequential(undefined, [['dropout', { rate: 0.1 }], ['flatten', {}], ['conv1d', { filters: 4, kernelSize: 3 }]]);
+    assert.equal(inferShapes(flattened)[flattened.inputs[0].tensor], undefined);
+  });
 });

@@ -125,7 +125,11 @@ export interface ModelGraph {
   nameSpan: SourceSpan;
   /** The `tf.sequential(...)`, `tf.model(...)` or `super()` that creates the model. */
   creationSpan: SourceSpan;
-  construction: 'sequential' | 'functional' | 'subclass';
+  /**
+   * `fragment`: a function that adds layers to a model it receives (`(model) => { model.add(...) }`);
+   * its layers are those it adds, on an input of unknown shape.
+   */
+  construction: 'sequential' | 'functional' | 'subclass' | 'fragment';
   inputs: ModelInput[];
   tensors: TensorNode[];
   /** Every layer application, in data-flow (topological) order. */

@@ -222,7 +222,10 @@ class DeclarationWalk {
       if (axes === undefined) this.noteUnplacedInput(input.tensor, rank);
     }
     for (const layer of this.model.layers) this.visit(layer);
-    const outputStates = this.model.outputs.map((tensor) => this.checkOutput(tensor));
+    // A fragment's output is not the model's: the builder that calls it may still pool.
+    const outputStates = this.model.outputs.map((tensor) =>
+      this.model.construction === 'fragment' ? effectiveState(this.factsOf(tensor).state) : this.checkOutput(tensor),
+    );
     const falls = [...this.falls.values()].sort(
       (a, b) => a.cause.at.layer - b.cause.at.layer || LEVEL_RANK[a.level] - LEVEL_RANK[b.level],
     );
@@ -239,7 +242,7 @@ class DeclarationWalk {
     const detail =
       rank === undefined
         ? `the model input has no declared shape to place the axes ${this.declaration.group} acts on`
-        : `the model input has no declared shape, and ${consumer.kind} takes a rank-${rank + 1} input that ${this.declaration.group} does not act on as declared`;
+        : `the input shape is not declared and ${consumer.kind} takes a rank-${rank + 1} input that ${this.declaration.group} does not act on`;
     this.gaps.push({ code: 'non-constant-config', at: refOf(consumer), detail });
   }
 

@@ -13,9 +13,44 @@ import type { Shape } from './layerRules/types';
 function inputShape(model: ModelGraph, tensor: number, declared: Shape, assumed: Shape): Shape {
   if (declared) return declared;
   if (assumed) return assumed;
-  const consumer = model.layers.find((layer) => layer.inputs.includes(tensor));
-  const rank = consumer ? layerRuleFor(consumer.kind, consumer.origin)?.inputRank : undefined;
+  const rank = rankFixedDownstream(model, tensor);
   return rank === undefined ? undefined : new Array<null>(rank).fill(null);
+}
+
+/** How many layers a rank may be carried through before the search gives up. */
+const MAX_RANK_SEARCH = 16;
+
+/**
+ * The rank the first layer that fixes one expects, looking through layers that keep whatever
+ * rank they get (dropout, activations, noise, dense): `dropout({inputShape})` then `conv1d`
+ * takes a rank-3 input, which the dropout alone does not say.
+ */
+function rankFixedDownstream(model: ModelGraph, tensor: number): number | undefined {
+  let current = tensor;
+  for (let step = 0; step < MAX_RANK_SEARCH; step++) {
+    const consumer = model.layers.find((layer) => layer.inputs.includes(current));
+    if (!consumer) return undefined;
+    const rule = layerRuleFor(consumer.kind, consumer.origin);
+    if (!rule) return undefined;
+    if (rule.inputRank !== undefined) return rule.inputRank;
+    if (consumer.inputs.length !== 1 || !keepsAnyRank(consumer)) return undefined;
+    current = consumer.output;
+  }
+  return undefined;
+}
+
+function keepsAnyRank(layer: ModelGraph['layers'][number]): boolean {
+  const rule = layerRuleFor(layer.kind, layer.origin);
+  if (!rule) return false;
+  for (let rank = 2; rank <= 5; rank++) {
+    try {
+      const shape = rule.outputShape({ node: layer, inputShapes: [new Array<null>(rank).fill(null)], config: new ConfigReader(layer.config, false) });
+      if (shape?.length !== rank) return false;
+    } catch {
+      return false;
+    }
+  }
+  return true;
 }
 
 function clean(shape: Shape): Shape {

@@ -12,6 +12,7 @@ const CALLBACK_METHODS = new Set(['forEach', 'map', 'flatMap', 'reduce', 'reduce
 
 const MAX_CALL_DEPTH = 16;
 const MAX_SAME_FUNCTION_ACTIVE = 8;
+/** Array methods whose callback runs once per element. */
 
 export class Calls {
   constructor(private readonly interp: Interpreter) {}
@@ -38,8 +39,7 @@ export class Calls {
       return unknown('dynamic import of a module not known statically', scope.file.span(node));
     }
     if (node.expression.kind === K.SuperKeyword) {
-      this.evaluateArguments(node.arguments, scope);
-      return UNDEFINED;
+      return this.interp.classes.superCall(this.evaluateArguments(node.arguments, scope), node, scope);
     }
     const callee = this.interp.evaluate(node.expression, scope);
     const args = this.evaluateArguments(node.arguments, scope);
@@ -105,6 +105,11 @@ export class Calls {
       if (parameter.dotDotDotToken) value = { kind: 'array', items: args.slice(index) };
       else value = args[index];
       if ((value === undefined || isUndefined(value)) && parameter.initializer) value = this.interp.evaluate(parameter.initializer, scope);
+      if ((value === undefined || value.kind === 'unknown') && ts.isIdentifier(parameter.name) && parameter.name.text === 'tf') {
+        // Builders that take the tfjs namespace as a parameter (`function build(tf, shape)`, so
+        // one file serves tfjs-node and the browser) use it as `tf` everywhere.
+        value = { kind: 'tfjs', path: [] };
+      }
       if (value === undefined) {
         value = unknown(`parameter '${parameter.name.getText(fn.file.sourceFile)}' has no value known statically`, fn.file.span(parameter.name));
       }

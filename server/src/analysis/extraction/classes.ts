@@ -3,9 +3,12 @@
 import { ts } from 'ts-morph';
 import type { Interpreter } from './interpreter';
 import { K, calleeName, isStatic } from './interpreterShared';
-import { type AbstractValue, type ClassValue, type FunctionValue, type ObjectValue, Scope } from './values';
+import { type AbstractValue, type ClassValue, type FunctionValue, type ObjectValue, Scope, UNDEFINED, unknown } from './values';
 
 export class Classes {
+  /** The classes whose constructors are running, innermost last, for `super(...)`. */
+  private readonly constructing: { classValue: ClassValue; thisValue: AbstractValue }[] = [];
+
   constructor(private readonly interp: Interpreter) {}
 
   classMethod(classValue: ClassValue, name: string, receiver: AbstractValue): FunctionValue | undefined {
@@ -87,8 +90,53 @@ export class Classes {
       }
     }
     if (ctor) {
-      this.interp.invoke({ kind: 'function', node: ctor, scope: classValue.scope, file: classValue.file }, args, thisValue, node, scope, true);
+      this.constructing.push({ classValue, thisValue });
+      try {
+        this.interp.invoke({ kind: 'function', node: ctor, scope: classValue.scope, file: classValue.file }, args, thisValue, node, scope, true);
+      } finally {
+        this.constructing.pop();
+      }
     }
+  }
+
+  /**
+   * `super(...)` in a constructor: runs the base class's constructor on the same instance. A
+   * user base runs like any constructor (a base that builds `tf.sequential({layers})` from the
+   * layers its subclasses pass); `tf.Sequential` itself takes `{layers}`.
+   */
+  superCall(args: AbstractValue[], node: ts.CallExpression, scope: Scope): AbstractValue {
+    const current = this.constructing[this.constructing.length - 1];
+    if (!current) return UNDEFINED;
+    const base = this.baseClassValue(current.classValue);
+    if (base?.kind === 'class') {
+      this.construct(base, args, current.thisValue, node, scope);
+    } else if (base?.kind === 'tfjs' && current.thisValue.kind === 'model') {
+      const model = current.thisValue.model;
+      const config = args[0];
+      if (config?.kind === 'object' && base.path[base.path.length - 1] === 'Sequential') {
+        this.interp.tfjs.addConfiguredLayers(model, config, node, scope);
+      }
+    }
+    return UNDEFINED;
+  }
+
+  /**
+   * `super.add(...)` in a tf.Sequential subclass, `super.build()` in a subclass of a user class:
+   * the base's member, called on `this`. The base is found from the class the code sits in.
+   */
+  superProperty(access: ts.PropertyAccessExpression, scope: Scope): AbstractValue {
+    const thisValue = scope.findThis();
+    let cls: ts.Node | undefined = access.parent;
+    while (cls && !ts.isClassLike(cls)) cls = cls.parent;
+    if (!thisValue || !cls || !ts.isClassLike(cls)) return unknown('`super` is not known here', scope.file.span(access));
+    const name = access.name.text;
+    const base = this.baseClassValue({ kind: 'class', node: cls, scope, file: scope.file, name: cls.name?.text ?? 'AnonymousClass' });
+    if (base?.kind === 'class') {
+      const method = this.classMethod(base, name, thisValue);
+      if (method) return method;
+    }
+    if (thisValue.kind === 'model' && (name === 'add' || name === 'apply')) return { kind: 'builtin', name: `model.${name}`, receiver: thisValue };
+    return { kind: 'builtin', name: 'ignored', receiver: thisValue };
   }
 
   assignProperty(target: AbstractValue, key: string, value: AbstractValue): void {

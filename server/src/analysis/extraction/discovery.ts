@@ -14,6 +14,11 @@ export interface Unit {
   hasDeclaration: boolean;
   /** Variables with a `@sym` JSDoc whose initialiser is not a function, declared in this unit. */
   variableHolders: ts.VariableDeclaration[];
+  /**
+   * Indices of parameters the function adds layers to (`(model) => { model.add(...) }`): the
+   * function is a model fragment, run with a model of its own in those parameters.
+   */
+  fragmentParameters?: number[];
 }
 
 export interface Discovery {
@@ -53,6 +58,9 @@ const HOLDER_KINDS = new Set<ts.SyntaxKind>([
 
 const CREATION_CALLS = new Set(['sequential', 'model']);
 const CREATION_CLASSES = new Set(['Sequential', 'LayersModel']);
+/** The method a model fragment calls on the model it receives. */
+const FRAGMENT_CALL = 'add';
+const BUILDS_MODEL = /\b(?:sequential|model)\s*\(|\bnew\s+(?:\w+\.)*Sequential\b/;
 
 /** The JSDoc blocks (`/** ... *\/`) that lead a node, with their offsets. */
 export function jsDocBlocks(node: ts.Node, sourceFile: ts.SourceFile): { text: string; start: number; end: number }[] {
@@ -88,29 +96,137 @@ function finalName(expression: ts.Expression): string | undefined {
   return current && current !== expression ? finalName(current) : undefined;
 }
 
-/** Local names bound to tfjs `sequential`/`model`/`Sequential` by aliased named imports. */
-function creationAliases(sourceFile: ts.SourceFile): { calls: Set<string>; classes: Set<string> } {
+/**
+ * Local names bound to tfjs `sequential`/`model`/`Sequential` by aliased named imports, and
+ * `bases`: the names a class may extend to be run as a class unit. Those are the tfjs model
+ * classes, local classes that extend one (through any chain of local classes), and classes
+ * imported from the project's own modules, whose kind only the interpreter can tell (a base
+ * class that builds `tf.sequential({layers})` from what subclasses pass to `super`).
+ */
+function creationAliases(sourceFile: ts.SourceFile): { calls: Set<string>; classes: Set<string>; bases: Set<string> } {
   const calls = new Set(CREATION_CALLS);
   const classes = new Set(CREATION_CLASSES);
+  const bases = new Set<string>();
+  const localBases = new Map<string, string>();
+  const noteImported = (name: string | undefined): void => {
+    if (name && /^[A-Z]/.test(name)) bases.add(name);
+  };
   for (const statement of sourceFile.statements) {
+    if (ts.isClassDeclaration(statement) && statement.name) {
+      const base = extendsName(statement);
+      if (base) localBases.set(statement.name.text, base);
+      continue;
+    }
+    if (ts.isVariableStatement(statement)) {
+      for (const declaration of statement.declarationList.declarations) {
+        const initializer = unwrap(declaration.initializer);
+        if (!ts.isIdentifier(declaration.name) || !initializer) continue;
+        if (ts.isClassExpression(initializer)) {
+          const base = extendsName(initializer);
+          if (base) localBases.set(declaration.name.text, base);
+        } else if (isRelativeRequire(initializer)) {
+          noteImported(declaration.name.text);
+        }
+      }
+      for (const declaration of statement.declarationList.declarations) {
+        if (ts.isObjectBindingPattern(declaration.name) && declaration.initializer && isRelativeRequire(unwrap(declaration.initializer)!)) {
+          for (const element of declaration.name.elements) if (ts.isIdentifier(element.name)) noteImported(element.name.text);
+        }
+      }
+      continue;
+    }
     if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
-    if (!TFJS_MODULES.has(statement.moduleSpecifier.text)) continue;
+    const specifier = statement.moduleSpecifier.text;
+    if (!TFJS_MODULES.has(specifier)) {
+      if (specifier.startsWith('.') && !statement.importClause?.isTypeOnly) {
+        noteImported(statement.importClause?.name?.text);
+        const named = statement.importClause?.namedBindings;
+        if (named && ts.isNamedImports(named)) for (const element of named.elements) if (!element.isTypeOnly) noteImported(element.name.text);
+      }
+      continue;
+    }
     const named = statement.importClause?.namedBindings;
     if (!named || !ts.isNamedImports(named)) continue;
     for (const element of named.elements) {
       const imported = (element.propertyName ?? element.name).text;
       if (CREATION_CALLS.has(imported)) calls.add(element.name.text);
       if (CREATION_CLASSES.has(imported)) classes.add(element.name.text);
+      if (imported === 'Sequential') bases.add(element.name.text);
     }
   }
-  return { calls, classes };
+  bases.add('Sequential');
+  // A local base class that builds a model itself (`this.model = tf.sequential({layers})` in
+  // its constructor) makes its subclasses class units, like an imported one.
+  const extended = new Set(localBases.values());
+  for (const statement of sourceFile.statements) {
+    if (ts.isClassDeclaration(statement) && statement.name && extended.has(statement.name.text) && BUILDS_MODEL.test(statement.getText(sourceFile))) {
+      bases.add(statement.name.text);
+    }
+  }
+  // Local classes down any chain from a base are bases too (a fixed point over the chains).
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [name, base] of localBases) {
+      if (!bases.has(name) && bases.has(base)) {
+        bases.add(name);
+        changed = true;
+      }
+    }
+  }
+  return { calls, classes, bases };
 }
 
-export function isSubclassModel(node: ts.ClassLikeDeclaration, classes: Set<string>): boolean {
+/** The identifier a property chain starts from (`key` in `key.toString`). */
+function rootIdentifier(expression: ts.Expression): string | undefined {
+  let current = expression;
+  while (current.kind === K.PropertyAccessExpression || current.kind === K.ElementAccessExpression || current.kind === K.CallExpression) {
+    current = (current as ts.PropertyAccessExpression).expression;
+  }
+  return current.kind === K.Identifier ? (current as ts.Identifier).text : undefined;
+}
+
+/**
+ * `new Model({layers})` inside class `Model` itself (a static `build()` factory whose private
+ * constructor passes its arguments to `super`): the factory creates the model.
+ */
+function constructsEnclosingClass(node: ts.Node, name: string): boolean {
+  for (let parent = node.parent; parent && parent.kind !== K.SourceFile; parent = parent.parent) {
+    if ((parent.kind === K.ClassDeclaration || parent.kind === K.ClassExpression) && (parent as ts.ClassLikeDeclaration).name?.text === name) return true;
+  }
+  return false;
+}
+
+/** Whether a function has a name to report a model under (not an inline callback). */
+function hasHolderName(fn: ts.FunctionLikeDeclaration): boolean {
+  if (ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn)) return true;
+  let parent = fn.parent;
+  while (parent && (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isSatisfiesExpression(parent))) parent = parent.parent;
+  return (
+    !!parent &&
+    (ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent) ||
+      (ts.isBinaryExpression(parent) && parent.operatorToken.kind === K.EqualsToken))
+  );
+}
+
+function extendsName(node: ts.ClassLikeDeclaration): string | undefined {
   const clause = node.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword);
   const base = clause?.types[0]?.expression;
-  const name = base ? finalName(base) : undefined;
-  return name !== undefined && classes.has(name) && name !== 'LayersModel';
+  return base ? finalName(base) : undefined;
+}
+
+function isRelativeRequire(expression: ts.Expression): boolean {
+  if (!ts.isCallExpression(expression) || !ts.isIdentifier(expression.expression) || expression.expression.text !== 'require') return false;
+  const specifier = expression.arguments[0];
+  return !!specifier && ts.isStringLiteralLike(specifier) && specifier.text.startsWith('.');
+}
+
+/**
+ * Whether a class is run as a class unit: it extends `tf.Sequential` (directly or through local
+ * classes), or a class of the project's own modules that may be a model or build one.
+ */
+export function isSubclassModel(node: ts.ClassLikeDeclaration, bases: Set<string>): boolean {
+  const name = extendsName(node);
+  return name !== undefined && bases.has(name);
 }
 
 /** Characters after a name that rule out its being a called or constructed callee. */
@@ -152,15 +268,17 @@ interface DiscoveryContext {
   sourceFile: ts.SourceFile;
   calls: Set<string>;
   classes: Set<string>;
-  /** Matches the names in `calls` and `classes` as whole words. */
+  /** What a class may extend to be a class unit (see `creationAliases`). */
+  bases: Set<string>;
+  /** Matches the names in `calls`, `classes` and `bases` as whole words. */
   pattern: RegExp;
 }
 
 function discoveryContext(sourceFile: ts.SourceFile, aliases = creationAliases(sourceFile)): DiscoveryContext {
-  const { calls, classes } = aliases;
-  const names = [...calls, ...classes].map((name) => name.replace(/[$]/g, '\\$&'));
+  const { calls, classes, bases } = aliases;
+  const names = [...new Set([...calls, ...classes, ...bases, FRAGMENT_CALL])].map((name) => name.replace(/[$]/g, '\\$&'));
   const pattern = new RegExp(`(?<![\\w$])(?:${names.join('|')})(?![\\w$])`, 'g');
-  return { sourceFile, calls, classes, pattern };
+  return { sourceFile, calls, classes, bases, pattern };
 }
 
 /**
@@ -268,6 +386,43 @@ class StatementWalker {
     part.sites.push(site);
   }
 
+  /** `model.add(...)` where `model` is a parameter of an enclosing function with a holder. */
+  private noteFragment(call: ts.CallExpression): void {
+    const callee = call.expression;
+    if (callee.kind !== K.PropertyAccessExpression) return;
+    const receiver = (callee as ts.PropertyAccessExpression).expression;
+    if (receiver.kind === K.PropertyAccessExpression && (receiver as ts.PropertyAccessExpression).expression.kind === K.ThisKeyword) {
+      // `this.model.add(...)` in a method of an object literal: the object's model, built by
+      // the method (in a class, the method that creates the model runs the others).
+      let fn: ts.Node | undefined = call.parent;
+      while (fn && fn.kind !== K.SourceFile && (!FUNCTION_KINDS.has(fn.kind) || fn.kind === K.ArrowFunction)) fn = fn.parent;
+      if (fn && fn.kind === K.MethodDeclaration && fn.parent.kind === K.ObjectLiteralExpression && (fn as ts.MethodDeclaration).body) {
+        this.unitFor(fn as ts.MethodDeclaration);
+      }
+      return;
+    }
+    if (receiver.kind !== K.Identifier) return;
+    // What a fragment adds is made there (`model.add(tf.layers.dense(...))`); `seen.add(key)`
+    // on a Set parameter is not a model being built.
+    const added = call.arguments[0] ? unwrap(call.arguments[0]) : undefined;
+    if (!added || (added.kind !== K.CallExpression && added.kind !== K.NewExpression)) return;
+    const name = (receiver as ts.Identifier).text;
+    for (let node: ts.Node | undefined = call.parent; node && node.kind !== K.SourceFile; node = node.parent) {
+      if (!FUNCTION_KINDS.has(node.kind)) continue;
+      const fn = node as ts.FunctionLikeDeclaration;
+      const index = fn.parameters.findIndex((parameter) => ts.isIdentifier(parameter.name) && parameter.name.text === name);
+      if (index < 0) continue;
+      if (!fn.body || !hasHolderName(fn)) return;
+      // `seen.add(key.toString())`: what is added comes from another parameter, not a factory.
+      const root = rootIdentifier((added as ts.CallExpression).expression);
+      if (root && root !== 'tf' && fn.parameters.some((parameter) => ts.isIdentifier(parameter.name) && parameter.name.text === root) && added.kind === K.CallExpression && (added as ts.CallExpression).expression.kind !== K.Identifier) return;
+      const unit = this.unitFor(fn);
+      unit.fragmentParameters ??= [];
+      if (!unit.fragmentParameters.includes(index)) unit.fragmentParameters.push(index);
+      return;
+    }
+  }
+
   private declareFunction(expression: ts.Expression | undefined): boolean {
     const fn = unwrap(expression);
     if (fn && (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn))) {
@@ -281,7 +436,7 @@ class StatementWalker {
     // A holder's comments are read only when a `@sym` lies inside the node's range, which
     // keeps the walk close to a bare traversal.
     if (!anyWithin(this.tagOffsets, node) || !hasSymmetryDoc(node, this.context.sourceFile)) return;
-    const classes = this.context.classes;
+    const classes = this.context.bases;
     if (ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node) || ts.isConstructorDeclaration(node) || ts.isGetAccessorDeclaration(node)) {
       if (node.body) this.unitFor(node).hasDeclaration = true;
     } else if (ts.isClassDeclaration(node)) {
@@ -320,9 +475,11 @@ class StatementWalker {
     if (kind === K.CallExpression || kind === K.NewExpression) {
       const name = finalName((node as ts.CallExpression).expression);
       if (name && (kind === K.CallExpression ? this.context.calls : this.context.classes).has(name)) this.addSite(node, current);
+      else if (name && kind === K.NewExpression && this.context.bases.has(name) && constructsEnclosingClass(node, name)) this.addSite(node, current);
+      else if (name === FRAGMENT_CALL && kind === K.CallExpression) this.noteFragment(node as ts.CallExpression);
     } else if (kind === K.ClassDeclaration || kind === K.ClassExpression) {
       const cls = node as ts.ClassLikeDeclaration;
-      if (isSubclassModel(cls, this.context.classes)) {
+      if (isSubclassModel(cls, this.context.bases)) {
         this.addSite(cls, cls);
         // The constructor of a subclass model runs as part of the class unit.
         for (const member of cls.members) {
@@ -424,7 +581,7 @@ export class DiscoveryCache {
 
   discover(sourceFile: ts.SourceFile): Discovery {
     const aliases = creationAliases(sourceFile);
-    const aliasKey = [...aliases.calls].join(',') + ';' + [...aliases.classes].join(',');
+    const aliasKey = [...aliases.calls].join(',') + ';' + [...aliases.classes].join(',') + ';' + [...aliases.bases].join(',');
     const text = sourceFile.text;
     // Kept only for the previous run's statements: a record's range is only known against
     // the text it was last checked in (positions of reused nodes move with every edit).

@@ -42,6 +42,7 @@ export class Expressions {
         return this.evaluateArray(node as ts.ArrayLiteralExpression, scope);
       case K.PropertyAccessExpression: {
         const access = node as ts.PropertyAccessExpression;
+        if (access.expression.kind === K.SuperKeyword) return this.interp.classes.superProperty(access, scope);
         const object = this.evaluate(access.expression, scope);
         return this.getProperty(object, access.name.text, access, scope);
       }
@@ -79,6 +80,8 @@ export class Expressions {
         const condition = truthiness(this.evaluate(conditional.condition, scope));
         if (condition === true) return this.evaluate(conditional.whenTrue, scope);
         if (condition === false) return this.evaluate(conditional.whenFalse, scope);
+        const sameModule = this.sameModuleEitherWay(conditional, scope);
+        if (sameModule) return sameModule;
         return unknown(
           `condition \`${clip(conditional.condition.getText(scope.file.sourceFile))}\` is not a compile-time constant`,
           scope.file.span(conditional),
@@ -99,12 +102,43 @@ export class Expressions {
       }
       case K.TypeOfExpression:
         return unknown('typeof is not evaluated', scope.file.span(node));
+      case K.DeleteExpression:
+        return this.deleteProperty((node as ts.DeleteExpression).expression, scope);
       case K.VoidExpression:
         this.evaluate((node as ts.VoidExpression).expression, scope);
         return UNDEFINED;
       default:
         return unknown(`expression \`${clip(node.getText(scope.file.sourceFile))}\` is not modelled`, scope.file.span(node));
     }
+  }
+
+  /**
+   * `cond ? require('@tensorflow/tfjs-node-gpu') : require('@tensorflow/tfjs-node')`: both
+   * branches load the same namespace, so the choice does not matter to the model. Only
+   * `require` calls and names are evaluated here, since they have no side effects.
+   */
+  private sameModuleEitherWay(node: ts.ConditionalExpression, scope: Scope): AbstractValue | undefined {
+    const loadsModule = (branch: ts.Expression): boolean => {
+      if (ts.isParenthesizedExpression(branch)) return loadsModule(branch.expression);
+      return ts.isIdentifier(branch) || (ts.isCallExpression(branch) && ts.isIdentifier(branch.expression) && branch.expression.text === 'require');
+    };
+    if (!loadsModule(node.whenTrue) || !loadsModule(node.whenFalse)) return undefined;
+    const whenTrue = this.evaluate(node.whenTrue, scope);
+    const whenFalse = this.evaluate(node.whenFalse, scope);
+    if ((whenTrue.kind === 'tfjs' || whenTrue.kind === 'library') && whenFalse.kind === whenTrue.kind && whenTrue.path.join('.') === whenFalse.path.join('.')) return whenTrue;
+    if (whenTrue.kind === 'module' && whenFalse.kind === 'module' && whenTrue.file === whenFalse.file) return whenTrue;
+    return undefined;
+  }
+
+  /** `delete cfg.inputShape` between two layer calls: the later layer no longer has the key. */
+  private deleteProperty(target: ts.Expression, scope: Scope): AbstractValue {
+    if (!ts.isPropertyAccessExpression(target) && !ts.isElementAccessExpression(target)) return primitive(true);
+    const object = this.evaluate(target.expression, scope);
+    const key = ts.isPropertyAccessExpression(target) ? primitive(target.name.text) : this.evaluate(target.argumentExpression, scope);
+    if (key.kind !== 'primitive') return unknown('deleted key not known statically', scope.file.span(target));
+    if (object.kind === 'object') object.props.delete(String(key.value));
+    else if (object.kind === 'model') object.model.props.delete(String(key.value));
+    return primitive(true);
   }
 
   private evaluateTemplate(node: ts.TemplateExpression, scope: Scope): AbstractValue {

@@ -40,6 +40,9 @@ export interface UnitDependencies {
 
 const DEFAULT_STEP_BUDGET = 200_000;
 
+/** A script's training calls. */
+const TRAINS = /\.\s*(?:fit|fitDataset|compile)\s*\(/;
+
 type DocComment = { text: string; span: SourceSpan };
 
 function docsOf(node: ts.Node | undefined, file: FileContext): DocComment[] {
@@ -183,6 +186,7 @@ interface UnitOutcome {
 /** Creates `this` for a method unit: an instance of its class, constructed with unknown args. */
 function methodReceiver(interpreter: Interpreter, fn: ts.FunctionLikeDeclaration, file: FileContext): AbstractValue | undefined {
   const owner = ts.isPropertyDeclaration(fn.parent) ? fn.parent.parent : fn.parent;
+  if (owner && ts.isObjectLiteralExpression(owner) && ts.isMethodDeclaration(fn)) return objectLiteralReceiver(interpreter, owner, file);
   if (!owner || !ts.isClassLike(owner)) return undefined;
   const scope = interpreter.moduleScope(file);
   const classValue: ClassValue = { kind: 'class', node: owner, scope, file, name: classNameNode(owner).name };
@@ -194,11 +198,96 @@ function methodReceiver(interpreter: Interpreter, fn: ts.FunctionLikeDeclaration
   return interpreter.instantiate(classValue, [], owner, scope);
 }
 
+/**
+ * `this` for a method of an object literal (`const Net = { model: tf.sequential(), create() {
+ * this.model.add(...) } }`): the object, the module's own value when a top-level variable holds
+ * it, so the model its other properties created is the one the method adds to.
+ */
+function objectLiteralReceiver(interpreter: Interpreter, literal: ts.ObjectLiteralExpression, file: FileContext): AbstractValue | undefined {
+  const holder = unwrapParent(literal);
+  if (holder && ts.isVariableDeclaration(holder) && ts.isIdentifier(holder.name) && file.binding(holder.name.text)?.kind === 'variable') {
+    return interpreter.staticLookup(file, holder.name.text);
+  }
+  return undefined;
+}
+
+/** A model of its own for each parameter a model fragment adds layers to. */
+function fragmentArguments(interpreter: Interpreter, unit: Unit, fn: ts.FunctionLikeDeclaration, scope: Scope, state: UnitState): AbstractValue[] {
+  const args: AbstractValue[] = [];
+  for (const index of unit.fragmentParameters ?? []) {
+    const parameter = fn.parameters[index];
+    if (!parameter) continue;
+    const model = interpreter.createModel('fragment', parameter, scope);
+    model.creationSpan = scope.file.span(parameter.name);
+    if (!state.directModels.includes(model)) state.directModels.push(model);
+    args[index] = { kind: 'model', model };
+  }
+  return args;
+}
+
+/**
+ * Whether a fragment's function is called outside its own body in this file: then the builder
+ * that calls it has its layers, and the fragment needs no model of its own unless it is
+ * declared itself.
+ */
+function calledElsewhere(fn: ts.Node, sourceFile: ts.SourceFile): boolean {
+  const name = simpleName(fn);
+  if (!name) return false;
+  const text = sourceFile.text;
+  const pattern = new RegExp(`(?<![\\w$])${name.replace(/[$]/g, '\\$&')}\\s*\\(`, 'g');
+  for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
+    if (match.index < fn.getStart(sourceFile) || match.index >= fn.end) return true;
+  }
+  return false;
+}
+
+function simpleName(fn: ts.Node): string | undefined {
+  if ((ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn)) && fn.name && (ts.isIdentifier(fn.name) || ts.isPrivateIdentifier(fn.name))) return fn.name.text;
+  const parent = unwrapParent(fn);
+  if (!parent) return undefined;
+  if ((ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) && ts.isIdentifier(parent.name)) return parent.name.text;
+  if (ts.isBinaryExpression(parent) && ts.isPropertyAccessExpression(parent.left)) return parent.left.name.text;
+  if (ts.isBinaryExpression(parent) && ts.isIdentifier(parent.left)) return parent.left.text;
+  return undefined;
+}
+
+/**
+ * After a method or the constructor stored a model on the instance (`init() { this.model =
+ * tf.sequential(); }`), runs the class's other methods that add to it (`addLayers() {
+ * this.model.add(...) }`), in source order, the order such classes are mostly called in.
+ */
+function runMethodsThatExtend(interpreter: Interpreter, method: ts.MethodDeclaration | ts.ConstructorDeclaration, instance: AbstractValue, state: UnitState): void {
+  const owner = method.parent;
+  if (!ts.isClassLike(owner)) return;
+  const props = storedModels(instance)
+    .filter(([, model]) => state.directModels.includes(model))
+    .map(([prop]) => prop);
+  if (props.length === 0) return;
+  const file = interpreter.fileContext(method.getSourceFile());
+  const text = file.sourceFile.text;
+  for (const member of owner.members) {
+    if (!ts.isMethodDeclaration(member) || !member.body || member === method || state.touched.has(member)) continue;
+    const body = text.slice(member.body.pos, member.body.end);
+    if (!props.some((prop) => new RegExp(`this\\.${prop.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*\\.\\s*add\\s*\\(`).test(body))) continue;
+    const scope = new Scope(interpreter.moduleScope(file), file);
+    interpreter.invoke({ kind: 'function', node: member, scope, file, thisValue: instance }, [], instance, member, scope, false);
+  }
+}
+
+/** The models an instance keeps in its properties (`this.model = ...`), by property. */
+function storedModels(instance: AbstractValue): [string, ModelUnderConstruction][] {
+  const props = instance.kind === 'object' ? instance.props : instance.kind === 'model' ? instance.model.props : undefined;
+  const found: [string, ModelUnderConstruction][] = [];
+  for (const [prop, value] of props ?? []) if (value.kind === 'model') found.push([prop, value.model]);
+  return found;
+}
+
 function runUnit(interpreter: Interpreter, unit: Unit, file: FileContext): { outcome: UnitOutcome; state: UnitState } {
   const state = interpreter.beginUnit(unit.node);
   const outcome: UnitOutcome = { models: [], orphans: [], gaps: state.gaps };
   let returned: AbstractValue | undefined;
   let topScope: Scope | undefined;
+  let receiver: AbstractValue | undefined;
   const watched = new Map<ts.VariableDeclaration, AbstractValue | undefined>();
   for (const declaration of unit.variableHolders) watched.set(declaration, undefined);
   interpreter.watchedDeclarations = watched;
@@ -211,22 +300,45 @@ function runUnit(interpreter: Interpreter, unit: Unit, file: FileContext): { out
       const node = unit.node as ts.ClassLikeDeclaration;
       const scope = interpreter.moduleScope(file);
       const classValue: ClassValue = { kind: 'class', node, scope, file, name: classNameNode(node).name };
-      const model = interpreter.createModel('subclass', node, scope);
-      const site = superCall(node);
-      model.creationSpan = file.span(site ?? classNameNode(node).nameNode);
-      model.classValue = classValue;
-      interpreter.construct(classValue, [], { kind: 'model', model }, node, scope);
+      const category = interpreter.classCategory(classValue);
+      if (category === 'model') {
+        const model = interpreter.createModel('subclass', node, scope);
+        const site = superCall(node);
+        model.creationSpan = file.span(site ?? classNameNode(node).nameNode);
+        model.classValue = classValue;
+        interpreter.construct(classValue, [], { kind: 'model', model }, node, scope);
+        // A base class that only prepares (`constructor() { super(); this.build(); }`) and adds
+        // no layers itself is no model of its own: its subclasses are.
+        const direct = state.directModels.indexOf(model);
+        if (model.items.length === 0 && !unit.hasDeclaration && direct >= 0) state.directModels.splice(direct, 1);
+      } else if (category === 'plain' || interpreter.baseClassValue(classValue)?.kind === 'unknown') {
+        // A class whose base (maybe in another file, maybe not found) builds the model from what
+        // the subclass passes to `super(layers)`, or whose constructor builds one: the models
+        // it stores on the instance are the class's.
+        const instance: AbstractValue = { kind: 'object', props: new Map(), classValue };
+        interpreter.construct(classValue, [], instance, node, scope);
+        returned = instance;
+      }
     } else {
       const fn = unit.node as ts.FunctionLikeDeclaration;
-      const thisValue = ts.isArrowFunction(fn) && !ts.isPropertyDeclaration(fn.parent) ? undefined : methodReceiver(interpreter, fn, file);
+      let thisValue = ts.isArrowFunction(fn) && !ts.isPropertyDeclaration(fn.parent) ? undefined : methodReceiver(interpreter, fn, file);
+      // A function whose `this` is not known (`Agent.prototype.build = function () {...}`)
+      // still keeps what it stores on it (`this.model = tf.sequential()`) within the run.
+      if (!thisValue && !ts.isArrowFunction(fn)) thisValue = { kind: 'object', props: new Map() };
+      receiver = thisValue;
       const scope = new Scope(interpreter.moduleScope(file), file, ts.isArrowFunction(fn) ? thisValue : undefined);
       if (ts.isConstructorDeclaration(fn) && thisValue) {
         const owner = fn.parent as ts.ClassLikeDeclaration;
         interpreter.construct({ kind: 'class', node: owner, scope: interpreter.moduleScope(file), file, name: classNameNode(owner).name }, [], thisValue, fn, scope);
         returned = thisValue;
-      } else {
-        returned = interpreter.invoke({ kind: 'function', node: fn, scope, file, thisValue }, [], thisValue, fn, scope, false);
+        runMethodsThatExtend(interpreter, fn, thisValue, state);
+      } else if (!(ts.isMethodDeclaration(fn) && state.touched.has(fn))) {
+        // A method the constructor already ran (`constructor() { this.buildModel(); }`) is not
+        // run again: that would build its model twice.
+        const args = fragmentArguments(interpreter, unit, fn, scope, state);
+        returned = interpreter.invoke({ kind: 'function', node: fn, scope, file, thisValue }, args, thisValue, fn, scope, false);
       }
+      if (thisValue && ts.isMethodDeclaration(fn)) runMethodsThatExtend(interpreter, fn, thisValue, state);
     }
   } catch (error) {
     const span = error instanceof StepBudgetExhausted ? error.span : file.span(unit.node);
@@ -271,8 +383,43 @@ function runUnit(interpreter: Interpreter, unit: Unit, file: FileContext): { out
       // holder's declarations apply to each, and the variable tells them apart.
       const fromVariable = variableHolder(model, file, topScope);
       if (fromVariable) holder = { ...holder, name: `${ownHolder.name}.${fromVariable.name}` };
+    } else if (ownHolder && unit.kind === 'function' && !unit.hasDeclaration && !returnedModel && model.construction !== 'fragment' && !ts.isClassLike(unit.node.parent) && TRAINS.test(unit.node.getText(file.sourceFile))) {
+      // A function that builds and trains a model and does not return it (`async function
+      // train() { const model = ...; await model.fit(...) }`) is a script, not a builder: the
+      // variable names the model, within the function. (A builder being typed, with no
+      // `return` yet, keeps its name.)
+      const fromVariable = variableHolder(model, file, topScope);
+      if (fromVariable) holder = { ...holder, name: ownHolder.name === 'default' ? fromVariable.name : `${ownHolder.name}.${fromVariable.name}` };
+    } else if (ownHolder?.name === 'default' && unit.kind === 'function') {
+      // An anonymous default export (`export default (shape) => { const model = ...`): its
+      // variable names the model better than `default`.
+      const fromVariable = variableHolder(model, file, topScope);
+      if (fromVariable) holder = { ...holder, name: fromVariable.name };
+    }
+    const owner = unit.node.parent;
+    if (ownHolder && receiver && owner && ts.isClassLike(owner) && model !== returnedModel && storedModels(receiver).some(([prop, stored]) => prop === 'model' && stored === model)) {
+      // `this.model = tf.sequential()` in a method: the class's model, named after the class.
+      const cls = classHolder(owner, file);
+      holder = { ...holder, name: cls.name, nameSpan: cls.nameSpan };
     }
     outcome.models.push({ model, holder });
+  }
+  const literalOwner = unit.node.parent;
+  if (
+    ownHolder && returned?.kind === 'model' && !reported.has(returned.model) && receiver && literalOwner && ts.isObjectLiteralExpression(literalOwner) &&
+    storedModels(receiver).some(([, stored]) => stored === returned.model)
+  ) {
+    // An object literal's method that adds layers to the model another property created and
+    // returns it: the method builds that model.
+    reported.add(returned.model);
+    outcome.models.push({ model: returned.model, holder: ownHolder });
+  }
+  if (unit.kind === 'class' && ownHolder && returned?.kind === 'object') {
+    const stored = storedModels(returned).filter(([, model]) => !reported.has(model));
+    for (const [prop, model] of stored) {
+      reported.add(model);
+      outcome.models.push({ model, holder: stored.length === 1 ? ownHolder : { ...ownHolder, name: `${ownHolder.name}.${prop}` } });
+    }
   }
   if (ownHolder && unit.hasDeclaration && outcome.models.length === 0) {
     if (returned?.kind === 'model') outcome.models.push({ model: returned.model, holder: ownHolder });
@@ -313,6 +460,7 @@ export function extractModels(sourceFile: ts.SourceFile, provider: SourceProvide
   const interpreter = new Interpreter(provider, discovery.creationSiteUnits, options?.stepBudget ?? DEFAULT_STEP_BUDGET);
   const file = interpreter.fileContext(sourceFile);
   const classesWithModels = new Set<ts.Node>();
+  const classOrphans: { cls: ts.Node; orphans: OrphanHolder[] }[] = [];
   for (const unit of discovery.units) {
     let unitResult = options?.reuse?.(unit);
     if (!unitResult) {
@@ -333,16 +481,24 @@ export function extractModels(sourceFile: ts.SourceFile, provider: SourceProvide
       }
       options?.onUnitRun?.(unit, unitResult, { touched: state.touched, filesRead: state.filesRead });
     }
+    if (unit.fragmentParameters && !unit.hasDeclaration && unitResult.models.some((m) => m.construction === 'fragment') && calledElsewhere(unit.node, sourceFile)) {
+      unitResult = { ...unitResult, models: unitResult.models.filter((m) => m.construction !== 'fragment') };
+    }
     if (unitResult.models.length > 0) {
       const owner = unit.node.parent;
       if (owner && ts.isClassLike(owner)) classesWithModels.add(owner);
       if (owner && ts.isPropertyDeclaration(owner) && ts.isClassLike(owner.parent)) classesWithModels.add(owner.parent);
     }
     result.models.push(...unitResult.models);
-    result.orphans.push(...unitResult.orphans);
+    // A declared class unit that built nothing itself may hold a model in a method's unit.
+    if (unit.kind === 'class' && unitResult.models.length === 0) classOrphans.push({ cls: unit.node, orphans: unitResult.orphans });
+    else result.orphans.push(...unitResult.orphans);
   }
   // Report in source order of the holders, whatever order the units ran in.
   result.models.sort((a, b) => a.nameSpan.start - b.nameSpan.start);
+  for (const { cls, orphans } of classOrphans) {
+    if (!classesWithModels.has(cls)) result.orphans.push(...orphans);
+  }
   for (const cls of discovery.declaredClasses) {
     if (!classesWithModels.has(cls)) result.orphans.push(classHolder(cls, file));
   }

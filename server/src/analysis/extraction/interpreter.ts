@@ -21,6 +21,7 @@ import {
   type FunctionValue,
   type LayerInstance,
   type ModelUnderConstruction,
+  type ObjectValue,
   Scope,
 } from './values';
 

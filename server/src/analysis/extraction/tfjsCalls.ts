@@ -38,11 +38,7 @@ export class TfjsCalls {
     if (path.length === 1 && (head === 'sequential' || (head === 'Sequential' && isNew))) {
       const model = this.createModel('sequential', node, scope);
       const config = args[0];
-      if (config?.kind === 'object') {
-        const layers = config.props.get('layers');
-        if (layers?.kind === 'array') for (const item of layers.items) this.addToModel(model, item, node, scope);
-        else if (layers && layers.kind !== 'primitive') this.addToModel(model, layers, node, scope);
-      }
+      if (config?.kind === 'object') this.addConfiguredLayers(model, config, node, scope);
       return { kind: 'model', model };
     }
     if (path.length === 1 && (head === 'model' || (head === 'LayersModel' && isNew))) {
@@ -142,6 +138,13 @@ export class TfjsCalls {
       nameSpan: scope.file.span(nameNode),
       callStack: [...this.interp.callStack],
     };
+  }
+
+  /** The `layers` of a `tf.sequential({layers})` or `super({layers})` configuration. */
+  addConfiguredLayers(model: ModelUnderConstruction, config: ObjectValue, node: ts.Node, scope: Scope): void {
+    const layers = config.props.get('layers');
+    if (layers?.kind === 'array') for (const item of layers.items) this.addToModel(model, item, node, scope);
+    else if (layers && layers.kind !== 'primitive') this.addToModel(model, layers, node, scope);
   }
 
   private addToModel(model: ModelUnderConstruction, value: AbstractValue, node: ts.Node, scope: Scope): void {

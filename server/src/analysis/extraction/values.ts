@@ -127,7 +127,7 @@ export interface SequentialItem {
 }
 
 export interface ModelUnderConstruction {
-  construction: 'sequential' | 'functional' | 'subclass';
+  construction: 'sequential' | 'functional' | 'subclass' | 'fragment';
   creationSpan: SourceSpan;
   /** The creation expression node, to decide whether the unit created it directly. */
   creationNode: ts.Node;
