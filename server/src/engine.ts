@@ -98,6 +98,11 @@ const DISABLE_NEXT_LINE = /^(?:\/\/|\/\*)\s*symmetry-lint-disable-next-line\b([^
  * rule ids it names (`all` when it names none). The text is searched for the marker first and
  * only the hits are checked against the syntax tree, so text inside strings and templates is
  * never mistaken for a comment and a file without the marker costs one string search.
+ *
+ * The next line is one line, as in ESLint, except when it opens a JSDoc block: then the comment
+ * covers the whole block (its `@symmetry` tags) and the first line of the code the block
+ * documents (where the model's name is). `@symmetry` tags live in JSDoc, so a comment above the
+ * block is the only place a suppression of a declaration finding can go (docs/decisions.md).
  */
 export function disabledLines(sourceFile: ts.SourceFile): Map<number, Set<string> | 'all'> {
   const text = sourceFile.text;
@@ -112,14 +117,63 @@ export function disabledLines(sourceFile: ts.SourceFile): Map<number, Set<string
     const target = sourceFile.getLineAndCharacterOfPosition(comment.end).line + 1;
     // An eslint-style `-- reason` after the ids is a comment on the comment.
     const ids = match[1].split('--')[0].split(/[\s,]+/).filter(Boolean);
-    const previous = result.get(target);
-    if (ids.length === 0 || previous === 'all') {
-      result.set(target, 'all');
-    } else {
-      result.set(target, new Set([...(previous ?? []), ...ids]));
+    for (const line of coveredLines(sourceFile, target)) {
+      const previous = result.get(line);
+      if (ids.length === 0 || previous === 'all') {
+        result.set(line, 'all');
+      } else {
+        result.set(line, new Set([...(previous ?? []), ...ids]));
+      }
     }
   }
   return result;
+}
+
+/** The JSDoc block that is the first text of `line`, if any. */
+function jsDocStartingOn(sourceFile: ts.SourceFile, line: number): { pos: number; end: number } | undefined {
+  const starts = sourceFile.getLineStarts();
+  if (line >= starts.length) return undefined;
+  const text = sourceFile.text;
+  let offset = starts[line];
+  while (text[offset] === ' ' || text[offset] === '\t') offset++;
+  if (!text.startsWith('/**', offset) || text.startsWith('/**/', offset)) return undefined;
+  const comment = commentAt(sourceFile, offset + 1);
+  return comment && comment.pos === offset ? comment : undefined;
+}
+
+/** The lines a disable comment whose next line is `target` covers (see `disabledLines`). */
+function coveredLines(sourceFile: ts.SourceFile, target: number): number[] {
+  const jsDoc = jsDocStartingOn(sourceFile, target);
+  if (!jsDoc) return [target];
+  const last = sourceFile.getLineAndCharacterOfPosition(jsDoc.end).line;
+  const lines: number[] = [];
+  for (let line = target; line <= last; line++) lines.push(line);
+  // The documented code: the first token after the block (other comments skipped).
+  const scanner = ts.createScanner(ts.ScriptTarget.Latest, true, sourceFile.languageVariant, sourceFile.text);
+  scanner.resetTokenState(jsDoc.end);
+  if (scanner.scan() !== ts.SyntaxKind.EndOfFileToken) {
+    const documented = sourceFile.getLineAndCharacterOfPosition(scanner.getTokenStart()).line;
+    if (documented > last) lines.push(documented);
+  }
+  return lines;
+}
+
+/**
+ * The line (0-based) above which a disable comment for a finding on `line` must go: the line
+ * itself, or the first line of the JSDoc block the line is inside, since a line comment written
+ * inside the block would be part of the JSDoc text and suppress nothing.
+ */
+export function disableCommentAnchorLine(sourceFile: ts.SourceFile, line: number): number {
+  const starts = sourceFile.getLineStarts();
+  if (line >= starts.length) return line;
+  const text = sourceFile.text;
+  let offset = starts[line];
+  while (text[offset] === ' ' || text[offset] === '\t') offset++;
+  const comment = commentAt(sourceFile, offset);
+  if (!comment || !text.startsWith('/**', comment.pos)) return line;
+  const first = sourceFile.getLineAndCharacterOfPosition(comment.pos).line;
+  // Only where the block is the first text of its line does a comment above it reach it.
+  return jsDocStartingOn(sourceFile, first)?.pos === comment.pos ? first : line;
 }
 
 const DISABLE_MARKER = 'symmetry-lint-disable';

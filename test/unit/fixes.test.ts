@@ -73,7 +73,7 @@ export function build(): tf.Sequential {
 }
 `,
   'sequence-padding.ts': `import * as tf from '@tensorflow/tfjs';
-/** @symmetry invariant translation */
+/** @symmetry invariant translation tol=1e-2 */
 export function build(): tf.Sequential {
   const model = tf.sequential();
   model.add(tf.layers.conv1d({ inputShape: [32, 3], filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }));
@@ -84,7 +84,7 @@ export function build(): tf.Sequential {
 }
 `,
   'volume-strided.ts': `import * as tf from '@tensorflow/tfjs';
-/** @symmetry equivariant translation */
+/** @symmetry equivariant translation tol=1e-2 */
 export function build(): tf.Sequential {
   const model = tf.sequential();
   model.add(tf.layers.conv3d({ inputShape: [8, 8, 8, 1], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }));
@@ -179,9 +179,9 @@ describe('fixes: the fix must actually fix', function () {
       'samples/microscopy-rotation.ts: Use a P4 group convolution pooled over rotations (3 layers)',
       'samples/mnist-cnn.ts: Use global average pooling instead of flatten',
       "sequence-padding.ts: Pad circularly (CircularPad1D) with a 'valid' convolution (2 layers)",
-      'sequence-padding.ts: Use anti-aliased downsampling (BlurPool1D)',
+      'sequence-padding.ts: Reduce aliasing with BlurPool1D (approximate shift invariance)',
       "volume-strided.ts: Pad circularly (CircularPad3D) with a 'valid' convolution (2 layers)",
-      'volume-strided.ts: Use anti-aliased downsampling (BlurPool3D)',
+      'volume-strided.ts: Reduce aliasing with BlurPool3D (approximate shift equivariance)',
     ]) {
       assert.ok(titles.includes(expected), `missing fix "${expected}"; offered:\n${titles.join('\n')}`);
     }
@@ -239,7 +239,10 @@ describe('fixes: the fix must actually fix', function () {
       for (const model of analysis.models) {
         for (const declaration of model.declarations) {
           if (group && declaration.group !== group) continue;
-          const left = model.findings.filter((f) => f.group === declaration.group && f.severity !== 'info');
+          // A blur pool's finding is info under an approximate declaration, yet it says the model
+          // is still off by aliasing (measured 2e-2 to 2e-1 on these small models, docs/layers.md):
+          // whether that is within tol is the probe's verdict on the model, not on the fix.
+          const left = model.findings.filter((f) => f.group === declaration.group && (f.severity !== 'info' || f.ruleId === 'strided-aliasing'));
           if (left.length > 0) continue;
           const { report } = await probeModel(host, model, sourceFile, { timeoutMs: 60000, maxParameters: 2e7 });
           if (report.status !== 'ok') continue;
@@ -418,9 +421,9 @@ describe('fixes: the fix must actually fix', function () {
         assert.deepEqual(entry.after.findings.filter((f) => f.ruleId === 'padding-boundary').map((f) => f.message), []);
       });
 
-      it(`${name}: BlurPool${rank}D replaces the strided layer; the finding stays, now on the anti-aliased layer`, () => {
+      it(`${name}: BlurPool${rank}D replaces the strided layer; the finding stays, now on the anti-aliased layer and info`, () => {
         const entries = fixesOf(name, 'strided-aliasing');
-        const blur = entries.find((entry) => entry.fix.title === `Use anti-aliased downsampling (BlurPool${rank}D)`);
+        const blur = entries.find((entry) => /^Reduce aliasing with BlurPool[123]D \(approximate shift (invariance|equivariance)\)$/.test(entry.fix.title));
         assert.ok(blur, entries.map((entry) => entry.fix.title).join('\n'));
         assert.ok(blur.fix.isPreferred, 'no PolyphasePool outside 2D: BlurPool is the preferred fix');
         assert.ok(!entries.some((entry) => /PolyphasePool/.test(entry.fix.title)));
@@ -429,17 +432,28 @@ describe('fixes: the fix must actually fix', function () {
         const before = analyzeText(path.join(SCRATCH, 'own', name), OWN_MODELS[name]).findings.filter((f) => f.ruleId === 'strided-aliasing');
         const after = blur.after.findings.filter((f) => f.ruleId === 'strided-aliasing');
         assert.ok(after.length <= before.length);
-        assert.ok(after.length > 0 && after.every((f) => f.message.includes(`BlurPool${rank}D`) && f.message.includes('anti-aliased')), after.map((f) => f.message).join('\n'));
+        // Under the approximate declaration it is info, and it names what is exact instead of
+        // recommending the blur pool again.
+        assert.ok(
+          after.length > 0 && after.every((f) => f.severity === 'info' && f.message.includes(`BlurPool${rank}D blurs before it downsamples`) && f.message.includes('only stride 1 makes it exact')),
+          after.map((f) => f.message).join('\n'),
+        );
       });
     }
 
     it('1D strided convolution: stride 1 and a BlurPool1D after it', () => {
-      const text = `import * as tf from '@tensorflow/tfjs';\n/** @symmetry invariant translation */\nexport function build(): tf.Sequential {\n  return tf.sequential({ layers: [tf.layers.conv1d({ inputShape: [32, 2], filters: 4, kernelSize: 1, strides: 2 }), tf.layers.globalAveragePooling1d({})] });\n}\n`;
+      const text = `import * as tf from '@tensorflow/tfjs';\n/** @symmetry invariant translation tol=1e-2 */\nexport function build(): tf.Sequential {\n  return tf.sequential({ layers: [tf.layers.conv1d({ inputShape: [32, 2], filters: 4, kernelSize: 1, strides: 2 }), tf.layers.globalAveragePooling1d({})] });\n}\n`;
       const analysis = analyzeText('/virtual/stride1d.ts', text);
       const finding = analysis.findings.find((f) => f.ruleId === 'strided-aliasing');
       assert.ok(finding);
       const [fix] = fixesForFinding(parseSource('/virtual/stride1d.ts', text), analysis, finding);
-      assert.equal(fix?.title, 'Use anti-aliased downsampling (BlurPool1D)');
+      assert.equal(fix?.title, 'Reduce aliasing with BlurPool1D (approximate shift invariance)');
+      // Under an exact declaration the blur pool would leave the warning as it is: not offered.
+      const exactText = text.replace(' tol=1e-2', '');
+      const exact = analyzeText('/virtual/stride1d.ts', exactText);
+      const exactFinding = exact.findings.find((f) => f.ruleId === 'strided-aliasing');
+      assert.ok(exactFinding);
+      assert.deepEqual(fixesForFinding(parseSource('/virtual/stride1d.ts', exactText), exact, exactFinding).map((f) => f.title), []);
       assert.match(applyTextEdits(text, fix.edits), /kernelSize: 1, strides: 1 \}\), new sl\.BlurPool1D\(\{ stride: 2 \}\), tf\.layers\.globalAveragePooling1d/);
     });
 

@@ -2,7 +2,7 @@
 // disable comment), each checked to leave the file syntactically whole, and fix-all, which
 // applies preferred fixes one at a time and re-analyses between them.
 import { ts } from 'ts-morph';
-import { parseSource, type AnalysisOptions, type FileAnalysis, type LocatedFinding } from '../engine';
+import { disableCommentAnchorLine, parseSource, type AnalysisOptions, type FileAnalysis, type LocatedFinding } from '../engine';
 import { producerFixes } from './ruleFixes';
 import { FileEditor } from './sourceEdits';
 import { applyTextEdits, type SymmetryFix } from './types';
@@ -14,12 +14,32 @@ function syntaxErrorCount(sourceFile: ts.SourceFile): number {
   return (sourceFile as unknown as { parseDiagnostics?: unknown[] }).parseDiagnostics?.length ?? 0;
 }
 
-/** `// symmetry-lint-disable-next-line <rule>` above the finding's line, indented like it. */
+const EXISTING_DISABLE = /^[ \t]*\/\/[ \t]*symmetry-lint-disable-next-line[ \t]+([^\r\n]*?)[ \t]*(--[^\r\n]*)?$/;
+
+/**
+ * `// symmetry-lint-disable-next-line <rule>` where it suppresses the finding: above its line,
+ * or above the JSDoc block a `@symmetry` tag sits in, indented like that line. When the line
+ * above already disables other rules for it, the rule joins that comment instead, since a
+ * second comment would stand between the first one and its line.
+ */
 export function disableLineFix(editor: FileEditor, finding: LocatedFinding): SymmetryFix {
-  const lineStart = editor.text.lastIndexOf('\n', finding.span.start - 1) + 1;
+  const sourceFile = editor.sourceFile;
+  const anchor = disableCommentAnchorLine(sourceFile, finding.line);
+  const starts = sourceFile.getLineStarts();
+  const lineStart = starts[anchor] ?? editor.text.lastIndexOf('\n', finding.span.start - 1) + 1;
+  const title = `Disable ${finding.ruleId} for this line`;
+  if (anchor > 0) {
+    const previousStart = starts[anchor - 1];
+    const previous = editor.text.slice(previousStart, lineStart).replace(/\r?\n$/, '');
+    const match = EXISTING_DISABLE.exec(previous);
+    if (match && match[1].length > 0 && !match[1].includes('*/')) {
+      const at = previousStart + previous.indexOf(match[1]) + match[1].length;
+      return { title, ruleId: finding.ruleId, isPreferred: false, edits: [{ start: at, end: at, newText: `, ${finding.ruleId}` }] };
+    }
+  }
   const indent = editor.indentAt(lineStart);
   return {
-    title: `Disable ${finding.ruleId} for this line`,
+    title,
     ruleId: finding.ruleId,
     isPreferred: false,
     edits: [{ start: lineStart, end: lineStart, newText: `${indent}// symmetry-lint-disable-next-line ${finding.ruleId}${editor.eol}` }],

@@ -2,6 +2,7 @@
 // only fixes it can write safely: a layer created in a helper, in a loop or with a config that
 // is not a literal gets none, and a config key the replacement does not accept stops the fix.
 import type { LayerNode } from '../analysis/graph';
+import { inferDeclaration } from '../analysis/inference';
 import type { FileAnalysis, LocatedFinding, ModelAnalysis } from '../engine';
 import { FileEditor, type LayerSite, type LibraryReference, type TfjsLayersReference } from './sourceEdits';
 import type { SymmetryFix, TextEditSpan } from './types';
@@ -238,9 +239,16 @@ function antiAliasedDownsampling(context: FixContext): SymmetryFix[] {
   if (!rank) return [];
   const blurPool = `BlurPool${rank}D`;
   // Polyphase sampling makes a model exactly invariant, but an equivariant one only up to an
-  // input-dependent shift: there it is no fix at all. It exists in 2D only.
-  const candidates: (readonly [string, boolean])[] =
-    context.finding.mode === 'equivariant' || rank !== 2 ? [[blurPool, true]] : [['PolyphasePool2D', true], [blurPool, false]];
+  // input-dependent shift: there it is no fix at all. It exists in 2D only. A blur pool only
+  // reduces aliasing, so its finding stays: it is a fix only where that finding becomes info,
+  // under an approximate declaration (strided-aliasing.ts).
+  const approximate = context.model.declarations.some(
+    (declaration) => declaration.group === context.finding.group && declaration.mode === context.finding.mode && declaration.approximate,
+  );
+  const candidates: (readonly [string, boolean])[] = [
+    ...(context.finding.mode === 'invariant' && rank === 2 ? [['PolyphasePool2D', true] as const] : []),
+    ...(approximate ? [[blurPool, false] as const] : []),
+  ];
   for (const [layerName, preferred] of candidates) {
     const builder = new FixBuilder(context);
     const all = fallLayers(context);
@@ -289,12 +297,20 @@ function antiAliasedDownsampling(context: FixContext): SymmetryFix[] {
         break;
       }
     }
-    const what = layerName === 'PolyphasePool2D' ? 'polyphase downsampling (exact shift invariance)' : `anti-aliased downsampling (${layerName})`;
+    const title =
+      layerName === 'PolyphasePool2D'
+        ? 'Use polyphase downsampling (exact shift invariance)'
+        : `Reduce aliasing with ${layerName} (approximate shift ${context.finding.mode === 'invariant' ? 'invariance' : 'equivariance'})`;
     // BlurPool is SPEC 7's fix; PolyphasePool2D goes first where the sizes allow it, since
     // only it makes the declaration hold exactly (docs/layers.md).
-    fixes.push(builder.build(`Use ${what}`, preferred || fixes[0] === undefined));
+    fixes.push(builder.build(title, preferred || fixes.every((fix) => fix === undefined)));
   }
   return fixes.filter((fix): fix is SymmetryFix => fix !== undefined);
+}
+
+/** The first reshape after layer `id` in data-flow order: it is sized by what comes before. */
+function laterReshape(layers: readonly LayerNode[], id: number): LayerNode | undefined {
+  return layers.find((other) => other.id > id && other.kind === 'reshape');
 }
 
 /** Zero padding or cropping of a 1D, 2D or 3D convolution -> CircularPad1D/2D/3D + 'valid'. */
@@ -306,6 +322,7 @@ function circularPadding(context: FixContext): SymmetryFix[] {
   const rank = blamedLayer ? spatialRank(context, blamedLayer) : undefined;
   if (!rank) return [];
   const padName = `CircularPad${rank}D`;
+  let edited = 0;
   for (const layer of distinctSites(layers)) {
     const site = siteOf(context, layer, layers);
     // The blamed layer must be fixable; a later one that is not (a cropping pool) is left as is.
@@ -321,10 +338,16 @@ function circularPadding(context: FixContext): SymmetryFix[] {
     // 'causal' pads one side only: wrapping both sides would change what the layer computes.
     if (kernel === undefined || !Number.isInteger(kernel) || kernel % 2 === 0 || dilation !== 1 || padding === 'causal') return [];
     if (padding === 'valid') {
-      // Padding a cropping convolution grows what follows: only when nothing downstream is sized by it.
-      const later = context.model.graph.layers.filter((other) => other.id > layer.id);
-      if (later.some((other) => other.kind === 'flatten' || other.kind === 'reshape')) return [];
+      // Padding a cropping convolution grows what follows. A flatten and the dense after it
+      // take the new size (tfjs sizes a dense when it is built); a reshape's target is written
+      // out, so the fix stops there and the finding says so (padding-boundary.ts).
+      if (laterReshape(context.model.graph.layers, layer.id)) {
+        if (blamed) return [];
+        continue;
+      }
     }
+    // A layer written once in a loop is several layers of the model.
+    edited += layers.filter((other) => other.span.start === layer.span.start).length;
     const properties = shapeProperties(editor, site);
     for (const key of SHAPE_KEYS) {
       const property = editor.property(site.config, key);
@@ -333,7 +356,7 @@ function circularPadding(context: FixContext): SymmetryFix[] {
     builder.add(editor.insertBefore(site, builder.library(padName, objectText([`padding: ${(kernel - 1) / 2}`, ...properties]))));
     if (padding !== 'valid') builder.add(editor.setProperty(site, 'padding', editor.str('valid')));
   }
-  const fix = builder.build(`Pad circularly (${padName}) with a 'valid' convolution${layers.length > 1 ? ` (${layers.length} layers)` : ''}`, true);
+  const fix = builder.build(`Pad circularly (${padName}) with a 'valid' convolution${edited > 1 ? ` (${edited} layers)` : ''}`, true);
   return fix ? [fix] : [];
 }
 
@@ -398,28 +421,66 @@ function setLayers(context: FixContext): SymmetryFix[] {
 
 const BIASED = new Set(['dense', 'conv1d', 'conv2d', 'conv3d', 'depthwiseConv2d', 'separableConv2d', 'conv2dTranspose']);
 
-/** Under sign: useBias false and odd activations, on every layer that needs it. */
+/** The layers that are not odd only through their bias or activation, and what each needs. */
+function oddnessNeeds(layers: readonly LayerNode[]): { layer: LayerNode; bias: boolean; activation: boolean }[] {
+  const needs: { layer: LayerNode; bias: boolean; activation: boolean }[] = [];
+  for (const layer of layers) {
+    const bias = BIASED.has(layer.kind) && layer.config.values['useBias'] !== false;
+    const current = layer.config.values['activation'];
+    const activation = (BIASED.has(layer.kind) || layer.kind === 'activation') && typeof current === 'string' && !ODD_ACTIVATIONS.has(current);
+    if (bias || activation) needs.push({ layer, bias, activation });
+  }
+  return needs;
+}
+
+/**
+ * True when the model, with these layers' biases off and activations tanh, keeps the finding's
+ * sign declaration: the inference runs again on the changed configs, so a max pooling or a
+ * normalisation elsewhere keeps the title from promising an odd model.
+ */
+function oddAfter(context: FixContext, needs: readonly { layer: LayerNode; bias: boolean; activation: boolean }[]): boolean {
+  const { model, finding } = context;
+  const declaration = model.declarations.find((candidate) => candidate.group === finding.group && candidate.mode === finding.mode);
+  if (!declaration) return false;
+  const changed = new Map(needs.map((need) => [need.layer.id, need]));
+  const layers = model.graph.layers.map((layer) => {
+    const need = changed.get(layer.id);
+    if (!need) return layer;
+    const values = { ...layer.config.values, ...(need.bias ? { useBias: false } : {}), ...(need.activation ? { activation: 'tanh' } : {}) };
+    return { ...layer, config: { ...layer.config, values } };
+  });
+  try {
+    const inference = inferDeclaration({ ...model.graph, layers }, model.shapes, declaration);
+    return inference.falls.length === 0 && inference.gaps.length === 0 && !inference.mismatch;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Under sign: useBias false and tanh where a layer needs them, on every layer or on the blamed
+ * one. One model-wide fix does both, since either alone leaves the model not odd; it promises
+ * an odd model only when the inference says the changed model is odd.
+ */
 function oddLayers(context: FixContext): SymmetryFix[] {
   const { editor, model } = context;
-  const plan = (bias: boolean, activation: boolean, onlyBlamed: boolean): SymmetryFix | undefined => {
+  const plan = (needs: { layer: LayerNode; bias: boolean; activation: boolean }[], onlyBlamed: boolean): SymmetryFix | undefined => {
     const builder = new FixBuilder(context);
-    const layers = onlyBlamed ? [model.graph.layers[context.finding.layer ?? -1]] : model.graph.layers;
-    for (const layer of layers) {
-      if (!layer) continue;
-      const needsBias = BIASED.has(layer.kind) && layer.config.values['useBias'] !== false;
-      const currentActivation = layer.config.values['activation'];
-      const needsActivation =
-        (BIASED.has(layer.kind) || layer.kind === 'activation') && typeof currentActivation === 'string' && !ODD_ACTIVATIONS.has(currentActivation);
-      if (!(bias && needsBias) && !(activation && needsActivation)) continue;
-      const site = siteOf(context, layer);
+    for (const need of needs) {
+      const site = siteOf(context, need.layer);
       if (!site) return undefined;
-      if (bias && needsBias) builder.add(editor.setProperty(site, 'useBias', 'false'));
-      if (activation && needsActivation) builder.add(editor.setProperty(site, 'activation', editor.str('tanh')));
+      if (need.bias) builder.add(editor.setProperty(site, 'useBias', 'false'));
+      if (need.activation) builder.add(editor.setProperty(site, 'activation', editor.str('tanh')));
     }
-    const parts = [bias ? 'useBias: false' : '', activation ? 'tanh' : ''].filter(Boolean).join(' and ');
-    return builder.build(onlyBlamed ? `Make this layer odd (${parts})` : `Make the model odd (${parts} on every layer)`, bias && activation && !onlyBlamed);
+    const parts = [needs.some((need) => need.bias) ? 'useBias: false' : '', needs.some((need) => need.activation) ? 'tanh' : ''].filter(Boolean).join(' and ');
+    if (onlyBlamed) return builder.build(`Make this layer odd (${parts})`, false);
+    return builder.build(oddAfter(context, needs) ? `Make the model odd (${parts} on every layer)` : `Set ${parts} on every layer`, true);
   };
-  return [plan(true, true, false), plan(true, true, true), plan(true, false, false), plan(false, true, false)].filter(
+  const blamed = model.graph.layers[context.finding.layer ?? -1];
+  // A finding these edits do not touch (a max pooling, a normalisation) gets none of them.
+  if (!blamed || oddnessNeeds([blamed]).length === 0) return [];
+  const fixes = [plan(oddnessNeeds(model.graph.layers), false), plan(oddnessNeeds([blamed]), true)];
+  return fixes.filter(
     (fix, index, all): fix is SymmetryFix => fix !== undefined && all.findIndex((other) => other && JSON.stringify(other.edits) === JSON.stringify(fix.edits)) === index,
   );
 }

@@ -206,6 +206,28 @@ export function buildVolumeModel(): tf.Sequential {
         { messageId: 'cropping', line: 17, column: 23, endLine: 17, endColumn: 29, messageIncludes: ['pad with CircularPad3D'] },
       ],
     },
+    {
+      name: 'a cropping convolution before a reshape: the reshape must be resized too',
+      code: `import * as tf from '@tensorflow/tfjs';
+
+/**
+ * @symmetry invariant translation
+ */
+export function buildModel(): tf.Sequential {
+  const model = tf.sequential();
+  model.add(tf.layers.conv2d({ inputShape: [16, 16, 1], filters: 4, kernelSize: 3 }));
+  model.add(tf.layers.reshape({ targetShape: [196, 4] }));
+  model.add(tf.layers.globalAveragePooling1d({}));
+  return model;
+}
+`,
+      errors: [
+        {
+          messageId: 'croppingBeforeReshape', line: 8, column: 23, endLine: 8, endColumn: 29,
+          messageIncludes: ['pad with CircularPad2D before it to keep the size, and resize the reshape at line 9 to match'],
+        },
+      ],
+    },
   ],
 });
 

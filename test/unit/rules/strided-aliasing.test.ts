@@ -125,5 +125,48 @@ export function buildModel(): tf.Sequential {
   return model;
 }
 `, errors: [{ messageId: 'stride', line: 9, column: 23, endLine: 9, endColumn: 39, messageIncludes: ['multiples of 4'] }] },
+    {
+      name: 'a blur pool: approximately every shift, the exact remedy named, info under an approximate declaration',
+      code: `import * as tf from '@tensorflow/tfjs';
+import * as sl from 'symmetry-lint-layers';
+
+/**
+ * @symmetry invariant translation tol=1e-2
+ */
+export function buildApproximate(): tf.Sequential {
+  const model = tf.sequential();
+  model.add(new sl.BlurPool2D({ inputShape: [32, 32, 3], stride: 2 }));
+  model.add(tf.layers.globalAveragePooling2d({}));
+  return model;
+}
+
+/**
+ * @symmetry invariant translation
+ */
+export function buildExact(): tf.Sequential {
+  const model = tf.sequential();
+  model.add(new sl.BlurPool2D({ inputShape: [32, 32, 3], stride: 2 }));
+  model.add(tf.layers.globalAveragePooling2d({}));
+  return model;
+}
+
+/**
+ * @symmetry equivariant translation tol=1e-2
+ */
+export function buildSequence(): tf.Sequential {
+  const model = tf.sequential();
+  model.add(new sl.BlurPool1D({ inputShape: [64, 2], stride: 2 }));
+  return model;
+}
+`,
+      errors: [
+        {
+          messageId: 'antiAliased', line: 9, column: 20, endLine: 9, endColumn: 30, severity: 'info',
+          messageIncludes: ['BlurPool2D blurs before it downsamples, so translation invariance holds approximately, and exactly only for shifts by multiples of 2; PolyphasePool2D makes it exact'],
+        },
+        { messageId: 'antiAliased', line: 19, column: 20, endLine: 19, endColumn: 30, severity: 'warning', messageIncludes: ['PolyphasePool2D makes it exact'] },
+        { messageId: 'antiAliased', line: 29, column: 20, endLine: 29, endColumn: 30, severity: 'info', messageIncludes: ['translation equivariance holds approximately', 'only stride 1 makes it exact'] },
+      ],
+    },
   ],
 });
