@@ -7,7 +7,7 @@ import { declarationRelated, spanOfRef } from './fallReporting';
 import { createRule, type RelatedLocation } from './rule';
 import type { Cause } from '../analysis/symmetry';
 
-type MessageId = 'unmodelledLayer' | 'nonConstantConfig' | 'extractionGap' | 'orphan' | 'internalError' | 'timeBudget';
+type MessageId = 'unmodelledLayer' | 'nonConstantConfig' | 'extractionGap' | 'orphan' | 'internalError' | 'timeBudget' | 'tooDeeplyNested' | 'unanalysableFile';
 
 export const analysisGap = createRule<MessageId>({
   id: 'analysis-gap',
@@ -22,6 +22,8 @@ export const analysisGap = createRule<MessageId>({
       orphan: '{{name}} declares @symmetry {{declaration}} but builds no tfjs model, so there is nothing to check.',
       internalError: 'The analysis of {{model}} failed with "{{error}}", so its declarations were not checked.',
       timeBudget: 'The analysis stopped at its time budget of {{budget}} ms, so {{model}} was not checked.',
+      tooDeeplyNested: 'File too deeply nested to analyse: its models were not checked.',
+      unanalysableFile: 'The file could not be analysed ("{{error}}"), so its models were not checked.',
     },
   },
   checkModel(context) {
