@@ -77,6 +77,19 @@ describe('symmetry-lint check on a file too deeply nested to parse', function ()
     });
   }
 
+  it('goes on with the other files under --probe too', () => {
+    const result = runCli(['check', 'deep.ts', 'mnist-cnn.ts', '--probe', '--format', 'json'], folder);
+    assert.equal(result.status, 1, result.stderr);
+    const files = (JSON.parse(result.stdout) as { files: JsonFile[] }).files;
+    assert.deepEqual(
+      files.map((file) => [file.path, file.findings.map((finding) => finding.ruleId), file.models.length]),
+      [
+        ['deep.ts', ['analysis-gap'], 0],
+        ['mnist-cnn.ts', [], 1],
+      ],
+    );
+  });
+
   it('exits 0 when the other files have no error, and prints the finding in text', () => {
     const result = runCli(['check', 'exact-by-construction.ts', 'deep.ts'], folder);
     assert.equal(result.stderr, '');

@@ -4,6 +4,7 @@
 // to overflow the parser's stack) becomes one analysis-gap finding, never the end of the run.
 import { ts } from 'ts-morph';
 import { analyzeFile, unanalysableFileFinding, type FileAnalysis } from '../engine';
+import type { SourceProvider } from '../analysis/sourceProvider';
 import { DiskSourceFiles } from '../workspace/fileSources';
 import { buildFileReport, displayPath, type FileReport } from './report';
 
@@ -39,12 +40,17 @@ export class FileChecker {
       analysis = analyzeFile(sourceFile, this.disk, { commandLineDeclarations: symmetry });
     } catch (error) {
       if (error instanceof UnreadableFileError) throw error;
-      // Positions of the finding are those of an empty text: line 1, column 1.
-      sourceFile = ts.createSourceFile(fileName, '', ts.ScriptTarget.Latest);
-      const finding = unanalysableFileFinding(fileName, error);
-      const findings = finding ? [{ ...finding, line: 0, character: 0, endLine: 0, endCharacter: 0 }] : [];
-      analysis = { fileName, models: [], findings };
+      return unanalysableFileReport(fileName, error, this.disk, cwd);
     }
     return buildFileReport({ path: reportPath, sourceFile, analysis }, this.disk, cwd);
   }
+}
+
+/** The report of a file that could not be parsed or analysed: its one analysis-gap finding. */
+export function unanalysableFileReport(fileName: string, error: unknown, provider: SourceProvider, cwd: string): FileReport {
+  // Positions of the finding are those of an empty text: line 1, column 1.
+  const sourceFile = ts.createSourceFile(fileName, '', ts.ScriptTarget.Latest);
+  const finding = unanalysableFileFinding(fileName, error);
+  const findings = finding ? [{ ...finding, line: 0, character: 0, endLine: 0, endCharacter: 0 }] : [];
+  return buildFileReport({ path: displayPath(fileName, cwd), sourceFile, analysis: { fileName, models: [], findings } }, provider, cwd);
 }
