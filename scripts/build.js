@@ -37,6 +37,8 @@ async function main() {
         engine: 'server/src/engine.ts',
         // The probe worker thread (tfjs + wasm); loaded only by server/src/probe/probeHost.ts.
         probeWorker: 'server/src/probe/probeWorker.ts',
+        // The `check --concurrency` worker thread; loaded only by server/src/cli/checkThreads.ts.
+        checkWorker: 'server/src/cli/checkWorker.ts',
       },
       outdir: 'server/dist',
       // Dependencies stay in node_modules for the npm package; the .vsix build bundles them.

@@ -276,6 +276,23 @@ function describeError(error: unknown): string {
   return text.split('\n')[0].slice(0, 200);
 }
 
+/** Whether an error is the JavaScript stack running out (deeply nested code in the parser or a walk). */
+function isStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError && /call stack/i.test(error.message);
+}
+
+/**
+ * The one finding for a file that could not be parsed or analysed at all (20,000 nested array
+ * literals overflow the stack inside TypeScript's parser), at the start of the file, so that
+ * both faces say so and go on with the other files. Undefined when analysis-gap is off.
+ */
+export function unanalysableFileFinding(fileName: string, error: unknown, severities?: Record<string, SeverityOverride>): Finding | undefined {
+  const span: SourceSpan = { file: fileName, start: 0, end: 0 };
+  return isStackOverflow(error)
+    ? engineFinding('analysis-gap', { messageId: 'tooDeeplyNested', data: {}, span }, severities)
+    : engineFinding('analysis-gap', { messageId: 'unanalysableFile', data: { error: describeError(error) }, span }, severities);
+}
+
 /** Declarations and problems of a holder's doc comments, each comment parsed once per file. */
 class DocCommentCache {
   private readonly parsed = new Map<string, ReturnType<typeof parseDeclarations>>();
@@ -369,7 +386,9 @@ export function analyzeFile(sourceFile: ts.SourceFile, provider: SourceProvider,
     }
   } catch (error) {
     session = undefined;
-    const finding = engineFinding('analysis-gap', { messageId: 'internalError', data: { model: path.basename(fileName), error: describeError(error) }, span: fileStart }, severities);
+    const finding = isStackOverflow(error)
+      ? unanalysableFileFinding(fileName, error, severities)
+      : engineFinding('analysis-gap', { messageId: 'internalError', data: { model: path.basename(fileName), error: describeError(error) }, span: fileStart }, severities);
     if (finding) fileFindings.push(finding);
   }
 

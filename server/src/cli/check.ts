@@ -1,12 +1,14 @@
-// `symmetry-lint check`: finds the files, parses each once through a shared disk cache,
-// runs the engine on each and renders the chosen format. No tfjs here: static analysis only.
+// `symmetry-lint check`: finds the files, checks each (server/src/cli/checkFile.ts) on the main
+// thread or on worker threads (`--concurrency`), and renders the chosen format from the files'
+// reports, which hold only what the output needs (no syntax trees). No tfjs here.
 import { parseCommandLineDeclaration } from '../analysis/declarations';
-import { analyzeFile } from '../engine';
-import { DiskSourceFiles } from '../workspace/fileSources';
 import { discoverSourceFiles } from '../workspace/discovery';
+import { FileChecker, UnreadableFileError } from './checkFile';
+import { checkFilesInThreads, ThreadedCheckError } from './checkThreads';
+import { threadCount, type ConcurrencySetting } from './concurrency';
 import { formatSarif, type RuleCatalogEntry } from './formatSarif';
 import { formatText } from './formatText';
-import { allFindings, buildFileReport, displayPath, toJsonReport, type FileReport } from './report';
+import { allFindings, toJsonReport, type FileReport } from './report';
 
 export type OutputFormat = 'text' | 'json' | 'sarif';
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'sarif'];
@@ -23,6 +25,8 @@ export interface CheckOptions {
   tool: { name: string; version: string; informationUri: string };
   /** Rule metadata for SARIF's rule table. */
   catalog: readonly RuleCatalogEntry[];
+  /** `--concurrency`; `off` (the default) checks on the main thread. */
+  concurrency?: ConcurrencySetting;
 }
 
 export interface CheckResult {
@@ -44,24 +48,45 @@ function validateCommandLineDeclarations(values: readonly string[]): void {
   }
 }
 
+/** Checks on the main thread (`--concurrency off`, or a count that comes to one thread). */
 export function runCheck(options: CheckOptions): CheckResult {
   validateCommandLineDeclarations(options.symmetry);
-  const files = discoverSourceFiles(options.inputs, options.cwd);
-  const disk = new DiskSourceFiles();
+  return checkOnMainThread(discoverSourceFiles(options.inputs, options.cwd), options);
+}
+
+function checkOnMainThread(files: readonly string[], options: CheckOptions): CheckResult {
+  const checker = new FileChecker({ cwd: options.cwd, symmetry: options.symmetry });
   const reports: FileReport[] = [];
   for (const fileName of files) {
-    // Through the cache, so a file another file's helpers already pulled in is not reparsed.
-    const sourceFile = disk.getSourceFile(fileName);
-    if (!sourceFile) throw new UsageError(`cannot read ${displayPath(fileName, options.cwd)}`);
-    let analysis;
     try {
-      analysis = analyzeFile(sourceFile, disk, { commandLineDeclarations: options.symmetry });
+      reports.push(checker.check(fileName));
     } catch (error) {
-      const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-      throw new Error(`internal error while analysing ${displayPath(fileName, options.cwd)}: ${detail}`);
+      if (error instanceof UnreadableFileError) throw new UsageError(error.message);
+      throw error;
     }
-    reports.push(buildFileReport({ path: displayPath(fileName, options.cwd), sourceFile, analysis }, disk, options.cwd));
   }
+  return renderCheck(reports, options);
+}
+
+/** Checks with `--concurrency`: the same output as runCheck, whatever the thread count. */
+export async function runCheckConcurrently(options: CheckOptions): Promise<CheckResult> {
+  validateCommandLineDeclarations(options.symmetry);
+  const files = discoverSourceFiles(options.inputs, options.cwd);
+  const threads = threadCount(options.concurrency ?? 'off', files.length);
+  if (threads === 0) return checkOnMainThread(files, options);
+  const reports: FileReport[] = new Array(files.length);
+  try {
+    await checkFilesInThreads(files, threads, { cwd: options.cwd, symmetry: options.symmetry }, (report, index) => {
+      reports[index] = report;
+    });
+  } catch (error) {
+    if (error instanceof ThreadedCheckError && error.kind === 'unreadable') throw new UsageError(error.message);
+    throw error;
+  }
+  return renderCheck(reports, options);
+}
+
+function renderCheck(reports: readonly FileReport[], options: CheckOptions): CheckResult {
   const hasError = reports.some((report) => allFindings(report).some((finding) => finding.json.severity === 'error'));
   let output: string;
   switch (options.format) {

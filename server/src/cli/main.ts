@@ -3,7 +3,8 @@
 // internal error, with the message on stderr.
 import serverPackage from '../../package.json';
 import { DiscoveryError } from '../workspace/discovery';
-import { OUTPUT_FORMATS, runCheck, UsageError, type OutputFormat } from './check';
+import { OUTPUT_FORMATS, runCheckConcurrently, UsageError, type OutputFormat } from './check';
+import { parseConcurrency, type ConcurrencySetting } from './concurrency';
 import { ruleDocsBaseUrl, setDocsBaseUrl } from '../rules/rule';
 import { ruleCatalog } from './ruleCatalog';
 
@@ -28,6 +29,10 @@ Options of check:
   --docs-base-url <url>
                        where the rule pages are published (SARIF helpUri); by default the
                        pages shipped in this package
+  --concurrency <n|auto|off>
+                       check files on n worker threads, on a number chosen from the CPUs
+                       and the files (auto), or on the main thread (off, the default), as
+                       ESLint's flag; the output is the same whatever the count
 
 Folders are searched for .ts .tsx .js .jsx .mjs .cjs files (not .d.ts), skipping node_modules
 and files that .gitignore ignores.
@@ -43,10 +48,11 @@ interface ParsedCheck {
   inputs: string[];
   symmetry: string[];
   format: OutputFormat;
+  concurrency: ConcurrencySetting;
 }
 
 function parseCheckArguments(args: readonly string[]): ParsedCheck {
-  const parsed: ParsedCheck = { inputs: [], symmetry: [], format: 'text' };
+  const parsed: ParsedCheck = { inputs: [], symmetry: [], format: 'text', concurrency: 'off' };
   let onlyPaths = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -85,6 +91,13 @@ function parseCheckArguments(args: readonly string[]): ParsedCheck {
       case '--docs-base-url':
         parsed.docsBaseUrl = takeValue();
         break;
+      case '--concurrency': {
+        const value = takeValue();
+        const concurrency = parseConcurrency(value);
+        if (concurrency === undefined) throw new UsageError(`invalid --concurrency "${value}" (expected a positive integer, auto or off)`);
+        parsed.concurrency = concurrency;
+        break;
+      }
       case '--format': {
         const value = takeValue();
         if (!(OUTPUT_FORMATS as readonly string[]).includes(value)) {
@@ -135,7 +148,7 @@ async function main(argv: readonly string[]): Promise<number> {
     };
     // --probe: loaded only when asked for, so a plain check never starts the tfjs worker.
     // --probe-execute: the only way the CLI runs the user's model code.
-    const result = probe ? await (await import('./probeCheck.js')).runCheckWithProbes({ ...checkOptions, execute: probeExecute === true }) : runCheck(checkOptions);
+    const result = probe ? await (await import('./probeCheck.js')).runCheckWithProbes({ ...checkOptions, execute: probeExecute === true }) : await runCheckConcurrently(checkOptions);
     process.stdout.write(result.output);
     return result.exitCode;
   }

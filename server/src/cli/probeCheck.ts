@@ -11,6 +11,7 @@ import { discoverSourceFiles } from '../workspace/discovery';
 import { UsageError, type CheckOptions, type CheckResult } from './check';
 import { formatSarif } from './formatSarif';
 import { formatText } from './formatText';
+import { unanalysableFileReport } from './checkFile';
 import { allFindings, buildFileReport, displayPath, toJsonReport, type FileReport, type JsonModel } from './report';
 
 /** `probe` on a model of the JSON report (SPEC 8, with the extra fields the report page uses). */
@@ -47,9 +48,17 @@ export async function runCheckWithProbes(options: ProbeCheckOptions): Promise<Ch
   const probesByFile: Map<string, ModelProbeReport>[] = [];
   try {
     for (const fileName of files) {
-      const sourceFile = disk.getSourceFile(fileName);
-      if (!sourceFile) throw new UsageError(`cannot read ${displayPath(fileName, options.cwd)}`);
-      const analysis = analyzeFile(sourceFile, disk, { commandLineDeclarations: options.symmetry });
+      let sourceFile, analysis;
+      try {
+        sourceFile = disk.getSourceFile(fileName);
+        if (sourceFile) analysis = analyzeFile(sourceFile, disk, { commandLineDeclarations: options.symmetry });
+      } catch (error) {
+        // Too deeply nested to parse: one finding, and the run goes on (see checkFile.ts).
+        reports.push(unanalysableFileReport(fileName, error, disk, options.cwd));
+        probesByFile.push(new Map());
+        continue;
+      }
+      if (!sourceFile || !analysis) throw new UsageError(`cannot read ${displayPath(fileName, options.cwd)}`);
       const outcome = await probeFile(host, analysis, sourceFile, {
         timeoutMs: options.timeoutMs ?? DEFAULT_SETTINGS.probe.timeoutMs,
         maxParameters: options.maxParameters ?? DEFAULT_SETTINGS.probe.maxParameters,

@@ -157,13 +157,25 @@ export function buildFileReport(checked: CheckedFile, provider: SourceProvider, 
 
   // By value, not identity: the file's list may hold copies of the models' findings.
   const assigned = new Set<string>();
+  // The file's declaration problems, keyed once: looking through the whole file's findings for
+  // each model made a file's report cost grow with the square of its models.
+  type Problem = { index: number; key: string; finding: Finding };
+  const namedProblems = new Map<string, Problem[]>();
+  const unnamedProblems: Problem[] = [];
+  for (const [index, finding] of analysis.findings.entries()) {
+    if (finding.ruleId !== 'invalid-declaration') continue;
+    const entry = { index, key: findingKey(finding), finding };
+    if (finding.modelName === undefined) unnamedProblems.push(entry);
+    else namedProblems.set(finding.modelName, [...(namedProblems.get(finding.modelName) ?? []), entry]);
+  }
   const models = analysis.models.map((model) => {
     const graph = model.graph;
     const own = new Map<string, Finding>();
     for (const finding of model.findings) own.set(findingKey(finding), finding);
-    for (const finding of analysis.findings) {
-      const key = findingKey(finding);
-      if (!assigned.has(key) && !own.has(key) && finding.ruleId === 'invalid-declaration' && belongsToModel(finding, graph)) {
+    // In the file's order, as before, so that ties in the sort below come out the same.
+    const problems = [...(namedProblems.get(graph.name) ?? []), ...unnamedProblems].sort((a, b) => a.index - b.index);
+    for (const { key, finding } of problems) {
+      if (!assigned.has(key) && !own.has(key) && belongsToModel(finding, graph)) {
         own.set(key, finding);
       }
     }

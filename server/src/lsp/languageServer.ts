@@ -29,6 +29,7 @@ import { ProbeService } from './probes';
 import { SettingsCache } from './settings';
 import { WorkspaceTrustState } from './workspaceTrust';
 import { DiagnosticsPusher } from './pushDiagnostics';
+import { applyChangesToText, UnparsableDocuments } from './unparsableDocuments';
 import serverPackage from '../../package.json';
 
 /** The engine is bounded; this is its budget per file on the editor's critical path. */
@@ -66,6 +67,7 @@ function clientCancelled(): ResponseError<void> {
 
 export function startLanguageServer(connection: Connection = createConnection(ProposedFeatures.all)): Connection {
   const documents = new DocumentStore();
+  const unparsable = new UnparsableDocuments();
   const disk = new DiskSourceFiles();
   const provider = new WorkspaceSourceProvider(documents, disk);
   let canPullConfiguration = false;
@@ -140,6 +142,8 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
     } catch (error) {
       failure = error instanceof Error ? error.message : String(error);
       log(`analysis of ${document.uri} (version ${document.version}) failed: ${error instanceof Error ? (error.stack ?? error.message) : failure}`);
+      // Never silent: the file gets the one finding the CLI gives a file it cannot analyse.
+      items = unparsable.diagnostics({ uri: document.uri, languageId: document.languageId, version: document.version, text: '', error }, current.rules);
     }
     const report: DocumentReport = { resultId: resultIdFor(document), version: document.version, analysis, items };
     reports.set(document.uri, report);
@@ -188,8 +192,21 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
     };
   });
 
+  /** Opens a document, or keeps it as unparsable text when TypeScript's parser gives up on it. */
+  const openOrKeepText = (uri: string, languageId: string, version: number, text: string): void => {
+    analysisCaches.delete(uri);
+    try {
+      documents.open(uri, languageId, version, text);
+      unparsable.forget(uri);
+    } catch (error) {
+      documents.close(uri);
+      log(`could not parse ${uri} (version ${version}): ${error instanceof Error ? error.message : String(error)}`);
+      unparsable.remember({ uri, languageId, version, text, error });
+    }
+  };
+
   connection.onDidOpenTextDocument(({ textDocument }) => {
-    documents.open(textDocument.uri, textDocument.languageId, textDocument.version, textDocument.text);
+    openOrKeepText(textDocument.uri, textDocument.languageId, textDocument.version, textDocument.text);
     analysisCaches.delete(textDocument.uri);
     savedVersions.set(textDocument.uri, textDocument.version);
     workspaceEpoch++;
@@ -197,9 +214,20 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
   });
 
   connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
+    const kept = unparsable.get(textDocument.uri);
+    const open = documents.get(textDocument.uri);
+    const textBefore = kept?.text ?? open?.sourceFile.text;
     try {
-      documents.change(textDocument.uri, textDocument.version, contentChanges);
+      if (kept) openOrKeepText(kept.uri, kept.languageId, textDocument.version, applyChangesToText(kept.text, contentChanges));
+      else documents.change(textDocument.uri, textDocument.version, contentChanges);
     } catch (error) {
+      if (open && textBefore !== undefined && error instanceof RangeError) {
+        // The edit made the text too deep for the parser: keep the text, say so in one finding.
+        openOrKeepText(open.uri, open.languageId, textDocument.version, applyChangesToText(textBefore, contentChanges));
+        workspaceEpoch++;
+        pusher.schedule(textDocument.uri);
+        return;
+      }
       // A change that cannot be applied leaves the tree out of step with the editor: drop
       // the document rather than lint text the user does not see.
       log(`could not apply a change to ${textDocument.uri}: ${error instanceof Error ? error.message : String(error)}`);
@@ -221,6 +249,7 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
 
   connection.onDidCloseTextDocument(({ textDocument }) => {
     documents.close(textDocument.uri);
+    unparsable.forget(textDocument.uri);
     reports.delete(textDocument.uri);
     analysisCaches.delete(textDocument.uri);
     probes.forget(textDocument.uri);
@@ -246,9 +275,17 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
     const uri = params.textDocument.uri;
     await yieldToQueuedMessages();
     if (token.isCancellationRequested) throw clientCancelled();
-    if (!documents.get(uri)) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
+    if (!documents.get(uri) && !unparsable.get(uri)) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
     const current = await settings.get(uri);
     if (token.isCancellationRequested) throw clientCancelled();
+    const unparsed = unparsable.get(uri);
+    if (unparsed) {
+      const items = current.enable ? unparsable.diagnostics(unparsed, current.rules) : [];
+      connection
+        .sendNotification(StatusNotification, { uri, version: unparsed.version, state: 'failed', lastAnalysisMs: 0, models: 0, message: 'file too deeply nested to analyse' })
+        .catch(() => undefined);
+      return { kind: DocumentDiagnosticReportKind.Full, items };
+    }
     const document = documents.get(uri);
     if (!document) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
     if (!current.enable) {

@@ -8,7 +8,7 @@ import { createRule, type RelatedLocation } from './rule';
 import type { Cause } from '../analysis/symmetry';
 import { literalProbeObstacles, type LiteralProbeObstacle } from '../probe/literalReach';
 
-type MessageId = 'unmodelledLayer' | 'nonConstantConfig' | 'extractionGap' | 'orphan' | 'internalError' | 'timeBudget';
+type MessageId = 'unmodelledLayer' | 'nonConstantConfig' | 'extractionGap' | 'orphan' | 'internalError' | 'timeBudget' | 'tooDeeplyNested' | 'unanalysableFile';
 
 /** The command that probes by running the workspace's code (client/src/commandTable.ts). */
 const EXECUTE_COMMAND_TITLE = 'Run Workspace Code to Probe Model';
@@ -37,6 +37,8 @@ export const analysisGap = createRule<MessageId>({
       orphan: '{{name}} declares @symmetry {{declaration}} but builds no tfjs model, so there is nothing to check.',
       internalError: 'The analysis of {{model}} failed with "{{error}}", so its declarations were not checked.',
       timeBudget: 'The analysis stopped at its time budget of {{budget}} ms, so {{model}} was not checked.',
+      tooDeeplyNested: 'File too deeply nested to analyse: its models were not checked.',
+      unanalysableFile: 'The file could not be analysed ("{{error}}"), so its models were not checked.',
     },
   },
   checkModel(context) {

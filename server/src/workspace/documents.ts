@@ -48,7 +48,7 @@ export function uriForFileName(fileName: string): string {
 }
 
 /** Start offsets of each line; a line ends at \n, \r\n or a lone \r, as LSP counts lines. */
-function lineStarts(text: string): number[] {
+export function lineStarts(text: string): number[] {
   const starts = [0];
   for (let i = 0; i < text.length; i++) {
     const ch = text.charCodeAt(i);

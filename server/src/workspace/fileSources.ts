@@ -16,6 +16,12 @@ interface CachedFile {
 export class DiskSourceFiles implements SourceProvider {
   private readonly cache = new Map<string, CachedFile>();
 
+  /**
+   * @param capacity the most parsed files kept, least recently used dropped first: the CLI
+   *   bounds it so that memory does not grow with the number of files checked.
+   */
+  constructor(private readonly capacity = Infinity) {}
+
   getSourceFile(fileName: string): ts.SourceFile | undefined {
     const key = path.resolve(fileName);
     let stat: fs.Stats;
@@ -27,7 +33,13 @@ export class DiskSourceFiles implements SourceProvider {
     }
     if (!stat.isFile()) return undefined;
     const cached = this.cache.get(key);
-    if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached.sourceFile;
+    if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) {
+      if (this.capacity !== Infinity) {
+        this.cache.delete(key);
+        this.cache.set(key, cached);
+      }
+      return cached.sourceFile;
+    }
     let text: string;
     try {
       text = fs.readFileSync(key, 'utf8');
@@ -35,7 +47,9 @@ export class DiskSourceFiles implements SourceProvider {
       return undefined;
     }
     const sourceFile = parseSourceFile(key, text);
+    this.cache.delete(key);
     this.cache.set(key, { mtimeMs: stat.mtimeMs, size: stat.size, sourceFile });
+    while (this.cache.size > this.capacity) this.cache.delete(this.cache.keys().next().value as string);
     return sourceFile;
   }
 

@@ -1,0 +1,56 @@
+// One file of `symmetry-lint check`, from its path to its report: the same code runs on the
+// main thread (`--concurrency off`) and in each worker thread, so the output cannot depend on
+// which thread checked the file. A file that cannot be parsed or analysed (nesting deep enough
+// to overflow the parser's stack) becomes one analysis-gap finding, never the end of the run.
+import { ts } from 'ts-morph';
+import { analyzeFile, unanalysableFileFinding, type FileAnalysis } from '../engine';
+import type { SourceProvider } from '../analysis/sourceProvider';
+import { DiskSourceFiles } from '../workspace/fileSources';
+import { buildFileReport, displayPath, type FileReport } from './report';
+
+/**
+ * Parsed files kept per thread. Enough for the helpers a folder of models shares; small enough
+ * that checking 2,000 files does not hold 2,000 syntax trees.
+ */
+const PARSED_FILES_KEPT = 64;
+
+export interface FileCheckSettings {
+  cwd: string;
+  /** Raw `--symmetry` values, already validated. */
+  symmetry: string[];
+}
+
+/** A file that is not there or not readable: a usage error of the whole run. */
+export class UnreadableFileError extends Error {}
+
+export class FileChecker {
+  private readonly disk = new DiskSourceFiles(PARSED_FILES_KEPT);
+
+  constructor(private readonly settings: FileCheckSettings) {}
+
+  check(fileName: string): FileReport {
+    const { cwd, symmetry } = this.settings;
+    const reportPath = displayPath(fileName, cwd);
+    let sourceFile: ts.SourceFile | undefined;
+    let analysis: FileAnalysis;
+    try {
+      // Through the cache, so a file another file's helpers already pulled in is not reparsed.
+      sourceFile = this.disk.getSourceFile(fileName);
+      if (!sourceFile) throw new UnreadableFileError(`cannot read ${reportPath}`);
+      analysis = analyzeFile(sourceFile, this.disk, { commandLineDeclarations: symmetry });
+    } catch (error) {
+      if (error instanceof UnreadableFileError) throw error;
+      return unanalysableFileReport(fileName, error, this.disk, cwd);
+    }
+    return buildFileReport({ path: reportPath, sourceFile, analysis }, this.disk, cwd);
+  }
+}
+
+/** The report of a file that could not be parsed or analysed: its one analysis-gap finding. */
+export function unanalysableFileReport(fileName: string, error: unknown, provider: SourceProvider, cwd: string): FileReport {
+  // Positions of the finding are those of an empty text: line 1, column 1.
+  const sourceFile = ts.createSourceFile(fileName, '', ts.ScriptTarget.Latest);
+  const finding = unanalysableFileFinding(fileName, error);
+  const findings = finding ? [{ ...finding, line: 0, character: 0, endLine: 0, endCharacter: 0 }] : [];
+  return buildFileReport({ path: displayPath(fileName, cwd), sourceFile, analysis: { fileName, models: [], findings } }, provider, cwd);
+}

@@ -1,0 +1,90 @@
+// Runs `check` over worker threads (`--concurrency n`): hands out files one at a time to
+// whichever thread is free (a big file does not hold up a whole share of the list) and
+// returns the reports in the order of the files, as the main thread would have made them.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { FileCheckSettings } from './checkFile';
+import type { CheckWorkerReply, CheckWorkerRequest } from './checkWorker';
+import type { FileReport } from './report';
+
+/** The built worker: beside the bundle (server/dist) or, from sources, in server/dist. */
+function workerScript(): string {
+  const candidates = [path.join(__dirname, 'checkWorker.js'), path.resolve(__dirname, '../../dist/checkWorker.js')];
+  const found = candidates.find((candidate) => fs.existsSync(candidate));
+  if (!found) throw new Error(`the check worker is not built (looked for ${candidates.join(', ')}); run "node scripts/build.js"`);
+  return found;
+}
+
+/** Errors a worker reports for a file; `unreadable` is the run's usage error. */
+export class ThreadedCheckError extends Error {
+  constructor(
+    readonly kind: 'unreadable' | 'internal',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Checks `files` on `threads` workers. `onReport` gets each report in file order as soon as it
+ * and all before it are in, so a caller may write it out and let it go.
+ */
+export function checkFilesInThreads(
+  files: readonly string[],
+  threads: number,
+  settings: FileCheckSettings,
+  onReport: (report: FileReport, index: number) => void,
+): Promise<void> {
+  const script = workerScript();
+  return new Promise((resolve, reject) => {
+    const waiting = new Map<number, FileReport>();
+    const workers: Worker[] = [];
+    let nextToSend = 0;
+    let nextToEmit = 0;
+    let failed = false;
+    const stopAll = () => {
+      for (const worker of workers) void worker.terminate();
+    };
+    const fail = (error: Error) => {
+      if (failed) return;
+      failed = true;
+      stopAll();
+      reject(error);
+    };
+    // No goodbye message: the workers are terminated once the last report is in.
+    const sendNext = (worker: Worker) => {
+      if (nextToSend >= files.length) return;
+      const request: CheckWorkerRequest = { index: nextToSend, fileName: files[nextToSend++] };
+      worker.postMessage(request);
+    };
+    if (files.length === 0) return resolve();
+    for (let i = 0; i < threads; i++) {
+      const worker = new Worker(script, { workerData: settings });
+      workers.push(worker);
+      worker.on('message', (reply: CheckWorkerReply) => {
+        if (failed) return;
+        if ('unreadable' in reply) return fail(new ThreadedCheckError('unreadable', reply.unreadable));
+        if ('internalError' in reply) return fail(new ThreadedCheckError('internal', `internal error while checking ${files[reply.index]}: ${reply.internalError}`));
+        waiting.set(reply.index, reply.report);
+        sendNext(worker);
+        while (waiting.has(nextToEmit)) {
+          const report = waiting.get(nextToEmit) as FileReport;
+          waiting.delete(nextToEmit);
+          onReport(report, nextToEmit++);
+        }
+        if (nextToEmit === files.length) {
+          stopAll();
+          resolve();
+        }
+      });
+      worker.on('error', (error) => fail(error));
+      worker.on('exit', (code) => {
+        if (nextToEmit < files.length) fail(new Error(`a check worker stopped (exit code ${code}) before the run was done`));
+      });
+      // Two files in hand per thread: the next one is there when the current one is done.
+      sendNext(worker);
+      sendNext(worker);
+    }
+  });
+}
