@@ -536,7 +536,7 @@ export function build(depth: number) {
 }`);
     const graph = model(result, 'build');
     assert.deepEqual(kinds(graph), ['dense', 'dense']);
-    assert.match(graph.gaps[0].message, /`i < depth` is not a compile-time constant: loop body analysed once/);
+    assert.match(graph.gaps[0].message, /the loop condition `i < depth` is not a compile-time constant, so the loop body is analysed once/);
   });
 
   it('stops an infinite while(true) loop with a gap and keeps the layers so far', () => {
@@ -550,7 +550,7 @@ export function build() {
 }`);
     const graph = model(result, 'build');
     assert.deepEqual(kinds(graph), ['dense']);
-    assert.ok(graph.gaps.some((g) => /loop unrolled more than/.test(g.message)), JSON.stringify(graph.gaps));
+    assert.ok(graph.gaps.some((g) => /the loop runs more than \d+ times, so the rest of it is not analysed/.test(g.message)), JSON.stringify(graph.gaps));
     assert.ok(Date.now() - started < 2000);
   });
 

@@ -256,7 +256,7 @@ export function ladder(depth: number, filters: number) {
     assert.deepEqual(graph.layers[2].inputs, [graph.layers[1].output, graph.inputs[0].tensor]);
     assert.equal(graph.layers[3].config.values.activation, 'sigmoid');
     assert.deepEqual(graph.gaps.map((gap) => [gap.message, spanText(text, gap.span)]), [
-      ['`i < depth` is not a compile-time constant: loop body analysed once', 'i < depth'],
+      ['the loop condition `i < depth` is not a compile-time constant, so the loop body is analysed once', 'i < depth'],
     ]);
   });
 });

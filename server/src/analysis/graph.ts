@@ -116,6 +116,11 @@ export interface ModelInput {
 export interface ExtractionGap {
   message: string;
   span: SourceSpan;
+  /**
+   * The analysis took one path where the code has many (a loop body or a callback run once):
+   * the graph is whole for that path, so a probe can measure it and say which path it was.
+   */
+  chosenPath?: boolean;
 }
 
 export interface ModelGraph {

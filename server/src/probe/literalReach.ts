@@ -24,15 +24,12 @@ function nonConstantKeys(node: LayerNode): string[] {
   return keys.filter((key) => !PROBE_DEFAULTED_KEYS.has(key));
 }
 
-/** Extraction gaps where the analysis chose one path (extraction/statements.ts words them). */
-const CHOSEN_PATH_GAP = /is not a compile-time constant: (loop body analysed once|analysed as if it holds|its else branch is not analysed|only .* of this switch is analysed)$|is not known statically, so the callback is analysed once$/;
-
 /**
  * A gap where extraction chose one path (a loop body once, one branch, one switch case) still
  * gives a whole model: the probe measures that path, as the static analysis does, and says so.
  */
 export function isChosenPathGap(gap: ExtractionGap): boolean {
-  return CHOSEN_PATH_GAP.test(gap.message);
+  return gap.chosenPath === true;
 }
 
 export interface LiteralProbeReach {

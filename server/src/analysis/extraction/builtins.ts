@@ -209,7 +209,7 @@ export class Builtins {
     // A map that makes layers adds none itself, but how many it makes is just as unknown.
     const builds = this.interp.layerEvents > before || result.kind === 'layer' || result.kind === 'tensor';
     if (builds && array.unknownLength) {
-      this.interp.gap(`\`${array.unknownLength.text}\` is not known statically, so the callback is analysed once`, array.unknownLength.span);
+      this.interp.gap(`\`${array.unknownLength.text}\` is not known statically, so the callback is analysed once`, array.unknownLength.span, true);
     }
     return result;
   }

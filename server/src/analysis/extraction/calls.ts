@@ -94,7 +94,7 @@ export class Calls {
     if (!node.body) return unknown('function without a body', callerScope.file.span(callNode));
     const active = this.interp.activeCalls.get(node) ?? 0;
     if (this.interp.callStack.length >= MAX_CALL_DEPTH || active >= MAX_SAME_FUNCTION_ACTIVE) {
-      this.interp.gap('call depth limit reached: deeper calls are not analysed', callerScope.file.span(callNode));
+      this.interp.gap('the call depth limit is reached here, so deeper calls are not analysed', callerScope.file.span(callNode));
       return unknown('call depth limit reached', callerScope.file.span(callNode));
     }
     const isArrow = ts.isArrowFunction(node);

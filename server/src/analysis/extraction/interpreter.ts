@@ -196,9 +196,9 @@ export class Interpreter {
     else this.topLevelScopes.delete(file);
   }
 
-  gap(message: string, span: SourceSpan): void {
+  gap(message: string, span: SourceSpan, chosenPath = false): void {
     if (!this.unit.gaps.some((g) => g.message === message && g.span.start === span.start && g.span.file === span.file)) {
-      this.unit.gaps.push({ message, span });
+      this.unit.gaps.push({ message, span, ...(chosenPath ? { chosenPath } : {}) });
     }
   }
 

@@ -278,7 +278,7 @@ export class Statements {
 
   private loopBudget(node: ts.Node, scope: Scope): boolean {
     if (++this.interp.unit.unrolled > MAX_UNROLLED_ITERATIONS) {
-      this.interp.gap(`loop unrolled more than ${MAX_UNROLLED_ITERATIONS} times: the rest is not analysed`, scope.file.span(node));
+      this.interp.gap(`the loop runs more than ${MAX_UNROLLED_ITERATIONS} times, so the rest of it is not analysed`, scope.file.span(node));
       return false;
     }
     return true;
@@ -294,15 +294,15 @@ export class Statements {
     const pending = this.interp.unknownLoopBounds.get(node);
     if (pending) {
       this.interp.unknownLoopBounds.delete(node);
-      if (this.interp.layerEvents > before) this.interp.gap(pending.message, pending.span);
+      if (this.interp.layerEvents > before) this.interp.gap(pending.message, pending.span, true);
     }
     return completion;
   }
 
   private unknownBound(node: ts.Node, condition: ts.Node | undefined, scope: Scope): void {
-    const text = condition ? `\`${clip(condition.getText(scope.file.sourceFile))}\`` : 'the loop bound';
+    const text = condition ? `the loop condition \`${clip(condition.getText(scope.file.sourceFile))}\`` : 'the loop bound';
     this.interp.unknownLoopBounds.set(node, {
-      message: `${text} is not a compile-time constant: loop body analysed once`,
+      message: `${text} is not a compile-time constant, so the loop body is analysed once`,
       span: scope.file.span(condition ?? node),
     });
   }
