@@ -49,26 +49,7 @@ export function buildClassifier() {
 const FLATTEN_LINE = 8;
 
 /** Two variants (SPEC 4): the padding finding is in both, the flatten one only when head is 'flat'. */
-const VARIANT_MODEL = `import * as tf from '@tensorflow/tfjs';
-
-/** @symmetry invariant translation */
-export function buildTagger(head: string) {
-  const model = tf.sequential();
-  model.add(tf.layers.conv1d({ inputShape: [64, 8], filters: 8, kernelSize: 3, padding: 'same' }));
-  switch (head) {
-    case 'pool':
-      model.add(tf.layers.globalAveragePooling1d({}));
-      break;
-    case 'flat':
-      model.add(tf.layers.flatten());
-      break;
-    default:
-      throw new Error('unknown head ' + head);
-  }
-  model.add(tf.layers.dense({ units: 2 }));
-  return model;
-}
-`;
+const VARIANT_MODEL = fs.readFileSync(path.resolve(__dirname, '../fixtures/variants/tagger.ts'), 'utf8');
 
 function uriOf(name: string): string {
   return pathToFileURL(path.join(ROOT, 'test/lsp/virtual', name)).href;

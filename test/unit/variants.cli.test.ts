@@ -10,26 +10,8 @@ import * as path from 'node:path';
 const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, 'server/bin/symmetry-lint.js');
 
-const TAGGER = `import * as tf from '@tensorflow/tfjs';
-
-/** @symmetry invariant translation */
-export function buildTagger(head: string) {
-  const model = tf.sequential();
-  model.add(tf.layers.conv1d({ inputShape: [64, 8], filters: 8, kernelSize: 3, padding: 'same' }));
-  switch (head) {
-    case 'pool':
-      model.add(tf.layers.globalAveragePooling1d({}));
-      break;
-    case 'flat':
-      model.add(tf.layers.flatten());
-      break;
-    default:
-      throw new Error('unknown head ' + head);
-  }
-  model.add(tf.layers.dense({ units: 2 }));
-  return model;
-}
-`;
+/** Two variants (SPEC 4): the padding finding is in both, the flatten one only when head is 'flat'. */
+const TAGGER = fs.readFileSync(path.join(ROOT, 'test/fixtures/variants/tagger.ts'), 'utf8');
 
 function ensureBuilt(): void {
   if (fs.existsSync(path.join(ROOT, 'server/dist/cli.js'))) return;
