@@ -111,9 +111,11 @@ export function figuresOf(produced: ProducedMessage[]): MessageFigures {
   };
 }
 
-// Run directly: print the figures and the messages, longest first.
+// Run directly: print the figures and the messages, longest first. `--dir <folder>` measures
+// another folder instead (a corpus of real model code kept outside the repository).
 if (require.main === module) {
-  const produced = producedMessages();
+  const dirIndex = process.argv.indexOf('--dir');
+  const produced = producedMessages(dirIndex > 0 ? listSources(path.resolve(process.argv[dirIndex + 1])) : corpusFiles());
   console.log(JSON.stringify(figuresOf(produced)));
   if (process.argv.includes('--list')) {
     const distinct = [...new Map(produced.map((p) => [p.message, p])).values()].sort((a, b) => b.message.length - a.message.length);

@@ -242,7 +242,7 @@ class DeclarationWalk {
     const detail =
       rank === undefined
         ? `the model input has no declared shape to place the axes ${this.declaration.group} acts on`
-        : `the input shape is not declared and ${consumer.kind} takes a rank-${rank + 1} input that ${this.declaration.group} does not act on`;
+        : `${consumer.kind} takes rank ${rank + 1}, which ${this.declaration.group} does not act on, and no input shape is declared`;
     this.gaps.push({ code: 'non-constant-config', at: refOf(consumer), detail });
   }
 
@@ -499,12 +499,12 @@ export function inferDeclaration(model: ModelGraph, shapes: ShapeTable, declarat
     // A rotation needs H = W; with sizes unknown (`inputShape: [h, w, c]`) that is assumed, and said.
     const spatial = (tensor: number) => (feedsChannelsFirst(model, tensor) ? shapes[tensor]?.slice(1, 3) : shapes[tensor]?.slice(0, 2));
     const unsized = rotates ? model.inputs.find((input) => shapes[input.tensor]?.length === 3 && spatial(input.tensor)?.some((size) => size === null)) : undefined;
-    if (unsized) result.assumedInput = { input: unsized.span, shape: shapes[unsized.tensor] ?? [], description: 'a square input (H = W, sizes not known statically)' };
+    if (unsized) result.assumedInput = { input: unsized.span, shape: shapes[unsized.tensor] ?? [], description: 'a square input, H = W' };
     return result;
   }
   const assumedShapes = inferShapes(model, new Map(unshaped.map((input) => [input.tensor, implied.shape])));
   const result = new DeclarationWalk(model, assumedShapes, declaration).run();
-  const description = rotates ? `${implied.description} with H = W` : implied.description;
+  const description = rotates ? 'a square image input [N, H, W, C]' : implied.description;
   result.assumedInput = { input: unshaped[0].span, shape: implied.shape, description };
   return result;
 }

@@ -12,7 +12,7 @@ export const outputNotInvariant = createRule<MessageId>({
     defaultSeverity: 'error',
     preferredFix: 'Global pooling (globalAveragePooling2d, SetPool) before the output, or declare equivariant.',
     messages: {
-      outputNotInvariant: 'The output still carries {{axes}}{{assumption}}, so it moves with the input and {{groupMode}} cannot hold; add global pooling before the output, or declare equivariant.',
+      outputNotInvariant: 'The output still carries {{axes}}{{assumption}}, so {{groupMode}} cannot hold; add global pooling before the output, or declare equivariant.',
       oddOutput: 'The output is an odd function of the input, so {{groupMode}} cannot hold; make it even, for example with abs or a square, or declare equivariant.',
     },
   },
