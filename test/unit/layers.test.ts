@@ -78,6 +78,20 @@ class AddSinusoidalPositions extends tf.layers.Layer {
   }
 }
 
+
+/** The model saved to memory and loaded back, as tf.io does for a file. */
+async function saveAndLoad(model: tf.LayersModel): Promise<tf.LayersModel> {
+  let saved: tf.io.ModelArtifacts | undefined;
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      saved = artifacts;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  assert.ok(saved);
+  return tf.loadLayersModel(tf.io.fromMemory(saved));
+}
+
 describe('layers library', function () {
   this.timeout(60000);
   before(useCpuBackend);
@@ -122,15 +136,7 @@ describe('layers library', function () {
       it(`${name}: a saved model loads with the same config and predictions`, async () => {
         const model = tf.sequential({ layers: layers() });
         redrawWeights(model, 7);
-        let saved: tf.io.ModelArtifacts | undefined;
-        await model.save(
-          tf.io.withSaveHandler(async (artifacts) => {
-            saved = artifacts;
-            return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-          }),
-        );
-        assert.ok(saved);
-        const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved));
+        const loaded = await saveAndLoad(model);
         assert.deepEqual(
           loaded.layers.map((layer) => layer.getClassName()),
           model.layers.map((layer) => layer.getClassName()),
@@ -176,15 +182,7 @@ describe('layers library', function () {
     it('GraphConv: a saved two-input model loads with the same config and predictions', async () => {
       const model = graphModel(7, 3, [{ units: 4, activation: 'relu' }, { units: 2, selfLoops: false, normalization: 'none', useBias: false }]);
       redrawWeights(model, 7);
-      let saved: tf.io.ModelArtifacts | undefined;
-      await model.save(
-        tf.io.withSaveHandler(async (artifacts) => {
-          saved = artifacts;
-          return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-        }),
-      );
-      assert.ok(saved);
-      const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved));
+      const loaded = await saveAndLoad(model);
       const configs = (m: tf.LayersModel) => m.layers.filter((layer) => layer.getClassName() === 'GraphConv').map((layer) => ({ ...layer.getConfig(), name: undefined }));
       assert.equal(configs(loaded).length, 2);
       assert.deepEqual(configs(loaded), configs(model));
