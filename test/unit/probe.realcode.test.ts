@@ -250,6 +250,14 @@ describe('probes on real code', function () {
   });
 
   describe('one trap does not poison the run', () => {
+
+    /** A small exact model, to show the host still measures after a bad job. */
+    const goodPlan = () =>
+      planOf(builder(['invariant translation'], '', `
+  return tf.sequential({ layers: [
+    tf.layers.conv2d({ inputShape: [12, 12, 3], filters: 4, kernelSize: 1 }),
+    tf.layers.globalAveragePooling2d({}),
+  ] });`)).plan;
     it('replaces a worker that trapped inside tfjs-wasm, then probes a good model in the same host', async function () {
       const own = new ProbeHost();
       try {
@@ -271,11 +279,7 @@ describe('probes on real code', function () {
         await assert.rejects(own.run({ type: 'probe', plan: trapping }, { timeoutMs: 60000 }), (error: Error) => /trapped inside tfjs-wasm|failed inside tfjs/.test(error.message));
         assert.equal(own.isWarm, false, 'the trapped worker is still in use');
 
-        const good = planOf(builder(['invariant translation'], '', `
-  return tf.sequential({ layers: [
-    tf.layers.conv2d({ inputShape: [12, 12, 3], filters: 4, kernelSize: 1 }),
-    tf.layers.globalAveragePooling2d({}),
-  ] });`)).plan;
+        const good = goodPlan();
         const measured = await own.run({ type: 'probe', plan: good }, { timeoutMs: 60000 });
         assert.equal(measured.status, 'ok', measured.message);
       } finally {
@@ -294,11 +298,7 @@ describe('probes on real code', function () {
   ] });`)).plan;
         await own.warmUp();
         await assert.rejects(own.run({ type: 'probe', plan: slow }, { timeoutMs: 50 }), /took longer than 50 ms/);
-        const good = planOf(builder(['invariant translation'], '', `
-  return tf.sequential({ layers: [
-    tf.layers.conv2d({ inputShape: [12, 12, 3], filters: 4, kernelSize: 1 }),
-    tf.layers.globalAveragePooling2d({}),
-  ] });`)).plan;
+        const good = goodPlan();
         const measured = await own.run({ type: 'probe', plan: good }, { timeoutMs: 60000 });
         assert.equal(measured.status, 'ok', measured.message);
       } finally {

@@ -140,6 +140,14 @@ function p4Convolution(kind: string): LayerRule {
   };
 }
 
+
+/** Per-element layers (SetDense, GraphConv): the last axis becomes `units`, the others stay. */
+function unitsOnLastAxis(context: ShapeContext): (number | null)[] | undefined {
+  const input = context.inputShapes[0];
+  const units = known(context.config.number('units', Number.NaN));
+  return input ? [...input.slice(0, -1), units] : undefined;
+}
+
 export const LIBRARY_RULES: LayerRule[] = [
   circularPadding('CircularPad1D', 1),
   circularPadding('CircularPad2D', 2),
@@ -210,11 +218,7 @@ export const LIBRARY_RULES: LayerRule[] = [
     family: 'library',
     mixing: true,
     inputRank: 2,
-    outputShape: (context) => {
-      const input = context.inputShapes[0];
-      const units = known(context.config.number('units', Number.NaN));
-      return input ? [...input.slice(0, -1), units] : undefined;
-    },
+    outputShape: unitsOnLastAxis,
     effect: (context) => {
       if (context.group === 'sign') return affineUnderSign(context);
       // Per-element weights plus a term pooled over the set: equivariant to any reordering of it.
@@ -264,11 +268,7 @@ export const LIBRARY_RULES: LayerRule[] = [
     family: 'library',
     mixing: true,
     inputRank: 2,
-    outputShape: (context) => {
-      const input = context.inputShapes[0];
-      const units = known(context.config.number('units', Number.NaN));
-      return input ? [...input.slice(0, -1), units] : undefined;
-    },
+    outputShape: unitsOnLastAxis,
     // Its symmetry is the joint action on [X, A] (X -> P·X with A -> P·A·Pᵀ); this analysis
     // follows one action per tensor and has no notion of an input paired with another, so it
     // says so rather than guessing.
