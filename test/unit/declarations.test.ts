@@ -2,6 +2,8 @@
 // spans, what was expected, what was found and the closest valid spelling.
 import { strict as assert } from 'node:assert';
 import {
+  EXPECTED_ADJACENCY,
+  EXPECTED_ADJACENCY_GROUP,
   EXPECTED_AXIS,
   EXPECTED_GROUP,
   EXPECTED_MODE,
@@ -40,6 +42,7 @@ describe('parseDeclarations', () => {
       { tag: '@symmetry equivariant sign tol = 5e-2 axis=1', mode: 'equivariant', group: 'sign', axis: 1, tol: 0.05, approximate: true, text: 'equivariant sign axis=1 tol=0.05' },
       { tag: '@symmetry invariant dihedral', mode: 'invariant', group: 'dihedral', axis: 1, tol: 1e-4, approximate: false, text: 'invariant dihedral' },
       { tag: '@symmetry equivariant flip tol=.5', mode: 'equivariant', group: 'flip', axis: 1, tol: 0.5, approximate: true, text: 'equivariant flip tol=0.5' },
+      { tag: '@symmetry equivariant permutation adjacency=1', mode: 'equivariant', group: 'permutation', axis: 1, tol: 1e-4, approximate: false, text: 'equivariant permutation adjacency=1' },
     ];
     for (const expected of good) {
       it(expected.tag, () => {
@@ -93,6 +96,10 @@ describe('parseDeclarations', () => {
       { tag: '@symmetry invariant permutation axis=1.5', problems: [{ at: '1.5', expected: EXPECTED_AXIS, found: '1.5' }] },
       { tag: '@symmetry invariant permutation axis=0', problems: [{ at: '0', expected: EXPECTED_AXIS, found: '0' }] },
       { tag: '@symmetry invariant translation tolerance=1e-3', problems: [{ at: 'tolerance', expected: EXPECTED_OPTION_KEY, found: 'tolerance', suggestion: '@symmetry invariant translation tol=1e-3' }] },
+      { tag: '@symmetry invariant permutation adjacency=-1', problems: [{ at: '-1', expected: EXPECTED_ADJACENCY, found: '-1' }] },
+      { tag: '@symmetry invariant permutation adjacency=A', problems: [{ at: 'A', occurrence: 1, expected: EXPECTED_ADJACENCY, found: 'A' }] },
+      { tag: '@symmetry invariant translation adjacency=1', problems: [{ at: 'adjacency=1', expected: EXPECTED_ADJACENCY_GROUP, found: 'adjacency=1', suggestion: '@symmetry invariant translation' }] },
+      { tag: '@symmetry invariant permutation adj=1', problems: [{ at: 'adj', expected: EXPECTED_OPTION_KEY, found: 'adj', suggestion: '@symmetry invariant permutation adjacency=1' }] },
       { tag: '@symmetry invariant translation scale=2', problems: [{ at: 'scale', expected: EXPECTED_OPTION_KEY, found: 'scale' }] },
       { tag: '@symmetry invariant translation tol=1e-3 tol=1e-2', problems: [{ at: 'tol=1e-2', expected: 'at most one tol=', found: 'tol=1e-2', suggestion: '@symmetry invariant translation tol=1e-3' }] },
       { tag: '@symmetry invariant translation because digits move', problems: [

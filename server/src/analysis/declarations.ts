@@ -1,4 +1,4 @@
-// Parses `@symmetry <mode> <group> [axis=<int>] [tol=<number>]` tags (SPEC section 2) from
+// Parses `@symmetry <mode> <group> [axis=<int>] [tol=<number>] [adjacency=<int>]` tags (SPEC section 2) from
 // JSDoc blocks and from `--symmetry` arguments, into declarations or precise problems with the
 // closest valid spelling. Nothing is silently ignored: a near-miss tag name is a problem too.
 import type { SourceSpan } from './graph';
@@ -14,15 +14,17 @@ import {
 } from './symmetry';
 
 export const SYMMETRY_TAG = '@symmetry';
-export const OPTION_KEYS = ['axis', 'tol'] as const;
+export const OPTION_KEYS = ['axis', 'tol', 'adjacency'] as const;
 type OptionKey = (typeof OPTION_KEYS)[number];
 
 export const EXPECTED_MODE = 'a mode (invariant or equivariant)';
 export const EXPECTED_GROUP = `a group (${GROUPS.join(', ')})`;
-export const EXPECTED_OPTION = 'an option axis=<int> or tol=<number>, or the end of the tag';
-export const EXPECTED_OPTION_KEY = 'an option name (axis or tol)';
+export const EXPECTED_OPTION = 'an option axis=<int>, tol=<number> or adjacency=<int>, or the end of the tag';
+export const EXPECTED_OPTION_KEY = 'an option name (axis, tol or adjacency)';
 export const EXPECTED_TOL = 'a positive number for tol (e.g. tol=1e-3)';
 export const EXPECTED_AXIS = 'an integer axis of 1 or more for axis (axis 0 is the batch)';
+export const EXPECTED_ADJACENCY = 'the 0-based index of the adjacency input for adjacency (e.g. adjacency=1)';
+export const EXPECTED_ADJACENCY_GROUP = 'adjacency= only with the permutation group';
 export const EXPECTED_TAG = 'the tag @symmetry';
 
 export interface ParsedDeclarations {
@@ -207,7 +209,7 @@ function parseTagBody(tokens: Token[], tagStart: number, tagEnd: number): TagPar
     let optionKey: OptionKey | undefined = (OPTION_KEYS as readonly string[]).includes(key) ? (key as OptionKey) : undefined;
     const misspeltKey = !optionKey;
     if (!optionKey) {
-      const guess = closest(key, OPTION_KEYS, { tolerance: 'tol', rtol: 'tol', eps: 'tol', dim: 'axis', setaxis: 'axis' });
+      const guess = closest(key, OPTION_KEYS, { tolerance: 'tol', rtol: 'tol', eps: 'tol', dim: 'axis', setaxis: 'axis', adj: 'adjacency', graph: 'adjacency', mask: 'adjacency' });
       problems.push({ start: token.start, end: keyEnd, expected: EXPECTED_OPTION_KEY, found: key, fixable: guess !== undefined });
       if (!guess) {
         corrected.push(undefined);
@@ -237,6 +239,17 @@ function parseTagBody(tokens: Token[], tagStart: number, tagEnd: number): TagPar
         options.tol = parsed;
         corrected.push(`tol=${value}`);
       }
+    } else if (optionKey === 'adjacency') {
+      if (!Number.isInteger(parsed) || parsed < 0) {
+        problems.push({ ...valueSpan, expected: EXPECTED_ADJACENCY, found: value, fixable: false });
+        corrected.push(undefined);
+      } else if (group !== undefined && group !== 'permutation') {
+        // The pairing only means something to a permutation: drop the option.
+        problems.push({ start: token.start, end: token.end, expected: EXPECTED_ADJACENCY_GROUP, found: token.text, fixable: true });
+      } else {
+        options.adjacency = parsed;
+        corrected.push(`adjacency=${parsed}`);
+      }
     } else {
       if (!Number.isFinite(parsed)) {
         problems.push({ ...valueSpan, expected: EXPECTED_AXIS, found: value, fixable: false });
@@ -258,6 +271,7 @@ function parseTagBody(tokens: Token[], tagStart: number, tagEnd: number): TagPar
   const optionText = [
     options.axis !== undefined ? `axis=${options.axis}` : undefined,
     options.tol !== undefined ? `tol=${formatNumber(options.tol)}` : undefined,
+    options.adjacency !== undefined ? `adjacency=${options.adjacency}` : undefined,
   ].filter((part) => part !== undefined);
   return {
     problems,
@@ -268,6 +282,7 @@ function parseTagBody(tokens: Token[], tagStart: number, tagEnd: number): TagPar
       axis: options.axis ?? 1,
       tol,
       approximate: tol >= APPROXIMATE_TOL,
+      ...(options.adjacency !== undefined ? { adjacency: options.adjacency } : {}),
       text: [mode, group, ...optionText].join(' '),
     },
   };

@@ -19,6 +19,11 @@ export interface SymmetryDeclaration {
   tol: number;
   /** `tol >= 1e-2`: the user accepts border effects. */
   approximate: boolean;
+  /**
+   * `adjacency=<k>` (permutation only): the 0-based index of the model input `[N,T,T]` that
+   * pairs the set's elements; the permutation acts on both of its axes at once (SPEC 2).
+   */
+  adjacency?: number;
   /** The tag's text (`@symmetry invariant translation tol=1e-3`). */
   span: SourceSpan;
   /** Given on the command line (`--symmetry`) rather than in the source. */

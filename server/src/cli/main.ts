@@ -16,8 +16,10 @@ const HELP = `Usage:
 Checks TensorFlow.js model code against the symmetries declared with @symmetry tags.
 
 Options of check:
-  --symmetry "<mode> <group> [axis=<int>] [tol=<number>]"
-                       declare a symmetry for every model found (repeatable)
+  --symmetry "<mode> <group> [axis=<int>] [tol=<number>] [adjacency=<int>]"
+                       declare a symmetry for every model found (repeatable);
+                       adjacency=<k> (permutation): input k is an [N,T,T] adjacency
+                       permuted on both axes with the set
   --format text|json|sarif
                        output format (default text)
   --probe              also run numeric probes of every declared model (tfjs, in a worker),
