@@ -73,7 +73,7 @@ export function sequential(inputShape: (number | null)[] | undefined, layers: [s
 }
 
 /** A declaration as the parser would produce it: `declare('invariant', 'translation', {axis, tol})`. */
-export function declare(mode: Mode, group: GroupName, options: { axis?: number; tol?: number } = {}): SymmetryDeclaration {
+export function declare(mode: Mode, group: GroupName, options: { axis?: number; tol?: number; adjacency?: number } = {}): SymmetryDeclaration {
   const tol = options.tol ?? DEFAULT_TOL;
   return {
     mode,
@@ -83,6 +83,7 @@ export function declare(mode: Mode, group: GroupName, options: { axis?: number; 
     approximate: tol >= APPROXIMATE_TOL,
     span: span(),
     fromCommandLine: false,
+    ...(options.adjacency !== undefined ? { adjacency: options.adjacency } : {}),
     text: `${mode} ${group}`,
   };
 }

@@ -443,6 +443,15 @@ describe('inference: rotation90, flip and dihedral', () => {
   ]);
 });
 
+/** Node features [9, 5] and an adjacency [9, 9] into GraphConv, optionally pooled over the nodes. */
+function graphConvModel(pooled: boolean) {
+  const builder = new GraphBuilder();
+  const nodes = builder.input([9, 5]);
+  const adjacency = builder.input([9, 9]);
+  const messages = builder.layer('GraphConv', { units: 4 }, [nodes, adjacency], lib);
+  return builder.build([pooled ? builder.layer('globalAveragePooling1d', {}, messages) : messages]);
+}
+
 describe('inference: permutation', () => {
   runTable([
     {
@@ -472,17 +481,36 @@ describe('inference: permutation', () => {
       falls: [['broken', 'mixes-acting-axis', 0, 0]],
     },
     {
-      name: 'GraphConv on [X, A]: the joint action is not modelled, so a named gap rather than a guess',
-      graph: (() => {
-        const builder = new GraphBuilder();
-        const nodes = builder.input([9, 5]);
-        const adjacency = builder.input([9, 9]);
-        const messages = builder.layer('GraphConv', { units: 4 }, [nodes, adjacency], lib);
-        return builder.build([messages]);
-      })(),
+      name: 'GraphConv on [X, A] without adjacency=: the pairing is not declared, so a named gap rather than a guess',
+      graph: graphConvModel(false),
       declaration: declare('equivariant', 'permutation'),
       states: ['unknown:unmodelled-layer~exact'],
       gaps: ['unmodelled-layer'],
+    },
+    {
+      name: 'GraphConv on [X, A] with adjacency=1: equivariant under the joint permutation',
+      graph: graphConvModel(false),
+      declaration: declare('equivariant', 'permutation', { adjacency: 1 }),
+      states: ['exact'],
+      falls: [],
+    },
+    {
+      name: 'GraphConv then a mean over the nodes with adjacency=1: invariant',
+      graph: graphConvModel(true),
+      declaration: declare('invariant', 'permutation', { adjacency: 1 }),
+      states: ['exact', 'invariant(exact)'],
+      falls: [],
+    },
+    {
+      name: 'a dense over the rows of the adjacency mixes the nodes it pairs',
+      graph: (() => {
+        const builder = new GraphBuilder();
+        builder.input([9, 5]);
+        const adjacency = builder.input([9, 9]);
+        return builder.build([builder.layer('dense', { units: 4 }, adjacency)]);
+      })(),
+      declaration: declare('equivariant', 'permutation', { adjacency: 1 }),
+      falls: [['broken', 'mixes-acting-axis', 0, 0]],
     },
     {
       name: 'a 3-wide conv1d along the set axis depends on order; a 1-wide one does not',

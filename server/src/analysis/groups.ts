@@ -91,6 +91,16 @@ function inputMismatch(model: ModelGraph, input: ModelInput, declaration: Symmet
 
 /** A message when the declaration does not fit one of the model's inputs; unknown shapes fit. */
 export function declarationMismatch(model: ModelGraph, declaration: SymmetryDeclaration): DeclarationMismatch | undefined {
+  if (declaration.adjacency !== undefined) {
+    const paired = model.inputs[declaration.adjacency];
+    if (!paired) {
+      return { message: `adjacency=${declaration.adjacency} names no input: this model has ${model.inputs.length} input${model.inputs.length === 1 ? '' : 's'} (0-based)` };
+    }
+    const shape = paired.shape;
+    if (shape && (shape.length !== 2 || (shape[0] !== null && shape[1] !== null && shape[0] !== shape[1]))) {
+      return { message: `adjacency=${declaration.adjacency} needs an input [N, T, T] pairing the set's elements, but that input is ${formatShape(shape)}`, input: paired.span };
+    }
+  }
   for (const input of model.inputs) {
     const message = inputMismatch(model, input, declaration);
     if (message) return { message, input: input.span };

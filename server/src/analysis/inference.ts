@@ -215,9 +215,11 @@ class DeclarationWalk {
   }
 
   run(): DeclarationInference {
-    for (const input of this.model.inputs) {
+    for (const [index, input] of this.model.inputs.entries()) {
       const rank = this.shapes[input.tensor]?.length;
-      const axes = rank === undefined ? undefined : actingAxesForRank(this.declaration.group, rank, this.declaration.axis, feedsTokenIds(this.model, input.tensor), feedsChannelsFirst(this.model, input.tensor));
+      // The paired input of a graph (`adjacency=`): one permutation moves both of its axes.
+      const paired = index === this.declaration.adjacency && this.declaration.group === 'permutation' && rank === 2;
+      const axes = paired ? [0, 1] : rank === undefined ? undefined : actingAxesForRank(this.declaration.group, rank, this.declaration.axis, feedsTokenIds(this.model, input.tensor), feedsChannelsFirst(this.model, input.tensor));
       this.facts[input.tensor] = { state: { kind: 'acting', fidelity: { level: 'exact' } }, axes: axes ?? [], margin: 0, scale: UNIT_SCALE };
       if (axes === undefined) this.noteUnplacedInput(input.tensor, rank);
     }

@@ -269,19 +269,34 @@ export const LIBRARY_RULES: LayerRule[] = [
     mixing: true,
     inputRank: 2,
     outputShape: unitsOnLastAxis,
-    // Its symmetry is the joint action on [X, A] (X -> P·X with A -> P·A·Pᵀ); this analysis
-    // follows one action per tensor and has no notion of an input paired with another, so it
-    // says so rather than guessing.
-    effect: (context) =>
-      unknown(
-        cause(
-          context,
-          'unmodelled-layer',
-          'GraphConv is equivariant only under the joint permutation of its node features and adjacency, and this analysis does not yet pair an adjacency input with the nodes',
-        ),
-      ),
+    effect: (context) => graphConvEffect(context),
   },
 ];
+
+/**
+ * GraphConv on [X, A]: per-node weights on the features, and messages `A·X` summed over the
+ * neighbours (optionally with self-loops and a symmetric normalisation by degree, both computed
+ * from A). Under the joint permutation (X -> P·X, A -> P·A·Pᵀ) that commutes exactly; with an
+ * adjacency the declaration does not pair (`adjacency=`), A's columns stay put while X's rows
+ * move, so the sum over neighbours is taken against fixed positions.
+ */
+function graphConvEffect(context: RuleContext): LocalEffect {
+  if (context.group === 'sign') return affineUnderSign(context);
+  const mixesFeatures = lastAxisMixing(context, 'GraphConv');
+  if (mixesFeatures) return mixesFeatures;
+  if (context.group !== 'permutation') {
+    return unknown(cause(context, 'unmodelled-layer', `GraphConv sums over neighbours along the node axis, which ${context.group} does not act on as a graph`));
+  }
+  const adjacencyAxes = context.inputAxes?.[1];
+  if (adjacencyAxes && adjacencyAxes.length === 2) return keep();
+  return unknown(
+    cause(
+      context,
+      'unmodelled-layer',
+      'GraphConv is equivariant under the joint permutation of its nodes and adjacency: declare which input is the adjacency (adjacency=1)',
+    ),
+  );
+}
 
 /** A library class without a rule (a newer library version, or a misspelt name). */
 export function unknownLibraryLayer(context: RuleContext): LocalEffect {
