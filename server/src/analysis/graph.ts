@@ -1,6 +1,7 @@
 // The layer graph: what extraction reconstructs from model code and what inference reads.
 // It holds only positions and evaluated configuration, never AST nodes, so results can be
 // cached, serialised and compared across edits.
+import type { CustomLayerBody } from './customLayerBody';
 
 /** A range in a source file, as 0-based character offsets into its text. */
 export interface SourceSpan {
@@ -79,6 +80,8 @@ export interface LayerNode {
   callStack: SourceSpan[];
   /** When a layer instance is applied more than once, the id of its first application. */
   sharedWith?: number;
+  /** For a custom layer class: the ops of its call() and the weights of its build(). */
+  body?: CustomLayerBody;
 }
 
 /**

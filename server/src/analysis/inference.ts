@@ -3,7 +3,7 @@
 import type { LayerNode, ModelGraph } from './graph';
 import type { Cause, DeclarationInference, Fall, FallLevel, Fidelity, LayerRef, ShapeTable, SymmetryDeclaration, SymmetryState } from './symmetry';
 import { ConfigReader } from './layerRules/config';
-import { applyLayerRule, layerRuleFor } from './layerRules';
+import { applyLayerRule, ruleForLayer } from './layerRules';
 import { unknownLibraryLayer } from './layerRules/library';
 import type { LayerRule, LocalEffect, RuleContext, SubgroupStep } from './layerRules/types';
 import { keep, unknown } from './layerRules/types';
@@ -257,7 +257,7 @@ class DeclarationWalk {
     const effectiveInputs = inputs.map((input) => effectiveState(input.state));
     const combined = weakest(effectiveInputs.length > 0 ? effectiveInputs : [{ kind: 'acting', fidelity: { level: 'exact' } }]);
     const first = inputs[0] ?? { state: combined, axes: [], margin: 0, scale: UNIT_SCALE };
-    const rule = layerRuleFor(layer.kind, layer.origin);
+    const rule = ruleForLayer(layer);
     const inputShape = this.shapes[layer.inputs[0]];
     const context: RuleContext = {
       node: layer,

@@ -3,7 +3,7 @@
 import type { ModelGraph } from './graph';
 import type { ShapeTable } from './symmetry';
 import { ConfigReader } from './layerRules/config';
-import { layerRuleFor } from './layerRules';
+import { ruleForLayer } from './layerRules';
 import type { Shape } from './layerRules/types';
 
 /**
@@ -30,7 +30,7 @@ function rankFixedDownstream(model: ModelGraph, tensor: number): number | undefi
   for (let step = 0; step < MAX_RANK_SEARCH; step++) {
     const consumer = model.layers.find((layer) => layer.inputs.includes(current));
     if (!consumer) return undefined;
-    const rule = layerRuleFor(consumer.kind, consumer.origin);
+    const rule = ruleForLayer(consumer);
     if (!rule) return undefined;
     if (rule.inputRank !== undefined) return rule.inputRank;
     if (consumer.inputs.length !== 1 || !keepsAnyRank(consumer)) return undefined;
@@ -40,7 +40,7 @@ function rankFixedDownstream(model: ModelGraph, tensor: number): number | undefi
 }
 
 function keepsAnyRank(layer: ModelGraph['layers'][number]): boolean {
-  const rule = layerRuleFor(layer.kind, layer.origin);
+  const rule = ruleForLayer(layer);
   if (!rule) return false;
   for (let rank = 2; rank <= 5; rank++) {
     try {
@@ -70,7 +70,7 @@ export function inferShapes(model: ModelGraph, assumed?: ReadonlyMap<number, (nu
   const shapes: ShapeTable = new Array<Shape>(count).fill(undefined);
   for (const input of model.inputs) shapes[input.tensor] = clean(inputShape(model, input.tensor, input.shape, assumed?.get(input.tensor)));
   for (const layer of model.layers) {
-    const rule = layerRuleFor(layer.kind, layer.origin);
+    const rule = ruleForLayer(layer);
     if (!rule) continue;
     const inputShapes = layer.inputs.map((tensor) => shapes[tensor]);
     try {

@@ -84,7 +84,13 @@ export type CauseCode =
   /** a window or stride that differs between the axes a rotation exchanges */
   | 'non-square-window'
   /** resizing resamples the grid: shifts commute only up to interpolation at the borders */
-  | 'resampling';
+  | 'resampling'
+  /**
+   * a term tied to positions inside a custom layer: a weight or constant lined up with an acting
+   * axis (a positional encoding, an embedding of tf.range), a causal mask, a slice or cumsum
+   * along it
+   */
+  | 'positional-term';
 
 /** A reference to a layer of the model graph, with its kind for messages. */
 export interface LayerRef {
@@ -100,6 +106,11 @@ export interface Cause {
   partner?: LayerRef;
   /** A short explanation in the analysis' words (`zero padding of a 3x3 'same' convolution`). */
   detail: string;
+  /**
+   * Places inside a custom layer class that the finding points to (the op in call(), the
+   * addWeight in build()); the finding itself sits where the model creates the layer.
+   */
+  sites?: { span: SourceSpan; label: string }[];
 }
 
 /** How exactly the group still acts on a tensor. */

@@ -63,7 +63,8 @@ export const analysisGap = createRule<MessageId>({
           }
           continue;
         }
-        const entry = { cause, related: [declarationRelated(context, inference.declaration)], declared: [declared] };
+        const sites = (cause.sites ?? []).map((site) => ({ span: site.span, message: site.label }));
+        const entry = { cause, related: [declarationRelated(context, inference.declaration), ...sites], declared: [declared] };
         bySpan.set(key(span), entry);
         gaps.push(entry);
       }

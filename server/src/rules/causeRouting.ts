@@ -48,6 +48,9 @@ export function ruleForCause(cause: Cause, level: FallLevel, declaration: Symmet
       return declaration.group === 'translation' && level === 'approx' ? 'padding-boundary' : breakRuleOfGroup(declaration);
     case 'per-position-weights':
       return 'position-dependent-weights';
+    case 'positional-term':
+      // Tied to positions: under permutation a positional encoding, elsewhere a per-position weight.
+      return declaration.group === 'permutation' ? 'positional-encoding' : 'position-dependent-weights';
     case 'bias':
     case 'non-odd':
       return 'non-odd-layer';

@@ -76,6 +76,7 @@ export function routedFalls<M extends string>(context: ModelRuleContext<M>, rule
       const cause = fall.cause;
       const span = spanOfRef(context, cause.at);
       const related: RelatedLocation[] = [declarationRelated(context, declaration)];
+      for (const site of cause.sites ?? []) related.push({ span: site.span, message: site.label });
       for (const repeat of fall.repeats) {
         const repeatSpan = spanOfRef(context, repeat.at);
         related.push({ span: repeatSpan, message: `also at ${repeat.at.kind}, line ${context.lineOf(repeatSpan)}` });

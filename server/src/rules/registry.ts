@@ -10,6 +10,7 @@ import { orderDependentLayer } from './order-dependent-layer';
 import { outputNotInvariant } from './output-not-invariant';
 import { paddingBoundary } from './padding-boundary';
 import { positionDependentWeights } from './position-dependent-weights';
+import { positionalEncoding } from './positional-encoding';
 import { probeDisagrees } from './probe-disagrees';
 import { probeViolation } from './probe-violation';
 import { rotationGridMismatch } from './rotation-grid-mismatch';
@@ -30,6 +31,7 @@ export const RULES: readonly Rule[] = [
   rotationGridMismatch,
   orderDependentLayer,
   positionDependentWeights,
+  positionalEncoding,
   nonOddLayer,
   analysisGap,
   probeViolation,

@@ -11,6 +11,7 @@ export const RULE_IDS = [
   'rotation-grid-mismatch',
   'order-dependent-layer',
   'position-dependent-weights',
+  'positional-encoding',
   'non-odd-layer',
   'analysis-gap',
   'probe-violation',

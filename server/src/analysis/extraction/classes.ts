@@ -62,7 +62,10 @@ export class Classes {
     const category = this.classCategory(classValue);
     if (category === 'layer') {
       const nameNode = ts.isNewExpression(node) ? calleeName(node.expression) : node;
-      return { kind: 'layer', layer: this.interp.makeLayer(classValue.name, 'custom', args[0], node, nameNode, scope) };
+      const layer = this.interp.makeLayer(classValue.name, 'custom', args[0], node, nameNode, scope);
+      const body = this.interp.customLayers.read(classValue, args, node, scope);
+      if (body) layer.body = body;
+      return { kind: 'layer', layer };
     }
     if (category === 'model') {
       const model = this.interp.createModel('subclass', node, scope);

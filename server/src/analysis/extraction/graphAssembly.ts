@@ -44,6 +44,7 @@ class GraphAssembler {
       callStack: layer.callStack,
     };
     if (layer.inner) node.inner = innerNode(layer.inner);
+    if (layer.body) node.body = layer.body;
     const first = this.firstApplication.get(layer);
     if (first !== undefined) node.sharedWith = first;
     else this.firstApplication.set(layer, id);

@@ -10,6 +10,7 @@ import type { SourceProvider } from '../sourceProvider';
 import { Builtins } from './builtins';
 import { Calls } from './calls';
 import { Classes } from './classes';
+import { CustomLayerReader } from './customLayers';
 import { Expressions } from './expressions';
 import { FileContext } from './fileContext';
 import { ModuleBindings } from './moduleBindings';
@@ -98,6 +99,7 @@ export class Interpreter {
   readonly tfjs = new TfjsCalls(this);
   readonly classes = new Classes(this);
   readonly modules = new ModuleBindings(this);
+  readonly customLayers = new CustomLayerReader(this);
 
   private readonly files = new Map<string, FileContext>();
   private readonly moduleScopes = new Map<FileContext, Scope>();

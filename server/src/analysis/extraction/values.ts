@@ -1,6 +1,7 @@
 // The abstract values the extraction interpreter computes: constants, containers, references to
 // the tfjs and library namespaces, closures, layer instances, symbolic tensors and models.
 import type { ts } from 'ts-morph';
+import type { CustomLayerBody } from '../customLayerBody';
 import type { LayerConfig, LayerOrigin, SourceSpan } from '../graph';
 import type { FileContext } from './fileContext';
 
@@ -93,6 +94,8 @@ export interface LayerInstance {
   span: SourceSpan;
   nameSpan: SourceSpan;
   callStack: SourceSpan[];
+  /** A custom layer class's build() and call(), read for this instance. */
+  body?: CustomLayerBody;
 }
 
 export interface LayerValue {

@@ -1,6 +1,8 @@
 // The per-layer semantics table: every tf.layers factory of tfjs 4.22 and every class of the
 // equivariant library, with the rule that gives its output shape and local symmetry effect.
-import type { LayerOrigin } from '../graph';
+import type { LayerNode, LayerOrigin } from '../graph';
+import type { CustomLayerBody } from '../customLayerBody';
+import { customLayerRule } from './customLayer';
 import { MalformedConfig, NonConstantConfig } from './config';
 import type { LayerRule, LocalEffect, RuleContext } from './types';
 import { cause, unknown } from './types';
@@ -51,6 +53,22 @@ export function layerRuleFor(kind: string, origin: LayerOrigin): LayerRule | und
   if (origin === 'tfjs') return TFJS_RULES.get(kind);
   if (origin === 'library') return LIBRARY_TABLE.get(kind);
   return undefined;
+}
+
+/** Rules of custom layer instances, made once per body (the body is shared while its class is unchanged). */
+const CUSTOM_RULES = new WeakMap<CustomLayerBody, LayerRule>();
+
+/** The rule for a layer node: its table entry, or for a custom layer class the rule its body gives. */
+export function ruleForLayer(layer: Pick<LayerNode, 'kind' | 'origin' | 'body'>): LayerRule | undefined {
+  if (layer.body && layer.origin === 'custom') {
+    let rule = CUSTOM_RULES.get(layer.body);
+    if (!rule) {
+      rule = customLayerRule(layer.body, layer.kind);
+      CUSTOM_RULES.set(layer.body, rule);
+    }
+    return rule;
+  }
+  return layerRuleFor(layer.kind, layer.origin);
 }
 
 /**

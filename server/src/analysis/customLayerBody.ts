@@ -1,0 +1,42 @@
+// What extraction reads from a custom layer class (`class X extends tf.layers.Layer`): the tf
+// ops of its `call()` on its inputs, the weights of its `build()` and the sublayers it applies,
+// as a small data-flow program with source positions. Inference judges the program per
+// declaration with the op table (layerRules/customOps.ts). Plain data, like the layer graph.
+import type { ConstValue, SourceSpan } from './graph';
+
+/**
+ * A size along one axis, as far as extraction knows it: a number, the size of axis `axis` of
+ * input `input` (axis counted with the batch axis 0; negative from the end, as
+ * `inputShape[inputShape.length - 1]` says), or null when not known.
+ */
+export type BodyDim = number | { input: number; axis: number } | null;
+
+/** An operand of an op: an earlier value of the program, or a constant argument. */
+export type BodyOperand = { value: number } | { constant: ConstValue | undefined } | { dims: BodyDim[] };
+
+/**
+ * One step of the program. `op` is the tf function or tensor method (`matMul`, `add`,
+ * `linalg.bandPart`), or one of the sources: `input` (the layer's input `index`), `weight`
+ * (an `addWeight` of `shape`), `layer:<kind>` (a sublayer applied, e.g. `layer:dense`).
+ */
+export interface BodyOp {
+  op: string;
+  operands: BodyOperand[];
+  /** Named options (`{axis}` objects of some ops, a sublayer's config, a weight's name). */
+  options?: Record<string, ConstValue>;
+  span: SourceSpan;
+}
+
+export interface CustomLayerBody {
+  className: string;
+  /** The class declaration's name, for related information. */
+  classSpan: SourceSpan;
+  ops: BodyOp[];
+  /** Index into `ops` of the value `call()` returns. */
+  output?: number;
+  /**
+   * The first construct extraction could not follow (an unknown helper, a loop with an unknown
+   * bound, several outputs): the layer is then an analysis gap naming it.
+   */
+  unfollowed?: { what: string; span: SourceSpan };
+}

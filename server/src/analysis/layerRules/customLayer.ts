@@ -1,0 +1,166 @@
+// The rule of a custom layer class: runs the body extraction read from its build() and call()
+// (customLayerBody.ts) through the op table (customOps.ts), with the input axes the declared
+// group acts on, and turns the result into a local effect and an output shape like any layer's.
+import type { BodyDim, BodyOperand, CustomLayerBody } from '../customLayerBody';
+import type { SourceSpan } from '../graph';
+import type { Cause } from '../symmetry';
+import { CUSTOM_OP_RULES, OpFall, type OpOperand, type OpValue, type Size } from './customOps';
+import type { LayerRule, LocalEffect, RuleContext, Shape } from './types';
+import { breaks, keep, toFlattened, toInvariant, unknown } from './types';
+
+interface InputView {
+  /** Shape without the batch axis; undefined when unknown. */
+  shape: Shape;
+  /** Acting axes, in the shape without the batch axis. */
+  axes: number[];
+}
+
+type Outcome = { value: OpValue } | { fall: OpFall };
+
+/** Ops the output depends on, so dead code (an unused initializer, a debug print) is not judged. */
+function liveOps(body: CustomLayerBody): Set<number> {
+  const live = new Set<number>();
+  const pending = body.output === undefined ? [] : [body.output];
+  while (pending.length > 0) {
+    const id = pending.pop() as number;
+    if (live.has(id)) continue;
+    live.add(id);
+    for (const operand of body.ops[id]?.operands ?? []) {
+      if ('value' in operand) pending.push(operand.value);
+      else if ('constant' in operand && Array.isArray(operand.constant)) {
+        for (const item of operand.constant) if (item && typeof item === 'object' && '$tensor' in item) pending.push(Number((item as { $tensor: number }).$tensor));
+      }
+    }
+  }
+  return live;
+}
+
+function resolveDim(dim: BodyDim, inputs: InputView[]): Size {
+  if (dim === null) return { n: null };
+  if (typeof dim === 'number') return { n: dim };
+  const shape = inputs[dim.input]?.shape;
+  if (!shape) return { n: null, ...(dim.axis === 0 ? { sym: 'batch' } : {}) };
+  const rank = shape.length + 1;
+  const axis = dim.axis < 0 ? rank + dim.axis : dim.axis;
+  if (axis === 0) return { n: null, sym: 'batch' };
+  return { n: shape[axis - 1] ?? null, sym: `i${dim.input}:${axis}` };
+}
+
+/** Runs the body for inputs with these shapes and acting axes. */
+export function runBody(body: CustomLayerBody, inputs: InputView[], joint: boolean): Outcome {
+  if (body.output === undefined) return { fall: new OpFall('gap', `${body.className}.call() returns no tensor the analysis follows`, body.classSpan) };
+  const live = liveOps(body);
+  const values: OpValue[] = [];
+  try {
+    for (let id = 0; id < body.ops.length; id++) {
+      if (!live.has(id)) continue;
+      const op = body.ops[id];
+      if (op.op === 'input') {
+        const index = Number(op.options?.index ?? 0);
+        const input = inputs[index];
+        if (!input) throw new OpFall('gap', `${body.className}.call() reads input ${index}, which the model does not give it`, op.span);
+        const shape = input.shape;
+        values[id] = {
+          kind: 'data',
+          tags: shape ? [false, ...shape.map((_, axis) => input.axes.includes(axis))] : undefined,
+          sizes: shape ? [{ n: null, sym: 'batch' }, ...shape.map((n, axis) => ({ n, sym: `i${index}:${axis + 1}` }))] : undefined,
+        };
+        continue;
+      }
+      if (op.op === 'weight') {
+        const dims = op.operands[0] && 'dims' in op.operands[0] ? op.operands[0].dims.map((dim) => resolveDim(dim, inputs)) : undefined;
+        const name = String(op.options?.name ?? 'weight');
+        const described = dims ? `[${dims.map((size) => (size.sym?.startsWith('i') ? symbolName(size.sym, inputs) : size.n === null ? '?' : String(size.n))).join(', ')}]` : '';
+        values[id] = { kind: 'fixed', tags: dims?.map(() => false), sizes: dims, source: `the weight ${name}${described ? ' ' + described : ''}`, sourceSpan: op.span };
+        continue;
+      }
+      const rule = CUSTOM_OP_RULES.get(op.op);
+      if (!rule) throw new OpFall('gap', `${body.className}.call() uses ${op.op.startsWith('layer:') ? `a ${op.op.slice(6)} sublayer` : `tf.${op.op}`}, which the analysis has no rule for`, op.span);
+      values[id] = rule.apply({
+        name: op.op,
+        operands: op.operands.map((operand) => decode(operand, values, inputs)),
+        span: op.span,
+        joint,
+        options: op.options as Record<string, unknown> | undefined,
+      });
+    }
+  } catch (error) {
+    if (error instanceof OpFall) return { fall: error };
+    throw error;
+  }
+  return { value: values[body.output] };
+}
+
+/** `T` for the set axis of input 0, `F` for its last axis: sizes named as the messages name them. */
+function symbolName(sym: string, inputs: InputView[]): string {
+  const [input, axis] = sym.slice(1).split(':').map(Number);
+  const view = inputs[input];
+  const rank = view?.shape ? view.shape.length + 1 : undefined;
+  if (view?.axes.includes(axis - 1)) return 'T';
+  if (rank !== undefined && axis === rank - 1) return 'F';
+  const size = view?.shape?.[axis - 1];
+  return size === null || size === undefined ? `d${axis}` : String(size);
+}
+
+function decode(operand: BodyOperand, values: OpValue[], inputs: InputView[]): OpOperand {
+  if ('value' in operand) return { tensor: values[operand.value] };
+  if ('dims' in operand) return { dims: operand.dims.map((dim) => resolveDim(dim, inputs)) };
+  const constant = operand.constant;
+  if (Array.isArray(constant) && constant.some((item) => item && typeof item === 'object' && '$tensor' in (item as object))) {
+    return {
+      tensors: constant.map((item) =>
+        item && typeof item === 'object' && '$tensor' in (item as object) ? values[Number((item as { $tensor: number }).$tensor)] : { kind: 'fixed', tags: [], sizes: [], source: 'a scalar' },
+      ),
+    };
+  }
+  return { constant };
+}
+
+function causeOf(context: RuleContext, body: CustomLayerBody, fall: OpFall): Cause {
+  const sites: { span: SourceSpan; label: string }[] = [{ span: fall.span, label: `in ${body.className}.call()` }];
+  if (fall.origin && (fall.origin.start !== fall.span.start || fall.origin.file !== fall.span.file)) sites.push({ span: fall.origin, label: `made in ${body.className}` });
+  const code = fall.code === 'gap' ? 'unmodelled-layer' : fall.code;
+  const detail = fall.detail.startsWith(body.className) ? fall.detail : `${body.className}: ${fall.detail}`;
+  return { code, at: context.ref, detail, sites };
+}
+
+/** The local effect of a custom layer under the context's declaration. */
+function customEffect(body: CustomLayerBody, context: RuleContext): LocalEffect {
+  if (body.unfollowed) {
+    return unknown({ code: 'unmodelled-layer', at: context.ref, detail: `${body.className}: the analysis cannot follow ${body.unfollowed.what}`, sites: [{ span: body.unfollowed.span, label: `in ${body.className}` }] });
+  }
+  if (context.group === 'sign') {
+    return unknown({ code: 'unmodelled-layer', at: context.ref, detail: `${body.className} is a custom layer, and its ops are not analysed under sign`, sites: [] });
+  }
+  const inputs: InputView[] = context.inputShapes.map((shape, index) => ({ shape, axes: context.inputAxes?.[index] ?? (index === 0 ? context.axes : []) }));
+  const joint = context.group === 'rotation90' || context.group === 'dihedral';
+  const outcome = runBody(body, inputs, joint);
+  if ('fall' in outcome) {
+    const cause = causeOf(context, body, outcome.fall);
+    return outcome.fall.code === 'gap' ? unknown(cause) : breaks(cause);
+  }
+  const value = outcome.value;
+  if (value.kind === 'fixed') return toInvariant();
+  if (value.flattened) return toFlattened();
+  if (!value.tags) return unknown({ code: 'unmodelled-layer', at: context.ref, detail: `${body.className}: the rank of its output is not known statically`, sites: [] });
+  const axes = value.tags.flatMap((tag, axis) => (tag && axis > 0 ? [axis - 1] : []));
+  const hadActing = inputs.some((input) => input.axes.length > 0);
+  if (axes.length === 0 && hadActing) return toInvariant();
+  return keep({ axes });
+}
+
+/** A rule for one custom layer instance, from its body. */
+export function customLayerRule(body: CustomLayerBody, kind: string): LayerRule {
+  return {
+    kind,
+    family: 'library',
+    mixing: true,
+    outputShape: (context) => {
+      const inputs = context.inputShapes.map((shape) => ({ shape, axes: [] }));
+      const outcome = runBody(body, inputs, false);
+      if ('fall' in outcome || !outcome.value.sizes || outcome.value.kind !== 'data') return undefined;
+      return outcome.value.sizes.slice(1).map((size) => (size.n !== null && size.n >= 0 ? size.n : null));
+    },
+    effect: (context) => customEffect(body, context),
+  };
+}
