@@ -10,7 +10,8 @@ class ChannelShuffle extends tf.layers.Layer {
   static className = 'ChannelShuffle';
   call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
-    return tf.reverse(x, -1);
+    const [first, second] = tf.split(x, 2, -1);
+    return tf.concat([second, first], -1);
   }
 }
 

@@ -333,8 +333,11 @@ class DeclarationWalk {
       return { ...assumed, state };
     }
     switch (input.kind) {
-      case 'broken':
-        return { ...unchanged, state: input };
+      case 'broken': {
+        // The shadow axes still follow the layer: after a global pooling there are none left.
+        const axes = effect.kind === 'toInvariant' ? [] : effect.kind === 'keep' ? (effect.axes ?? context.axes) : context.axes;
+        return { ...unchanged, axes, state: input };
+      }
       case 'invariant':
         return { ...unchanged, axes: [], state: input };
       case 'flattened': {

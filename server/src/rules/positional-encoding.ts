@@ -13,7 +13,7 @@ export const positionalEncoding = createRule<MessageId>({
     defaultSeverity: 'error',
     preferredFix: "Drop the positional term; relations between the elements' values (not their positions) keep the symmetry.",
     messages: {
-      positionalTerm: "{{layer}} ties a term to positions along {{axes}}, so {{groupMode}} is lost; drop it (relations between the elements' values keep the symmetry).",
+      positionalTerm: "{{layer}} depends on positions along {{axes}}, so {{groupMode}} is lost; drop the positional term (relations between the elements' values keep the symmetry).",
     },
   },
   checkModel(context) {

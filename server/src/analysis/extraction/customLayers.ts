@@ -473,6 +473,11 @@ class BodyReading {
         return this.shapeDim(target.of, index);
       case 'array':
         return target.items[index] ?? { k: 'const', value: undefined };
+      case 'tensor': {
+        // `const [a, b] = tf.split(x, 2)`: ops with several outputs are not followed.
+        const op = this.ops[target.id];
+        throw new Unfollowed(`the outputs of tf.${op?.op ?? 'op'}, taken one by one`, file.span(node));
+      }
       case 'const':
         return Array.isArray(target.value) ? { k: 'const', value: target.value[index] } : { k: 'unknown', why: 'an index' };
       default:

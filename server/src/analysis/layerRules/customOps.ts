@@ -29,6 +29,12 @@ export interface OpValue {
   source?: string;
   /** For fixed values: where they were made (the addWeight, the tf.range). */
   sourceSpan?: SourceSpan;
+  /**
+   * For fixed values that no permutation changes: `uniform` (ones, zeros, a filled constant)
+   * under any reordering of any axis, `paired` (the identity, `1 - eye`) when its last two axes
+   * are reordered together, as a graph's self-loops are.
+   */
+  invariance?: 'uniform' | 'paired';
 }
 
 /** The first fall inside call(): the op that causes it, in the analysis' words. */
@@ -72,7 +78,11 @@ export interface OpRule {
 function tensorAt(call: OpCall, index: number): OpValue {
   const operand = call.operands[index];
   if (operand && 'tensor' in operand) return operand.tensor;
-  if (operand && 'constant' in operand && (typeof operand.constant === 'number' || typeof operand.constant === 'boolean')) return scalar();
+  if (operand && 'constant' in operand && !Array.isArray(operand.constant) && (operand.constant === null || typeof operand.constant !== 'object' || !('$tensor' in (operand.constant as object)))) {
+    // A number, known or not (`-Math.log(10000) / width`), broadcasts as a scalar.
+    if (typeof operand.constant !== 'string') return scalar();
+  }
+  if (operand && 'dims' in operand && operand.dims.length === 1) return scalar();
   throw new OpFall('gap', `the operand ${index + 1} of ${call.name} is not a tensor the analysis follows`, call.span);
 }
 
@@ -85,7 +95,29 @@ function constantAt(call: OpCall, index: number): unknown {
 }
 
 function scalar(): OpValue {
-  return { kind: 'fixed', tags: [], sizes: [], source: 'a scalar' };
+  return { kind: 'fixed', tags: [], sizes: [], source: 'a scalar', invariance: 'uniform' };
+}
+
+/** What a combination of fixed values keeps of their invariance. */
+function combinedInvariance(values: OpValue[]): OpValue['invariance'] {
+  if (values.every((value) => value.invariance === 'uniform')) return 'uniform';
+  if (values.every((value) => value.invariance === 'uniform' || value.invariance === 'paired')) return 'paired';
+  return undefined;
+}
+
+/** A fixed value lined up with acting axes that it does not notice being reordered. */
+function unmovedByAction(value: OpValue, rank: number, actingFromRight: (index: number) => boolean): boolean {
+  if (value.invariance === 'uniform') return true;
+  if (value.invariance !== 'paired' || !value.tags || value.tags.length < 2) return false;
+  // Its last two axes must both meet acting axes (P·I·Pᵀ = I), and no other axis may.
+  const own = value.tags.length;
+  for (let offset = 0; offset < own; offset++) {
+    const index = rank - own + offset;
+    const acting = actingFromRight(index);
+    const last = offset >= own - 2;
+    if (last !== acting && (value.sizes?.[offset]?.n ?? 0) !== 1) return false;
+  }
+  return true;
 }
 
 function rankOf(value: OpValue, call: OpCall): number {
@@ -139,7 +171,7 @@ function broadcast(call: OpCall, values: OpValue[]): OpValue {
     const sizes: Size[] = [];
     for (let i = 0; i < rank; i++) sizes.push(pickSize(known.map((value) => sizeFromRight(value, rank, i))));
     const sourced = values.find((value) => value.source && value.source !== 'a scalar') ?? values[0];
-    return { kind: 'fixed', tags: new Array<boolean>(rank).fill(false), sizes, source: sourced.source, sourceSpan: sourced.sourceSpan };
+    return { kind: 'fixed', tags: new Array<boolean>(rank).fill(false), sizes, source: sourced.source, sourceSpan: sourced.sourceSpan, invariance: combinedInvariance(values) };
   }
   for (const value of values) {
     if (!value.tags && !(value.kind === 'fixed' && !values.some(anySet))) {
@@ -150,11 +182,13 @@ function broadcast(call: OpCall, values: OpValue[]): OpValue {
   const rank = Math.max(...known.map((value) => value.tags!.length));
   const tags: boolean[] = [];
   const sizes: Size[] = [];
+  const actingAt = (index: number) => known.some((value) => value.kind === 'data' && tagFromRight(value, rank, index));
   for (let i = 0; i < rank; i++) {
     const acting = known.some((value) => tagFromRight(value, rank, i));
     if (acting) {
       for (const value of known) {
         if (tagFromRight(value, rank, i)) continue;
+        if (value.kind === 'fixed' && unmovedByAction(value, rank, actingAt)) continue;
         const size = sizeFromRight(value, rank, i);
         if (size === undefined || size.n === 1) continue;
         if (value.kind === 'fixed') {
@@ -397,6 +431,8 @@ const reshape: OpRule = {
     const fixedTarget = target.map((size) => (size.n === -1 ? { n: null, sym: '-1' } : size));
     if (!isData(x)) return { ...x, tags: target.map(() => false), sizes: fixedTarget };
     const rank = rankOf(x, call);
+    const rows = rowsReshape(x, target);
+    if (rows) return rows;
     const tags = target.map(() => false);
     let flattened = false;
     for (let axis = 0; axis < rank; axis++) {
@@ -410,6 +446,29 @@ const reshape: OpRule = {
     return { kind: 'data', tags, sizes, flattened: flattened || x.flattened || undefined };
   },
 };
+
+const ROWS = 'rows:';
+
+/**
+ * The per-row matMul idiom: `[N, T, F] -> [-1, F]`, a weight on the features, then back to
+ * `[N, T, U]`. Merging the batch with the one acting axis keeps rows whole: the group then
+ * permutes rows within each batch entry, which per-row ops keep, and the reshape back restores.
+ */
+function rowsReshape(x: OpValue, target: Size[]): OpValue | undefined {
+  const sizes = x.sizes ?? [];
+  const batchLike = (size: Size | undefined) => size !== undefined && (size.n === -1 || size.sym === 'batch' || size.sym === '-1');
+  const rest = sizes.slice(2);
+  const restProduct = rest.every((size) => size.n !== null) ? rest.reduce((total, size) => total * (size.n as number), 1) : null;
+  const keepsRest = (size: Size) => (rest.length === 1 && sameSize(size, rest[0])) || (size.n !== null && size.n === restProduct);
+  if (x.tags!.length >= 3 && x.tags![1] && !x.tags!.slice(2).some((tag) => tag) && target.length === 2 && batchLike(target[0]) && keepsRest(target[1])) {
+    return { kind: 'data', tags: [true, false], sizes: [{ n: null, sym: `${ROWS}${sizes[1]?.sym ?? '?'}` }, { n: restProduct, sym: rest.length === 1 ? rest[0].sym : undefined }], flattened: x.flattened };
+  }
+  const merged = sizes[0]?.sym?.startsWith(ROWS) ? sizes[0].sym.slice(ROWS.length) : undefined;
+  if (merged !== undefined && x.tags!.length === 2 && x.tags![0] && target.length === 3 && batchLike(target[0]) && (target[1].sym === merged || target[1].n === -1)) {
+    return { kind: 'data', tags: [false, true, false], sizes: [{ n: null, sym: 'batch' }, { n: null, sym: merged }, target[2].n === -1 ? sizes[1] : target[2]], flattened: x.flattened };
+  }
+  return undefined;
+}
 
 function samePrefix(sizes: Size[], axis: number, target: Size[], place: number): boolean {
   if (axis !== place) return false;
@@ -590,7 +649,7 @@ const bandPart: OpRule = {
     const upper = constantAt(call, 2);
     if (lower === -1 && upper === -1) return { ...x };
     if (isData(x)) positionalOn(call, x, [rank - 2, rank - 1], 'masks');
-    return { ...x, source: 'a band mask from tf.linalg.bandPart (a causal mask)', sourceSpan: call.span };
+    return { ...x, source: 'a band mask from tf.linalg.bandPart (a causal mask)', sourceSpan: call.span, invariance: undefined };
   },
 };
 
@@ -608,8 +667,18 @@ function fixedOfShape(shape: Size[] | undefined, source: string, span: SourceSpa
 }
 
 /** ones, zeros, fill, randomNormal...: (shape, ...). */
-function constantOfShape(source: string): OpRule {
-  return { family: 'source', apply: (call) => fixedOfShape(shapeOperand(call, 0), source, call.span) };
+function constantOfShape(source: string, uniform = false): OpRule {
+  return {
+    family: 'source',
+    apply: (call) => ({ ...fixedOfShape(shapeOperand(call, 0), source, call.span), ...(uniform ? { invariance: 'uniform' as const } : {}) }),
+  };
+}
+
+function sizeArg(call: OpCall, index: number): Size {
+  const operand = call.operands[index];
+  if (operand && 'dims' in operand && operand.dims.length === 1) return operand.dims[0];
+  const n = constantAt(call, index);
+  return { n: typeof n === 'number' ? n : null };
 }
 
 /** tf.range(start, stop, step): position indices, fixed along their one axis. */
@@ -767,10 +836,10 @@ export const CUSTOM_OP_RULES: ReadonlyMap<string, OpRule> = new Map<string, OpRu
   ['oneHot', oneHot],
   ['linalg.bandPart', bandPart],
   ['range', range],
-  ['ones', constantOfShape('a constant tensor of ones')],
-  ['zeros', constantOfShape('a constant tensor of zeros')],
-  ['fill', constantOfShape('a constant tensor')],
-  ['eye', { family: 'source', apply: (call) => { const n = constantAt(call, 0); return fixedOfShape([{ n: typeof n === 'number' ? n : null }, { n: typeof n === 'number' ? n : null }], 'an identity matrix', call.span); } }],
+  ['ones', constantOfShape('a constant tensor of ones', true)],
+  ['zeros', constantOfShape('a constant tensor of zeros', true)],
+  ['fill', constantOfShape('a constant tensor', true)],
+  ['eye', { family: 'source', apply: (call) => ({ ...fixedOfShape([sizeArg(call, 0), sizeArg(call, 0)], 'an identity matrix', call.span), invariance: 'paired' }) }],
   ['randomNormal', constantOfShape('a random tensor')],
   ['randomUniform', constantOfShape('a random tensor')],
   ['truncatedNormal', constantOfShape('a random tensor')],
