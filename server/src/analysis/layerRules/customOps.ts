@@ -793,7 +793,7 @@ const unitsOf = (options: Record<string, unknown> | undefined) => (typeof option
 
 const UNARY_OPS = [
   'abs', 'acos', 'acosh', 'asin', 'asinh', 'atan', 'atanh', 'cast', 'ceil', 'clipByValue', 'cos', 'cosh', 'elu', 'erf', 'exp',
-  'expm1', 'floor', 'identity', 'isFinite', 'isInf', 'isNaN', 'leakyRelu', 'log', 'log1p', 'logicalNot', 'logSigmoid', 'neg',
+  'expm1', 'floor', 'isFinite', 'isInf', 'isNaN', 'leakyRelu', 'log', 'log1p', 'logicalNot', 'logSigmoid', 'neg',
   'onesLike', 'reciprocal', 'relu', 'relu6', 'round', 'rsqrt', 'selu', 'sigmoid', 'sign', 'sin', 'sinh', 'softplus', 'sqrt',
   'square', 'step', 'tan', 'tanh', 'zerosLike', 'toFloat', 'toInt', 'asType',
 ];
