@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyzeText, parseSource } from '../../server/src/engine';
 import { CLASSIFIED_TF_OPS, CUSTOM_OP_RULES } from '../../server/src/analysis/layerRules/customOps';
+import { customLayerReads } from '../../server/src/analysis/extraction/customLayers';
 import { describeState } from '../../server/src/analysis/symmetry';
 import { layerHover } from '../../server/src/lsp/hover';
 
@@ -286,10 +287,19 @@ export function buildCausal() {
     assert.deepEqual([...new Set(unclassified)], ['analysis-gaps.ts: split']);
   });
 
-  it('reads a class once for instances with the same config', () => {
-    const analysis = analyse(MASKED.replace('block(x, true)', 'block(x, false)'));
+  it('reads a class once for instances with the same config, and again when the class changes', () => {
+    // A class text no other test reads, so the cache starts without it.
+    const code = MASKED.replace('block(x, true)', 'block(x, false)').replace('let scores', '// read once\n    let scores');
+    const before = customLayerReads();
+    const analysis = analyse(code);
     const [first, second] = analysis.models.map((model) => model.graph.layers.find((layer) => layer.kind === 'Masked')!.body);
-    assert.ok(first && first === second);
+    assert.ok(first && second && first !== second, 'each layer has its own copy');
+    assert.deepEqual(first, second);
+    assert.equal(customLayerReads() - before, 1);
+    analyse(code);
+    assert.equal(customLayerReads() - before, 1, 'the same text again is read from the cache');
+    analyse(code.replace('tf.softmax(scores)', 'tf.softmax(scores, -1)'));
+    assert.equal(customLayerReads() - before, 2);
   });
 });
 

@@ -87,6 +87,13 @@ const MATH_FUNCTIONS: Record<string, (...values: number[]) => number> = {
   abs: Math.abs,
 };
 
+let freshReads = 0;
+
+/** How many bodies were read rather than taken from the cache, so far (for tests). */
+export function customLayerReads(): number {
+  return freshReads;
+}
+
 /** Reads custom layer classes for one interpreter. */
 export class CustomLayerReader {
   constructor(private readonly interp: Interpreter) {}
@@ -98,12 +105,16 @@ export class CustomLayerReader {
     const props = this.instanceProps(classValue, args, node, scope);
     const file = classValue.file;
     const key = `${file.sourceFile.fileName}:${classValue.node.pos}:${classValue.node.getText(file.sourceFile)}\u0000${propsKey(props)}`;
-    const cached = BODY_CACHE.get(key);
-    if (cached) return cached;
-    const body = new BodyReading(this.interp, classValue, props).run();
-    if (BODY_CACHE.size >= BODY_CACHE_LIMIT) BODY_CACHE.delete(BODY_CACHE.keys().next().value as string);
-    BODY_CACHE.set(key, body);
-    return body;
+    let body = BODY_CACHE.get(key);
+    if (!body) {
+      body = new BodyReading(this.interp, classValue, props).run();
+      freshReads++;
+      if (BODY_CACHE.size >= BODY_CACHE_LIMIT) BODY_CACHE.delete(BODY_CACHE.keys().next().value as string);
+      BODY_CACHE.set(key, body);
+    }
+    // A copy per layer: the engine's cache shifts the spans of reused results in place, and a
+    // body shared by two results would be shifted twice.
+    return structuredClone(body);
   }
 
   /**
