@@ -487,7 +487,7 @@ class BodyReading {
       case 'tensor': {
         // `const [a, b] = tf.split(x, 2)`: ops with several outputs are not followed.
         const op = this.ops[target.id];
-        throw new Unfollowed(`the outputs of tf.${op?.op ?? 'op'}, taken one by one`, file.span(node));
+        throw new Unfollowed(`tf.${op?.op ?? 'op'}'s several outputs`, file.span(node));
       }
       case 'const':
         return Array.isArray(target.value) ? { k: 'const', value: target.value[index] } : { k: 'unknown', why: 'an index' };

@@ -127,7 +127,7 @@ function causeOf(context: RuleContext, body: CustomLayerBody, fall: OpFall): Cau
 /** The local effect of a custom layer under the context's declaration. */
 function customEffect(body: CustomLayerBody, context: RuleContext): LocalEffect {
   if (body.unfollowed) {
-    return unknown({ code: 'unmodelled-layer', at: context.ref, detail: `${body.className}: the analysis cannot follow ${body.unfollowed.what}`, sites: [{ span: body.unfollowed.span, label: `in ${body.className}` }] });
+    return unknown({ code: 'unmodelled-layer', at: context.ref, detail: `${body.className}: cannot follow ${body.unfollowed.what}`, sites: [{ span: body.unfollowed.span, label: `in ${body.className}` }] });
   }
   if (context.group === 'sign') {
     return unknown({ code: 'unmodelled-layer', at: context.ref, detail: `${body.className} is a custom layer, and its ops are not analysed under sign`, sites: [] });
