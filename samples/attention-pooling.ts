@@ -11,7 +11,7 @@ export class QueryPooling extends tf.layers.Layer {
 
   build(inputShape: tf.Shape | tf.Shape[]): void {
     const shape = inputShape as tf.Shape;
-    this.query = this.addWeight('query', [shape[shape.length - 1] as number, 1], 'float32', tf.initializers.glorotNormal({}));
+    this.query = this.addWeight('query', [shape[shape.length - 1] as number], 'float32', tf.initializers.glorotNormal({}));
   }
 
   computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
@@ -22,13 +22,12 @@ export class QueryPooling extends tf.layers.Layer {
   call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const points = Array.isArray(inputs) ? inputs[0] : inputs;
-      const scores = tf.einsum('ntf,fo->nto', points, this.query.read());
+      const scores = tf.sum(tf.mul(points, this.query.read()), -1, true);
       const weights = tf.softmax(tf.transpose(scores, [0, 2, 1]), -1);
       return tf.squeeze(tf.matMul(weights, points), [1]);
     });
   }
 }
-tf.serialization.registerClass(QueryPooling);
 
 /** Keeps the features of the first point only. */
 export class FirstPoint extends tf.layers.Layer {
@@ -44,7 +43,6 @@ export class FirstPoint extends tf.layers.Layer {
     return tf.squeeze(tf.slice(points, [0, 0, 0], [-1, 1, -1]), [1]);
   }
 }
-tf.serialization.registerClass(FirstPoint);
 
 /**
  * Classifies scanned objects from 256 points (x, y, z, intensity).

@@ -2,8 +2,8 @@
 // features [N, T, F]) and bonds (adjacency [N, T, T]). The atoms of a molecule have no order:
 // renumbering them permutes the rows of X and both axes of A at once, which `adjacency=1`
 // declares. Message passing D^-1/2 (A + I) D^-1/2 · X · W is equivariant under that joint
-// permutation and a mean over the atoms makes the prediction invariant. The second model reads
-// the atoms in their file order (flatten, then dense), which breaks it.
+// permutation and a mean over the atoms makes the prediction invariant: no findings.
+// gcn-ordered-readout.js reads the atoms in their file order instead.
 import * as tf from '@tensorflow/tfjs';
 
 /** Kipf-Welling graph convolution on [X, A], with self-loops and symmetric normalisation. */
@@ -41,7 +41,6 @@ export class BondConvolution extends tf.layers.Layer {
     });
   }
 }
-tf.serialization.registerClass(BondConvolution);
 
 /**
  * Solubility of a molecule of up to 12 heavy atoms, 9 features per atom.
@@ -58,16 +57,3 @@ export function buildSolubilityGcn(): tf.LayersModel {
   return tf.model({ inputs: [atoms, bonds], outputs: solubility });
 }
 
-/**
- * The same convolutions, read out in atom order.
- *
- * @symmetry invariant permutation adjacency=1
- */
-export function buildOrderedReadoutGcn(): tf.LayersModel {
-  const atoms = tf.input({ shape: [12, 9] });
-  const bonds = tf.input({ shape: [12, 12] });
-  const h = new BondConvolution({ units: 16 }).apply([atoms, bonds]) as tf.SymbolicTensor;
-  const flat = tf.layers.flatten().apply(h) as tf.SymbolicTensor; // expect: order-dependent-layer
-  const solubility = tf.layers.dense({ units: 1 }).apply(flat) as tf.SymbolicTensor;
-  return tf.model({ inputs: [atoms, bonds], outputs: solubility });
-}

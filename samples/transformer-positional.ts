@@ -20,7 +20,6 @@ class LearnedPositions extends tf.layers.Layer {
     return tf.add(x, this.table.read());
   }
 }
-tf.serialization.registerClass(LearnedPositions);
 
 /** Sine and cosine of position times frequency, as in the original transformer. */
 class SinusoidalPositions extends tf.layers.Layer {
@@ -37,7 +36,6 @@ class SinusoidalPositions extends tf.layers.Layer {
     });
   }
 }
-tf.serialization.registerClass(SinusoidalPositions);
 
 /** Single-head attention; `causal` hides the tokens after each one with a band mask. */
 class MaskedAttention extends tf.layers.Layer {
@@ -61,11 +59,13 @@ class MaskedAttention extends tf.layers.Layer {
   call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
-      const q = tf.einsum('ntf,fg->ntg', x, this.query.read());
-      const k = tf.einsum('ntf,fg->ntg', x, this.key.read());
-      let scores = tf.einsum('ntg,nsg->nts', q, k);
+      const [batch, length, width] = x.shape;
+      // Per-token projections, as rows of [N*T, F] times a weight.
+      const rows = tf.reshape(x, [-1, width]);
+      const q = tf.reshape(tf.matMul(rows, this.query.read()), [batch, length, width]);
+      const k = tf.reshape(tf.matMul(rows, this.key.read()), [batch, length, width]);
+      let scores = tf.matMul(q, k, false, true);
       if (this.causal) {
-        const length = x.shape[1] as number;
         const hidden = tf.sub(1, tf.linalg.bandPart(tf.ones([length, length]), -1, 0));
         scores = tf.sub(scores, tf.mul(hidden, 1e9));
       }
@@ -73,7 +73,6 @@ class MaskedAttention extends tf.layers.Layer {
     });
   }
 }
-tf.serialization.registerClass(MaskedAttention);
 
 function attend(x: tf.SymbolicTensor, causal: boolean): tf.SymbolicTensor {
   return new MaskedAttention({ causal }).apply(x) as tf.SymbolicTensor; // expect: positional-encoding

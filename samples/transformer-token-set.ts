@@ -57,7 +57,6 @@ export class BasketAttention extends tf.layers.Layer {
     });
   }
 }
-tf.serialization.registerClass(BasketAttention);
 
 /** One encoder block: attention and a per-token feed-forward net, each with a residual and a norm. */
 function encoderBlock(x: tf.SymbolicTensor, width: number): tf.SymbolicTensor {

@@ -117,6 +117,30 @@ describe('custom layers: attention', () => {
   });
 });
 
+describe('custom layers: einsum, judged by the axes it contracts', () => {
+  const einsumLayer = (call: string) =>
+    layerClass(`this.w = this.addWeight('w', [inputShape[2], inputShape[2]], 'float32', tf.initializers.glorotUniform({}));`, call);
+
+  it('Q·Kᵀ then the weights on V, all by einsum, is equivariant', () => {
+    const code = setModel(
+      'equivariant permutation',
+      einsumLayer(`const q = tf.einsum('ntf,fg->ntg', inputs, this.w.read());
+    const scores = tf.softmax(tf.einsum('ntg,nsg->nts', q, inputs), -1);
+    return tf.einsum('nts,nsf->ntf', scores, inputs);`),
+    );
+    assert.deepEqual(verdict(code).rules, []);
+    assert.equal(verdict(code).after, 'exact');
+  });
+
+  it('an einsum that sums the set axis against a weight breaks it', () => {
+    const code = setModel(
+      'equivariant permutation',
+      layerClass(`this.w = this.addWeight('w', [inputShape[1], 4], 'float32', tf.initializers.glorotUniform({}));`, "return tf.einsum('ntf,tk->nkf', inputs, this.w.read());"),
+    );
+    assert.deepEqual(verdict(code).rules, ['order-dependent-layer']);
+  });
+});
+
 describe('custom layers: positions, by alignment', () => {
   const addWeight = (shape: string) => layerClass(`this.w = this.addWeight('w', ${shape}, 'float32', tf.initializers.zeros());`, 'return tf.add(inputs, this.w.read());');
 
