@@ -564,12 +564,12 @@ class BodyReading {
       if (receiver.k === 'tfjs') return this.tfjsCall([...receiver.path, name], node, args(), env, file);
       if (receiver.k === 'array') return this.arrayMethod(receiver, name, node, args(), file);
       if (receiver.k === 'unknown' || receiver.k === 'const') return { k: 'unknown', why: `${clip(callee.getText(file.sourceFile))}()` };
-      throw new Unfollowed(`\`${clip(callee.getText(file.sourceFile))}()\``, file.span(node));
+      throw new Unfollowed(`\`${clip(callee.getText(file.sourceFile), 40)}()\``, file.span(node));
     }
     const target = this.evaluate(callee, env, file);
     if (target.k === 'tfjs') return this.tfjsCall(target.path, node, args(), env, file);
     if (target.k === 'function') return this.inline(target.node, target.file, args(), new Env(target.env), node, file);
-    throw new Unfollowed(`\`${clip(callee.getText(file.sourceFile))}()\`, which is not a tf op or a function the analysis can follow`, file.span(node));
+    throw new Unfollowed(`\`${clip(callee.getText(file.sourceFile), 40)}()\`, not a tf op or a function it can read`, file.span(node));
   }
 
   private arrayMethod(receiver: Extract<BodyValue, { k: 'array' }>, name: string, node: ts.CallExpression, args: BodyValue[], file: FileContext): BodyValue {
@@ -712,7 +712,7 @@ function sameValue(a: BodyValue, b: BodyValue): boolean {
   return (a.k === 'inputs' && b.k === 'tensor') || (a.k === 'tensor' && b.k === 'inputs') || (a.k === 'inputs' && b.k === 'inputs');
 }
 
-function clip(text: string): string {
+function clip(text: string, limit = 60): string {
   const flat = text.replace(/\s+/g, ' ');
-  return flat.length > 60 ? `${flat.slice(0, 57)}...` : flat;
+  return flat.length > limit ? `${flat.slice(0, limit - 3)}...` : flat;
 }
