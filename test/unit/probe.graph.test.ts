@@ -215,6 +215,12 @@ describe('probe: graphs, attention and custom layers', function () {
     assert.ok(undeclared.reports[0].verdicts[0].maxRelError > 1e-2, JSON.stringify(undeclared.reports[0].verdicts[0]));
   });
 
+  it('says which inputs there are when adjacency= names none', async () => {
+    const { reports } = await probeText('dot-out-of-range.ts', DOT_GRAPH_MODEL, LIMITS, 2);
+    assert.equal(reports[0].status, 'error');
+    assert.match(reports[0].message ?? '', /adjacency=2 names no input of this model: it has 2 inputs, counted from 0/);
+  });
+
   it('reads adjacency= from the parsed declaration, and nothing else', () => {
     const analysis = analyzeText(path.join(folder, 'accessor.ts'), DOT_GRAPH_MODEL);
     const declaration = analysis.models[0].declarations[0];

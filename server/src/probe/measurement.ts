@@ -5,7 +5,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import type { GroupName } from '../analysis/symmetry';
 import { groupElements, inputAction, layerAction, type GroupElement, type TensorAction } from './groupElements';
-import type { PlanDeclaration, PlanInput, PlanLayer, ProbePlan } from './plan';
+import { declaredAdjacencyInput, type PlanDeclaration, type PlanInput, type PlanLayer, type ProbePlan } from './plan';
 import { stridesOf, totalStrideOf } from './planBuilder';
 import { borderReach, interiorPositions, interiorRelativeError } from './interiorError';
 import { fillRandomAdjacency, pairedInputTensors } from './pairedInputs';
@@ -598,6 +598,10 @@ export function actionsFor(plan: Pick<ProbePlan, 'inputs' | 'layers'>, declarati
   // SPEC 2 and 5: with an adjacency, a permutation acts on both of its axes (A -> P·A·Pᵀ), on
   // the set axis of every other rank-3 input, and leaves the other inputs alone.
   const paired = pairedInputTensors(plan, declaration);
+  const declared = declaredAdjacencyInput(declaration);
+  if (declared !== undefined && declaration.group === 'permutation' && !plan.inputs[declared]) {
+    throw new ProbeFailure(`adjacency=${declared} names no input of this model: it has ${plan.inputs.length} input${plan.inputs.length === 1 ? '' : 's'}, counted from 0`);
+  }
   const actions = new Map<number, TensorAction>();
   const ranks = new Map<number, number>();
   for (const input of plan.inputs) {
