@@ -277,7 +277,7 @@ export const LIBRARY_RULES: LayerRule[] = [
         cause(
           context,
           'unmodelled-layer',
-          'GraphConv is equivariant only under the joint permutation of its node features and adjacency, and this analysis does not yet pair an adjacency input with the nodes',
+          "GraphConv's joint action on nodes and adjacency is not modelled here",
         ),
       ),
   },
