@@ -176,15 +176,16 @@ describe('probe cases', function () {
     assert.ok(broken.reports[0].verdicts[0].maxRelError > 1e-2, JSON.stringify(broken.reports[0].verdicts[0]));
   });
 
-  it('says why it does not probe GraphConv under permutation instead of measuring the wrong action', async () => {
+  it('says why it does not probe GraphConv under permutation when it cannot tell which input is the adjacency', async () => {
     const text = model(['invariant permutation'], `
   const nodes = tf.input({ shape: [6, 3] });
   const adjacency = tf.input({ shape: [6, 6] });
-  const messages = new sl.GraphConv({ units: 4 }).apply([nodes, adjacency]);
+  const weighted = tf.layers.activation({ activation: 'sigmoid' }).apply(adjacency);
+  const messages = new sl.GraphConv({ units: 4 }).apply([nodes, weighted]);
   return tf.model({ inputs: [nodes, adjacency], outputs: new sl.SetPool({ reduction: 'sum' }).apply(messages) });`, "import * as sl from 'symmetry-lint-layers';");
     const { reports } = await probe(text);
     assert.notEqual(reports[0].status, 'ok');
-    assert.match(reports[0].message ?? '', /cannot probe GraphConv \(line \d+\): .*A -> P·A·Pᵀ/);
+    assert.match(reports[0].message ?? '', /cannot probe GraphConv \(line \d+\): .*A -> P·A·Pᵀ.*adjacency=<input>/);
     assert.deepEqual(reports[0].verdicts, []);
   });
 

@@ -4,6 +4,7 @@
 import type { LayerNode } from '../analysis/graph';
 import { inferDeclaration } from '../analysis/inference';
 import type { FileAnalysis, LocatedFinding, ModelAnalysis } from '../engine';
+import { POSITIONAL_ENCODING_RULE, removePositionalTerm } from './positionalTermFix';
 import { FileEditor, type LayerSite, type LibraryReference, type TfjsLayersReference } from './sourceEdits';
 import type { SymmetryFix, TextEditSpan } from './types';
 
@@ -416,7 +417,27 @@ function setLayers(context: FixContext): SymmetryFix[] {
     return [];
   }
   const fix = builder.build(`Use DeepSets layers (SetDense${RECURRENT.has(layer.kind) ? ', SetPool' : ''}) instead of ${layer.kind}`, true);
-  return fix ? [fix] : [];
+  const attention = RECURRENT.has(layer.kind) ? setAttentionForRecurrent(context, layer, site) : undefined;
+  return [fix, attention].filter((candidate): candidate is SymmetryFix => candidate !== undefined);
+}
+
+/**
+ * An RNN over a set -> SetAttention, the alternative that keeps interactions between the
+ * elements (an RNN's reason to be there): equivariant where the RNN returned sequences, and
+ * pooled by a learned query where it returned its last state. `units` and `useBias` carry over;
+ * the activation does not (attention has none).
+ */
+function setAttentionForRecurrent(context: FixContext, layer: LayerNode, site: LayerSite): SymmetryFix | undefined {
+  const { editor } = context;
+  if (!keysWithin(editor, site, ['units', 'returnSequences', 'activation', 'useBias'])) return undefined;
+  const units = editor.property(site.config, 'units');
+  const useBias = editor.property(site.config, 'useBias');
+  if (!units) return undefined;
+  const pooling = literalValue(editor, site, 'returnSequences') !== true;
+  const properties = [...shapeProperties(editor, site), editor.propertyText(units), ...(pooling ? ['pooling: true'] : []), ...(useBias ? [editor.propertyText(useBias)] : [])];
+  const builder = new FixBuilder(context);
+  builder.add({ start: site.expression.getStart(editor.sourceFile), end: site.expression.end, newText: builder.library('SetAttention', objectText(properties)) });
+  return builder.build(`Use self-attention over the set (SetAttention${pooling ? ' with a learned-query pooling' : ''}) instead of ${layer.kind}`, false);
 }
 
 const BIASED = new Set(['dense', 'conv1d', 'conv2d', 'conv3d', 'depthwiseConv2d', 'separableConv2d', 'conv2dTranspose']);
@@ -534,6 +555,8 @@ export function producerFixes(editor: FileEditor, analysis: FileAnalysis, findin
   if (finding.ruleId === 'invalid-declaration') {
     return respellDeclaration({ editor, analysis, finding, model: undefined as unknown as ModelAnalysis, library: undefined });
   }
+  // Text-only: the term may sit in a custom layer's call(), outside the model's layers.
+  if (finding.ruleId === POSITIONAL_ENCODING_RULE) return removePositionalTerm(editor, finding);
   const producer = PRODUCERS[finding.ruleId];
   if (!producer) return [];
   const model = analysis.models.find((candidate) => candidate.graph.name === finding.modelName && candidate.findings.some((f) => f.span.start === finding.span.start && f.ruleId === finding.ruleId));

@@ -18,7 +18,7 @@ import { analyzeFile, spanToLspRange, type FileAnalysis, type LocatedFinding } f
 import type { ProbeFileResult, ProbeMode, ProbeParams, ProbeResult, ProbeSavedModelParams, SymmetryLintSettings } from '../protocol';
 import { ProbeHost, ProbeRunError } from '../probe/probeHost';
 import { probeFile, probeSavedModel } from '../probe/runProbes';
-import type { PlanDeclaration } from '../probe/plan';
+import { planDeclarationOf, type PlanDeclaration } from '../probe/plan';
 import { discoverSourceFiles } from '../workspace/discovery';
 import { fileNameForUri, uriForFileName, type DocumentStore, type OpenDocument } from '../workspace/documents';
 import { toDiagnostic } from './diagnostics';
@@ -139,7 +139,7 @@ export class ProbeService {
       for (const text of params.declarations) {
         const parsed = parseCommandLineDeclaration(text);
         if ('problem' in parsed) throw new ResponseError(LSPErrorCodes.RequestFailed, `invalid declaration "${text}": expected ${parsed.problem.expected}${parsed.problem.suggestion ? ` (did you mean "${parsed.problem.suggestion}"?)` : ''}`);
-        declarations.push({ mode: parsed.mode, group: parsed.group, axis: parsed.axis, tol: parsed.tol, approximate: parsed.approximate });
+        declarations.push(planDeclarationOf(parsed));
       }
       const settings = await this.hooks.settingsFor(params.modelJsonUri);
       const modelJsonPath = fileNameForUri(params.modelJsonUri);

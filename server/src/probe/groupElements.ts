@@ -30,6 +30,8 @@ export type TensorAction =
   | { kind: 'spatial'; axes: number[]; scale: number[]; opaque?: 'padded' | 'orientation' }
   /** the set axis: permutations move it */
   | { kind: 'set'; axis: number }
+  /** a tensor pairing the set's elements (an adjacency): permutations move both axes, P·A·Pᵀ */
+  | { kind: 'paired'; axes: [number, number] }
   /** no acting axes left (flattened or pooled away): only invariance is measured */
   | { kind: 'none' }
   /** the probe does not know the action here: not measured */
@@ -115,6 +117,13 @@ export function layerAction(layer: PlanLayer, inputs: TensorAction[], inputRanks
   const kind = layer.kind;
   if (first.kind === 'unknown') return first;
   if (/^global/i.test(kind) || kind === 'flatten' || kind === 'reshape' || kind === 'GroupAveraging' || kind === 'SetPool' || (kind === 'SetAttention' && layer.config.pooling === true)) return { kind: 'none' };
+  if (inputs.some((action) => action.kind === 'paired')) {
+    // Message passing ([X, A] -> X'): the output's rows are the nodes of X. Only paired inputs
+    // (a normalisation of A): the pairing survives. Anything else is not known.
+    const nodes = inputs.find((action) => action.kind === 'set');
+    if (nodes) return nodes;
+    return inputs.every((action) => action.kind === 'paired') ? first : { kind: 'unknown' };
+  }
   if (/^(lstm|gru|simpleRNN|rnn|convLstm2d|bidirectional)$/.test(kind)) {
     const returnSequences = (layer.inner ?? layer).config.returnSequences === true;
     return returnSequences ? first : { kind: 'none' };

@@ -53,7 +53,7 @@ export function literalProbeReach(graph: ModelGraph, inferences: readonly Declar
   for (const layer of representative.graph.layers) {
     for (const candidate of layer.inner ? [layer, layer.inner] : [layer]) {
       if (candidate.origin === 'custom') {
-        obstacles.push({ kind: 'custom-layer', message: `cannot build layer ${candidate.kind} (line ${lineOf(candidate)}): it is a custom layer the probe has no literal configuration for` });
+        obstacles.push({ kind: 'custom-layer', message: `cannot build layer ${candidate.kind} (line ${lineOf(candidate)}): custom layer ${candidate.kind} is built by running its class: use --probe-execute or a trusted workspace` });
         continue;
       }
       const keys = nonConstantKeys(candidate);

@@ -5,9 +5,10 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import type { GroupName } from '../analysis/symmetry';
 import { groupElements, inputAction, layerAction, type GroupElement, type TensorAction } from './groupElements';
-import type { PlanDeclaration, PlanInput, PlanLayer, ProbePlan } from './plan';
+import { declaredAdjacencyInput, type PlanDeclaration, type PlanInput, type PlanLayer, type ProbePlan } from './plan';
 import { stridesOf, totalStrideOf } from './planBuilder';
 import { borderReach, interiorPositions, interiorRelativeError } from './interiorError';
+import { fillRandomAdjacency, pairedInputTensors } from './pairedInputs';
 
 type TF = typeof tfjs;
 
@@ -257,6 +258,19 @@ function indexAction(shape: readonly number[], action: TensorAction, element: Gr
     const permutation = element.permutation;
     return { runs: sourceRuns(sample, axis, (c) => (c[axis] = permutation[c[axis]])), sign: 1 };
   }
+  if (action.kind === 'paired') {
+    if (element.kind !== 'permute') return null;
+    const [rows, columns] = action.axes.map((axis) => axis - 1);
+    const permutation = element.permutation;
+    if (sample[rows] !== permutation.length || sample[columns] !== permutation.length) return null;
+    return {
+      runs: sourceRuns(sample, Math.max(rows, columns), (c) => {
+        c[rows] = permutation[c[rows]];
+        c[columns] = permutation[c[columns]];
+      }),
+      sign: 1,
+    };
+  }
   if (action.opaque) return null;
   const axes = action.axes.map((axis) => axis - 1);
   switch (element.kind) {
@@ -323,17 +337,28 @@ function batchedInputs(tf: TF, plan: MeasureInput['plan'], pairs: Pair[], action
   const B = PROBE_BATCH;
   return plan.inputs.map((input, i) => {
     const isTokens = input.tokenVocabulary !== undefined;
-    const original = isTokens
-      ? tf.randomUniform([B, ...input.shape], 0, input.tokenVocabulary, 'int32', plan.seed + 100 + i)
-      : tf.randomNormal([B, ...input.shape], 0, 1, 'float32', plan.seed + 100 + i);
-    const data = original.dataSync();
-    original.dispose();
+    const isAdjacency = actions.some((byTensor) => byTensor.get(input.tensor)?.kind === 'paired');
+    let data: Float32Array | Int32Array;
+    if (isAdjacency) {
+      // SPEC 5: a random symmetric 0/1 matrix with self-loops, not normal noise.
+      data = new Float32Array(B * input.shape.reduce((a, b) => a * b, 1));
+      fillRandomAdjacency(data, B, input.shape[0], plan.seed + 100 + i);
+    } else {
+      const original = isTokens
+        ? tf.randomUniform([B, ...input.shape], 0, input.tokenVocabulary, 'int32', plan.seed + 100 + i)
+        : tf.randomNormal([B, ...input.shape], 0, 1, 'float32', plan.seed + 100 + i);
+      data = original.dataSync() as Float32Array | Int32Array;
+      original.dispose();
+    }
     const size = data.length / B;
     const batched = isTokens ? new Int32Array(data.length * (1 + pairs.length)) : new Float32Array(data.length * (1 + pairs.length));
     batched.set(data, 0);
     pairs.forEach((pair, p) => {
       const action = actions[pair.declaration].get(input.tensor) ?? { kind: 'unknown' as const };
-      const map = indexAction([B, ...input.shape], action, pair.element);
+      const mapped = indexAction([B, ...input.shape], action, pair.element);
+      // An input beside an adjacency without the set axis (per-graph features) is left alone.
+      const leftAlone = action.kind === 'none' && plan.inputs.length > 1;
+      const map = mapped === 'identity' && leftAlone ? { runs: identityRuns(size), sign: 1 as const } : mapped;
       if (map === null || map === 'identity') throw new ProbeFailure(`the group ${plan.declarations[pair.declaration].group} does not act on input ${i + 1} of shape [${input.shape.join(', ')}]`);
       // Token ids are not negated (sign on an embedding input is a declaration mismatch).
       const sign = isTokens ? 1 : map.sign;
@@ -437,16 +462,18 @@ function interiorOf(shape: readonly number[], action: { axes: number[]; scale: n
 /** Runs the batched predict and measures every layer output under every declaration. */
 export function measureModel(tf: TF, { model, plan, buildMs, checkpoint }: MeasureInput): MeasuredModel {
   const B = PROBE_BATCH;
-  const firstShape = plan.inputs[0]?.shape ?? [];
+  // Structural actions per declaration, for every tensor.
+  const actions = plan.declarations.map((declaration) => actionsFor(plan, declaration));
+  // The elements are drawn for the set's size: an adjacency input does not choose them.
+  const first = plan.inputs.find((input) => !actions.some((byTensor) => byTensor.get(input.tensor)?.kind === 'paired')) ?? plan.inputs[0];
+  const firstShape = first?.shape ?? [];
   const totalStride = totalStrideOf(plan.layers);
   const pairs: Pair[] = [];
   plan.declarations.forEach((declaration, index) => {
-    for (const element of groupElements(declaration.group as GroupName, firstShape, declaration.axis, totalStride, plan.seed + index, plan.inputs[0]?.channelsFirst)) {
+    for (const element of groupElements(declaration.group as GroupName, firstShape, declaration.axis, totalStride, plan.seed + index, first?.channelsFirst)) {
       pairs.push({ declaration: index, element });
     }
   });
-  // Structural actions per declaration, for every tensor.
-  const actions = plan.declarations.map((declaration) => actionsFor(plan, declaration));
   const reach = plan.declarations.some((declaration) => declaration.group === 'translation') ? borderReach(plan) : undefined;
 
   const predictStart = performance.now();
@@ -568,25 +595,35 @@ export function measureModel(tf: TF, { model, plan, buildMs, checkpoint }: Measu
 
 /** The structural action on every tensor for one declaration. */
 export function actionsFor(plan: Pick<ProbePlan, 'inputs' | 'layers'>, declaration: PlanDeclaration): Map<number, TensorAction> {
-  // GraphConv's symmetry moves its adjacency input's rows and columns with the nodes. Until the
-  // probe applies that joint action, permuting each input along one axis would measure a
-  // violation that is not there, so the probe says why it stops instead.
-  const graphLayer = plan.layers.find((layer) => layer.kind === 'GraphConv' && layer.origin === 'library');
-  if (graphLayer && declaration.group === 'permutation') {
-    throw new ProbeFailure(
-      `cannot probe GraphConv${graphLayer.line > 0 ? ` (line ${graphLayer.line})` : ''}: its symmetry permutes the adjacency's rows and columns with the nodes (A -> P·A·Pᵀ), which the probe does not apply yet`,
-    );
+  // SPEC 2 and 5: with an adjacency, a permutation acts on both of its axes (A -> P·A·Pᵀ), on
+  // the set axis of every other rank-3 input, and leaves the other inputs alone.
+  const paired = pairedInputTensors(plan, declaration);
+  const declared = declaredAdjacencyInput(declaration);
+  if (declared !== undefined && declaration.group === 'permutation' && !plan.inputs[declared]) {
+    throw new ProbeFailure(`adjacency=${declared} names no input of this model: it has ${plan.inputs.length} input${plan.inputs.length === 1 ? '' : 's'}, counted from 0`);
   }
   const actions = new Map<number, TensorAction>();
   const ranks = new Map<number, number>();
   for (const input of plan.inputs) {
     const rank = input.shape.length + 1;
     ranks.set(input.tensor, rank);
-    actions.set(input.tensor, inputAction(declaration.group, rank, declaration.axis, input.channelsFirst));
+    let action = inputAction(declaration.group, rank, declaration.axis, input.channelsFirst);
+    if (paired.has(input.tensor)) action = { kind: 'paired', axes: [1, 2] };
+    else if (paired.size > 0 && rank !== 3) action = { kind: 'none' };
+    actions.set(input.tensor, action);
   }
   for (const layer of plan.layers) {
     const inputs = layer.inputs.map((id) => actions.get(id) ?? { kind: 'unknown' as const });
     actions.set(layer.output, layerAction(layer, inputs, layer.inputs.map((id) => ranks.get(id) ?? 0)));
+  }
+  // GraphConv's symmetry moves its adjacency's rows and columns with the nodes: an adjacency the
+  // model computes (not a model input) would be permuted along one axis only, and the probe
+  // would measure a violation that is not there.
+  const graphLayer = plan.layers.find((layer) => layer.kind === 'GraphConv' && layer.origin === 'library' && actions.get(layer.inputs[1])?.kind !== 'paired');
+  if (graphLayer && declaration.group === 'permutation') {
+    throw new ProbeFailure(
+      `cannot probe GraphConv${graphLayer.line > 0 ? ` (line ${graphLayer.line})` : ''}: its symmetry permutes the adjacency's rows and columns with the nodes (A -> P·A·Pᵀ), and the probe applies that only to the model input adjacency=<input> names or one fed straight to GraphConv: this adjacency is neither`,
+    );
   }
   return actions;
 }

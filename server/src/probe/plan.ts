@@ -2,7 +2,7 @@
 // configurations, input shapes with defaults filled in, declarations and source lines. Built
 // on the main thread from the static analysis (no tfjs here) and posted to the probe worker.
 import { NotConstant, type ConstValue, type LayerNode } from '../analysis/graph';
-import type { GroupName, Mode } from '../analysis/symmetry';
+import type { GroupName, Mode, SymmetryDeclaration } from '../analysis/symmetry';
 
 /** SPEC 5: unknown dimensions default to 16, or the smallest size the strides allow. */
 export const DEFAULT_DIMENSION = 16;
@@ -32,6 +32,8 @@ export interface PlanDeclaration {
   axis: number;
   tol: number;
   approximate: boolean;
+  /** Permutation only: the 0-based model input that pairs the set's elements (SPEC 2 `adjacency=`). */
+  adjacency?: number;
 }
 
 export interface PlanInput {
@@ -57,6 +59,23 @@ export interface ProbePlan {
   /** Values the probe chose where the analysis knows none (widths, input sizes), in words. */
   assumptions?: string[];
   seed: number;
+}
+
+/**
+ * The 0-based model input a declaration names with `adjacency=<input>`, if any. The option's
+ * parser is not part of the probe: this reads the parsed declaration's `adjacency` field by
+ * name and accepts only a non-negative integer.
+ */
+export function declaredAdjacencyInput(declaration: SymmetryDeclaration | PlanDeclaration): number | undefined {
+  const value = (declaration as { adjacency?: unknown }).adjacency;
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined;
+}
+
+/** What the worker needs of a parsed declaration. */
+export function planDeclarationOf(declaration: SymmetryDeclaration): PlanDeclaration {
+  const adjacency = declaredAdjacencyInput(declaration);
+  const { mode, group, axis, tol, approximate } = declaration;
+  return { mode, group, axis, tol, approximate, ...(adjacency !== undefined ? { adjacency } : {}) };
 }
 
 /** A saved model to probe: model.json's topology and its weight buffers, already read. */

@@ -9,7 +9,7 @@ import type { ModelAnalysis } from '../engine';
 import { spanToLspRange } from '../engine';
 import { layerSpanInModel } from '../rules/runner';
 import { isChosenPathGap, literalProbeReach } from './literalReach';
-import { toPlanLayer, type PlanLayer, type ProbePlan } from './plan';
+import { planDeclarationOf, toPlanLayer, type PlanLayer, type ProbePlan } from './plan';
 import { chooseInputSizes } from './probeSizes';
 
 import { DEFAULT_DIMENSION } from './plan';
@@ -173,7 +173,7 @@ export function buildProbePlan(model: ModelAnalysis, sourceFile: ts.SourceFile):
     inputs,
     layers,
     outputs: graph.outputs,
-    declarations: model.declarations.map((d) => ({ mode: d.mode, group: d.group, axis: d.axis, tol: d.tol, approximate: d.approximate })),
+    declarations: model.declarations.map(planDeclarationOf),
     ...(unbuildable ? { unbuildable } : {}),
     ...(assumptions.length > 0 ? { assumptions } : {}),
     seed: PROBE_SEED,

@@ -7,6 +7,7 @@ import { parentPort } from 'node:worker_threads';
 import type * as tfjs from '@tensorflow/tfjs';
 import { buildPlanModel, measureModel, redrawWeights, refuseEmptyOutputs, ProbeFailure, type MeasuredModel } from './measurement';
 import type { ProbePlan, SavedModelPlan } from './plan';
+import { registerEinsumFallback } from './einsumFallback';
 import { planOfLoadedModel } from './savedModel';
 // TypeScript (to transpile the user's code) is loaded by executeModel.ts only on first use.
 import { runExecutePlan, type ExecutePlan } from './executeModel';
@@ -49,6 +50,8 @@ async function initialise(backend: 'wasm' | 'cpu'): Promise<WorkerReply> {
   }
   if (active === 'cpu') await tf.setBackend('cpu');
   await tf.ready();
+  // tfjs-wasm has no Einsum kernel; custom attention layers use tf.einsum (execute mode).
+  registerEinsumFallback(tf);
   if (active === 'wasm') simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
   return { type: 'ready', backend: tf.getBackend(), initMs: performance.now() - started, simd };
 }
