@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ts } from 'ts-morph';
+import * as ts from 'typescript';
 import { analyzeText, parseSource } from '../../server/src/engine';
 import { applyTextEdits, fixAllText, fixesForFinding, disableLineFix } from '../../server/src/fixes/index';
 import { FileEditor } from '../../server/src/fixes/sourceEdits';

@@ -56,9 +56,6 @@ const KNOWN_LAYER_DIFFERENCES: Record<string, RegExp> = {
   'resnet-blocks.ts:buildResNet:invariant translation': /probe blames globalAveragePooling2d .* subgroup at conv2d/,
   'text-classifier.mjs:buildSentimentModel:invariant translation': /probe blames globalMaxPooling1d .* subgroup at maxPooling1d/,
   'video-conv3d.ts:buildClipClassifier:invariant translation': /probe blames conv3d .* break at reshape/,
-  // A·X·W is exact under the joint permutation (X -> P·X, A -> P·A·Pᵀ); the probe's per-layer
-  // attribution before a flatten does not apply it yet (the probe side of issue 11).
-  'gcn-ordered-readout.js:buildOrderedReadoutGcn:invariant permutation': /probe blames NeighbourSum .* break at flatten/,
 };
 
 describe('probe on every sample', function () {
