@@ -10,6 +10,7 @@ const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const rpc = require('vscode-jsonrpc/node');
 const { ts, Project } = require('ts-morph');
+const { generateModelFile, sampleBodies } = require('./benchModelFile');
 
 const root = path.resolve(__dirname, '..');
 const samplesDir = path.join(root, 'samples');
@@ -22,34 +23,14 @@ const median = (xs) => {
 };
 const fmt = (ms) => `${ms.toFixed(1)} ms`;
 
-/** The samples' model code, with every exported name made unique per copy. */
-function sampleBodies() {
-  return fs
-    .readdirSync(samplesDir)
-    .filter((f) => f.endsWith('.ts'))
-    .sort()
-    .map((f) => fs.readFileSync(path.join(samplesDir, f), 'utf8'))
-    .map((text) => text.replace(/^import .*$/gm, '').replace(/^\/\/ .*$/gm, ''));
-}
-
-/** A model file of about `lines` lines made of renamed copies of the samples' models. */
-function generateModelFile(lines) {
-  const bodies = sampleBodies();
-  let out = "import * as tf from '@tensorflow/tfjs';\nimport * as sl from 'symmetry-lint-layers';\n";
-  for (let copy = 0; out.split('\n').length < lines; copy++) {
-    const body = bodies[copy % bodies.length];
-    out += body.replace(/\b(build\w+|create\w+|textureModel|MirrorBlindNet|ChannelShuffle|loadPretrained|compileModel|convBlock|IMAGE_SIZE|NUM_CLASSES|NUM_POINTS|FILTERS|CONV|HIDDEN|CONFIG|FRAMES|MEL_BINS)\b/g, `$1_${copy}`);
-  }
-  return out;
-}
-
 function startServer() {
   const child = spawn(process.execPath, [serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const connection = rpc.createMessageConnection(
     new rpc.StreamMessageReader(child.stdout),
     new rpc.StreamMessageWriter(child.stdin),
   );
-  connection.onRequest('workspace/configuration', (params) => params.items.map(() => null));
+  // Static analysis only: no idle probe-worker warm-up (its tfjs would count in the RSS figures).
+  connection.onRequest('workspace/configuration', (params) => params.items.map(() => ({ probe: { warmUp: false } })));
   connection.onNotification(() => {});
   connection.listen();
   return { child, connection };

@@ -17,6 +17,8 @@ const common = {
   logLevel: 'warning',
   absWorkingDir: root,
 };
+/** The server's code uses only ts-morph's `ts`: the bundles load that compiler alone (see the module). */
+const TYPESCRIPT_ONLY = { 'ts-morph': './server/src/typescriptRuntime.ts' };
 
 /** The rule pages ship beside the server bundle, so its diagnostics link to pages that exist offline. */
 function copyRuleDocs(outdir) {
@@ -43,6 +45,7 @@ async function main() {
       outdir: 'server/dist',
       // Dependencies stay in node_modules for the npm package; the .vsix build bundles them.
       packages: 'external',
+      alias: TYPESCRIPT_ONLY,
     }),
     // The probe report page for the webview: a browser bundle (uPlot + its CSS -> report.css).
     esbuild.build({

@@ -44,6 +44,8 @@ async function main() {
       outdir,
       // Optional native accelerations some dependencies probe for; absent is the normal case.
       external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
+      // The server uses only ts-morph's `ts`: bundle that compiler alone (server/src/typescriptRuntime.ts).
+      alias: { 'ts-morph': './server/src/typescriptRuntime.ts' },
     }),
   ]);
   const wasmDir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm', { paths: [path.join(root, 'server')] }));

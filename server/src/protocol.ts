@@ -20,6 +20,8 @@ export interface SymmetryLintSettings {
     backend: 'wasm' | 'cpu';
     /** Models with more parameters than this are not probed (clear message instead). */
     maxParameters: number;
+    /** Start the probe worker in idle time once a declared model is seen, so the first probe answers sooner. */
+    warmUp: boolean;
   };
   codeLens: { enable: boolean };
   /** Where rule pages are published; empty means the pages shipped with the server. */
@@ -33,7 +35,7 @@ export const DEFAULT_SETTINGS: SymmetryLintSettings = {
   enable: true,
   run: 'onType',
   rules: {},
-  probe: { onSave: false, timeoutMs: 30000, backend: 'wasm', maxParameters: 20_000_000 },
+  probe: { onSave: false, timeoutMs: 30000, backend: 'wasm', maxParameters: 20_000_000, warmUp: true },
   codeLens: { enable: true },
   docs: { baseUrl: '' },
   trace: { server: 'off' },

@@ -5,7 +5,9 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as ts from 'typescript';
+import { ts } from 'ts-morph';
+// The type-check uses the typescript package: its lib files are on disk, ts-morph's bundled copy has none.
+import * as typescriptPackage from 'typescript';
 import { analyzeText, parseSource } from '../../server/src/engine';
 import { applyTextEdits, fixAllText, fixesForFinding, disableLineFix } from '../../server/src/fixes/index';
 import { FileEditor } from '../../server/src/fixes/sourceEdits';
@@ -120,13 +122,13 @@ function typeErrors(files: Map<string, string>): Map<string, string[]> {
     fs.writeFileSync(target, text);
     written.push(target);
   }
-  const program = ts.createProgram(written, {
+  const program = typescriptPackage.createProgram(written, {
     strict: true,
     noEmit: true,
     skipLibCheck: true,
-    module: ts.ModuleKind.Node16,
-    moduleResolution: ts.ModuleResolutionKind.Node16,
-    target: ts.ScriptTarget.ES2022,
+    module: typescriptPackage.ModuleKind.Node16,
+    moduleResolution: typescriptPackage.ModuleResolutionKind.Node16,
+    target: typescriptPackage.ScriptTarget.ES2022,
     esModuleInterop: true,
     types: [],
   });
@@ -136,7 +138,7 @@ function typeErrors(files: Map<string, string>): Map<string, string[]> {
     const diagnostics = sourceFile ? [...program.getSyntacticDiagnostics(sourceFile), ...program.getSemanticDiagnostics(sourceFile)] : [];
     errors.set(
       path.relative(SCRATCH, file),
-      diagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')),
+      diagnostics.map((d) => typescriptPackage.flattenDiagnosticMessageText(d.messageText, '\n')),
     );
   }
   return errors;

@@ -9,12 +9,9 @@ import { threadCount, type ConcurrencySetting } from './concurrency';
 import { formatSarif, type RuleCatalogEntry } from './formatSarif';
 import { formatText } from './formatText';
 import { allFindings, toJsonReport, type FileReport } from './report';
+import { UsageError, type OutputFormat } from './usage';
 
-export type OutputFormat = 'text' | 'json' | 'sarif';
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'sarif'];
-
-/** A mistake in the command line or in what it names (exit code 2). */
-export class UsageError extends Error {}
+export { OUTPUT_FORMATS, UsageError, type OutputFormat } from './usage';
 
 export interface CheckOptions {
   inputs: string[];

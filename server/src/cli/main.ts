@@ -3,10 +3,12 @@
 // internal error, with the message on stderr.
 import serverPackage from '../../package.json';
 import { DiscoveryError } from '../workspace/discovery';
-import { OUTPUT_FORMATS, runCheckConcurrently, UsageError, type OutputFormat } from './check';
+import { ProbeHost } from '../probe/probeHost';
 import { parseConcurrency, type ConcurrencySetting } from './concurrency';
 import { ruleDocsBaseUrl, setDocsBaseUrl } from '../rules/rule';
-import { ruleCatalog } from './ruleCatalog';
+import { OUTPUT_FORMATS, UsageError, type OutputFormat } from './usage';
+// The static analysis (check.ts, ruleCatalog.ts: TypeScript and ts-morph) is imported only once
+// the arguments are parsed, so that a --probe run starts its tfjs worker first.
 
 const HELP = `Usage:
   symmetry-lint check <files or folders...> [options]
@@ -134,6 +136,11 @@ async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     const { fix, probe, probeExecute, docsBaseUrl, ...parsed } = parseCheckArguments(rest);
+    // --probe: the tfjs worker starts now and loads tfjs and wasm on its own thread while this
+    // one loads and runs the static analysis; a plain check never starts it. A failed start is
+    // reported by the first probe, which starts the worker again.
+    const probeHost = probe ? new ProbeHost() : undefined;
+    probeHost?.warmUp().catch(() => undefined);
     setDocsBaseUrl(docsBaseUrl);
     if (fix) {
       // Same fixes as the editor's; the check below re-analyses the fixed files.
@@ -142,15 +149,17 @@ async function main(argv: readonly string[]): Promise<number> {
         process.stderr.write(`symmetry-lint: fixed ${file.applied.length} problem(s) in ${file.fileName}\n`);
       }
     }
+    const { ruleCatalog } = await import('./ruleCatalog.js');
     const checkOptions = {
       ...parsed,
       cwd: process.cwd(),
       tool: { name: 'symmetry-lint', version: serverPackage.version, informationUri: ruleDocsBaseUrl() },
       catalog: ruleCatalog(),
     };
-    // --probe: loaded only when asked for, so a plain check never starts the tfjs worker.
     // --probe-execute: the only way the CLI runs the user's model code.
-    const result = probe ? await (await import('./probeCheck.js')).runCheckWithProbes({ ...checkOptions, execute: probeExecute === true }) : await runCheckConcurrently(checkOptions);
+    const result = probeHost
+      ? await (await import('./probeCheck.js')).runCheckWithProbes({ ...checkOptions, execute: probeExecute === true, host: probeHost })
+      : await (await import('./check.js')).runCheckConcurrently(checkOptions);
     process.stdout.write(result.output);
     return result.exitCode;
   }

@@ -31,6 +31,8 @@ export interface ProbeCheckOptions extends CheckOptions {
   backend?: 'wasm' | 'cpu';
   /** `--probe-execute`: obtain models by running their files' code (never without the flag). */
   execute?: boolean;
+  /** A host already warming up (main.ts starts it as soon as --probe is parsed); the run disposes of it. */
+  host?: ProbeHost;
 }
 
 /** A model's probe report by name and variant: the variants of one model share the name (SPEC 8). */
@@ -43,7 +45,7 @@ const finiteOrNull = (value: number): number | null => (Number.isFinite(value) ?
 export async function runCheckWithProbes(options: ProbeCheckOptions): Promise<CheckResult> {
   const files = discoverSourceFiles(options.inputs, options.cwd);
   const disk = new DiskSourceFiles();
-  const host = new ProbeHost({ backend: options.backend ?? DEFAULT_SETTINGS.probe.backend });
+  const host = options.host ?? new ProbeHost({ backend: options.backend ?? DEFAULT_SETTINGS.probe.backend });
   const reports: FileReport[] = [];
   const probesByFile: Map<string, ModelProbeReport>[] = [];
   try {

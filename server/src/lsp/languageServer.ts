@@ -139,6 +139,7 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
       };
       items = result.findings.map((finding) => locatedDiagnostics.toDiagnostic(finding, context));
       for (const item of probes.diagnosticsFor(document.uri, document.version, document.sourceFile)) items.push(item);
+      if (result.models.some((model) => model.declarations.length > 0)) probes.warmUpWhenIdle(current);
     } catch (error) {
       failure = error instanceof Error ? error.message : String(error);
       log(`analysis of ${document.uri} (version ${document.version}) failed: ${error instanceof Error ? (error.stack ?? error.message) : failure}`);

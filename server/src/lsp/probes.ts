@@ -25,6 +25,9 @@ import { toDiagnostic } from './diagnostics';
 
 export const PROBE_MODEL_COMMAND = 'symmetryLint.probeModel';
 
+/** How long the server must have analysed nothing before it warms the probe worker up. */
+const WARM_UP_IDLE_MS = 500;
+
 export interface ProbeServiceHooks {
   connection: Connection;
   documents: DocumentStore;
@@ -54,6 +57,10 @@ export class ProbeService {
   private readonly stored = new Map<string, StoredProbe>();
   /** Bumped whenever stored probe findings change: part of the diagnostics' result id. */
   generation = 0;
+  /** The pending idle warm-up (warmUpWhenIdle), re-armed by every analysis until it fires. */
+  private warmUpTimer: NodeJS.Timeout | undefined;
+  /** The host a warm-up was scheduled for: one warm-up per host, never again after it ran. */
+  private warmUpScheduledFor: ProbeHost | undefined;
 
   constructor(private readonly hooks: ProbeServiceHooks) {}
 
@@ -64,6 +71,36 @@ export class ProbeService {
       this.hostBackend = settings.probe.backend;
     }
     return this.host;
+  }
+
+  /**
+   * Called after each analysis of a document with a declared model: starts the probe worker
+   * once the server has been idle for WARM_UP_IDLE_MS, so that the first probe finds tfjs and
+   * wasm loaded. The worker loads on its own thread, but on a small machine it competes with
+   * the analysis for a core, so it waits for a pause in the typing.
+   */
+  warmUpWhenIdle(settings: SymmetryLintSettings): void {
+    if (!settings.probe.warmUp) return;
+    // A host on another backend may be busy with another folder's probe: leave it alone.
+    if (this.host && this.hostBackend !== settings.probe.backend) return;
+    const host = this.hostFor(settings);
+    if (host.isWarm) return;
+    // One warm-up per host: a worker that later stopped (a timeout) starts with the next probe.
+    if (this.warmUpScheduledFor === host && !this.warmUpTimer) return;
+    if (this.warmUpScheduledFor !== host) {
+      this.warmUpScheduledFor = host;
+      this.hooks.log('a declared model is open: the probe worker will start in idle time (symmetryLint.probe.warmUp)');
+    }
+    if (this.warmUpTimer) clearTimeout(this.warmUpTimer);
+    this.warmUpTimer = setTimeout(() => {
+      this.warmUpTimer = undefined;
+      if (this.host !== host) return;
+      host.warmUp().then(
+        (info) => this.hooks.log(`probe worker ready in ${info.startMs.toFixed(0)} ms (${info.backend}${info.simd ? ', SIMD' : ''}), warmed in idle time`),
+        (error: unknown) => this.hooks.log(`probe worker warm-up failed: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    }, WARM_UP_IDLE_MS);
+    this.warmUpTimer.unref();
   }
 
   /** Probe findings of a document, only when they were measured on its current version. */
@@ -226,6 +263,8 @@ export class ProbeService {
   }
 
   async dispose(): Promise<void> {
+    if (this.warmUpTimer) clearTimeout(this.warmUpTimer);
+    this.warmUpTimer = undefined;
     await this.host?.dispose();
     this.host = undefined;
   }

@@ -42,6 +42,7 @@ export function normalizeSettings(raw: unknown): SymmetryLintSettings {
     if (isPositiveNumber(probe.timeoutMs)) settings.probe.timeoutMs = probe.timeoutMs;
     if (probe.backend === 'wasm' || probe.backend === 'cpu') settings.probe.backend = probe.backend;
     if (isPositiveNumber(probe.maxParameters)) settings.probe.maxParameters = probe.maxParameters;
+    if (typeof probe.warmUp === 'boolean') settings.probe.warmUp = probe.warmUp;
   }
   if (isRecord(raw.codeLens) && typeof raw.codeLens.enable === 'boolean') settings.codeLens.enable = raw.codeLens.enable;
   if (isRecord(raw.trace) && (raw.trace.server === 'off' || raw.trace.server === 'messages' || raw.trace.server === 'verbose')) {

@@ -3,7 +3,7 @@
 // shift is rescaled by the strides so far. Pure data, shared by the worker and the tests.
 import type { GroupName } from '../analysis/symmetry';
 import type { PlanLayer } from './plan';
-import { spatialRankOf, stridesOf } from './planBuilder';
+import { spatialRankOf, stridesOf } from './layerStrides';
 
 export type GroupElement =
   | { kind: 'shift'; shifts: number[]; name: string }

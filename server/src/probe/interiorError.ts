@@ -5,7 +5,7 @@
 // of nearly every CNN. On the interior, what remains is what really breaks (aliasing at a
 // stride, a flatten), so verdicts.ts blames by it where the static state is approx (border).
 import type { PlanLayer, ProbePlan } from './plan';
-import { spatialRankOf, stridesOf } from './planBuilder';
+import { spatialRankOf, stridesOf } from './layerStrides';
 
 function numberList(value: unknown, rank: number, fallback: number): number[] {
   if (typeof value === 'number') return new Array<number>(rank).fill(value);

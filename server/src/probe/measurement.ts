@@ -6,7 +6,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import type { GroupName } from '../analysis/symmetry';
 import { groupElements, inputAction, layerAction, type GroupElement, type TensorAction } from './groupElements';
 import { declaredAdjacencyInput, type PlanDeclaration, type PlanInput, type PlanLayer, type ProbePlan } from './plan';
-import { stridesOf, totalStrideOf } from './planBuilder';
+import { stridesOf, totalStrideOf } from './layerStrides';
 import { borderReach, interiorPositions, interiorRelativeError } from './interiorError';
 import { fillRandomAdjacency, pairedInputTensors } from './pairedInputs';
 

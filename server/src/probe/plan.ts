@@ -7,6 +7,9 @@ import type { GroupName, Mode, SymmetryDeclaration } from '../analysis/symmetry'
 /** SPEC 5: unknown dimensions default to 16, or the smallest size the strides allow. */
 export const DEFAULT_DIMENSION = 16;
 
+/** The seed every probe draws its weights and inputs from, so that a probe is repeatable. */
+export const PROBE_SEED = 1234;
+
 /** A configuration value the probe can pass to tfjs, or the reason it cannot. */
 export type PlanValue = number | string | boolean | null | PlanValue[] | { [key: string]: PlanValue };
 

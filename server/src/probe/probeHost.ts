@@ -61,6 +61,8 @@ export class ProbeHost {
   private worker: Worker | undefined;
   private ready: Promise<WorkerInfo> | undefined;
   private running: Running | undefined;
+  /** An execute job waiting for the worker to load the whole tfjs package (prepareExecute). */
+  private preparing: { resolve(): void; reject(error: ProbeRunError): void } | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private nextId = 1;
   private disposed = false;
@@ -88,6 +90,11 @@ export class ProbeHost {
           resolve({ backend: reply.backend, simd: reply.simd, startMs: performance.now() - started });
           return;
         }
+        if (reply.type === 'prepared') {
+          this.preparing?.resolve();
+          this.preparing = undefined;
+          return;
+        }
         const running = this.running;
         if (!running || !('id' in reply) || reply.id !== running.id) return;
         this.running = undefined;
@@ -106,6 +113,8 @@ export class ProbeHost {
         if (current) {
           this.running?.reject(new ProbeRunError('crashed', message));
           this.running = undefined;
+          this.preparing?.reject(new ProbeRunError('crashed', message));
+          this.preparing = undefined;
         }
       });
       worker.on('exit', () => {
@@ -115,6 +124,8 @@ export class ProbeHost {
         if (current) {
           this.running?.reject(new ProbeRunError('crashed', 'the probe worker stopped during the probe'));
           this.running = undefined;
+          this.preparing?.reject(new ProbeRunError('crashed', 'the probe worker stopped during the probe'));
+          this.preparing = undefined;
         }
       });
     });
@@ -136,6 +147,15 @@ export class ProbeHost {
     if (signal?.aborted) throw new ProbeRunError('cancelled', 'the probe was cancelled');
     await this.warmUp();
     const worker = this.worker!;
+    // The worker starts with the parts of tfjs a literal probe uses; the user's code in execute
+    // mode gets the whole package, loaded now: start-up, like the worker's, outside the timeout.
+    if (job.type === 'probeExecute') {
+      await new Promise<void>((resolve, reject) => {
+        this.preparing = { resolve, reject };
+        worker.postMessage({ type: 'prepareExecute' } satisfies WorkerRequest);
+      });
+      if (signal?.aborted) throw new ProbeRunError('cancelled', 'the probe was cancelled');
+    }
     const id = this.nextId++;
     return new Promise<MeasuredModel>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
@@ -199,6 +219,8 @@ export class ProbeHost {
 
   async dispose(): Promise<void> {
     this.disposed = true;
+    this.preparing?.reject(new ProbeRunError('cancelled', 'the probe host was shut down'));
+    this.preparing = undefined;
     const worker = this.worker;
     this.worker = undefined;
     this.ready = undefined;

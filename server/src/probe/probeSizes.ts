@@ -8,7 +8,8 @@ import type { ModelGraph } from '../analysis/graph';
 import { inferShapes } from '../analysis/shapes';
 import type { GroupName } from '../analysis/symmetry';
 import type { PlanLayer } from './plan';
-import { DEFAULT_DIMENSION as DEFAULT_SIZE, spatialRankOf, stridesOf } from './planBuilder';
+import { DEFAULT_DIMENSION as DEFAULT_SIZE } from './plan';
+import { spatialRankOf, stridesOf } from './layerStrides';
 /** The smallest spatial size the probe goes down to for cost (or the total stride, if larger). */
 const CHEAPEST_SIZE = 8;
 /** Past this, a size search gives up: no layer stack needs a larger map to stay non-empty. */

@@ -17,20 +17,43 @@ export type WorkerRequest =
   | { type: 'probe'; id: number; plan: ProbePlan }
   | { type: 'probeSaved'; id: number; saved: SavedModelPlan }
   /** Execute mode: runs the user's model code (trusted workspaces / --probe-execute only). */
-  | { type: 'probeExecute'; id: number; execute: ExecutePlan };
+  | { type: 'probeExecute'; id: number; execute: ExecutePlan }
+  /** Before an execute job: load what the user's code gets (start-up, not the probe's time). */
+  | { type: 'prepareExecute' };
 
 export type WorkerReply =
   | { type: 'ready'; backend: string; initMs: number; simd: boolean }
+  | { type: 'prepared' }
   | { type: 'result'; id: number; result: MeasuredModel }
   /** `replaceWorker`: the failure may have left this worker unusable (a wasm trap): do not reuse it. */
   | { type: 'failure'; id: number; message: string; replaceWorker?: boolean };
 
 let tf: typeof tfjs | undefined;
 
+/**
+ * The parts of tfjs a probe uses: core and layers (the backend comes next). The union package
+ * `@tensorflow/tfjs` also loads the converter, tfjs-data and the webgl and cpu backends, 60% of
+ * its code and a third of the worker's start-up CPU, none of which a literal or saved-model
+ * probe needs. Both share one tfjs-core (one engine, one backend, one class registry).
+ */
+function loadProbeTfjs(): typeof tfjs {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const core = require('@tensorflow/tfjs-core') as object;
+  const layers = require('@tensorflow/tfjs-layers') as object;
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  // As the union package's `export *` does: where both export a name, core's wins.
+  return { ...layers, ...core } as typeof tfjs;
+}
+
+/** The whole union package, for execute mode: the user's model code may use any part of it. */
+function loadUnionTfjs(): typeof tfjs {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('@tensorflow/tfjs') as typeof tfjs;
+}
+
 async function initialise(backend: 'wasm' | 'cpu'): Promise<WorkerReply> {
   const started = performance.now();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  tf = require('@tensorflow/tfjs') as typeof tfjs;
+  tf = loadProbeTfjs();
   let active = 'cpu';
   let simd = false;
   if (backend === 'wasm') {
@@ -48,7 +71,11 @@ async function initialise(backend: 'wasm' | 'cpu'): Promise<WorkerReply> {
       active = 'cpu';
     }
   }
-  if (active === 'cpu') await tf.setBackend('cpu');
+  if (active === 'cpu') {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('@tensorflow/tfjs-backend-cpu');
+    await tf.setBackend('cpu');
+  }
   await tf.ready();
   // tfjs-wasm has no Einsum kernel; custom attention layers use tf.einsum (execute mode).
   registerEinsumFallback(tf);
@@ -115,13 +142,18 @@ parentPort?.on('message', (message: WorkerRequest) => {
       parentPort!.postMessage(await initialise(message.backend));
       return;
     }
+    if (message.type === 'prepareExecute') {
+      loadUnionTfjs();
+      parentPort!.postMessage({ type: 'prepared' } satisfies WorkerReply);
+      return;
+    }
     try {
       const result =
         message.type === 'probe'
           ? runPlan(message.plan)
           : message.type === 'probeSaved'
             ? await runSaved(message.saved)
-            : await runExecutePlan(tf!, message.execute);
+            : await runExecutePlan(loadUnionTfjs(), message.execute);
       parentPort!.postMessage({ type: 'result', id: message.id, result } satisfies WorkerReply);
     } catch (error) {
       parentPort!.postMessage({ type: 'failure', id: message.id, message: describe(error), ...(poisons(error) ? { replaceWorker: true } : {}) } satisfies WorkerReply);

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
 import type { PlanDeclaration, PlanInput, PlanLayer, SavedModelPlan } from './plan';
-import { DEFAULT_DIMENSION, PROBE_SEED } from './planBuilder';
+import { DEFAULT_DIMENSION, PROBE_SEED } from './plan';
 
 interface WeightsManifestGroup {
   paths: string[];
