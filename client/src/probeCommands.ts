@@ -52,7 +52,7 @@ export function summarize(result: ProbeResult): string {
   const models = result.files.flatMap((file) => file.models);
   const counts = countProbeOutcomes(models);
   const seeReport = counts.skipped + counts.failed > 0 || counts.unmeasured > 0 ? ' See the report.' : '';
-  return `Symmetry probe: ${summarizeProbe(models)}.${seeReport}`;
+  return `Symmetry probe: ${summarizeProbe(models)}${seeReport}`;
 }
 
 export class ProbeCommands {

@@ -162,7 +162,7 @@ describe('Symmetry Lint in a trusted workspace', () => {
     const skipped = await vscode.commands.executeCommand<ProbeOutcome>('symmetryLint.probeFile');
     assert.equal(skipped.kind, 'done', JSON.stringify(skipped));
     if (skipped.kind !== 'done') return;
-    assert.equal(skipped.summary, 'Symmetry probe: no model measured; 1 skipped. See the report.');
+    assert.equal(skipped.summary, 'Symmetry probe: no model measured. 1 model skipped. See the report.');
     // A probe stopped by its time limit fails; the notification names the model and the cause.
     const config = vscode.workspace.getConfiguration('symmetryLint');
     await config.update('probe.timeoutMs', 1, vscode.ConfigurationTarget.Workspace);
@@ -171,7 +171,8 @@ describe('Symmetry Lint in a trusted workspace', () => {
       const failed = await vscode.commands.executeCommand<ProbeOutcome>('symmetryLint.probeFile');
       assert.equal(failed.kind, 'done', JSON.stringify(failed));
       if (failed.kind !== 'done') return;
-      assert.match(failed.summary, /^Symmetry probe: no model measured; 1 failed \(createConvModel: the probe took longer than 1 ms/);
+      assert.match(failed.summary, /^Symmetry probe: no model measured\. 1 model failed\. The probe of createConvModel failed: the probe took longer than 1 ms/);
+      assert.doesNotMatch(failed.summary, /\([^)]*\(/, 'no nested parentheses');
       assert.doesNotMatch(failed.summary, /hold/);
     } finally {
       await config.update('probe.timeoutMs', undefined, vscode.ConfigurationTarget.Workspace);
