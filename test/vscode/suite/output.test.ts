@@ -39,7 +39,9 @@ describe('the Symmetry Lint output channel', () => {
     }
   });
 
-  it('shows the protocol trace when symmetryLint.trace.server is verbose, with no other setting', async () => {
+  it('shows the protocol trace when symmetryLint.trace.server is verbose, with no other setting', async function () {
+    // Longer than the loop's own deadline below, so a missing trace fails with the log's last lines.
+    this.timeout(90000);
     const editor = await openWorkspaceFile('odd-mlp.ts');
     // A request only this extension's server answers, and at once: no model has this name.
     const ask = () => api.sendProbeRequest({ scope: 'model', uri: editor.document.uri.toString(), modelName: 'noModelHasThisName' });
