@@ -24,7 +24,7 @@ import { COMMANDS, SERVER_READY_CONTEXT, type CommandId } from './commandTable';
 import { CrashPolicy } from './crashPolicy';
 import { ProbeCommands } from './probeCommands';
 import { ReportPanel, type ReportLayout } from './reportPanel';
-import { RuleDocs, ruleOfDocsUri } from './ruleDocs';
+import { linkDiagnosticsToPreview, RuleDocs, ruleOfDocsUri } from './ruleDocs';
 import { StatusItem } from './statusItem';
 import { SettingTraceChannel } from './traceChannel';
 import type { StatusSnapshot } from './statusModel';
@@ -67,6 +67,8 @@ export interface SymmetryLintApi {
   crashNotices(): number;
   /** The last few code action answers of the server, oldest first, as the client converted them. */
   recentCodeActions(): readonly CodeActionAnswer[];
+  /** The file VS Code writes the output channel to (extension log folder, channel name). */
+  outputLogFile: vscode.Uri;
 }
 
 export interface CodeActionAnswer {
@@ -132,13 +134,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<Symmet
     errorHandler: crashPolicy,
     middleware: {
       // Pull diagnostics are the analysis: the status shows `analysing` while one is in flight.
+      // The docs link of each diagnostic opens the shipped page in the Markdown preview, not its source.
       provideDiagnostics: async (document, previousResultId, token, next) => {
         status.apply({ kind: 'analysisStarted' });
         try {
-          return await next(document, previousResultId, token);
+          const report = await next(document, previousResultId, token);
+          if (report && 'items' in report) linkDiagnosticsToPreview(report.items);
+          return report;
         } finally {
           status.apply({ kind: 'analysisFinished' });
         }
+      },
+      handleDiagnostics: (uri, diagnostics, next) => {
+        linkDiagnosticsToPreview(diagnostics);
+        next(uri, diagnostics);
       },
       // Keeps the last answer as this client converted it, diagnostics included: the tests
       // check that a quick fix names the diagnostic it fixes, which `vscode.executeCodeActionProvider`
@@ -263,6 +272,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Symmet
     restarts: () => crashPolicy.restarts,
     crashNotices: () => crashPolicy.userNotices,
     recentCodeActions: () => recentCodeActions,
+    outputLogFile: vscode.Uri.joinPath(context.logUri, `${output.name}.log`),
   };
 }
 

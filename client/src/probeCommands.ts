@@ -14,6 +14,7 @@ import {
 } from '../../server/src/protocol';
 import { countProbeOutcomes, summarizeProbe } from '../../server/src/probe/probeSummary';
 import type { ReportPanel } from './reportPanel';
+import { confirmRunningWorkspaceCode } from './runCodeConsent';
 import type { StatusItem } from './statusItem';
 
 /** What a probe command returns to its caller (tests, other extensions). */
@@ -23,8 +24,7 @@ export type ProbeOutcome =
   | { kind: 'refused'; reason: string }
   | { kind: 'failed'; message: string };
 
-/** workspaceState key: the user agreed to let probes run this workspace's code. */
-export const RUN_CODE_CONFIRMED_KEY = 'symmetryLint.runWorkspaceCodeConfirmed';
+export { RUN_CODE_CONFIRMED_KEY } from './runCodeConsent';
 
 export const RESTRICTED_MODE_REFUSAL =
   "Symmetry Lint: Restricted Mode. Probing by running the workspace's own model code needs a trusted workspace; " +
@@ -52,7 +52,7 @@ export function summarize(result: ProbeResult): string {
   const models = result.files.flatMap((file) => file.models);
   const counts = countProbeOutcomes(models);
   const seeReport = counts.skipped + counts.failed > 0 || counts.unmeasured > 0 ? ' See the report.' : '';
-  return `Symmetry probe: ${summarizeProbe(models)}.${seeReport}`;
+  return `Symmetry probe: ${summarizeProbe(models)}${seeReport}`;
 }
 
 export class ProbeCommands {
@@ -176,22 +176,8 @@ export class ProbeCommands {
   }
 
   /** Once per workspace, a modal that says the command runs the workspace's own code. */
-  private async confirmRunningCode(): Promise<boolean> {
-    if (this.confirmations.get<boolean>(RUN_CODE_CONFIRMED_KEY) === true) return true;
-    const run = 'Run Workspace Code';
-    const choice = await vscode.window.showWarningMessage(
-      "Run this workspace's code to probe the model?",
-      {
-        modal: true,
-        detail:
-          "Symmetry Lint will run the workspace's own model-building code (and whatever it imports) in a worker to obtain the model. " +
-          'Only do this for code you trust. You will not be asked again in this workspace.',
-      },
-      run,
-    );
-    if (choice !== run) return false;
-    await this.confirmations.update(RUN_CODE_CONFIRMED_KEY, true);
-    return true;
+  private confirmRunningCode(): Promise<boolean> {
+    return confirmRunningWorkspaceCode(this.confirmations, (question, detail, confirm) => vscode.window.showWarningMessage(question, { modal: true, detail }, confirm));
   }
 
   private refuse(): ProbeOutcome {

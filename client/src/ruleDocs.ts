@@ -53,3 +53,23 @@ export function ruleOfDocsUri(value: unknown): string | undefined {
   const match = text ? /^file:.*\/docs\/rules\/([a-z0-9-]+)\.md$/.exec(text) : null;
   return match?.[1];
 }
+
+/**
+ * The link a diagnostic's code should carry in VS Code: for a shipped page, a command link that
+ * opens it in the Markdown preview (the hover, the peek view and the Problems panel all open
+ * code links with commands allowed); a published page's link is kept, so it opens in the browser.
+ */
+export function previewLinkOf(target: vscode.Uri): vscode.Uri | undefined {
+  const rule = ruleOfDocsUri(target);
+  return rule ? vscode.Uri.parse(`command:symmetryLint.showRuleDocs?${encodeURIComponent(JSON.stringify([rule]))}`) : undefined;
+}
+
+/** Rewrites the docs link of each diagnostic from a shipped page's file to previewLinkOf's command. */
+export function linkDiagnosticsToPreview(diagnostics: readonly vscode.Diagnostic[]): void {
+  for (const diagnostic of diagnostics) {
+    const code = diagnostic.code;
+    if (typeof code !== 'object' || !code.target) continue;
+    const preview = previewLinkOf(code.target);
+    if (preview) diagnostic.code = { value: code.value, target: preview };
+  }
+}

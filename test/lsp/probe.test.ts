@@ -142,6 +142,19 @@ describe('language server probes (stdio)', function () {
     assert.ok(items.some((item) => item.code === 'kernel-breaks-rotation'));
   });
 
+  it('leaves out a probe finding a disable comment covers, and keeps its verdict in the result', async () => {
+    const uri = uriOf('probe-rotation-disabled.ts');
+    const lines = ROTATION_MODEL.split('\n');
+    const text = [...lines.slice(0, CONV_LINE), '    // symmetry-lint-disable-next-line probe-violation kernel-breaks-rotation', ...lines.slice(CONV_LINE)].join('\n');
+    await open(uri, text);
+    const result = await connection.sendRequest(ProbeRequest, { scope: 'model', uri, position: { line: CONV_LINE + 1, character: 4 } });
+    const verdict = result.files[0].models[0].verdicts[0];
+    assert.equal(verdict.passed, false);
+    assert.equal(verdict.breakingLayerLine, CONV_LINE + 2);
+    const codes = (await pullCodes(uri)).map((item) => item.code);
+    assert.ok(!codes.includes('probe-violation') && !codes.includes('kernel-breaks-rotation'), codes.join(', '));
+  });
+
   it('answers a 2e9-parameter model and a saved model with missing weights with clear messages', async () => {
     const uri = uriOf('probe-huge.ts');
     await open(uri, HUGE_MODEL);

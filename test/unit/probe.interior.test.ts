@@ -85,6 +85,34 @@ describe('blame through a border', () => {
   });
 });
 
+describe('blame at a stride through a border', () => {
+  /** conv (zero padding) -> maxPooling (stride 2) -> global pooling, measured by hand. */
+  function strided(unalignedAtPool: number | null): MeasuredModel {
+    const model = measured();
+    const [conv, pool] = model.layers;
+    // The interior is clean at the pool too: only shifts its stride divides have one.
+    model.layers = [
+      { ...conv, unalignedRelError: [null], unalignedWorstElement: [null] },
+      { ...pool, kind: 'maxPooling2d', relError: [0.9], interiorRelError: [0], unalignedRelError: [unalignedAtPool], unalignedWorstElement: ['shift by (1, 0)'] },
+      { ...model.layers[2], kind: 'globalAveragePooling2d', relError: [0.15] },
+      { ...model.layers[3], relError: [0.12] },
+    ];
+    return model;
+  }
+
+  it('blames the stride by the shifts it does not divide, not the global pooling after it', () => {
+    const outcome = attribute(strided(0.9), 0, 1e-4, () => true);
+    assert.equal(outcome.blamed, 1);
+    assert.equal(outcome.byUnalignedShift, true);
+    assert.equal(outcome.byInterior, undefined);
+    assert.equal(outcome.worstElement, 'shift by (1, 0)');
+  });
+
+  it('blames the layer after the stride when the stride was not measured under such a shift', () => {
+    assert.equal(attribute(strided(null), 0, 1e-4, () => true).blamed, 2);
+  });
+});
+
 describe('probe vs static analysis', () => {
   const inference = {
     falls: [
@@ -100,6 +128,14 @@ describe('probe vs static analysis', () => {
       differenceOf(inference, 'breaks', true, false, { id: 0, kind: 'conv2d', line: 10 }, layerAt),
       'the probe blames conv2d at line 10, while the static analysis puts the break at flatten at line 12',
     );
+  });
+
+  it('agrees when the probe blames a stride the static analysis restricts to a subgroup before the break', () => {
+    const strided = {
+      falls: [...inference.falls, { level: 'subgroup', cause: { code: 'stride', at: { layer: 1, kind: 'maxPooling2d' }, detail: '' }, repeats: [] }],
+    } as unknown as DeclarationInference;
+    assert.equal(differenceOf(strided, 'breaks', true, false, { id: 1, kind: 'maxPooling2d', line: 11 }, layerAt), undefined);
+    assert.match(differenceOf(strided, 'breaks', true, false, { id: 3, kind: 'dense', line: 13 }, layerAt) ?? '', /probe blames dense at line 13, while the static analysis puts the break at flatten at line 12/);
   });
 
   it('says which side predicts a break the other does not see', () => {

@@ -112,7 +112,7 @@ export async function runCheckWithProbes(options: ProbeCheckOptions): Promise<Ch
       // The values the probe chose belong with its verdict: a reader must know what was measured.
       const chosen = probesByFile.flatMap((map, index) => [...map.values()].flatMap((r) => (r.assumptions ?? []).map((assumption) => `${reports[index].path}: ${r.name}${r.variant !== undefined ? ` (when ${r.variant})` : ''}: probe ${r.status}, with ${assumption}`)));
       const probeLines = [...skipped, ...chosen];
-      const summary = `Probe: ${summarizeProbe(probesByFile.flatMap((map) => [...map.values()]))}.`;
+      const summary = `Probe: ${summarizeProbe(probesByFile.flatMap((map) => [...map.values()]))}`;
       output = formatText(reports) + (probeLines.length > 0 ? probeLines.join('\n') + '\n' : '') + summary + '\n';
       break;
     }

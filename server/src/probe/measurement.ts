@@ -35,6 +35,13 @@ export interface MeasuredLayer {
   measured: ('equivariance' | 'invariance')[];
   /** Translation only: the error on the interior no border or seam reaches (interiorError.ts); null where that interior is empty. */
   interiorRelError?: (number | null)[];
+  /**
+   * Translation only: the whole map's error under the shifts the strides so far do not divide,
+   * compared unshifted because no shift of this output matches them. Aliasing at a stride
+   * shows here, at the strided layer; the interior error leaves these shifts out.
+   */
+  unalignedRelError?: (number | null)[];
+  unalignedWorstElement?: (string | null)[];
 }
 
 export interface MeasuredModel {
@@ -512,6 +519,8 @@ export function measureModel(tf: TF, { model, plan, buildMs, checkpoint }: Measu
       const worstElement: (string | null)[] = plan.declarations.map(() => null);
       const measured: ('equivariance' | 'invariance')[] = plan.declarations.map(() => 'equivariance');
       const interiorRelError: (number | null)[] = plan.declarations.map(() => null);
+      const unalignedRelError: (number | null)[] = plan.declarations.map(() => null);
+      const unalignedWorstElement: (string | null)[] = plan.declarations.map(() => null);
       const baseNorms = new Float64Array(B);
       for (let n = 0; n < B; n++) {
         let sum = 0;
@@ -543,6 +552,7 @@ export function measureModel(tf: TF, { model, plan, buildMs, checkpoint }: Measu
         const runs = map === 'identity' ? identityRuns(size) : map.runs;
         const sign = map === 'identity' ? 1 : map.sign;
         const blockOffset = B * size * (p + 1);
+        const unaligned = map === 'identity' && action.kind === 'spatial' && pair.element.kind === 'shift';
         for (let n = 0; n < B; n++) {
           const base = n * size;
           const moved = blockOffset + base;
@@ -560,6 +570,10 @@ export function measureModel(tf: TF, { model, plan, buildMs, checkpoint }: Measu
             worstElement[d] = pair.element.name;
           }
           maxAbsError[d] = Math.max(maxAbsError[d] ?? 0, maxAbs);
+          if (unaligned && (unalignedRelError[d] === null || rel > unalignedRelError[d]!)) {
+            unalignedRelError[d] = rel;
+            unalignedWorstElement[d] = pair.element.name;
+          }
         }
         if (reach && map !== 'identity' && pair.element.kind === 'shift' && action.kind === 'spatial') {
           const interior = interiorOf(shape, action, pair.element.shifts, reach.get(layer.output) ?? [], interiorCache);
@@ -571,7 +585,7 @@ export function measureModel(tf: TF, { model, plan, buildMs, checkpoint }: Measu
           }
         }
       });
-      layers.push({ id: layer.id, kind: layer.kind, line: layer.line, inputs: layer.inputs, output: layer.output, relError, maxAbsError, worstElement, measured, ...(reach ? { interiorRelError } : {}) });
+      layers.push({ id: layer.id, kind: layer.kind, line: layer.line, inputs: layer.inputs, output: layer.output, relError, maxAbsError, worstElement, measured, ...(reach ? { interiorRelError, unalignedRelError, unalignedWorstElement } : {}) });
     });
   } finally {
     // Inputs last: an output can be an input passed through.

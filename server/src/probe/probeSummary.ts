@@ -17,8 +17,8 @@ export interface ProbeCounts {
   broken: number;
   /** Declarations of measured models with no known action at the output: no verdict. */
   unmeasured: number;
-  /** The first failure's cause, so the user sees it without opening the report. */
-  firstFailure?: string;
+  /** The first failure and its cause, so the user sees it without opening the report. */
+  firstFailure?: { model: string; message: string };
 }
 
 export function countProbeOutcomes(models: readonly ModelProbeReport[]): ProbeCounts {
@@ -30,7 +30,7 @@ export function countProbeOutcomes(models: readonly ModelProbeReport[]): ProbeCo
     }
     if (model.status === 'error') {
       counts.failed++;
-      if (counts.firstFailure === undefined && model.message) counts.firstFailure = `${model.name}: ${model.message}`;
+      if (counts.firstFailure === undefined && model.message) counts.firstFailure = { model: model.name, message: model.message };
       continue;
     }
     counts.measured++;
@@ -47,13 +47,17 @@ function plural(count: number, singular: string, pluralWord: string): string {
   return `${count} ${count === 1 ? singular : pluralWord}`;
 }
 
-/** "1 model measured, every declared symmetry holds; 1 skipped, 1 failed (…)" and the like. */
+/**
+ * Sentences, each ending in a period, the first in lower case as it follows a label
+ * ("Probe: ", "Symmetry probe: "): "1 model measured, every declared symmetry holds. 1 model
+ * skipped and 1 failed. The probe of buildA failed: cannot find module './train'."
+ */
 export function summarizeProbe(models: readonly ModelProbeReport[]): string {
-  if (models.length === 0) return 'no declared model found';
+  if (models.length === 0) return 'no declared model found.';
   const counts = countProbeOutcomes(models);
-  const parts: string[] = [];
+  const sentences: string[] = [];
   if (counts.measured === 0) {
-    parts.push('no model measured');
+    sentences.push('no model measured.');
   } else {
     let verdicts: string;
     if (counts.broken === 0 && counts.unmeasured === 0 && counts.holding > 0) {
@@ -65,10 +69,11 @@ export function summarizeProbe(models: readonly ModelProbeReport[]): string {
       if (counts.unmeasured > 0) pieces.push(`${counts.unmeasured} not measurable at the output`);
       verdicts = pieces.join(', ');
     }
-    parts.push(`${plural(counts.measured, 'model', 'models')} measured${verdicts ? `, ${verdicts}` : ''}`);
+    sentences.push(`${plural(counts.measured, 'model', 'models')} measured${verdicts ? `, ${verdicts}` : ''}.`);
   }
-  const notMeasured: string[] = [];
-  if (counts.skipped > 0) notMeasured.push(`${counts.skipped} skipped`);
-  if (counts.failed > 0) notMeasured.push(`${counts.failed} failed${counts.firstFailure ? ` (${counts.firstFailure})` : ''}`);
-  return notMeasured.length > 0 ? `${parts.join(', ')}; ${notMeasured.join(', ')}` : parts.join(', ');
+  if (counts.skipped > 0 && counts.failed > 0) sentences.push(`${plural(counts.skipped, 'model', 'models')} skipped and ${counts.failed} failed.`);
+  else if (counts.skipped > 0) sentences.push(`${plural(counts.skipped, 'model', 'models')} skipped.`);
+  else if (counts.failed > 0) sentences.push(`${plural(counts.failed, 'model', 'models')} failed.`);
+  if (counts.firstFailure) sentences.push(`The probe of ${counts.firstFailure.model} failed: ${counts.firstFailure.message.trim().replace(/\.$/, '')}.`);
+  return sentences.join(' ');
 }

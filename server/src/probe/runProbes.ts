@@ -2,7 +2,7 @@
 // the parameter limit before anything is allocated, measures them in the probe worker and
 // judges the results. Shared by the language server and the CLI.
 import type { ts } from 'ts-morph';
-import type { FileAnalysis, LocatedFinding, ModelAnalysis } from '../engine';
+import { disabledLines, type FileAnalysis, type LocatedFinding, type ModelAnalysis } from '../engine';
 import type { ModelProbeReport } from '../protocol';
 import type { SeverityOverride } from '../rules/rule';
 import { buildExecutePlan, judgeExecutedModel } from './executeProbe';
@@ -96,11 +96,18 @@ export async function probeFile(
 ): Promise<FileProbeOutcome> {
   const reports: ModelProbeReport[] = [];
   const findings: LocatedFinding[] = [];
+  // Probe findings honour `symmetry-lint-disable-next-line` as the static ones do (engine.ts):
+  // the report still shows the measurement, the editor and the CLI list no finding for it.
+  const disabled = disabledLines(sourceFile);
+  const suppressed = (finding: LocatedFinding): boolean => {
+    const entry = disabled.get(finding.line);
+    return entry !== undefined && (entry === 'all' || entry.has(finding.ruleId));
+  };
   for (const model of analysis.models) {
     if (!select(model) || model.declarations.length === 0) continue;
     const outcome = await probeModel(host, model, sourceFile, limits);
     reports.push(outcome.report);
-    findings.push(...outcome.findings);
+    findings.push(...outcome.findings.filter((finding) => !suppressed(finding)));
   }
   return { reports, findings };
 }

@@ -48,6 +48,8 @@ export interface DeclarationOutcome {
   shownAt: number | null;
   /** The layer at `shownAt` was judged by its interior error (translation through a border). */
   byInterior?: boolean;
+  /** The layer at `shownAt` was judged by the shifts its strides do not divide (aliasing at a stride). */
+  byUnalignedShift?: boolean;
 }
 
 /** Whether the measured output error is within the declaration's tolerance. */
@@ -82,14 +84,19 @@ export function verdictOf(
 }
 
 /**
- * The error a layer is judged by: its interior error where `byInterior` says the static state
- * has border effects there (or upstream) and the probe measured a shift on its output, else the
- * whole map's. An empty interior (every position within the border's reach) judges nothing.
+ * The error a layer is judged by: where `byInterior` says the static state has border effects
+ * there (or upstream) and the probe measured a shift on its output, the larger of its interior
+ * error and its error under the shifts its strides do not divide (aliasing, which no interior
+ * hides); else the whole map's. An empty interior (every position within the border's reach)
+ * judges nothing but those shifts.
  */
-export function judgedError(layer: MeasuredModel['layers'][number], d: number, byInterior: boolean): { error: number | null; interior: boolean } {
+export function judgedError(layer: MeasuredModel['layers'][number], d: number, byInterior: boolean): { error: number | null; interior: boolean; unaligned?: boolean } {
   const whole = layer.relError[d];
   if (!byInterior || !layer.interiorRelError || whole === null || layer.measured[d] !== 'equivariance') return { error: whole, interior: false };
-  return { error: layer.interiorRelError[d] ?? 0, interior: true };
+  const interior = layer.interiorRelError[d] ?? 0;
+  const unaligned = layer.unalignedRelError?.[d] ?? null;
+  if (unaligned !== null && unaligned > interior) return { error: unaligned, interior: false, unaligned: true };
+  return { error: interior, interior: true };
 }
 
 /** Output error and attribution for declaration `d`. */
@@ -123,9 +130,17 @@ export function attribute(measured: MeasuredModel, d: number, tol: number, byInt
   const failed = outputError !== null && outputError > tol;
   const shownAt: number | null = failed ? (blamed ?? firstExceeding) : null;
   if (blamed !== null) blamed = nearestUnmeasuredMixer(measured, blamed, d);
-  if (shownAt !== null) worstElement = measured.layers[shownAt].worstElement[d] ?? worstElement;
-  const interior = shownAt !== null && !outputSet.has(measured.layers[shownAt].output) && judgedError(measured.layers[shownAt], d, byInterior(shownAt)).interior;
-  return { outputError, outputMaxAbs, worstElement, blamed: failed ? (blamed ?? firstExceeding) : null, shownAt, ...(interior ? { byInterior: true } : {}) };
+  const judged = shownAt !== null && !outputSet.has(measured.layers[shownAt].output) ? judgedError(measured.layers[shownAt], d, byInterior(shownAt)) : undefined;
+  if (shownAt !== null) worstElement = (judged?.unaligned ? measured.layers[shownAt].unalignedWorstElement?.[d] : measured.layers[shownAt].worstElement[d]) ?? worstElement;
+  return {
+    outputError,
+    outputMaxAbs,
+    worstElement,
+    blamed: failed ? (blamed ?? firstExceeding) : null,
+    shownAt,
+    ...(judged?.interior ? { byInterior: true } : {}),
+    ...(judged?.unaligned ? { byUnalignedShift: true } : {}),
+  };
 }
 
 /** Layers that act on each position (or element) alone: they cannot create a break themselves. */
@@ -172,7 +187,10 @@ export function differenceOf(
   const level = LEVEL_OF_VERDICT[staticVerdict];
   if (!level) return undefined;
   const falls = inference.falls.filter((fall) => fall.level === level);
-  if (falls.length === 0 || falls.some((fall) => fall.cause.at.layer === blamed.id)) return undefined;
+  // Under `breaks`, a restriction to a subgroup before the break (a stride) already fails the
+  // full group there: a probe that blames it names a layer the static analysis names too.
+  const predicting = inference.falls.filter((fall) => fall.level === level || (level === 'broken' && fall.level === 'subgroup'));
+  if (falls.length === 0 || predicting.some((fall) => fall.cause.at.layer === blamed.id)) return undefined;
   const places = falls
     .map((fall) => layerAt(fall.cause.at.layer))
     .filter((layer): layer is { kind: string; line: number } => layer !== undefined)
@@ -195,9 +213,10 @@ function formatError(value: number | null): string {
  * The blamed layer's error and the model output's error are two numbers: the diagnostic names
  * which is which, so it matches the report's output column.
  */
-function labelledError(measured: MeasuredModel, shownAt: number, d: number, outputError: number, byInterior: boolean): string {
+function labelledError(measured: MeasuredModel, shownAt: number, d: number, outputError: number, byInterior: boolean, byUnalignedShift = false): string {
   const layer = measured.layers[shownAt];
   const layerError = layer.relError[d];
+  if (byUnalignedShift) return `${formatError(layer.unalignedRelError?.[d] ?? null)} at the layer under a shift its strides do not divide, and ${formatError(outputError)} at the model's output`;
   if (byInterior) return `${formatError(layer.interiorRelError?.[d] ?? null)} on the layer's interior, ${formatError(layerError)} on its whole map and ${formatError(outputError)} at the model's output`;
   if (measured.outputs.includes(layer.output) || layerError === outputError) return `${formatError(outputError)} at the model's output`;
   return `${formatError(layerError)} at the layer (${formatError(outputError)} at the model's output)`;
@@ -247,7 +266,7 @@ export function judgeModel(
     if (!passed && outcome.outputError !== null && blamedLayer) {
       const span = layerSpanInModel(graph, blamedLayer);
       const data = {
-        error: labelledError(measured, outcome.shownAt ?? outcome.blamed!, d, outcome.outputError, outcome.byInterior === true),
+        error: labelledError(measured, outcome.shownAt ?? outcome.blamed!, d, outcome.outputError, outcome.byInterior === true, outcome.byUnalignedShift === true),
         maxAbs: formatError(measured.layers[outcome.shownAt ?? outcome.blamed!].maxAbsError[d]),
         tol: String(declaration.tol),
         groupMode,

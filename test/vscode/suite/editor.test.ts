@@ -14,6 +14,7 @@ import {
   screenshot,
   waitFor,
   waitForDiagnostics,
+  waitForFileText,
 } from './harness';
 
 /** A classic conv/pool/flatten/dense classifier declared translation invariant. */
@@ -49,7 +50,10 @@ describe('Symmetry Lint in a trusted workspace', () => {
       assert.match(covered, /^[A-Za-z0-9]+$/, `${rule} covers an identifier, got "${covered}"`);
       assert.ok(document.lineAt(diagnostic.range.start.line).text.includes(`layers.${covered}(`), `${rule} covers the layer call's name`);
       const code = diagnostic.code as { value: string; target: vscode.Uri };
-      assert.match(code.target.toString(), new RegExp(`${rule}`), `${rule} links to its documentation`);
+      // The shipped page, through the command that opens it in the Markdown preview.
+      assert.equal(code.target.scheme, 'command', `${rule} links to its page through a command`);
+      assert.equal(code.target.path, 'symmetryLint.showRuleDocs');
+      assert.deepEqual(JSON.parse(code.target.query), [rule], `${rule} links to its own page`);
       assert.ok(diagnostic.message.length > 20, `${rule} explains itself`);
     }
     const flatten = diagnostics.find((d) => ruleOf(d) === 'flatten-breaks-invariance')!;
@@ -66,6 +70,39 @@ describe('Symmetry Lint in a trusted workspace', () => {
     await vscode.commands.executeCommand('workbench.actions.view.problems');
     editor.revealRange(flatten.range, vscode.TextEditorRevealType.InCenter);
     await screenshot('editor-squiggles');
+  });
+
+  it("opens a diagnostic's docs link as the rule page in the Markdown preview, not its source", async () => {
+    const editor = await openWorkspaceFile(CLASSIFIER_SAMPLE);
+    const diagnostics = await waitForDiagnostics(editor.document.uri, (d) => d.some((x) => ruleOf(x) === 'flatten-breaks-invariance'), 'the flatten finding');
+    const target = (diagnostics.find((d) => ruleOf(d) === 'flatten-breaks-invariance')!.code as { target: vscode.Uri }).target;
+    // What the hover, the peek view and the Problems panel do on a click: run the link's command with its arguments.
+    const args = JSON.parse(target.query) as unknown[];
+    const opened = await vscode.commands.executeCommand<vscode.Uri | undefined>(target.path, ...args);
+    assert.ok(opened && opened.path.endsWith('/docs/rules/flatten-breaks-invariance.md'), `opened ${opened?.toString()}`);
+    const preview = await waitFor(
+      vscode.window.tabGroups.onDidChangeTabs,
+      () => {
+        const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+        return input instanceof vscode.TabInputWebview && /markdown\.preview/.test(input.viewType) ? vscode.window.tabGroups.activeTabGroup.activeTab : undefined;
+      },
+      () => `a Markdown preview tab; active: ${vscode.window.tabGroups.activeTabGroup.activeTab?.label}`,
+    );
+    assert.match(preview.label, /flatten-breaks-invariance/);
+    assert.ok(!vscode.window.visibleTextEditors.some((e) => e.document.uri.path.endsWith('flatten-breaks-invariance.md')), 'the Markdown source is not opened');
+  });
+
+  it("asks in a modal before it runs the workspace's code to probe a model", async () => {
+    const editor = await openWorkspaceFile(CLASSIFIER_SAMPLE);
+    const line = editor.document.getText().split('\n').findIndex((text) => text.includes('tf.layers.flatten'));
+    editor.selection = new vscode.Selection(line, 4, line, 4);
+    // VS Code refuses to show modal dialogs under test and says what the dialog would have asked:
+    // a modal (a notification would not go through the dialog service) that names the workspace's code.
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('symmetryLint.probeModelAtCursorRunningCode')),
+      /refused to show dialog in tests\. Contents: Run this workspace's code to probe the model\?/,
+    );
+    assert.equal(api.status().state === 'probing', false, 'no probe started without consent');
   });
 
   it('answers a hover on a layer with the symmetry state after it', async () => {
@@ -162,7 +199,7 @@ describe('Symmetry Lint in a trusted workspace', () => {
     const skipped = await vscode.commands.executeCommand<ProbeOutcome>('symmetryLint.probeFile');
     assert.equal(skipped.kind, 'done', JSON.stringify(skipped));
     if (skipped.kind !== 'done') return;
-    assert.equal(skipped.summary, 'Symmetry probe: no model measured; 1 skipped. See the report.');
+    assert.equal(skipped.summary, 'Symmetry probe: no model measured. 1 model skipped. See the report.');
     // A probe stopped by its time limit fails; the notification names the model and the cause.
     const config = vscode.workspace.getConfiguration('symmetryLint');
     await config.update('probe.timeoutMs', 1, vscode.ConfigurationTarget.Workspace);
@@ -171,7 +208,10 @@ describe('Symmetry Lint in a trusted workspace', () => {
       const failed = await vscode.commands.executeCommand<ProbeOutcome>('symmetryLint.probeFile');
       assert.equal(failed.kind, 'done', JSON.stringify(failed));
       if (failed.kind !== 'done') return;
-      assert.match(failed.summary, /^Symmetry probe: no model measured; 1 failed \(createConvModel: the probe took longer than 1 ms/);
+      assert.match(failed.summary, /^Symmetry probe: no model measured\. 1 model failed\. The probe of createConvModel failed: the probe took longer than 1 ms/);
+      assert.doesNotMatch(failed.summary, /\([^)]*\(/, 'no nested parentheses');
+      // The output channel has the failure with its cause.
+      await waitForFileText(api.outputLogFile, (text) => /Probe of createConvModel failed: the probe took longer than 1 ms/.test(text), 'the probe failure logged');
       assert.doesNotMatch(failed.summary, /hold/);
     } finally {
       await config.update('probe.timeoutMs', undefined, vscode.ConfigurationTarget.Workspace);

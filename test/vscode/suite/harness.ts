@@ -122,3 +122,32 @@ export async function screenshot(name: string): Promise<void> {
   console.log(`[symmetry-lint-screenshot] ${name}`);
   await written;
 }
+
+/**
+ * Resolves with the text of the file at `uri` (on this machine's disk) once `accept` takes it,
+ * re-reading whenever the file's folder changes: the output channel's log is written a little
+ * after the line is logged.
+ */
+export function waitForFileText(uri: vscode.Uri, accept: (text: string) => boolean, what: string, timeoutMs = 30000): Promise<string> {
+  const file = uri.fsPath;
+  const read = (): string => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '');
+  return new Promise<string>((resolve, reject) => {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const check = (): void => {
+      const text = read();
+      if (!accept(text)) return;
+      cleanup();
+      resolve(text);
+    };
+    const watcher = fs.watch(path.dirname(file), () => check());
+    const deadline = setTimeout(() => {
+      cleanup();
+      reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${what} in ${file}; its last lines:\n${read().split('\n').slice(-15).join('\n')}`));
+    }, timeoutMs);
+    const cleanup = (): void => {
+      watcher.close();
+      clearTimeout(deadline);
+    };
+    check();
+  });
+}
