@@ -206,6 +206,31 @@ describe('probes on real code', function () {
       assert.ok(kept.plan.assumptions?.some((a) => /it may not finish within the timeout$/.test(a)), kept.plan.assumptions?.join('\n'));
     });
 
+    it('probes a model past the parameter limit with smaller widths, and keeps refusing one whose reshape needs them', async () => {
+      const wide = (reshape: boolean) => builder(['invariant translation'], '', `
+  return tf.sequential({ layers: [
+    tf.layers.conv2d({ inputShape: [32, 32, 3], filters: 512, kernelSize: 3, padding: 'same' }),
+    tf.layers.maxPooling2d({ poolSize: 2 }),
+    tf.layers.flatten({}),
+    tf.layers.dense({ units: 4096 }),${reshape ? `
+    tf.layers.reshape({ targetShape: [64, 64] }),` : ''}
+    tf.layers.dense({ units: 10 }),
+  ] });`);
+      const declared = planOf(wide(false));
+      assert.ok(declared.parameters > LIMITS.maxParameters, String(declared.parameters));
+      const capped = buildProbePlan(analyzeText('wide.ts', wide(false)).models[0], parseSource('wide.ts', wide(false)), LIMITS.maxParameters);
+      assert.ok(capped.parameters <= LIMITS.maxParameters, String(capped.parameters));
+      assert.deepEqual(capped.plan.layers.map((layer) => layer.config.filters ?? layer.config.units ?? null), [64, null, null, 64, 10]);
+      assert.ok(capped.plan.assumptions?.includes(`units = 64 instead of 4096 (dense, line ${lineOf(wide(false), 'units: 4096')}): the declared widths are past the parameter limit, and widths do not decide a symmetry`), capped.plan.assumptions?.join('\n'));
+      const { reports } = await probe(wide(false));
+      assert.equal(reports[0].status, 'ok', reports[0].message);
+
+      // 4096 = 64 x 64: the reshape needs the declared width, so the model is refused on its size.
+      const needed = await probe(wide(true));
+      assert.equal(needed.reports[0].status, 'skipped');
+      assert.match(needed.reports[0].message ?? '', /parameters, more than the probe limit/);
+    });
+
     it('counts the total stride once per path, not once per branch (a strided shortcut beside a strided conv)', () => {
       const text = builder(['invariant translation'], '', `
   const input = tf.input({ shape: [null, null, 3] });
@@ -246,6 +271,15 @@ describe('probes on real code', function () {
       const { reports } = await probe(text);
       assert.equal(reports[0].status, 'ok', reports[0].message);
       assert.equal(reports[0].verdicts[0].passed, false);
+    });
+    it('builds a separable convolution, whose depthwise and pointwise kernels refuse any kernel initializer', async () => {
+      const text = builder(['invariant translation'], '', `
+  return tf.sequential({ layers: [
+    tf.layers.separableConv2d({ inputShape: [12, 12, 3], filters: 4, kernelSize: 3, padding: 'same' }),
+    tf.layers.globalAveragePooling2d({}),
+  ] });`);
+      const { reports } = await probe(text);
+      assert.equal(reports[0].status, 'ok', reports[0].message);
     });
   });
 

@@ -53,7 +53,7 @@ export function literalProbeReach(graph: ModelGraph, inferences: readonly Declar
   for (const layer of representative.graph.layers) {
     for (const candidate of layer.inner ? [layer, layer.inner] : [layer]) {
       if (candidate.origin === 'custom') {
-        obstacles.push({ kind: 'custom-layer', message: `cannot build layer ${candidate.kind} (line ${lineOf(candidate)}): it is a custom layer the probe has no literal configuration for` });
+        obstacles.push({ kind: 'custom-layer', message: `cannot build layer ${candidate.kind} (line ${lineOf(candidate)}): it is a custom layer, and the probe does not run user code: use --probe-execute on trusted code` });
         continue;
       }
       const keys = nonConstantKeys(candidate);

@@ -3,7 +3,8 @@
 // the static shapes (probeSizes.ts), and an up-front parameter count so that a model past the
 // limit is refused in milliseconds, before tfjs allocates anything.
 import type { ts } from 'ts-morph';
-import type { LayerNode } from '../analysis/graph';
+import type { LayerNode, ModelGraph } from '../analysis/graph';
+import { inferShapes } from '../analysis/shapes';
 import { feedsChannelsFirst } from '../analysis/groups';
 import type { ModelAnalysis } from '../engine';
 import { spanToLspRange } from '../engine';
@@ -117,13 +118,71 @@ export interface BuiltPlan {
   flops: number;
 }
 
-/** The probe plan of one analysed model in `sourceFile`. */
-export function buildProbePlan(model: ModelAnalysis, sourceFile: ts.SourceFile): BuiltPlan {
-  const lineOfSpan = (start: number, end: number) => spanToLspRange(sourceFile, { start, end }).start.line + 1;
-  const lineOf = (node: LayerNode) => {
-    const span = layerSpanInModel(model.graph, node);
-    return span.file === sourceFile.fileName ? lineOfSpan(span.start, span.end) : 0;
+/** Width caps tried, largest first, when a model's declared widths are past the parameter limit. */
+const WIDTH_CAPS = [64, 16, 8];
+const WIDTH_KEYS = ['units', 'filters', 'outputDim'];
+
+/**
+ * The graph with every literal width above `cap` lowered to it, or undefined when that changes
+ * what the static analysis knows of a layer's shape (an add that needs the old width), or when a reshape or custom layer may count them.
+ * min(width, cap) keeps equal widths equal, so most merges still fit.
+ */
+function withCappedWidths(graph: ModelGraph, cap: number, lineOf: (node: LayerNode) => number): { graph: ModelGraph; assumptions: string[] } | undefined {
+  const assumptions: string[] = [];
+  const cap1 = (node: LayerNode): LayerNode => {
+    const values = { ...node.config.values };
+    for (const key of WIDTH_KEYS) {
+      const value = values[key];
+      if (typeof value === 'number' && value > cap) {
+        values[key] = cap;
+        assumptions.push(`${key} = ${cap} instead of ${value} (${node.kind}, line ${lineOf(node)}): the declared widths are past the parameter limit, and widths do not decide a symmetry`);
+      }
+    }
+    return { ...node, config: { ...node.config, values }, ...(node.inner ? { inner: cap1(node.inner) } : {}) };
   };
+  // A reshape's target counts the old widths, and a custom layer may too.
+  if (graph.layers.some((layer) => [layer, layer.inner].some((node) => node && (node.kind === 'reshape' || node.origin === 'custom')))) return undefined;
+  const capped: ModelGraph = { ...graph, layers: graph.layers.map(cap1) };
+  if (assumptions.length === 0) return undefined;
+  const before = inferShapes(graph);
+  const after = inferShapes(capped);
+  const lost = graph.layers.some((layer) => {
+    const known = before[layer.output];
+    const now = after[layer.output];
+    return known !== undefined && (now === undefined || now.length !== known.length || now.some((dim, axis) => dim === null && known[axis] !== null));
+  });
+  return lost ? undefined : { graph: capped, assumptions };
+}
+
+/**
+ * The probe plan of one analysed model in `sourceFile`. With `maxParameters`, a model whose
+ * declared widths are past it is probed with smaller widths (and says so) when that changes no
+ * shape the analysis knows; otherwise the caller refuses it on the parameter count.
+ */
+export function buildProbePlan(model: ModelAnalysis, sourceFile: ts.SourceFile, maxParameters?: number): BuiltPlan {
+  const built = buildProbePlanOf(model, sourceFile);
+  if (maxParameters === undefined || built.parameters <= maxParameters || built.plan.unbuildable) return built;
+  const lineOf = lineOfLayerIn(model, sourceFile);
+  for (const cap of WIDTH_CAPS) {
+    const capped = withCappedWidths(model.graph, cap, lineOf);
+    if (!capped) return built;
+    const smaller = buildProbePlanOf({ ...model, graph: capped.graph }, sourceFile, capped.assumptions);
+    if (smaller.plan.unbuildable) return built;
+    if (smaller.parameters <= maxParameters) return smaller;
+  }
+  return built;
+}
+
+function lineOfLayerIn(model: ModelAnalysis, sourceFile: ts.SourceFile): (node: LayerNode) => number {
+  return (node: LayerNode) => {
+    const span = layerSpanInModel(model.graph, node);
+    return span.file === sourceFile.fileName ? spanToLspRange(sourceFile, { start: span.start, end: span.end }).start.line + 1 : 0;
+  };
+}
+
+function buildProbePlanOf(model: ModelAnalysis, sourceFile: ts.SourceFile, widthAssumptions: string[] = []): BuiltPlan {
+  const lineOfSpan = (start: number, end: number) => spanToLspRange(sourceFile, { start, end }).start.line + 1;
+  const lineOf = lineOfLayerIn(model, sourceFile);
   const groups = model.declarations.map((declaration) => declaration.group);
   // Widths, initializers and dropout rates the analysis does not know get representative values;
   // structural values it does not know stop the probe (representativeConfig.ts, literalReach.ts).
@@ -166,7 +225,7 @@ export function buildProbePlan(model: ModelAnalysis, sourceFile: ts.SourceFile):
 
   const shapeOf = (tensor: number): number[] | undefined => sizes.tensorShapes[tensor] ?? model.shapes[tensor]?.map((dim) => dim ?? DEFAULT_DIMENSION);
   const parameters = estimateParameters(layers, shapeOf);
-  const assumptions = [...pathAssumptions, ...representative.assumptions, ...sizes.assumptions];
+  const assumptions = [...pathAssumptions, ...representative.assumptions, ...widthAssumptions, ...sizes.assumptions];
   const plan: ProbePlan = {
     modelName: graph.name,
     line: lineOfSpan(graph.nameSpan.start, graph.nameSpan.end),

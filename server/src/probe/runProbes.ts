@@ -48,7 +48,8 @@ function explainTimeout(message: string, plan: ProbePlan, flops: number): string
 /** Probes one analysed model; never throws except for cancellation. */
 export async function probeModel(host: ProbeHost, model: ModelAnalysis, sourceFile: ts.SourceFile, limits: ProbeLimits): Promise<{ report: ModelProbeReport; findings: LocatedFinding[] }> {
   const started = performance.now();
-  const { plan, parameters, flops } = buildProbePlan(model, sourceFile);
+  // Execute mode measures the model the code builds: its widths are the code's, not the plan's.
+  const { plan, parameters, flops } = buildProbePlan(model, sourceFile, limits.execute ? undefined : limits.maxParameters);
   const assumptions = limits.execute ? undefined : plan.assumptions;
   if (model.declarations.length === 0) return { report: skipped(model, plan.line, 'skipped', 'the model has no @symmetry declaration to probe', started), findings: [] };
   if (parameters > limits.maxParameters) {
