@@ -516,6 +516,19 @@ export function build(kernel: number, options: any) {
     assert.match(third.config.openSpread.reason, /parameter 'options'/);
   });
 
+  it('gives a layer called with a string instead of a configuration its defaults, as tfjs does', () => {
+    const { result } = extract(`import * as tf from '@tensorflow/tfjs';
+export function build() {
+  const input = tf.input({shape: [8, 8, 2]});
+  const pooled = tf.layers.globalMaxPooling2d('channelsLast').apply(input);
+  const scored = tf.layers.dense(someOptions()).apply(pooled);
+  return tf.model({inputs: input, outputs: scored});
+}`);
+    const [pool, dense] = model(result, 'build').layers;
+    assert.deepEqual(pool.config, { values: {} });
+    assert.ok(dense.config.openSpread instanceof NotConstant);
+  });
+
   it('uses parameter defaults when the unit runs without arguments', () => {
     const { result } = extract(`import * as tf from '@tensorflow/tfjs';
 export function build({units = 12, shape = [6]}: {units?: number; shape?: number[]} = {}) {

@@ -111,6 +111,10 @@ export class TfjsCalls {
       config = { values: {}, openSpread: new NotConstant(unknownCallee.reason, unknownCallee.span) };
     } else if (!configArg || isUndefined(configArg)) {
       config = { values: {} };
+    } else if (configArg.kind === 'primitive' && configArg.value !== null) {
+      // `globalAveragePooling2d('channelsLast')`: tfjs reads its keys off the string, where none
+      // of them exists, so the layer gets its defaults.
+      config = { values: {} };
     } else if (configArg.kind === 'object') {
       rawConfig = configArg;
       const values: Record<string, ConstValue> = {};
