@@ -133,6 +133,35 @@ describe('probes on real code', function () {
       assert.equal(plan.unbuildable, `cannot build layer conv2d (line ${lineOf(text, 'kernelSize: size')}): kernelSize is not a compile-time constant, and it decides the verdict: the probe does not guess it (declare it as a constant, or use --probe-execute on trusted code)`);
     });
 
+    it('probes each value of a structural boolean it does not know, and shows the worst', async () => {
+      const text = builder(['invariant translation'], 'sequences: boolean', `
+  return tf.sequential({ layers: [
+    tf.layers.lstm({ inputShape: [10, 4], units: 6, returnSequences: sequences }),
+    tf.layers.dense({ units: 2 }),
+  ] });`);
+      const built = planOf(text);
+      assert.deepEqual(built.variants?.map((variant) => variant.plan.layers[0].config.returnSequences), [false, true]);
+      assert.ok(built.plan.assumptions?.includes(`returnSequences (lstm, line ${lineOf(text, 'returnSequences')}) not known statically, and it decides the verdict: probed with each of its values (returnSequences: false or true)`), built.plan.assumptions?.join('\n'));
+      const { reports } = await probe(text);
+      assert.equal(reports[0].status, 'ok', reports[0].message);
+      // An LSTM reads its sequence in order: neither value makes the model translation invariant.
+      assert.equal(reports[0].verdicts[0].passed, false);
+      assert.match(reports[0].assumptions?.at(-1) ?? '', /^verdict shown for returnSequences = (true|false), the worst of the values probed \(returnSequences = false: breaks; returnSequences = true: breaks\)$/);
+    });
+
+    it('does not probe a structural value the layers after it cannot take', async () => {
+      const text = builder(['invariant translation'], 'sequences: boolean', `
+  return tf.sequential({ layers: [
+    tf.layers.lstm({ inputShape: [10, 4], units: 6, returnSequences: sequences }),
+    tf.layers.globalAveragePooling1d({}),
+  ] });`);
+      const built = planOf(text);
+      assert.deepEqual(built.variants?.map((variant) => variant.choice), ['returnSequences = true']);
+      const { reports } = await probe(text);
+      assert.equal(reports[0].status, 'ok', reports[0].message);
+      assert.ok(reports[0].assumptions?.includes('not probed with returnSequences = false: the layers after it could not take its output'), reports[0].assumptions?.join('\n'));
+    });
+
     it('treats useBias and activation as structural under sign only', () => {
       const body = `
   return tf.sequential({ layers: [
