@@ -516,6 +516,20 @@ export function build(kernel: number, options: any) {
     assert.match(third.config.openSpread.reason, /parameter 'options'/);
   });
 
+  it('keeps the literal an unknown value falls back to, and no other', () => {
+    const { result } = extract(`import * as tf from '@tensorflow/tfjs';
+export function build(options: any) {
+  const model = tf.sequential();
+  model.add(tf.layers.conv2d({inputShape: [8, 8, 1], filters: 2, kernelSize: options.kernel || 5, padding: options.padding ?? 'same', strides: options.strides || options.step}));
+  return model;
+}`);
+    const values = model(result, 'build').layers[0].config.values;
+    assert.ok(values.kernelSize instanceof NotConstant && values.padding instanceof NotConstant && values.strides instanceof NotConstant);
+    assert.equal(values.kernelSize.fallback, 5);
+    assert.equal(values.padding.fallback, 'same');
+    assert.equal(values.strides.fallback, undefined);
+  });
+
   it('gives a layer called with a string instead of a configuration its defaults, as tfjs does', () => {
     const { result } = extract(`import * as tf from '@tensorflow/tfjs';
 export function build() {

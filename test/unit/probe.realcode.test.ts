@@ -133,6 +133,18 @@ describe('probes on real code', function () {
       assert.equal(plan.unbuildable, `cannot build layer conv2d (line ${lineOf(text, 'kernelSize: size')}): kernelSize is not a compile-time constant, and it decides the verdict: the probe does not guess it (declare it as a constant, or use --probe-execute on trusted code)`);
     });
 
+    it('measures a structural value with the literal the code falls back to, and says so', () => {
+      const text = builder(['invariant translation'], 'options: { size?: number }', `
+  return tf.sequential({ layers: [
+    tf.layers.conv2d({ inputShape: [12, 12, 3], filters: 4, kernelSize: options.size || 3 }),
+    tf.layers.globalAveragePooling2d({}),
+  ] });`);
+      const { plan } = planOf(text);
+      assert.equal(plan.unbuildable, undefined);
+      assert.equal(plan.layers[0].config.kernelSize, 3);
+      assert.ok(plan.assumptions?.includes(`kernelSize = 3 (conv2d, line ${lineOf(text, 'options.size || 3')}): the value the code falls back to, measured with it (kernelSize is not known statically and decides the verdict)`), plan.assumptions?.join('\n'));
+    });
+
     it('probes each value of a structural boolean it does not know, and shows the worst', async () => {
       const text = builder(['invariant translation'], 'sequences: boolean', `
   return tf.sequential({ layers: [
@@ -344,6 +356,19 @@ describe('probes on real code', function () {
 
         const good = goodPlan();
         const measured = await own.run({ type: 'probe', plan: good }, { timeoutMs: 60000 });
+        assert.equal(measured.status, 'ok', measured.message);
+      } finally {
+        await own.dispose();
+      }
+    });
+
+    it('probes a good model after one that ran the worker out of memory, in the same host', async () => {
+      const own = new ProbeHost({ memoryMb: 256, workerScript: path.resolve(__dirname, '../fixtures/probe/memoryHungryWorker.js') });
+      try {
+        const hungry: ProbePlan = { ...goodPlan(), modelName: 'exhaust-memory' };
+        await assert.rejects(own.run({ type: 'probe', plan: hungry }, { timeoutMs: 120000 }), /the probe ran out of memory/);
+        assert.equal(own.isWarm, false, 'the worker that ran out of memory is still in use');
+        const measured = await own.run({ type: 'probe', plan: goodPlan() }, { timeoutMs: 60000 });
         assert.equal(measured.status, 'ok', measured.message);
       } finally {
         await own.dispose();

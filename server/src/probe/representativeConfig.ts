@@ -107,6 +107,10 @@ export function withRepresentativeValues(
         } else {
           assumptions.push(`${key} (${where}) not known statically: left at tfjs' default (it matters only under sign)`);
         }
+      } else if (value.fallback !== undefined && value.fallback !== null) {
+        // `options.kernelSize || 5`: the code's own default, the value it has when nobody passes one.
+        values[key] = value.fallback;
+        assumptions.push(`${key} = ${JSON.stringify(value.fallback)} (${where}): the value the code falls back to, measured with it (${key} is not known statically and decides the verdict)`);
       } else if (key in FINITE_STRUCTURAL) {
         // Each possible value is probed (runProbes.ts): the first stands in until a choice is made.
         const id = `${path}:${key}`;

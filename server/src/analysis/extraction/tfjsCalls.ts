@@ -269,7 +269,7 @@ export function toConstValue(value: AbstractValue, depth = 0): ConstValue | unde
     case 'primitive':
       return value.value === undefined ? undefined : value.value;
     case 'unknown':
-      return new NotConstant(value.reason, value.span);
+      return new NotConstant(value.reason, value.span, value.fallback?.value ?? undefined);
     case 'array':
       return value.items.map((item) => toConstValue(item, depth + 1) ?? null);
     case 'object': {
