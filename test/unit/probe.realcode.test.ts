@@ -272,6 +272,17 @@ describe('probes on real code', function () {
       assert.match(needed.reports[0].message ?? '', /parameters, more than the probe limit/);
     });
 
+    it('refuses, before tfjs sees it, an add whose inputs the widths make unequal (a path the analysis assumed)', () => {
+      const text = builder(['invariant translation'], '', `
+  const input = tf.input({ shape: [16, 16, 3] });
+  const wide = tf.layers.conv2d({ filters: 6, kernelSize: 1 }).apply(input);
+  const narrow = tf.layers.conv2d({ filters: 4, kernelSize: 1 }).apply(input);
+  const sum = tf.layers.add().apply([wide, narrow]);
+  return tf.model({ inputs: input, outputs: tf.layers.globalAveragePooling2d({}).apply(sum) });`);
+      const { plan } = planOf(text);
+      assert.equal(plan.unbuildable, `add (line ${lineOf(text, 'tf.layers.add()')}) cannot take inputs of shapes [16, 16, 6] and [16, 16, 4] (tfjs would refuse to build it): the path the analysis assumed does not fit these widths, and the probe does not run it`);
+    });
+
     it('counts the total stride once per path, not once per branch (a strided shortcut beside a strided conv)', () => {
       const text = builder(['invariant translation'], '', `
   const input = tf.input({ shape: [null, null, 3] });

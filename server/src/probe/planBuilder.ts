@@ -222,6 +222,38 @@ function withinParameterLimit(model: ModelAnalysis, sourceFile: ts.SourceFile, m
   return unchanged;
 }
 
+const ELEMENTWISE_MERGES = new Set(['add', 'subtract', 'multiply', 'average', 'maximum', 'minimum']);
+
+/**
+ * Why a merge layer could not take its inputs at the probe's shapes (tfjs would refuse to build
+ * it), or undefined. It happens on a path the analysis assumed (`if (channels === filters) add`)
+ * that the declared widths rule out.
+ */
+function mismatchedMerge(layers: PlanLayer[], shapes: (number[] | undefined)[]): string | undefined {
+  for (const layer of layers) {
+    const inputs = layer.inputs.map((tensor) => shapes[tensor]);
+    if (inputs.length < 2 || inputs.some((shape) => !shape)) continue;
+    const known = inputs as number[][];
+    let fits = true;
+    if (ELEMENTWISE_MERGES.has(layer.kind)) {
+      const rank = Math.max(...known.map((shape) => shape.length));
+      for (let back = 1; back <= rank && fits; back++) {
+        const dims = known.map((shape) => shape[shape.length - back] ?? 1).filter((dim) => dim !== 1);
+        fits = dims.every((dim) => dim === dims[0]);
+      }
+    } else if (layer.kind === 'concatenate') {
+      const rank = known[0].length;
+      const raw = typeof layer.config.axis === 'number' ? layer.config.axis : -1;
+      const axis = raw < 0 ? rank + raw : raw - 1;
+      fits = known.every((shape) => shape.length === rank && shape.every((dim, i) => i === axis || dim === known[0][i]));
+    }
+    if (!fits) {
+      return `${layer.kind}${layer.line > 0 ? ` (line ${layer.line})` : ''} cannot take inputs of shapes ${known.map((shape) => `[${shape.join(', ')}]`).join(' and ')} (tfjs would refuse to build it): the path the analysis assumed does not fit these widths, and the probe does not run it`;
+    }
+  }
+  return undefined;
+}
+
 function lineOfLayerIn(model: ModelAnalysis, sourceFile: ts.SourceFile): (node: LayerNode) => number {
   return (node: LayerNode) => {
     const span = layerSpanInModel(model.graph, node);
@@ -271,6 +303,7 @@ function buildProbePlanOf(model: ModelAnalysis, sourceFile: ts.SourceFile, width
     ...(feedsChannelsFirst(graph, input.tensor) ? { channelsFirst: true } : {}),
   }));
   if (!unbuildable && inputs.length === 0) unbuildable = 'the model has no input whose shape the analysis could find';
+  if (!unbuildable) unbuildable = mismatchedMerge(layers, sizes.tensorShapes);
 
   const shapeOf = (tensor: number): number[] | undefined => sizes.tensorShapes[tensor] ?? model.shapes[tensor]?.map((dim) => dim ?? DEFAULT_DIMENSION);
   const parameters = estimateParameters(layers, shapeOf);
