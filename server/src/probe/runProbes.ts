@@ -53,11 +53,12 @@ export async function probeModel(host: ProbeHost, model: ModelAnalysis, sourceFi
   const { plan, parameters } = built;
   const assumptions = limits.execute ? undefined : plan.assumptions;
   if (model.declarations.length === 0) return { report: skipped(model, plan.line, 'skipped', 'the model has no @symmetry declaration to probe', started), findings: [] };
+  // A model the literal probe cannot build is refused for that, its first obstacle, not for its size.
+  if (plan.unbuildable && !limits.execute) return { report: skipped(model, plan.line, 'skipped', plan.unbuildable, started, assumptions), findings: [] };
   if (parameters > limits.maxParameters) {
     const message = `the model has about ${parameters.toExponential(2)} parameters, more than the probe limit of ${limits.maxParameters.toExponential(2)} (symmetryLint.probe.maxParameters): not probed`;
     return { report: skipped(model, plan.line, 'skipped', message, started), findings: [] };
   }
-  if (plan.unbuildable && !limits.execute) return { report: skipped(model, plan.line, 'skipped', plan.unbuildable, started, assumptions), findings: [] };
   if (limits.execute || !built.variants) return measurePlan(host, model, sourceFile, plan, built.flops, limits, started);
   // A structural value the analysis does not know: every value it can take is measured, and the
   // worst outcome stands, with the others named.
