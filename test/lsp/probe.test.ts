@@ -43,7 +43,8 @@ const CONV_LINE = 7;
 const HUGE_MODEL = `import * as tf from '@tensorflow/tfjs';
 /** @symmetry invariant permutation */
 export function buildHuge() {
-  return tf.sequential({ layers: [tf.layers.dense({ inputShape: [16, 40000], units: 50000 }), tf.layers.globalAveragePooling1d({})] });
+  // The reshape counts the declared width, so the probe cannot take a smaller one instead.
+  return tf.sequential({ layers: [tf.layers.dense({ inputShape: [16, 40000], units: 50000 }), tf.layers.reshape({ targetShape: [16, 50000] }), tf.layers.globalAveragePooling1d({})] });
 }
 `;
 

@@ -516,6 +516,33 @@ export function build(kernel: number, options: any) {
     assert.match(third.config.openSpread.reason, /parameter 'options'/);
   });
 
+  it('keeps the literal an unknown value falls back to, and no other', () => {
+    const { result } = extract(`import * as tf from '@tensorflow/tfjs';
+export function build(options: any) {
+  const model = tf.sequential();
+  model.add(tf.layers.conv2d({inputShape: [8, 8, 1], filters: 2, kernelSize: options.kernel || 5, padding: options.padding ?? 'same', strides: options.strides || options.step}));
+  return model;
+}`);
+    const values = model(result, 'build').layers[0].config.values;
+    assert.ok(values.kernelSize instanceof NotConstant && values.padding instanceof NotConstant && values.strides instanceof NotConstant);
+    assert.equal(values.kernelSize.fallback, 5);
+    assert.equal(values.padding.fallback, 'same');
+    assert.equal(values.strides.fallback, undefined);
+  });
+
+  it('gives a layer called with a string instead of a configuration its defaults, as tfjs does', () => {
+    const { result } = extract(`import * as tf from '@tensorflow/tfjs';
+export function build() {
+  const input = tf.input({shape: [8, 8, 2]});
+  const pooled = tf.layers.globalMaxPooling2d('channelsLast').apply(input);
+  const scored = tf.layers.dense(someOptions()).apply(pooled);
+  return tf.model({inputs: input, outputs: scored});
+}`);
+    const [pool, dense] = model(result, 'build').layers;
+    assert.deepEqual(pool.config, { values: {} });
+    assert.ok(dense.config.openSpread instanceof NotConstant);
+  });
+
   it('uses parameter defaults when the unit runs without arguments', () => {
     const { result } = extract(`import * as tf from '@tensorflow/tfjs';
 export function build({units = 12, shape = [6]}: {units?: number; shape?: number[]} = {}) {

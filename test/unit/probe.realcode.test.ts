@@ -133,6 +133,47 @@ describe('probes on real code', function () {
       assert.equal(plan.unbuildable, `cannot build layer conv2d (line ${lineOf(text, 'kernelSize: size')}): kernelSize is not a compile-time constant, and it decides the verdict: the probe does not guess it (declare it as a constant, or use --probe-execute on trusted code)`);
     });
 
+    it('measures a structural value with the literal the code falls back to, and says so', () => {
+      const text = builder(['invariant translation'], 'options: { size?: number }', `
+  return tf.sequential({ layers: [
+    tf.layers.conv2d({ inputShape: [12, 12, 3], filters: 4, kernelSize: options.size || 3 }),
+    tf.layers.globalAveragePooling2d({}),
+  ] });`);
+      const { plan } = planOf(text);
+      assert.equal(plan.unbuildable, undefined);
+      assert.equal(plan.layers[0].config.kernelSize, 3);
+      assert.ok(plan.assumptions?.includes(`kernelSize = 3 (conv2d, line ${lineOf(text, 'options.size || 3')}): the value the code falls back to, measured with it (kernelSize is not known statically and decides the verdict)`), plan.assumptions?.join('\n'));
+    });
+
+    it('probes each value of a structural boolean it does not know, and shows the worst', async () => {
+      const text = builder(['invariant translation'], 'sequences: boolean', `
+  return tf.sequential({ layers: [
+    tf.layers.lstm({ inputShape: [10, 4], units: 6, returnSequences: sequences }),
+    tf.layers.dense({ units: 2 }),
+  ] });`);
+      const built = planOf(text);
+      assert.deepEqual(built.variants?.map((variant) => variant.plan.layers[0].config.returnSequences), [false, true]);
+      assert.ok(built.plan.assumptions?.includes(`returnSequences (lstm, line ${lineOf(text, 'returnSequences')}) not known statically, and it decides the verdict: probed with each of its values (returnSequences: false or true)`), built.plan.assumptions?.join('\n'));
+      const { reports } = await probe(text);
+      assert.equal(reports[0].status, 'ok', reports[0].message);
+      // An LSTM reads its sequence in order: neither value makes the model translation invariant.
+      assert.equal(reports[0].verdicts[0].passed, false);
+      assert.match(reports[0].assumptions?.at(-1) ?? '', /^verdict shown for returnSequences = (true|false), the worst of the values probed \(returnSequences = false: breaks; returnSequences = true: breaks\)$/);
+    });
+
+    it('does not probe a structural value the layers after it cannot take', async () => {
+      const text = builder(['invariant translation'], 'sequences: boolean', `
+  return tf.sequential({ layers: [
+    tf.layers.lstm({ inputShape: [10, 4], units: 6, returnSequences: sequences }),
+    tf.layers.globalAveragePooling1d({}),
+  ] });`);
+      const built = planOf(text);
+      assert.deepEqual(built.variants?.map((variant) => variant.choice), ['returnSequences = true']);
+      const { reports } = await probe(text);
+      assert.equal(reports[0].status, 'ok', reports[0].message);
+      assert.ok(reports[0].assumptions?.includes('not probed with returnSequences = false: the layers after it could not take its output'), reports[0].assumptions?.join('\n'));
+    });
+
     it('treats useBias and activation as structural under sign only', () => {
       const body = `
   return tf.sequential({ layers: [
@@ -206,6 +247,42 @@ describe('probes on real code', function () {
       assert.ok(kept.plan.assumptions?.some((a) => /it may not finish within the timeout$/.test(a)), kept.plan.assumptions?.join('\n'));
     });
 
+    it('probes a model past the parameter limit with smaller widths, and keeps refusing one whose reshape needs them', async () => {
+      const wide = (reshape: boolean) => builder(['invariant translation'], '', `
+  return tf.sequential({ layers: [
+    tf.layers.conv2d({ inputShape: [32, 32, 3], filters: 512, kernelSize: 3, padding: 'same' }),
+    tf.layers.maxPooling2d({ poolSize: 2 }),
+    tf.layers.flatten({}),
+    tf.layers.dense({ units: 4096 }),${reshape ? `
+    tf.layers.reshape({ targetShape: [64, 64] }),` : ''}
+    tf.layers.dense({ units: 10 }),
+  ] });`);
+      const declared = planOf(wide(false));
+      assert.ok(declared.parameters > LIMITS.maxParameters, String(declared.parameters));
+      const capped = buildProbePlan(analyzeText('wide.ts', wide(false)).models[0], parseSource('wide.ts', wide(false)), LIMITS.maxParameters);
+      assert.ok(capped.parameters <= LIMITS.maxParameters, String(capped.parameters));
+      assert.deepEqual(capped.plan.layers.map((layer) => layer.config.filters ?? layer.config.units ?? null), [64, null, null, 64, 10]);
+      assert.ok(capped.plan.assumptions?.includes(`units = 64 instead of 4096 (dense, line ${lineOf(wide(false), 'units: 4096')}): the declared widths are past the parameter limit, and widths do not decide a symmetry`), capped.plan.assumptions?.join('\n'));
+      const { reports } = await probe(wide(false));
+      assert.equal(reports[0].status, 'ok', reports[0].message);
+
+      // 4096 = 64 x 64: the reshape needs the declared width, so the model is refused on its size.
+      const needed = await probe(wide(true));
+      assert.equal(needed.reports[0].status, 'skipped');
+      assert.match(needed.reports[0].message ?? '', /parameters, more than the probe limit/);
+    });
+
+    it('refuses, before tfjs sees it, an add whose inputs the widths make unequal (a path the analysis assumed)', () => {
+      const text = builder(['invariant translation'], '', `
+  const input = tf.input({ shape: [16, 16, 3] });
+  const wide = tf.layers.conv2d({ filters: 6, kernelSize: 1 }).apply(input);
+  const narrow = tf.layers.conv2d({ filters: 4, kernelSize: 1 }).apply(input);
+  const sum = tf.layers.add().apply([wide, narrow]);
+  return tf.model({ inputs: input, outputs: tf.layers.globalAveragePooling2d({}).apply(sum) });`);
+      const { plan } = planOf(text);
+      assert.equal(plan.unbuildable, `add (line ${lineOf(text, 'tf.layers.add()')}) cannot take inputs of shapes [16, 16, 6] and [16, 16, 4] (tfjs would refuse to build it): the path the analysis assumed does not fit these widths, and the probe does not run it`);
+    });
+
     it('counts the total stride once per path, not once per branch (a strided shortcut beside a strided conv)', () => {
       const text = builder(['invariant translation'], '', `
   const input = tf.input({ shape: [null, null, 3] });
@@ -247,6 +324,15 @@ describe('probes on real code', function () {
       assert.equal(reports[0].status, 'ok', reports[0].message);
       assert.equal(reports[0].verdicts[0].passed, false);
     });
+    it('builds a separable convolution, whose depthwise and pointwise kernels refuse any kernel initializer', async () => {
+      const text = builder(['invariant translation'], '', `
+  return tf.sequential({ layers: [
+    tf.layers.separableConv2d({ inputShape: [12, 12, 3], filters: 4, kernelSize: 3, padding: 'same' }),
+    tf.layers.globalAveragePooling2d({}),
+  ] });`);
+      const { reports } = await probe(text);
+      assert.equal(reports[0].status, 'ok', reports[0].message);
+    });
   });
 
   describe('one trap does not poison the run', () => {
@@ -281,6 +367,19 @@ describe('probes on real code', function () {
 
         const good = goodPlan();
         const measured = await own.run({ type: 'probe', plan: good }, { timeoutMs: 60000 });
+        assert.equal(measured.status, 'ok', measured.message);
+      } finally {
+        await own.dispose();
+      }
+    });
+
+    it('probes a good model after one that ran the worker out of memory, in the same host', async () => {
+      const own = new ProbeHost({ memoryMb: 256, workerScript: path.resolve(__dirname, '../fixtures/probe/memoryHungryWorker.js') });
+      try {
+        const hungry: ProbePlan = { ...goodPlan(), modelName: 'exhaust-memory' };
+        await assert.rejects(own.run({ type: 'probe', plan: hungry }, { timeoutMs: 120000 }), /the probe ran out of memory/);
+        assert.equal(own.isWarm, false, 'the worker that ran out of memory is still in use');
+        const measured = await own.run({ type: 'probe', plan: goodPlan() }, { timeoutMs: 60000 });
         assert.equal(measured.status, 'ok', measured.message);
       } finally {
         await own.dispose();

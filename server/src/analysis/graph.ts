@@ -15,6 +15,8 @@ export class NotConstant {
   constructor(
     readonly reason: string,
     readonly span?: SourceSpan,
+    /** The literal the code falls back to when the value is missing (`options.size || 5`). */
+    readonly fallback?: ConstValue,
   ) {}
 }
 

@@ -2,7 +2,7 @@
 // One function serves the probe plan (which skips the model) and the analysis-gap rule (which
 // must not tell the user to run a probe that will skip for the same reason). It reads only the
 // analysed graph and inferences, so rules may use it without pulling in the probe itself.
-import type { ExtractionGap, LayerNode, ModelGraph } from '../analysis/graph';
+import type { ConstValue, ExtractionGap, LayerNode, ModelGraph } from '../analysis/graph';
 import type { DeclarationInference } from '../analysis/symmetry';
 import { toPlanValue } from './plan';
 import { withRepresentativeValues, type RepresentativeGraph } from './representativeConfig';
@@ -47,8 +47,13 @@ export function literalProbeObstacles(graph: ModelGraph, inferences: readonly De
  * What the literal probe can build of `graph`: widths, initializers and dropout rates it does not
  * know take representative values (representativeConfig.ts); anything else unknown is an obstacle.
  */
-export function literalProbeReach(graph: ModelGraph, inferences: readonly DeclarationInference[], lineOf: (node: LayerNode) => number): LiteralProbeReach {
-  const representative = withRepresentativeValues(graph, inferences.map((inference) => inference.declaration.group), lineOf);
+export function literalProbeReach(
+  graph: ModelGraph,
+  inferences: readonly DeclarationInference[],
+  lineOf: (node: LayerNode) => number,
+  chosen?: ReadonlyMap<string, ConstValue>,
+): LiteralProbeReach {
+  const representative = withRepresentativeValues(graph, inferences.map((inference) => inference.declaration.group), lineOf, chosen);
   const obstacles: LiteralProbeObstacle[] = [];
   for (const layer of representative.graph.layers) {
     for (const candidate of layer.inner ? [layer, layer.inner] : [layer]) {

@@ -95,6 +95,9 @@ function createLayer(tf: TF, layer: PlanLayer): tfjs.layers.Layer {
   // Every weight is redrawn from the seed after the build: tfjs' own random initialisers would
   // only double the cost of drawing them (seconds for a ResNet, in JS), so weights start at zero.
   if (layer.origin === 'tfjs') for (const key of ZEROED_INITIALIZERS) config[key] = 'zeros';
+  // A separable convolution has depthwise and pointwise kernels, and tfjs refuses any `kernel*`
+  // field on it, even one set to its default.
+  if (/^separableConv/.test(layer.kind)) for (const key of ['kernelInitializer', 'kernelRegularizer', 'kernelConstraint']) delete config[key];
   const where = `${layer.kind}${layer.line > 0 ? ` (line ${layer.line})` : ''}`;
   try {
     if (layer.origin === 'library') {

@@ -3,7 +3,9 @@
 // the static shapes (probeSizes.ts), and an up-front parameter count so that a model past the
 // limit is refused in milliseconds, before tfjs allocates anything.
 import type { ts } from 'ts-morph';
-import type { LayerNode } from '../analysis/graph';
+import type { ConstValue, LayerNode, ModelGraph } from '../analysis/graph';
+import { layerRuleFor } from '../analysis/layerRules';
+import { inferShapes } from '../analysis/shapes';
 import { feedsChannelsFirst } from '../analysis/groups';
 import type { ModelAnalysis } from '../engine';
 import { spanToLspRange } from '../engine';
@@ -12,6 +14,7 @@ import { isChosenPathGap, literalProbeReach } from './literalReach';
 import { planDeclarationOf, toPlanLayer, type PlanLayer, type ProbePlan } from './plan';
 import { numberList, spatialRankOf, totalStrideOf } from './layerStrides';
 import { chooseInputSizes } from './probeSizes';
+import type { StructuralChoice } from './representativeConfig';
 
 import { DEFAULT_DIMENSION, PROBE_SEED } from './plan';
 export { DEFAULT_DIMENSION, PROBE_SEED };
@@ -72,19 +75,156 @@ export interface BuiltPlan {
   parameters: number;
   /** Estimated floating-point operations of the probe's batch (0 when the plan is unbuildable). */
   flops: number;
+  /**
+   * When structural values with a few possible values are not known statically: one plan per
+   * combination of them, each to be probed (`plan` is the first). `choice` names the combination.
+   */
+  variants?: (BuiltPlan & { choice: string })[];
+  /** The structural values not known statically that the variants try. */
+  choices?: StructuralChoice[];
+  /** How many layer outputs have a static shape at the chosen sizes: a value tfjs would refuse leaves holes. */
+  shapedLayers: number;
 }
 
-/** The probe plan of one analysed model in `sourceFile`. */
-export function buildProbePlan(model: ModelAnalysis, sourceFile: ts.SourceFile): BuiltPlan {
-  const lineOfSpan = (start: number, end: number) => spanToLspRange(sourceFile, { start, end }).start.line + 1;
-  const lineOf = (node: LayerNode) => {
-    const span = layerSpanInModel(model.graph, node);
-    return span.file === sourceFile.fileName ? lineOfSpan(span.start, span.end) : 0;
+/** Past this many combinations of unknown structural values, the probe does not try them all. */
+export const MAX_STRUCTURAL_VARIANTS = 8;
+
+/** Width caps tried, largest first, when a model's declared widths are past the parameter limit. */
+const WIDTH_CAPS = [64, 16, 8];
+const WIDTH_KEYS = ['units', 'filters', 'outputDim'];
+
+/**
+ * The graph with every literal width above `cap` lowered to it, or undefined when that changes
+ * what the static analysis knows of a layer's shape (an add that needs the old width), or when a reshape or custom layer may count them.
+ * min(width, cap) keeps equal widths equal, so most merges still fit.
+ */
+function withCappedWidths(graph: ModelGraph, cap: number, lineOf: (node: LayerNode) => number): { graph: ModelGraph; assumptions: string[] } | undefined {
+  const assumptions: string[] = [];
+  const cap1 = (node: LayerNode): LayerNode => {
+    const values = { ...node.config.values };
+    for (const key of WIDTH_KEYS) {
+      const value = values[key];
+      if (typeof value === 'number' && value > cap) {
+        values[key] = cap;
+        assumptions.push(`${key} = ${cap} instead of ${value} (${node.kind}, line ${lineOf(node)}): the declared widths are past the parameter limit, and widths do not decide a symmetry`);
+      }
+    }
+    return { ...node, config: { ...node.config, values }, ...(node.inner ? { inner: cap1(node.inner) } : {}) };
   };
+  // A reshape's target counts the old widths, and a custom layer may too.
+  if (graph.layers.some((layer) => [layer, layer.inner].some((node) => node && (node.kind === 'reshape' || node.origin === 'custom')))) return undefined;
+  const capped: ModelGraph = { ...graph, layers: graph.layers.map(cap1) };
+  if (assumptions.length === 0) return undefined;
+  const before = inferShapes(graph);
+  const after = inferShapes(capped);
+  const lost = graph.layers.some((layer) => {
+    const known = before[layer.output];
+    const now = after[layer.output];
+    return known !== undefined && (now === undefined || now.length !== known.length || now.some((dim, axis) => dim === null && known[axis] !== null));
+  });
+  return lost ? undefined : { graph: capped, assumptions };
+}
+
+/**
+ * The probe plan of one analysed model in `sourceFile`. With `maxParameters`, a model whose
+ * declared widths are past it is probed with smaller widths (and says so) when that changes no
+ * shape the analysis knows; otherwise the caller refuses it on the parameter count. A structural
+ * value with a few possible values (`returnSequences`) that the analysis does not know gives one
+ * variant per value: the caller probes each.
+ */
+export function buildProbePlan(model: ModelAnalysis, sourceFile: ts.SourceFile, maxParameters?: number): BuiltPlan {
+  const { built, sized, widthAssumptions } = withinParameterLimit(model, sourceFile, maxParameters);
+  const choices = built.choices ?? [];
+  if (choices.length === 0 || built.plan.unbuildable) return built;
+  const combinations = choices.reduce<ConstValue[][]>((sofar, choice) => sofar.flatMap((prefix) => choice.values.map((value) => [...prefix, value])), [[]]);
+  const listed = choices.map((choice) => `${choice.key} (${choice.where})`).join(', ');
+  if (combinations.length > MAX_STRUCTURAL_VARIANTS) {
+    const plan = { ...built.plan, unbuildable: `${listed} are not compile-time constants, and they decide the verdict: ${combinations.length} combinations of their values, more than the ${MAX_STRUCTURAL_VARIANTS} the probe tries (declare them as constants, or use --probe-execute on trusted code)` };
+    return { ...built, plan, flops: 0 };
+  }
+  const said = `${listed} not known statically, and ${choices.length > 1 ? 'they decide' : 'it decides'} the verdict: probed with each of its values (${choices.map((choice) => `${choice.key}: ${choice.values.map((value) => JSON.stringify(value)).join(' or ')}`).join('; ')})`;
+  const all = combinations.map((values) => {
+    const chosen = new Map(choices.map((choice, i) => [choice.id, values[i]]));
+    const variant = buildProbePlanOf(sized, sourceFile, widthAssumptions, chosen);
+    const choice = choices.map((c, i) => `${c.key} = ${JSON.stringify(values[i])}`).join(', ');
+    return { ...variant, plan: { ...variant.plan, assumptions: [said, ...(variant.plan.assumptions ?? [])] }, choice };
+  });
+  // A value the rest of the model cannot take (a sequence into a layer that wants one vector)
+  // leaves layers without a shape: the code cannot run with it, so it is not probed.
+  const mostShaped = Math.max(...all.map((variant) => (variant.plan.unbuildable ? -1 : variant.shapedLayers)));
+  const variants = all.filter((variant) => !variant.plan.unbuildable && variant.shapedLayers === mostShaped);
+  if (variants.length === 0) return { ...all[0], variants: undefined };
+  const dropped = all.filter((variant) => !variants.includes(variant)).map((variant) => variant.choice);
+  if (dropped.length > 0) {
+    const why = `not probed with ${dropped.join('; ')}: the layers after it could not take its output`;
+    for (const variant of variants) variant.plan.assumptions = [...(variant.plan.assumptions ?? []), why];
+  }
+  return { ...variants[0], parameters: Math.max(...variants.map((variant) => variant.parameters)), variants, choices };
+}
+
+/** The plan, with widths capped when the declared ones are past `maxParameters` (see buildProbePlan). */
+function withinParameterLimit(model: ModelAnalysis, sourceFile: ts.SourceFile, maxParameters: number | undefined): { built: BuiltPlan; sized: ModelAnalysis; widthAssumptions: string[] } {
+  const built = buildProbePlanOf(model, sourceFile);
+  const unchanged = { built, sized: model, widthAssumptions: [] };
+  if (maxParameters === undefined || built.parameters <= maxParameters || built.plan.unbuildable) return unchanged;
+  const lineOf = lineOfLayerIn(model, sourceFile);
+  for (const cap of WIDTH_CAPS) {
+    const capped = withCappedWidths(model.graph, cap, lineOf);
+    if (!capped) return unchanged;
+    const sized = { ...model, graph: capped.graph };
+    const smaller = buildProbePlanOf(sized, sourceFile, capped.assumptions);
+    if (smaller.plan.unbuildable) return unchanged;
+    if (smaller.parameters <= maxParameters) return { built: smaller, sized, widthAssumptions: capped.assumptions };
+  }
+  return unchanged;
+}
+
+const ELEMENTWISE_MERGES = new Set(['add', 'subtract', 'multiply', 'average', 'maximum', 'minimum']);
+
+/**
+ * Why a merge layer could not take its inputs at the probe's shapes (tfjs would refuse to build
+ * it), or undefined. It happens on a path the analysis assumed (`if (channels === filters) add`)
+ * that the declared widths rule out.
+ */
+function mismatchedMerge(layers: PlanLayer[], shapes: (number[] | undefined)[]): string | undefined {
+  for (const layer of layers) {
+    const inputs = layer.inputs.map((tensor) => shapes[tensor]);
+    if (inputs.length < 2 || inputs.some((shape) => !shape)) continue;
+    const known = inputs as number[][];
+    let fits = true;
+    if (ELEMENTWISE_MERGES.has(layer.kind)) {
+      const rank = Math.max(...known.map((shape) => shape.length));
+      for (let back = 1; back <= rank && fits; back++) {
+        const dims = known.map((shape) => shape[shape.length - back] ?? 1).filter((dim) => dim !== 1);
+        fits = dims.every((dim) => dim === dims[0]);
+      }
+    } else if (layer.kind === 'concatenate') {
+      const rank = known[0].length;
+      const raw = typeof layer.config.axis === 'number' ? layer.config.axis : -1;
+      const axis = raw < 0 ? rank + raw : raw - 1;
+      fits = known.every((shape) => shape.length === rank && shape.every((dim, i) => i === axis || dim === known[0][i]));
+    }
+    if (!fits) {
+      return `${layer.kind}${layer.line > 0 ? ` (line ${layer.line})` : ''} cannot take inputs of shapes ${known.map((shape) => `[${shape.join(', ')}]`).join(' and ')} (tfjs would refuse to build it): the path the analysis assumed does not fit these widths, and the probe does not run it`;
+    }
+  }
+  return undefined;
+}
+
+function lineOfLayerIn(model: ModelAnalysis, sourceFile: ts.SourceFile): (node: LayerNode) => number {
+  return (node: LayerNode) => {
+    const span = layerSpanInModel(model.graph, node);
+    return span.file === sourceFile.fileName ? spanToLspRange(sourceFile, { start: span.start, end: span.end }).start.line + 1 : 0;
+  };
+}
+
+function buildProbePlanOf(model: ModelAnalysis, sourceFile: ts.SourceFile, widthAssumptions: string[] = [], chosen: ReadonlyMap<string, ConstValue> = new Map()): BuiltPlan {
+  const lineOfSpan = (start: number, end: number) => spanToLspRange(sourceFile, { start, end }).start.line + 1;
+  const lineOf = lineOfLayerIn(model, sourceFile);
   const groups = model.declarations.map((declaration) => declaration.group);
   // Widths, initializers and dropout rates the analysis does not know get representative values;
   // structural values it does not know stop the probe (representativeConfig.ts, literalReach.ts).
-  const reach = literalProbeReach(model.graph, model.inferences, lineOf);
+  const reach = literalProbeReach(model.graph, model.inferences, lineOf, chosen);
   const representative = reach.representative;
   const graph = representative.graph;
   const layers = graph.layers.map((node) => toPlanLayer(node, lineOf));
@@ -120,10 +260,11 @@ export function buildProbePlan(model: ModelAnalysis, sourceFile: ts.SourceFile):
     ...(feedsChannelsFirst(graph, input.tensor) ? { channelsFirst: true } : {}),
   }));
   if (!unbuildable && inputs.length === 0) unbuildable = 'the model has no input whose shape the analysis could find';
+  if (!unbuildable) unbuildable = mismatchedMerge(layers, sizes.tensorShapes);
 
   const shapeOf = (tensor: number): number[] | undefined => sizes.tensorShapes[tensor] ?? model.shapes[tensor]?.map((dim) => dim ?? DEFAULT_DIMENSION);
   const parameters = estimateParameters(layers, shapeOf);
-  const assumptions = [...pathAssumptions, ...representative.assumptions, ...sizes.assumptions];
+  const assumptions = [...pathAssumptions, ...representative.assumptions, ...widthAssumptions, ...sizes.assumptions];
   const plan: ProbePlan = {
     modelName: graph.name,
     line: lineOfSpan(graph.nameSpan.start, graph.nameSpan.end),
@@ -135,5 +276,11 @@ export function buildProbePlan(model: ModelAnalysis, sourceFile: ts.SourceFile):
     ...(assumptions.length > 0 ? { assumptions } : {}),
     seed: PROBE_SEED,
   };
-  return { plan, parameters, flops: unbuildable ? 0 : sizes.flops };
+  const takesItsInput = (layer: PlanLayer) => {
+    const rank = layerRuleFor(layer.kind, layer.origin)?.inputRank;
+    const input = sizes.tensorShapes[layer.inputs[0]];
+    return rank === undefined || !input || input.length === rank;
+  };
+  const shapedLayers = layers.filter((layer) => sizes.tensorShapes[layer.output] !== undefined && takesItsInput(layer)).length;
+  return { plan, parameters, flops: unbuildable ? 0 : sizes.flops, shapedLayers, ...(representative.choices.length > 0 ? { choices: representative.choices } : {}) };
 }

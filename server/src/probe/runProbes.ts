@@ -48,14 +48,52 @@ function explainTimeout(message: string, plan: ProbePlan, flops: number): string
 /** Probes one analysed model; never throws except for cancellation. */
 export async function probeModel(host: ProbeHost, model: ModelAnalysis, sourceFile: ts.SourceFile, limits: ProbeLimits): Promise<{ report: ModelProbeReport; findings: LocatedFinding[] }> {
   const started = performance.now();
-  const { plan, parameters, flops } = buildProbePlan(model, sourceFile);
+  // Execute mode measures the model the code builds: its widths are the code's, not the plan's.
+  const built = buildProbePlan(model, sourceFile, limits.execute ? undefined : limits.maxParameters);
+  const { plan, parameters } = built;
   const assumptions = limits.execute ? undefined : plan.assumptions;
   if (model.declarations.length === 0) return { report: skipped(model, plan.line, 'skipped', 'the model has no @symmetry declaration to probe', started), findings: [] };
+  // A model the literal probe cannot build is refused for that, its first obstacle, not for its size.
+  if (plan.unbuildable && !limits.execute) return { report: skipped(model, plan.line, 'skipped', plan.unbuildable, started, assumptions), findings: [] };
   if (parameters > limits.maxParameters) {
     const message = `the model has about ${parameters.toExponential(2)} parameters, more than the probe limit of ${limits.maxParameters.toExponential(2)} (symmetryLint.probe.maxParameters): not probed`;
     return { report: skipped(model, plan.line, 'skipped', message, started), findings: [] };
   }
-  if (plan.unbuildable && !limits.execute) return { report: skipped(model, plan.line, 'skipped', plan.unbuildable, started, assumptions), findings: [] };
+  if (limits.execute || !built.variants) return measurePlan(host, model, sourceFile, plan, built.flops, limits, started);
+  // A structural value the analysis does not know: every value it can take is measured, and the
+  // worst outcome stands, with the others named.
+  const outcomes: { choice: string; outcome: { report: ModelProbeReport; findings: LocatedFinding[] } }[] = [];
+  const refused: { choice: string; report: ModelProbeReport }[] = [];
+  for (const variant of built.variants) {
+    const outcome = await measurePlan(host, model, sourceFile, variant.plan, variant.flops, limits, started);
+    const report = { ...outcome.report, message: `with ${variant.choice}: ${outcome.report.message ?? 'the probe did not finish'}` };
+    // tfjs refusing to build a value means the code cannot run with it either: the others stand.
+    if (outcome.report.status !== 'ok' && /^cannot build layer/.test(outcome.report.message ?? '')) refused.push({ choice: variant.choice, report });
+    else if (outcome.report.status !== 'ok') return { report, findings: [] };
+    else outcomes.push({ choice: variant.choice, outcome });
+  }
+  if (outcomes.length === 0) return { report: refused[0].report, findings: [] };
+  const unbuilt = refused.map(({ choice, report }) => `not probed with ${choice}: ${report.message?.replace(/^with [^:]+: /, '')}`);
+  const failures = (report: ModelProbeReport) => report.verdicts.filter((verdict) => !verdict.passed).length;
+  const worstError = (report: ModelProbeReport) => Math.max(0, ...report.verdicts.map((verdict) => verdict.maxRelError));
+  const worst = outcomes.reduce((a, b) => (failures(b.outcome.report) > failures(a.outcome.report) || (failures(b.outcome.report) === failures(a.outcome.report) && worstError(b.outcome.report) > worstError(a.outcome.report)) ? b : a));
+  const per = outcomes.map(({ choice, outcome }) => `${choice}: ${outcome.report.verdicts.map((verdict) => (verdict.passed ? 'holds' : 'breaks')).join('/')}`).join('; ');
+  const summary = `verdict shown for ${worst.choice}, the worst of the values probed (${per})`;
+  const report = { ...worst.outcome.report, assumptions: [...(worst.outcome.report.assumptions ?? []), ...unbuilt, summary], durationMs: performance.now() - started };
+  return { report, findings: worst.outcome.findings };
+}
+
+/** Measures one plan in the worker and judges it. */
+async function measurePlan(
+  host: ProbeHost,
+  model: ModelAnalysis,
+  sourceFile: ts.SourceFile,
+  plan: ProbePlan,
+  flops: number,
+  limits: ProbeLimits,
+  started: number,
+): Promise<{ report: ModelProbeReport; findings: LocatedFinding[] }> {
+  const assumptions = limits.execute ? undefined : plan.assumptions;
   try {
     const runLimits = { timeoutMs: limits.timeoutMs, ...(limits.signal ? { signal: limits.signal } : {}) };
     const measured = limits.execute

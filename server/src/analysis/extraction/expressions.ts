@@ -5,7 +5,7 @@ import type { Interpreter } from './interpreter';
 import { decisionKey, equalityTest, failsLabel, holdsLabel, isConditionPosition, isLoggingCall, isPlainValue, unwrap, withoutNegation } from './decisions';
 import { K, clip, isStatic, truthiness } from './interpreterShared';
 import { loadsTfjsOnEveryPath } from './moduleBindings';
-import { type AbstractValue, type ArrayValue, type ObjectValue, Scope, UNDEFINED, primitive, unknown } from './values';
+import { type AbstractValue, type ArrayValue, type ObjectValue, Scope, type UnknownValue, UNDEFINED, primitive, unknown } from './values';
 
 export class Expressions {
   constructor(private readonly interp: Interpreter) {}
@@ -192,7 +192,7 @@ export class Expressions {
       else value = unknown('accessor not modelled', scope.file.span(property));
       if (value.kind === 'unknown') {
         const valueNode = ts.isPropertyAssignment(property) ? property.initializer : property;
-        value = unknown(value.reason, scope.file.span(valueNode));
+        value = { ...unknown(value.reason, scope.file.span(valueNode)), ...(value.fallback ? { fallback: value.fallback } : {}) };
       }
       result.props.set(key, value);
     }
@@ -369,8 +369,15 @@ export class Expressions {
       operator === K.QuestionQuestionToken
     ) {
       const left = this.evaluate(node.left, scope);
+      // `options.size || 5`: the value stays unknown, but the literal it falls back to is kept
+      // (the probe may measure with it, and says so).
+      const withFallback = (value: UnknownValue): UnknownValue => {
+        if (operator === K.AmpersandAmpersandToken || !(ts.isNumericLiteral(node.right) || ts.isStringLiteral(node.right) || node.right.kind === K.TrueKeyword || node.right.kind === K.FalseKeyword)) return value;
+        const right = this.evaluate(node.right, scope);
+        return right.kind === 'primitive' ? { ...value, fallback: right } : value;
+      };
       if (operator === K.QuestionQuestionToken) {
-        if (left.kind === 'unknown') return left;
+        if (left.kind === 'unknown') return withFallback(left);
         return left.kind === 'primitive' && left.value == null ? this.evaluate(node.right, scope) : left;
       }
       const truth = truthiness(left);
@@ -378,7 +385,7 @@ export class Expressions {
         // `useDropout && tf.layers.dropout(...)` in a config or a layer list: a decision.
         return this.holds(node.left, scope) ? this.evaluate(node.right, scope) : primitive(false);
       }
-      if (truth === undefined) return left.kind === 'unknown' ? left : unknown('condition not known statically', scope.file.span(node));
+      if (truth === undefined) return left.kind === 'unknown' ? withFallback(left) : unknown('condition not known statically', scope.file.span(node));
       if (operator === K.AmpersandAmpersandToken) return truth ? this.evaluate(node.right, scope) : left;
       return truth ? left : this.evaluate(node.right, scope);
     }

@@ -111,6 +111,10 @@ export class TfjsCalls {
       config = { values: {}, openSpread: new NotConstant(unknownCallee.reason, unknownCallee.span) };
     } else if (!configArg || isUndefined(configArg)) {
       config = { values: {} };
+    } else if (configArg.kind === 'primitive' && configArg.value !== null) {
+      // `globalAveragePooling2d('channelsLast')`: tfjs reads its keys off the string, where none
+      // of them exists, so the layer gets its defaults.
+      config = { values: {} };
     } else if (configArg.kind === 'object') {
       rawConfig = configArg;
       const values: Record<string, ConstValue> = {};
@@ -265,7 +269,7 @@ export function toConstValue(value: AbstractValue, depth = 0): ConstValue | unde
     case 'primitive':
       return value.value === undefined ? undefined : value.value;
     case 'unknown':
-      return new NotConstant(value.reason, value.span);
+      return new NotConstant(value.reason, value.span, value.fallback?.value ?? undefined);
     case 'array':
       return value.items.map((item) => toConstValue(item, depth + 1) ?? null);
     case 'object': {

@@ -9,6 +9,8 @@ export interface UnknownValue {
   kind: 'unknown';
   reason: string;
   span?: SourceSpan;
+  /** The literal right side of `unknown || 5` or `unknown ?? 5`: what the code uses when the value is missing. */
+  fallback?: PrimitiveValue;
 }
 
 export interface PrimitiveValue {
