@@ -7,6 +7,7 @@ import { parseCommandLineDeclaration, parseDeclarations } from './analysis/decla
 import { discover } from './analysis/extraction/discovery';
 import { extractModels } from './analysis/extraction/index';
 import type { ModelGraph, OrphanHolder, SourceSpan } from './analysis/graph';
+import { discoverSymmetries, type InferredSymmetry } from './analysis/discoveredSymmetries';
 import { inferDeclaration } from './analysis/inference';
 import { inferShapes } from './analysis/shapes';
 import { parseSourceText, type SourceProvider } from './analysis/sourceProvider';
@@ -594,4 +595,28 @@ export function analyzeText(fileName: string, text: string, options?: AnalysisOp
   const sourceFile = parseSource(fileName, text);
   const provider = new DiskSourceProvider(new Map([[path.resolve(fileName), sourceFile]]));
   return analyzeFile(sourceFile, provider, options);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Discovered symmetries (issue 9): computed on demand, never by analyzeFile
+
+const discoveredByModel = new WeakMap<ModelAnalysis, InferredSymmetry[]>();
+
+/**
+ * Every (mode, group) that can act on the model's input and how it holds at its output,
+ * declared or not (SPEC 8 `inferred`). Twelve inference walks: callers ask for the model under
+ * the cursor or a visible lens, or for `check --infer`; each analysis' answer is kept.
+ */
+export function discoveredSymmetriesOf(model: ModelAnalysis): InferredSymmetry[] {
+  let inferred = discoveredByModel.get(model);
+  if (!inferred) {
+    try {
+      const shapes = model.shapes.length > 0 ? model.shapes : inferShapes(model.graph);
+      inferred = discoverSymmetries(model.graph, shapes);
+    } catch {
+      inferred = [];
+    }
+    discoveredByModel.set(model, inferred);
+  }
+  return inferred;
 }
