@@ -21,7 +21,8 @@ export interface SymmetryLintSettings {
     /** Models with more parameters than this are not probed (clear message instead). */
     maxParameters: number;
   };
-  codeLens: { enable: boolean };
+  /** `inferred`: a lens above each undeclared model with the symmetries it has (opt-in). */
+  codeLens: { enable: boolean; inferred: boolean };
   /** Where rule pages are published; empty means the pages shipped with the server. */
   docs: { baseUrl: string };
   trace: { server: 'off' | 'messages' | 'verbose' };
@@ -34,7 +35,7 @@ export const DEFAULT_SETTINGS: SymmetryLintSettings = {
   run: 'onType',
   rules: {},
   probe: { onSave: false, timeoutMs: 30000, backend: 'wasm', maxParameters: 20_000_000 },
-  codeLens: { enable: true },
+  codeLens: { enable: true, inferred: false },
   docs: { baseUrl: '' },
   trace: { server: 'off' },
 };

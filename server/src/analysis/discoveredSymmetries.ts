@@ -143,13 +143,55 @@ export function describeInferredReason(model: ModelGraph, entry: InferredSymmetr
  * where it is the mode shown.
  */
 export function describeInferredLine(model: ModelGraph, inferred: readonly InferredSymmetry[], lineOf: (span: SourceSpan) => number): string {
+  const label = model.variant !== undefined ? `${model.name} (when ${model.variant})` : model.name;
+  return `${label}: ${describeInferredSummary(model, inferred, lineOf)}`;
+}
+
+/** The line without the model's name, as the CodeLens shows it. */
+export function describeInferredSummary(model: ModelGraph, inferred: readonly InferredSymmetry[], lineOf: (span: SourceSpan) => number): string {
   const parts = bestPerGroup(inferred).map((entry) => {
     const name = entry.mode === 'equivariant' ? `${entry.group} (equivariant)` : entry.group;
     const reason = describeInferredReason(model, entry, lineOf);
     return `${name} ${SYMBOLS[entry.state]}${reason ? ` ${reason}` : ''}`;
   });
-  const label = model.variant !== undefined ? `${model.name} (when ${model.variant})` : model.name;
-  return `${label}: ${parts.length > 0 ? parts.join(', ') : 'no group acts on its input'}`;
+  return parts.length > 0 ? parts.join(', ') : 'no group acts on its input';
+}
+
+/** The tolerance a declaration of an approximate symmetry gets (SPEC 2: 1e-2 or more). */
+export const APPROXIMATE_DECLARATION_TOL = 0.05;
+
+export interface DeclarableSymmetry {
+  mode: Mode;
+  group: GroupName;
+  /** Set for a symmetry that holds only approximately. */
+  tol?: number;
+}
+
+/**
+ * The declarations a model can make of what it has: per group the best mode where it holds
+ * exactly, or approximately (with a `tol`). A model with variants declares only what every
+ * variant has; a group already declared is left out, and flip and rotation90 are left out where
+ * dihedral, which covers both, holds as well.
+ */
+export function declarableSymmetries(variants: readonly (readonly InferredSymmetry[])[], declared: readonly { mode: Mode; group: GroupName }[]): DeclarableSymmetry[] {
+  if (variants.length === 0) return [];
+  const weakest = new Map<string, InferredSymmetry>();
+  const counts = new Map<string, number>();
+  for (const inferred of variants) {
+    for (const entry of inferred) {
+      const key = `${entry.mode} ${entry.group}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+      const previous = weakest.get(key);
+      if (!previous || LEVEL_ORDER[entry.state] > LEVEL_ORDER[previous.state]) weakest.set(key, entry);
+    }
+  }
+  const common = [...weakest.entries()].filter(([key]) => counts.get(key) === variants.length).map(([, entry]) => entry);
+  const holding = bestPerGroup(common).filter((entry) => entry.state === 'exact' || entry.state === 'approx');
+  const dihedral = holding.find((entry) => entry.group === 'dihedral');
+  return holding
+    .filter((entry) => !declared.some((other) => other.group === entry.group || (other.group === 'dihedral' && (entry.group === 'flip' || entry.group === 'rotation90'))))
+    .filter((entry) => !(dihedral && (entry.group === 'flip' || entry.group === 'rotation90') && entry.state === dihedral.state && entry.mode === dihedral.mode))
+    .map((entry) => ({ mode: entry.mode, group: entry.group, ...(entry.state === 'approx' ? { tol: APPROXIMATE_DECLARATION_TOL } : {}) }));
 }
 
 export function inferredSymbol(level: InferredLevel): string {
