@@ -139,7 +139,7 @@ describe('lsp: discovered symmetries', function () {
       assert.equal(change.textDocument.version, 1);
       const lines = UNDECLARED.split('\n');
       const offsetOf = (position: { line: number; character: number }) => lines.slice(0, position.line).reduce((sum, text) => sum + text.length + 1, 0) + position.character;
-      return applyTextEdits(UNDECLARED, change.edits.map((edit) => ({ start: offsetOf(edit.range.start), end: offsetOf(edit.range.end), newText: edit.newText })));
+      return applyTextEdits(UNDECLARED, change.edits.map((edit) => ({ start: offsetOf(edit.range.start), end: offsetOf(edit.range.end), newText: 'newText' in edit ? edit.newText : '' })));
     };
 
     const classifier = await declare(CLASSIFIER_LINE, 'buildClassifier');

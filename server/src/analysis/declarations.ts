@@ -24,6 +24,9 @@ export const EXPECTED_OPTION_KEY = 'an option name (axis or tol)';
 export const EXPECTED_TOL = 'a positive number for tol (e.g. tol=1e-3)';
 export const EXPECTED_AXIS = 'an integer axis of 1 or more for axis (axis 0 is the batch)';
 export const EXPECTED_TAG = 'the tag @symmetry';
+/** The flag word that marks a symmetry training supplies (SPEC 2). */
+export const LEARNED_FLAG = 'learned';
+export const EXPECTED_LEARNED_TOL = 'a tol of 1e-2 or more with learned (training makes a symmetry approximate)';
 
 export interface ParsedDeclarations {
   declarations: SymmetryDeclaration[];
@@ -195,8 +198,15 @@ function parseTagBody(tokens: Token[], tagStart: number, tagEnd: number): TagPar
   }
 
   const options: Partial<Record<OptionKey, number>> = {};
+  let learned: Token | undefined;
   for (; index < tokens.length; index++) {
     const token = tokens[index];
+    if (!token.option && !learned && (token.text === LEARNED_FLAG || closest(token.text, [LEARNED_FLAG], { learnt: LEARNED_FLAG, learn: LEARNED_FLAG }))) {
+      if (token.text !== LEARNED_FLAG) problems.push({ start: token.start, end: token.end, expected: EXPECTED_OPTION, found: token.text, fixable: true });
+      learned = token;
+      corrected.push(LEARNED_FLAG);
+      continue;
+    }
     if (!token.option) {
       // An extra word: the fix is to drop it.
       problems.push({ start: token.start, end: token.end, expected: EXPECTED_OPTION, found: token.text, fixable: true });
@@ -251,6 +261,12 @@ function parseTagBody(tokens: Token[], tagStart: number, tagEnd: number): TagPar
     }
   }
 
+  if (learned && (options.tol === undefined || options.tol < APPROXIMATE_TOL)) {
+    // Without a tol, the usual one for a learned symmetry makes the tag whole.
+    const missing = options.tol === undefined;
+    problems.push({ start: learned.start, end: learned.end, expected: EXPECTED_LEARNED_TOL, found: missing ? LEARNED_FLAG : `tol=${formatNumber(options.tol!)}`, fixable: missing });
+    if (missing) corrected.splice(corrected.indexOf(LEARNED_FLAG), 0, 'tol=0.05');
+  }
   const correctedBody = corrected.every((word) => word !== undefined) ? corrected.join(' ') : undefined;
   if (problems.length > 0 || !mode || !group) return { problems, correctedBody };
 
@@ -268,7 +284,8 @@ function parseTagBody(tokens: Token[], tagStart: number, tagEnd: number): TagPar
       axis: options.axis ?? 1,
       tol,
       approximate: tol >= APPROXIMATE_TOL,
-      text: [mode, group, ...optionText].join(' '),
+      ...(learned ? { learned: true } : {}),
+      text: [mode, group, ...optionText, ...(learned ? [LEARNED_FLAG] : [])].join(' '),
     },
   };
 }

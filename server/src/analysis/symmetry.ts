@@ -19,6 +19,11 @@ export interface SymmetryDeclaration {
   tol: number;
   /** `tol >= 1e-2`: the user accepts border effects. */
   approximate: boolean;
+  /**
+   * `learned` (SPEC 2): training supplies the symmetry (data augmentation), not the
+   * architecture; static breaks are info and the probe of the trained weights judges it.
+   */
+  learned?: boolean;
   /** The tag's text (`@symmetry invariant translation tol=1e-3`). */
   span: SourceSpan;
   /** Given on the command line (`--symmetry`) rather than in the source. */
