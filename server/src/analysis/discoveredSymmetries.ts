@@ -69,9 +69,9 @@ export function summarizeInference(inference: DeclarationInference): Pick<Inferr
 }
 
 /** Every (mode, group) that can act on the model's input, with how it holds at the output. */
-export function discoverSymmetries(model: ModelGraph, shapes: ShapeTable): InferredSymmetry[] {
+export function discoverSymmetries(model: ModelGraph, shapes: ShapeTable, groups: readonly GroupName[] = GROUPS): InferredSymmetry[] {
   const result: InferredSymmetry[] = [];
-  for (const group of GROUPS) {
+  for (const group of groups) {
     for (const mode of MODES) {
       const parsed = parseCommandLineDeclaration(`${mode} ${group}`);
       if ('problem' in parsed) continue;
