@@ -2,10 +2,10 @@
 // there is none: used by "Declare the symmetries this model has" (issue 9) and by the
 // augmentation rule's "declare it as learned".
 import { ts } from 'ts-morph';
-import { declarableSymmetries, type DeclarableSymmetry } from '../analysis/discoveredSymmetries';
+import { APPROXIMATE_DECLARATION_TOL, declarableSymmetries, type DeclarableSymmetry } from '../analysis/discoveredSymmetries';
 import type { ModelGraph } from '../analysis/graph';
-import { discoveredSymmetriesOf, type FileAnalysis, type ModelAnalysis } from '../engine';
-import type { TextEditSpan } from './types';
+import { discoveredSymmetriesOf, type FileAnalysis, type LocatedFinding, type ModelAnalysis } from '../engine';
+import type { SymmetryFix, TextEditSpan } from './types';
 
 /** Nodes a JSDoc block documents a holder on (the ones the declaration reader looks at). */
 const HOLDER_KINDS = new Set<ts.SyntaxKind>([
@@ -91,4 +91,18 @@ export function declareDiscoveredFix(sourceFile: ts.SourceFile, variants: readon
   const tags = declarableSymmetries(variants.map(discoveredSymmetriesOf), declared).map(tagText);
   const edits = insertSymmetryTags(sourceFile, variants[0].graph, tags);
   return edits.length > 0 ? { title: 'Declare the symmetries this model has', edits, tags } : undefined;
+}
+
+/**
+ * `augmentation-not-declared`: declare the augmented group as learned on the trained model, so
+ * its static breaks turn to info and the probe of trained weights tracks it. Only for a model
+ * built in this file; a model imported from another file is declared there.
+ */
+export function declareLearnedFixes(sourceFile: ts.SourceFile, analysis: FileAnalysis, finding: LocatedFinding): SymmetryFix[] {
+  const { model: name, group, mode } = finding.data;
+  const model = analysis.models.find((candidate) => candidate.graph.name === name && candidate.graph.nameSpan.file === sourceFile.fileName);
+  if (!model || !group || !mode) return [];
+  const tag = tagText({ mode: mode as DeclarableSymmetry['mode'], group: group as DeclarableSymmetry['group'], tol: APPROXIMATE_DECLARATION_TOL, learned: true });
+  const edits = insertSymmetryTags(sourceFile, model.graph, [tag]);
+  return edits.length > 0 ? [{ title: `Declare "${tag}" on ${name}`, ruleId: finding.ruleId, isPreferred: true, edits }] : [];
 }

@@ -4,6 +4,7 @@
 import type { LayerNode } from '../analysis/graph';
 import { inferDeclaration } from '../analysis/inference';
 import type { FileAnalysis, LocatedFinding, ModelAnalysis } from '../engine';
+import { declareLearnedFixes } from './declarationTags';
 import { FileEditor, type LayerSite, type LibraryReference, type TfjsLayersReference } from './sourceEdits';
 import type { SymmetryFix, TextEditSpan } from './types';
 
@@ -534,6 +535,7 @@ export function producerFixes(editor: FileEditor, analysis: FileAnalysis, findin
   if (finding.ruleId === 'invalid-declaration') {
     return respellDeclaration({ editor, analysis, finding, model: undefined as unknown as ModelAnalysis, library: undefined });
   }
+  if (finding.ruleId === 'augmentation-not-declared') return declareLearnedFixes(editor.sourceFile, analysis, finding);
   const producer = PRODUCERS[finding.ruleId];
   if (!producer) return [];
   const model = analysis.models.find((candidate) => candidate.graph.name === finding.modelName && candidate.findings.some((f) => f.span.start === finding.span.start && f.ruleId === finding.ruleId));

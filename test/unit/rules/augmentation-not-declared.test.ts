@@ -4,7 +4,8 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { analyzeText } from '../../../server/src/engine';
+import { analyzeText, parseSource } from '../../../server/src/engine';
+import { applyTextEdits, fixesForFinding } from '../../../server/src/fixes/index';
 import { augmentationNotDeclared } from '../../../server/src/rules/augmentation-not-declared';
 import { RuleTester, assertErrors } from '../ruleTester';
 
@@ -110,5 +111,31 @@ describe('augmentation-not-declared on training scripts beside their models', ()
     const fileName = path.join(FIXTURES, 'train-esm.ts');
     const findings = analyzeText(fileName, fs.readFileSync(fileName, 'utf8'), { ruleSeverities: { 'augmentation-not-declared': 'off' } }).findings;
     assert.equal(findings.filter((finding) => finding.ruleId === 'augmentation-not-declared').length, 0);
+  });
+});
+
+describe('augmentation-not-declared fixes', () => {
+  it('declares the group as learned on a model of the file, which answers the finding', () => {
+    const code = CNN() + TRAIN_ON('  await model.fit(tf.image.flipLeftRight(xs), ys);');
+    const analysis = analyzeText('/virtual/train.ts', code);
+    const finding = analysis.findings.find((item) => item.ruleId === 'augmentation-not-declared');
+    assert.ok(finding);
+    const fixes = fixesForFinding(parseSource('/virtual/train.ts', code), analysis, finding);
+    assert.equal(fixes[0]?.title, 'Declare "invariant flip tol=0.05 learned" on buildCnn');
+    assert.equal(fixes[0].isPreferred, true);
+    const fixed = applyTextEdits(code, fixes[0].edits);
+    assert.ok(fixed.includes("import * as tf from '@tensorflow/tfjs';\n/**\n * @symmetry invariant flip tol=0.05 learned\n */\nfunction buildCnn() {"), fixed);
+    const after = analyzeText('/virtual/train.ts', fixed).findings;
+    assert.equal(after.filter((item) => item.ruleId === 'augmentation-not-declared').length, 0);
+    assert.deepEqual(after.filter((item) => item.ruleId === 'kernel-breaks-rotation').map((item) => item.severity), ['info']);
+  });
+
+  it('offers no edit in another file for an imported model', () => {
+    const fileName = path.join(FIXTURES, 'train-esm.ts');
+    const code = fs.readFileSync(fileName, 'utf8');
+    const analysis = analyzeText(fileName, code);
+    const finding = analysis.findings.find((item) => item.ruleId === 'augmentation-not-declared');
+    assert.ok(finding);
+    assert.deepEqual(fixesForFinding(parseSource(fileName, code), analysis, finding).map((fix) => fix.title), []);
   });
 });
