@@ -105,6 +105,23 @@ describe('discovered symmetries against the probe on the samples', function () {
     }
     assert.ok(measured >= 30, `expected many exact inferences on the samples, measured ${measured}`);
   });
+
+  it('measures the planted breaks as broken (error above 1e-3), and the exact pooled model as exact', async () => {
+    ensureProbeWorkerBuilt();
+    for (const [text, expectBroken] of [[PLANTED, true], [POOLED, false]] as const) {
+      const model = only(text);
+      const image = discoveredSymmetriesOf(model).filter((entry) => entry.mode === 'invariant' && (entry.group === 'flip' || entry.group === 'rotation90'));
+      assert.equal(image.length, 2);
+      for (const entry of image) assert.equal(entry.state, expectBroken ? 'broken' : 'exact', `${model.graph.name} ${entry.group}`);
+      const declared: ModelAnalysis = { ...model, declarations: image.map((entry) => entry.inference.declaration), inferences: image.map((entry) => entry.inference), findings: [] };
+      const { report } = await probeModel(host, declared, parseSource('/virtual/model.ts', text), { timeoutMs: 60000, maxParameters: 20_000_000 });
+      assert.equal(report.status, 'ok', report.message);
+      for (const verdict of report.verdicts) {
+        if (expectBroken) assert.ok(verdict.maxRelError > 1e-3, `${model.graph.name} ${verdict.group}: ${verdict.maxRelError}`);
+        else assert.ok(verdict.maxRelError < 1e-4, `${model.graph.name} ${verdict.group}: ${verdict.maxRelError}`);
+      }
+    }
+  });
 });
 
 describe('check --infer', function () {
