@@ -541,6 +541,13 @@ export function analyzeFile(sourceFile: ts.SourceFile, provider: SourceProvider,
  * analysed model (of this file, or of the file it is imported from, analysed without rules),
  * with how the model holds the augmentation's group.
  */
+/**
+ * Models of files that training scripts import, per parsed file: a provider hands out the same
+ * tree while the file is unchanged, so a keystroke in the training script does not analyse the
+ * model's file again.
+ */
+const importedModels = new WeakMap<ts.SourceFile, readonly ModelAnalysis[]>();
+
 function trainingAugmentations(sourceFile: ts.SourceFile, provider: SourceProvider, models: readonly ModelAnalysis[]): AugmentedModel[] {
   const found = AugmentationTracer.inFile(sourceFile, provider);
   if (found.length === 0) return [];
@@ -550,7 +557,12 @@ function trainingAugmentations(sourceFile: ts.SourceFile, provider: SourceProvid
     let candidates = modelsOfFile.get(augmentation.model.file);
     if (!candidates) {
       const other = provider.getSourceFile(augmentation.model.file);
-      candidates = other ? analyzeFile(other, provider, { traceTraining: false, ruleSeverities: Object.fromEntries(RULES.map((rule) => [rule.id, 'off' as const])) }).models : [];
+      candidates = other ? importedModels.get(other) : [];
+      if (other && !candidates) {
+        candidates = analyzeFile(other, provider, { traceTraining: false, ruleSeverities: Object.fromEntries(RULES.map((rule) => [rule.id, 'off' as const])) }).models;
+        importedModels.set(other, candidates);
+      }
+      candidates ??= [];
       modelsOfFile.set(augmentation.model.file, candidates);
     }
     const name = augmentation.model.name;
