@@ -479,7 +479,7 @@ export function analyzeFile(sourceFile: ts.SourceFile, provider: SourceProvider,
 
   const orphanDeclarations = orphans.map((holder) => ({ holder, declarations: docComments.declarationsOf(holder.docComments) }));
   try {
-    const augmentations = options.traceTraining === false || severities?.['augmentation-not-declared'] === 'off' ? [] : trainingAugmentations(sourceFile, provider, models);
+    const augmentations = options.traceTraining === false || severities?.['augmentation-not-declared'] === 'off' ? [] : trainingAugmentations(sourceFile, provider, models, options.commandLineDeclarations);
     fileFindings.push(
       ...runFileRules({ fileName, declarationProblems: docComments.problems, orphans: orphanDeclarations, augmentations, lineOf, severities }),
     );
@@ -546,9 +546,9 @@ export function analyzeFile(sourceFile: ts.SourceFile, provider: SourceProvider,
  * tree while the file is unchanged, so a keystroke in the training script does not analyse the
  * model's file again.
  */
-const importedModels = new WeakMap<ts.SourceFile, readonly ModelAnalysis[]>();
+const importedModels = new WeakMap<ts.SourceFile, { declarations: string; models: readonly ModelAnalysis[] }>();
 
-function trainingAugmentations(sourceFile: ts.SourceFile, provider: SourceProvider, models: readonly ModelAnalysis[]): AugmentedModel[] {
+function trainingAugmentations(sourceFile: ts.SourceFile, provider: SourceProvider, models: readonly ModelAnalysis[], commandLineDeclarations: string[] = []): AugmentedModel[] {
   const found = AugmentationTracer.inFile(sourceFile, provider);
   if (found.length === 0) return [];
   const modelsOfFile = new Map<string, readonly ModelAnalysis[]>([[sourceFile.fileName, models]]);
@@ -557,10 +557,12 @@ function trainingAugmentations(sourceFile: ts.SourceFile, provider: SourceProvid
     let candidates = modelsOfFile.get(augmentation.model.file);
     if (!candidates) {
       const other = provider.getSourceFile(augmentation.model.file);
-      candidates = other ? importedModels.get(other) : [];
+      // `--symmetry` applies to the imported model as to every model found.
+      const cached = other ? importedModels.get(other) : undefined;
+      candidates = cached && cached.declarations === commandLineDeclarations.join('\n') ? cached.models : undefined;
       if (other && !candidates) {
-        candidates = analyzeFile(other, provider, { traceTraining: false, ruleSeverities: Object.fromEntries(RULES.map((rule) => [rule.id, 'off' as const])) }).models;
-        importedModels.set(other, candidates);
+        candidates = analyzeFile(other, provider, { traceTraining: false, commandLineDeclarations, ruleSeverities: Object.fromEntries(RULES.map((rule) => [rule.id, 'off' as const])) }).models;
+        importedModels.set(other, { declarations: commandLineDeclarations.join('\n'), models: candidates });
       }
       candidates ??= [];
       modelsOfFile.set(augmentation.model.file, candidates);

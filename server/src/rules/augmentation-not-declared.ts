@@ -14,9 +14,9 @@ const DOES: Record<GroupName, string> = {
   flip: 'flips the inputs horizontally',
   dihedral: 'flips the inputs vertically',
   rotation90: 'rotates the inputs',
-  translation: 'shifts or crops the inputs at random',
+  translation: 'shifts or crops the inputs',
   permutation: 'shuffles the elements of each input set',
-  sign: 'flips the sign of the inputs at random',
+  sign: 'negates the inputs at random',
 };
 
 /** How to build the symmetry in instead of teaching it (SPEC 6). */
@@ -24,10 +24,13 @@ const EXACT_WITH: Record<GroupName, string> = {
   flip: 'GroupAveraging',
   dihedral: 'GroupAveraging',
   rotation90: 'GroupAveraging or P4 convolutions',
-  translation: 'CircularPad2D and PolyphasePool2D',
+  translation: 'CircularPad2D',
   permutation: 'SetDense and SetPool',
-  sign: 'useBias: false and tanh',
+  sign: 'tanh and no bias',
 };
+
+/** Short words for why a symmetry holds only approximately. */
+const APPROXIMATE_WORDS: Partial<Record<string, string>> = { 'zero-padding': 'zero padding', cropping: 'cropping', resampling: 'resampling' };
 
 export const augmentationNotDeclared = createRule<MessageId>({
   id: 'augmentation-not-declared',
@@ -36,10 +39,10 @@ export const augmentationNotDeclared = createRule<MessageId>({
     defaultSeverity: 'info',
     preferredFix: 'Declare it as learned with a tol, or make it exact with the layers library.',
     messages: {
-      redundant: 'Training {{does}}, so the task is {{groupMode}}; {{model}} is exactly so already: the augmentation is redundant and costs training time for nothing.',
-      brokenAt: 'Training {{does}}, so the task is {{groupMode}}; {{model}} is not: {{layer}} at line {{line}} breaks it. Declare it learned, or build it in ({{exactWith}}).',
-      approximate: 'Training {{does}}, so the task is {{groupMode}}; {{model}} is so only approximately ({{reason}}). Declare it learned, or build it in ({{exactWith}}).',
-      notKnown: 'Training {{does}}, so the task is {{groupMode}}; whether {{model}} is cannot be told statically. Declare it learned with a tol.',
+      redundant: 'Training {{does}}, so the task is {{groupMode}}, and {{model}} is exactly so already, so the augmentation is redundant and costs training time for nothing.',
+      brokenAt: 'Training {{does}}, so the task is {{groupMode}}, but {{layer}} at line {{line}} breaks it in {{model}}; declare it learned or build it in with {{exactWith}}.',
+      approximate: 'Training {{does}}, so the task is {{groupMode}}, which {{model}} keeps only approximately ({{reason}}); declare it learned or build it in with {{exactWith}}.',
+      notKnown: 'Training {{does}}, so the task is {{groupMode}}, and whether {{model}} keeps it is not known statically; declare it learned with a tol.',
     },
   },
   checkModel() {},
@@ -75,11 +78,11 @@ export const augmentationNotDeclared = createRule<MessageId>({
         data.layer = cause.at.kind;
         // A model imported from another file: say which file the line is in.
         const fileName = layerSpan.file.split(/[\\/]/).pop() ?? layerSpan.file;
-        data.line = layerSpan.file === context.fileName ? String(context.lineOf(layerSpan)) : `${context.lineOf(layerSpan)} of ${fileName}`;
+        data.line = layerSpan.file === context.fileName ? String(context.lineOf(layerSpan)) : `${context.lineOf(layerSpan)} in ${fileName}`;
         related.push({ span: layerSpan, message: `${cause.at.kind} breaks ${group} ${mode}` });
       } else if (inferred?.state === 'approx') {
         messageId = 'approximate';
-        data.reason = [...new Set(inferred.causes.map((c) => c.detail))].join('; ');
+        data.reason = [...new Set(inferred.causes.map((c) => APPROXIMATE_WORDS[c.code] ?? c.at.kind))].join(', ');
       }
       context.report({ messageId, data, span, group, mode, related });
     }

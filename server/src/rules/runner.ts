@@ -59,7 +59,7 @@ export interface ModelRuleInput {
 }
 
 /** Said of a static finding under a `learned` declaration (SPEC 2), after its own message. */
-export const LEARNED_NOTE = ' Declared learned: training must teach it, and the probe of its trained weights judges it.';
+export const LEARNED_NOTE = '; declared learned, so training must teach it.';
 
 /**
  * Under a `learned` declaration a static break is what the augmentation is there to teach:
@@ -68,7 +68,7 @@ export const LEARNED_NOTE = ' Declared learned: training must teach it, and the 
 function asLearned(finding: Finding, inferences: readonly DeclarationInference[]): Finding {
   const learned = inferences.some(({ declaration }) => declaration.learned && declaration.group === finding.group && declaration.mode === finding.mode);
   if (!learned || finding.ruleId === 'invalid-declaration') return finding;
-  return { ...finding, severity: 'info', message: finding.message + LEARNED_NOTE };
+  return { ...finding, severity: 'info', message: finding.message.replace(/[.\s]+$/, '') + LEARNED_NOTE };
 }
 
 /** Every enabled rule's findings for one model. */

@@ -52,7 +52,7 @@ RuleTester.run(augmentationNotDeclared, {
     {
       name: 'a flip of the batch before fit, on a CNN that breaks it',
       code: CNN() + TRAIN_ON('  const flipped = tf.image.flipLeftRight(xs);\n  await model.fit(flipped, ys);'),
-      errors: [{ messageId: 'brokenAt', line: 11, column: 19, endLine: 11, endColumn: 45, severity: 'info', messageIncludes: ['Training flips the inputs horizontally, so the task is flip invariant; buildCnn is not: conv2d at line 4 breaks it'] }],
+      errors: [{ messageId: 'brokenAt', line: 11, column: 19, endLine: 11, endColumn: 45, severity: 'info', messageIncludes: ['Training flips the inputs horizontally, so the task is flip invariant, but conv2d at line 4 breaks it in buildCnn'] }],
     },
     {
       name: 'width and height reversals are two groups: flip and dihedral',
@@ -65,7 +65,7 @@ RuleTester.run(augmentationNotDeclared, {
     {
       name: 'an exact model: the augmentation is redundant',
       code: POOLED + `async function train(xs, ys) {\n  const model = buildPooled();\n  await model.fit(tf.image.flipLeftRight(xs), ys);\n}\n`,
-      errors: [{ messageId: 'redundant', line: 10, column: 19, endLine: 10, endColumn: 45, messageIncludes: ['buildPooled is exactly so already: the augmentation is redundant and costs training time for nothing'] }],
+      errors: [{ messageId: 'redundant', line: 10, column: 19, endLine: 10, endColumn: 45, messageIncludes: ['buildPooled is exactly so already, so the augmentation is redundant and costs training time for nothing'] }],
     },
     {
       name: 'in a tf.data map before batch, axis 1 is the width; two flips in one pipeline are one finding',
@@ -77,7 +77,7 @@ RuleTester.run(augmentationNotDeclared, {
       code: CNN() + `function rotateAndCrop(images) {\n  return tf.tidy(() => {\n    const turned = tf.reverse(tf.transpose(images, [0, 2, 1, 3]), 2);\n    const offset = Math.floor(Math.random() * 4);\n    return tf.slice(tf.pad(turned, [[0, 0], [2, 2], [2, 2], [0, 0]]), [0, offset, offset, 0], [-1, 16, 16, 3]);\n  });\n}\n` + TRAIN_ON('  await model.trainOnBatch(rotateAndCrop(xs), ys);'),
       errors: [
         { messageId: 'brokenAt', line: 11, column: 20, endLine: 11, endColumn: 69, messageIncludes: ['rotates the inputs, so the task is rotation90 invariant'] },
-        { messageId: 'approximate', line: 13, column: 12, endLine: 13, endColumn: 111, messageIncludes: ['shifts or crops the inputs at random, so the task is translation invariant; buildCnn is so only approximately'] },
+        { messageId: 'approximate', line: 13, column: 12, endLine: 13, endColumn: 111, messageIncludes: ['shifts or crops the inputs, so the task is translation invariant, which buildCnn keeps only approximately (zero padding)'] },
       ],
     },
   ],
@@ -93,7 +93,7 @@ describe('augmentation-not-declared on training scripts beside their models', ()
   it('ES module: a .map helper before batch flips and crops an imported classifier; the validation flip is none', () => {
     const { code, findings } = check('train-esm.ts');
     assertErrors(code, findings, [
-      { messageId: 'brokenAt', line: 15, column: 42, endLine: 15, endColumn: 108, messageIncludes: ['conv2d at line 7 of classifier.ts breaks it'] },
+      { messageId: 'brokenAt', line: 15, column: 42, endLine: 15, endColumn: 108, messageIncludes: ['conv2d at line 7 in classifier.ts breaks it in buildClassifier'] },
       { messageId: 'approximate', line: 19, column: 19, endLine: 19, endColumn: 64, messageIncludes: ['translation invariant'] },
     ]);
     assert.equal(findings[0].related[0].span.file, path.join(FIXTURES, 'classifier.ts'), 'related information points at the trained model');
@@ -102,7 +102,7 @@ describe('augmentation-not-declared on training scripts beside their models', ()
   it('CommonJS: a generator that shuffles the points and flips their sign, for an imported set model', () => {
     const { code, findings } = check('train-cjs.js');
     assertErrors(code, findings, [
-      { messageId: 'redundant', line: 12, column: 5, endLine: 12, endColumn: 28, messageIncludes: ['shuffles the elements of each input set, so the task is permutation invariant; buildPointNet is exactly so already'] },
+      { messageId: 'redundant', line: 12, column: 5, endLine: 12, endColumn: 28, messageIncludes: ['shuffles the elements of each input set, so the task is permutation invariant, and buildPointNet is exactly so already'] },
       { messageId: 'brokenAt', line: 14, column: 19, endLine: 14, endColumn: 59, messageIncludes: ['sign'] },
     ]);
   });
