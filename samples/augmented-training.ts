@@ -16,8 +16,8 @@ export function buildLeafClassifier(): tf.Sequential {
 function augmentBatch(images: tf.Tensor4D): tf.Tensor4D {
   return tf.tidy(() => {
     const mirrored = tf.image.flipLeftRight(images); // expect: augmentation-not-declared
-    const dy = Math.floor(Math.random() * 8);
-    const dx = Math.floor(Math.random() * 8);
+    const dy = tf.randomUniform([], 0, 8, 'int32').arraySync() as number;
+    const dx = tf.randomUniform([], 0, 8, 'int32').arraySync() as number;
     const padded = tf.pad(mirrored, [[0, 0], [4, 4], [4, 4], [0, 0]]);
     return tf.slice(padded, [0, dy, dx, 0], [-1, 64, 64, 3]); // expect: augmentation-not-declared
   });
