@@ -7,6 +7,8 @@ import { parseCommandLineDeclaration, parseDeclarations } from './analysis/decla
 import { discover } from './analysis/extraction/discovery';
 import { extractModels } from './analysis/extraction/index';
 import type { ModelGraph, OrphanHolder, SourceSpan } from './analysis/graph';
+import { augmentationGroup, AugmentationTracer, type AugmentedModel } from './analysis/augmentation';
+import { bestPerGroup, discoverSymmetries, type InferredSymmetry } from './analysis/discoveredSymmetries';
 import { inferDeclaration } from './analysis/inference';
 import { inferShapes } from './analysis/shapes';
 import { parseSourceText, type SourceProvider } from './analysis/sourceProvider';
@@ -32,6 +34,11 @@ export interface AnalysisOptions {
    * reused. The FileAnalysis of the previous call with the same cache is stale afterwards.
    */
   cache?: AnalysisCache;
+  /**
+   * Follow training calls to the augmentations of their inputs (default true). Off when the
+   * engine analyses the file of an imported model for a training script.
+   */
+  traceTraining?: boolean;
 }
 
 /** A finding with its position in the analysed file, 0-based (LSP convention). */
@@ -472,8 +479,9 @@ export function analyzeFile(sourceFile: ts.SourceFile, provider: SourceProvider,
 
   const orphanDeclarations = orphans.map((holder) => ({ holder, declarations: docComments.declarationsOf(holder.docComments) }));
   try {
+    const augmentations = options.traceTraining === false || severities?.['augmentation-not-declared'] === 'off' ? [] : trainingAugmentations(sourceFile, provider, models, options.commandLineDeclarations);
     fileFindings.push(
-      ...runFileRules({ fileName, declarationProblems: docComments.problems, orphans: orphanDeclarations, lineOf, severities }),
+      ...runFileRules({ fileName, declarationProblems: docComments.problems, orphans: orphanDeclarations, augmentations, lineOf, severities }),
     );
   } catch (error) {
     const finding = engineFinding('analysis-gap', { messageId: 'internalError', data: { model: path.basename(fileName), error: describeError(error) }, span: fileStart }, severities);
@@ -523,6 +531,58 @@ export function analyzeFile(sourceFile: ts.SourceFile, provider: SourceProvider,
   all.sort(compareFindings);
   session?.commit();
   return { fileName, models, findings: all };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Training code
+
+/**
+ * The augmentations of the inputs each training call of the file trains on, matched to the
+ * analysed model (of this file, or of the file it is imported from, analysed without rules),
+ * with how the model holds the augmentation's group.
+ */
+/**
+ * Models of files that training scripts import, per parsed file: a provider hands out the same
+ * tree while the file is unchanged, so a keystroke in the training script does not analyse the
+ * model's file again.
+ */
+const importedModels = new WeakMap<ts.SourceFile, { declarations: string; models: readonly ModelAnalysis[] }>();
+
+function trainingAugmentations(sourceFile: ts.SourceFile, provider: SourceProvider, models: readonly ModelAnalysis[], commandLineDeclarations: string[] = []): AugmentedModel[] {
+  const found = AugmentationTracer.inFile(sourceFile, provider);
+  if (found.length === 0) return [];
+  const modelsOfFile = new Map<string, readonly ModelAnalysis[]>([[sourceFile.fileName, models]]);
+  const result: AugmentedModel[] = [];
+  for (const augmentation of found) {
+    let candidates = modelsOfFile.get(augmentation.model.file);
+    if (!candidates) {
+      const other = provider.getSourceFile(augmentation.model.file);
+      // `--symmetry` applies to the imported model as to every model found.
+      const cached = other ? importedModels.get(other) : undefined;
+      candidates = cached && cached.declarations === commandLineDeclarations.join('\n') ? cached.models : undefined;
+      if (other && !candidates) {
+        candidates = analyzeFile(other, provider, { traceTraining: false, commandLineDeclarations, ruleSeverities: Object.fromEntries(RULES.map((rule) => [rule.id, 'off' as const])) }).models;
+        importedModels.set(other, { declarations: commandLineDeclarations.join('\n'), models: candidates });
+      }
+      candidates ??= [];
+      modelsOfFile.set(augmentation.model.file, candidates);
+    }
+    const name = augmentation.model.name;
+    const model = candidates.find((candidate) => candidate.graph.name === name || (name === 'default' && candidate.graph.nameSpan.file === augmentation.model.file && candidate.graph.name === 'default'));
+    if (!model) continue;
+    const rank = model.graph.inputs[0] ? (model.shapes[model.graph.inputs[0].tensor] ?? model.graph.inputs[0].shape)?.length : undefined;
+    const group = augmentationGroup(augmentation, rank);
+    if (!group) continue;
+    let inferred: InferredSymmetry | undefined;
+    try {
+      const shapes = model.shapes.length > 0 ? model.shapes : inferShapes(model.graph);
+      inferred = bestPerGroup(discoverSymmetries(model.graph, shapes, [group]))[0];
+    } catch {
+      inferred = undefined;
+    }
+    result.push({ augmentation, group, model: { graph: model.graph, declared: model.declarations.map((d) => ({ mode: d.mode, group: d.group })), ...(inferred ? { inferred } : {}) } });
+  }
+  return result;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -594,4 +654,28 @@ export function analyzeText(fileName: string, text: string, options?: AnalysisOp
   const sourceFile = parseSource(fileName, text);
   const provider = new DiskSourceProvider(new Map([[path.resolve(fileName), sourceFile]]));
   return analyzeFile(sourceFile, provider, options);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Discovered symmetries (issue 9): computed on demand, never by analyzeFile
+
+const discoveredByModel = new WeakMap<ModelAnalysis, InferredSymmetry[]>();
+
+/**
+ * Every (mode, group) that can act on the model's input and how it holds at its output,
+ * declared or not (SPEC 8 `inferred`). Twelve inference walks: callers ask for the model under
+ * the cursor or a visible lens, or for `check --infer`; each analysis' answer is kept.
+ */
+export function discoveredSymmetriesOf(model: ModelAnalysis): InferredSymmetry[] {
+  let inferred = discoveredByModel.get(model);
+  if (!inferred) {
+    try {
+      const shapes = model.shapes.length > 0 ? model.shapes : inferShapes(model.graph);
+      inferred = discoverSymmetries(model.graph, shapes);
+    } catch {
+      inferred = [];
+    }
+    discoveredByModel.set(model, inferred);
+  }
+  return inferred;
 }

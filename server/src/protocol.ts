@@ -23,7 +23,8 @@ export interface SymmetryLintSettings {
     /** Start the probe worker in idle time once a declared model is seen, so the first probe answers sooner. */
     warmUp: boolean;
   };
-  codeLens: { enable: boolean };
+  /** `inferred`: a lens above each undeclared model with the symmetries it has (opt-in). */
+  codeLens: { enable: boolean; inferred: boolean };
   /** Where rule pages are published; empty means the pages shipped with the server. */
   docs: { baseUrl: string };
   trace: { server: 'off' | 'messages' | 'verbose' };
@@ -36,7 +37,7 @@ export const DEFAULT_SETTINGS: SymmetryLintSettings = {
   run: 'onType',
   rules: {},
   probe: { onSave: false, timeoutMs: 30000, backend: 'wasm', maxParameters: 20_000_000, warmUp: true },
-  codeLens: { enable: true },
+  codeLens: { enable: true, inferred: false },
   docs: { baseUrl: '' },
   trace: { server: 'off' },
 };

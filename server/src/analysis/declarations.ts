@@ -26,6 +26,9 @@ export const EXPECTED_AXIS = 'an integer axis of 1 or more for axis (axis 0 is t
 export const EXPECTED_ADJACENCY = 'the 0-based index of the adjacency input for adjacency (e.g. adjacency=1)';
 export const EXPECTED_ADJACENCY_GROUP = 'adjacency= only with the permutation group';
 export const EXPECTED_TAG = 'the tag @symmetry';
+/** The flag word that marks a symmetry training supplies (SPEC 2). */
+export const LEARNED_FLAG = 'learned';
+export const EXPECTED_LEARNED_TOL = 'a tol of 1e-2 or more with learned (training makes a symmetry approximate)';
 
 export interface ParsedDeclarations {
   declarations: SymmetryDeclaration[];
@@ -197,8 +200,15 @@ function parseTagBody(tokens: Token[], tagStart: number, tagEnd: number): TagPar
   }
 
   const options: Partial<Record<OptionKey, number>> = {};
+  let learned: Token | undefined;
   for (; index < tokens.length; index++) {
     const token = tokens[index];
+    if (!token.option && !learned && (token.text === LEARNED_FLAG || closest(token.text, [LEARNED_FLAG], { learnt: LEARNED_FLAG, learn: LEARNED_FLAG }))) {
+      if (token.text !== LEARNED_FLAG) problems.push({ start: token.start, end: token.end, expected: EXPECTED_OPTION, found: token.text, fixable: true });
+      learned = token;
+      corrected.push(LEARNED_FLAG);
+      continue;
+    }
     if (!token.option) {
       // An extra word: the fix is to drop it.
       problems.push({ start: token.start, end: token.end, expected: EXPECTED_OPTION, found: token.text, fixable: true });
@@ -264,6 +274,12 @@ function parseTagBody(tokens: Token[], tagStart: number, tagEnd: number): TagPar
     }
   }
 
+  if (learned && (options.tol === undefined || options.tol < APPROXIMATE_TOL)) {
+    // Without a tol, the usual one for a learned symmetry makes the tag whole.
+    const missing = options.tol === undefined;
+    problems.push({ start: learned.start, end: learned.end, expected: EXPECTED_LEARNED_TOL, found: missing ? LEARNED_FLAG : `tol=${formatNumber(options.tol!)}`, fixable: missing });
+    if (missing) corrected.splice(corrected.indexOf(LEARNED_FLAG), 0, 'tol=0.05');
+  }
   const correctedBody = corrected.every((word) => word !== undefined) ? corrected.join(' ') : undefined;
   if (problems.length > 0 || !mode || !group) return { problems, correctedBody };
 
@@ -283,7 +299,8 @@ function parseTagBody(tokens: Token[], tagStart: number, tagEnd: number): TagPar
       tol,
       approximate: tol >= APPROXIMATE_TOL,
       ...(options.adjacency !== undefined ? { adjacency: options.adjacency } : {}),
-      text: [mode, group, ...optionText].join(' '),
+      ...(learned ? { learned: true } : {}),
+      text: [mode, group, ...optionText, ...(learned ? [LEARNED_FLAG] : [])].join(' '),
     },
   };
 }

@@ -24,6 +24,11 @@ export interface SymmetryDeclaration {
    * pairs the set's elements; the permutation acts on both of its axes at once (SPEC 2).
    */
   adjacency?: number;
+  /**
+   * `learned` (SPEC 2): training supplies the symmetry (data augmentation), not the
+   * architecture; static breaks are info and the probe of the trained weights judges it.
+   */
+  learned?: boolean;
   /** The tag's text (`@symmetry invariant translation tol=1e-3`). */
   span: SourceSpan;
   /** Given on the command line (`--symmetry`) rather than in the source. */

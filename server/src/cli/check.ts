@@ -24,6 +24,8 @@ export interface CheckOptions {
   catalog: readonly RuleCatalogEntry[];
   /** `--concurrency`; `off` (the default) checks on the main thread. */
   concurrency?: ConcurrencySetting;
+  /** `--infer`: add each model's discovered symmetries (SPEC 8 `inferred`). */
+  infer?: boolean;
 }
 
 export interface CheckResult {
@@ -52,7 +54,7 @@ export function runCheck(options: CheckOptions): CheckResult {
 }
 
 function checkOnMainThread(files: readonly string[], options: CheckOptions): CheckResult {
-  const checker = new FileChecker({ cwd: options.cwd, symmetry: options.symmetry });
+  const checker = new FileChecker({ cwd: options.cwd, symmetry: options.symmetry, infer: options.infer });
   const reports: FileReport[] = [];
   for (const fileName of files) {
     try {
@@ -73,7 +75,7 @@ export async function runCheckConcurrently(options: CheckOptions): Promise<Check
   if (threads === 0) return checkOnMainThread(files, options);
   const reports: FileReport[] = new Array(files.length);
   try {
-    await checkFilesInThreads(files, threads, { cwd: options.cwd, symmetry: options.symmetry }, (report, index) => {
+    await checkFilesInThreads(files, threads, { cwd: options.cwd, symmetry: options.symmetry, infer: options.infer }, (report, index) => {
       reports[index] = report;
     });
   } catch (error) {

@@ -18,6 +18,8 @@ export interface FileCheckSettings {
   cwd: string;
   /** Raw `--symmetry` values, already validated. */
   symmetry: string[];
+  /** `--infer`: each model's discovered symmetries in the report. */
+  infer?: boolean;
 }
 
 /** A file that is not there or not readable: a usage error of the whole run. */
@@ -42,7 +44,7 @@ export class FileChecker {
       if (error instanceof UnreadableFileError) throw error;
       return unanalysableFileReport(fileName, error, this.disk, cwd);
     }
-    return buildFileReport({ path: reportPath, sourceFile, analysis }, this.disk, cwd);
+    return buildFileReport({ path: reportPath, sourceFile, analysis }, this.disk, cwd, { infer: this.settings.infer });
   }
 }
 

@@ -12,7 +12,12 @@ export function formatText(files: readonly FileReport[]): string {
   const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
   for (const file of files) {
     const findings = allFindings(file);
-    if (findings.length === 0) continue;
+    // `--infer`: one line per model, under the file, after its findings.
+    const inferredLines = file.models.flatMap((model) => (model.inferredLine !== undefined ? [model.inferredLine] : []));
+    if (findings.length === 0) {
+      if (inferredLines.length > 0) lines.push(file.path, ...inferredLines.map((line) => `  ${line}`), '');
+      continue;
+    }
     const rows = findings.map(({ json }) => {
       counts[json.severity]++;
       return [`${json.line}:${json.column}`, json.severity, json.message.replace(/\s*\n\s*/g, ' '), json.ruleId];
@@ -22,6 +27,7 @@ export function formatText(files: readonly FileReport[]): string {
     for (const row of rows) {
       lines.push(`  ${row[0].padEnd(widths[0])}  ${row[1].padEnd(widths[1])}  ${row[2].padEnd(widths[2])}  ${row[3]}`);
     }
+    for (const line of inferredLines) lines.push(`  ${line}`);
     lines.push('');
   }
   const total = counts.error + counts.warning + counts.info;

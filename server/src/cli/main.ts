@@ -29,6 +29,8 @@ Options of check:
   --probe-execute      probe by RUNNING each model file's own model-building code (for models
                        whose configuration is not static); implies --probe. Only use it on
                        code you trust: without this flag no model code is executed
+  --infer              add every model's discovered symmetries, declared or not: how each
+                       group that acts on its input holds at its output (JSON: inferred)
   --fix                apply each finding's preferred fix to the files, then check them
   --docs-base-url <url>
                        where the rule pages are published (SARIF helpUri); by default the
@@ -48,6 +50,7 @@ interface ParsedCheck {
   probe?: boolean;
   probeExecute?: boolean;
   fix?: boolean;
+  infer?: boolean;
   docsBaseUrl?: string;
   inputs: string[];
   symmetry: string[];
@@ -88,6 +91,10 @@ function parseCheckArguments(args: readonly string[]): ParsedCheck {
       case '--fix':
         if (equals > 0) throw new UsageError('--fix takes no value');
         parsed.fix = true;
+        break;
+      case '--infer':
+        if (equals > 0) throw new UsageError('--infer takes no value');
+        parsed.infer = true;
         break;
       case '--symmetry':
         parsed.symmetry.push(takeValue());

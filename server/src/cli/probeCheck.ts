@@ -77,7 +77,7 @@ export async function runCheckWithProbes(options: ProbeCheckOptions): Promise<Ch
         const fileLevel = analysis.findings.filter((finding) => finding.modelName === undefined);
         analysis.findings = [...mergeModelFindings(analysis.models), ...fileLevel, ...orphans];
       }
-      reports.push(buildFileReport({ path: displayPath(fileName, options.cwd), sourceFile, analysis }, disk, options.cwd));
+      reports.push(buildFileReport({ path: displayPath(fileName, options.cwd), sourceFile, analysis }, disk, options.cwd, { infer: options.infer }));
       probesByFile.push(new Map(outcome.reports.map((report) => [probeKey(report.name, report.variant), report])));
     }
   } finally {

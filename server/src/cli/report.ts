@@ -12,7 +12,8 @@ import type { ts } from 'ts-morph';
 import type { SourceProvider } from '../analysis/sourceProvider';
 import { layerSpanInFile, type ModelGraph, type SourceSpan } from '../analysis/graph';
 import type { GroupName, Mode } from '../analysis/symmetry';
-import type { FileAnalysis } from '../engine';
+import { describeInferredLine, type InferredLevel } from '../analysis/discoveredSymmetries';
+import { discoveredSymmetriesOf, spanToLspRange, type FileAnalysis } from '../engine';
 import type { Finding, Severity } from '../rules/rule';
 
 export interface JsonFinding {
@@ -35,6 +36,8 @@ export interface JsonModel {
   declared: { mode: Mode; group: GroupName }[];
   layers: { kind: string; line: number }[];
   findings: JsonFinding[];
+  /** `check --infer` (SPEC 8): every (mode, group) that acts on the input, and how it holds at the output. */
+  inferred?: { mode: Mode; group: GroupName; state: InferredLevel }[];
 }
 
 export interface JsonFile {
@@ -74,7 +77,8 @@ export interface CheckedFile {
 
 export interface FileReport {
   path: string;
-  models: { json: JsonModel; findings: LocatedFinding[] }[];
+  /** `inferredLine`: with `--infer`, the model's one-line summary the text output prints. */
+  models: { json: JsonModel; findings: LocatedFinding[]; inferredLine?: string }[];
   fileFindings: LocatedFinding[];
   /**
    * Every finding of the file as the engine lists it: a finding several models share (a layer
@@ -118,7 +122,7 @@ function compareFindings(a: LocatedFinding, b: LocatedFinding): number {
 }
 
 /** Builds one file's report; `provider` resolves related locations in other files. */
-export function buildFileReport(checked: CheckedFile, provider: SourceProvider, cwd: string): FileReport {
+export function buildFileReport(checked: CheckedFile, provider: SourceProvider, cwd: string, options: { infer?: boolean } = {}): FileReport {
   const { sourceFile, analysis } = checked;
   const sourceFor = (fileName: string): ts.SourceFile | undefined =>
     fileName === sourceFile.fileName ? sourceFile : provider.getSourceFile(fileName);
@@ -192,7 +196,14 @@ export function buildFileReport(checked: CheckedFile, provider: SourceProvider, 
       })),
       findings: findings.map((finding) => finding.json),
     };
-    return { json, findings };
+    if (!options.infer) return { json, findings };
+    const inferred = discoveredSymmetriesOf(model);
+    json.inferred = inferred.map((entry) => ({ mode: entry.mode, group: entry.group, state: entry.state }));
+    const lineOf = (span: SourceSpan): number => {
+      const source = sourceFor(span.file);
+      return source ? spanToLspRange(source, span).start.line + 1 : 0;
+    };
+    return { json, findings, inferredLine: describeInferredLine(graph, inferred, lineOf) };
   });
 
   // A model's finding is in its model's list even when the file's list has it merged with

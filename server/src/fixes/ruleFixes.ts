@@ -5,6 +5,7 @@ import type { LayerNode } from '../analysis/graph';
 import { inferDeclaration } from '../analysis/inference';
 import type { FileAnalysis, LocatedFinding, ModelAnalysis } from '../engine';
 import { POSITIONAL_ENCODING_RULE, removePositionalTerm } from './positionalTermFix';
+import { declareLearnedFixes } from './declarationTags';
 import { FileEditor, type LayerSite, type LibraryReference, type TfjsLayersReference } from './sourceEdits';
 import type { SymmetryFix, TextEditSpan } from './types';
 
@@ -557,6 +558,7 @@ export function producerFixes(editor: FileEditor, analysis: FileAnalysis, findin
   }
   // Text-only: the term may sit in a custom layer's call(), outside the model's layers.
   if (finding.ruleId === POSITIONAL_ENCODING_RULE) return removePositionalTerm(editor, finding);
+  if (finding.ruleId === 'augmentation-not-declared') return declareLearnedFixes(editor.sourceFile, analysis, finding);
   const producer = PRODUCERS[finding.ruleId];
   if (!producer) return [];
   const model = analysis.models.find((candidate) => candidate.graph.name === finding.modelName && candidate.findings.some((f) => f.span.start === finding.span.start && f.ruleId === finding.ruleId));

@@ -1,5 +1,6 @@
 // Code actions: quick fixes for every Symmetry Lint diagnostic (the model fixes of
-// server/src/fixes, "disable for this line", "show documentation") and the
+// server/src/fixes, "disable for this line", "show documentation"), "Declare the symmetries
+// this model has" on a model's name (issue 9), and the
 // `source.fixAll.symmetryLint` action for fix-on-save. Every edit is a TextDocumentEdit that
 // names the document version it was computed for, so an editor never applies it to a newer text.
 import {
@@ -15,6 +16,7 @@ import type { ts } from 'ts-morph';
 import type { SourceProvider } from '../analysis/sourceProvider';
 import { analyzeFile, type AnalysisOptions, type FileAnalysis, type LocatedFinding } from '../engine';
 import { disableLineFix, fixAllText, fixesForFinding, type SymmetryFix, type TextEditSpan } from '../fixes/index';
+import { declareDiscoveredFix, modelsNamedAt } from '../fixes/declarationTags';
 import { FileEditor } from '../fixes/sourceEdits';
 import { ruleDocsUrl } from '../rules/rule';
 import { DIAGNOSTIC_SOURCE, rangeOf, type SymmetryDiagnosticData } from './diagnostics';
@@ -22,7 +24,7 @@ import { DIAGNOSTIC_SOURCE, rangeOf, type SymmetryDiagnosticData } from './diagn
 export const FIX_ALL_KIND = 'source.fixAll.symmetryLint';
 
 export const CODE_ACTION_OPTIONS = {
-  codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND],
+  codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite, FIX_ALL_KIND],
   resolveProvider: false,
 };
 
@@ -93,6 +95,19 @@ export async function computeCodeActions(host: CodeActionHost, params: CodeActio
         kind: CodeActionKind.QuickFix,
         diagnostics: [diagnostic],
         command: { title: `Show documentation for ${finding.ruleId}`, command: 'vscode.open', arguments: [ruleDocsUrl(finding.ruleId)] },
+      });
+    }
+  }
+
+  if (wantsKind(only, CodeActionKind.RefactorRewrite)) {
+    // On a model's name: declare what it has. Computed only here, for the model asked about.
+    const offset = sourceFile.getPositionOfLineAndCharacter(params.range.start.line, params.range.start.character);
+    const declare = declareDiscoveredFix(sourceFile, modelsNamedAt(result.analysis, sourceFile.fileName, offset));
+    if (declare) {
+      actions.push({
+        title: declare.title,
+        kind: CodeActionKind.RefactorRewrite,
+        edit: { documentChanges: [TextDocumentEdit.create(identifier, toTextEdits(sourceFile, declare.edits))] },
       });
     }
   }

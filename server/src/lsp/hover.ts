@@ -1,11 +1,15 @@
 // Hover over a layer call: for each declared (mode, group) of its model, the symmetry state
-// after that layer, and the layer's output shape when the analysis knows it.
+// after that layer, and the layer's output shape when the analysis knows it. Hover over a
+// model's name: the symmetries it has, declared or not (issue 9), computed only then.
 import type { Hover } from 'vscode-languageserver/node';
 import { MarkupKind } from 'vscode-languageserver/node';
 import type { ts } from 'ts-morph';
 import type { LayerNode, SourceSpan } from '../analysis/graph';
-import { describeState } from '../analysis/symmetry';
-import type { FileAnalysis, ModelAnalysis } from '../engine';
+import { describeState, GROUPS, MODES } from '../analysis/symmetry';
+import { describeInferredReason, inferredSymbol } from '../analysis/discoveredSymmetries';
+import { discoveredSymmetriesOf, spanToLspRange, type FileAnalysis, type ModelAnalysis } from '../engine';
+import { modelsNamedAt } from '../fixes/declarationTags';
+import type { SourceProvider } from '../analysis/sourceProvider';
 import { rangeOf } from './diagnostics';
 
 interface LayerHit {
@@ -103,5 +107,47 @@ export function layerHover(analysis: FileAnalysis, sourceFile: ts.SourceFile, of
   return {
     contents: { kind: MarkupKind.Markdown, value: variantHits(analysis, hit).map(layerHoverMarkdown).join('\n\n---\n\n') },
     range: rangeOf(sourceFile, hit.span.start, hit.span.end),
+  };
+}
+
+/**
+ * The table of a model's discovered symmetries: a row per group that acts on its input, a
+ * column per mode, each cell how it holds at the output and why.
+ */
+export function modelHoverMarkdown(model: ModelAnalysis, lineOf: (span: SourceSpan) => number): string {
+  const inferred = discoveredSymmetriesOf(model);
+  const variant = model.graph.variant !== undefined ? ` when \`${model.graph.variant}\`` : '';
+  const lines = [`**${model.graph.name}**${variant} \u2014 symmetries at its output, declared or not`, ''];
+  if (inferred.length === 0) {
+    lines.push('No group acts on its input (its shape is unknown or fits none).');
+    return lines.join('\n');
+  }
+  lines.push('| group | invariant | equivariant |', '|---|---|---|');
+  for (const group of GROUPS) {
+    const cells = MODES.map((mode) => {
+      const entry = inferred.find((item) => item.group === group && item.mode === mode);
+      if (!entry) return undefined;
+      const reason = describeInferredReason(model.graph, entry, lineOf);
+      const declared = model.declarations.some((declaration) => declaration.group === group && declaration.mode === mode) ? ' (declared)' : '';
+      return `${inferredSymbol(entry.state)} ${entry.state}${reason ? ` ${reason}` : ''}${declared}`;
+    });
+    if (cells.every((cell) => cell === undefined)) continue;
+    lines.push(`| ${group} | ${cells.map((cell) => escapeTableCell(cell ?? '')).join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+/** Hover on a model's name (each variant's table); null elsewhere. */
+export function modelHover(analysis: FileAnalysis, sourceFile: ts.SourceFile, offset: number, provider: SourceProvider): Hover | null {
+  const models = modelsNamedAt(analysis, sourceFile.fileName, offset);
+  if (models.length === 0) return null;
+  const lineOf = (span: SourceSpan): number => {
+    const file = span.file === sourceFile.fileName ? sourceFile : provider.getSourceFile(span.file);
+    return file ? spanToLspRange(file, span).start.line + 1 : 0;
+  };
+  const name = models[0].graph.nameSpan;
+  return {
+    contents: { kind: MarkupKind.Markdown, value: models.map((model) => modelHoverMarkdown(model, lineOf)).join('\n\n---\n\n') },
+    range: rangeOf(sourceFile, name.start, name.end),
   };
 }

@@ -23,7 +23,8 @@ import { setDocsBaseUrl } from '../rules/rule';
 import { DocumentStore, fileNameForUri, type OpenDocument } from '../workspace/documents';
 import { DiskSourceFiles, WorkspaceSourceProvider } from '../workspace/fileSources';
 import { LocatedDiagnostics } from './diagnostics';
-import { layerHover } from './hover';
+import { layerHover, modelHover } from './hover';
+import { inferredCodeLenses, resolveInferredCodeLens } from './inferredCodeLens';
 import { CODE_ACTION_OPTIONS, registerCodeActions } from './codeActions';
 import { ProbeService } from './probes';
 import { SettingsCache } from './settings';
@@ -187,7 +188,7 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
         diagnosticProvider: { identifier: 'symmetry-lint', interFileDependencies: true, workspaceDiagnostics: false },
         hoverProvider: true,
         codeActionProvider: CODE_ACTION_OPTIONS,
-        codeLensProvider: { resolveProvider: false },
+        codeLensProvider: { resolveProvider: true },
       },
       serverInfo: { name: 'symmetry-lint', version: serverPackage.version },
     };
@@ -332,7 +333,8 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
         0,
       );
       const lineEnd = document.sourceFile.getLineEndOfPosition(offset);
-      return layerHover(report.analysis, document.sourceFile, Math.min(offset + params.position.character, lineEnd));
+      const at = Math.min(offset + params.position.character, lineEnd);
+      return modelHover(report.analysis, document.sourceFile, at, provider) ?? layerHover(report.analysis, document.sourceFile, at);
     } catch (error) {
       log(`hover failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       return null;
@@ -344,10 +346,29 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
   connection.onRequest(ProbeSavedModelRequest, (params, token) => probes.probeSavedModel(params, token));
   connection.onCodeLens(async (params) => {
     try {
-      return probes.codeLenses(params.textDocument.uri, await settings.get(params.textDocument.uri));
+      const current = await settings.get(params.textDocument.uri);
+      const document = documents.get(params.textDocument.uri);
+      const analysis = document && current.enable ? currentReport(document, current).analysis : undefined;
+      // The inferred lenses come without their title: it is computed when the editor resolves
+      // a lens it shows, so a long file pays only for what is on screen.
+      const inferred = document && analysis && current.codeLens.inferred ? inferredCodeLenses(document, analysis) : [];
+      return [...probes.codeLenses(params.textDocument.uri, current), ...inferred];
     } catch (error) {
       log(`codeLens failed: ${error instanceof Error ? error.message : String(error)}`);
       return [];
+    }
+  });
+  connection.onCodeLensResolve(async (lens) => {
+    try {
+      const uri = (lens.data as { uri?: unknown } | undefined)?.uri;
+      if (typeof uri !== 'string') return lens;
+      const document = documents.get(uri);
+      const current = await settings.get(uri);
+      const analysis = document && current.enable ? currentReport(document, current).analysis : undefined;
+      return document && analysis ? resolveInferredCodeLens(lens, document, analysis, provider) : lens;
+    } catch (error) {
+      log(`codeLens resolve failed: ${error instanceof Error ? error.message : String(error)}`);
+      return lens;
     }
   });
   connection.onShutdown(() => probes.dispose());

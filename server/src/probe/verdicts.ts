@@ -283,6 +283,8 @@ export function judgeModel(
           ? engineFinding('probe-violation', { messageId: 'violationPredicted', data: { ...data, predictedBy: `${predictor.ruleId}${predictor.line + 1 === lineOf(span.start) ? '' : ` at line ${predictor.line + 1}`}` }, span, group: declaration.group, mode: declaration.mode, layer: blamedLayer.id }, severities, graph.name)
           : engineFinding('probe-violation', { messageId: 'violation', data, span, group: declaration.group, mode: declaration.mode, layer: blamedLayer.id }, severities, graph.name);
       }
+      // Random weights cannot judge a learned symmetry (SPEC 2): only trained weights can.
+      if (finding && declaration.learned && finding.ruleId === 'probe-violation') finding = { ...finding, severity: 'info', message: `${finding.message.replace(/[.\s]+$/, '')}; declared learned, so only the trained model.json can judge it.` };
       if (finding) findings.push(finding);
     } else if (passed && predicted === true) {
       const predictor = staticFindings[0];

@@ -1,6 +1,7 @@
 // Every rule, in one array, and lookups by id. Adding a rule means adding it here; the
 // consistency test then demands its settings entry, docs page and test file.
 import { analysisGap } from './analysis-gap';
+import { augmentationNotDeclared } from './augmentation-not-declared';
 import { declarationMismatch } from './declaration-mismatch';
 import { flattenBreaksInvariance } from './flatten-breaks-invariance';
 import { invalidDeclaration } from './invalid-declaration';
@@ -36,6 +37,7 @@ export const RULES: readonly Rule[] = [
   analysisGap,
   probeViolation,
   probeDisagrees,
+  augmentationNotDeclared,
 ] as Rule[];
 
 const RULES_BY_ID = new Map<string, Rule>(RULES.map((rule) => [rule.id, rule]));

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { AugmentedModel } from '../analysis/augmentation';
 import type { LayerNode, ModelGraph, OrphanHolder, SourceSpan } from '../analysis/graph';
 import type { DeclarationInference, DeclarationProblem, GroupName, Mode, ShapeTable, SymmetryDeclaration } from '../analysis/symmetry';
 
@@ -134,6 +135,8 @@ export interface FileRuleContext<MessageIds extends string> {
   declarationProblems: FileDeclarationProblem[];
   /** Holders with a `@symmetry` tag but no model, with the declarations parsed from them. */
   orphans: { holder: OrphanHolder; declarations: SymmetryDeclaration[] }[];
+  /** Augmentations of the training inputs of analysed models in this file (issue 9). */
+  augmentations?: AugmentedModel[];
   report(descriptor: ReportDescriptor<MessageIds>): void;
   lineOf(span: SourceSpan): number;
 }

@@ -16,6 +16,7 @@ export const RULE_IDS = [
   'analysis-gap',
   'probe-violation',
   'probe-disagrees',
+  'augmentation-not-declared',
 ] as const;
 
 export type RuleId = (typeof RULE_IDS)[number];

@@ -58,6 +58,19 @@ export interface ModelRuleInput {
   rules?: readonly Rule[];
 }
 
+/** Said of a static finding under a `learned` declaration (SPEC 2), after its own message. */
+export const LEARNED_NOTE = '; declared learned, so training must teach it.';
+
+/**
+ * Under a `learned` declaration a static break is what the augmentation is there to teach:
+ * the finding is info, and says so, unless the user turned the rule off.
+ */
+function asLearned(finding: Finding, inferences: readonly DeclarationInference[]): Finding {
+  const learned = inferences.some(({ declaration }) => declaration.learned && declaration.group === finding.group && declaration.mode === finding.mode);
+  if (!learned || finding.ruleId === 'invalid-declaration') return finding;
+  return { ...finding, severity: 'info', message: finding.message.replace(/[.\s]+$/, '') + LEARNED_NOTE };
+}
+
 /** Every enabled rule's findings for one model. */
 export function runModelRules(input: ModelRuleInput): Finding[] {
   const findings: Finding[] = [];
@@ -71,7 +84,7 @@ export function runModelRules(input: ModelRuleInput): Finding[] {
       lineOf: input.lineOf,
       report(descriptor) {
         const finding = toFinding(rule, descriptor, input.severities, input.model.name);
-        if (finding) findings.push(finding);
+        if (finding) findings.push(asLearned(finding, input.inferences));
       },
     });
   }
