@@ -293,7 +293,7 @@ function graphConvEffect(context: RuleContext): LocalEffect {
     cause(
       context,
       'unmodelled-layer',
-      'GraphConv is equivariant under the joint permutation of its nodes and adjacency: declare which input is the adjacency (adjacency=1)',
+      'GraphConv keeps only the joint permutation of nodes and adjacency: name the adjacency input (adjacency=1)',
     ),
   );
 }
