@@ -59,10 +59,9 @@ function copyOf(folder: string): string {
 
 function readTree(folder: string): Map<string, string> {
   const files = new Map<string, string>();
-  for (const entry of fs.readdirSync(folder, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const full = path.join(entry.parentPath, entry.name);
-    files.set(path.relative(folder, full), fs.readFileSync(full, 'utf8'));
+  for (const name of fs.readdirSync(folder, { recursive: true }) as string[]) {
+    const full = path.join(folder, name);
+    if (fs.statSync(full).isFile()) files.set(name, fs.readFileSync(full, 'utf8'));
   }
   return files;
 }

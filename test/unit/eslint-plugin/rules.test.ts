@@ -123,7 +123,12 @@ ruleTester.run('flatten-breaks-invariance', plugin.rules['flatten-breaks-invaria
           message: 'flatten turns positions into features that dense at line 6 mixes, so translation invariance is lost; use global pooling instead of flatten.',
           line: 5,
           column: 23,
-          suggestions: 1,
+          suggestions: [
+            {
+              desc: 'Use global max pooling instead of flatten',
+              output: `${TFJS}export function buildModel(): tf.Sequential {\n  const model = tf.sequential();\n  model.add(${CONV_32});\n  model.add(tf.layers.globalMaxPooling2d({}));\n  model.add(tf.layers.dense({ units: 10 }));\n  return model;\n}\n`,
+            },
+          ],
         },
       ],
     },
