@@ -44,6 +44,7 @@ export function normalizeSettings(raw: unknown): SymmetryLintSettings {
     if (isPositiveNumber(probe.maxParameters)) settings.probe.maxParameters = probe.maxParameters;
   }
   if (isRecord(raw.codeLens) && typeof raw.codeLens.enable === 'boolean') settings.codeLens.enable = raw.codeLens.enable;
+  if (typeof raw.lintWorkspace === 'boolean') settings.lintWorkspace = raw.lintWorkspace;
   if (isRecord(raw.trace) && (raw.trace.server === 'off' || raw.trace.server === 'messages' || raw.trace.server === 'verbose')) {
     settings.trace.server = raw.trace.server;
   }
