@@ -13,7 +13,8 @@ const { performance } = require('node:perf_hooks');
 
 const root = path.resolve(__dirname, '..');
 const samplesDir = path.join(root, 'samples');
-const pluginPath = path.join(root, 'eslint-plugin', 'dist', 'index.js');
+// BENCH_ESLINT_PLUGIN measures another build of the plugin (before and after a change).
+const pluginPath = process.env.BENCH_ESLINT_PLUGIN ?? path.join(root, 'eslint-plugin', 'dist', 'index.js');
 const eslintBin = path.join(path.dirname(require.resolve('eslint/package.json')), 'bin', 'eslint.js');
 const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
 const FILES = 200;

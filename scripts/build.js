@@ -67,6 +67,9 @@ async function main() {
       entryPoints: { index: 'eslint-plugin/src/index.ts' },
       outdir: 'eslint-plugin/dist',
       packages: 'external',
+      // The engine's `ts` comes from the TypeScript the ESLint parser already loaded, not from a
+      // second copy inside ts-morph (eslint-plugin/src/typescriptOfParser.ts).
+      alias: { 'ts-morph': './eslint-plugin/src/typescriptOfParser.ts' },
     }),
     // The equivariant layers library (its own npm package): tfjs is the user's, never bundled.
     esbuild.build({
