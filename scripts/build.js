@@ -30,6 +30,7 @@ function copyRuleDocs(outdir) {
 
 async function main() {
   copyRuleDocs('server/dist');
+  copyRuleDocs('eslint-plugin/dist');
   await Promise.all([
     esbuild.build({
       ...common,
@@ -61,6 +62,17 @@ async function main() {
       entryPoints: { extension: 'client/src/extension.ts' },
       outdir: 'client/dist',
       external: ['vscode'],
+    }),
+    // eslint-plugin-symmetry-lint (its own npm package): the engine is bundled in, ESLint and
+    // the parsers stay the user's.
+    esbuild.build({
+      ...common,
+      entryPoints: { index: 'eslint-plugin/src/index.ts' },
+      outdir: 'eslint-plugin/dist',
+      packages: 'external',
+      // The engine's `ts` comes from the TypeScript the ESLint parser already loaded, not from a
+      // second copy inside ts-morph (eslint-plugin/src/typescriptOfParser.ts).
+      alias: { 'ts-morph': './eslint-plugin/src/typescriptOfParser.ts' },
     }),
     // The equivariant layers library (its own npm package): tfjs is the user's, never bundled.
     esbuild.build({

@@ -15,6 +15,7 @@ import {
   DEFAULT_SETTINGS,
   ProbeRequest,
   StatusNotification,
+  WorkspaceProgressNotification,
   WorkspaceTrustNotification,
   type ProbeParams,
   type ProbeResult,
@@ -126,7 +127,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Symmet
   const clientOptions: LanguageClientOptions = {
     documentSelector: DOCUMENT_SELECTOR,
     // The server pulls settings per document; this only makes the client announce changes.
-    synchronize: { configurationSection: CONFIGURATION_SECTION },
+    // File events feed whole-workspace diagnostics (`symmetryLint.lintWorkspace`): a file changed
+    // on disk is analysed again, with the files that import it.
+    synchronize: { configurationSection: CONFIGURATION_SECTION, fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{ts,tsx,js,jsx,mjs,cjs}') },
     initializationOptions,
     outputChannel: output,
     // Traces follow symmetryLint.trace.server alone, not the channel's own log level.
@@ -213,6 +216,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Symmet
         ...(params.message !== undefined ? { message: params.message } : {}),
       });
     }),
+    languageClient.onNotification(WorkspaceProgressNotification, (params) => status.apply({ kind: 'workspaceProgress', done: params.done, total: params.total })),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
       // The client reads this object again on every (re)start, so a restarted server knows too.
       initializationOptions.workspaceTrusted = true;

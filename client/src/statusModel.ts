@@ -14,7 +14,9 @@ export type StatusEvent =
   | { kind: 'analysisReported'; state: 'ok' | 'problems' | 'disabled' | 'failed'; lastAnalysisMs: number; message?: string }
   | { kind: 'probeStarted' }
   | { kind: 'probeFinished'; durationMs: number; failure?: string }
-  | { kind: 'enablementChanged'; enabled: boolean };
+  | { kind: 'enablementChanged'; enabled: boolean }
+  /** The server's `symmetryLint/workspaceProgress`: a pass of whole-workspace diagnostics. */
+  | { kind: 'workspaceProgress'; done: number; total: number };
 
 export type StatusSeverity = 'information' | 'warning' | 'error';
 
@@ -25,6 +27,8 @@ export interface StatusSnapshot {
   /** Why the state is `error`, or the last analysis failure. */
   message?: string;
   severity: StatusSeverity;
+  /** A whole-workspace pass under way (`symmetryLint.lintWorkspace`): files done of total. */
+  workspace?: { done: number; total: number };
 }
 
 /** An analysis slower than this is on the keystroke path long enough for the user to feel it. */
@@ -41,6 +45,7 @@ export class StatusModel {
   private lastAnalysisMs: number | undefined;
   private lastProbeMs: number | undefined;
   private lastAnalysisFailure: string | undefined;
+  private workspace: { done: number; total: number } | undefined;
 
   constructor(private readonly probeTimeoutMs: () => number = () => 30000) {}
 
@@ -88,6 +93,9 @@ export class StatusModel {
       case 'enablementChanged':
         this.enabled = event.enabled;
         break;
+      case 'workspaceProgress':
+        this.workspace = event.done < event.total ? { done: event.done, total: event.total } : undefined;
+        break;
     }
     return this.snapshot();
   }
@@ -101,6 +109,7 @@ export class StatusModel {
       ...(this.lastProbeMs !== undefined ? { lastProbeMs: this.lastProbeMs } : {}),
       ...(message !== undefined ? { message } : {}),
       severity: this.severity(state),
+      ...(this.workspace ? { workspace: { ...this.workspace } } : {}),
     };
   }
 
@@ -137,6 +146,7 @@ export function describeStatus(snapshot: StatusSnapshot): { text: string; detail
   if (snapshot.lastProbeMs !== undefined) timings.push(`last probe ${formatDuration(snapshot.lastProbeMs)}`);
   const parts = [...timings];
   if (snapshot.message) parts.unshift(snapshot.message);
+  if (snapshot.workspace) parts.unshift(`linting workspace ${snapshot.workspace.done}/${snapshot.workspace.total}`);
   return { text: label[snapshot.state], detail: parts.join(' · ') };
 }
 

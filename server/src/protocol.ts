@@ -28,6 +28,8 @@ export interface SymmetryLintSettings {
   /** Where rule pages are published; empty means the pages shipped with the server. */
   docs: { baseUrl: string };
   trace: { server: 'off' | 'messages' | 'verbose' };
+  /** Report the findings of every model file of the workspace, opened or not (workspace/diagnostic). */
+  lintWorkspace: boolean;
 }
 
 export const CONFIGURATION_SECTION = 'symmetryLint';
@@ -40,6 +42,7 @@ export const DEFAULT_SETTINGS: SymmetryLintSettings = {
   codeLens: { enable: true, inferred: false },
   docs: { baseUrl: '' },
   trace: { server: 'off' },
+  lintWorkspace: false,
 };
 
 /** Where the server is with one document. */
@@ -67,6 +70,15 @@ export interface StatusParams {
 
 /** Server -> client: the outcome of each analysis, for a status bar item. */
 export const StatusNotification = new NotificationType<StatusParams>('symmetryLint/status');
+
+export interface WorkspaceProgressParams {
+  /** Files of the workspace looked at so far in this pass, and how many there are. */
+  done: number;
+  total: number;
+}
+
+/** Server -> client: how far a pass of whole-workspace diagnostics is ("linting workspace 120/400"). */
+export const WorkspaceProgressNotification = new NotificationType<WorkspaceProgressParams>('symmetryLint/workspaceProgress');
 
 // ---------------------------------------------------------------------------------------------
 // Numeric probes (SPEC section 5). The report webview renders `ProbeResult` as it is.

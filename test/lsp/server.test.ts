@@ -137,7 +137,7 @@ describe('language server (stdio)', function () {
     assert.equal(result.capabilities.hoverProvider, true);
     assert.deepEqual(
       { ...(result.capabilities.diagnosticProvider as object), identifier: undefined },
-      { identifier: undefined, interFileDependencies: true, workspaceDiagnostics: false },
+      { identifier: undefined, interFileDependencies: true, workspaceDiagnostics: true },
     );
     assert.equal((result.capabilities.textDocumentSync as { change: number }).change, 2 /* incremental */);
     await client.connection.sendNotification(InitializedNotification.type, {});

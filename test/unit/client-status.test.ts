@@ -57,4 +57,15 @@ describe('client status model', () => {
     assert.equal(model.apply({ kind: 'analysisStarted' }).state, 'disabled');
     assert.equal(model.apply({ kind: 'enablementChanged', enabled: true }).state, 'analysing');
   });
+
+  it('shows the progress of a whole-workspace pass until it completes', () => {
+    const model = new StatusModel();
+    model.apply({ kind: 'serverReady' });
+    const during = model.apply({ kind: 'workspaceProgress', done: 120, total: 400 });
+    assert.deepEqual(during.workspace, { done: 120, total: 400 });
+    assert.match(describeStatus(during).detail, /^linting workspace 120\/400/);
+    const done = model.apply({ kind: 'workspaceProgress', done: 400, total: 400 });
+    assert.equal(done.workspace, undefined);
+    assert.doesNotMatch(describeStatus(done).detail, /linting workspace/);
+  });
 });

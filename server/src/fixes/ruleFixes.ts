@@ -565,3 +565,8 @@ export function producerFixes(editor: FileEditor, analysis: FileAnalysis, findin
   if (!model) return [];
   return producer({ editor, analysis, model, finding, library: editor.libraryReference() });
 }
+
+/** Whether a rule's findings can come with fixes (the ESLint plugin's `meta.fixable`). */
+export function ruleHasFixes(ruleId: string): boolean {
+  return ruleId === 'invalid-declaration' || ruleId in PRODUCERS;
+}

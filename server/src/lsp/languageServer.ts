@@ -20,7 +20,7 @@ import {
 import { AnalysisCache, analyzeFile, type FileAnalysis } from '../engine';
 import { ProbeRequest, ProbeSavedModelRequest, StatusNotification, WorkspaceTrustNotification, type SymmetryLintInitializationOptions, type SymmetryLintSettings } from '../protocol';
 import { setDocsBaseUrl } from '../rules/rule';
-import { DocumentStore, fileNameForUri, type OpenDocument } from '../workspace/documents';
+import { DocumentStore, fileNameForUri, uriForFileName, type OpenDocument } from '../workspace/documents';
 import { DiskSourceFiles, WorkspaceSourceProvider } from '../workspace/fileSources';
 import { LocatedDiagnostics } from './diagnostics';
 import { layerHover, modelHover } from './hover';
@@ -31,6 +31,7 @@ import { SettingsCache } from './settings';
 import { WorkspaceTrustState } from './workspaceTrust';
 import { DiagnosticsPusher } from './pushDiagnostics';
 import { applyChangesToText, UnparsableDocuments } from './unparsableDocuments';
+import { WorkspaceDiagnostics } from './workspaceDiagnostics';
 import serverPackage from '../../package.json';
 
 /** The engine is bounded; this is its budget per file on the editor's critical path. */
@@ -185,7 +186,7 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
-        diagnosticProvider: { identifier: 'symmetry-lint', interFileDependencies: true, workspaceDiagnostics: false },
+        diagnosticProvider: { identifier: 'symmetry-lint', interFileDependencies: true, workspaceDiagnostics: true },
         hoverProvider: true,
         codeActionProvider: CODE_ACTION_OPTIONS,
         codeLensProvider: { resolveProvider: true },
@@ -308,6 +309,20 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
     return answer(report, params.previousResultId);
   };
   connection.languages.diagnostics.on(pullDiagnostics);
+  // Files nobody opened, behind `symmetryLint.lintWorkspace` (server/src/lsp/workspaceDiagnostics.ts).
+  new WorkspaceDiagnostics(
+    {
+      connection,
+      folders: () => workspaceFolderPaths,
+      isOpen: (fileName) => documents.getByFileName(fileName) !== undefined || unparsable.get(uriForFileName(fileName)) !== undefined,
+      settingsFor: (uri) => settings.get(uri),
+      settingsGeneration: () => settings.generation,
+      provider,
+      canRefresh: () => canRefreshDiagnostics,
+      log,
+    },
+    resultIdPrefix,
+  ).register();
   // Push mode answers with the same reports (no previousResultId: always a full report).
   const pusher = new DiagnosticsPusher(
     connection,

@@ -46,6 +46,7 @@ export function normalizeSettings(raw: unknown): SymmetryLintSettings {
   }
   if (isRecord(raw.codeLens) && typeof raw.codeLens.enable === 'boolean') settings.codeLens.enable = raw.codeLens.enable;
   if (isRecord(raw.codeLens) && typeof raw.codeLens.inferred === 'boolean') settings.codeLens.inferred = raw.codeLens.inferred;
+  if (typeof raw.lintWorkspace === 'boolean') settings.lintWorkspace = raw.lintWorkspace;
   if (isRecord(raw.trace) && (raw.trace.server === 'off' || raw.trace.server === 'messages' || raw.trace.server === 'verbose')) {
     settings.trace.server = raw.trace.server;
   }
