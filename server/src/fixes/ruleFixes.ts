@@ -568,5 +568,6 @@ export function producerFixes(editor: FileEditor, analysis: FileAnalysis, findin
 
 /** Whether a rule's findings can come with fixes (the ESLint plugin's `meta.fixable`). */
 export function ruleHasFixes(ruleId: string): boolean {
-  return ruleId === 'invalid-declaration' || ruleId in PRODUCERS;
+  // The same rules producerFixes answers before it looks in PRODUCERS.
+  return ruleId === 'invalid-declaration' || ruleId === POSITIONAL_ENCODING_RULE || ruleId === 'augmentation-not-declared' || ruleId in PRODUCERS;
 }

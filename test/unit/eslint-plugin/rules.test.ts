@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { RuleTester } from 'eslint';
 import * as typescriptParser from '@typescript-eslint/parser';
 import plugin from '../../../eslint-plugin/src/index';
+import { RULES } from '../../../server/src/rules/registry';
 
 const TFJS = "import * as tf from '@tensorflow/tfjs';\n";
 const LAYERS = "import * as sl from 'symmetry-lint-layers';\n";
@@ -27,7 +28,8 @@ describe('eslint-plugin-symmetry-lint: RuleTester', () => {
   it('has one rule per static rule id, with docs links, and no probe rules', () => {
     const ids = Object.keys(plugin.rules).sort();
     if (ids.includes('probe-violation') || ids.includes('probe-disagrees')) throw new Error('probe rules are in the plugin');
-    if (ids.length !== 12) throw new Error(`expected 12 rules, found ${ids.length}: ${ids.join(', ')}`);
+    const staticIds = RULES.map((rule) => rule.id).filter((id) => !id.startsWith('probe-')).sort();
+    if (ids.join() !== staticIds.join()) throw new Error(`expected the static rules ${staticIds.join(', ')}, found ${ids.join(', ')}`);
     for (const id of ids) {
       const url = plugin.rules[id].meta?.docs?.url ?? '';
       if (!url.endsWith(`/docs/rules/${id}.md`)) throw new Error(`${id}: docs url ${url}`);
@@ -272,6 +274,12 @@ ruleTester.run('order-dependent-layer', plugin.rules['order-dependent-layer'], {
           column: 23,
           endLine: 9,
           endColumn: 27,
+          suggestions: [
+            {
+              desc: 'Use self-attention over the set (SetAttention with a learned-query pooling) instead of lstm',
+              output: modelSource('invariant permutation', ['tf.layers.dense({ inputShape: [20, 8], units: 16 })', 'new sl.SetAttention({ units: 32, pooling: true })'], TFJS + LAYERS),
+            },
+          ],
         },
       ],
     },
@@ -345,6 +353,95 @@ ruleTester.run('analysis-gap', plugin.rules['analysis-gap'], {
           column: 5,
           endLine: 3,
           endColumn: 36,
+        },
+      ],
+    },
+  ],
+});
+
+/** A set of 10 tokens through the custom layer TokenMixer (line 8) with the given call() body, then a mean. */
+function tokenMixerSource(callBody: string): string {
+  return `${TFJS}
+/**
+ * @symmetry invariant permutation
+ */
+export function buildModel() {
+  const tokens = tf.input({ shape: [10, 16] });
+  const mixed = new TokenMixer({}).apply(tokens) as tf.SymbolicTensor;
+  const pooled = tf.layers.globalAveragePooling1d({}).apply(mixed) as tf.SymbolicTensor;
+  return tf.model({ inputs: tokens, outputs: pooled });
+}
+
+class TokenMixer extends tf.layers.Layer {
+  private pos!: tf.LayerVariable;
+  constructor(config: object) {
+    super({});
+  }
+  build(inputShape: tf.Shape) {
+    this.pos = this.addWeight('pos', [10, 16], 'float32', tf.initializers.randomNormal({}));
+  }
+  call(inputs: tf.Tensor | tf.Tensor[]) {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    ${callBody}
+  }
+}
+`;
+}
+
+ruleTester.run('positional-encoding', plugin.rules['positional-encoding'], {
+  valid: [{ filename, code: tokenMixerSource('return tf.matMul(tf.softmax(tf.matMul(x, x, false, true)), x);') }],
+  invalid: [
+    {
+      filename,
+      code: tokenMixerSource('return tf.add(x, this.pos.read());'),
+      output: tokenMixerSource('return x;'),
+      errors: [
+        {
+          message:
+            "TokenMixer depends on positions along the set axis (axis 1), so permutation invariance is lost; drop the positional term (relations between the elements' values keep the symmetry).",
+          line: 8,
+          column: 21,
+          endLine: 8,
+          endColumn: 31,
+        },
+      ],
+    },
+  ],
+});
+
+/** A CNN built in the file (its 3x3 convolution breaks flips), trained on `trainingInput`. */
+function trainedCnnSource(trainingInput: string, doc = ''): string {
+  return `${TFJS}${doc}function buildCnn() {
+  const model = tf.sequential();
+  model.add(tf.layers.conv2d({ inputShape: [16, 16, 3], filters: 4, kernelSize: 3, padding: 'same' }));
+  model.add(tf.layers.globalAveragePooling2d({}));
+  model.add(tf.layers.dense({ units: 2, activation: 'softmax' }));
+  return model;
+}
+async function train(xs, ys) {
+  const model = buildCnn();
+  await model.fit(${trainingInput}, ys);
+}
+`;
+}
+
+ruleTester.run('augmentation-not-declared', plugin.rules['augmentation-not-declared'], {
+  valid: [
+    { filename, code: trainedCnnSource('xs') },
+    { filename, code: trainedCnnSource('tf.image.flipLeftRight(xs)', '/** @symmetry invariant flip tol=0.05 learned */\n') },
+  ],
+  invalid: [
+    {
+      filename,
+      code: trainedCnnSource('tf.image.flipLeftRight(xs)'),
+      output: trainedCnnSource('tf.image.flipLeftRight(xs)', '/**\n * @symmetry invariant flip tol=0.05 learned\n */\n'),
+      errors: [
+        {
+          message: 'Training flips the inputs horizontally, so the task is flip invariant, but conv2d at line 4 breaks it in buildCnn; declare it learned or build it in with GroupAveraging.',
+          line: 11,
+          column: 19,
+          endLine: 11,
+          endColumn: 45,
         },
       ],
     },
