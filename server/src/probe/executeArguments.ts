@@ -12,11 +12,20 @@ import { DEFAULT_DIMENSION, type ProbePlan } from './plan';
 export interface ChosenArguments {
   /** By the callable's name in the holder's path (`buildNet`, `Trainer`, `Trainer.build`). */
   argumentsFor: Record<string, unknown[]>;
-  /** One sentence per callable that got arguments. */
-  notes: string[];
+  /** One sentence per callable that got arguments, by the same key: listed when it is called. */
+  notes: Record<string, string>;
+  /**
+   * The callable whose local variable holds the model (`buildNet`, `default` for `export
+   * default () => {...}`, `tasks.getModel` for a method of an object literal): the model is
+   * what calling it returns.
+   */
+  enclosing?: string;
 }
 
 type FunctionLike = ts.FunctionLikeDeclaration;
+
+/** Stands for the worker's tfjs in an argument list (plain data until the worker swaps it). */
+export const TFJS_ARGUMENT = { symmetryLintArgument: 'tfjs' } as const;
 
 /** Representative values by configuration key: the widths the literal probe uses, safe structural values. */
 function valueForKey(key: string, inputShape: number[]): unknown {
@@ -62,6 +71,7 @@ function valueForName(name: string, inputShape: number[]): unknown {
   if (/channels?$/i.test(name)) return inputShape[inputShape.length - 1] ?? 1;
   if (/(height|width|size|length|rows|cols|steps)$/i.test(name)) return inputShape[0] ?? DEFAULT_DIMENSION;
   if (/(layers|depth|blocks|count)$/i.test(name)) return 2;
+  if (/(rate|^lr)$/i.test(name)) return 0.001;
   if (/(classes|labels|outputs?|units|filters|hidden|neurons|dim|features|categories)$/i.test(name)) return 8;
   return undefined;
 }
@@ -204,9 +214,12 @@ class ArgumentChooser {
   /** The value for a parameter (or destructured name) `name` from all its uses in `body`. */
   valueOf(name: string, body: ts.Node): unknown {
     if (this.variant.has(name)) return this.variant.get(name);
+    // tfjs handed in as a parameter (`function build(tf, inputShape)`): the worker gives its own.
+    const uses = usesOf(name, body);
+    if (name === 'tf' || uses.some((use) => ts.isPropertyAccessExpression(use.parent) && use.parent.expression === use && /^(sequential|layers)$/.test(use.parent.name.text))) return { ...TFJS_ARGUMENT };
     const object: Record<string, unknown> = {};
     let asObject = false;
-    for (const use of usesOf(name, body)) {
+    for (const use of uses) {
       const parent = use.parent;
       const list = this.asList(use, body);
       if (list) return list;
@@ -258,7 +271,7 @@ class ArgumentChooser {
         value = object;
       }
       args.push(value);
-      if (value !== undefined) words.push(`${parameter.name.getText()} = ${JSON.stringify(value)}`);
+      if (value !== undefined) words.push(`${parameter.name.getText()} = ${value !== null && typeof value === 'object' && 'symmetryLintArgument' in value ? 'the probe\'s tfjs' : JSON.stringify(value)}`);
     }
     while (args.length > 0 && args[args.length - 1] === undefined) args.pop();
     return { args, words };
@@ -286,6 +299,10 @@ function isFunctionLike(node: ts.Node | undefined): node is FunctionLike {
 function functionOfHolder(name: ts.Node): FunctionLike | undefined {
   const parent = name.parent;
   if (isFunctionLike(parent)) return parent;
+  if (ts.isPropertyAccessExpression(parent) && parent.expression === name) return functionOfHolder(parent.name);
+  // `self.build = function (...) {...}`
+  const assigned = ts.isPropertyAccessExpression(parent) && parent.name === name && ts.isBinaryExpression(parent.parent) && parent.parent.left === parent ? parent.parent.right : undefined;
+  if (assigned && isFunctionLike(assigned)) return assigned;
   if ((ts.isVariableDeclaration(parent) || ts.isPropertyDeclaration(parent) || ts.isPropertyAssignment(parent)) && parent.initializer) {
     let initializer: ts.Expression = parent.initializer;
     while (ts.isParenthesizedExpression(initializer) || ts.isAsExpression(initializer)) initializer = initializer.expression;
@@ -301,7 +318,7 @@ function enclosingFunction(node: ts.Node): FunctionLike | undefined {
 
 /** The arguments for every call the worker may make on the way from the holder to the model. */
 export function chooseArguments(model: ModelAnalysis, sourceFile: ts.SourceFile, plan: ProbePlan): ChosenArguments {
-  const result: ChosenArguments = { argumentsFor: {}, notes: [] };
+  const result: ChosenArguments = { argumentsFor: {}, notes: {} };
   const graph = model.graph;
   if (graph.nameSpan.file !== sourceFile.fileName) return result;
   const name = nodeAt(sourceFile, graph.nameSpan.start);
@@ -314,9 +331,17 @@ export function chooseArguments(model: ModelAnalysis, sourceFile: ts.SourceFile,
     const { args, words } = chooser.argumentsOf(fn);
     if (args.length === 0) return;
     result.argumentsFor[key] = args;
-    result.notes.push(`${key}(${words.join(', ')}) called with arguments the probe chose${graph.variant ? ` for the variant ${graph.variant}` : ''}`);
+    result.notes[key] = `${key}(${words.join(', ')}) called with arguments the probe chose${graph.variant ? ` for the variant ${graph.variant}` : ''}`;
   };
   const parts = graph.name.split('.');
+  // An anonymous builder (`export default (rows, cols) => {...}`): the span is the function itself.
+  const anonymous = ts.findAncestor(name, (node) => isFunctionLike(node) && node.getStart(sourceFile) === graph.nameSpan.start) as FunctionLike | undefined;
+  const anonymousName = anonymous ? callableName(anonymous) : undefined;
+  if (anonymous && anonymousName) {
+    result.enclosing = anonymousName;
+    give(anonymousName, anonymous);
+    return result;
+  }
   const own = functionOfHolder(name);
   give(graph.name, own);
   const declaringClass = ts.findAncestor(name, ts.isClassLike);
@@ -329,6 +354,27 @@ export function chooseArguments(model: ModelAnalysis, sourceFile: ts.SourceFile,
     }
   }
   // A model held by a local variable: its function is called to reach it.
-  if (!own && !declaringClass && parts.length > 1) give(parts[0], enclosingFunction(name));
+  const enclosing = own && !ts.isPropertyAccessExpression(name.parent) ? undefined : enclosingFunction(own ?? name);
+  const enclosingName = enclosing ? callableName(enclosing) : undefined;
+  if (enclosing && enclosingName && !(declaringClass && parts.length > 1)) {
+    result.enclosing = enclosingName;
+    give(enclosingName, enclosing);
+  }
   return result;
+}
+
+/** How the worker reaches a function from the file's top level, if it can. */
+function callableName(fn: FunctionLike): string | undefined {
+  const parent = fn.parent;
+  const isDefault = (node: ts.Node) => ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
+  if (ts.isFunctionDeclaration(fn)) return isDefault(fn) ? 'default' : fn.name?.text;
+  if (ts.isExportAssignment(parent)) return 'default';
+  if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
+  const member = ts.isMethodDeclaration(fn) ? fn : ts.isPropertyAssignment(parent) ? parent : undefined;
+  if (member && member.name && ts.isIdentifier(member.name)) {
+    const owner = member.parent;
+    if (ts.isClassDeclaration(owner) && owner.name) return `${owner.name.text}.${member.name.text}`;
+    if (ts.isObjectLiteralExpression(owner) && ts.isVariableDeclaration(owner.parent) && ts.isIdentifier(owner.parent.name)) return `${owner.parent.name.text}.${member.name.text}`;
+  }
+  return undefined;
 }

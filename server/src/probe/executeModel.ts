@@ -38,8 +38,10 @@ export interface ExecutePlan {
    * (`buildNet`, `Trainer` for its constructor, `Trainer.build`); missing ones get none.
    */
   argumentsFor?: Record<string, unknown[]>;
-  /** The values the main thread chose for those arguments, in words (listed with the verdict). */
-  argumentNotes?: string[];
+  /** The values the main thread chose for those arguments, in words, by callable (listed with the verdict when it is called). */
+  argumentNotes?: Record<string, string>;
+  /** The callable whose local variable holds the model (`default`, `buildNet`, `tasks.getModel`): its result is measured. */
+  enclosing?: string;
   /** The input shape (no batch axis) the literal probe chose, for a model the code leaves without one. */
   fallbackInputShape?: number[];
 }
@@ -460,6 +462,16 @@ interface Obtaining {
   tf: TF;
   plan: ExecutePlan;
   notes: string[];
+  /** The tfjs the user's code sees, for a builder that takes tfjs as a parameter. */
+  userTf: TF;
+}
+
+/** The arguments chosen for the callable `what`, with tfjs put in where a parameter takes it. */
+function argumentsOf(context: Obtaining, what: string): unknown[] {
+  const chosen = context.plan.argumentNotes?.[what];
+  if (chosen) note(context.notes, chosen);
+  const isTfjs = (value: unknown) => value !== null && typeof value === 'object' && (value as { symmetryLintArgument?: unknown }).symmetryLintArgument === 'tfjs';
+  return (context.plan.argumentsFor?.[what] ?? []).map((value) => (isTfjs(value) ? context.userTf : value));
 }
 
 /**
@@ -469,7 +481,7 @@ interface Obtaining {
  */
 async function materialise(context: Obtaining, value: unknown, owner: unknown, what: string): Promise<tfjs.LayersModel> {
   const { tf, plan } = context;
-  const args = plan.argumentsFor?.[what] ?? [];
+  const args = argumentsOf(context, what);
   let current = value;
   if (isStub(current)) throw new ProbeFailure(`${what} is ${describeValue(current)}, not a tf.LayersModel`);
   if (isClass(current)) {
@@ -493,7 +505,7 @@ async function materialise(context: Obtaining, value: unknown, owner: unknown, w
     const methods = methodNames(instance).filter((name) => BUILDER_METHOD.test(name));
     for (const name of methods) {
       const method = instance[name] as (...parameters: unknown[]) => unknown;
-      const built = await userCode(`calling ${what}.${name}()`, () => method.apply(instance, plan.argumentsFor?.[`${what}.${name}`] ?? []), plan.timeoutMs);
+      const built = await userCode(`calling ${what}.${name}()`, () => method.apply(instance, argumentsOf(context, `${what}.${name}`)), plan.timeoutMs);
       const model = built instanceof tf.LayersModel ? built : heldModel(tf, current, what);
       if (model) {
         note(context.notes, `${what}.${name}() called to build the model`);
@@ -521,6 +533,28 @@ function methodNames(instance: object): string[] {
   return names;
 }
 
+/**
+ * A model held by a local variable of a function (`const model = ...; return model`): the
+ * function is called (`export default`, a top-level function, a method of a top-level object)
+ * and the model it returns, or the one the returned object holds, is measured.
+ */
+async function fromEnclosing(context: Obtaining, loaded: LoadedModule, outer: string, members: string[]): Promise<tfjs.LayersModel> {
+  const { plan } = context;
+  const topLevel = loaded.topLevel ?? {};
+  let owner: unknown;
+  let value: unknown = outer in topLevel ? topLevel[outer] : (loaded.exports as Record<string, unknown>)[outer];
+  for (const member of members) {
+    if (value === null || (typeof value !== 'object' && typeof value !== 'function')) break;
+    owner = value;
+    value = (value as Record<string, unknown>)[member];
+  }
+  const what = plan.enclosing!;
+  if (typeof value !== 'function') throw new ProbeFailure(`cannot reach ${plan.modelName}: it is local to ${what}, which is ${describeValue(value)} once ${path.basename(plan.fileName)} has run`);
+  const model = await materialise(context, value, owner, what);
+  note(context.notes, `${plan.modelName} is local to ${what === 'default' ? 'the default export' : what}: the model it returns is measured`);
+  return model;
+}
+
 /** Finds the holder among the file's top-level bindings (or the globals a script made) and follows `Class.method` names. */
 async function obtainModel(context: Obtaining, loaded: LoadedModule): Promise<tfjs.LayersModel> {
   const { plan } = context;
@@ -530,6 +564,18 @@ async function obtainModel(context: Obtaining, loaded: LoadedModule): Promise<tf
   const scope = globalThis as Record<string, unknown>;
   const thrown = loaded.failure !== undefined ? `; its top-level code threw: ${firstLine(loaded.failure)}` : '';
   let value: unknown;
+  if (plan.enclosing) {
+    const [outer, ...members] = plan.enclosing.split('.');
+    const reachable = outer in topLevel || (loaded.exports as Record<string, unknown> | undefined)?.[outer] !== undefined;
+    if (reachable && !(head in topLevel)) {
+      try {
+        return await fromEnclosing(context, loaded, outer, members);
+      } catch (error) {
+        // The call may have set the holder up (`self.build = ...` inside it): try the path itself.
+        if (!(error instanceof ProbeFailure) || scope[head] === undefined) throw error;
+      }
+    }
+  }
   try {
     value = head in topLevel ? topLevel[head] : ((loaded.exports as Record<string, unknown> | undefined)?.[head] ?? scope[head]);
   } catch (error) {
@@ -547,13 +593,13 @@ async function obtainModel(context: Obtaining, loaded: LoadedModule): Promise<tf
   for (const key of rest) {
     if (isClass(value) && !(key in value)) {
       const Constructor = value as new (...parameters: unknown[]) => unknown;
-      const args = plan.argumentsFor?.[what] ?? [];
+      const args = argumentsOf(context, what);
       value = await userCode(`constructing ${what}`, () => new Constructor(...args), plan.timeoutMs);
     } else if (typeof value === 'function' && !isClass(value) && !(key in value)) {
       // `outer.inner`: a model held by a local variable of `outer`; calling `outer` is the
       // only way to reach it, and works when `outer` returns it (or an object holding it).
       const fn = value as (this: unknown, ...parameters: unknown[]) => unknown;
-      const args = plan.argumentsFor?.[what] ?? [];
+      const args = argumentsOf(context, what);
       const result = await userCode(`calling ${what}()`, () => fn.apply(owner, args), plan.timeoutMs);
       if (result instanceof context.tf.LayersModel) {
         note(context.notes, `${plan.modelName} is local to ${what}: the model ${what}() returns is measured`);
@@ -650,7 +696,6 @@ export async function runExecutePlan(tf: TF, plan: ExecutePlan): Promise<Measure
   const started = performance.now();
   const loader = new ModelModuleLoader(tf, new Map([[plan.fileName, plan.sourceText]]));
   const notes = loader.notes;
-  for (const chosen of plan.argumentNotes ?? []) note(notes, chosen);
   guardWorker(notes);
   const browserGlobals = new Set<string>();
   const removeBrowserGlobals = installBrowserGlobals(loader.tfForUserCode, browserGlobals);
@@ -667,7 +712,7 @@ export async function runExecutePlan(tf: TF, plan: ExecutePlan): Promise<Measure
       throw new ProbeFailure(`running ${path.basename(plan.fileName)} threw: ${firstLine(error)}`);
     }
     if (loaded.settled) await userCode(`running ${path.basename(plan.fileName)} (top-level await)`, () => loaded.settled, plan.timeoutMs);
-    model = await obtainModel({ tf, plan, notes }, loaded);
+    model = await obtainModel({ tf, plan, notes, userTf: loader.tfForUserCode }, loaded);
   } catch (error) {
     noteBrowserGlobals();
     throw withNotes(error, notes);

@@ -28,6 +28,7 @@ export function buildExecutePlan(model: ModelAnalysis, sourceFile: ts.SourceFile
     maxParameters: limits.maxParameters,
     timeoutMs: limits.timeoutMs,
     ...(Object.keys(chosen.argumentsFor).length > 0 ? { argumentsFor: chosen.argumentsFor, argumentNotes: chosen.notes } : {}),
+    ...(chosen.enclosing ? { enclosing: chosen.enclosing } : {}),
     ...(fallbackInputShape ? { fallbackInputShape } : {}),
   };
 }

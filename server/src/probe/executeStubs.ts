@@ -54,6 +54,7 @@ export function tolerantStub(): unknown {
 /** Browser globals that script-tag model code reads at its top level; stubbed only when Node lacks them. */
 const BROWSER_GLOBALS = [
   'window',
+  'self',
   'document',
   'navigator',
   'location',
@@ -81,9 +82,10 @@ export function installBrowserGlobals(tf: unknown, used: Set<string>): () => voi
   if (scope.tf === undefined) scope.tf = tf;
   for (const name of BROWSER_GLOBALS) {
     if (name in scope) continue;
-    // `window` forwards to the real globals (`window.tf`, `window.model = …`), stubs the rest.
+    // `window` (and a web worker's `self`) forwards to the real globals (`window.tf`,
+    // `self.buildModel = …`), stubs the rest.
     const value =
-      name === 'window'
+      name === 'window' || name === 'self'
         ? new Proxy(scope, {
             get: (own, key) => (key in own ? own[key as string] : tolerantStub()),
             set: (own, key, assigned) => {
