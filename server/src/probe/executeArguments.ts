@@ -335,7 +335,7 @@ export function chooseArguments(model: ModelAnalysis, sourceFile: ts.SourceFile,
   };
   const parts = graph.name.split('.');
   // An anonymous builder (`export default (rows, cols) => {...}`): the span is the function itself.
-  const anonymous = ts.findAncestor(name, (node) => isFunctionLike(node) && node.getStart(sourceFile) === graph.nameSpan.start) as FunctionLike | undefined;
+  const anonymous = ts.findAncestor(name, (node) => (ts.isArrowFunction(node) || (ts.isFunctionExpression(node) && !node.name)) && node.getStart(sourceFile) === graph.nameSpan.start) as FunctionLike | undefined;
   const anonymousName = anonymous ? callableName(anonymous) : undefined;
   if (anonymous && anonymousName) {
     result.enclosing = anonymousName;
