@@ -1,14 +1,17 @@
 // The probe's execute mode, inside the probe worker only: loads the user's model file as a
-// module (TS/JS transpiled to CommonJS, tfjs mapped to the worker's instance), runs the holder
-// to obtain its tf.LayersModel, and measures it with weights re-drawn like a literal probe.
+// module (TS/JS and ES modules transpiled to CommonJS, tfjs mapped to the worker's instance,
+// modules a builder does not need stubbed), runs the holder with the arguments the main thread
+// chose to obtain its tf.LayersModel, and measures it with weights re-drawn like a literal probe.
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as vm from 'node:vm';
 import type * as tfjs from '@tensorflow/tfjs';
 import type { ts as typescript } from 'ts-morph';
 import { measureModel, redrawWeights, refuseEmptyOutputs, ProbeFailure, type MeasuredModel } from './measurement';
 import type { PlanDeclaration, PlanLayer } from './plan';
+import { installBrowserGlobals, isNeedlessPackage, isStub, tolerantStub } from './executeStubs';
 import { planOfLoadedModel } from './savedModel';
 
 type TF = typeof tfjs;
@@ -30,6 +33,17 @@ export interface ExecutePlan {
   maxParameters: number;
   /** How long a promise the holder returns may take, in ms. */
   timeoutMs: number;
+  /**
+   * Arguments for the callables on the way to the model, by their name in the holder's path
+   * (`buildNet`, `Trainer` for its constructor, `Trainer.build`); missing ones get none.
+   */
+  argumentsFor?: Record<string, unknown[]>;
+  /** The values the main thread chose for those arguments, in words, by callable (listed with the verdict when it is called). */
+  argumentNotes?: Record<string, string>;
+  /** The callable whose local variable holds the model (`default`, `buildNet`, `tasks.getModel`): its result is measured. */
+  enclosing?: string;
+  /** The input shape (no batch axis) the literal probe chose, for a model the code leaves without one. */
+  fallbackInputShape?: number[];
 }
 
 /** Specifiers the model code gets the worker's own tfjs for (one engine, one backend, one class registry). */
@@ -38,11 +52,25 @@ const LAYERS_LIBRARY = 'symmetry-lint-layers';
 const CODE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
 /** The wrapper parameter through which the model file hands out its top-level bindings. */
 const TOP_LEVEL_HOOK = '__symmetryLintTopLevel';
+/** The wrapper parameter that stands for `import.meta` (CommonJS has none). */
+const IMPORT_META = '__symmetryLintImportMeta';
+/**
+ * Names the CommonJS wrapper binds. An ES module may declare its own (`const __dirname =
+ * dirname(fileURLToPath(import.meta.url))`, `const require = createRequire(import.meta.url)`):
+ * there they are renamed to `__symmetryLintUser_<name>` so they neither clash with the wrapper's
+ * parameters nor shadow the `require` calls the transpiler emits.
+ */
+const WRAPPER_NAMES = ['exports', 'require', 'module', '__filename', '__dirname'];
+const USER_PREFIX = '__symmetryLintUser_';
 
 interface LoadedModule {
   exports: unknown;
   /** Getters for the file's top-level functions, classes and variables (model file only). */
   topLevel?: Record<string, unknown>;
+  /** What the file's top-level code threw, when it did: its functions may still be reachable. */
+  failure?: unknown;
+  /** Settles when a module with top-level `await` has finished running. */
+  settled?: Promise<void>;
 }
 
 let typescriptModule: typeof typescript | undefined;
@@ -75,22 +103,163 @@ function topLevelNames(ts: typeof typescript, fileName: string, text: string): {
       names.push({ name: statement.name.text, exported: isExported(statement) });
     }
   }
-  return names;
+  return names.filter(({ name }) => !WRAPPER_NAMES.includes(name));
+}
+
+/**
+ * The file as CommonJS. `.mjs`/`.mts` (and `.js` in a `"type": "module"` package) are ES
+ * modules to TypeScript too, and it would keep their `import` statements: they are transpiled
+ * under the matching `.js`/`.ts` name. `import.meta` becomes the wrapper's stand-in; in an ES
+ * module the user's own `require`, `__dirname`, ... are renamed (see WRAPPER_NAMES).
+ */
+function transpileToCommonJs(ts: typeof typescript, fileName: string, text: string): { code: string; isModule: boolean } {
+  const asCommonJs = fileName.replace(/\.m([jt]sx?)$|\.c([jt]sx?)$/i, (_, esm?: string, cjs?: string) => `.${esm ?? cjs}`);
+  let isModule = false;
+  const rewrite: typescript.TransformerFactory<typescript.SourceFile> = (context) => (root) => {
+    isModule = ts.isExternalModule(root);
+    const visit = (node: typescript.Node): typescript.Node => {
+      if (ts.isMetaProperty(node) && node.keywordToken === ts.SyntaxKind.ImportKeyword) return ts.factory.createIdentifier(IMPORT_META);
+      if (isModule && ts.isIdentifier(node) && WRAPPER_NAMES.includes(node.text) && !isPropertyName(ts, node)) return ts.factory.createIdentifier(USER_PREFIX + node.text);
+      return ts.visitEachChild(node, visit, context);
+    };
+    const visited = ts.visitNode(root, visit) as typescript.SourceFile;
+    return ts.factory.updateSourceFile(visited, visited.statements.flatMap((statement) => guardedStatement(ts, statement, root)));
+  };
+  const output = ts.transpileModule(text, {
+    fileName: asCommonJs,
+    reportDiagnostics: false,
+    transformers: { before: [rewrite] },
+    compilerOptions: {
+      module: ts.ModuleKind.CommonJS,
+      target: ts.ScriptTarget.ES2020,
+      esModuleInterop: true,
+      allowJs: true,
+      jsx: ts.JsxEmit.React,
+      inlineSourceMap: false,
+    },
+  }).outputText;
+  // A script (a file for a <script> tag) is sloppy code: `model = tf.sequential()` without a
+  // declaration makes a global there, and would throw under the "use strict" TS adds.
+  const code = isModule ? output : output.replace(/^"use strict";\s*/, '');
+  return { code, isModule };
+}
+
+/** The wrapper parameter the guarded top-level statements report a throw to. */
+const STATEMENT_THREW = '__symmetryLintStatementThrew';
+
+/**
+ * A top-level statement wrapped so that its throw is reported and the next statement still
+ * runs: a script's page code (`document.getElementById('plot').getContext('2d')`, data loading
+ * on stubs) usually sits between the definitions the probe needs. Declarations stay as they
+ * are; a `const`/`let` of plain names becomes a `var` declared outside the guard, so the names
+ * stay visible to the rest of the file.
+ */
+function guardedStatement(ts: typeof typescript, statement: typescript.Statement, source: typescript.SourceFile): typescript.Statement[] {
+  const factory = ts.factory;
+  const original = ts.getOriginalNode(statement);
+  const line = original.pos >= 0 ? source.getLineAndCharacterOfPosition(original.getStart(source)).line + 1 : 0;
+  const guard = (inner: typescript.Statement[]) =>
+    factory.createTryStatement(
+      factory.createBlock(inner, true),
+      factory.createCatchClause(
+        factory.createVariableDeclaration('__symmetryLintError'),
+        factory.createBlock([factory.createExpressionStatement(factory.createCallExpression(factory.createIdentifier(STATEMENT_THREW), undefined, [factory.createIdentifier('__symmetryLintError'), factory.createNumericLiteral(line)]))]),
+      ),
+      undefined,
+    );
+  const modifiers = ts.canHaveModifiers(statement) ? (ts.getModifiers(statement) ?? []) : [];
+  if (ts.isVariableStatement(statement)) {
+    const declarations = statement.declarationList.declarations;
+    const exported = modifiers.some((m) => m.kind === ts.SyntaxKind.ExportKeyword || m.kind === ts.SyntaxKind.DeclareKeyword);
+    if (exported || !declarations.every((declaration) => ts.isIdentifier(declaration.name))) return [statement];
+    const names = declarations.map((declaration) => declaration.name as typescript.Identifier);
+    const hoisted = factory.createVariableStatement(undefined, factory.createVariableDeclarationList(names.map((name) => factory.createVariableDeclaration(name.text)), ts.NodeFlags.None));
+    const assignments = declarations
+      .filter((declaration) => declaration.initializer)
+      .map((declaration) => guard([factory.createExpressionStatement(factory.createAssignment(factory.createIdentifier((declaration.name as typescript.Identifier).text), declaration.initializer!))]));
+    return [hoisted, ...assignments];
+  }
+  const isPrologue = ts.isExpressionStatement(statement) && ts.isStringLiteral(statement.expression);
+  if (
+    !isPrologue &&
+    (ts.isExpressionStatement(statement) ||
+      ts.isIfStatement(statement) ||
+      ts.isIterationStatement(statement, false) ||
+      ts.isSwitchStatement(statement) ||
+      ts.isBlock(statement) ||
+      ts.isTryStatement(statement) ||
+      ts.isLabeledStatement(statement))
+  ) {
+    return [guard([statement])];
+  }
+  return [statement];
+}
+
+/** An identifier that names a property (`a.require`, `{ module: 1 }`), not a variable. */
+function isPropertyName(ts: typeof typescript, node: typescript.Identifier): boolean {
+  const parent = node.parent;
+  if (!parent) return false;
+  if (ts.isPropertyAccessExpression(parent) && parent.name === node) return true;
+  if ((ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent) || ts.isMethodDeclaration(parent) || ts.isPropertySignature(parent)) && parent.name === node) return true;
+  if ((ts.isImportSpecifier(parent) || ts.isExportSpecifier(parent)) && (parent.propertyName === node || parent.name === node)) return true;
+  if (ts.isBindingElement(parent) && parent.propertyName === node) return true;
+  return false;
+}
+
+/** Compiles the wrapper; an ES module with top-level `await` gets an async one. */
+function compileWrapper(params: string[], prologue: string, body: string, fileName: string): { run: (...args: unknown[]) => unknown } {
+  // The body sits in a block so that the module's own `const __dirname` may shadow a parameter.
+  const source = (async: boolean) => `(${async ? 'async ' : ''}function (${params.join(', ')}) {${prologue}{${body}\n}})`;
+  try {
+    return { run: vm.runInThisContext(source(false), { filename: fileName }) as (...args: unknown[]) => unknown };
+  } catch (error) {
+    if (!(error instanceof SyntaxError) || !/await/.test(error.message)) throw error;
+    return { run: vm.runInThisContext(source(true), { filename: fileName }) as (...args: unknown[]) => unknown };
+  }
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message.split('\n')[0] : String(error)).slice(0, 200);
 }
 
 /**
  * Loads the model file and, on demand, its relative imports, each transpiled to CommonJS and
  * run in this worker. tfjs specifiers get the worker's instance, `symmetry-lint-layers` the
- * layers library, other packages a normal `require` from the importing file's folder.
+ * layers library, other packages a normal `require` from the importing file's folder. Packages
+ * a model builder does not need, and any import that fails to load, become tolerant stubs;
+ * `notes` says which.
  */
 export class ModelModuleLoader {
   private readonly cache = new Map<string, LoadedModule>();
+  /** What had to be stubbed or tolerated to load the code, in words, once each. */
+  readonly notes: string[] = [];
+  /** The tfjs the user's code sees: the worker's, with `setBackend` made harmless. */
+  private readonly userTf: TF;
 
   constructor(
     private readonly tf: TF,
     /** Texts to use instead of the disk (the open document). */
     private readonly overrides: ReadonlyMap<string, string>,
-  ) {}
+  ) {
+    const notes = this.notes;
+    // A copy of the namespace's own properties (`import * as tf` copies own keys), where
+    // `setBackend` is harmless: the probe's backend is fixed, and code that asks for webgl keeps it.
+    const descriptors = Object.getOwnPropertyDescriptors(tf) as Record<string, PropertyDescriptor>;
+    for (const descriptor of Object.values(descriptors)) descriptor.configurable = true;
+    this.userTf = Object.defineProperties({}, descriptors) as TF;
+    Object.defineProperty(this.userTf, 'setBackend', {
+      enumerable: true,
+      value: (name: string) => {
+        note(notes, `tf.setBackend('${name}') ignored: the probe keeps its own backend`);
+        return Promise.resolve(true);
+      },
+    });
+  }
+
+  /** The tfjs given to the user's code (also as the global `tf` of script-tag code). */
+  get tfForUserCode(): TF {
+    return this.userTf;
+  }
 
   load(fileName: string, withTopLevel = false): LoadedModule {
     const cached = this.cache.get(fileName);
@@ -104,46 +273,98 @@ export class ModelModuleLoader {
     }
     const text = this.read(fileName);
     const ts = compiler();
-    const transpiled = ts.transpileModule(text, {
-      fileName,
-      reportDiagnostics: false,
-      compilerOptions: {
-        module: ts.ModuleKind.CommonJS,
-        target: ts.ScriptTarget.ES2020,
-        esModuleInterop: true,
-        allowJs: true,
-        jsx: ts.JsxEmit.React,
-        inlineSourceMap: false,
-      },
-    }).outputText;
-    let appendix = '';
+    const { code } = transpileToCommonJs(ts, fileName, text);
+    // The hook runs first (its getters are lazy), so the bindings stay reachable even when the
+    // top-level code throws halfway through.
+    let hook = '';
     if (withTopLevel) {
       const getters = topLevelNames(ts, fileName, text).map(({ name, exported }) => `get ${JSON.stringify(name)}() { return ${exported ? `exports.${name}` : name}; }`);
-      appendix = `\n;${TOP_LEVEL_HOOK}({ ${getters.join(', ')} });`;
+      hook = `${TOP_LEVEL_HOOK}({ ${getters.join(', ')} });\n`;
     }
-    const wrapper = `(function (exports, require, module, __filename, __dirname, ${TOP_LEVEL_HOOK}) {${transpiled}${appendix}\n})`;
-    const run = vm.runInThisContext(wrapper, { filename: fileName }) as (...args: unknown[]) => void;
+    const strict = /^"use strict";/.exec(code);
+    const prologue = strict ? strict[0] : '';
+    const body = hook + code.slice(prologue.length);
+    const userNames = WRAPPER_NAMES.map((name) => USER_PREFIX + name);
+    const { run } = compileWrapper([...WRAPPER_NAMES, TOP_LEVEL_HOOK, IMPORT_META, STATEMENT_THREW, ...userNames], prologue, body, fileName);
     const module = { exports: record.exports as object, id: fileName, filename: fileName, loaded: false };
     const localRequire = Object.assign((specifier: string) => this.require(fileName, specifier), {
       resolve: (specifier: string) => this.resolveRelative(fileName, specifier) ?? createRequire(fileName).resolve(specifier),
     });
-    run(module.exports, localRequire, module, fileName, path.dirname(fileName), (topLevel: Record<string, unknown>) => {
-      record.topLevel = topLevel;
-    });
-    module.loaded = true;
-    record.exports = module.exports;
+    const importMeta = {
+      url: pathToFileURL(fileName).href,
+      filename: fileName,
+      dirname: path.dirname(fileName),
+      resolve: (specifier: string) => pathToFileURL(localRequire.resolve(specifier)).href,
+      // Bundlers' `import.meta.env.MODE` and the like.
+      env: {},
+    };
+    const values = [module.exports, localRequire, module, fileName, path.dirname(fileName)];
+    // Lines of top-level statements that threw and were skipped (page code, data loading).
+    const skippedLines: number[] = [];
+    const finish = () => {
+      module.loaded = true;
+      record.exports = module.exports;
+      if (skippedLines.length > 0) {
+        const lines = skippedLines.length === 1 ? `line ${skippedLines[0]}` : `lines ${skippedLines.slice(0, 5).join(', ')}${skippedLines.length > 5 ? ', ...' : ''}`;
+        note(this.notes, `${path.basename(fileName)}: the top-level code at ${lines} threw and was skipped (first: ${firstLine(record.failure).slice(0, 80)})`);
+        skippedLines.length = 0;
+      }
+    };
+    try {
+      const result = run(
+        ...values,
+        (topLevel: Record<string, unknown>) => {
+          record.topLevel = topLevel;
+        },
+        importMeta,
+        (error: unknown, line: number) => {
+          record.failure ??= error;
+          skippedLines.push(line);
+        },
+        ...values,
+      );
+      if (isThenable(result)) {
+        record.settled = Promise.resolve(result).then(finish, (error: unknown) => {
+          record.failure = error;
+          finish();
+        });
+      }
+    } catch (error) {
+      record.failure = error;
+    }
+    finish();
     return record;
   }
 
   require(fromFile: string, specifier: string): unknown {
-    if (TFJS_SPECIFIERS.has(specifier)) return this.tf;
+    if (TFJS_SPECIFIERS.has(specifier)) return this.userTf;
     if (specifier === LAYERS_LIBRARY) return loadLayersLibrary(fromFile);
+    if (specifier === 'module' || specifier === 'node:module') return this.moduleShim(fromFile);
+    if (isNeedlessPackage(specifier)) return this.stub(specifier, 'not needed to build a model');
     if (specifier.startsWith('.') || path.isAbsolute(specifier)) {
       const resolved = this.resolveRelative(fromFile, specifier);
-      if (!resolved) throw new Error(`cannot find module "${specifier}" imported by ${path.basename(fromFile)}`);
-      return this.load(resolved).exports;
+      if (!resolved) return this.stub(specifier, `not found beside ${path.basename(fromFile)}`);
+      // Assets a bundler would handle (`import './style.css'`).
+      if (!/\.(json|[cm]?[jt]sx?)$/i.test(resolved)) return this.stub(specifier, 'not code');
+      const loaded = this.load(resolved);
+      if (loaded.failure !== undefined) note(this.notes, `${specifier} threw while loading (${firstLine(loaded.failure)}): what it defined before that is used`);
+      return loaded.exports;
     }
-    return createRequire(fromFile)(specifier);
+    try {
+      return createRequire(fromFile)(specifier);
+    } catch (error) {
+      return this.stub(specifier, /Cannot find module|MODULE_NOT_FOUND/.test(String(error)) ? 'not installed' : `failed to load: ${firstLine(error)}`);
+    }
+  }
+
+  private stub(specifier: string, why: string): unknown {
+    note(this.notes, `module ${specifier} stubbed (${why})`);
+    return tolerantStub();
+  }
+
+  /** `createRequire(import.meta.url)` in an ES module gets this loader's `require`, so tfjs stays the worker's. */
+  private moduleShim(fromFile: string): unknown {
+    return { ...(require('node:module') as object), createRequire: () => Object.assign((specifier: string) => this.require(fromFile, specifier), { resolve: (specifier: string) => createRequire(fromFile).resolve(specifier) }) };
   }
 
   /** `./x`, `./x.js` written for `./x.ts`, `./dir` with an index file. */
@@ -165,6 +386,10 @@ export class ModelModuleLoader {
     if (override !== undefined) return override;
     return fs.readFileSync(fileName, 'utf8');
   }
+}
+
+function note(notes: string[], text: string): void {
+  if (!notes.includes(text)) notes.push(text);
 }
 
 function isFile(fileName: string): boolean {
@@ -197,6 +422,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 function describeValue(value: unknown): string {
   if (value === null) return 'null';
+  if (isStub(value)) return 'a stub (a module that could not be loaded, or a browser global)';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return `an object of class ${(value as object).constructor?.name ?? 'Object'}`;
   return typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`;
@@ -214,74 +440,190 @@ async function userCode<T>(what: string, step: () => T | Promise<T>, timeoutMs: 
     return await Promise.race([result, timeout]);
   } catch (error) {
     if (error instanceof ProbeFailure) throw error;
-    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new ProbeFailure(`${what} threw: ${message.slice(0, 300)}`);
+    throw new ProbeFailure(`${what} threw: ${firstLine(error)}`);
   } finally {
     if (timer) clearTimeout(timer);
   }
 }
 
+/** Methods a class-builder may keep its model construction in, tried in this order on an instance that holds no model yet. */
+const BUILDER_METHOD = /^(build|create|make|define|init|initialize|setup|get|generate|construct)(model|network|net|graph)?$|^(build|create|make|define|get|generate|construct)\w*(model|network|net|graph)$/i;
+
+/** The models an object holds in its own properties: one, or the one called `model`. */
+function heldModel(tf: TF, current: object, what: string): tfjs.LayersModel | undefined {
+  const found = Object.entries(current).filter(([, item]) => item instanceof tf.LayersModel);
+  const model = found.length === 1 ? found[0] : found.find(([key]) => key === 'model');
+  if (model) return model[1] as tfjs.LayersModel;
+  if (found.length > 1) throw new ProbeFailure(`${what} holds several models (${found.map(([key]) => key).join(', ')}): declare the symmetry on the one to probe`);
+  return undefined;
+}
+
+interface Obtaining {
+  tf: TF;
+  plan: ExecutePlan;
+  notes: string[];
+  /** The tfjs the user's code sees, for a builder that takes tfjs as a parameter. */
+  userTf: TF;
+}
+
+/** The arguments chosen for the callable `what`, with tfjs put in where a parameter takes it. */
+function argumentsOf(context: Obtaining, what: string): unknown[] {
+  const chosen = context.plan.argumentNotes?.[what];
+  if (chosen) note(context.notes, chosen);
+  const isTfjs = (value: unknown) => value !== null && typeof value === 'object' && (value as { symmetryLintArgument?: unknown }).symmetryLintArgument === 'tfjs';
+  return (context.plan.argumentsFor?.[what] ?? []).map((value) => (isTfjs(value) ? context.userTf : value));
+}
+
 /**
- * From the holder's value to a model: a model as it is, a function called (awaited), a class
- * constructed, an object searched for its one model property.
+ * From the holder's value to a model: a model as it is, a function called (awaited) with the
+ * arguments chosen for it, a class constructed, an object searched for its one model property
+ * (and, when it holds none yet, its builder method called).
  */
-async function materialise(tf: TF, value: unknown, owner: unknown, what: string, timeoutMs: number): Promise<tfjs.LayersModel> {
+async function materialise(context: Obtaining, value: unknown, owner: unknown, what: string): Promise<tfjs.LayersModel> {
+  const { tf, plan } = context;
+  const args = argumentsOf(context, what);
   let current = value;
+  if (isStub(current)) throw new ProbeFailure(`${what} is ${describeValue(current)}, not a tf.LayersModel`);
   if (isClass(current)) {
-    const Constructor = current;
-    current = await userCode(`constructing ${what}`, () => new Constructor(), timeoutMs);
+    const Constructor = current as new (...parameters: unknown[]) => unknown;
+    current = await userCode(`constructing ${what}`, () => new Constructor(...args), plan.timeoutMs);
   } else if (typeof current === 'function' && !(current instanceof tf.LayersModel)) {
-    const fn = current as (this: unknown) => unknown;
-    current = await userCode(`calling ${what}()`, () => fn.call(owner), timeoutMs);
+    const fn = current as (this: unknown, ...parameters: unknown[]) => unknown;
+    current = await userCode(`calling ${what}()`, () => fn.apply(owner, args), plan.timeoutMs);
     // A method may store the model on `this` and return nothing.
     if (current === undefined && owner !== null && typeof owner === 'object') current = owner;
   } else if (isThenable(current)) {
     const pending = current;
-    current = await userCode(`awaiting ${what}`, () => Promise.resolve(pending), timeoutMs);
+    current = await userCode(`awaiting ${what}`, () => Promise.resolve(pending), plan.timeoutMs);
   }
   if (current instanceof tf.LayersModel) return current;
-  if (current !== null && typeof current === 'object') {
-    const found = Object.entries(current).filter(([, item]) => item instanceof tf.LayersModel);
-    const model = found.length === 1 ? found[0] : found.find(([key]) => key === 'model');
-    if (model) return model[1] as tfjs.LayersModel;
+  if (current !== null && typeof current === 'object' && !isStub(current)) {
+    const held = heldModel(tf, current, what);
+    if (held) return held;
+    // A class-builder: the constructor stores the configuration, a method builds the model.
+    const instance = current as Record<string, unknown>;
+    const methods = methodNames(instance).filter((name) => BUILDER_METHOD.test(name));
+    for (const name of methods) {
+      const method = instance[name] as (...parameters: unknown[]) => unknown;
+      const built = await userCode(`calling ${what}.${name}()`, () => method.apply(instance, argumentsOf(context, `${what}.${name}`)), plan.timeoutMs);
+      const model = built instanceof tf.LayersModel ? built : heldModel(tf, current, what);
+      if (model) {
+        note(context.notes, `${what}.${name}() called to build the model`);
+        return model;
+      }
+    }
     const foreign = current as { predict?: unknown; layers?: unknown };
     if (typeof foreign.predict === 'function' && Array.isArray(foreign.layers)) {
       throw new ProbeFailure(`${what} gave a model from another copy of tfjs than the probe's (a package outside the model's folder imports its own @tensorflow/tfjs): the probe cannot measure it`);
     }
-    if (found.length > 1) throw new ProbeFailure(`${what} holds several models (${found.map(([key]) => key).join(', ')}): declare the symmetry on the one to probe`);
   }
   throw new ProbeFailure(`${what} gave ${describeValue(current)}, not a tf.LayersModel`);
 }
 
-/** Finds the holder among the file's top-level bindings and follows `Class.method` names. */
-async function obtainModel(tf: TF, loaded: LoadedModule, plan: ExecutePlan): Promise<tfjs.LayersModel> {
+/** The methods of an instance's classes (not Object's), own class first. */
+function methodNames(instance: object): string[] {
+  const names: string[] = [];
+  for (let proto = Object.getPrototypeOf(instance) as object | null; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      if (name === 'constructor' || names.includes(name)) continue;
+      const descriptor = Object.getOwnPropertyDescriptor(proto, name);
+      if (descriptor && typeof descriptor.value === 'function') names.push(name);
+    }
+  }
+  return names;
+}
+
+/**
+ * A model held by a local variable of a function (`const model = ...; return model`): the
+ * function is called (`export default`, a top-level function, a method of a top-level object)
+ * and the model it returns, or the one the returned object holds, is measured.
+ */
+async function fromEnclosing(context: Obtaining, loaded: LoadedModule, outer: string, members: string[]): Promise<tfjs.LayersModel> {
+  const { plan } = context;
+  const topLevel = loaded.topLevel ?? {};
+  let owner: unknown;
+  let value: unknown = outer in topLevel ? topLevel[outer] : (loaded.exports as Record<string, unknown>)[outer];
+  for (const member of members) {
+    if (value === null || (typeof value !== 'object' && typeof value !== 'function')) break;
+    owner = value;
+    value = (value as Record<string, unknown>)[member];
+  }
+  const what = plan.enclosing!;
+  if (typeof value !== 'function') throw new ProbeFailure(`cannot reach ${plan.modelName}: it is local to ${what}, which is ${describeValue(value)} once ${path.basename(plan.fileName)} has run`);
+  const model = await materialise(context, value, owner, what);
+  note(context.notes, `${plan.modelName} is local to ${what === 'default' ? 'the default export' : what}: the model it returns is measured`);
+  return model;
+}
+
+/** Finds the holder among the file's top-level bindings (or the globals a script made) and follows `Class.method` names. */
+async function obtainModel(context: Obtaining, loaded: LoadedModule): Promise<tfjs.LayersModel> {
+  const { plan } = context;
   const [head, ...rest] = plan.modelName.split('.');
   const file = path.basename(plan.fileName);
   const topLevel = loaded.topLevel ?? {};
+  const scope = globalThis as Record<string, unknown>;
+  const thrown = loaded.failure !== undefined ? `; its top-level code threw: ${firstLine(loaded.failure)}` : '';
   let value: unknown;
+  if (plan.enclosing) {
+    const [outer, ...members] = plan.enclosing.split('.');
+    const reachable = outer in topLevel || (loaded.exports as Record<string, unknown> | undefined)?.[outer] !== undefined;
+    if (reachable && !(head in topLevel)) {
+      try {
+        return await fromEnclosing(context, loaded, outer, members);
+      } catch (error) {
+        // The call may have set the holder up (`self.build = ...` inside it): try the path itself.
+        if (!(error instanceof ProbeFailure) || scope[head] === undefined) throw error;
+      }
+    }
+  }
   try {
-    value = head in topLevel ? topLevel[head] : (loaded.exports as Record<string, unknown> | undefined)?.[head];
+    value = head in topLevel ? topLevel[head] : ((loaded.exports as Record<string, unknown> | undefined)?.[head] ?? scope[head]);
   } catch (error) {
-    throw new ProbeFailure(`${head} in ${file} could not be read after the module ran: ${error instanceof Error ? error.message : String(error)}`);
+    throw new ProbeFailure(`${head} in ${file} could not be read after the module ran: ${firstLine(error)}${thrown}`);
   }
   if (value === undefined) {
-    throw new ProbeFailure(`${file} has no top-level ${head} once it has run: execute mode obtains models from top-level functions, classes, variables and class methods`);
+    throw new ProbeFailure(
+      loaded.failure !== undefined
+        ? `running ${file} threw before ${head} was set: ${firstLine(loaded.failure)}`
+        : `${file} has no top-level ${head} once it has run: execute mode obtains models from top-level functions, classes, variables and class methods`,
+    );
   }
   let owner: unknown;
   let what = head;
   for (const key of rest) {
     if (isClass(value) && !(key in value)) {
-      const Constructor = value;
-      value = await userCode(`constructing ${what}`, () => new Constructor(), plan.timeoutMs);
+      const Constructor = value as new (...parameters: unknown[]) => unknown;
+      const args = argumentsOf(context, what);
+      value = await userCode(`constructing ${what}`, () => new Constructor(...args), plan.timeoutMs);
+    } else if (typeof value === 'function' && !isClass(value) && !(key in value)) {
+      // `outer.inner`: a model held by a local variable of `outer`; calling `outer` is the
+      // only way to reach it, and works when `outer` returns it (or an object holding it).
+      const fn = value as (this: unknown, ...parameters: unknown[]) => unknown;
+      const args = argumentsOf(context, what);
+      const result = await userCode(`calling ${what}()`, () => fn.apply(owner, args), plan.timeoutMs);
+      if (result instanceof context.tf.LayersModel) {
+        note(context.notes, `${plan.modelName} is local to ${what}: the model ${what}() returns is measured`);
+        return result;
+      }
+      if (result !== null && typeof result === 'object' && key in result) {
+        value = result;
+      } else {
+        const held = result !== null && typeof result === 'object' && !isStub(result) ? heldModel(context.tf, result, what) : undefined;
+        if (held) {
+          note(context.notes, `${plan.modelName} is local to ${what}: the model ${what}() returns is measured`);
+          return held;
+        }
+        throw new ProbeFailure(`cannot reach ${plan.modelName} by running ${file}: ${key} is a local variable of ${what}, and ${what}() gives ${describeValue(result)}, not the model (return the model from ${what}, or declare the symmetry on a function that returns it)`);
+      }
     }
     if (value === null || (typeof value !== 'object' && typeof value !== 'function') || !(key in (value as object))) {
-      throw new ProbeFailure(`cannot reach ${plan.modelName} by running ${file}: ${what} has no member ${key} (a model held by a local variable inside a function cannot be obtained; declare the symmetry on the function)`);
+      throw new ProbeFailure(`cannot reach ${plan.modelName} by running ${file}: ${what} has no member ${key} (a model held by a local variable inside a function cannot be obtained; declare the symmetry on the function)${thrown}`);
     }
     owner = value;
     value = (value as Record<string, unknown>)[key];
     what = `${what}.${key}`;
   }
-  return materialise(tf, value, owner, what, plan.timeoutMs);
+  return materialise(context, value, owner, what);
 }
 
 /**
@@ -311,19 +653,73 @@ export function alignLayers(executed: PlanLayer[], source: ExecutePlan['sourceLa
   return { layers, matched };
 }
 
+/**
+ * Keeps the worker alive through what real files do besides building a model: a promise of the
+ * file's own (`main().then(train)`) that rejects, a timer callback that throws, `process.exit()`
+ * after training. Each is noted; the worker is replaced after an execute job anyway.
+ */
+function guardWorker(notes: string[]): void {
+  const noteBackground = (error: unknown) => note(notes, `the code threw in the background, ignored: ${firstLine(error)}`);
+  process.on('uncaughtException', noteBackground);
+  process.on('unhandledRejection', noteBackground);
+  process.exit = ((code?: number) => {
+    throw new Error(`the code called process.exit(${code ?? ''})`);
+  }) as typeof process.exit;
+}
+
+/** An error that carries what had been stubbed or chosen when it happened. */
+export function withNotes(error: unknown, notes: readonly string[]): unknown {
+  if (notes.length > 0 && error !== null && typeof error === 'object') (error as { notes?: string[] }).notes = [...notes];
+  return error;
+}
+
+/**
+ * A Sequential model whose first layer declares no input shape has no inputs until it sees
+ * data: it is applied to an input of the shape the probe chose for it.
+ */
+function withInput(tf: TF, model: tfjs.LayersModel, plan: ExecutePlan, notes: string[]): tfjs.LayersModel | undefined {
+  const shape = plan.fallbackInputShape;
+  if (!shape || !(model instanceof tf.Sequential) || model.layers.length === 0) return undefined;
+  try {
+    const input = tf.input({ shape });
+    let output = input;
+    for (const layer of model.layers) output = layer.apply(output) as tfjs.SymbolicTensor;
+    note(notes, `input shape [${shape.join(', ')}] chosen: the model the code built declares none`);
+    return tf.model({ inputs: input, outputs: output });
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs the model code, obtains the model and measures it; the model is disposed afterwards. */
 export async function runExecutePlan(tf: TF, plan: ExecutePlan): Promise<MeasuredModel> {
   const started = performance.now();
   const loader = new ModelModuleLoader(tf, new Map([[plan.fileName, plan.sourceText]]));
-  let loaded: LoadedModule;
+  const notes = loader.notes;
+  guardWorker(notes);
+  const browserGlobals = new Set<string>();
+  const removeBrowserGlobals = installBrowserGlobals(loader.tfForUserCode, browserGlobals);
+  const noteBrowserGlobals = () => {
+    if (browserGlobals.size > 0) note(notes, `browser globals stubbed (no page exists here): ${[...browserGlobals].join(', ')}`);
+  };
+  let model: tfjs.LayersModel;
   try {
-    loaded = loader.load(plan.fileName, true);
+    let loaded: LoadedModule;
+    try {
+      loaded = loader.load(plan.fileName, true);
+    } catch (error) {
+      if (error instanceof ProbeFailure) throw error;
+      throw new ProbeFailure(`running ${path.basename(plan.fileName)} threw: ${firstLine(error)}`);
+    }
+    if (loaded.settled) await userCode(`running ${path.basename(plan.fileName)} (top-level await)`, () => loaded.settled, plan.timeoutMs);
+    model = await obtainModel({ tf, plan, notes, userTf: loader.tfForUserCode }, loaded);
   } catch (error) {
-    if (error instanceof ProbeFailure) throw error;
-    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new ProbeFailure(`running ${path.basename(plan.fileName)} threw: ${message.slice(0, 300)}`);
+    noteBrowserGlobals();
+    throw withNotes(error, notes);
+  } finally {
+    removeBrowserGlobals();
   }
-  const model = await obtainModel(tf, loaded, plan);
+  noteBrowserGlobals();
   try {
     let inputs: tfjs.SymbolicTensor[] | undefined;
     try {
@@ -331,7 +727,11 @@ export async function runExecutePlan(tf: TF, plan: ExecutePlan): Promise<Measure
     } catch {
       inputs = undefined;
     }
-    if (!inputs || inputs.length === 0) throw new ProbeFailure(`the model ${plan.modelName} built by the code has no inputs yet: give its first layer an inputShape (or call model.build)`);
+    if (!inputs || inputs.length === 0) {
+      const applied = withInput(tf, model, plan, notes);
+      if (!applied) throw new ProbeFailure(`the model ${plan.modelName} built by the code has no inputs yet: give its first layer an inputShape (or call model.build)`);
+      model = applied;
+    }
     const parameters = model.countParams();
     if (parameters > plan.maxParameters) {
       throw new ProbeFailure(`the model has ${parameters.toExponential(2)} parameters, more than the probe limit of ${plan.maxParameters.toExponential(2)} (symmetryLint.probe.maxParameters): not probed`);
@@ -343,12 +743,15 @@ export async function runExecutePlan(tf: TF, plan: ExecutePlan): Promise<Measure
       structure = planOfLoadedModel(model);
       everyOutput = tf.model({ inputs: model.inputs, outputs: model.layers.filter((layer) => layer.getClassName() !== 'InputLayer').map((layer) => layer.output as tfjs.SymbolicTensor) });
     } catch (error) {
-      throw new ProbeFailure(`the model built by the code cannot be measured layer by layer: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+      throw new ProbeFailure(`the model built by the code cannot be measured layer by layer: ${firstLine(error)}`);
     }
     const { layers } = alignLayers(structure.layers, plan.sourceLayers, plan.line);
     // The probe tests the architecture: whatever weights the code set are re-drawn.
     redrawWeights(tf, model, plan.seed);
-    return measureModel(tf, { model: everyOutput, plan: { inputs: structure.inputs, layers, outputs: structure.outputs, declarations: plan.declarations, seed: plan.seed }, buildMs: performance.now() - started });
+    const measured = measureModel(tf, { model: everyOutput, plan: { inputs: structure.inputs, layers, outputs: structure.outputs, declarations: plan.declarations, seed: plan.seed }, buildMs: performance.now() - started });
+    return notes.length > 0 ? { ...measured, notes: [...notes] } : measured;
+  } catch (error) {
+    throw withNotes(error, notes);
   } finally {
     model.dispose();
   }

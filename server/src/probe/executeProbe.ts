@@ -7,6 +7,7 @@ import { spanToLspRange, type LocatedFinding, type ModelAnalysis } from '../engi
 import type { ModelProbeReport } from '../protocol';
 import type { Finding, SeverityOverride } from '../rules/rule';
 import { engineFinding } from '../rules/runner';
+import { chooseArguments } from './executeArguments';
 import type { ExecutePlan } from './executeModel';
 import type { MeasuredModel } from './measurement';
 import type { ProbePlan } from './plan';
@@ -14,6 +15,8 @@ import { attribute, judgeModel } from './verdicts';
 
 /** The execute plan of one analysed model; `plan` is its literal plan (lines, declarations, seed). */
 export function buildExecutePlan(model: ModelAnalysis, sourceFile: ts.SourceFile, plan: ProbePlan, limits: { maxParameters: number; timeoutMs: number }): ExecutePlan {
+  const chosen = chooseArguments(model, sourceFile, plan);
+  const fallbackInputShape = plan.inputs.length === 1 ? plan.inputs[0].shape : undefined;
   return {
     modelName: model.graph.name,
     fileName: sourceFile.fileName,
@@ -24,6 +27,9 @@ export function buildExecutePlan(model: ModelAnalysis, sourceFile: ts.SourceFile
     seed: plan.seed,
     maxParameters: limits.maxParameters,
     timeoutMs: limits.timeoutMs,
+    ...(Object.keys(chosen.argumentsFor).length > 0 ? { argumentsFor: chosen.argumentsFor, argumentNotes: chosen.notes } : {}),
+    ...(chosen.enclosing ? { enclosing: chosen.enclosing } : {}),
+    ...(fallbackInputShape ? { fallbackInputShape } : {}),
   };
 }
 

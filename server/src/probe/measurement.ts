@@ -53,6 +53,8 @@ export interface MeasuredModel {
   outputs: number[];
   timings: { buildMs: number; predictMs: number; measureMs: number };
   batch: number;
+  /** Execute mode: what was stubbed or chosen to run the code (listed with the verdict). */
+  notes?: string[];
 }
 
 /** A clear, user-facing failure of a probe (the message is shown as is). */

@@ -16,6 +16,8 @@ export class ProbeRunError extends Error {
   constructor(
     readonly reason: 'timeout' | 'cancelled' | 'crashed' | 'failure',
     message: string,
+    /** Execute mode: what was stubbed or chosen before the failure. */
+    readonly notes?: string[],
   ) {
     super(message);
   }
@@ -102,7 +104,7 @@ export class ProbeHost {
         // later probe in it would fail the same way.
         if (reply.type === 'failure' && reply.replaceWorker) this.terminate(worker);
         if (reply.type === 'result') running.resolve(reply.result);
-        else running.reject(new ProbeRunError('failure', reply.message));
+        else running.reject(new ProbeRunError('failure', reply.message, reply.notes));
       };
       worker.on('message', onMessage);
       worker.on('error', (error: Error & { code?: string }) => {

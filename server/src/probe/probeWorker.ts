@@ -26,7 +26,7 @@ export type WorkerReply =
   | { type: 'prepared' }
   | { type: 'result'; id: number; result: MeasuredModel }
   /** `replaceWorker`: the failure may have left this worker unusable (a wasm trap): do not reuse it. */
-  | { type: 'failure'; id: number; message: string; replaceWorker?: boolean };
+  | { type: 'failure'; id: number; message: string; replaceWorker?: boolean; notes?: string[] };
 
 let tf: typeof tfjs | undefined;
 
@@ -156,7 +156,15 @@ parentPort?.on('message', (message: WorkerRequest) => {
             : await runExecutePlan(loadUnionTfjs(), message.execute);
       parentPort!.postMessage({ type: 'result', id: message.id, result } satisfies WorkerReply);
     } catch (error) {
-      parentPort!.postMessage({ type: 'failure', id: message.id, message: describe(error), ...(poisons(error) ? { replaceWorker: true } : {}) } satisfies WorkerReply);
+      // Execute mode: what was stubbed or chosen before the failure, for the report.
+      const notes = (error as { notes?: unknown } | null)?.notes;
+      parentPort!.postMessage({
+        type: 'failure',
+        id: message.id,
+        message: describe(error),
+        ...(poisons(error) ? { replaceWorker: true } : {}),
+        ...(Array.isArray(notes) ? { notes: notes.map(String) } : {}),
+      } satisfies WorkerReply);
     }
   })();
 });

@@ -100,6 +100,8 @@ async function measurePlan(
       ? await host.run({ type: 'probeExecute', execute: buildExecutePlan(model, sourceFile, plan, limits) }, runLimits)
       : await host.run({ type: 'probe', plan }, runLimits);
     const judged = limits.execute ? judgeExecutedModel(model, measured, sourceFile, limits.severities) : judgeModel(model, measured, sourceFile, limits.severities);
+    // Execute mode lists what it stubbed or chose to run the code where the literal probe lists its values.
+    const listed = limits.execute ? measured.notes : assumptions;
     const report: ModelProbeReport = {
       name: model.graph.name,
       ...variantOf(model),
@@ -107,7 +109,7 @@ async function measurePlan(
       status: measured.status,
       ...(limits.execute ? { mode: 'execute' as const } : {}),
       ...(measured.message ? { message: measured.message } : {}),
-      ...(assumptions && assumptions.length > 0 ? { assumptions } : {}),
+      ...(listed && listed.length > 0 ? { assumptions: listed } : {}),
       verdicts: measured.status === 'ok' ? judged.verdicts : [],
       layers: judged.layers,
       durationMs: performance.now() - started,
@@ -120,7 +122,8 @@ async function measurePlan(
     if (error instanceof ProbeRunError && error.reason === 'cancelled') throw error;
     const message = error instanceof Error ? error.message : String(error);
     const explained = error instanceof ProbeRunError && (error.reason === 'timeout' || error.reason === 'crashed') && !limits.execute ? explainTimeout(message, plan, flops) : message;
-    return { report: skipped(model, plan.line, 'error', explained, started, assumptions), findings: [] };
+    const listed = limits.execute && error instanceof ProbeRunError ? error.notes : assumptions;
+    return { report: skipped(model, plan.line, 'error', explained, started, listed), findings: [] };
   }
 }
 
