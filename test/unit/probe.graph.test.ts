@@ -258,7 +258,7 @@ describe('probe: graphs, attention and custom layers', function () {
     assert.equal(reports.length, 2);
     for (const report of reports) {
       assert.equal(report.status, 'skipped');
-      assert.match(report.message ?? '', /custom layer (EinsumAttention|NeighbourSum) is built by running its class: use --probe-execute or a trusted workspace/);
+      assert.match(report.message ?? '', /cannot build layer (EinsumAttention|NeighbourSum) \(line \d+\), a custom layer that only running its class can build \(--probe-execute, or a trusted workspace\)/);
     }
   });
 

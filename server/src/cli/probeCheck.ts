@@ -108,9 +108,11 @@ export async function runCheckWithProbes(options: ProbeCheckOptions): Promise<Ch
       output = JSON.stringify(formatSarif(reports, options.catalog, options.tool, options.cwd), null, 2) + '\n';
       break;
     case 'text': {
-      const skipped = probesByFile.flatMap((map, index) => [...map.values()].filter((r) => r.status !== 'ok').map((r) => `${reports[index].path}: ${r.name}${r.variant !== undefined ? ` (when ${r.variant})` : ''}: probe ${r.status}: ${r.message ?? ''}`));
+      // Plain sentences, one per model: "<file>: buildA was skipped by the probe. <why>".
+      const subject = (path: string, r: { name: string; variant?: string }) => `${path}: ${r.name}${r.variant !== undefined ? ` (when ${r.variant})` : ''}`;
+      const skipped = probesByFile.flatMap((map, index) => [...map.values()].filter((r) => r.status !== 'ok').map((r) => `${subject(reports[index].path, r)} was ${r.status === 'skipped' ? 'skipped by' : 'not measured: it failed in'} the probe. ${sentence(r.message ?? '')}`));
       // The values the probe chose belong with its verdict: a reader must know what was measured.
-      const chosen = probesByFile.flatMap((map, index) => [...map.values()].flatMap((r) => (r.assumptions ?? []).map((assumption) => `${reports[index].path}: ${r.name}${r.variant !== undefined ? ` (when ${r.variant})` : ''}: probe ${r.status}, with ${assumption}`)));
+      const chosen = probesByFile.flatMap((map, index) => [...map.values()].flatMap((r) => (r.assumptions ?? []).map((assumption) => `${subject(reports[index].path, r)} was probed with ${assumption}`)));
       const probeLines = [...skipped, ...chosen];
       const summary = `Probe: ${summarizeProbe(probesByFile.flatMap((map) => [...map.values()]))}`;
       output = formatText(reports) + (probeLines.length > 0 ? probeLines.join('\n') + '\n' : '') + summary + '\n';
@@ -118,4 +120,12 @@ export async function runCheckWithProbes(options: ProbeCheckOptions): Promise<Ch
     }
   }
   return { output, exitCode: hasError ? 1 : 0 };
+}
+
+/** A probe message as a sentence of its own: capital first letter, full stop. */
+function sentence(message: string): string {
+  const text = message.trim();
+  if (text === '') return '';
+  const capitalised = text[0].toUpperCase() + text.slice(1);
+  return /[.!?]$/.test(capitalised) ? capitalised : `${capitalised}.`;
 }

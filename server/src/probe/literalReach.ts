@@ -58,7 +58,7 @@ export function literalProbeReach(
   for (const layer of representative.graph.layers) {
     for (const candidate of layer.inner ? [layer, layer.inner] : [layer]) {
       if (candidate.origin === 'custom') {
-        obstacles.push({ kind: 'custom-layer', message: `cannot build layer ${candidate.kind} (line ${lineOf(candidate)}): custom layer ${candidate.kind} is built by running its class: use --probe-execute or a trusted workspace` });
+        obstacles.push({ kind: 'custom-layer', message: `cannot build layer ${candidate.kind} (line ${lineOf(candidate)}), a custom layer that only running its class can build (--probe-execute, or a trusted workspace)` });
         continue;
       }
       const keys = nonConstantKeys(candidate);

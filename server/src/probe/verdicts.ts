@@ -216,10 +216,10 @@ function formatError(value: number | null): string {
 function labelledError(measured: MeasuredModel, shownAt: number, d: number, outputError: number, byInterior: boolean, byUnalignedShift = false): string {
   const layer = measured.layers[shownAt];
   const layerError = layer.relError[d];
-  if (byUnalignedShift) return `${formatError(layer.unalignedRelError?.[d] ?? null)} at the layer under a shift its strides do not divide, and ${formatError(outputError)} at the model's output`;
-  if (byInterior) return `${formatError(layer.interiorRelError?.[d] ?? null)} on the layer's interior, ${formatError(layerError)} on its whole map and ${formatError(outputError)} at the model's output`;
-  if (measured.outputs.includes(layer.output) || layerError === outputError) return `${formatError(outputError)} at the model's output`;
-  return `${formatError(layerError)} at the layer (${formatError(outputError)} at the model's output)`;
+  if (byUnalignedShift) return `${formatError(layer.unalignedRelError?.[d] ?? null)} at this layer for shifts off its stride, ${formatError(outputError)} at the output`;
+  if (byInterior) return `${formatError(layer.interiorRelError?.[d] ?? null)} on this layer's interior, ${formatError(layerError)} on its whole map and ${formatError(outputError)} at the output`;
+  if (measured.outputs.includes(layer.output) || layerError === outputError) return `${formatError(outputError)} at the output`;
+  return `${formatError(layerError)} at this layer, ${formatError(outputError)} at the output`;
 }
 
 /**

@@ -10,8 +10,6 @@ import { literalProbeObstacles, type LiteralProbeObstacle } from '../probe/liter
 
 type MessageId = 'unmodelledLayer' | 'nonConstantConfig' | 'extractionGap' | 'orphan' | 'internalError' | 'timeBudget' | 'tooDeeplyNested' | 'unanalysableFile';
 
-/** The command that probes by running the workspace's code (client/src/commandTable.ts). */
-const EXECUTE_COMMAND_TITLE = 'Run Workspace Code to Probe Model';
 
 /**
  * What to suggest for measuring a gap: the literal probe where it can build the model, else the
@@ -21,7 +19,9 @@ const EXECUTE_COMMAND_TITLE = 'Run Workspace Code to Probe Model';
 function probeHint(verb: 'measure' | 'check', what: string, obstacles: readonly LiteralProbeObstacle[]): string {
   if (obstacles.some((obstacle) => obstacle.kind === 'mismatch')) return `no probe can ${verb} ${what} while the declaration does not fit the model`;
   if (obstacles.length === 0) return `run the probe to ${verb} ${what}`;
-  return `only "${EXECUTE_COMMAND_TITLE}" can ${verb} ${what}`;
+  // The mode is named, not a face's spelling of it: one message serves the CLI (--probe-execute)
+  // and the editor ("Run Workspace Code to Probe Model"), and docs/rules/analysis-gap.md gives both.
+  return `only a probe that runs the code can ${verb} ${what}`;
 }
 
 export const analysisGap = createRule<MessageId>({

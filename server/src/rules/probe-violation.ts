@@ -12,8 +12,8 @@ export const probeViolation = createRule<MessageId>({
     defaultSeverity: 'error',
     preferredFix: 'As for the static rule that predicts the break.',
     messages: {
-      violation: 'The probe measured a relative error of {{error}} over tol {{tol}} under {{groupMode}} at {{layer}}, worst at {{element}}, and no static finding predicts it.',
-      violationPredicted: 'The probe measured a relative error of {{error}} over tol {{tol}} under {{groupMode}} at {{layer}}, worst at {{element}}, as {{predictedBy}} predicts.',
+      violation: '{{layer}} breaks {{groupMode}}: probe error {{error}} (tol {{tol}}), worst at {{element}}; no static finding predicts it.',
+      violationPredicted: '{{layer}} breaks {{groupMode}}, as {{predictedBy}} predicts: probe error {{error}} (tol {{tol}}), worst at {{element}}.',
     },
   },
   // Only the probe reports this rule, after a numeric run.

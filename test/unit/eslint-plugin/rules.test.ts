@@ -335,7 +335,7 @@ ruleTester.run('analysis-gap', plugin.rules['analysis-gap'], {
       code: modelSource('invariant translation', [CONV_32, 'new ChannelShuffle()', AVERAGE], `${TFJS}import { ChannelShuffle } from './customLayers';\n`),
       errors: [
         {
-          message: 'ChannelShuffle is a custom layer the analysis cannot see into, so the effect on translation invariance is unknown; only "Run Workspace Code to Probe Model" can measure it.',
+          message: 'ChannelShuffle is a custom layer the analysis cannot see into, so the effect on translation invariance is unknown; only a probe that runs the code can measure it.',
           line: 10,
           column: 17,
           endLine: 10,

@@ -38,7 +38,7 @@ describe('analysis-gap (hand-built)', () => {
     const graph = { ...m.graph, gaps: [{ message: 'a loop with a bound that is not constant.', span: { file: FIXTURE_FILE, start: at, end: at + 9 } }] };
     const model = { ...m, graph };
     const findings = runOnHandBuilt(model, [inferenceOf(m.declarations[0])], 'analysis-gap');
-    assertErrors(m.text, findings, [{ messageId: 'extractionGap', line: 7, column: 3, endLine: 7, endColumn: 12, messageIncludes: ['a loop with a bound that is not constant; only "Run Workspace Code to Probe Model" can check buildGappyModel.'] }]);
+    assertErrors(m.text, findings, [{ messageId: 'extractionGap', line: 7, column: 3, endLine: 7, endColumn: 12, messageIncludes: ['a loop with a bound that is not constant; only a probe that runs the code can check buildGappyModel.'] }]);
     assert.deepEqual(runOnHandBuilt(model, [], 'analysis-gap'), []);
   });
 
@@ -50,9 +50,9 @@ describe('analysis-gap (hand-built)', () => {
     assert.equal(hintOf(m.graph), 'run the probe to measure it.');
     // A custom layer or a configuration that is not constant stops the literal probe, not the one that runs the code.
     const custom = { ...m.graph, layers: m.graph.layers.map((layer, i) => (i === 0 ? { ...layer, origin: 'custom' as const } : layer)) };
-    assert.equal(hintOf(custom), 'only "Run Workspace Code to Probe Model" can measure it.');
+    assert.equal(hintOf(custom), 'only a probe that runs the code can measure it.');
     const parameterised = { ...m.graph, layers: m.graph.layers.map((layer, i) => (i === 1 ? { ...layer, config: { values: { kernelSize: new NotConstant('a parameter') } } } : layer)) };
-    assert.equal(hintOf(parameterised), 'only "Run Workspace Code to Probe Model" can measure it.');
+    assert.equal(hintOf(parameterised), 'only a probe that runs the code can measure it.');
     // A declaration that does not fit stops every probe.
     assert.equal(hintOf(m.graph, { message: 'the input is not square' }), 'no probe can measure it while the declaration does not fit the model.');
   });
