@@ -29,6 +29,8 @@ async function main() {
   const serverEntries = { server: 'server/src/lsp/server.ts' };
   const worker = path.join(root, 'server', 'src', 'probe', 'probeWorker.ts');
   if (fs.existsSync(worker)) serverEntries.probeWorker = 'server/src/probe/probeWorker.ts';
+  // The whole-workspace pass analyses unopened files in the CLI's check worker (server/src/cli/checkThreads.ts).
+  serverEntries.checkWorker = 'server/src/cli/checkWorker.ts';
   await Promise.all([
     esbuild.build({
       ...common,

@@ -12,7 +12,7 @@ import { buildFileReport, displayPath, type FileReport } from './report';
  * Parsed files kept per thread. Enough for the helpers a folder of models shares; small enough
  * that checking 2,000 files does not hold 2,000 syntax trees.
  */
-const PARSED_FILES_KEPT = 64;
+export const PARSED_FILES_KEPT = 64;
 
 export interface FileCheckSettings {
   cwd: string;

@@ -66,6 +66,7 @@ export function checkFilesInThreads(
         if (failed) return;
         if ('unreadable' in reply) return fail(new ThreadedCheckError('unreadable', reply.unreadable));
         if ('internalError' in reply) return fail(new ThreadedCheckError('internal', `internal error while checking ${files[reply.index]}: ${reply.internalError}`));
+        if (!('report' in reply)) return fail(new ThreadedCheckError('internal', `a check worker answered ${files[reply.index]} without a report`));
         waiting.set(reply.index, reply.report);
         sendNext(worker);
         while (waiting.has(nextToEmit)) {
@@ -87,4 +88,83 @@ export function checkFilesInThreads(
       sendNext(worker);
     }
   });
+}
+
+/**
+ * The same workers, kept for a caller that hands out files as it goes and may stop at any time:
+ * the language server's whole-workspace pass. Each request answers on its own; a worker that
+ * dies fails its requests and is replaced on the next one.
+ */
+export class CheckWorkerPool {
+  private readonly idle: Worker[] = [];
+  private readonly busy = new Map<Worker, { request: CheckWorkerRequest; answer: (reply: CheckWorkerReply) => void; fail: (error: Error) => void }>();
+  private readonly queue: { request: CheckWorkerRequest; answer: (reply: CheckWorkerReply) => void; fail: (error: Error) => void }[] = [];
+  private started = 0;
+  private nextIndex = 0;
+
+  constructor(
+    private readonly threads: number,
+    private readonly settings: FileCheckSettings,
+  ) {}
+
+  request(request: Omit<CheckWorkerRequest, 'index'>): Promise<CheckWorkerReply> {
+    return new Promise((answer, fail) => {
+      this.queue.push({ request: { ...request, index: this.nextIndex++ }, answer, fail });
+      this.dispatch();
+    });
+  }
+
+  /** Requests not yet handed to a worker. */
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  dispose(): void {
+    const stopped = new Error('the check workers were stopped');
+    for (const job of this.queue.splice(0)) job.fail(stopped);
+    for (const [worker, job] of this.busy) {
+      job.fail(stopped);
+      void worker.terminate();
+    }
+    this.busy.clear();
+    for (const worker of this.idle.splice(0)) void worker.terminate();
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      const worker = this.idle.pop() ?? (this.started < this.threads ? this.startWorker() : undefined);
+      if (!worker) return;
+      const job = this.queue.shift()!;
+      this.busy.set(worker, job);
+      worker.postMessage(job.request);
+    }
+  }
+
+  private startWorker(): Worker {
+    const worker = new Worker(workerScript(), { workerData: this.settings });
+    this.started++;
+    // The pool must not keep a process alive that has nothing else to do.
+    worker.unref();
+    const lost = (error: Error) => {
+      const job = this.busy.get(worker);
+      this.busy.delete(worker);
+      const idleAt = this.idle.indexOf(worker);
+      if (idleAt >= 0) this.idle.splice(idleAt, 1);
+      this.started--;
+      job?.fail(error);
+      this.dispatch();
+    };
+    worker.on('message', (reply: CheckWorkerReply) => {
+      const job = this.busy.get(worker);
+      this.busy.delete(worker);
+      this.idle.push(worker);
+      job?.answer(reply);
+      this.dispatch();
+    });
+    worker.on('error', lost);
+    worker.on('exit', (code) => {
+      if (this.busy.has(worker) || this.idle.includes(worker)) lost(new Error(`a check worker stopped (exit code ${code})`));
+    });
+    return worker;
+  }
 }

@@ -1,26 +1,40 @@
 // Worker thread of `symmetry-lint check --concurrency`: checks the files the main thread hands
 // it, one at a time, with its own parsed-file cache, and sends back each file's report. The
 // main thread puts the reports back in file order, so the output is the same for any count.
+// The language server's whole-workspace pass uses the same worker (CheckWorkerPool) and asks
+// for a file's LSP diagnostics instead of its CLI report.
 import { parentPort, workerData } from 'node:worker_threads';
-import { FileChecker, UnreadableFileError, type FileCheckSettings } from './checkFile';
+import type { SeverityOverride } from '../rules/rule';
+import { DiskSourceFiles } from '../workspace/fileSources';
+import { workspaceFileDiagnostics, type WorkspaceFileDiagnostics } from '../lsp/workspaceFileDiagnostics';
+import { FileChecker, PARSED_FILES_KEPT, UnreadableFileError, type FileCheckSettings } from './checkFile';
 import type { FileReport } from './report';
 
 export interface CheckWorkerRequest {
   index: number;
   fileName: string;
+  /** Present for the language server: answer with the file's diagnostics under these severities. */
+  diagnostics?: { ruleSeverities: Record<string, SeverityOverride> };
 }
 export type CheckWorkerReply =
   | { index: number; report: FileReport }
+  | { index: number; diagnostics: WorkspaceFileDiagnostics | undefined }
   | { index: number; unreadable: string }
   | { index: number; internalError: string };
 
 const port = parentPort;
 if (!port) throw new Error('checkWorker must run in a worker thread');
 const checker = new FileChecker(workerData as FileCheckSettings);
+let disk: DiskSourceFiles | undefined;
 port.on('message', (request: CheckWorkerRequest) => {
   let reply: CheckWorkerReply;
   try {
-    reply = { index: request.index, report: checker.check(request.fileName) };
+    if (request.diagnostics) {
+      disk ??= new DiskSourceFiles(PARSED_FILES_KEPT);
+      reply = { index: request.index, diagnostics: workspaceFileDiagnostics(request.fileName, disk, request.diagnostics.ruleSeverities) };
+    } else {
+      reply = { index: request.index, report: checker.check(request.fileName) };
+    }
   } catch (error) {
     reply =
       error instanceof UnreadableFileError

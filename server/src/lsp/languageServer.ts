@@ -310,19 +310,19 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
   };
   connection.languages.diagnostics.on(pullDiagnostics);
   // Files nobody opened, behind `symmetryLint.lintWorkspace` (server/src/lsp/workspaceDiagnostics.ts).
-  new WorkspaceDiagnostics(
+  const workspaceDiagnostics = new WorkspaceDiagnostics(
     {
       connection,
       folders: () => workspaceFolderPaths,
       isOpen: (fileName) => documents.getByFileName(fileName) !== undefined || unparsable.get(uriForFileName(fileName)) !== undefined,
       settingsFor: (uri) => settings.get(uri),
       settingsGeneration: () => settings.generation,
-      provider,
       canRefresh: () => canRefreshDiagnostics,
       log,
     },
     resultIdPrefix,
-  ).register();
+  );
+  workspaceDiagnostics.register();
   // Push mode answers with the same reports (no previousResultId: always a full report).
   const pusher = new DiagnosticsPusher(
     connection,
@@ -386,7 +386,10 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
       return lens;
     }
   });
-  connection.onShutdown(() => probes.dispose());
+  connection.onShutdown(() => {
+    probes.dispose();
+    workspaceDiagnostics.dispose();
+  });
 
   registerCodeActions(connection, {
     document: (uri) => documents.get(uri),

@@ -1,12 +1,14 @@
 // Whole-workspace diagnostics (LSP 3.17 `workspace/diagnostic`, pull), behind the setting
 // `symmetryLint.lintWorkspace`: the findings of the model files nobody opened. Folders are
 // walked as the CLI walks them (server/src/workspace/discovery.ts: .gitignore honoured,
-// node_modules skipped). Files are analysed from disk in the background, a chunk at a time, so
-// that no more than CHUNK_BUDGET_MS of main-thread work passes between two looks at the message
-// queue; the pull is cancellable and, when the client gives a partial-result token, streams each
-// chunk's reports. A file's report is kept until its file, or a file it reads (a helper it
+// node_modules skipped), a folder at a time. Files are analysed from disk, as the CLI does, in the
+// CLI's check worker threads (server/src/cli/checkThreads.ts CheckWorkerPool): the main thread
+// only walks, sends and merges, no more than CHUNK_BUDGET_MS of it between two looks at the
+// message queue. The pull is cancellable and, when the client gives a partial-result token,
+// streams the reports as they come in. A file's report is kept until its file, or a file it reads (a helper it
 // imports), changes on disk (`workspace/didChangeWatchedFiles`).
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   DocumentDiagnosticReportKind,
@@ -21,18 +23,18 @@ import {
   type WorkspaceDiagnosticReportPartialResult,
   type WorkspaceDocumentDiagnosticReport,
 } from 'vscode-languageserver/node';
-import type { ts } from 'ts-morph';
-import { analyzeFile } from '../engine';
-import type { SourceProvider } from '../analysis/sourceProvider';
+import { CheckWorkerPool } from '../cli/checkThreads';
+import type { CheckWorkerReply } from '../cli/checkWorker';
 import { WorkspaceProgressNotification, type SymmetryLintSettings } from '../protocol';
-import { discoverSourceFiles } from '../workspace/discovery';
+import { walkSourceFolder } from '../workspace/discovery';
 import { fileNameForUri, uriForFileName } from '../workspace/documents';
-import { locatedDiagnostic } from './diagnostics';
 
 /** Main-thread work between two yields to the message queue, in ms (the issue's bound is 20). */
 export const CHUNK_BUDGET_MS = 15;
-/** A file of the workspace gets the editor's per-file budget too. */
-const ANALYSIS_BUDGET_MS = 1500;
+/** Partial results and progress go out at most this often: a message per file would flood the client. */
+const STREAM_INTERVAL_MS = 100;
+/** Files handed to the workers ahead of their turn, per thread. */
+const IN_FLIGHT_PER_THREAD = 2;
 
 export interface WorkspaceDiagnosticsHost {
   connection: Connection;
@@ -44,8 +46,6 @@ export interface WorkspaceDiagnosticsHost {
   settingsFor(uri: string): Promise<SymmetryLintSettings>;
   /** Changes with every settings change, so that reports made under old settings are redone. */
   settingsGeneration(): number;
-  /** Open buffers first, then the disk: what the document pulls read too. */
-  provider: SourceProvider;
   /** Whether the client asked for `workspace/diagnostic/refresh` support. */
   canRefresh(): boolean;
   log(message: string): void;
@@ -81,6 +81,9 @@ function stampOf(fileName: string): string | undefined {
 export class WorkspaceDiagnostics {
   private readonly reports = new Map<string, FileReport>();
   private serial = 0;
+  private pool: CheckWorkerPool | undefined;
+  /** Worker threads of the pass: half the CPUs, at least one, so the editor keeps a core. */
+  private readonly threads = Math.max(1, os.availableParallelism() >> 1);
 
   constructor(
     private readonly host: WorkspaceDiagnosticsHost,
@@ -111,16 +114,29 @@ export class WorkspaceDiagnostics {
   ): Promise<WorkspaceDiagnosticReport> {
     await yieldToQueuedMessages();
     if (token.isCancellationRequested) throw cancelled();
-    // Each file with the settings of its folder (rule severities, `lintWorkspace` itself).
+    // Each file with the settings of its folder (rule severities, `lintWorkspace` itself). The
+    // walk reads a folder at a time and lets queued messages through between slices.
     const targets: { fileName: string; settings: SymmetryLintSettings }[] = [];
     const seen = new Set<string>();
+    let sliceStarted = performance.now();
     for (const folder of this.host.folders()) {
       const settings = await this.host.settingsFor(uriForFileName(folder));
       if (!settings.enable || !settings.lintWorkspace) continue;
       let files: string[];
       try {
-        files = discoverSourceFiles([folder]);
+        const walking = walkSourceFolder(folder);
+        let step = walking.next();
+        while (!step.done) {
+          if (performance.now() - sliceStarted > CHUNK_BUDGET_MS) {
+            await yieldToQueuedMessages();
+            if (token.isCancellationRequested) throw cancelled();
+            sliceStarted = performance.now();
+          }
+          step = walking.next();
+        }
+        files = step.value;
       } catch (error) {
+        if (error instanceof ResponseError) throw error;
         this.host.log(`workspace diagnostics: ${error instanceof Error ? error.message : String(error)}`);
         continue;
       }
@@ -135,22 +151,9 @@ export class WorkspaceDiagnostics {
     const all: WorkspaceDocumentDiagnosticReport[] = [];
     let chunk: WorkspaceDocumentDiagnosticReport[] = [];
     let chunkStarted = performance.now();
-    const flush = async (): Promise<void> => {
-      if (streaming && chunk.length > 0) resultProgress.report({ items: chunk });
-      chunk = [];
-      this.progress(done, targets.length);
-      await yieldToQueuedMessages();
-      if (token.isCancellationRequested) throw cancelled();
-      chunkStarted = performance.now();
-    };
-
+    let lastStreamed = chunkStarted;
     let done = 0;
-    for (const { fileName, settings } of targets) {
-      if (performance.now() - chunkStarted > CHUNK_BUDGET_MS) await flush();
-      done++;
-      if (this.host.isOpen(fileName)) continue;
-      const report = this.reportOf(fileName, generation, settings);
-      if (!report) continue;
+    const emit = (fileName: string, report: FileReport): void => {
       const uri = uriForFileName(fileName);
       const item: WorkspaceDocumentDiagnosticReport =
         previous.get(uri) === report.resultId
@@ -158,52 +161,116 @@ export class WorkspaceDiagnostics {
           : { kind: DocumentDiagnosticReportKind.Full, uri, version: null, resultId: report.resultId, items: report.items };
       if (streaming) chunk.push(item);
       else all.push(item);
+    };
+    const send = (): void => {
+      if (streaming && chunk.length > 0) resultProgress.report({ items: chunk });
+      chunk = [];
+      lastStreamed = performance.now();
+      this.progress(done, targets.length);
+    };
+    // Between two looks at the message queue, the main thread only walks the list, reads stamps
+    // and merges what the workers send back: never more than CHUNK_BUDGET_MS of it.
+    const yieldIfDue = async (): Promise<void> => {
+      if (performance.now() - chunkStarted <= CHUNK_BUDGET_MS) return;
+      if (performance.now() - lastStreamed >= STREAM_INTERVAL_MS) send();
+      await yieldToQueuedMessages();
+      if (token.isCancellationRequested) throw cancelled();
+      chunkStarted = performance.now();
+    };
+
+    const pool = this.workerPool();
+    const inFlight = new Set<Promise<void>>();
+    const analyseInWorker = (fileName: string, stamp: string, settings: SymmetryLintSettings): void => {
+      const job = this.analyseInWorker(pool, fileName, stamp, generation, settings).then((report) => {
+        done++;
+        if (report) emit(fileName, report);
+        if (performance.now() - lastStreamed >= STREAM_INTERVAL_MS) send();
+      });
+      const tracked = job.finally(() => inFlight.delete(tracked));
+      inFlight.add(tracked);
+    };
+
+    for (const { fileName, settings } of targets) {
+      await yieldIfDue();
+      if (this.host.isOpen(fileName)) {
+        done++;
+        continue;
+      }
+      const stamp = stampOf(fileName);
+      const kept = this.reports.get(fileName);
+      if (stamp === undefined) {
+        this.reports.delete(fileName);
+        done++;
+      } else if (kept && kept.stamp === stamp && kept.settingsGeneration === generation) {
+        done++;
+        emit(fileName, kept);
+      } else {
+        analyseInWorker(fileName, stamp, settings);
+        // Enough files queued to keep every worker busy; the rest wait for their turn here, so a
+        // cancel stops the pass without a backlog of analyses nobody wants.
+        while (inFlight.size >= IN_FLIGHT_PER_THREAD * this.threads) {
+          await Promise.race(inFlight);
+          if (token.isCancellationRequested) throw cancelled();
+        }
+      }
     }
-    await flush();
+    while (inFlight.size > 0) {
+      await Promise.race(inFlight);
+      if (token.isCancellationRequested) throw cancelled();
+    }
+    send();
     return { items: streaming ? [] : all };
   }
 
-  /** The file's report, from the last analysis when neither it nor the settings changed. */
-  private reportOf(fileName: string, generation: number, settings: SymmetryLintSettings): FileReport | undefined {
-    const stamp = stampOf(fileName);
-    if (stamp === undefined) {
+  /** The analysis of a file off the main thread, in a check worker; kept as the file's report. */
+  private async analyseInWorker(
+    pool: CheckWorkerPool,
+    fileName: string,
+    stamp: string,
+    generation: number,
+    settings: SymmetryLintSettings,
+  ): Promise<FileReport | undefined> {
+    let reply: CheckWorkerReply;
+    try {
+      reply = await pool.request({ fileName, diagnostics: { ruleSeverities: settings.rules } });
+    } catch (error) {
+      if (this.pool === pool) {
+        // Stopped or crashed: a later pull starts new workers.
+        this.pool = undefined;
+        pool.dispose();
+      }
+      this.host.log(`workspace diagnostics: analysis of ${fileName} failed: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    }
+    if ('internalError' in reply) {
+      this.host.log(`workspace diagnostics: analysis of ${fileName} failed: ${reply.internalError}`);
+      return undefined;
+    }
+    if (!('diagnostics' in reply) || !reply.diagnostics) {
       this.reports.delete(fileName);
       return undefined;
     }
-    const kept = this.reports.get(fileName);
-    if (kept && kept.stamp === stamp && kept.settingsGeneration === generation) return kept;
-    const report = this.analyse(fileName, stamp, generation, settings);
-    if (report) this.reports.set(fileName, report);
+    const report: FileReport = {
+      resultId: `${this.resultIdPrefix}:w${++this.serial}`,
+      stamp,
+      settingsGeneration: generation,
+      items: reply.diagnostics.items,
+      reads: new Set(reply.diagnostics.reads),
+    };
+    // A report made under settings that changed meanwhile is not kept: the next pull redoes it.
+    if (generation === this.host.settingsGeneration()) this.reports.set(fileName, report);
     return report;
   }
 
-  private analyse(fileName: string, stamp: string, generation: number, settings: SymmetryLintSettings): FileReport | undefined {
-    const reads = new Set<string>();
-    const provider: SourceProvider = {
-      getSourceFile: (name: string) => {
-        const resolved = path.resolve(name);
-        if (resolved !== fileName) reads.add(resolved);
-        return this.host.provider.getSourceFile(name);
-      },
-    };
-    let sourceFile: ts.SourceFile | undefined;
-    try {
-      sourceFile = this.host.provider.getSourceFile(fileName);
-    } catch (error) {
-      this.host.log(`workspace diagnostics: cannot parse ${fileName}: ${error instanceof Error ? error.message : String(error)}`);
-      return undefined;
-    }
-    if (!sourceFile) return undefined;
-    const uri = uriForFileName(fileName);
-    let items: Diagnostic[] = [];
-    try {
-      const analysis = analyzeFile(sourceFile, provider, { ruleSeverities: settings.rules, timeBudgetMs: ANALYSIS_BUDGET_MS });
-      const context = { uri, version: 0, sourceFile, provider: this.host.provider, uriOf: () => undefined };
-      items = analysis.findings.map((finding) => locatedDiagnostic(finding, context));
-    } catch (error) {
-      this.host.log(`workspace diagnostics: analysis of ${fileName} failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    return { resultId: `${this.resultIdPrefix}:w${++this.serial}`, stamp, settingsGeneration: generation, items, reads };
+  private workerPool(): CheckWorkerPool {
+    this.pool ??= new CheckWorkerPool(this.threads, { cwd: this.host.folders()[0] ?? process.cwd(), symmetry: [] });
+    return this.pool;
+  }
+
+  /** Stops the worker threads (server shutdown). */
+  dispose(): void {
+    this.pool?.dispose();
+    this.pool = undefined;
   }
 
   private progress(done: number, total: number): void {

@@ -76,7 +76,8 @@ function ancestorScopes(directory: string): IgnoreScope[] {
     .filter((scope): scope is IgnoreScope => scope !== undefined);
 }
 
-function walk(directory: string, scopes: IgnoreScope[], found: Set<string>): void {
+/** Walks a folder tree, pausing (a `yield`) after each folder read, so a caller may interleave other work. */
+function* walk(directory: string, scopes: IgnoreScope[], found: Set<string>): Generator<void, void, void> {
   const own = readIgnoreScope(directory);
   const here = own ? [...scopes, own] : scopes;
   let entries: fs.Dirent[];
@@ -100,11 +101,12 @@ function walk(directory: string, scopes: IgnoreScope[], found: Set<string>): voi
     }
     if (isDirectory) {
       if (ALWAYS_SKIPPED_DIRECTORIES.has(entry.name) || isIgnored(here, full, true)) continue;
-      walk(full, here, found);
+      yield* walk(full, here, found);
     } else if (isFile && isSourceFileName(entry.name) && !isIgnored(here, full, false)) {
       found.add(full);
     }
   }
+  yield;
 }
 
 /**
@@ -123,7 +125,8 @@ export function discoverSourceFiles(inputs: readonly string[], cwd: string = pro
       throw new DiscoveryError(`no such file or folder: ${input}`);
     }
     if (stat.isDirectory()) {
-      walk(absolute, ancestorScopes(absolute), found);
+      const walking = walk(absolute, ancestorScopes(absolute), found);
+      while (!walking.next().done) continue;
     } else if (stat.isFile()) {
       if (!isSourceFileName(absolute)) {
         throw new DiscoveryError(`not a JavaScript or TypeScript source file: ${input} (expected ${SOURCE_EXTENSIONS.join(' ')})`);
@@ -133,5 +136,17 @@ export function discoverSourceFiles(inputs: readonly string[], cwd: string = pro
       throw new DiscoveryError(`not a file or folder: ${input}`);
     }
   }
+  return [...found].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * The source files of one folder as discoverSourceFiles gives them (sorted), walked a folder at
+ * a time: the generator pauses after each folder it reads and returns the files at the end. The
+ * language server's workspace pass uses it so that a large tree is walked in short slices.
+ */
+export function* walkSourceFolder(folder: string): Generator<void, string[], void> {
+  const found = new Set<string>();
+  const absolute = path.resolve(folder);
+  yield* walk(absolute, ancestorScopes(absolute), found);
   return [...found].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
