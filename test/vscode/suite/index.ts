@@ -7,7 +7,7 @@ import Mocha from 'mocha';
 
 /** Which files run: `trusted` (development extension, trusted workspace) or `installed` (the .vsix, Restricted Mode). */
 const SUITES: Record<string, string[]> = {
-  trusted: ['editor.test.js', 'fixes.test.js', 'output.test.js'],
+  trusted: ['editor.test.js', 'fixes.test.js', 'output.test.js', 'workspace.test.js'],
   installed: ['installed.test.js'],
 };
 
