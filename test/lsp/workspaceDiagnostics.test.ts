@@ -11,6 +11,9 @@ import { pathToFileURL } from 'node:url';
 import {
   CancellationTokenSource,
   DidChangeWatchedFilesNotification,
+  DidOpenTextDocumentNotification,
+  DocumentDiagnosticRequest,
+  HoverRequest,
   FileChangeType,
   InitializedNotification,
   InitializeRequest,
@@ -165,6 +168,44 @@ describe('workspace diagnostics (stdio)', function () {
     // The next pull picks up where the analyses stopped and still gives every file.
     const again = await pullWorkspace();
     assert.deepEqual(serverFindings(folder, again), serverFindings(folder, first));
+  });
+
+  it('answers an open file\'s diagnostic and hover requests while a workspace pass is running', async () => {
+    const file = path.join(folder, 'sign-broken.ts');
+    const text = fs.readFileSync(file, 'utf8');
+    const lines = text.split('\n');
+    const expectedLine = lines.findIndex((line) => line.includes('// expect: non-odd-layer'));
+    assert.ok(expectedLine >= 0);
+    const uri = pathToFileURL(file).href;
+    // A settings change makes every report stale: the pass analyses the whole folder again.
+    await server.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+    let passDone = false;
+    let progressSeen = 0;
+    let passUnderway!: () => void;
+    const underway = new Promise<void>((resolve) => (passUnderway = resolve));
+    const progressListener = server.connection.onNotification('symmetryLint/workspaceProgress', (params: { done: number; total: number }) => {
+      progressSeen++;
+      if (params.done > 0 && params.done < params.total) passUnderway();
+    });
+    const pass = pullWorkspace().then((reports) => {
+      passDone = true;
+      return reports;
+    });
+    await underway;
+    const progressAtAsk = progressSeen;
+    await server.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'typescript', version: 1, text } });
+    const report = await server.connection.sendRequest(DocumentDiagnosticRequest.type, { textDocument: { uri } });
+    const hover = server.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: expectedLine, character: lines[expectedLine].indexOf('dense') } });
+    await hover;
+    // Both answered before the pass ended, not after it: the analysis runs off the main thread.
+    const answeredDuringPass = !passDone;
+    assert.ok(report.kind === 'full' && report.items.some((item) => item.code === 'non-odd-layer' && item.range.start.line === expectedLine), JSON.stringify(report));
+    const reports = await pass;
+    progressListener.dispose();
+    assert.ok(answeredDuringPass, `the pass ended (${progressSeen - progressAtAsk} progress messages after the ask) before the open file was answered`);
+    // The open file is left to its own pulls; every other file still comes back as the CLI has it.
+    const expected = cliFindings(folder).filter((line) => !line.startsWith('sign-broken.ts:'));
+    assert.deepEqual(serverFindings(folder, reports), expected);
   });
 
   it('reports nothing while symmetryLint.lintWorkspace is off', async () => {
