@@ -1,6 +1,7 @@
 // Runs `check` over worker threads (`--concurrency n`): hands out files one at a time to
 // whichever thread is free (a big file does not hold up a whole share of the list) and
-// returns the reports in the order of the files, as the main thread would have made them.
+// returns the reports in the order of the files, as the main thread would have made them. The
+// same pool of workers serves the language server's whole-workspace pass (CheckWorkerPool).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -36,64 +37,53 @@ export function checkFilesInThreads(
   settings: FileCheckSettings,
   onReport: (report: FileReport, index: number) => void,
 ): Promise<void> {
-  const script = workerScript();
-  return new Promise((resolve, reject) => {
+  // Not built is a usage problem of the run, told before any file is handed out.
+  workerScript();
+  if (files.length === 0) return Promise.resolve();
+  const pool = new CheckWorkerPool(threads, settings);
+  return new Promise<void>((resolve, reject) => {
     const waiting = new Map<number, FileReport>();
-    const workers: Worker[] = [];
     let nextToSend = 0;
     let nextToEmit = 0;
     let failed = false;
-    const stopAll = () => {
-      for (const worker of workers) void worker.terminate();
-    };
     const fail = (error: Error) => {
       if (failed) return;
       failed = true;
-      stopAll();
+      pool.dispose();
       reject(error);
     };
-    // No goodbye message: the workers are terminated once the last report is in.
-    const sendNext = (worker: Worker) => {
-      if (nextToSend >= files.length) return;
-      const request: CheckWorkerRequest = { index: nextToSend, fileName: files[nextToSend++] };
-      worker.postMessage(request);
-    };
-    if (files.length === 0) return resolve();
-    for (let i = 0; i < threads; i++) {
-      const worker = new Worker(script, { workerData: settings });
-      workers.push(worker);
-      worker.on('message', (reply: CheckWorkerReply) => {
+    const sendNext = () => {
+      if (failed || nextToSend >= files.length) return;
+      const index = nextToSend++;
+      pool.request({ fileName: files[index] }).then((reply) => {
         if (failed) return;
         if ('unreadable' in reply) return fail(new ThreadedCheckError('unreadable', reply.unreadable));
-        if ('internalError' in reply) return fail(new ThreadedCheckError('internal', `internal error while checking ${files[reply.index]}: ${reply.internalError}`));
-        if (!('report' in reply)) return fail(new ThreadedCheckError('internal', `a check worker answered ${files[reply.index]} without a report`));
-        waiting.set(reply.index, reply.report);
-        sendNext(worker);
+        if ('internalError' in reply) return fail(new ThreadedCheckError('internal', `internal error while checking ${files[index]}: ${reply.internalError}`));
+        if (!('report' in reply)) return fail(new ThreadedCheckError('internal', `a check worker answered ${files[index]} without a report`));
+        waiting.set(index, reply.report);
+        sendNext();
         while (waiting.has(nextToEmit)) {
           const report = waiting.get(nextToEmit) as FileReport;
           waiting.delete(nextToEmit);
           onReport(report, nextToEmit++);
         }
         if (nextToEmit === files.length) {
-          stopAll();
+          // No goodbye message: the workers are terminated once the last report is in.
+          pool.dispose();
           resolve();
         }
-      });
-      worker.on('error', (error) => fail(error));
-      worker.on('exit', (code) => {
-        if (nextToEmit < files.length) fail(new Error(`a check worker stopped (exit code ${code}) before the run was done`));
-      });
-      // Two files in hand per thread: the next one is there when the current one is done.
-      sendNext(worker);
-      sendNext(worker);
-    }
+      }, fail);
+    };
+    // Two files in hand per thread: the next one is there when the current one is done.
+    for (let i = 0; i < 2 * threads; i++) sendNext();
   });
 }
 
 /**
- * The same workers, kept for a caller that hands out files as it goes and may stop at any time:
- * the language server's whole-workspace pass. Each request answers on its own; a worker that
- * dies fails its requests and is replaced on the next one.
+ * The check workers: `check --concurrency` above, and, kept between passes, the language
+ * server's whole-workspace pass, which hands out files as it goes and may stop at any time.
+ * Each request answers on its own; a worker that dies fails its request and is replaced on the
+ * next one.
  */
 export class CheckWorkerPool {
   private readonly idle: Worker[] = [];
@@ -143,8 +133,6 @@ export class CheckWorkerPool {
   private startWorker(): Worker {
     const worker = new Worker(workerScript(), { workerData: this.settings });
     this.started++;
-    // The pool must not keep a process alive that has nothing else to do.
-    worker.unref();
     const lost = (error: Error) => {
       const job = this.busy.get(worker);
       this.busy.delete(worker);
