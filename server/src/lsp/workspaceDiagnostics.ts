@@ -182,6 +182,8 @@ export class WorkspaceDiagnostics {
     const inFlight = new Set<Promise<void>>();
     const analyseInWorker = (fileName: string, stamp: string, settings: SymmetryLintSettings): void => {
       const job = this.analyseInWorker(pool, fileName, stamp, generation, settings).then((report) => {
+        // A cancelled pass says no more: the report is kept for the next one all the same.
+        if (token.isCancellationRequested) return;
         done++;
         if (report) emit(fileName, report);
         if (performance.now() - lastStreamed >= STREAM_INTERVAL_MS) send();
