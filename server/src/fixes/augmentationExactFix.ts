@@ -112,7 +112,8 @@ function translationFix(editor: FileEditor, model: ModelAnalysis, finding: Locat
   let suffix = 0;
   while (suffix < original.length - prefix && suffix < text.length - prefix && original[original.length - 1 - suffix] === text[text.length - 1 - suffix]) suffix++;
   const edit = { start: prefix, end: original.length - suffix, newText: text.slice(prefix, text.length - suffix) };
-  return { title: `Make ${model.graph.name} exactly translation ${mode} (circular padding, polyphase pooling) and declare it`, ruleId: finding.ruleId, isPreferred: false, edits: [edit] };
+  const used = [/CircularPad\dD/.test(edit.newText) ? 'circular padding' : '', edit.newText.includes('PolyphasePool2D') ? 'polyphase pooling' : ''].filter(Boolean).join(', ');
+  return { title: `Make ${model.graph.name} exactly translation ${mode} (${used}) and declare it`, ruleId: finding.ruleId, isPreferred: false, edits: [edit] };
 }
 
 /**
