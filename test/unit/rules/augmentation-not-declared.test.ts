@@ -137,7 +137,7 @@ describe('augmentation-not-declared fixes', () => {
     assert.ok(finding, `no ${group} finding`);
     const fixes = fixesForFinding(parseSource('/virtual/train.ts', code), analysis, finding);
     const exact = fixes.find((fix) => fix.title.startsWith('Make '));
-    return { fixes, exact, fixed: exact ? applyTextEdits(code, exact.edits) : undefined };
+    return { fixes, exact, fixed: exact ? applyTextEdits(code, exact.edits) : '' };
   };
   /** How the model holds the group after the fix, and what remains of the augmentation finding. */
   const afterFix = (fixed: string, group: string) => {
@@ -155,7 +155,7 @@ describe('augmentation-not-declared fixes', () => {
       assert.equal(fixes[0].isPreferred, true);
       assert.equal(exact?.title, `Make buildCnn exactly ${group} invariant (wrap it in GroupAveraging) and declare it`);
       assert.equal(exact.isPreferred, false);
-      assert.ok(fixed?.includes(`return tf.sequential({ layers: [new sl.GroupAveraging({ layer: model, group: '${group}', inputShape: [16, 16, 3] })] });`), fixed);
+      assert.ok(fixed.includes(`return tf.sequential({ layers: [new sl.GroupAveraging({ layer: model, group: '${group}', inputShape: [16, 16, 3] })] });`), fixed);
       assert.ok(fixed.includes("import * as sl from 'symmetry-lint-layers';"), fixed);
       assert.deepEqual(afterFix(fixed, group), { state: 'exact', left: [] });
     });
@@ -173,7 +173,7 @@ describe('augmentation-not-declared fixes', () => {
       TRAIN_ON("  const dy = tf.randomUniform([], 0, 4, 'int32').arraySync() as number;\n  const shifted = tf.slice(tf.pad(xs, [[0, 0], [2, 2], [2, 2], [0, 0]]), [0, dy, dy, 0], [-1, 16, 16, 3]);\n  await model.fit(shifted, ys);");
     const { exact, fixed } = libraryFix(code, 'translation');
     assert.equal(exact?.title, 'Make buildCnn exactly translation invariant (circular padding, polyphase pooling) and declare it');
-    assert.ok(fixed?.includes('model.add(new sl.CircularPad2D({ padding: 1, inputShape: [16, 16, 3] }));'), fixed);
+    assert.ok(fixed.includes('model.add(new sl.CircularPad2D({ padding: 1, inputShape: [16, 16, 3] }));'), fixed);
     assert.ok(fixed.includes('model.add(new sl.PolyphasePool2D({ poolSize: 2, stride: 2 }));'), fixed);
     assert.ok(fixed.includes(' * @symmetry invariant translation\n'), fixed);
     assert.deepEqual(afterFix(fixed, 'translation'), { state: 'exact', left: [] });
