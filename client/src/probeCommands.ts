@@ -121,10 +121,12 @@ export class ProbeCommands {
       if (typed === undefined) return { kind: 'cancelled' };
       declarations = splitDeclarations(typed);
     }
+    // The source model it was trained from, when the caller names it: the report shows its static verdict beside.
+    const source = typeof given?.sourceUri === 'string' && typeof given.modelName === 'string' ? { sourceUri: given.sourceUri, modelName: given.modelName } : {};
     const client = this.client();
     if (!client) return this.notRunning();
     return this.withProgress(`saved model ${vscode.Uri.parse(modelJsonUri).path.split('/').pop() ?? ''}`, (token) =>
-      client.sendRequest(ProbeSavedModelRequest, { modelJsonUri: modelJsonUri!, declarations: declarations! }, token),
+      client.sendRequest(ProbeSavedModelRequest, { modelJsonUri: modelJsonUri!, declarations: declarations!, ...source }, token),
     );
   }
 

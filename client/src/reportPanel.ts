@@ -32,6 +32,9 @@ function fallbackTable(result: ProbeResult | undefined): string {
       if (model.verdicts.length === 0) {
         rows.push(`<tr><td>${escapeHtml(name)}</td><td colspan="4">${escapeHtml(model.status)}: ${escapeHtml(model.message ?? '')}</td></tr>`);
       }
+      for (const sentence of model.trainedWeights ?? []) {
+        rows.push(`<tr><td>${escapeHtml(name)}</td><td colspan="4">${escapeHtml(sentence)}</td></tr>`);
+      }
       if (model.assumptions && model.assumptions.length > 0) {
         rows.push(`<tr><td>${escapeHtml(model.name)}</td><td colspan="4">values the probe chose: ${escapeHtml(model.assumptions.join('; '))}</td></tr>`);
       }

@@ -162,6 +162,11 @@ export interface ModelProbeReport {
   /** Values the probe chose where the analysis knows none ("units = 8 (dense, line 12) chosen for a width not known statically"). */
   assumptions?: string[];
   verdicts: ProbeVerdict[];
+  /**
+   * Saved-model probe of a known source model: per verdict, the static verdict beside the
+   * trained weights' error ("static: broken at conv2d line 12; trained weights: 0.03 …").
+   */
+  trainedWeights?: string[];
   layers: LayerMeasurement[];
   /** Wall time of the probe, in ms. */
   durationMs: number;
@@ -186,6 +191,12 @@ export interface ProbeSavedModelParams {
   modelJsonUri: string;
   /** Declarations to check, in `@symmetry` grammar without the tag (`invariant rotation90`). */
   declarations: string[];
+  /**
+   * The source model the saved one was trained from (its file and holder name), when known:
+   * the report then shows the static verdict beside the trained weights' error.
+   */
+  sourceUri?: string;
+  modelName?: string;
   workDoneToken?: string | number;
 }
 

@@ -171,6 +171,40 @@ describe('language server probes (stdio)', function () {
     assert.match(saved.files[0].models[0].message ?? '', /missing beside it: group1-shard1of1\.bin/);
   });
 
+  it('shows the trained weights of a saved model beside the static verdict of its source model', async () => {
+    const tf = await import('@tensorflow/tfjs');
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'lsp-trained-'));
+    const trained = tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 2, kernelSize: 3, padding: 'same' }), tf.layers.globalAveragePooling2d({})] });
+    await trained.save(
+      tf.io.withSaveHandler(async (artifacts) => {
+        fs.writeFileSync(path.join(folder, 'weights.bin'), new Uint8Array(artifacts.weightData as ArrayBuffer));
+        fs.writeFileSync(path.join(folder, 'model.json'), JSON.stringify({ modelTopology: artifacts.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }] }));
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
+    trained.dispose();
+    const sourceUri = uriOf('probe-trained.ts');
+    await open(sourceUri, `import * as tf from '@tensorflow/tfjs';
+/** @symmetry invariant flip tol=0.05 learned */
+export function buildFlipped() {
+  return tf.sequential({ layers: [
+    tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 2, kernelSize: 3, padding: 'same' }),
+    tf.layers.globalAveragePooling2d({}),
+  ] });
+}
+`);
+    const modelJsonUri = pathToFileURL(path.join(folder, 'model.json')).href;
+    const declarations = ['invariant flip tol=0.05 learned'];
+    const result = await connection.sendRequest(ProbeSavedModelRequest, { modelJsonUri, declarations, sourceUri, modelName: 'buildFlipped' });
+    const report = result.files[0].models[0];
+    assert.equal(report.status, 'ok', report.message);
+    assert.equal(report.trainedWeights?.length, 1);
+    assert.match(report.trainedWeights[0], /^static: broken at conv2d line 5; trained weights: [\d.e+-]+ relative error under flip \(learned, (approximate|exact|above tol=0\.05)\)$/);
+    // Without a source model the report is the probe's alone.
+    const alone = await connection.sendRequest(ProbeSavedModelRequest, { modelJsonUri, declarations });
+    assert.equal(alone.files[0].models[0].trainedWeights, undefined);
+  });
+
   it('cancels a probe mid-run and keeps answering', async () => {
     const uri = uriOf('probe-slow.ts');
     await open(uri, SLOW_MODEL);

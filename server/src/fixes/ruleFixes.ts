@@ -1,10 +1,12 @@
 // Fix producers, one per rule (SPEC 7's preferred fix first, then alternatives). Each returns
 // only fixes it can write safely: a layer created in a helper, in a loop or with a config that
 // is not a literal gets none, and a config key the replacement does not accept stops the fix.
+import type { ts } from 'ts-morph';
 import type { LayerNode } from '../analysis/graph';
 import { inferDeclaration } from '../analysis/inference';
 import type { FileAnalysis, LocatedFinding, ModelAnalysis } from '../engine';
 import { POSITIONAL_ENCODING_RULE, removePositionalTerm } from './positionalTermFix';
+import { exactWithLibraryFixes } from './augmentationExactFix';
 import { declareLearnedFixes } from './declarationTags';
 import { FileEditor, type LayerSite, type LibraryReference, type TfjsLayersReference } from './sourceEdits';
 import type { SymmetryFix, TextEditSpan } from './types';
@@ -558,7 +560,11 @@ export function producerFixes(editor: FileEditor, analysis: FileAnalysis, findin
   }
   // Text-only: the term may sit in a custom layer's call(), outside the model's layers.
   if (finding.ruleId === POSITIONAL_ENCODING_RULE) return removePositionalTerm(editor, finding);
-  if (finding.ruleId === 'augmentation-not-declared') return declareLearnedFixes(editor.sourceFile, analysis, finding);
+  if (finding.ruleId === 'augmentation-not-declared') {
+    // The library fix re-analyses the file and reuses the padding and stride producers here.
+    const producersOf = (sourceFile: ts.SourceFile, fixed: FileAnalysis, target: LocatedFinding) => producerFixes(new FileEditor(sourceFile), fixed, target);
+    return [...declareLearnedFixes(editor.sourceFile, analysis, finding), ...exactWithLibraryFixes(editor, analysis, finding, producersOf)];
+  }
   const producer = PRODUCERS[finding.ruleId];
   if (!producer) return [];
   const model = analysis.models.find((candidate) => candidate.graph.name === finding.modelName && candidate.findings.some((f) => f.span.start === finding.span.start && f.ruleId === finding.ruleId));

@@ -15,7 +15,8 @@ import {
 import { parseCommandLineDeclaration } from '../analysis/declarations';
 import type { SourceProvider } from '../analysis/sourceProvider';
 import { analyzeFile, spanToLspRange, type FileAnalysis, type LocatedFinding } from '../engine';
-import type { ProbeFileResult, ProbeMode, ProbeParams, ProbeResult, ProbeSavedModelParams, SymmetryLintSettings } from '../protocol';
+import type { ProbeFileResult, ProbeMode, ProbeParams, ProbeResult, ProbeSavedModelParams, ProbeVerdict, SymmetryLintSettings } from '../protocol';
+import { trainedWeightsSentences } from '../probe/trainedWeightsView';
 import { ProbeHost, ProbeRunError } from '../probe/probeHost';
 import { probeFile, probeSavedModel } from '../probe/runProbes';
 import { planDeclarationOf, type PlanDeclaration } from '../probe/plan';
@@ -181,7 +182,8 @@ export class ProbeService {
       const settings = await this.hooks.settingsFor(params.modelJsonUri);
       const modelJsonPath = fileNameForUri(params.modelJsonUri);
       const report = await probeSavedModel(this.hostFor(settings), modelJsonPath, declarations, { timeoutMs: settings.probe.timeoutMs, maxParameters: settings.probe.maxParameters, signal: abort.signal });
-      return { files: [{ uri: params.modelJsonUri, version: null, models: [report] }] };
+      const trainedWeights = this.trainedWeightsOf(params, report.verdicts);
+      return { files: [{ uri: params.modelJsonUri, version: null, models: [trainedWeights ? { ...report, trainedWeights } : report] }] };
     } catch (error) {
       if (error instanceof ProbeRunError && error.reason === 'cancelled') throw new ResponseError(LSPErrorCodes.RequestCancelled, 'Symmetry Lint: probe cancelled');
       if (error instanceof ResponseError) throw error;
@@ -190,6 +192,16 @@ export class ProbeService {
       progress.done();
       subscription?.dispose();
     }
+  }
+
+  /** The static verdict of the named source model beside each saved-model verdict, when it is found. */
+  private trainedWeightsOf(params: ProbeSavedModelParams, verdicts: ProbeVerdict[]): string[] | undefined {
+    if (!params.sourceUri || !params.modelName) return undefined;
+    const sourceFile = this.hooks.documents.get(params.sourceUri)?.sourceFile ?? this.hooks.provider.getSourceFile(fileNameForUri(params.sourceUri));
+    if (!sourceFile) return undefined;
+    const model = analyzeFile(sourceFile, this.hooks.provider).models.find((candidate) => candidate.graph.name === params.modelName);
+    if (!model) return undefined;
+    return trainedWeightsSentences(model, verdicts, (span) => sourceFile.getLineAndCharacterOfPosition(span.start).line + 1);
   }
 
   /** Probe-on-save: runs in the background; its findings appear through a diagnostics refresh. */

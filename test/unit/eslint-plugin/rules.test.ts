@@ -442,6 +442,14 @@ ruleTester.run('augmentation-not-declared', plugin.rules['augmentation-not-decla
           column: 19,
           endLine: 11,
           endColumn: 45,
+          suggestions: [
+            {
+              desc: 'Make buildCnn exactly flip invariant (wrap it in GroupAveraging) and declare it',
+              output: trainedCnnSource('tf.image.flipLeftRight(xs)', '/**\n * @symmetry invariant flip\n */\n')
+                .replace(TFJS, `${TFJS.replace(/\n$/, '')}\nimport * as sl from 'symmetry-lint-layers';\n`)
+                .replace('  return model;', "  return tf.sequential({ layers: [new sl.GroupAveraging({ layer: model, group: 'flip', inputShape: [16, 16, 3] })] });"),
+            },
+          ],
         },
       ],
     },

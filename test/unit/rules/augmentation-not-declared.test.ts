@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { analyzeText, parseSource } from '../../../server/src/engine';
+import { analyzeText, discoveredSymmetriesOf, parseSource } from '../../../server/src/engine';
 import { applyTextEdits, fixesForFinding } from '../../../server/src/fixes/index';
 import { augmentationNotDeclared } from '../../../server/src/rules/augmentation-not-declared';
 import { RuleTester, assertErrors } from '../ruleTester';
@@ -128,6 +128,61 @@ describe('augmentation-not-declared fixes', () => {
     const after = analyzeText('/virtual/train.ts', fixed).findings;
     assert.equal(after.filter((item) => item.ruleId === 'augmentation-not-declared').length, 0);
     assert.deepEqual(after.filter((item) => item.ruleId === 'kernel-breaks-rotation').map((item) => item.severity), ['info']);
+  });
+
+  /** The fixes of the file's augmentation finding for `group`, and the file after `title`'s fix. */
+  const libraryFix = (code: string, group: string) => {
+    const analysis = analyzeText('/virtual/train.ts', code);
+    const finding = analysis.findings.find((item) => item.ruleId === 'augmentation-not-declared' && item.group === group);
+    assert.ok(finding, `no ${group} finding`);
+    const fixes = fixesForFinding(parseSource('/virtual/train.ts', code), analysis, finding);
+    const exact = fixes.find((fix) => fix.title.startsWith('Make '));
+    return { fixes, exact, fixed: exact ? applyTextEdits(code, exact.edits) : '' };
+  };
+  /** How the model holds the group after the fix, and what remains of the augmentation finding. */
+  const afterFix = (fixed: string, group: string) => {
+    const analysis = analyzeText('/virtual/train.ts', fixed);
+    const model = analysis.models.find((candidate) => candidate.graph.name === 'buildCnn');
+    assert.ok(model);
+    const state = discoveredSymmetriesOf(model).find((found) => found.mode === 'invariant' && found.group === group)?.state;
+    const left = analysis.findings.filter((item) => (item.ruleId === 'augmentation-not-declared' && item.group === group) || item.severity !== 'info');
+    return { state, left: left.map((item) => `${item.ruleId} ${item.severity}`) };
+  };
+
+  for (const [group, augment] of [['flip', 'tf.image.flipLeftRight(xs)'], ['rotation90', 'tf.image.rotateWithOffset(xs, 0.5)']]) {
+    it(`makes a CNN of the file exactly ${group} invariant with GroupAveraging, and declares it`, () => {
+      const { fixes, exact, fixed } = libraryFix(CNN() + TRAIN_ON(`  await model.fit(${augment}, ys);`), group);
+      assert.equal(fixes[0].isPreferred, true);
+      assert.equal(exact?.title, `Make buildCnn exactly ${group} invariant (wrap it in GroupAveraging) and declare it`);
+      assert.equal(exact.isPreferred, false);
+      assert.ok(fixed.includes(`return tf.sequential({ layers: [new sl.GroupAveraging({ layer: model, group: '${group}', inputShape: [16, 16, 3] })] });`), fixed);
+      assert.ok(fixed.includes("import * as sl from 'symmetry-lint-layers';"), fixed);
+      assert.deepEqual(afterFix(fixed, group), { state: 'exact', left: [] });
+    });
+  }
+
+  it('offers no GroupAveraging for rotations of a non-square image, which it cannot average over', () => {
+    const code = CNN().replace('[16, 16, 3]', '[16, 24, 3]') + TRAIN_ON('  await model.fit(tf.image.rotateWithOffset(xs, 0.5), ys);');
+    const { fixes, exact } = libraryFix(code, 'rotation90');
+    assert.equal(exact, undefined);
+    assert.equal(fixes.length, 1);
+  });
+
+  it('makes translation exact with CircularPad2D and PolyphasePool2D, the producers of padding-boundary and strided-aliasing', () => {
+    const code = CNN().replace("padding: 'same' }));", "padding: 'same' }));\n  model.add(tf.layers.maxPooling2d({ poolSize: 2 }));") +
+      TRAIN_ON("  const dy = tf.randomUniform([], 0, 4, 'int32').arraySync() as number;\n  const shifted = tf.slice(tf.pad(xs, [[0, 0], [2, 2], [2, 2], [0, 0]]), [0, dy, dy, 0], [-1, 16, 16, 3]);\n  await model.fit(shifted, ys);");
+    const { exact, fixed } = libraryFix(code, 'translation');
+    assert.equal(exact?.title, 'Make buildCnn exactly translation invariant (circular padding, polyphase pooling) and declare it');
+    assert.ok(fixed.includes('model.add(new sl.CircularPad2D({ padding: 1, inputShape: [16, 16, 3] }));'), fixed);
+    assert.ok(fixed.includes('model.add(new sl.PolyphasePool2D({ poolSize: 2, stride: 2 }));'), fixed);
+    assert.ok(fixed.includes(' * @symmetry invariant translation\n'), fixed);
+    assert.deepEqual(afterFix(fixed, 'translation'), { state: 'exact', left: [] });
+  });
+
+  it('offers no library fix to a model that is exact already', () => {
+    const code = POOLED.replace('buildPooled', 'buildCnn') + TRAIN_ON('  await model.fit(tf.image.flipLeftRight(xs), ys);');
+    const { exact } = libraryFix(code, 'flip');
+    assert.equal(exact, undefined);
   });
 
   it('offers no edit in another file for an imported model', () => {
