@@ -1,14 +1,13 @@
 // `symmetry-lint check`: finds the files, checks each (server/src/cli/checkFile.ts) on the main
-// thread or on worker threads (`--concurrency`), and renders the chosen format from the files'
-// reports, which hold only what the output needs (no syntax trees). No tfjs here.
+// thread or on worker threads (`--concurrency`), and formats each file's report as soon as it
+// is its turn in file order (checkOutput.ts), so no report outlives its file. No tfjs here.
 import { parseCommandLineDeclaration } from '../analysis/declarations';
 import { discoverSourceFiles } from '../workspace/discovery';
 import { FileChecker, UnreadableFileError } from './checkFile';
 import { checkFilesInThreads, ThreadedCheckError } from './checkThreads';
 import { threadCount, type ConcurrencySetting } from './concurrency';
-import { formatSarif, type RuleCatalogEntry } from './formatSarif';
-import { formatText } from './formatText';
-import { allFindings, toJsonReport, type FileReport } from './report';
+import { CheckOutput } from './checkOutput';
+import type { RuleCatalogEntry } from './formatSarif';
 import { UsageError, type OutputFormat } from './usage';
 
 export { OUTPUT_FORMATS, UsageError, type OutputFormat } from './usage';
@@ -26,6 +25,11 @@ export interface CheckOptions {
   concurrency?: ConcurrencySetting;
   /** `--infer`: add each model's discovered symmetries (SPEC 8 `inferred`). */
   infer?: boolean;
+  /**
+   * Where the output goes as each file is done (text and JSON; SARIF at the end). Without it
+   * the whole output is in the result's `output`; with it, `output` is ''.
+   */
+  write?: (chunk: string) => void;
 }
 
 export interface CheckResult {
@@ -55,16 +59,16 @@ export function runCheck(options: CheckOptions): CheckResult {
 
 function checkOnMainThread(files: readonly string[], options: CheckOptions): CheckResult {
   const checker = new FileChecker({ cwd: options.cwd, symmetry: options.symmetry, infer: options.infer });
-  const reports: FileReport[] = [];
+  const output = new CheckOutput(options, options.write);
   for (const fileName of files) {
     try {
-      reports.push(checker.check(fileName));
+      output.add(checker.check(fileName));
     } catch (error) {
       if (error instanceof UnreadableFileError) throw new UsageError(error.message);
       throw error;
     }
   }
-  return renderCheck(reports, options);
+  return output.finish();
 }
 
 /** Checks with `--concurrency`: the same output as runCheck, whatever the thread count. */
@@ -73,31 +77,13 @@ export async function runCheckConcurrently(options: CheckOptions): Promise<Check
   const files = discoverSourceFiles(options.inputs, options.cwd);
   const threads = threadCount(options.concurrency ?? 'off', files.length);
   if (threads === 0) return checkOnMainThread(files, options);
-  const reports: FileReport[] = new Array(files.length);
+  const output = new CheckOutput(options, options.write);
   try {
-    await checkFilesInThreads(files, threads, { cwd: options.cwd, symmetry: options.symmetry, infer: options.infer }, (report, index) => {
-      reports[index] = report;
-    });
+    // Reports come in file order; one that arrives early waits in checkThreads until its turn.
+    await checkFilesInThreads(files, threads, { cwd: options.cwd, symmetry: options.symmetry, infer: options.infer }, (report) => output.add(report));
   } catch (error) {
     if (error instanceof ThreadedCheckError && error.kind === 'unreadable') throw new UsageError(error.message);
     throw error;
   }
-  return renderCheck(reports, options);
-}
-
-function renderCheck(reports: readonly FileReport[], options: CheckOptions): CheckResult {
-  const hasError = reports.some((report) => allFindings(report).some((finding) => finding.json.severity === 'error'));
-  let output: string;
-  switch (options.format) {
-    case 'json':
-      output = JSON.stringify(toJsonReport(reports), null, 2) + '\n';
-      break;
-    case 'sarif':
-      output = JSON.stringify(formatSarif(reports, options.catalog, options.tool, options.cwd), null, 2) + '\n';
-      break;
-    case 'text':
-      output = formatText(reports);
-      break;
-  }
-  return { output, exitCode: hasError ? 1 : 0 };
+  return output.finish();
 }

@@ -31,43 +31,62 @@ function physicalLocation(location: ReportLocation): Sarif.PhysicalLocation {
   };
 }
 
+/** The run's rule table: the catalog, then any rule a result names that the catalog lacks. */
+export interface SarifRuleTable {
+  rules: RuleCatalogEntry[];
+  index: Map<string, number>;
+}
+
+/** One file's results; adds to `table` the rules they name that it lacks. */
+export function formatSarifFile(file: FileReport, table: SarifRuleTable): Sarif.Result[] {
+  const results: Sarif.Result[] = [];
+  for (const { json, related } of allFindings(file)) {
+    let ruleIndex = table.index.get(json.ruleId);
+    if (ruleIndex === undefined) {
+      // Rules the catalog does not know (a rule added later) still get an entry, so every
+      // result's ruleIndex points somewhere.
+      ruleIndex = table.rules.length;
+      table.rules.push({ id: json.ruleId, description: json.ruleId, defaultSeverity: json.severity });
+      table.index.set(json.ruleId, ruleIndex);
+    }
+    const result: Sarif.Result = {
+      ruleId: json.ruleId,
+      ruleIndex,
+      level: sarifLevel(json.severity),
+      message: { text: json.message },
+      locations: [physicalLocationOf(file.path, json)],
+    };
+    if (related.length > 0) {
+      result.relatedLocations = related.map((item, id) => ({
+        id,
+        physicalLocation: physicalLocation(item.location),
+        message: { text: item.message },
+      }));
+    }
+    if (json.group) result.properties = { group: json.group };
+    results.push(result);
+  }
+  return results;
+}
+
 export function formatSarif(
   files: readonly FileReport[],
   catalog: readonly RuleCatalogEntry[],
   tool: { name: string; version: string; informationUri: string },
   cwd: string,
 ): Sarif.Log {
-  // Rules the catalog does not know (a rule added later) still get an entry, so every
-  // result's ruleIndex points somewhere.
-  const rules: RuleCatalogEntry[] = [...catalog];
-  const index = new Map(rules.map((rule, i) => [rule.id, i]));
-  const results: Sarif.Result[] = [];
-  for (const file of files) {
-    for (const { json, related } of allFindings(file)) {
-      let ruleIndex = index.get(json.ruleId);
-      if (ruleIndex === undefined) {
-        ruleIndex = rules.length;
-        rules.push({ id: json.ruleId, description: json.ruleId, defaultSeverity: json.severity });
-        index.set(json.ruleId, ruleIndex);
-      }
-      const result: Sarif.Result = {
-        ruleId: json.ruleId,
-        ruleIndex,
-        level: sarifLevel(json.severity),
-        message: { text: json.message },
-        locations: [physicalLocationOf(file.path, json)],
-      };
-      if (related.length > 0) {
-        result.relatedLocations = related.map((item, id) => ({
-          id,
-          physicalLocation: physicalLocation(item.location),
-          message: { text: item.message },
-        }));
-      }
-      if (json.group) result.properties = { group: json.group };
-      results.push(result);
-    }
-  }
+  const table: SarifRuleTable = { rules: [...catalog], index: new Map(catalog.map((rule, i) => [rule.id, i])) };
+  const results = files.flatMap((file) => formatSarifFile(file, table));
+  return sarifLog(table, results, tool, cwd);
+}
+
+/** The log of one run from its rule table and results. */
+export function sarifLog(
+  table: SarifRuleTable,
+  results: Sarif.Result[],
+  tool: { name: string; version: string; informationUri: string },
+  cwd: string,
+): Sarif.Log {
   const root = pathToFileURL(cwd).href;
   return {
     $schema: SARIF_SCHEMA,
@@ -79,7 +98,7 @@ export function formatSarif(
             name: tool.name,
             version: tool.version,
             informationUri: tool.informationUri,
-            rules: rules.map(
+            rules: table.rules.map(
               (rule): Sarif.ReportingDescriptor => ({
                 id: rule.id,
                 shortDescription: { text: rule.description },

@@ -1,6 +1,7 @@
 // Entry of the `symmetry-lint` command: `check` (lint files for CI) and `lsp` (the language
 // server for any LSP client). Exit codes: 0 no error finding, 1 an error finding, 2 usage or
 // internal error, with the message on stderr.
+import * as v8 from 'node:v8';
 import serverPackage from '../../package.json';
 import { DiscoveryError } from '../workspace/discovery';
 import { ProbeHost } from '../probe/probeHost';
@@ -143,6 +144,12 @@ async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     const { fix, probe, probeExecute, docsBaseUrl, ...parsed } = parseCheckArguments(rest);
+    // Each file's analysis is garbage once the file is formatted, so the live heap stays small
+    // (about 30 MB over 2,000 files); V8's default growth still let the heap reach ~125 MB
+    // between collections, and the peak resident set grew with the run's length. Collecting
+    // sooner keeps it flat (docs/benchmarks.md, issue 13). Process-wide: the check workers get
+    // it too; not with --probe, whose tfjs worker is timed on its own and keeps every report.
+    if (!probe) v8.setFlagsFromString('--optimize-for-size');
     // --probe: the tfjs worker starts now and loads tfjs and wasm on its own thread while this
     // one loads and runs the static analysis; a plain check never starts it. A failed start is
     // reported by the first probe, which starts the worker again.
@@ -163,10 +170,14 @@ async function main(argv: readonly string[]): Promise<number> {
       tool: { name: 'symmetry-lint', version: serverPackage.version, informationUri: ruleDocsBaseUrl() },
       catalog: ruleCatalog(),
     };
+    // A plain check writes each file's output as soon as it is its turn (checkOutput.ts).
+    const write = (chunk: string): void => {
+      process.stdout.write(chunk);
+    };
     // --probe-execute: the only way the CLI runs the user's model code.
     const result = probeHost
       ? await (await import('./probeCheck.js')).runCheckWithProbes({ ...checkOptions, execute: probeExecute === true, host: probeHost })
-      : await (await import('./check.js')).runCheckConcurrently(checkOptions);
+      : await (await import('./check.js')).runCheckConcurrently({ ...checkOptions, write });
     process.stdout.write(result.output);
     return result.exitCode;
   }
