@@ -13,28 +13,14 @@
 
 const fs = require('node:fs');
 const path = require('node:path');
+const { parseRealCodeArgs } = require('./realCodeBenchArgs');
 const { execFile } = require('node:child_process');
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 const CLI = path.join(REPO_ROOT, 'server', 'bin', 'symmetry-lint.js');
 
 function parseArgs(argv) {
-  const options = { corpus: null, labels: [], json: false, timeout: 180000, execute: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      if (i + 1 >= argv.length) throw new Error(`${arg} needs a value`);
-      return argv[++i];
-    };
-    if (arg === '--corpus') options.corpus = path.resolve(value());
-    else if (arg === '--labels') options.labels.push(path.resolve(value()));
-    else if (arg === '--json') options.json = true;
-    else if (arg === '--execute') options.execute = true;
-    else if (arg === '--timeout') options.timeout = Number(value());
-    else throw new Error(`unknown argument ${arg}`);
-  }
-  if (!options.corpus) throw new Error('--corpus <dir> is required');
-  if (options.labels.length === 0) throw new Error('at least one --labels <file> is required');
+  const options = parseRealCodeArgs(argv, { timeout: 180000, execute: false });
   return options;
 }
 

@@ -12,6 +12,7 @@
 
 const fs = require('node:fs');
 const path = require('node:path');
+const { parseRealCodeArgs } = require('./realCodeBenchArgs');
 const { execFile } = require('node:child_process');
 
 const REPO_ROOT = path.resolve(__dirname, '..');
@@ -51,23 +52,9 @@ function canonicalKind(kind) {
 }
 
 function parseArgs(argv) {
-  const options = { corpus: null, labels: [], json: false, jobs: 2, timeout: 60000, batch: 12 };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      if (i + 1 >= argv.length) throw new Error(`${arg} needs a value`);
-      return argv[++i];
-    };
-    if (arg === '--corpus') options.corpus = path.resolve(value());
-    else if (arg === '--labels') options.labels.push(path.resolve(value()));
-    else if (arg === '--json') options.json = true;
-    else if (arg === '--jobs') options.jobs = Math.max(1, Number(value()));
-    else if (arg === '--timeout') options.timeout = Number(value());
-    else if (arg === '--batch') options.batch = Math.max(1, Number(value()));
-    else throw new Error(`unknown argument ${arg}`);
-  }
-  if (!options.corpus) throw new Error('--corpus <dir> is required');
-  if (options.labels.length === 0) throw new Error('at least one --labels <file> is required');
+  const options = parseRealCodeArgs(argv, { jobs: 2, timeout: 60000, batch: 12 });
+  options.jobs = Math.max(1, options.jobs);
+  options.batch = Math.max(1, options.batch);
   return options;
 }
 

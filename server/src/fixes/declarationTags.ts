@@ -3,23 +3,10 @@
 // augmentation rule's "declare it as learned".
 import { ts } from 'ts-morph';
 import { APPROXIMATE_DECLARATION_TOL, declarableSymmetries, type DeclarableSymmetry } from '../analysis/discoveredSymmetries';
+import { HOLDER_KINDS } from '../analysis/extraction/discovery';
 import type { ModelGraph } from '../analysis/graph';
 import { discoveredSymmetriesOf, type FileAnalysis, type LocatedFinding, type ModelAnalysis } from '../engine';
 import type { SymmetryFix, TextEditSpan } from './types';
-
-/** Nodes a JSDoc block documents a holder on (the ones the declaration reader looks at). */
-const HOLDER_KINDS = new Set<ts.SyntaxKind>([
-  ts.SyntaxKind.FunctionDeclaration,
-  ts.SyntaxKind.MethodDeclaration,
-  ts.SyntaxKind.Constructor,
-  ts.SyntaxKind.GetAccessor,
-  ts.SyntaxKind.ClassDeclaration,
-  ts.SyntaxKind.VariableStatement,
-  ts.SyntaxKind.PropertyAssignment,
-  ts.SyntaxKind.PropertyDeclaration,
-  ts.SyntaxKind.ExportAssignment,
-  ts.SyntaxKind.ExpressionStatement,
-]);
 
 /** The tag's text after `@symmetry`: `invariant flip tol=0.05 learned`. */
 export function tagText(declaration: DeclarableSymmetry & { learned?: boolean }): string {

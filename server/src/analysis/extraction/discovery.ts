@@ -43,7 +43,7 @@ const FUNCTION_KINDS = new Set<ts.SyntaxKind>([
 ]);
 
 /** Nodes that can carry a holder's JSDoc; only these have their leading comments read. */
-const HOLDER_KINDS = new Set<ts.SyntaxKind>([
+export const HOLDER_KINDS = new Set<ts.SyntaxKind>([
   ts.SyntaxKind.FunctionDeclaration,
   ts.SyntaxKind.MethodDeclaration,
   ts.SyntaxKind.Constructor,
