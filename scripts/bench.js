@@ -3,14 +3,14 @@
 // one process, interleaved, and is reported as a ratio of medians, because this machine is
 // noisy: absolute numbers vary from run to run, ratios much less.
 'use strict';
-const { spawn, spawnSync } = require('node:child_process');
+const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
-const rpc = require('vscode-jsonrpc/node');
 const { ts, Project } = require('ts-morph');
 const { generateModelFile, sampleBodies } = require('./benchModelFile');
+const { startBenchServer, stopBenchServer } = require('./benchLspServer');
 
 const root = path.resolve(__dirname, '..');
 const samplesDir = path.join(root, 'samples');
@@ -24,30 +24,11 @@ const median = (xs) => {
 const fmt = (ms) => `${ms.toFixed(1)} ms`;
 
 function startServer() {
-  const child = spawn(process.execPath, [serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const connection = rpc.createMessageConnection(
-    new rpc.StreamMessageReader(child.stdout),
-    new rpc.StreamMessageWriter(child.stdin),
-  );
   // Static analysis only: no idle probe-worker warm-up (its tfjs would count in the RSS figures).
-  connection.onRequest('workspace/configuration', (params) => params.items.map(() => ({ probe: { warmUp: false } })));
-  connection.onNotification(() => {});
-  connection.listen();
-  return { child, connection };
-}
-
-/**
- * Shutdown and exit, then let go of the pipes once the server has gone: disposing or killing
- * while the `exit` write is still queued made the writer write to a destroyed stream.
- */
-async function stopServer(child, connection) {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  await connection.sendRequest('shutdown');
-  await connection.sendNotification('exit');
-  const timer = setTimeout(() => child.kill(), 5000);
-  await exited;
-  clearTimeout(timer);
-  connection.dispose();
+  const server = startBenchServer(serverPath, { probe: { warmUp: false } });
+  server.connection.onNotification(() => {});
+  server.connection.listen();
+  return server;
 }
 
 async function initialize(connection) {
@@ -127,7 +108,7 @@ async function benchKeystroke() {
   };
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]);
   result.rssAfterKeystrokesMb = rssKb / 1024;
-  await stopServer(child, connection);
+  await stopBenchServer({ child, connection });
   return result;
 }
 
@@ -153,7 +134,7 @@ async function benchMemory() {
   }
   const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
   const rssMb = Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
-  await stopServer(child, connection);
+  await stopBenchServer({ child, connection });
   return { openFiles: open.length, rssMb };
 }
 

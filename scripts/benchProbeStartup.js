@@ -13,12 +13,12 @@
 // Options: --rounds N (default 7), --lsp-rounds N (default 5), --baseline <symmetry-lint.js>
 // (another build's CLI, measured in the same rounds), --skip-lsp. Prints Markdown.
 'use strict';
-const { spawn, spawnSync } = require('node:child_process');
+const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
-const rpc = require('vscode-jsonrpc/node');
+const { startBenchServer, stopBenchServer } = require('./benchLspServer');
 
 const root = path.resolve(__dirname, '..');
 const cliPath = path.join(root, 'server', 'bin', 'symmetry-lint.js');
@@ -122,11 +122,9 @@ function benchCli(dir) {
 }
 
 function startServer(probeSettings) {
-  const child = spawn(process.execPath, [serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'ignore'] });
-  const connection = rpc.createMessageConnection(new rpc.StreamMessageReader(child.stdout), new rpc.StreamMessageWriter(child.stdin));
+  const { child, connection } = startBenchServer(serverPath, { probe: probeSettings }, { stderr: 'ignore' });
   const logs = [];
   let onLog = () => {};
-  connection.onRequest('workspace/configuration', (params) => params.items.map(() => ({ probe: probeSettings })));
   connection.onNotification('window/logMessage', ({ message }) => {
     logs.push(message);
     onLog(message);
@@ -142,16 +140,6 @@ function startServer(probeSettings) {
           };
         });
   return { child, connection, logged };
-}
-
-async function stopServer({ child, connection }) {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  await connection.sendRequest('shutdown');
-  await connection.sendNotification('exit');
-  const timer = setTimeout(() => child.kill(), 5000);
-  await exited;
-  clearTimeout(timer);
-  connection.dispose();
 }
 
 /** One server: open the model, pull diagnostics, then probe the model at the cursor (twice). */
@@ -174,7 +162,7 @@ async function firstProbe(file, warmUp) {
   };
   const first = await probe();
   const second = await probe();
-  await stopServer(server);
+  await stopBenchServer(server);
   return { first, second };
 }
 
