@@ -12,7 +12,7 @@ import { bestPerGroup, discoverSymmetries, type InferredSymmetry } from './analy
 import { inferDeclaration } from './analysis/inference';
 import { inferShapes } from './analysis/shapes';
 import { parseSourceText, type SourceProvider } from './analysis/sourceProvider';
-import type { DeclarationInference, DeclarationProblem, ShapeTable, SymmetryDeclaration } from './analysis/symmetry';
+import type { DeclarationInference, DeclarationProblem, GroupName, ShapeTable, SymmetryDeclaration } from './analysis/symmetry';
 import { mergeFindings, type MergeOptions } from './findingMerge';
 import { RULES } from './rules/registry';
 import { formatMessage, type FileDeclarationProblem, type Finding, type FindingHolder, type SeverityOverride } from './rules/rule';
@@ -548,6 +548,27 @@ export function analyzeFile(sourceFile: ts.SourceFile, provider: SourceProvider,
  */
 const importedModels = new WeakMap<ts.SourceFile, { declarations: string; models: readonly ModelAnalysis[] }>();
 
+/**
+ * How the model holds an augmentation's group, kept per model analysis: the unit cache hands back
+ * the same analysis for an unchanged model, so a keystroke elsewhere does not infer it again.
+ */
+const augmentedStates = new WeakMap<ModelAnalysis, Map<GroupName, InferredSymmetry | undefined>>();
+
+function augmentedGroupState(model: ModelAnalysis, group: GroupName): InferredSymmetry | undefined {
+  let byGroup = augmentedStates.get(model);
+  if (!byGroup) augmentedStates.set(model, (byGroup = new Map()));
+  if (byGroup.has(group)) return byGroup.get(group);
+  let inferred: InferredSymmetry | undefined;
+  try {
+    const shapes = model.shapes.length > 0 ? model.shapes : inferShapes(model.graph);
+    inferred = bestPerGroup(discoverSymmetries(model.graph, shapes, [group]))[0];
+  } catch {
+    inferred = undefined;
+  }
+  byGroup.set(group, inferred);
+  return inferred;
+}
+
 function trainingAugmentations(sourceFile: ts.SourceFile, provider: SourceProvider, models: readonly ModelAnalysis[], commandLineDeclarations: string[] = []): AugmentedModel[] {
   const found = AugmentationTracer.inFile(sourceFile, provider);
   if (found.length === 0) return [];
@@ -573,13 +594,7 @@ function trainingAugmentations(sourceFile: ts.SourceFile, provider: SourceProvid
     const rank = model.graph.inputs[0] ? (model.shapes[model.graph.inputs[0].tensor] ?? model.graph.inputs[0].shape)?.length : undefined;
     const group = augmentationGroup(augmentation, rank);
     if (!group) continue;
-    let inferred: InferredSymmetry | undefined;
-    try {
-      const shapes = model.shapes.length > 0 ? model.shapes : inferShapes(model.graph);
-      inferred = bestPerGroup(discoverSymmetries(model.graph, shapes, [group]))[0];
-    } catch {
-      inferred = undefined;
-    }
+    const inferred = augmentedGroupState(model, group);
     result.push({ augmentation, group, model: { graph: model.graph, declared: model.declarations.map((d) => ({ mode: d.mode, group: d.group })), ...(inferred ? { inferred } : {}) } });
   }
   return result;
