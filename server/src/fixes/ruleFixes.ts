@@ -553,18 +553,25 @@ const PRODUCERS: Record<string, (context: FixContext) => SymmetryFix[]> = {
   'position-dependent-weights': sharedAxes,
 };
 
-/** The model-changing fixes of one finding (not the disable comment, not docs). */
-export function producerFixes(editor: FileEditor, analysis: FileAnalysis, finding: LocatedFinding): SymmetryFix[] {
-  if (finding.ruleId === 'invalid-declaration') {
-    return respellDeclaration({ editor, analysis, finding, model: undefined as unknown as ModelAnalysis, library: undefined });
-  }
-  // Text-only: the term may sit in a custom layer's call(), outside the model's layers.
-  if (finding.ruleId === POSITIONAL_ENCODING_RULE) return removePositionalTerm(editor, finding);
-  if (finding.ruleId === 'augmentation-not-declared') {
+/**
+ * Rules whose fixes need no model of the finding: a tag to respell, a term inside a custom
+ * layer's call(), a training call whose model may live in another file.
+ */
+const FILE_PRODUCERS: Record<string, (editor: FileEditor, analysis: FileAnalysis, finding: LocatedFinding) => SymmetryFix[]> = {
+  'invalid-declaration': (editor, analysis, finding) =>
+    respellDeclaration({ editor, analysis, finding, model: undefined as unknown as ModelAnalysis, library: undefined }),
+  [POSITIONAL_ENCODING_RULE]: (editor, _analysis, finding) => removePositionalTerm(editor, finding),
+  'augmentation-not-declared': (editor, analysis, finding) => {
     // The library fix re-analyses the file and reuses the padding and stride producers here.
     const producersOf = (sourceFile: ts.SourceFile, fixed: FileAnalysis, target: LocatedFinding) => producerFixes(new FileEditor(sourceFile), fixed, target);
     return [...declareLearnedFixes(editor.sourceFile, analysis, finding), ...exactWithLibraryFixes(editor, analysis, finding, producersOf)];
-  }
+  },
+};
+
+/** The model-changing fixes of one finding (not the disable comment, not docs). */
+export function producerFixes(editor: FileEditor, analysis: FileAnalysis, finding: LocatedFinding): SymmetryFix[] {
+  const fileProducer = FILE_PRODUCERS[finding.ruleId];
+  if (fileProducer) return fileProducer(editor, analysis, finding);
   const producer = PRODUCERS[finding.ruleId];
   if (!producer) return [];
   const model = analysis.models.find((candidate) => candidate.graph.name === finding.modelName && candidate.findings.some((f) => f.span.start === finding.span.start && f.ruleId === finding.ruleId));
@@ -574,6 +581,5 @@ export function producerFixes(editor: FileEditor, analysis: FileAnalysis, findin
 
 /** Whether a rule's findings can come with fixes (the ESLint plugin's `meta.fixable`). */
 export function ruleHasFixes(ruleId: string): boolean {
-  // The same rules producerFixes answers before it looks in PRODUCERS.
-  return ruleId === 'invalid-declaration' || ruleId === POSITIONAL_ENCODING_RULE || ruleId === 'augmentation-not-declared' || ruleId in PRODUCERS;
+  return ruleId in FILE_PRODUCERS || ruleId in PRODUCERS;
 }
