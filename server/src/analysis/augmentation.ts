@@ -43,7 +43,7 @@ const TRAINING_METHODS = new Set(['fit', 'fitDataset', 'trainOnBatch']);
 const DATASET_PASS_THROUGH = new Set(['batch', 'shuffle', 'repeat', 'prefetch', 'take', 'skip', 'filter', 'concatenate']);
 const RANDOM_CALLS = /^(random|randomUniform|randomNormal|randomStandardNormal|truncatedNormal|randInt|randomInt|shuffle|multinomial)$/;
 /** A quick look before any walk: a file without a training call has no augmentation to find. */
-const TRAINING_TEXT = /\.\s*(?:fit|fitDataset|trainOnBatch)\s*\(/;
+export const TRAINING_TEXT = /\.\s*(?:fit|fitDataset|trainOnBatch)\s*\(/;
 const MAX_DEPTH = 40;
 
 interface TraceContext {
