@@ -56,11 +56,33 @@ export class TrainingScriptIndex implements ProjectTrainingScripts {
     return result.sort();
   }
 
-  /** A file was added, changed or deleted: scan it again when next asked. */
+  /** The project's files that `fileName` reaches through relative imports (its helpers, theirs). */
+  importsOf(fileName: string): string[] {
+    const start = path.resolve(fileName);
+    const seen = new Set([start]);
+    const queue = [start];
+    while (queue.length > 0) {
+      for (const imported of this.scan(queue.shift()!).imports) {
+        if (seen.has(imported)) continue;
+        seen.add(imported);
+        queue.push(imported);
+      }
+    }
+    seen.delete(start);
+    return [...seen].sort();
+  }
+
+  /**
+   * A file's text changed (an edit, a save, a change on disk): it is scanned again, and who imports
+   * whom is worked out again only when its training call or its imports changed.
+   */
   fileChanged(fileName: string): void {
     const key = path.resolve(fileName);
+    const before = this.scanned.get(key);
     this.scanned.delete(key);
-    this.importers = undefined;
+    if (!before || !this.files.has(key)) return;
+    const after = this.scan(key);
+    if (after.training !== before.training || after.imports.join('\n') !== before.imports.join('\n')) this.importers = undefined;
   }
 
   /** A file joins the project (created, or found by a later walk). */
@@ -68,7 +90,24 @@ export class TrainingScriptIndex implements ProjectTrainingScripts {
     const key = path.resolve(fileName);
     if (this.files.has(key)) return;
     this.files.add(key);
+    this.scanned.clear();
     this.importers = undefined;
+  }
+
+  /** A file left the project (deleted). */
+  removeFile(fileName: string): void {
+    const key = path.resolve(fileName);
+    if (!this.files.delete(key)) return;
+    this.scanned.clear();
+    this.importers = undefined;
+  }
+
+  /** Scans every file now, yielding between files when `yieldIfDue` says so (the language server's queue). */
+  async scanAll(yieldIfDue: () => Promise<void>): Promise<void> {
+    for (const fileName of [...this.files]) {
+      this.scan(fileName);
+      await yieldIfDue();
+    }
   }
 
   private importerMap(): Map<string, string[]> {
