@@ -56,7 +56,7 @@ describe('augmentation findings in the helper file (stdio)', function () {
 
   const uriOf = (relative: string) => pathToFileURL(path.join(folder, relative)).href;
   const augmentationPlaces = (items: Diagnostic[]) =>
-    items.filter((item) => item.code === 'augmentation-not-declared').map((item) => `${item.range.start.line + 1}:${item.range.start.character + 1} ${item.message.split(',')[0]}`);
+    items.filter((item) => item.code === 'augmentation-not-declared').map((item) => `${item.range.start.line + 1}:${item.range.start.character + 1} ${(typeof item.message === 'string' ? item.message : item.message.value).split(',')[0]}`);
 
   it('the workspace pass reports the helper\'s flip and crop in the helper, and the training script\'s own flip there', async () => {
     const result = await server.connection.sendRequest(WorkspaceDiagnosticRequest.type, { previousResultIds: [] });
