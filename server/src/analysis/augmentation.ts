@@ -136,7 +136,7 @@ export class AugmentationTracer {
   // Which model a training call trains
 
   /** The holder that builds the model `expression` holds: a builder's name, or the variable's. */
-  private modelOf(expression: ts.Expression, file: ts.SourceFile, depth: number): { name: string; file: string } | undefined {
+  modelOf(expression: ts.Expression, file: ts.SourceFile, depth = 0): { name: string; file: string } | undefined {
     if (depth > 6) return undefined;
     const node = unwrap(expression);
     if (ts.isCallExpression(node)) {
@@ -587,6 +587,14 @@ export class AugmentationTracer {
     };
     ts.forEachChild(body, visit);
   }
+}
+
+/**
+ * The model an expression holds, named by its holder (a builder's name or the variable's) and the
+ * file that builds it: what `model.fit(...)` trains, or `model.save(...)` writes.
+ */
+export function modelHolderOf(expression: ts.Expression, file: ts.SourceFile, provider: SourceProvider): { name: string; file: string } | undefined {
+  return new AugmentationTracer(provider).modelOf(expression, file);
 }
 
 /**
