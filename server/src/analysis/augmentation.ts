@@ -41,7 +41,7 @@ export interface TrainingAugmentation {
 
 const TRAINING_METHODS = new Set(['fit', 'fitDataset', 'trainOnBatch']);
 const DATASET_PASS_THROUGH = new Set(['batch', 'shuffle', 'repeat', 'prefetch', 'take', 'skip', 'filter', 'concatenate']);
-const RANDOM_CALLS = /^(random|randomUniform|randomNormal|randomStandardNormal|truncatedNormal|randInt|randomInt|shuffle|multinomial)$/;
+const RANDOM_CALLS = /^(random|randomUniform|randomNormal|randomStandardNormal|truncatedNormal|randInt|randomInt|shuffle|createShuffledIndices|multinomial)$/;
 /** A quick look before any walk: a file without a training call has no augmentation to find. */
 export const TRAINING_TEXT = /\.\s*(?:fit|fitDataset|trainOnBatch)\s*\(/;
 const MAX_DEPTH = 40;
