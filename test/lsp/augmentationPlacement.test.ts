@@ -9,6 +9,8 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   DidChangeTextDocumentNotification,
+  DidChangeWatchedFilesNotification,
+  FileChangeType,
   DidOpenTextDocumentNotification,
   DocumentDiagnosticRequest,
   InitializedNotification,
@@ -90,5 +92,17 @@ describe('augmentation findings in the helper file (stdio)', function () {
     await server.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri: training, version: 2 }, contentChanges: [{ text }] });
     const report = await server.connection.sendRequest(DocumentDiagnosticRequest.type, { textDocument: { uri: uriOf('helper/augment.ts') } });
     assert.deepEqual(augmentationPlaces(report.kind === 'full' ? report.items : []), []);
+  });
+
+  it('learns of a helper and a training script created on disk from didChangeWatchedFiles', async () => {
+    fs.writeFileSync(path.join(folder, 'helper/noise.ts'), `import * as tf from '@tensorflow/tfjs';\nexport function randomSign(batch: tf.Tensor4D) {\n  const sign = Math.random() < 0.5 ? -1 : 1;\n  return batch.mul(tf.scalar(sign));\n}\n`);
+    fs.writeFileSync(path.join(folder, 'helper/train-noise.ts'), `import { buildClassifier } from '../classifier';\nimport { randomSign } from './noise';\nexport async function trainNoisy(xs, ys) {\n  const model = buildClassifier();\n  await model.fit(randomSign(xs), ys);\n}\n`);
+    await server.connection.sendNotification(DidChangeWatchedFilesNotification.type, {
+      changes: ['helper/noise.ts', 'helper/train-noise.ts'].map((name) => ({ uri: uriOf(name), type: FileChangeType.Created })),
+    });
+    const uri = uriOf('helper/noise.ts');
+    await server.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'typescript', version: 1, text: fs.readFileSync(path.join(folder, 'helper/noise.ts'), 'utf8') } });
+    const report = await server.connection.sendRequest(DocumentDiagnosticRequest.type, { textDocument: { uri } });
+    assert.deepEqual(augmentationPlaces(report.kind === 'full' ? report.items : []), ['4:10 Training negates the inputs at random']);
   });
 });
