@@ -98,7 +98,7 @@ describe('augmentation findings in the helper file (stdio)', function () {
     fs.writeFileSync(path.join(folder, 'helper/noise.ts'), `import * as tf from '@tensorflow/tfjs';\nexport function randomSign(batch: tf.Tensor4D) {\n  const sign = Math.random() < 0.5 ? -1 : 1;\n  return batch.mul(tf.scalar(sign));\n}\n`);
     fs.writeFileSync(path.join(folder, 'helper/train-noise.ts'), `import { buildClassifier } from '../classifier';\nimport { randomSign } from './noise';\nexport async function trainNoisy(xs, ys) {\n  const model = buildClassifier();\n  await model.fit(randomSign(xs), ys);\n}\n`);
     await server.connection.sendNotification(DidChangeWatchedFilesNotification.type, {
-      changes: ['helper/noise.ts', 'helper/train-noise.ts'].map((name) => ({ uri: uriOf(name), type: FileChangeType.Created })),
+      changes: ['helper/noise.ts', 'helper/train-noise.ts'].map((name) => ({ uri: uriOf(name), type: FileChangeType.Created as FileChangeType })),
     });
     const uri = uriOf('helper/noise.ts');
     await server.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'typescript', version: 1, text: fs.readFileSync(path.join(folder, 'helper/noise.ts'), 'utf8') } });
