@@ -4,8 +4,8 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { analyzeText, discoveredSymmetriesOf, parseSource } from '../../../server/src/engine';
-import { applyTextEdits, fixesForFinding } from '../../../server/src/fixes/index';
+import { analyzeFile, analyzeText, discoveredSymmetriesOf, parseSource } from '../../../server/src/engine';
+import { applyTextEdits, fixAllText, fixesForFinding } from '../../../server/src/fixes/index';
 import { exactFixWork } from '../../../server/src/fixes/augmentationExactFix';
 import { augmentationNotDeclared } from '../../../server/src/rules/augmentation-not-declared';
 import { RuleTester, assertErrors } from '../ruleTester';
@@ -216,5 +216,14 @@ describe('augmentation-not-declared fixes', () => {
     assert.equal(exactFixWork.computed - before, 2);
     const exact = editedFixes.find((fix) => fix.title.startsWith('Make '));
     assert.ok(exact && applyTextEdits(edited, exact.edits).startsWith('// edited\n'));
+  });
+
+  it('fix-all applies the preferred declaration without working out the library fix it would not apply', () => {
+    const code = CNN() + TRAIN_ON('  await model.fit(tf.image.flipLeftRight(xs), ys);');
+    const before = exactFixWork.computed;
+    const provider = { getSourceFile: () => undefined };
+    const fixed = fixAllText('/virtual/train.ts', code, (sourceFile, options) => analyzeFile(sourceFile, provider, options));
+    assert.deepEqual(fixed.applied, ['Declare "invariant flip tol=0.05 learned" on buildCnn']);
+    assert.equal(exactFixWork.computed - before, 0);
   });
 });
