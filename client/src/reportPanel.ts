@@ -32,6 +32,7 @@ function fallbackTable(result: ProbeResult | undefined): string {
       if (model.verdicts.length === 0) {
         rows.push(`<tr><td>${escapeHtml(name)}</td><td colspan="4">${escapeHtml(model.status)}: ${escapeHtml(model.message ?? '')}</td></tr>`);
       }
+      if (model.trainedWeightsSource) rows.push(`<tr><td>${escapeHtml(name)}</td><td colspan="4">trained weights of the ${escapeHtml(model.trainedWeightsSource)}</td></tr>`);
       for (const sentence of model.trainedWeights ?? []) {
         rows.push(`<tr><td>${escapeHtml(name)}</td><td colspan="4">${escapeHtml(sentence)}</td></tr>`);
       }

@@ -7,7 +7,7 @@ import { parseCommandLineDeclaration, parseDeclarations } from './analysis/decla
 import { discover } from './analysis/extraction/discovery';
 import { extractModels } from './analysis/extraction/index';
 import type { ModelGraph, OrphanHolder, SourceSpan } from './analysis/graph';
-import { augmentationGroup, AugmentationTracer, type AugmentedModel } from './analysis/augmentation';
+import { augmentationGroup, AugmentationTracer, type AugmentedModel, type TrainingAugmentation } from './analysis/augmentation';
 import { bestPerGroup, discoverSymmetries, type InferredSymmetry } from './analysis/discoveredSymmetries';
 import { inferDeclaration } from './analysis/inference';
 import { inferShapes } from './analysis/shapes';
@@ -39,6 +39,20 @@ export interface AnalysisOptions {
    * engine analyses the file of an imported model for a training script.
    */
   traceTraining?: boolean;
+  /**
+   * The files analysed with this one (the CLI's files, the workspace): which training scripts
+   * import this file, and which files report their own findings. Without it, an augmentation in
+   * a helper of another file is reported at the training call of the training script.
+   */
+  project?: ProjectTrainingScripts;
+}
+
+/** What the engine needs to know of the other files of a project to place augmentation findings (SPEC 7). */
+export interface ProjectTrainingScripts {
+  /** The training scripts (files with a `fit`, `fitDataset` or `trainOnBatch` call) that import `fileName`, directly or through other files. */
+  importersOf(fileName: string): readonly string[];
+  /** Whether `fileName` is analysed in its own right, so an augmenting op in it is reported there rather than at the training call. */
+  reportsFindingsOf(fileName: string): boolean;
 }
 
 /** A finding with its position in the analysed file, 0-based (LSP convention). */
@@ -479,7 +493,7 @@ export function analyzeFile(sourceFile: ts.SourceFile, provider: SourceProvider,
 
   const orphanDeclarations = orphans.map((holder) => ({ holder, declarations: docComments.declarationsOf(holder.docComments) }));
   try {
-    const augmentations = options.traceTraining === false || severities?.['augmentation-not-declared'] === 'off' ? [] : trainingAugmentations(sourceFile, provider, models, options.commandLineDeclarations);
+    const augmentations = options.traceTraining === false || severities?.['augmentation-not-declared'] === 'off' ? [] : augmentationsOfFile(sourceFile, provider, models, options);
     fileFindings.push(
       ...runFileRules({ fileName, declarationProblems: docComments.problems, orphans: orphanDeclarations, augmentations, lineOf, severities }),
     );
@@ -537,11 +551,6 @@ export function analyzeFile(sourceFile: ts.SourceFile, provider: SourceProvider,
 // Training code
 
 /**
- * The augmentations of the inputs each training call of the file trains on, matched to the
- * analysed model (of this file, or of the file it is imported from, analysed without rules),
- * with how the model holds the augmentation's group.
- */
-/**
  * Models of files that training scripts import, per parsed file: a provider hands out the same
  * tree while the file is unchanged, so a keystroke in the training script does not analyse the
  * model's file again.
@@ -569,10 +578,38 @@ function augmentedGroupState(model: ModelAnalysis, group: GroupName): InferredSy
   return inferred;
 }
 
-function trainingAugmentations(sourceFile: ts.SourceFile, provider: SourceProvider, models: readonly ModelAnalysis[], commandLineDeclarations: string[] = []): AugmentedModel[] {
-  const found = AugmentationTracer.inFile(sourceFile, provider);
+/**
+ * A training script's traced augmentations, with the files the trace read: valid while the
+ * provider hands out the same trees for them, so a helper file analysed on every keystroke does
+ * not trace its importers again.
+ */
+const tracedTraining = new WeakMap<ts.SourceFile, { reads: Map<string, ts.SourceFile | undefined>; found: TrainingAugmentation[] }>();
+
+function traceTraining(sourceFile: ts.SourceFile, provider: SourceProvider): TrainingAugmentation[] {
+  const cached = tracedTraining.get(sourceFile);
+  if (cached && [...cached.reads].every(([name, file]) => provider.getSourceFile(name) === file)) return cached.found;
+  const reads = new Map<string, ts.SourceFile | undefined>();
+  const recording: SourceProvider = {
+    getSourceFile: (name) => {
+      const file = provider.getSourceFile(name);
+      reads.set(name, file);
+      return file;
+    },
+  };
+  const found = AugmentationTracer.inFile(sourceFile, recording);
+  tracedTraining.set(sourceFile, { reads, found });
+  return found;
+}
+
+/**
+ * The augmentations of the inputs each training call of `sourceFile` trains on, matched to the
+ * analysed model (`models` of this file, or of the file it is imported from, analysed without
+ * rules), with how the model holds the augmentation's group.
+ */
+function trainingAugmentations(sourceFile: ts.SourceFile, provider: SourceProvider, models: readonly ModelAnalysis[] | undefined, commandLineDeclarations: string[] = []): AugmentedModel[] {
+  const found = traceTraining(sourceFile, provider);
   if (found.length === 0) return [];
-  const modelsOfFile = new Map<string, readonly ModelAnalysis[]>([[sourceFile.fileName, models]]);
+  const modelsOfFile = new Map<string, readonly ModelAnalysis[]>(models ? [[sourceFile.fileName, models]] : []);
   const result: AugmentedModel[] = [];
   for (const augmentation of found) {
     let candidates = modelsOfFile.get(augmentation.model.file);
@@ -596,6 +633,54 @@ function trainingAugmentations(sourceFile: ts.SourceFile, provider: SourceProvid
     if (!group) continue;
     const inferred = augmentedGroupState(model, group);
     result.push({ augmentation, group, model: { graph: model.graph, declared: model.declarations.map((d) => ({ mode: d.mode, group: d.group })), ...(inferred ? { inferred } : {}) } });
+  }
+  return result;
+}
+
+/**
+ * Which file reports each augmentation of one training script (SPEC 7: the file of the
+ * augmenting op, once per group and model): the op's file when the project analyses it, else the
+ * training script (at its training call). Of several ops of one group and model, the first
+ * stands for them: the training script's own, then by file name and position.
+ */
+function placeAugmentations(trainingFile: string, matched: readonly AugmentedModel[], project: ProjectTrainingScripts | undefined): { reporter: string; augmented: AugmentedModel }[] {
+  const placed = matched.map((augmented) => {
+    const opFile = augmented.augmentation.span.file;
+    return { reporter: opFile === trainingFile || project?.reportsFindingsOf(opFile) ? opFile : trainingFile, augmented };
+  });
+  placed.sort(
+    (a, b) =>
+      Number(a.reporter !== trainingFile) - Number(b.reporter !== trainingFile) ||
+      (a.reporter < b.reporter ? -1 : a.reporter > b.reporter ? 1 : 0) ||
+      Number(a.augmented.augmentation.span.file !== a.reporter) - Number(b.augmented.augmentation.span.file !== b.reporter) ||
+      a.augmented.augmentation.span.start - b.augmented.augmentation.span.start,
+  );
+  const claimed = new Set<string>();
+  return placed.filter(({ augmented }) => {
+    const key = `${augmented.group}\u0000${augmented.model.graph.nameSpan.file}\u0000${augmented.model.graph.name}`;
+    if (claimed.has(key)) return false;
+    claimed.add(key);
+    return true;
+  });
+}
+
+/**
+ * The augmentations this file reports: those of its own training calls that it places here, and
+ * those of the project's training scripts that import it whose op is in this file.
+ */
+function augmentationsOfFile(sourceFile: ts.SourceFile, provider: SourceProvider, models: readonly ModelAnalysis[], options: AnalysisOptions): AugmentedModel[] {
+  const fileName = sourceFile.fileName;
+  const result: AugmentedModel[] = [];
+  const own = trainingAugmentations(sourceFile, provider, models, options.commandLineDeclarations);
+  for (const { reporter, augmented } of placeAugmentations(fileName, own, options.project)) if (reporter === fileName) result.push(augmented);
+  for (const importer of options.project?.importersOf(fileName) ?? []) {
+    if (path.resolve(importer) === path.resolve(fileName)) continue;
+    const trainingFile = provider.getSourceFile(importer);
+    if (!trainingFile) continue;
+    const matched = trainingAugmentations(trainingFile, provider, undefined, options.commandLineDeclarations);
+    for (const { reporter, augmented } of placeAugmentations(trainingFile.fileName, matched, options.project)) {
+      if (reporter === fileName && augmented.augmentation.span.file === fileName) result.push(augmented);
+    }
   }
   return result;
 }

@@ -167,6 +167,11 @@ export interface ModelProbeReport {
    * trained weights' error ("static: broken at conv2d line 12; trained weights: 0.03 …").
    */
   trainedWeights?: string[];
+  /**
+   * With `trainedWeights`: which source model, and how it was found ("source model buildX
+   * (train.ts), linked by a save call: model.save('file://./out') at train.ts line 41").
+   */
+  trainedWeightsSource?: string;
   layers: LayerMeasurement[];
   /** Wall time of the probe, in ms. */
   durationMs: number;

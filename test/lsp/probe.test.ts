@@ -200,9 +200,15 @@ export function buildFlipped() {
     assert.equal(report.status, 'ok', report.message);
     assert.equal(report.trainedWeights?.length, 1);
     assert.match(report.trainedWeights[0], /^static: broken at conv2d line 5; trained weights: [\d.e+-]+ relative error under flip \(learned, (approximate|exact|above tol=0\.05)\)$/);
-    // Without a source model the report is the probe's alone.
-    const alone = await connection.sendRequest(ProbeSavedModelRequest, { modelJsonUri, declarations });
-    assert.equal(alone.files[0].models[0].trainedWeights, undefined);
+    assert.equal(report.trainedWeightsSource, 'source model buildFlipped (probe-trained.ts), named by the request');
+    // Without a source model named, the one open model with the saved layers is linked, and the report says how.
+    const linked = await connection.sendRequest(ProbeSavedModelRequest, { modelJsonUri, declarations });
+    assert.match(linked.files[0].models[0].trainedWeightsSource ?? '', /^source model buildFlipped \(probe-trained\.ts\), linked by topology: its 2 layers \(conv2d, globalaveragepooling2d\)/);
+    assert.deepEqual(linked.files[0].models[0].trainedWeights, report.trainedWeights);
+    // A save call naming the model.json's folder is the stronger link, and comes first.
+    await open(uriOf('probe-save.ts'), `import { buildFlipped } from './probe-trained';\nexport async function trainAndSave() {\n  const flipped = buildFlipped();\n  await flipped.save('file://${folder}');\n}\n`);
+    const saved = await connection.sendRequest(ProbeSavedModelRequest, { modelJsonUri, declarations });
+    assert.equal(saved.files[0].models[0].trainedWeightsSource, `source model buildFlipped (probe-trained.ts), linked by a save call: flipped.save('file://${folder}') at probe-save.ts line 4`);
   });
 
   it('cancels a probe mid-run and keeps answering', async () => {

@@ -53,4 +53,13 @@ describe('trained weights beside the static verdict', () => {
     const [agreeing] = trainedWeightsSentences(model, [verdict('flip', 3e-7, true, 1e-4)], lineOf);
     assert.equal(agreeing, 'static: exact; trained weights: 3e-7 relative error under flip (exact)');
   });
+
+  it('names the batch-norm layers and the saved layers the static graph lacks when training lost an exact symmetry', () => {
+    const withNorm = CNN('/** @symmetry invariant flip */').replace('kernelSize: 3', 'kernelSize: 1').replace("  model.add(tf.layers.globalAveragePooling2d({}));", "  model.add(tf.layers.batchNormalization({}));\n  model.add(tf.layers.globalAveragePooling2d({}));");
+    const { model, lineOf } = modelOf(withNorm);
+    const [sentence] = trainedWeightsSentences(model, [verdict('flip', 0.02, false, 1e-4)], lineOf, ['Conv2D', 'BatchNormalization', 'Lambda', 'GlobalAveragePooling2D']);
+    assert.ok(sentence.includes('exact at initialisation but the trained model is not'), sentence);
+    assert.ok(sentence.includes('batch-norm statistics (batchNormalization line 6)'), sentence);
+    assert.ok(sentence.includes('layers of the saved model the static plan could not see (Lambda)'), sentence);
+  });
 });

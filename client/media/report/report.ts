@@ -254,6 +254,7 @@ function render(result: ProbeResult): void {
       // What the probe measured is only clear with the values it chose where the code has none.
       if (model.assumptions && model.assumptions.length > 0) section.append(element('p', 'note', `Values the probe chose: ${model.assumptions.join('; ')}.`));
       // A saved model of a known source model: the static verdict beside the trained weights' error.
+      if (model.trainedWeightsSource) section.append(element('p', 'note', `Trained weights of the ${model.trainedWeightsSource}.`));
       for (const sentence of model.trainedWeights ?? []) section.append(element('p', 'trained-weights', sentence));
       root.append(section);
       if (model.verdicts.length === 0) continue;

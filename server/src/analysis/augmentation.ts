@@ -41,9 +41,9 @@ export interface TrainingAugmentation {
 
 const TRAINING_METHODS = new Set(['fit', 'fitDataset', 'trainOnBatch']);
 const DATASET_PASS_THROUGH = new Set(['batch', 'shuffle', 'repeat', 'prefetch', 'take', 'skip', 'filter', 'concatenate']);
-const RANDOM_CALLS = /^(random|randomUniform|randomNormal|randomStandardNormal|truncatedNormal|randInt|randomInt|shuffle|multinomial)$/;
+const RANDOM_CALLS = /^(random|randomUniform|randomNormal|randomStandardNormal|truncatedNormal|randInt|randomInt|shuffle|createShuffledIndices|multinomial)$/;
 /** A quick look before any walk: a file without a training call has no augmentation to find. */
-const TRAINING_TEXT = /\.\s*(?:fit|fitDataset|trainOnBatch)\s*\(/;
+export const TRAINING_TEXT = /\.\s*(?:fit|fitDataset|trainOnBatch)\s*\(/;
 const MAX_DEPTH = 40;
 
 interface TraceContext {
@@ -136,7 +136,7 @@ export class AugmentationTracer {
   // Which model a training call trains
 
   /** The holder that builds the model `expression` holds: a builder's name, or the variable's. */
-  private modelOf(expression: ts.Expression, file: ts.SourceFile, depth: number): { name: string; file: string } | undefined {
+  modelOf(expression: ts.Expression, file: ts.SourceFile, depth = 0): { name: string; file: string } | undefined {
     if (depth > 6) return undefined;
     const node = unwrap(expression);
     if (ts.isCallExpression(node)) {
@@ -587,6 +587,14 @@ export class AugmentationTracer {
     };
     ts.forEachChild(body, visit);
   }
+}
+
+/**
+ * The model an expression holds, named by its holder (a builder's name or the variable's) and the
+ * file that builds it: what `model.fit(...)` trains, or `model.save(...)` writes.
+ */
+export function modelHolderOf(expression: ts.Expression, file: ts.SourceFile, provider: SourceProvider): { name: string; file: string } | undefined {
+  return new AugmentationTracer(provider).modelOf(expression, file);
 }
 
 /**

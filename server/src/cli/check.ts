@@ -58,7 +58,7 @@ export function runCheck(options: CheckOptions): CheckResult {
 }
 
 function checkOnMainThread(files: readonly string[], options: CheckOptions): CheckResult {
-  const checker = new FileChecker({ cwd: options.cwd, symmetry: options.symmetry, infer: options.infer });
+  const checker = new FileChecker({ cwd: options.cwd, symmetry: options.symmetry, infer: options.infer, files });
   const output = new CheckOutput(options, options.write);
   for (const fileName of files) {
     try {
@@ -80,7 +80,7 @@ export async function runCheckConcurrently(options: CheckOptions): Promise<Check
   const output = new CheckOutput(options, options.write);
   try {
     // Reports come in file order; one that arrives early waits in checkThreads until its turn.
-    await checkFilesInThreads(files, threads, { cwd: options.cwd, symmetry: options.symmetry, infer: options.infer }, (report) => output.add(report));
+    await checkFilesInThreads(files, threads, { cwd: options.cwd, symmetry: options.symmetry, infer: options.infer, files }, (report) => output.add(report));
   } catch (error) {
     if (error instanceof ThreadedCheckError && error.kind === 'unreadable') throw new UsageError(error.message);
     throw error;

@@ -6,6 +6,7 @@ import { ts } from 'ts-morph';
 import { analyzeFile, unanalysableFileFinding, type FileAnalysis } from '../engine';
 import type { SourceProvider } from '../analysis/sourceProvider';
 import { DiskSourceFiles } from '../workspace/fileSources';
+import { TrainingScriptIndex } from '../workspace/trainingScripts';
 import { buildFileReport, displayPath, type FileReport } from './report';
 
 /**
@@ -20,6 +21,11 @@ export interface FileCheckSettings {
   symmetry: string[];
   /** `--infer`: each model's discovered symmetries in the report. */
   infer?: boolean;
+  /**
+   * Every file of the run: the training scripts among them tell a helper file which of its ops
+   * augment a model's training (SPEC 7: the finding sits in the helper's file).
+   */
+  files?: readonly string[];
 }
 
 /** A file that is not there or not readable: a usage error of the whole run. */
@@ -27,6 +33,7 @@ export class UnreadableFileError extends Error {}
 
 export class FileChecker {
   private readonly disk = new DiskSourceFiles(PARSED_FILES_KEPT);
+  private project: TrainingScriptIndex | undefined;
 
   constructor(private readonly settings: FileCheckSettings) {}
 
@@ -39,7 +46,8 @@ export class FileChecker {
       // Through the cache, so a file another file's helpers already pulled in is not reparsed.
       sourceFile = this.disk.getSourceFile(fileName);
       if (!sourceFile) throw new UnreadableFileError(`cannot read ${reportPath}`);
-      analysis = analyzeFile(sourceFile, this.disk, { commandLineDeclarations: symmetry });
+      this.project ??= new TrainingScriptIndex(this.settings.files ?? [fileName]);
+      analysis = analyzeFile(sourceFile, this.disk, { commandLineDeclarations: symmetry, project: this.project });
     } catch (error) {
       if (error instanceof UnreadableFileError) throw error;
       return unanalysableFileReport(fileName, error, this.disk, cwd);

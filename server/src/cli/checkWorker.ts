@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { SeverityOverride } from '../rules/rule';
 import { DiskSourceFiles } from '../workspace/fileSources';
-import { workspaceFileDiagnostics, type WorkspaceFileDiagnostics } from '../lsp/workspaceFileDiagnostics';
+import { workspaceFileDiagnostics, type WorkspaceFileDiagnostics, type WorkspaceFileProject } from '../lsp/workspaceFileDiagnostics';
 import { FileChecker, PARSED_FILES_KEPT, UnreadableFileError, type FileCheckSettings } from './checkFile';
 import type { FileReport } from './report';
 
@@ -14,7 +14,7 @@ export interface CheckWorkerRequest {
   index: number;
   fileName: string;
   /** Present for the language server: answer with the file's diagnostics under these severities. */
-  diagnostics?: { ruleSeverities: Record<string, SeverityOverride> };
+  diagnostics?: { ruleSeverities: Record<string, SeverityOverride>; project?: WorkspaceFileProject };
 }
 export type CheckWorkerReply =
   | { index: number; report: FileReport }
@@ -31,7 +31,7 @@ port.on('message', (request: CheckWorkerRequest) => {
   try {
     if (request.diagnostics) {
       disk ??= new DiskSourceFiles(PARSED_FILES_KEPT);
-      reply = { index: request.index, diagnostics: workspaceFileDiagnostics(request.fileName, disk, request.diagnostics.ruleSeverities) };
+      reply = { index: request.index, diagnostics: workspaceFileDiagnostics(request.fileName, disk, request.diagnostics.ruleSeverities, request.diagnostics.project) };
     } else {
       reply = { index: request.index, report: checker.check(request.fileName) };
     }

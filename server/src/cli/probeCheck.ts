@@ -2,6 +2,7 @@
 // Probe findings join the models' findings (so text and SARIF show them) and each model's JSON
 // gains `probe.verdicts` (SPEC 8). Loaded only with --probe; tfjs runs in the probe worker.
 import { analyzeFile, mergeModelFindings, type LocatedFinding } from '../engine';
+import { TrainingScriptIndex } from '../workspace/trainingScripts';
 import { ProbeHost } from '../probe/probeHost';
 import { probeFile } from '../probe/runProbes';
 import { summarizeProbe } from '../probe/probeSummary';
@@ -45,6 +46,8 @@ const finiteOrNull = (value: number): number | null => (Number.isFinite(value) ?
 export async function runCheckWithProbes(options: ProbeCheckOptions): Promise<CheckResult> {
   const files = discoverSourceFiles(options.inputs, options.cwd);
   const disk = new DiskSourceFiles();
+  // Augmentations of helpers are reported in the helpers' files, as a plain check does.
+  const project = new TrainingScriptIndex(files);
   const host = options.host ?? new ProbeHost({ backend: options.backend ?? DEFAULT_SETTINGS.probe.backend });
   const reports: FileReport[] = [];
   const probesByFile: Map<string, ModelProbeReport>[] = [];
@@ -53,7 +56,7 @@ export async function runCheckWithProbes(options: ProbeCheckOptions): Promise<Ch
       let sourceFile, analysis;
       try {
         sourceFile = disk.getSourceFile(fileName);
-        if (sourceFile) analysis = analyzeFile(sourceFile, disk, { commandLineDeclarations: options.symmetry });
+        if (sourceFile) analysis = analyzeFile(sourceFile, disk, { commandLineDeclarations: options.symmetry, project });
       } catch (error) {
         // Too deeply nested to parse: one finding, and the run goes on (see checkFile.ts).
         reports.push(unanalysableFileReport(fileName, error, disk, options.cwd));

@@ -117,10 +117,39 @@ function translationFix(editor: FileEditor, model: ModelAnalysis, finding: Locat
 }
 
 /**
+ * Fixes already worked out, per parsed text (a document version: an edit gives a new tree) and
+ * finding. Working one out analyses the fixed file again (up to 9 times for translation), and an
+ * editor asks for the code actions at the cursor after every move; the same version gets the
+ * same answer, so it is computed once. The edits stay tied to that version by the caller.
+ */
+const fixesByText = new WeakMap<ts.SourceFile, Map<string, SymmetryFix[]>>();
+
+/** How many times a fix was worked out rather than taken from the cache (read by tests). */
+export const exactFixWork = { computed: 0 };
+
+/**
  * The "make it exact with the layers library" fix of an augmentation finding, for a model built
  * in this file, when the model analysed with it applied is exact for the augmented group.
  */
 export function exactWithLibraryFixes(
+  editor: FileEditor,
+  analysis: FileAnalysis,
+  finding: LocatedFinding,
+  fixesOf: (sourceFile: ts.SourceFile, analysis: FileAnalysis, finding: LocatedFinding) => SymmetryFix[],
+): SymmetryFix[] {
+  const key = [finding.ruleId, finding.messageId, finding.span.start, finding.span.end, finding.data.model, finding.data.group, finding.data.mode].join('\u0000');
+  let byFinding = fixesByText.get(editor.sourceFile);
+  if (!byFinding) fixesByText.set(editor.sourceFile, (byFinding = new Map()));
+  let fixes = byFinding.get(key);
+  if (!fixes) {
+    exactFixWork.computed++;
+    fixes = computeExactFixes(editor, analysis, finding, fixesOf);
+    byFinding.set(key, fixes);
+  }
+  return fixes;
+}
+
+function computeExactFixes(
   editor: FileEditor,
   analysis: FileAnalysis,
   finding: LocatedFinding,

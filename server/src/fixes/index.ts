@@ -3,7 +3,7 @@
 // applies preferred fixes one at a time and re-analyses between them.
 import { ts } from 'ts-morph';
 import { disableCommentAnchorLine, parseSource, type AnalysisOptions, type FileAnalysis, type LocatedFinding } from '../engine';
-import { producerFixes } from './ruleFixes';
+import { producerFixes, type FixesWanted } from './ruleFixes';
 import { FileEditor } from './sourceEdits';
 import { applyTextEdits, type SymmetryFix } from './types';
 
@@ -47,11 +47,11 @@ export function disableLineFix(editor: FileEditor, finding: LocatedFinding): Sym
 }
 
 /** The model fixes of a finding that leave the file parseable; the preferred one first. */
-export function fixesForFinding(sourceFile: ts.SourceFile, analysis: FileAnalysis, finding: LocatedFinding): SymmetryFix[] {
+export function fixesForFinding(sourceFile: ts.SourceFile, analysis: FileAnalysis, finding: LocatedFinding, wanted: FixesWanted = {}): SymmetryFix[] {
   const editor = new FileEditor(sourceFile);
   let fixes: SymmetryFix[];
   try {
-    fixes = producerFixes(editor, analysis, finding);
+    fixes = producerFixes(editor, analysis, finding, wanted);
   } catch {
     // A producer that trips over unusual code offers nothing rather than a broken edit.
     return [];
@@ -97,7 +97,7 @@ export function fixAllText(
     for (const finding of analysis.findings) {
       const key = `${finding.ruleId}|${finding.modelName ?? ''}|${finding.message}`;
       if (attempted.has(key)) continue;
-      const preferred = fixesForFinding(sourceFile, analysis, finding).find((fix) => fix.isPreferred);
+      const preferred = fixesForFinding(sourceFile, analysis, finding, { preferredOnly: true }).find((fix) => fix.isPreferred);
       if (!preferred) continue;
       attempted.add(key);
       next = applyTextEdits(current, preferred.edits);

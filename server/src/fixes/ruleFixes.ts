@@ -557,21 +557,28 @@ const PRODUCERS: Record<string, (context: FixContext) => SymmetryFix[]> = {
  * Rules whose fixes need no model of the finding: a tag to respell, a term inside a custom
  * layer's call(), a training call whose model may live in another file.
  */
-const FILE_PRODUCERS: Record<string, (editor: FileEditor, analysis: FileAnalysis, finding: LocatedFinding) => SymmetryFix[]> = {
+const FILE_PRODUCERS: Record<string, (editor: FileEditor, analysis: FileAnalysis, finding: LocatedFinding, wanted: FixesWanted) => SymmetryFix[]> = {
   'invalid-declaration': (editor, analysis, finding) =>
     respellDeclaration({ editor, analysis, finding, model: undefined as unknown as ModelAnalysis, library: undefined }),
   [POSITIONAL_ENCODING_RULE]: (editor, _analysis, finding) => removePositionalTerm(editor, finding),
-  'augmentation-not-declared': (editor, analysis, finding) => {
-    // The library fix re-analyses the file and reuses the padding and stride producers here.
-    const producersOf = (sourceFile: ts.SourceFile, fixed: FileAnalysis, target: LocatedFinding) => producerFixes(new FileEditor(sourceFile), fixed, target);
+  'augmentation-not-declared': (editor, analysis, finding, wanted) => {
+    // The library fix re-analyses the file (it is never the preferred one: fix-all skips it) and
+    // reuses the padding and stride producers here.
+    if (wanted.preferredOnly) return declareLearnedFixes(editor.sourceFile, analysis, finding);
+    const producersOf = (sourceFile: ts.SourceFile, fixed: FileAnalysis, target: LocatedFinding) => producerFixes(new FileEditor(sourceFile), fixed, target, { preferredOnly: true });
     return [...declareLearnedFixes(editor.sourceFile, analysis, finding), ...exactWithLibraryFixes(editor, analysis, finding, producersOf)];
   },
 };
 
+/** Which fixes a caller wants: `preferredOnly` (fix-all, `--fix`) lets a producer skip costly alternatives. */
+export interface FixesWanted {
+  preferredOnly?: boolean;
+}
+
 /** The model-changing fixes of one finding (not the disable comment, not docs). */
-export function producerFixes(editor: FileEditor, analysis: FileAnalysis, finding: LocatedFinding): SymmetryFix[] {
+export function producerFixes(editor: FileEditor, analysis: FileAnalysis, finding: LocatedFinding, wanted: FixesWanted = {}): SymmetryFix[] {
   const fileProducer = FILE_PRODUCERS[finding.ruleId];
-  if (fileProducer) return fileProducer(editor, analysis, finding);
+  if (fileProducer) return fileProducer(editor, analysis, finding, wanted);
   const producer = PRODUCERS[finding.ruleId];
   if (!producer) return [];
   const model = analysis.models.find((candidate) => candidate.graph.name === finding.modelName && candidate.findings.some((f) => f.span.start === finding.span.start && f.ruleId === finding.ruleId));

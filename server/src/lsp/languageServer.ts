@@ -3,6 +3,7 @@
 // from the client. Every request is guarded: a failing analysis yields an empty answer and a
 // `failed` status, never a dead server.
 import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
 import {
   createConnection,
   DocumentDiagnosticReportKind,
@@ -22,6 +23,8 @@ import { ProbeRequest, ProbeSavedModelRequest, StatusNotification, WorkspaceTrus
 import { setDocsBaseUrl } from '../rules/rule';
 import { DocumentStore, fileNameForUri, uriForFileName, type OpenDocument } from '../workspace/documents';
 import { DiskSourceFiles, WorkspaceSourceProvider } from '../workspace/fileSources';
+import { isSourceFileName, walkSourceFolder } from '../workspace/discovery';
+import { TrainingScriptIndex } from '../workspace/trainingScripts';
 import { LocatedDiagnostics } from './diagnostics';
 import { layerHover, modelHover } from './hover';
 import { inferredCodeLenses, resolveInferredCodeLens } from './inferredCodeLens';
@@ -67,6 +70,14 @@ function clientCancelled(): ResponseError<void> {
   return new ResponseError(LSPErrorCodes.RequestCancelled, 'Symmetry Lint: request cancelled by the client');
 }
 
+function readTextFile(fileName: string): string | undefined {
+  try {
+    return fs.readFileSync(fileName, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 export function startLanguageServer(connection: Connection = createConnection(ProposedFeatures.all)): Connection {
   const documents = new DocumentStore();
   const unparsable = new UnparsableDocuments();
@@ -87,6 +98,39 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
   let workspaceEpoch = 0;
 
   const log = (message: string): void => connection.console.error(`[symmetry-lint] ${message}`);
+
+  // The workspace's training scripts and imports (server/src/workspace/trainingScripts.ts): an
+  // augmentation in a helper is reported in the helper's file. Built once after `initialized`,
+  // in slices between queued messages; until then such a finding stays at the training call.
+  let trainingScripts: TrainingScriptIndex | undefined;
+  let indexing: Promise<TrainingScriptIndex> | undefined;
+  const indexTrainingScripts = (): Promise<TrainingScriptIndex> =>
+    (indexing ??= (async () => {
+      let sliceStarted = performance.now();
+      const yieldIfDue = async (): Promise<void> => {
+        if (performance.now() - sliceStarted < 15) return;
+        await yieldToQueuedMessages();
+        sliceStarted = performance.now();
+      };
+      const files: string[] = [];
+      for (const folder of workspaceFolderPaths) {
+        try {
+          const walking = walkSourceFolder(folder);
+          let step = walking.next();
+          while (!step.done) {
+            await yieldIfDue();
+            step = walking.next();
+          }
+          files.push(...step.value);
+        } catch (error) {
+          log(`training scripts: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+      const index = new TrainingScriptIndex(files, (fileName) => documents.getByFileName(fileName)?.sourceFile.text ?? readTextFile(fileName));
+      await index.scanAll(yieldIfDue);
+      trainingScripts = index;
+      return index;
+    })());
 
   const refreshDiagnostics = (): void => {
     if (canRefreshDiagnostics) connection.languages.diagnostics.refresh().catch(() => undefined);
@@ -130,7 +174,7 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
         cache = new AnalysisCache();
         analysisCaches.set(document.uri, cache);
       }
-      const result = analyzeFile(document.sourceFile, provider, { ruleSeverities: current.rules, timeBudgetMs: ANALYSIS_BUDGET_MS, cache });
+      const result = analyzeFile(document.sourceFile, provider, { ruleSeverities: current.rules, timeBudgetMs: ANALYSIS_BUDGET_MS, cache, project: trainingScripts });
       analysis = result;
       const context = {
         uri: document.uri,
@@ -208,10 +252,18 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
     }
   };
 
+  connection.onInitialized(() => {
+    void indexTrainingScripts().then(() => {
+      workspaceEpoch++;
+      refreshDiagnostics();
+    });
+  });
+
   connection.onDidOpenTextDocument(({ textDocument }) => {
     openOrKeepText(textDocument.uri, textDocument.languageId, textDocument.version, textDocument.text);
     analysisCaches.delete(textDocument.uri);
     savedVersions.set(textDocument.uri, textDocument.version);
+    trainingScripts?.fileChanged(fileNameForUri(textDocument.uri));
     workspaceEpoch++;
     pusher.schedule(textDocument.uri);
   });
@@ -236,6 +288,7 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
       log(`could not apply a change to ${textDocument.uri}: ${error instanceof Error ? error.message : String(error)}`);
       documents.close(textDocument.uri);
     }
+    trainingScripts?.fileChanged(fileNameForUri(textDocument.uri));
     workspaceEpoch++;
     pusher.schedule(textDocument.uri);
   });
@@ -258,6 +311,7 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
     probes.forget(textDocument.uri);
     savedVersions.delete(textDocument.uri);
     settings.forget(textDocument.uri);
+    trainingScripts?.fileChanged(fileNameForUri(textDocument.uri));
     workspaceEpoch++;
     pusher.clear(textDocument.uri);
   });
@@ -319,6 +373,22 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
       settingsGeneration: () => settings.generation,
       canRefresh: () => canRefreshDiagnostics,
       log,
+      trainingScripts: () => indexTrainingScripts(),
+      onFilesChanged: (fileNames) => {
+        if (!trainingScripts) return;
+        for (const fileName of fileNames) {
+          if (!isSourceFileName(fileName)) continue;
+          if (fs.existsSync(fileName)) {
+            trainingScripts.addFile(fileName);
+            trainingScripts.fileChanged(fileName);
+          } else {
+            trainingScripts.removeFile(fileName);
+          }
+        }
+        // Open documents read those files too (a training script that imports one of them).
+        workspaceEpoch++;
+        pusher.scheduleAll(documents.all().map((document) => document.uri));
+      },
     },
     resultIdPrefix,
   );

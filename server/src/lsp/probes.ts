@@ -2,6 +2,7 @@
 // "Probe symmetry" CodeLens, probe-on-save, and the probe findings merged into pull
 // diagnostics. All tfjs work happens in the probe worker (server/src/probe/probeHost.ts); this
 // module only plans, waits and stores results for the document version they measured.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   LSPErrorCodes,
@@ -17,6 +18,8 @@ import type { SourceProvider } from '../analysis/sourceProvider';
 import { analyzeFile, spanToLspRange, type FileAnalysis, type LocatedFinding } from '../engine';
 import type { ProbeFileResult, ProbeMode, ProbeParams, ProbeResult, ProbeSavedModelParams, ProbeVerdict, SymmetryLintSettings } from '../protocol';
 import { trainedWeightsSentences } from '../probe/trainedWeightsView';
+import { savedTopology, sourceBySaveCall, sourceByTopology, type SavedModelSource, type SavedTopology } from '../probe/savedModelSource';
+import { RULES } from '../rules/registry';
 import { ProbeHost, ProbeRunError } from '../probe/probeHost';
 import { probeFile, probeSavedModel } from '../probe/runProbes';
 import { planDeclarationOf, type PlanDeclaration } from '../probe/plan';
@@ -28,6 +31,9 @@ export const PROBE_MODEL_COMMAND = 'symmetryLint.probeModel';
 
 /** How long the server must have analysed nothing before it warms the probe worker up. */
 const WARM_UP_IDLE_MS = 500;
+
+/** At most this many model files are analysed to match a saved topology to its source. */
+const SAVED_MODEL_SOURCE_FILES = 200;
 
 export interface ProbeServiceHooks {
   connection: Connection;
@@ -182,8 +188,8 @@ export class ProbeService {
       const settings = await this.hooks.settingsFor(params.modelJsonUri);
       const modelJsonPath = fileNameForUri(params.modelJsonUri);
       const report = await probeSavedModel(this.hostFor(settings), modelJsonPath, declarations, { timeoutMs: settings.probe.timeoutMs, maxParameters: settings.probe.maxParameters, signal: abort.signal });
-      const trainedWeights = this.trainedWeightsOf(params, report.verdicts);
-      return { files: [{ uri: params.modelJsonUri, version: null, models: [trainedWeights ? { ...report, trainedWeights } : report] }] };
+      const trainedWeights = this.trainedWeightsOf(params, modelJsonPath, report.verdicts, report.layers.map((layer) => layer.kind));
+      return { files: [{ uri: params.modelJsonUri, version: null, models: [trainedWeights ? { ...report, ...trainedWeights } : report] }] };
     } catch (error) {
       if (error instanceof ProbeRunError && error.reason === 'cancelled') throw new ResponseError(LSPErrorCodes.RequestCancelled, 'Symmetry Lint: probe cancelled');
       if (error instanceof ResponseError) throw error;
@@ -194,14 +200,69 @@ export class ProbeService {
     }
   }
 
-  /** The static verdict of the named source model beside each saved-model verdict, when it is found. */
-  private trainedWeightsOf(params: ProbeSavedModelParams, verdicts: ProbeVerdict[]): string[] | undefined {
-    if (!params.sourceUri || !params.modelName) return undefined;
-    const sourceFile = this.hooks.documents.get(params.sourceUri)?.sourceFile ?? this.hooks.provider.getSourceFile(fileNameForUri(params.sourceUri));
+  /**
+   * The static verdict of the source model beside each saved-model verdict: the model the request
+   * names, or else the one the workspace's code links to the model.json (a save call naming its
+   * place, or the same layers), with which link was used.
+   */
+  private trainedWeightsOf(params: ProbeSavedModelParams, modelJsonPath: string, verdicts: ProbeVerdict[], savedLayers: string[]): { trainedWeights: string[]; trainedWeightsSource: string } | undefined {
+    let source: { fileName: string; modelName: string; words: string } | undefined;
+    if (params.sourceUri && params.modelName) {
+      source = { fileName: fileNameForUri(params.sourceUri), modelName: params.modelName, words: 'named by the request' };
+    } else {
+      const linked = this.linkSavedModel(modelJsonPath);
+      if (linked) source = { fileName: linked.fileName, modelName: linked.modelName, words: linked.link === 'save-call' ? `linked by a save call: ${linked.detail}` : `linked by topology: ${linked.detail}` };
+    }
+    if (!source) return undefined;
+    const sourceFile = this.hooks.documents.getByFileName(source.fileName)?.sourceFile ?? this.hooks.provider.getSourceFile(source.fileName);
     if (!sourceFile) return undefined;
-    const model = analyzeFile(sourceFile, this.hooks.provider).models.find((candidate) => candidate.graph.name === params.modelName);
+    const model = analyzeFile(sourceFile, this.hooks.provider).models.find((candidate) => candidate.graph.name === source.modelName);
     if (!model) return undefined;
-    return trainedWeightsSentences(model, verdicts, (span) => sourceFile.getLineAndCharacterOfPosition(span.start).line + 1);
+    return {
+      trainedWeights: trainedWeightsSentences(model, verdicts, (span) => sourceFile.getLineAndCharacterOfPosition(span.start).line + 1, savedLayers),
+      trainedWeightsSource: `source model ${source.modelName} (${path.basename(source.fileName)}), ${source.words}`,
+    };
+  }
+
+  /** The workspace model a model.json was saved from: a save call first, else a unique topology match. */
+  private linkSavedModel(modelJsonPath: string): SavedModelSource | undefined {
+    const roots = this.hooks.workspaceFolders();
+    let files: string[];
+    try {
+      files = roots.length > 0 ? discoverSourceFiles(roots) : [];
+    } catch {
+      files = [];
+    }
+    // Open documents count too (a file outside the workspace folders, a client without folders).
+    for (const document of this.hooks.documents.all()) if (!files.includes(document.sourceFile.fileName)) files.push(document.sourceFile.fileName);
+    const textOf = (fileName: string): string => {
+      const open = this.hooks.documents.getByFileName(fileName);
+      if (open) return open.sourceFile.text;
+      try {
+        return fs.readFileSync(fileName, 'utf8');
+      } catch {
+        return '';
+      }
+    };
+    const texts = new Map(files.map((fileName) => [fileName, textOf(fileName)]));
+    const bySave = sourceBySaveCall(modelJsonPath, files.filter((fileName) => /\.\s*save\s*\(/.test(texts.get(fileName)!)), this.hooks.provider, roots);
+    if (bySave) return { ...bySave, link: 'save-call' };
+    let saved: SavedTopology | undefined;
+    try {
+      saved = savedTopology(JSON.parse(fs.readFileSync(modelJsonPath, 'utf8')));
+    } catch {
+      saved = undefined;
+    }
+    if (!saved || saved.classes.length === 0) return undefined;
+    // Files that build models; each analysed once, rules off (only the layer lists are read).
+    const builders = files.filter((fileName) => /\b(sequential|model)\s*\(/.test(texts.get(fileName)!) && /layers/.test(texts.get(fileName)!)).slice(0, SAVED_MODEL_SOURCE_FILES);
+    const off = { ruleSeverities: Object.fromEntries(RULES.map((rule) => [rule.id, 'off' as const])) };
+    const models = builders.flatMap((fileName) => {
+      const sourceFile = this.hooks.documents.getByFileName(fileName)?.sourceFile ?? this.hooks.provider.getSourceFile(fileName);
+      return sourceFile ? analyzeFile(sourceFile, this.hooks.provider, off).models : [];
+    });
+    const byTopology = sourceByTopology(saved, models);
+    return byTopology ? { ...byTopology, link: 'topology' } : undefined;
   }
 
   /** Probe-on-save: runs in the background; its findings appear through a diagnostics refresh. */

@@ -27,6 +27,8 @@ import { CheckWorkerPool } from '../cli/checkThreads';
 import type { CheckWorkerReply } from '../cli/checkWorker';
 import { WorkspaceProgressNotification, type SymmetryLintSettings } from '../protocol';
 import { walkSourceFolder } from '../workspace/discovery';
+import type { TrainingScriptIndex } from '../workspace/trainingScripts';
+import type { WorkspaceFileProject } from './workspaceFileDiagnostics';
 import { fileNameForUri, uriForFileName } from '../workspace/documents';
 
 /** Main-thread work between two yields to the message queue, in ms (the issue's bound is 20). */
@@ -49,6 +51,10 @@ export interface WorkspaceDiagnosticsHost {
   /** Whether the client asked for `workspace/diagnostic/refresh` support. */
   canRefresh(): boolean;
   log(message: string): void;
+  /** The workspace's training scripts and imports, once indexed: where augmentation findings go. */
+  trainingScripts(): Promise<TrainingScriptIndex>;
+  /** Files changed on disk (also seen by the rest of the server: the training-script index). */
+  onFilesChanged?(fileNames: readonly string[]): void;
 }
 
 interface FileReport {
@@ -59,6 +65,8 @@ interface FileReport {
   items: Diagnostic[];
   /** Every other file the analysis read (helpers): a change to one of them redoes this report. */
   reads: Set<string>;
+  /** The training scripts that import the file and the files it imports, when analysed. */
+  projectKey: string;
 }
 
 function cancelled(): ResponseError<void> {
@@ -100,6 +108,7 @@ export class WorkspaceDiagnostics {
 
   /** Files changed on disk: their reports, and those of the files that read them, are redone. */
   filesChanged(fileNames: readonly string[]): void {
+    this.host.onFilesChanged?.(fileNames);
     const changed = new Set(fileNames.map((fileName) => path.resolve(fileName)));
     for (const [fileName, report] of this.reports) {
       if (changed.has(fileName) || [...report.reads].some((read) => changed.has(read))) this.reports.delete(fileName);
@@ -144,6 +153,10 @@ export class WorkspaceDiagnostics {
     }
     if (targets.length === 0) return { items: [] };
     if (token.isCancellationRequested) throw cancelled();
+    // Where augmentation findings go depends on who imports whom: wait for the index (built in
+    // slices between queued messages, once).
+    const trainingScripts = await this.host.trainingScripts();
+    if (token.isCancellationRequested) throw cancelled();
 
     const previous = new Map((params.previousResultIds ?? []).map((entry) => [entry.uri, entry.value]));
     const generation = this.host.settingsGeneration();
@@ -180,8 +193,8 @@ export class WorkspaceDiagnostics {
 
     const pool = this.workerPool();
     const inFlight = new Set<Promise<void>>();
-    const analyseInWorker = (fileName: string, stamp: string, settings: SymmetryLintSettings): void => {
-      const job = this.analyseInWorker(pool, fileName, stamp, generation, settings).then((report) => {
+    const analyseInWorker = (fileName: string, stamp: string, settings: SymmetryLintSettings, project: WorkspaceFileProject, projectKey: string): void => {
+      const job = this.analyseInWorker(pool, fileName, stamp, generation, settings, project, projectKey).then((report) => {
         // A cancelled pass says no more: the report is kept for the next one all the same.
         if (token.isCancellationRequested) return;
         done++;
@@ -200,14 +213,16 @@ export class WorkspaceDiagnostics {
       }
       const stamp = stampOf(fileName);
       const kept = this.reports.get(fileName);
+      const project = this.projectOf(trainingScripts, fileName);
+      const projectKey = `${project.importers.join('\n')}\u0000${project.imports.join('\n')}`;
       if (stamp === undefined) {
         this.reports.delete(fileName);
         done++;
-      } else if (kept && kept.stamp === stamp && kept.settingsGeneration === generation) {
+      } else if (kept && kept.stamp === stamp && kept.settingsGeneration === generation && kept.projectKey === projectKey) {
         done++;
         emit(fileName, kept);
       } else {
-        analyseInWorker(fileName, stamp, settings);
+        analyseInWorker(fileName, stamp, settings, project, projectKey);
         // Enough files queued to keep every worker busy; the rest wait for their turn here, so a
         // cancel stops the pass without a backlog of analyses nobody wants.
         while (inFlight.size >= IN_FLIGHT_PER_THREAD * this.threads) {
@@ -231,10 +246,12 @@ export class WorkspaceDiagnostics {
     stamp: string,
     generation: number,
     settings: SymmetryLintSettings,
+    project: WorkspaceFileProject,
+    projectKey: string,
   ): Promise<FileReport | undefined> {
     let reply: CheckWorkerReply;
     try {
-      reply = await pool.request({ fileName, diagnostics: { ruleSeverities: settings.rules } });
+      reply = await pool.request({ fileName, diagnostics: { ruleSeverities: settings.rules, project } });
     } catch (error) {
       if (this.pool === pool) {
         // Stopped or crashed: a later pull starts new workers.
@@ -258,10 +275,22 @@ export class WorkspaceDiagnostics {
       settingsGeneration: generation,
       items: reply.diagnostics.items,
       reads: new Set(reply.diagnostics.reads),
+      projectKey,
     };
     // A report made under settings that changed meanwhile is not kept: the next pull redoes it.
     if (generation === this.host.settingsGeneration()) this.reports.set(fileName, report);
     return report;
+  }
+
+  /** What the training-script index says of a file, for the worker. */
+  private projectOf(index: TrainingScriptIndex, fileName: string): WorkspaceFileProject {    // A file the walk found that the index has not seen yet (created since): it joins.
+    index.addFile(fileName);
+    // The files that report their own augmentations, as far as this file's analysis asks: the
+    // file, and what it and its importers import (the placement of a training script's findings).
+    const importers = [...index.importersOf(fileName)];
+    const imports = new Set([path.resolve(fileName), ...index.importsOf(fileName)]);
+    for (const importer of importers) for (const imported of index.importsOf(importer)) imports.add(imported);
+    return { importers, imports: [...imports].sort() };
   }
 
   private workerPool(): CheckWorkerPool {

@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import type { Diagnostic } from 'vscode-languageserver/node';
 import { ts } from 'ts-morph';
-import { analyzeFile, unanalysableFileFinding, type LocatedFinding } from '../engine';
+import { analyzeFile, unanalysableFileFinding, type LocatedFinding, type ProjectTrainingScripts } from '../engine';
 import type { SourceProvider } from '../analysis/sourceProvider';
 import type { SeverityOverride } from '../rules/rule';
 import { uriForFileName } from '../workspace/documents';
@@ -19,11 +19,22 @@ export interface WorkspaceFileDiagnostics {
   reads: string[];
 }
 
+/**
+ * What the main thread's training-script index (server/src/workspace/trainingScripts.ts) says of
+ * one file, small enough to post: the training scripts that import it, and the workspace files
+ * that report the augmentations in them themselves (the file, what it and its importers import).
+ */
+export interface WorkspaceFileProject {
+  importers: string[];
+  imports: string[];
+}
+
 /** Undefined when the file is not there (deleted since the walk). */
 export function workspaceFileDiagnostics(
   fileName: string,
   disk: SourceProvider,
   ruleSeverities: Record<string, SeverityOverride>,
+  projectOfFile?: WorkspaceFileProject,
 ): WorkspaceFileDiagnostics | undefined {
   const reads = new Set<string>();
   const provider: SourceProvider = {
@@ -39,7 +50,12 @@ export function workspaceFileDiagnostics(
   try {
     sourceFile = disk.getSourceFile(fileName);
     if (!sourceFile) return undefined;
-    findings = analyzeFile(sourceFile, provider, { ruleSeverities }).findings;
+    const imports = new Set(projectOfFile?.imports ?? []);
+    const project: ProjectTrainingScripts | undefined = projectOfFile && {
+      importersOf: (name) => (path.resolve(name) === fileName ? projectOfFile.importers : []),
+      reportsFindingsOf: (name) => imports.has(path.resolve(name)),
+    };
+    findings = analyzeFile(sourceFile, provider, { ruleSeverities, project }).findings;
   } catch (error) {
     // As the CLI: a file too deeply nested to parse or analyse is one finding at its top.
     sourceFile = ts.createSourceFile(fileName, '', ts.ScriptTarget.Latest);

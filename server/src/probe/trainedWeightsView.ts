@@ -38,10 +38,30 @@ function staticWords(model: ModelAnalysis, verdict: ProbeVerdict, lineOf: (span:
 }
 
 /**
- * One sentence per saved-model verdict: "static: broken at conv2d line 12; trained weights:
- * 0.03 relative error under flip (learned, approximate)". `lineOf` gives 1-based lines.
+ * What may differ at run time between the architecture and the trained model, named where the
+ * code shows it: batch-norm layers (their statistics are learned), custom layers (their call()
+ * may do what the static reading missed), and layers of the saved model the static graph lacks.
  */
-export function trainedWeightsSentences(model: ModelAnalysis, verdicts: readonly ProbeVerdict[], lineOf: (span: SourceSpan) => number): string[] {
+function runTimeSuspects(model: ModelAnalysis, lineOf: (span: SourceSpan) => number, savedLayers: readonly string[] | undefined): string {
+  const at = (layer: ModelAnalysis['graph']['layers'][number]) => `${layer.kind} line ${lineOf(layerSpanInFile(layer, model.graph.nameSpan.file) ?? layer.span)}`;
+  const statistics = model.graph.layers.filter((layer) => layer.kind === 'batchNormalization').map(at);
+  const custom = model.graph.layers.filter((layer) => layer.body !== undefined).map(at);
+  const staticKinds = new Set(model.graph.layers.map((layer) => layer.kind.toLowerCase()));
+  const unseen = [...new Set((savedLayers ?? []).filter((kind) => !staticKinds.has(kind.toLowerCase())))];
+  const parts = [
+    statistics.length > 0 ? `batch-norm statistics (${statistics.join(', ')})` : 'batch-norm statistics',
+    custom.length > 0 ? `custom layers whose call() may differ (${custom.join(', ')})` : '',
+    unseen.length > 0 ? `layers of the saved model the static plan could not see (${unseen.join(', ')})` : 'a layer the static plan could not see',
+  ].filter(Boolean);
+  return parts.join(', ');
+}
+
+/**
+ * One sentence per saved-model verdict: "static: broken at conv2d line 12; trained weights:
+ * 0.03 relative error under flip (learned, approximate)". `lineOf` gives 1-based lines;
+ * `savedLayers` are the saved model's layer kinds, when known.
+ */
+export function trainedWeightsSentences(model: ModelAnalysis, verdicts: readonly ProbeVerdict[], lineOf: (span: SourceSpan) => number, savedLayers?: readonly string[]): string[] {
   return verdicts.map((verdict) => {
     const statics = staticWords(model, verdict, lineOf);
     if (verdict.measured === false || typeof verdict.maxRelError !== 'number' || !Number.isFinite(verdict.maxRelError)) {
@@ -52,7 +72,7 @@ export function trainedWeightsSentences(model: ModelAnalysis, verdicts: readonly
     const trained = `trained weights: ${shortNumber(verdict.maxRelError)} relative error under ${verdict.group} (${learned ? 'learned, ' : ''}${level})`;
     // The opposite surprise: exact by architecture, not once trained. Something differs at run time.
     const surprise = statics.exact && verdict.maxRelError >= EXACT_MEASUREMENT
-      ? '; the architecture is exact, so look at what differs at run time (batch-norm statistics, a layer the static plan could not see)'
+      ? `; the architecture is exact at initialisation but the trained model is not, so look at what differs at run time: ${runTimeSuspects(model, lineOf, savedLayers)}`
       : '';
     return `${statics.words}; ${trained}${surprise}`;
   });

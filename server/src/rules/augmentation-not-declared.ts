@@ -66,6 +66,8 @@ export const augmentationNotDeclared = createRule<MessageId>({
       const related = [
         { span: model.graph.nameSpan, message: `the trained model, ${model.graph.name}` },
         ...(inThisFile ? [] : [{ span: augmentation.span, message: `augmented here (${augmentation.op})` }]),
+        // A helper's op reported in its own file: where the training that it feeds is.
+        ...(augmentation.training.file === context.fileName ? [] : [{ span: augmentation.training, message: `trained here, on ${model.graph.name}` }]),
       ];
       let messageId: MessageId = 'notKnown';
       const cause = inferred?.causes[0];

@@ -4,8 +4,9 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { analyzeText, discoveredSymmetriesOf, parseSource } from '../../../server/src/engine';
-import { applyTextEdits, fixesForFinding } from '../../../server/src/fixes/index';
+import { analyzeFile, analyzeText, discoveredSymmetriesOf, parseSource } from '../../../server/src/engine';
+import { applyTextEdits, fixAllText, fixesForFinding } from '../../../server/src/fixes/index';
+import { exactFixWork } from '../../../server/src/fixes/augmentationExactFix';
 import { augmentationNotDeclared } from '../../../server/src/rules/augmentation-not-declared';
 import { RuleTester, assertErrors } from '../ruleTester';
 
@@ -192,5 +193,37 @@ describe('augmentation-not-declared fixes', () => {
     const finding = analysis.findings.find((item) => item.ruleId === 'augmentation-not-declared');
     assert.ok(finding);
     assert.deepEqual(fixesForFinding(parseSource(fileName, code), analysis, finding).map((fix) => fix.title), []);
+  });
+
+  it('works the library fix out once per parsed text: asking again for the same version reuses it, an edit computes it anew', () => {
+    const code = CNN() + TRAIN_ON('  await model.fit(tf.image.flipLeftRight(xs), ys);');
+    const sourceFile = parseSource('/virtual/train.ts', code);
+    const analysis = analyzeText('/virtual/train.ts', code);
+    const finding = analysis.findings.find((item) => item.ruleId === 'augmentation-not-declared');
+    assert.ok(finding);
+    const before = exactFixWork.computed;
+    const first = fixesForFinding(sourceFile, analysis, finding).map((fix) => fix.title);
+    const again = fixesForFinding(sourceFile, analysis, finding).map((fix) => fix.title);
+    assert.deepEqual(again, first);
+    assert.ok(first.some((title) => title.startsWith('Make buildCnn exactly flip invariant')), first.join('\n'));
+    assert.equal(exactFixWork.computed - before, 1);
+    // The next version of the text is another tree: its fix is worked out for it, with its positions.
+    const edited = '// edited\n' + code;
+    const editedAnalysis = analyzeText('/virtual/train.ts', edited);
+    const editedFinding = editedAnalysis.findings.find((item) => item.ruleId === 'augmentation-not-declared');
+    assert.ok(editedFinding);
+    const editedFixes = fixesForFinding(parseSource('/virtual/train.ts', edited), editedAnalysis, editedFinding);
+    assert.equal(exactFixWork.computed - before, 2);
+    const exact = editedFixes.find((fix) => fix.title.startsWith('Make '));
+    assert.ok(exact && applyTextEdits(edited, exact.edits).startsWith('// edited\n'));
+  });
+
+  it('fix-all applies the preferred declaration without working out the library fix it would not apply', () => {
+    const code = CNN() + TRAIN_ON('  await model.fit(tf.image.flipLeftRight(xs), ys);');
+    const before = exactFixWork.computed;
+    const provider = { getSourceFile: () => undefined };
+    const fixed = fixAllText('/virtual/train.ts', code, (sourceFile, options) => analyzeFile(sourceFile, provider, options));
+    assert.deepEqual(fixed.applied, ['Declare "invariant flip tol=0.05 learned" on buildCnn']);
+    assert.equal(exactFixWork.computed - before, 0);
   });
 });

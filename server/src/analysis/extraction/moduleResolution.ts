@@ -22,7 +22,8 @@ const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs', '.mts',
 /** The compiler options of the nearest tsconfig.json, per folder; shared across calls. */
 const compilerOptionsByFolder = new Map<string, ts.CompilerOptions | undefined>();
 
-function candidatesFor(base: string): string[] {
+/** The file names a relative specifier resolved to `base` may mean, in TypeScript's order. */
+export function candidatesFor(base: string): string[] {
   const candidates = [base];
   // TypeScript maps a `.js` specifier onto the `.ts` source that compiles to it.
   const jsMatch = /\.(m|c)?jsx?$/.exec(base);
