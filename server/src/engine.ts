@@ -549,14 +549,15 @@ export function analyzeFile(sourceFile: ts.SourceFile, provider: SourceProvider,
 const importedModels = new WeakMap<ts.SourceFile, { declarations: string; models: readonly ModelAnalysis[] }>();
 
 /**
- * How the model holds an augmentation's group, kept per model analysis: the unit cache hands back
- * the same analysis for an unchanged model, so a keystroke elsewhere does not infer it again.
+ * How the model holds an augmentation's group, kept per model graph: the unit cache hands back
+ * the same graph object for an unchanged model (with a new ModelAnalysis around it each time),
+ * so a keystroke elsewhere does not infer it again. The state depends on the graph alone.
  */
-const augmentedStates = new WeakMap<ModelAnalysis, Map<GroupName, InferredSymmetry | undefined>>();
+const augmentedStates = new WeakMap<ModelGraph, Map<GroupName, InferredSymmetry | undefined>>();
 
 function augmentedGroupState(model: ModelAnalysis, group: GroupName): InferredSymmetry | undefined {
-  let byGroup = augmentedStates.get(model);
-  if (!byGroup) augmentedStates.set(model, (byGroup = new Map()));
+  let byGroup = augmentedStates.get(model.graph);
+  if (!byGroup) augmentedStates.set(model.graph, (byGroup = new Map()));
   if (byGroup.has(group)) return byGroup.get(group);
   let inferred: InferredSymmetry | undefined;
   try {

@@ -324,6 +324,45 @@ describe('unit analysis cache', () => {
     assert.deepEqual(summary(cached), summary(analyzeFile(parse(MAIN, baseText), files)));
   });
 
+  it('keeps the augmentation findings equal to a fresh analysis: a trained model edited or not, the augmenting helper edited', () => {
+    const training = fs.readFileSync(path.join(__dirname, '..', '..', 'samples', 'augmented-training.ts'), 'utf8').replace(/^import .*$/gm, '');
+    const files = new VirtualFiles();
+    files.files.set(HELPERS, parse(HELPERS, HELPERS_TEXT));
+    const cache = new AnalysisCache();
+    let text = baseText + training;
+    let sourceFile = parse(MAIN, text);
+    files.files.set(MAIN, sourceFile);
+    analyzeFile(sourceFile, files, { cache });
+    const augmentationMessages = (analysis: FileAnalysis) => analysis.findings.filter((f) => f.ruleId === 'augmentation-not-declared').map((f) => `${f.line}:${f.character} ${f.message}`);
+    const edits: [string, string, string][] = [
+      // elsewhere: Trainer.build, far from the training code
+      ['filters: 4, kernelSize: 4', 'filters: 4, kernelSize: 4', 'filters: 5, kernelSize: 4'],
+      // a line added above the training code: every position below it moves
+      ['const settings = { filters: 8 };', 'const settings = { filters: 8 };', 'const settings = { filters: 8 };\n'],
+      // the trained model: a 1x1 convolution keeps the flip, the message changes
+      ['filters: 16, kernelSize: 3', 'kernelSize: 3', 'kernelSize: 1'],
+      // the augmenting helper: the flip is gone, the shift stays
+      ['tf.image.flipLeftRight(images)', 'tf.image.flipLeftRight(images)', 'images'],
+    ];
+    const seen: string[][] = [];
+    for (const [anchor, from, to] of edits) {
+      const offset = text.indexOf(from, text.indexOf(anchor));
+      assert.ok(offset >= 0, anchor);
+      const before = text;
+      text = before.slice(0, offset) + to + before.slice(offset + from.length);
+      sourceFile = ts.updateSourceFile(sourceFile, text, { span: { start: offset, length: from.length }, newLength: to.length });
+      files.files.set(MAIN, sourceFile);
+      const cached = analyzeFile(sourceFile, files, { cache });
+      const fresh = analyzeFile(parse(MAIN, text), files);
+      assert.deepEqual(summary(cached), summary(fresh), anchor);
+      seen.push(augmentationMessages(cached));
+    }
+    // Not vacuous: the findings are there, and follow the model's and the helper's edits.
+    assert.equal(seen[0].length, 2);
+    assert.notDeepEqual(seen[2], seen[1], 'the 1x1 convolution changes what the flip finding says');
+    assert.equal(seen[3].length, 1, 'without the flip only the shift is left');
+  });
+
   it('equals a fresh analysis after each of 300 random edits', function () {
     this.timeout(20000);
     const next = random(20261128);
