@@ -94,6 +94,40 @@ function literalAxes(expression: ts.Expression | undefined): number[] | undefine
   return undefined;
 }
 
+const TRAINING_NAME = /\b(?:fit|fitDataset|trainOnBatch)\b/g;
+
+/**
+ * The file's training calls (`model.fit(...)`), in the order of a walk of the tree. Found from
+ * the text's occurrences of the method names rather than by walking every node: on the
+ * keystroke path the walk of a 3,000-line file cost more than the tracing itself.
+ */
+function trainingCallsOf(sourceFile: ts.SourceFile): (ts.CallExpression & { expression: ts.PropertyAccessExpression })[] {
+  const calls: (ts.CallExpression & { expression: ts.PropertyAccessExpression })[] = [];
+  const text = sourceFile.text;
+  TRAINING_NAME.lastIndex = 0;
+  for (let match = TRAINING_NAME.exec(text); match; match = TRAINING_NAME.exec(text)) {
+    const name = innermostNodeAt(sourceFile, match.index);
+    const access = name?.parent;
+    const call = access?.parent;
+    if (name && ts.isIdentifier(name) && name.getStart(sourceFile) === match.index && access && ts.isPropertyAccessExpression(access) && access.name === name && call && ts.isCallExpression(call) && call.expression === access && TRAINING_METHODS.has(name.text)) {
+      calls.push(call as ts.CallExpression & { expression: ts.PropertyAccessExpression });
+    }
+  }
+  // A walk meets an outer call before the calls inside it (`a.fit(x).fit(y)`): by start, the
+  // longer first.
+  return calls.sort((a, b) => a.pos - b.pos || b.end - a.end);
+}
+
+/** The innermost node (of those `ts.forEachChild` visits) whose range holds `offset`. */
+function innermostNodeAt(sourceFile: ts.SourceFile, offset: number): ts.Node | undefined {
+  let node: ts.Node = sourceFile;
+  for (;;) {
+    const inner: ts.Node | undefined = ts.forEachChild(node, (child) => (child.pos <= offset && offset < child.end ? child : undefined));
+    if (!inner) return node === sourceFile ? undefined : node;
+    node = inner;
+  }
+}
+
 export class AugmentationTracer {
   private readonly found: Found[] = [];
   private readonly visited = new Set<string>();
@@ -105,30 +139,26 @@ export class AugmentationTracer {
   static inFile(sourceFile: ts.SourceFile, provider: SourceProvider): TrainingAugmentation[] {
     if (!TRAINING_TEXT.test(sourceFile.text)) return [];
     const result: TrainingAugmentation[] = [];
-    const visit = (node: ts.Node): void => {
-      if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && TRAINING_METHODS.has(node.expression.name.text)) {
-        const tracer = new AugmentationTracer(provider);
-        const model = tracer.modelOf(node.expression.expression, sourceFile, 0);
-        if (model) {
-          const method = node.expression.name.text;
-          const input = node.arguments[0];
-          const context: TraceContext = { file: sourceFile, bindings: new Map(), unbatched: false, element: method === 'fitDataset', perExample: false };
-          if (input) tracer.trace(input, context);
-          for (const found of tracer.found) {
-            result.push({
-              action: found.action,
-              span: { file: found.file.fileName, start: found.node.getStart(found.file), end: found.node.end },
-              op: found.op,
-              unbatched: found.unbatched,
-              model,
-              training: { file: sourceFile.fileName, start: node.getStart(sourceFile), end: node.end },
-            });
-          }
+    for (const node of trainingCallsOf(sourceFile)) {
+      const tracer = new AugmentationTracer(provider);
+      const model = tracer.modelOf(node.expression.expression, sourceFile, 0);
+      if (model) {
+        const method = node.expression.name.text;
+        const input = node.arguments[0];
+        const context: TraceContext = { file: sourceFile, bindings: new Map(), unbatched: false, element: method === 'fitDataset', perExample: false };
+        if (input) tracer.trace(input, context);
+        for (const found of tracer.found) {
+          result.push({
+            action: found.action,
+            span: { file: found.file.fileName, start: found.node.getStart(found.file), end: found.node.end },
+            op: found.op,
+            unbatched: found.unbatched,
+            model,
+            training: { file: sourceFile.fileName, start: node.getStart(sourceFile), end: node.end },
+          });
         }
       }
-      ts.forEachChild(node, visit);
-    };
-    visit(sourceFile);
+    }
     return result;
   }
 
