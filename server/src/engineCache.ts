@@ -52,7 +52,7 @@ interface Piece {
 
 /** One outermost unit's results and what they depend on. */
 interface UnitEntry {
-  /** Index of the unit's segment among the file's outermost units. */
+  /** Index of the unit's segment among the file's outermost units, or MODULE_SEGMENT. */
   segment: number;
   kind: Unit['kind'];
   /** Other segments whose text the run read (helpers it called, classes it built). */
@@ -79,6 +79,21 @@ interface CacheState {
   /** The text between segments: `gaps[i]` precedes segment i; the last one ends the file. */
   gaps: Piece[];
   entries: Map<number, UnitEntry>;
+}
+
+/**
+ * The key of the module unit's entry. The module unit has no segment: its own text is the text
+ * between the segments, which must be unchanged for any unit to be reused (see `mapping`), and
+ * the segments its top-level code called into are in its `segmentsRead` like any unit's.
+ */
+const MODULE_SEGMENT = -1;
+
+/** What the last committed analysis did: outermost units reused and run, and the module unit. */
+export interface CacheStats {
+  reusedUnits: number;
+  ranUnits: number;
+  /** Whether the module unit's results (its top-level models) were reused; absent without one. */
+  module?: 'reused' | 'ran';
 }
 
 /** Outermost non-module units in source order, each with its node's full range. */
@@ -144,7 +159,7 @@ export class CacheSession {
   private readonly fileChecks = new Map<string, boolean>();
   private readonly modelEntries = new Map<ModelGraph, { entry: UnitEntry; reused?: ReusedModel }>();
   /** Numbers for the report and tests: how many outermost units were reused and run. */
-  readonly stats = { reusedUnits: 0, ranUnits: 0 };
+  readonly stats: CacheStats = { reusedUnits: 0, ranUnits: 0 };
 
   constructor(
     private readonly cache: AnalysisCache,
@@ -171,6 +186,8 @@ export class CacheSession {
       previousEnd = unit.node.end;
     });
     this.gaps.push(piece(previousEnd, text.length));
+    const moduleUnit = discovery.units.find((unit) => unit.kind === 'module');
+    if (moduleUnit) this.segmentOfUnit.set(moduleUnit, MODULE_SEGMENT);
     this.shift = this.mapping();
   }
 
@@ -224,7 +241,7 @@ export class CacheSession {
     const shift = this.shift;
     if (segment === undefined || !shift) return undefined;
     const entry = this.previous?.entries.get(segment);
-    if (!entry || !entry.cacheable || entry.kind !== unit.kind || !this.segmentUnchanged(segment)) return undefined;
+    if (!entry || !entry.cacheable || entry.kind !== unit.kind || (segment !== MODULE_SEGMENT && !this.segmentUnchanged(segment))) return undefined;
     for (const other of entry.segmentsRead) if (!this.segmentUnchanged(other)) return undefined;
     for (const [fileName, sourceFile] of entry.filesRead) if (!this.sameFile(fileName, sourceFile)) return undefined;
     // Validate every span before moving any: a span in a changed piece means a dependency the
@@ -283,7 +300,8 @@ export class CacheSession {
       };
       this.modelEntries.set(model.graph, { entry, reused });
     }
-    this.stats.reusedUnits++;
+    if (segment === MODULE_SEGMENT) this.stats.module = 'reused';
+    else this.stats.reusedUnits++;
     return { models: entry.models.map((model) => model.graph), orphans: entry.orphans };
   };
 
@@ -291,7 +309,8 @@ export class CacheSession {
   readonly onUnitRun = (unit: Unit, result: UnitResult, dependencies: UnitDependencies): void => {
     const segment = this.segmentOfUnit.get(unit);
     if (segment === undefined) return;
-    this.stats.ranUnits++;
+    if (segment === MODULE_SEGMENT) this.stats.module = 'ran';
+    else this.stats.ranUnits++;
     const segmentsRead = new Set<number>();
     for (const node of dependencies.touched) {
       if (node.getSourceFile() !== this.sourceFile) continue;
@@ -364,11 +383,11 @@ export class CacheSession {
       }
       // Spans inside the unit's own segment move with it by one delta on reuse; the rest need
       // a piece lookup each. Both tests mirror the lookup in `reuse` exactly.
-      const own = this.segments[entry.segment];
+      const own = entry.segment === MODULE_SEGMENT ? undefined : this.segments[entry.segment];
       const ownSpans: SourceSpan[] = [];
       const otherSpans: SourceSpan[] = [];
       for (const span of spans) {
-        const inside = span.start >= own.start && (span.end > span.start ? span.end - 1 < own.end : span.start < own.end);
+        const inside = own !== undefined && span.start >= own.start && (span.end > span.start ? span.end - 1 < own.end : span.start < own.end);
         (inside ? ownSpans : otherSpans).push(span);
       }
       entry.ownSpans = ownSpans;
@@ -397,7 +416,7 @@ export class AnalysisCache {
   /** The document's discovery across edits: only top-level statements the edit replaced are walked. */
   readonly discovery = new DiscoveryCache();
   /** Outermost units reused and run by the last committed analysis (for tests and tuning). */
-  lastStats?: { reusedUnits: number; ranUnits: number };
+  lastStats?: CacheStats;
 
   /** Starts a run; the cache holds nothing until the run commits. */
   begin(sourceFile: ts.SourceFile, discovery: Discovery, provider: SourceProvider, optionsKey: string): CacheSession {

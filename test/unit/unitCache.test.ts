@@ -276,6 +276,7 @@ describe('unit analysis cache', () => {
     const cached = analyzeFile(sourceFile, files, { cache });
     assert.equal(cache.lastStats?.ranUnits, 1, 'only Trainer.build runs again');
     assert.ok((cache.lastStats?.reusedUnits ?? 0) >= 5);
+    assert.equal(cache.lastStats?.module, 'reused', 'the top-level models are not built and inferred again');
     assert.deepEqual(summary(cached), summary(analyzeFile(parse(MAIN, text), files)));
   });
 
@@ -322,6 +323,40 @@ describe('unit analysis cache', () => {
     const cached = analyzeFile(sourceFile, files, { cache });
     assert.equal(cache.lastStats?.ranUnits, 1);
     assert.deepEqual(summary(cached), summary(analyzeFile(parse(MAIN, baseText), files)));
+  });
+
+  it('runs the module unit again when its top-level code or a function it calls is edited, and only then', () => {
+    const files = new VirtualFiles();
+    files.files.set(HELPERS, parse(HELPERS, HELPERS_TEXT));
+    const cache = new AnalysisCache();
+    let text = baseText + `
+/** @symmetry invariant translation */
+export const fromBackbone = backbone(4);
+`;
+    let sourceFile = parse(MAIN, text);
+    files.files.set(MAIN, sourceFile);
+    analyzeFile(sourceFile, files, { cache });
+    const edits: [string, string, string, 'reused' | 'ran'][] = [
+      ['filters: 4, kernelSize: 4', 'filters: 4', 'filters: 5', 'reused'],
+      // backbone: fromBackbone's layers come from it
+      ["filters, kernelSize: 3, padding: 'same'", "padding: 'same'", "padding: 'valid'", 'ran'],
+      ['export const fromBackbone = backbone(4)', 'backbone(4)', 'backbone(5)', 'ran'],
+      ['const settings = { filters: 8 };', 'filters: 8', 'filters: 9', 'ran'],
+      ['filters: 5, kernelSize: 4', 'kernelSize: 4', 'kernelSize: 2', 'reused'],
+    ];
+    for (const [anchor, from, to, expected] of edits) {
+      const offset = text.indexOf(from, text.indexOf(anchor));
+      assert.ok(offset >= 0, anchor);
+      const before = text;
+      text = before.slice(0, offset) + to + before.slice(offset + from.length);
+      sourceFile = ts.updateSourceFile(sourceFile, text, { span: { start: offset, length: from.length }, newLength: to.length });
+      files.files.set(MAIN, sourceFile);
+      const cached = analyzeFile(sourceFile, files, { cache });
+      assert.equal(cache.lastStats?.module, expected, anchor);
+      const fresh = analyzeFile(parse(MAIN, text), files);
+      assert.deepEqual(summary(cached), summary(fresh), anchor);
+      assert.ok(cached.models.some((m) => m.graph.name === 'fromBackbone'));
+    }
   });
 
   it('keeps the augmentation findings equal to a fresh analysis: a trained model edited or not, the augmenting helper edited', () => {
