@@ -479,7 +479,7 @@ export function analyzeFile(sourceFile: ts.SourceFile, provider: SourceProvider,
 
   const orphanDeclarations = orphans.map((holder) => ({ holder, declarations: docComments.declarationsOf(holder.docComments) }));
   try {
-    const augmentations = options.traceTraining === false || severities?.['augmentation-not-declared'] === 'off' ? [] : trainingAugmentations(sourceFile, provider, models, options.commandLineDeclarations);
+    const augmentations = options.traceTraining === false || severities?.['augmentation-not-declared'] === 'off' ? [] : trainingAugmentations(sourceFile, provider, models, options.commandLineDeclarations, session);
     fileFindings.push(
       ...runFileRules({ fileName, declarationProblems: docComments.problems, orphans: orphanDeclarations, augmentations, lineOf, severities }),
     );
@@ -570,8 +570,11 @@ function augmentedGroupState(model: ModelAnalysis, group: GroupName): InferredSy
   return inferred;
 }
 
-function trainingAugmentations(sourceFile: ts.SourceFile, provider: SourceProvider, models: readonly ModelAnalysis[], commandLineDeclarations: string[] = []): AugmentedModel[] {
-  const found = AugmentationTracer.inFile(sourceFile, provider);
+function trainingAugmentations(sourceFile: ts.SourceFile, provider: SourceProvider, models: readonly ModelAnalysis[], commandLineDeclarations: string[] = [], session?: CacheSession): AugmentedModel[] {
+  // On the keystroke path the tracing is kept while the edits touch nothing it read.
+  const found = session
+    ? session.fileResult('augmentations', (reads) => AugmentationTracer.inFile(sourceFile, provider, reads), (augmentations, move) => augmentations.map((a) => ({ ...a, span: move(a.span), training: move(a.training) })))
+    : AugmentationTracer.inFile(sourceFile, provider);
   if (found.length === 0) return [];
   const modelsOfFile = new Map<string, readonly ModelAnalysis[]>([[sourceFile.fileName, models]]);
   const result: AugmentedModel[] = [];

@@ -5,6 +5,7 @@ import { ts } from 'ts-morph';
 import { DiscoveryCache } from './analysis/extraction/discovery';
 import type { Discovery, Unit, UnitDependencies, UnitResult } from './analysis/extraction/index';
 import type { ModelGraph, OrphanHolder, SourceSpan } from './analysis/graph';
+import type { TracerReads } from './analysis/augmentation';
 import type { SourceProvider } from './analysis/sourceProvider';
 import type { DeclarationProblem } from './analysis/symmetry';
 import type { Finding } from './rules/rule';
@@ -48,6 +49,12 @@ interface Piece {
   line: number;
   /** 0-based column of `start`. */
   character: number;
+  /**
+   * For a segment: the declarations a name lookup from outside it can find there. A function
+   * declaration's name; for a class, any name (a lookup walks its body outside the methods);
+   * nothing of a function expression, an arrow function or a method.
+   */
+  exposes?: readonly string[] | 'any';
 }
 
 /** One outermost unit's results and what they depend on. */
@@ -79,7 +86,11 @@ interface CacheState {
   /** The text between segments: `gaps[i]` precedes segment i; the last one ends the file. */
   gaps: Piece[];
   entries: Map<number, UnitEntry>;
+  /** Whole-file results kept with what they read (see CacheSession.fileResult). */
+  fileResults: Map<string, { reads: TracerReads; value: unknown }>;
 }
+
+const IDENTIFIER_WORD = /[A-Za-z_$\u0080-\uffff][\w$\u0080-\uffff]*/g;
 
 /**
  * The key of the module unit's entry. The module unit has no segment: its own text is the text
@@ -94,6 +105,8 @@ export interface CacheStats {
   ranUnits: number;
   /** Whether the module unit's results (its top-level models) were reused; absent without one. */
   module?: 'reused' | 'ran';
+  /** Whole-file results by key (`augmentations`): kept from the previous run, or computed. */
+  fileResults?: Record<string, 'reused' | 'ran'>;
 }
 
 /** Outermost non-module units in source order, each with its node's full range. */
@@ -158,6 +171,7 @@ export class CacheSession {
   private readonly entries = new Map<number, UnitEntry>();
   private readonly fileChecks = new Map<string, boolean>();
   private readonly modelEntries = new Map<ModelGraph, { entry: UnitEntry; reused?: ReusedModel }>();
+  private readonly fileResults = new Map<string, { reads: TracerReads; value: unknown }>();
   /** Numbers for the report and tests: how many outermost units were reused and run. */
   readonly stats: CacheStats = { reusedUnits: 0, ranUnits: 0 };
 
@@ -182,7 +196,9 @@ export class CacheSession {
     this.units.forEach((unit, index) => {
       this.segmentOfUnit.set(unit, index);
       this.gaps.push(piece(previousEnd, unit.node.pos));
-      this.segments.push(piece(unit.node.pos, unit.node.end));
+      const node = unit.node;
+      const exposes = ts.isFunctionDeclaration(node) ? (node.name ? [node.name.text] : []) : ts.isFunctionLike(node) ? [] : 'any';
+      this.segments.push({ ...piece(node.pos, node.end), exposes });
       previousEnd = unit.node.end;
     });
     this.gaps.push(piece(previousEnd, text.length));
@@ -338,6 +354,79 @@ export class CacheSession {
     for (const graph of result.models) this.modelEntries.set(graph, { entry });
   };
 
+  /**
+   * A result computed from the whole file that reads only parts of it (the augmentation
+   * tracing): the previous run's value when no piece the edit changed holds a range it read or
+   * a word it looked up, and the other files it opened are the same objects; `shift` moves its
+   * spans to the new text (a span it cannot move makes the result computed again).
+   */
+  fileResult<T>(key: string, compute: (reads: TracerReads) => T, shift: (value: T, move: (span: SourceSpan) => SourceSpan) => T): T {
+    const previous = this.previous?.fileResults.get(key);
+    const moved = previous && this.moveReads(previous.reads);
+    if (previous && moved) {
+      let movable = true;
+      const move = (span: SourceSpan): SourceSpan => {
+        if (span.file !== this.fileName) return span;
+        const range = this.moveRange(span);
+        if (!range) movable = false;
+        return range ? { ...span, ...range } : span;
+      };
+      const value = shift(previous.value as T, move);
+      if (movable) {
+        this.fileResults.set(key, { reads: moved, value });
+        (this.stats.fileResults ??= {})[key] = 'reused';
+        return value;
+      }
+    }
+    const reads: TracerReads = { ranges: [], names: new Set(), declared: new Set(), files: new Map() };
+    const value = compute(reads);
+    this.fileResults.set(key, { reads, value });
+    (this.stats.fileResults ??= {})[key] = 'ran';
+    return value;
+  }
+
+  /** The reads moved to the new text, or undefined when the edit touched one of them. */
+  private moveReads(reads: TracerReads): TracerReads | undefined {
+    const shift = this.shift;
+    const old = this.previous;
+    if (!shift || !old) return undefined;
+    for (const [fileName, sourceFile] of reads.files) if (!this.sameFile(fileName, sourceFile)) return undefined;
+    const text = this.sourceFile.text;
+    for (let i = 0; i < shift.unchanged.length; i++) {
+      if (shift.unchanged[i]) continue;
+      const before = shift.oldPieces[i];
+      const after = shift.newPieces[i];
+      for (const range of reads.ranges) if (range.start < before.end && before.start < range.end) return undefined;
+      for (const words of [old.text.slice(before.start, before.end), text.slice(after.start, after.end)]) {
+        for (const word of words.match(IDENTIFIER_WORD) ?? []) if (reads.names.has(word)) return undefined;
+      }
+      for (const [piece, source] of [[before, old.text], [after, text]] as const) {
+        const exposed = piece.exposes === 'any' || piece.exposes === undefined ? source.slice(piece.start, piece.end).match(IDENTIFIER_WORD) ?? [] : piece.exposes;
+        for (const word of exposed) if (reads.declared.has(word)) return undefined;
+      }
+    }
+    const ranges: TracerReads['ranges'] = [];
+    for (const range of reads.ranges) {
+      const moved = this.moveRange(range);
+      if (!moved) return undefined;
+      ranges.push(moved);
+    }
+    return { ranges, names: reads.names, declared: reads.declared, files: reads.files };
+  }
+
+  /** A range of the previous text in the new one, when it lies in unchanged pieces. */
+  private moveRange(range: { start: number; end: number }): { start: number; end: number } | undefined {
+    const shift = this.shift;
+    if (!shift) return undefined;
+    const first = pieceAt(shift.oldPieces, range.start);
+    const last = range.end > range.start ? pieceAt(shift.oldPieces, range.end - 1) : first;
+    if (first < 0 || last < 0 || !shift.unchanged[first] || !shift.unchanged[last]) return undefined;
+    return {
+      start: range.start - shift.oldPieces[first].start + shift.newPieces[first].start,
+      end: range.end - shift.oldPieces[last].start + shift.newPieces[last].start,
+    };
+  }
+
   /** The reused results of a model that came from a reused unit. */
   reusedModel(graph: ModelGraph): ReusedModel | undefined {
     return this.modelEntries.get(graph)?.reused;
@@ -402,6 +491,7 @@ export class CacheSession {
       segments: this.segments,
       gaps: this.gaps,
       entries: this.entries,
+      fileResults: this.fileResults,
     });
   }
 }
