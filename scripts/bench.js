@@ -2,6 +2,8 @@
 // Benchmarks for docs/benchmarks.md (`npm run bench`). Each comparison runs side by side in
 // one process, interleaved, and is reported as a ratio of medians, because this machine is
 // noisy: absolute numbers vary from run to run, ratios much less.
+// Options: --build <root> (another checkout's server/dist/server.js in the keystroke series,
+// each edit sent to both servers in turn, for a before/after in one run), --only keystroke.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -16,6 +18,10 @@ const root = path.resolve(__dirname, '..');
 const samplesDir = path.join(root, 'samples');
 const serverPath = path.join(root, 'server', 'dist', 'server.js');
 const cliPath = path.join(root, 'server', 'bin', 'symmetry-lint.js');
+const args = process.argv.slice(2);
+const option = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const otherBuild = option('--build');
+const only = option('--only');
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -23,9 +29,19 @@ const median = (xs) => {
 };
 const fmt = (ms) => `${ms.toFixed(1)} ms`;
 
-function startServer() {
+/** CPU time (user + system, all threads) the process has used so far, in ms (/proc, 10 ms ticks). */
+function cpuMsOf(pid) {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * (1000 / 100);
+}
+
+function startServer(server_ = serverPath) {
   // Static analysis only: no idle probe-worker warm-up (its tfjs would count in the RSS figures).
-  const server = startBenchServer(serverPath, { probe: { warmUp: false } });
+  const server = startBenchServer(server_, { probe: { warmUp: false } });
+  server.models = 0;
+  server.connection.onNotification('symmetryLint/status', (status) => {
+    server.models = status.models;
+  });
   server.connection.onNotification(() => {});
   server.connection.listen();
   return server;
@@ -46,11 +62,16 @@ async function benchKeystroke() {
   const file = path.join(os.tmpdir(), 'symmetry-lint-bench-3000.ts');
   fs.writeFileSync(file, text);
   const uri = `file://${file}`;
-  const { child, connection } = startServer();
-  await initialize(connection);
-  connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'typescript', version: 1, text } });
-  const first = await connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } });
-  const diagnosticCount = first.items.length;
+  // This build's server, and with --build the other one, each edit sent to one then the other.
+  const servers = [startServer(), ...(otherBuild ? [startServer(path.join(path.resolve(otherBuild), 'server', 'dist', 'server.js'))] : [])];
+  const diagnostics = [];
+  for (const { connection } of servers) {
+    await initialize(connection);
+    connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'typescript', version: 1, text } });
+    diagnostics.push((await connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } })).items);
+  }
+  const { child, connection } = servers[0];
+  const diagnosticCount = diagnostics[0].length;
 
   // Edit inside a comment-free spot in the middle: a digit in a filter count, changed back and forth.
   const editOffset = text.indexOf('filters: 16', Math.floor(text.length / 2)) + 'filters: 1'.length;
@@ -60,25 +81,36 @@ async function benchKeystroke() {
   const morphFile = project.createSourceFile('bench.ts', text);
   let sf = ts.createSourceFile('bench.ts', text, ts.ScriptTarget.Latest, true);
   let current = text;
-  const server = [], create = [], update = [], morph = [];
+  const server = [], other = [], create = [], update = [], morph = [];
+  const cpuStarted = servers.map(() => 0);
+  let createCpu = 0;
+  const last = [];
   // The server against TypeScript's own parse, interleaved. The naive ts-morph series runs in
   // a loop of its own: its garbage, collected on this process' background threads while the
   // server works, would otherwise be charged to the server on a 2-core machine.
   for (let i = 0; i < 41; i++) {
     const digit = i % 2 === 0 ? '7' : '6';
     const next = current.slice(0, editOffset) + digit + current.slice(editOffset + 1);
-    // 1) the server: incremental change + fresh pull diagnostics, over LSP.
-    let t = performance.now();
-    connection.sendNotification('textDocument/didChange', {
-      textDocument: { uri, version: i + 2 },
-      contentChanges: [{ range: { start: position, end: { line: position.line, character: position.character + 1 } }, text: digit }],
-    });
-    await connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } });
-    server.push(performance.now() - t);
+    // CPU time is counted over the warm iterations only (see `warm` below).
+    if (i === 5) servers.forEach((s, k) => (cpuStarted[k] = cpuMsOf(s.child.pid)));
+    // 1) the server (and the other build's): incremental change + fresh pull diagnostics, over LSP.
+    let t;
+    for (let k = 0; k < servers.length; k++) {
+      t = performance.now();
+      servers[k].connection.sendNotification('textDocument/didChange', {
+        textDocument: { uri, version: i + 2 },
+        contentChanges: [{ range: { start: position, end: { line: position.line, character: position.character + 1 } }, text: digit }],
+      });
+      last[k] = (await servers[k].connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } })).items;
+      (k === 0 ? server : other).push(performance.now() - t);
+    }
     // 2) TypeScript's own full parse of the same text.
+    const cpu = process.cpuUsage();
     t = performance.now();
     ts.createSourceFile('bench.ts', next, ts.ScriptTarget.Latest, true);
     create.push(performance.now() - t);
+    const used = process.cpuUsage(cpu);
+    if (i >= 5) createCpu += (used.user + used.system) / 1000;
     // 3) incremental parse only.
     t = performance.now();
     sf = ts.updateSourceFile(sf, next, { span: { start: editOffset, length: 1 }, newLength: 1 });
@@ -101,14 +133,25 @@ async function benchKeystroke() {
   }
   // Drop the first iterations (JIT warm-up) for every series alike.
   const warm = (xs) => xs.slice(5);
+  const warmEdits = 41 - 5;
+  const cpuPerEdit = servers.map((s, k) => (cpuMsOf(s.child.pid) - cpuStarted[k]) / warmEdits);
   const result = {
-    lineCount, diagnosticCount,
+    lineCount, diagnosticCount, models: servers[0].models,
     server: median(warm(server)), create: median(warm(create)), update: median(warm(update)),
     morph: median(warm(morph)), morphCreate: median(warm(morphCreate)),
+    serverCpu: cpuPerEdit[0], createCpu: createCpu / warmEdits,
   };
-  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]);
-  result.rssAfterKeystrokesMb = rssKb / 1024;
-  await stopBenchServer({ child, connection });
+  const rssMbOf = (pid) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+  result.rssAfterKeystrokesMb = rssMbOf(child.pid);
+  if (otherBuild) {
+    result.other = {
+      server: median(warm(other)), serverCpu: cpuPerEdit[1], models: servers[1].models, rssAfterKeystrokesMb: rssMbOf(servers[1].child.pid),
+      diagnosticCount: diagnostics[1].length,
+      // Same findings in the same places (the docs link holds each build's own path).
+      sameDiagnostics: [diagnostics, last].every((pair) => JSON.stringify(pair[0]).replaceAll(root, '') === JSON.stringify(pair[1]).replaceAll(path.resolve(otherBuild), '')),
+    };
+  }
+  for (const s of servers) await stopBenchServer(s);
   return result;
 }
 
@@ -168,20 +211,35 @@ function benchCli() {
 
 async function main() {
   if (!fs.existsSync(serverPath)) spawnSync(process.execPath, [path.join(root, 'scripts/build.js')], { stdio: 'inherit' });
+  const load = () => os.loadavg().map((x) => x.toFixed(1)).join(' / ');
+  const loadBefore = load();
   const k = await benchKeystroke();
+  const loadAfterKeystrokes = load();
+  const cpuRow = (name, wall, cpu) => `| ${name} | ${fmt(wall)} | ${(wall / k.create).toFixed(2)} | ${fmt(cpu)} | ${(cpu / k.createCpu).toFixed(2)} |`;
+  const keystrokeLines = [
+    `Command: \`npm run bench${args.length ? ' -- ' + args.join(' ') : ''}\` (node ${process.version}, ${os.cpus().length} cores, ${new Date().toISOString().replace(/\..*/, 'Z')}); load average ${loadBefore} before, ${loadAfterKeystrokes} after the keystroke series`,
+    '',
+    `### Keystroke: fresh pull diagnostics after a one-character edit (${k.lineCount}-line model file, ${k.models} models, ${k.diagnosticCount} diagnostics)`,
+    '',
+    'Medians of 36 warm edits (wall clock), and CPU time per edit (all threads of the process: the server\'s, or this process\' during the parse), which the machine\'s load disturbs less.',
+    '',
+    '| what | median | ratio to createSourceFile | CPU per edit | CPU ratio |',
+    '|---|---|---|---|---|',
+    cpuRow('server: didChange + textDocument/diagnostic over LSP (stdio)', k.server, k.serverCpu),
+    ...(k.other ? [cpuRow(`the same, server of ${otherBuild} (${k.other.models} models, ${k.other.diagnosticCount} diagnostics, ${k.other.sameDiagnostics ? 'the same diagnostics' : '**other diagnostics**'})`, k.other.server, k.other.serverCpu)] : []),
+    `| ts.createSourceFile of the same text | ${fmt(k.create)} | 1.00 | ${fmt(k.createCpu)} | 1.00 |`,
+  ];
+  if (only === 'keystroke') {
+    keystrokeLines.push('', `Server RSS after the keystroke series: ${k.rssAfterKeystrokesMb.toFixed(0)} MB${k.other ? ` (${otherBuild}: ${k.other.rssAfterKeystrokesMb.toFixed(0)} MB)` : ''}.`);
+    console.log(keystrokeLines.join('\n'));
+    return;
+  }
   const m = await benchMemory();
   const c = benchCli();
   const lines = [
-    `Command: \`npm run bench\` (node ${process.version}, ${os.cpus().length} cores, ${new Date().toISOString().slice(0, 10)})`,
-    '',
-    `### Keystroke: fresh pull diagnostics after a one-character edit (${k.lineCount}-line model file, ${k.diagnosticCount} diagnostics)`,
-    '',
-    '| what | median | ratio to createSourceFile |',
-    '|---|---|---|',
-    `| server: didChange + textDocument/diagnostic over LSP (stdio) | ${fmt(k.server)} | ${(k.server / k.create).toFixed(2)} |`,
-    `| ts.createSourceFile of the same text | ${fmt(k.create)} | 1.00 |`,
-    `| ts.updateSourceFile with the change range | ${fmt(k.update)} | ${(k.update / k.create).toFixed(2)} |`,
-    `| ts-morph replaceWithText + walk of all calls (naive; own loop, beside a parse of ${fmt(k.morphCreate)}) | ${fmt(k.morph)} | ${(k.morph / k.morphCreate).toFixed(2)} |`,
+    ...keystrokeLines,
+    `| ts.updateSourceFile with the change range | ${fmt(k.update)} | ${(k.update / k.create).toFixed(2)} | | |`,
+    `| ts-morph replaceWithText + walk of all calls (naive; own loop, beside a parse of ${fmt(k.morphCreate)}) | ${fmt(k.morph)} | ${(k.morph / k.morphCreate).toFixed(2)} | | |`,
     '',
     `Server RSS after the keystroke series: ${k.rssAfterKeystrokesMb.toFixed(0)} MB.`,
     '',

@@ -493,7 +493,7 @@ export function analyzeFile(sourceFile: ts.SourceFile, provider: SourceProvider,
 
   const orphanDeclarations = orphans.map((holder) => ({ holder, declarations: docComments.declarationsOf(holder.docComments) }));
   try {
-    const augmentations = options.traceTraining === false || severities?.['augmentation-not-declared'] === 'off' ? [] : augmentationsOfFile(sourceFile, provider, models, options);
+    const augmentations = options.traceTraining === false || severities?.['augmentation-not-declared'] === 'off' ? [] : augmentationsOfFile(sourceFile, provider, models, options, session);
     fileFindings.push(
       ...runFileRules({ fileName, declarationProblems: docComments.problems, orphans: orphanDeclarations, augmentations, lineOf, severities }),
     );
@@ -558,14 +558,15 @@ export function analyzeFile(sourceFile: ts.SourceFile, provider: SourceProvider,
 const importedModels = new WeakMap<ts.SourceFile, { declarations: string; models: readonly ModelAnalysis[] }>();
 
 /**
- * How the model holds an augmentation's group, kept per model analysis: the unit cache hands back
- * the same analysis for an unchanged model, so a keystroke elsewhere does not infer it again.
+ * How the model holds an augmentation's group, kept per model graph: the unit cache hands back
+ * the same graph object for an unchanged model (with a new ModelAnalysis around it each time),
+ * so a keystroke elsewhere does not infer it again. The state depends on the graph alone.
  */
-const augmentedStates = new WeakMap<ModelAnalysis, Map<GroupName, InferredSymmetry | undefined>>();
+const augmentedStates = new WeakMap<ModelGraph, Map<GroupName, InferredSymmetry | undefined>>();
 
 function augmentedGroupState(model: ModelAnalysis, group: GroupName): InferredSymmetry | undefined {
-  let byGroup = augmentedStates.get(model);
-  if (!byGroup) augmentedStates.set(model, (byGroup = new Map()));
+  let byGroup = augmentedStates.get(model.graph);
+  if (!byGroup) augmentedStates.set(model.graph, (byGroup = new Map()));
   if (byGroup.has(group)) return byGroup.get(group);
   let inferred: InferredSymmetry | undefined;
   try {
@@ -606,8 +607,11 @@ function traceTraining(sourceFile: ts.SourceFile, provider: SourceProvider): Tra
  * analysed model (`models` of this file, or of the file it is imported from, analysed without
  * rules), with how the model holds the augmentation's group.
  */
-function trainingAugmentations(sourceFile: ts.SourceFile, provider: SourceProvider, models: readonly ModelAnalysis[] | undefined, commandLineDeclarations: string[] = []): AugmentedModel[] {
-  const found = traceTraining(sourceFile, provider);
+function trainingAugmentations(sourceFile: ts.SourceFile, provider: SourceProvider, models: readonly ModelAnalysis[] | undefined, commandLineDeclarations: string[] = [], session?: CacheSession): AugmentedModel[] {
+  // On the keystroke path the tracing is kept while the edits touch nothing it read.
+  const found = session
+    ? session.fileResult('augmentations', (reads) => AugmentationTracer.inFile(sourceFile, provider, reads), (augmentations, move) => augmentations.map((a) => ({ ...a, span: move(a.span), training: move(a.training) })))
+    : traceTraining(sourceFile, provider);
   if (found.length === 0) return [];
   const modelsOfFile = new Map<string, readonly ModelAnalysis[]>(models ? [[sourceFile.fileName, models]] : []);
   const result: AugmentedModel[] = [];
@@ -668,10 +672,10 @@ function placeAugmentations(trainingFile: string, matched: readonly AugmentedMod
  * The augmentations this file reports: those of its own training calls that it places here, and
  * those of the project's training scripts that import it whose op is in this file.
  */
-function augmentationsOfFile(sourceFile: ts.SourceFile, provider: SourceProvider, models: readonly ModelAnalysis[], options: AnalysisOptions): AugmentedModel[] {
+function augmentationsOfFile(sourceFile: ts.SourceFile, provider: SourceProvider, models: readonly ModelAnalysis[], options: AnalysisOptions, session?: CacheSession): AugmentedModel[] {
   const fileName = sourceFile.fileName;
   const result: AugmentedModel[] = [];
-  const own = trainingAugmentations(sourceFile, provider, models, options.commandLineDeclarations);
+  const own = trainingAugmentations(sourceFile, provider, models, options.commandLineDeclarations, session);
   for (const { reporter, augmented } of placeAugmentations(fileName, own, options.project)) if (reporter === fileName) result.push(augmented);
   for (const importer of options.project?.importersOf(fileName) ?? []) {
     if (path.resolve(importer) === path.resolve(fileName)) continue;

@@ -5,6 +5,7 @@ import { ts } from 'ts-morph';
 import { DiscoveryCache } from './analysis/extraction/discovery';
 import type { Discovery, Unit, UnitDependencies, UnitResult } from './analysis/extraction/index';
 import type { ModelGraph, OrphanHolder, SourceSpan } from './analysis/graph';
+import type { TracerReads } from './analysis/augmentation';
 import type { SourceProvider } from './analysis/sourceProvider';
 import type { DeclarationProblem } from './analysis/symmetry';
 import type { Finding } from './rules/rule';
@@ -48,11 +49,17 @@ interface Piece {
   line: number;
   /** 0-based column of `start`. */
   character: number;
+  /**
+   * For a segment: the declarations a name lookup from outside it can find there. A function
+   * declaration's name; for a class, any name (a lookup walks its body outside the methods);
+   * nothing of a function expression, an arrow function or a method.
+   */
+  exposes?: readonly string[] | 'any';
 }
 
 /** One outermost unit's results and what they depend on. */
 interface UnitEntry {
-  /** Index of the unit's segment among the file's outermost units. */
+  /** Index of the unit's segment among the file's outermost units, or MODULE_SEGMENT. */
   segment: number;
   kind: Unit['kind'];
   /** Other segments whose text the run read (helpers it called, classes it built). */
@@ -79,6 +86,27 @@ interface CacheState {
   /** The text between segments: `gaps[i]` precedes segment i; the last one ends the file. */
   gaps: Piece[];
   entries: Map<number, UnitEntry>;
+  /** Whole-file results kept with what they read (see CacheSession.fileResult). */
+  fileResults: Map<string, { reads: TracerReads; value: unknown }>;
+}
+
+const IDENTIFIER_WORD = /[A-Za-z_$\u0080-\uffff][\w$\u0080-\uffff]*/g;
+
+/**
+ * The key of the module unit's entry. The module unit has no segment: its own text is the text
+ * between the segments, which must be unchanged for any unit to be reused (see `mapping`), and
+ * the segments its top-level code called into are in its `segmentsRead` like any unit's.
+ */
+const MODULE_SEGMENT = -1;
+
+/** What the last committed analysis did: outermost units reused and run, and the module unit. */
+export interface CacheStats {
+  reusedUnits: number;
+  ranUnits: number;
+  /** Whether the module unit's results (its top-level models) were reused; absent without one. */
+  module?: 'reused' | 'ran';
+  /** Whole-file results by key (`augmentations`): kept from the previous run, or computed. */
+  fileResults?: Record<string, 'reused' | 'ran'>;
 }
 
 /** Outermost non-module units in source order, each with its node's full range. */
@@ -143,8 +171,9 @@ export class CacheSession {
   private readonly entries = new Map<number, UnitEntry>();
   private readonly fileChecks = new Map<string, boolean>();
   private readonly modelEntries = new Map<ModelGraph, { entry: UnitEntry; reused?: ReusedModel }>();
+  private readonly fileResults = new Map<string, { reads: TracerReads; value: unknown }>();
   /** Numbers for the report and tests: how many outermost units were reused and run. */
-  readonly stats = { reusedUnits: 0, ranUnits: 0 };
+  readonly stats: CacheStats = { reusedUnits: 0, ranUnits: 0 };
 
   constructor(
     private readonly cache: AnalysisCache,
@@ -167,10 +196,14 @@ export class CacheSession {
     this.units.forEach((unit, index) => {
       this.segmentOfUnit.set(unit, index);
       this.gaps.push(piece(previousEnd, unit.node.pos));
-      this.segments.push(piece(unit.node.pos, unit.node.end));
+      const node = unit.node;
+      const exposes = ts.isFunctionDeclaration(node) ? (node.name ? [node.name.text] : []) : ts.isFunctionLike(node) ? [] : 'any';
+      this.segments.push({ ...piece(node.pos, node.end), exposes });
       previousEnd = unit.node.end;
     });
     this.gaps.push(piece(previousEnd, text.length));
+    const moduleUnit = discovery.units.find((unit) => unit.kind === 'module');
+    if (moduleUnit) this.segmentOfUnit.set(moduleUnit, MODULE_SEGMENT);
     this.shift = this.mapping();
   }
 
@@ -224,7 +257,7 @@ export class CacheSession {
     const shift = this.shift;
     if (segment === undefined || !shift) return undefined;
     const entry = this.previous?.entries.get(segment);
-    if (!entry || !entry.cacheable || entry.kind !== unit.kind || !this.segmentUnchanged(segment)) return undefined;
+    if (!entry || !entry.cacheable || entry.kind !== unit.kind || (segment !== MODULE_SEGMENT && !this.segmentUnchanged(segment))) return undefined;
     for (const other of entry.segmentsRead) if (!this.segmentUnchanged(other)) return undefined;
     for (const [fileName, sourceFile] of entry.filesRead) if (!this.sameFile(fileName, sourceFile)) return undefined;
     // Validate every span before moving any: a span in a changed piece means a dependency the
@@ -283,7 +316,8 @@ export class CacheSession {
       };
       this.modelEntries.set(model.graph, { entry, reused });
     }
-    this.stats.reusedUnits++;
+    if (segment === MODULE_SEGMENT) this.stats.module = 'reused';
+    else this.stats.reusedUnits++;
     return { models: entry.models.map((model) => model.graph), orphans: entry.orphans };
   };
 
@@ -291,7 +325,8 @@ export class CacheSession {
   readonly onUnitRun = (unit: Unit, result: UnitResult, dependencies: UnitDependencies): void => {
     const segment = this.segmentOfUnit.get(unit);
     if (segment === undefined) return;
-    this.stats.ranUnits++;
+    if (segment === MODULE_SEGMENT) this.stats.module = 'ran';
+    else this.stats.ranUnits++;
     const segmentsRead = new Set<number>();
     for (const node of dependencies.touched) {
       if (node.getSourceFile() !== this.sourceFile) continue;
@@ -318,6 +353,79 @@ export class CacheSession {
     this.entries.set(segment, entry);
     for (const graph of result.models) this.modelEntries.set(graph, { entry });
   };
+
+  /**
+   * A result computed from the whole file that reads only parts of it (the augmentation
+   * tracing): the previous run's value when no piece the edit changed holds a range it read or
+   * a word it looked up, and the other files it opened are the same objects; `shift` moves its
+   * spans to the new text (a span it cannot move makes the result computed again).
+   */
+  fileResult<T>(key: string, compute: (reads: TracerReads) => T, shift: (value: T, move: (span: SourceSpan) => SourceSpan) => T): T {
+    const previous = this.previous?.fileResults.get(key);
+    const moved = previous && this.moveReads(previous.reads);
+    if (previous && moved) {
+      let movable = true;
+      const move = (span: SourceSpan): SourceSpan => {
+        if (span.file !== this.fileName) return span;
+        const range = this.moveRange(span);
+        if (!range) movable = false;
+        return range ? { ...span, ...range } : span;
+      };
+      const value = shift(previous.value as T, move);
+      if (movable) {
+        this.fileResults.set(key, { reads: moved, value });
+        (this.stats.fileResults ??= {})[key] = 'reused';
+        return value;
+      }
+    }
+    const reads: TracerReads = { ranges: [], names: new Set(), declared: new Set(), files: new Map() };
+    const value = compute(reads);
+    this.fileResults.set(key, { reads, value });
+    (this.stats.fileResults ??= {})[key] = 'ran';
+    return value;
+  }
+
+  /** The reads moved to the new text, or undefined when the edit touched one of them. */
+  private moveReads(reads: TracerReads): TracerReads | undefined {
+    const shift = this.shift;
+    const old = this.previous;
+    if (!shift || !old) return undefined;
+    for (const [fileName, sourceFile] of reads.files) if (!this.sameFile(fileName, sourceFile)) return undefined;
+    const text = this.sourceFile.text;
+    for (let i = 0; i < shift.unchanged.length; i++) {
+      if (shift.unchanged[i]) continue;
+      const before = shift.oldPieces[i];
+      const after = shift.newPieces[i];
+      for (const range of reads.ranges) if (range.start < before.end && before.start < range.end) return undefined;
+      for (const words of [old.text.slice(before.start, before.end), text.slice(after.start, after.end)]) {
+        for (const word of words.match(IDENTIFIER_WORD) ?? []) if (reads.names.has(word)) return undefined;
+      }
+      for (const [piece, source] of [[before, old.text], [after, text]] as const) {
+        const exposed = piece.exposes === 'any' || piece.exposes === undefined ? source.slice(piece.start, piece.end).match(IDENTIFIER_WORD) ?? [] : piece.exposes;
+        for (const word of exposed) if (reads.declared.has(word)) return undefined;
+      }
+    }
+    const ranges: TracerReads['ranges'] = [];
+    for (const range of reads.ranges) {
+      const moved = this.moveRange(range);
+      if (!moved) return undefined;
+      ranges.push(moved);
+    }
+    return { ranges, names: reads.names, declared: reads.declared, files: reads.files };
+  }
+
+  /** A range of the previous text in the new one, when it lies in unchanged pieces. */
+  private moveRange(range: { start: number; end: number }): { start: number; end: number } | undefined {
+    const shift = this.shift;
+    if (!shift) return undefined;
+    const first = pieceAt(shift.oldPieces, range.start);
+    const last = range.end > range.start ? pieceAt(shift.oldPieces, range.end - 1) : first;
+    if (first < 0 || last < 0 || !shift.unchanged[first] || !shift.unchanged[last]) return undefined;
+    return {
+      start: range.start - shift.oldPieces[first].start + shift.newPieces[first].start,
+      end: range.end - shift.oldPieces[last].start + shift.newPieces[last].start,
+    };
+  }
 
   /** The reused results of a model that came from a reused unit. */
   reusedModel(graph: ModelGraph): ReusedModel | undefined {
@@ -364,11 +472,11 @@ export class CacheSession {
       }
       // Spans inside the unit's own segment move with it by one delta on reuse; the rest need
       // a piece lookup each. Both tests mirror the lookup in `reuse` exactly.
-      const own = this.segments[entry.segment];
+      const own = entry.segment === MODULE_SEGMENT ? undefined : this.segments[entry.segment];
       const ownSpans: SourceSpan[] = [];
       const otherSpans: SourceSpan[] = [];
       for (const span of spans) {
-        const inside = span.start >= own.start && (span.end > span.start ? span.end - 1 < own.end : span.start < own.end);
+        const inside = own !== undefined && span.start >= own.start && (span.end > span.start ? span.end - 1 < own.end : span.start < own.end);
         (inside ? ownSpans : otherSpans).push(span);
       }
       entry.ownSpans = ownSpans;
@@ -383,6 +491,7 @@ export class CacheSession {
       segments: this.segments,
       gaps: this.gaps,
       entries: this.entries,
+      fileResults: this.fileResults,
     });
   }
 }
@@ -397,7 +506,7 @@ export class AnalysisCache {
   /** The document's discovery across edits: only top-level statements the edit replaced are walked. */
   readonly discovery = new DiscoveryCache();
   /** Outermost units reused and run by the last committed analysis (for tests and tuning). */
-  lastStats?: { reusedUnits: number; ranUnits: number };
+  lastStats?: CacheStats;
 
   /** Starts a run; the cache holds nothing until the run commits. */
   begin(sourceFile: ts.SourceFile, discovery: Discovery, provider: SourceProvider, optionsKey: string): CacheSession {

@@ -276,6 +276,7 @@ describe('unit analysis cache', () => {
     const cached = analyzeFile(sourceFile, files, { cache });
     assert.equal(cache.lastStats?.ranUnits, 1, 'only Trainer.build runs again');
     assert.ok((cache.lastStats?.reusedUnits ?? 0) >= 5);
+    assert.equal(cache.lastStats?.module, 'reused', 'the top-level models are not built and inferred again');
     assert.deepEqual(summary(cached), summary(analyzeFile(parse(MAIN, text), files)));
   });
 
@@ -324,6 +325,88 @@ describe('unit analysis cache', () => {
     assert.deepEqual(summary(cached), summary(analyzeFile(parse(MAIN, baseText), files)));
   });
 
+  it('runs the module unit again when its top-level code or a function it calls is edited, and only then', () => {
+    const files = new VirtualFiles();
+    files.files.set(HELPERS, parse(HELPERS, HELPERS_TEXT));
+    const cache = new AnalysisCache();
+    let text = baseText + `
+/** @symmetry invariant translation */
+export const fromBackbone = backbone(4);
+`;
+    let sourceFile = parse(MAIN, text);
+    files.files.set(MAIN, sourceFile);
+    analyzeFile(sourceFile, files, { cache });
+    const edits: [string, string, string, 'reused' | 'ran'][] = [
+      ['filters: 4, kernelSize: 4', 'filters: 4', 'filters: 5', 'reused'],
+      // backbone: fromBackbone's layers come from it
+      ["filters, kernelSize: 3, padding: 'same'", "padding: 'same'", "padding: 'valid'", 'ran'],
+      ['export const fromBackbone = backbone(4)', 'backbone(4)', 'backbone(5)', 'ran'],
+      ['const settings = { filters: 8 };', 'filters: 8', 'filters: 9', 'ran'],
+      ['filters: 5, kernelSize: 4', 'kernelSize: 4', 'kernelSize: 2', 'reused'],
+    ];
+    for (const [anchor, from, to, expected] of edits) {
+      const offset = text.indexOf(from, text.indexOf(anchor));
+      assert.ok(offset >= 0, anchor);
+      const before = text;
+      text = before.slice(0, offset) + to + before.slice(offset + from.length);
+      sourceFile = ts.updateSourceFile(sourceFile, text, { span: { start: offset, length: from.length }, newLength: to.length });
+      files.files.set(MAIN, sourceFile);
+      const cached = analyzeFile(sourceFile, files, { cache });
+      assert.equal(cache.lastStats?.module, expected, anchor);
+      const fresh = analyzeFile(parse(MAIN, text), files);
+      assert.deepEqual(summary(cached), summary(fresh), anchor);
+      assert.ok(cached.models.some((m) => m.graph.name === 'fromBackbone'));
+    }
+  });
+
+  it('keeps the augmentation findings equal to a fresh analysis: a trained model edited or not, the augmenting helper edited', () => {
+    const training = fs.readFileSync(path.join(__dirname, '..', '..', 'samples', 'augmented-training.ts'), 'utf8').replace(/^import .*$/gm, '');
+    const files = new VirtualFiles();
+    files.files.set(HELPERS, parse(HELPERS, HELPERS_TEXT));
+    const cache = new AnalysisCache();
+    let text = baseText + training;
+    let sourceFile = parse(MAIN, text);
+    files.files.set(MAIN, sourceFile);
+    analyzeFile(sourceFile, files, { cache });
+    const augmentationMessages = (analysis: FileAnalysis) => analysis.findings.filter((f) => f.ruleId === 'augmentation-not-declared').map((f) => `${f.line}:${f.character} ${f.message}`);
+    // The tracing of the training calls is kept while an edit touches nothing it read.
+    const edits: [string, string, string, 'reused' | 'ran'][] = [
+      // elsewhere: Trainer.build, far from the training code
+      ['filters: 4, kernelSize: 4', 'filters: 4, kernelSize: 4', 'filters: 5, kernelSize: 4', 'reused'],
+      // a line added above the training code (in buildD's leading trivia): every position below it moves
+      ['const settings = { filters: 8 };', 'const settings = { filters: 8 };', 'const settings = { filters: 8 };\n', 'reused'],
+      // a top-level statement changed: nothing between the units may change for anything to be kept
+      ['const SIZE = [32, 32, 3];', '[32, 32, 3]', '[32, 32, 4]', 'ran'],
+      // a unit above the training code grows by a line: the kept spans move
+      ['filters: 5, kernelSize: 4', 'kernelSize: 4', 'kernelSize: 4,\n', 'reused'],
+      // the trained model: a 1x1 convolution keeps the flip, the message changes
+      ['filters: 16, kernelSize: 3', 'kernelSize: 3', 'kernelSize: 1', 'ran'],
+      // the augmenting helper: the flip is gone, the shift stays
+      ['tf.image.flipLeftRight(images)', 'tf.image.flipLeftRight(images)', 'images', 'ran'],
+      // elsewhere again, after the helper's edit
+      ['filters: 5, kernelSize: 4', 'filters: 5', 'filters: 6', 'reused'],
+    ];
+    const seen: string[][] = [];
+    for (const [anchor, from, to, tracing] of edits) {
+      const offset = text.indexOf(from, text.indexOf(anchor));
+      assert.ok(offset >= 0, anchor);
+      const before = text;
+      text = before.slice(0, offset) + to + before.slice(offset + from.length);
+      sourceFile = ts.updateSourceFile(sourceFile, text, { span: { start: offset, length: from.length }, newLength: to.length });
+      files.files.set(MAIN, sourceFile);
+      const cached = analyzeFile(sourceFile, files, { cache });
+      assert.equal(cache.lastStats?.fileResults?.augmentations, tracing, anchor);
+      const fresh = analyzeFile(parse(MAIN, text), files);
+      assert.deepEqual(summary(cached), summary(fresh), anchor);
+      seen.push(augmentationMessages(cached));
+    }
+    // Not vacuous: the findings are there, and follow the model's and the helper's edits.
+    assert.equal(seen[0].length, 2);
+    assert.notDeepEqual(seen[4], seen[3], 'the 1x1 convolution changes what the flip finding says');
+    assert.equal(seen[5].length, 1, 'without the flip only the shift is left');
+    assert.deepEqual(seen[6], seen[5]);
+  });
+
   it('equals a fresh analysis after each of 300 random edits', function () {
     this.timeout(20000);
     const next = random(20261128);
@@ -363,6 +446,99 @@ describe('unit analysis cache', () => {
     }
     // Most edits leave most units alone: the cache must have been used, not bypassed.
     assert.ok(reused > 300, `reused ${reused} units over 300 edits`);
+  });
+
+  it('traces again when an edit lands in a helper the tracing followed, though no name it looked up is there', () => {
+    // The helper is an arrow function (no name of its own) and a unit (it builds a model).
+    const training = `
+const augmentWithPreview = (images: tf.Tensor4D) => {
+  const preview = tf.sequential();
+  preview.add(tf.layers.dense({ inputShape: [4], units: 2 }));
+  return tf.image.flipLeftRight(images);
+};
+
+/** @symmetry invariant translation */
+function buildSmallCnn() {
+  const model = tf.sequential();
+  model.add(tf.layers.conv2d({ inputShape: [16, 16, 3], filters: 4, kernelSize: 3, padding: 'same' }));
+  model.add(tf.layers.globalAveragePooling2d({}));
+  return model;
+}
+
+export async function trainSmallCnn(xs: tf.Tensor4D, ys: tf.Tensor2D) {
+  const model = buildSmallCnn();
+  await model.fit(augmentWithPreview(xs), ys);
+}
+`;
+    const files = new VirtualFiles();
+    files.files.set(HELPERS, parse(HELPERS, HELPERS_TEXT));
+    const cache = new AnalysisCache();
+    let text = baseText + training;
+    let sourceFile = parse(MAIN, text);
+    files.files.set(MAIN, sourceFile);
+    const first = analyzeFile(sourceFile, files, { cache });
+    assert.equal(first.findings.filter((f) => f.ruleId === 'augmentation-not-declared').length, 1);
+    const edit = (from: string, to: string) => {
+      const offset = text.indexOf(from);
+      text = text.slice(0, offset) + to + text.slice(offset + from.length);
+      sourceFile = ts.updateSourceFile(sourceFile, text, { span: { start: offset, length: from.length }, newLength: to.length });
+      files.files.set(MAIN, sourceFile);
+      const cached = analyzeFile(sourceFile, files, { cache });
+      assert.deepEqual(summary(cached), summary(analyzeFile(parse(MAIN, text), files)), to);
+      return cached;
+    };
+    // Without the flip the tracing finds nothing, and keeps no span in the helper: only what it
+    // read of the helper (its returns) says that putting the flip back must trace again.
+    const unflipped = edit('return tf.image.flipLeftRight(images);', 'return images;');
+    assert.equal(cache.lastStats?.fileResults?.augmentations, 'ran');
+    assert.ok((cache.lastStats?.reusedUnits ?? 0) > 5, 'the edit is inside a unit: the others are kept');
+    assert.equal(unflipped.findings.filter((f) => f.ruleId === 'augmentation-not-declared').length, 0);
+    const flippedAgain = edit('return images;', 'return tf.image.flipLeftRight(images);');
+    assert.equal(cache.lastStats?.fileResults?.augmentations, 'ran');
+    assert.equal(flippedAgain.findings.filter((f) => f.ruleId === 'augmentation-not-declared').length, 1);
+    // An edit in a unit the tracing never read keeps it.
+    edit('filters: 4, kernelSize: 4', 'filters: 5, kernelSize: 4');
+    assert.equal(cache.lastStats?.fileResults?.augmentations, 'reused');
+  });
+
+  it('keeps the augmentation tracing only while it equals a fresh one, over 150 random edits of a training script', function () {
+    this.timeout(20000);
+    const next = random(20261201);
+    const sample = (name: string) => fs.readFileSync(path.join(__dirname, '..', '..', 'samples', name), 'utf8').replace(/^import .*$/gm, '');
+    // The training code in the middle, a model unit on each side, a top-level model after it.
+    const baseText = PREFIX.split('/**\n * @symmetry invariant translation\n */\nexport function buildA')[0] + sample('augmented-training.ts') + sample('mnist-cnn.ts') + "\n/** @symmetry invariant translation */\nconst late = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 2 })] });\n";
+    const files = new VirtualFiles();
+    files.files.set(HELPERS, parse(HELPERS, HELPERS_TEXT));
+    const cache = new AnalysisCache();
+    let text = baseText;
+    let sourceFile = parse(MAIN, text);
+    files.files.set(MAIN, sourceFile);
+    analyzeFile(sourceFile, files, { cache });
+    const kept = { reused: 0, ran: 0 };
+    for (let step = 0; step < 150; step++) {
+      // Edits aimed at the training code half of the time; now and then back to the start, as
+      // an unbalanced bracket breaks the file's skeleton for every later edit.
+      const edit: Edit = text !== baseText && next() < 0.2 ? { start: 0, end: text.length, text: baseText, label: 'reset' } : next() < 0.5 ? randomEdit(next, text) : (() => {
+        const from = text.indexOf('function augmentBatch');
+        const offset = (from >= 0 ? from : 0) + Math.floor(next() * 900);
+        const inserted = pick(next, ['x', ';', ')', '\n', '  ', 'images', 'flipLeftRight(', '.fit(', '// ', 'tf.reverse(images, 2)', 'return images;', 'const q = 1;']);
+        const removed = next() < 0.3 ? Math.floor(next() * 20) : 0;
+        return { start: offset, end: Math.min(text.length, offset + removed), text: inserted, label: `training@${offset}: ${JSON.stringify(inserted)} for ${removed}` };
+      })();
+      const newText = text.slice(0, edit.start) + edit.text + text.slice(edit.end);
+      if (edit.label === 'reset') sourceFile = parse(MAIN, newText);
+      else if (newText !== text) sourceFile = ts.updateSourceFile(sourceFile, newText, { span: { start: edit.start, length: edit.end - edit.start }, newLength: edit.text.length });
+      text = newText;
+      files.files.set(MAIN, sourceFile);
+      const cached = analyzeFile(sourceFile, files, { cache });
+      const tracing = cache.lastStats?.fileResults?.augmentations;
+      if (tracing) kept[tracing]++;
+      const fresh = analyzeFile(parse(MAIN, text), files);
+      assert.deepEqual(summary(cached), summary(fresh), `step ${step}: ${edit.label}`);
+    }
+    // The training code is outside every unit (no function there builds a model): edits there
+    // change the text between units, and nothing is kept then.
+    assert.ok(kept.reused > 5 && kept.ran > 20, `tracing kept ${kept.reused} times, run ${kept.ran} times`);
   });
 
   it('drops everything when the options change', () => {

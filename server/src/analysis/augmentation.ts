@@ -94,41 +94,111 @@ function literalAxes(expression: ts.Expression | undefined): number[] | undefine
   return undefined;
 }
 
+/**
+ * What tracing read of the analysed file, so that a caller may keep the result across edits that
+ * touch none of it (engineCache.ts).
+ */
+export interface TracerReads {
+  /** Ranges it followed or walked. */
+  ranges: { start: number; end: number }[];
+  /**
+   * Words it searched the whole file for, function bodies included: callers of a function,
+   * assignments to a top-level variable, the training methods.
+   */
+  names: Set<string>;
+  /**
+   * Names it looked up in scopes: from outside a function, only the function's own name (and
+   * the body of a class, outside its methods) can hold the declaration found.
+   */
+  declared: Set<string>;
+  /** The other files it opened. */
+  files: Map<string, ts.SourceFile | undefined>;
+}
+
+const TRAINING_NAME = /\b(?:fit|fitDataset|trainOnBatch)\b/g;
+
+/**
+ * The file's training calls (`model.fit(...)`), in the order of a walk of the tree. Found from
+ * the text's occurrences of the method names rather than by walking every node: on the
+ * keystroke path the walk of a 3,000-line file cost more than the tracing itself.
+ */
+function trainingCallsOf(sourceFile: ts.SourceFile): (ts.CallExpression & { expression: ts.PropertyAccessExpression })[] {
+  const calls: (ts.CallExpression & { expression: ts.PropertyAccessExpression })[] = [];
+  const text = sourceFile.text;
+  TRAINING_NAME.lastIndex = 0;
+  for (let match = TRAINING_NAME.exec(text); match; match = TRAINING_NAME.exec(text)) {
+    const name = innermostNodeAt(sourceFile, match.index);
+    const access = name?.parent;
+    const call = access?.parent;
+    if (name && ts.isIdentifier(name) && name.getStart(sourceFile) === match.index && access && ts.isPropertyAccessExpression(access) && access.name === name && call && ts.isCallExpression(call) && call.expression === access && TRAINING_METHODS.has(name.text)) {
+      calls.push(call as ts.CallExpression & { expression: ts.PropertyAccessExpression });
+    }
+  }
+  // A walk meets an outer call before the calls inside it (`a.fit(x).fit(y)`): by start, the
+  // longer first.
+  return calls.sort((a, b) => a.pos - b.pos || b.end - a.end);
+}
+
+/** The innermost node (of those `ts.forEachChild` visits) whose range holds `offset`. */
+function innermostNodeAt(sourceFile: ts.SourceFile, offset: number): ts.Node | undefined {
+  let node: ts.Node = sourceFile;
+  for (;;) {
+    const inner: ts.Node | undefined = ts.forEachChild(node, (child) => (child.pos <= offset && offset < child.end ? child : undefined));
+    if (!inner) return node === sourceFile ? undefined : node;
+    node = inner;
+  }
+}
+
 export class AugmentationTracer {
   private readonly found: Found[] = [];
   private readonly visited = new Set<string>();
   private depth = 0;
 
-  constructor(private readonly provider: SourceProvider) {}
+  constructor(
+    private readonly provider: SourceProvider,
+    private readonly reads?: TracerReads,
+    private readonly root?: ts.SourceFile,
+  ) {}
 
-  /** Every training call of the file, and what augments the inputs each trains on. */
-  static inFile(sourceFile: ts.SourceFile, provider: SourceProvider): TrainingAugmentation[] {
+  /**
+   * Every training call of the file, and what augments the inputs each trains on; with `reads`,
+   * also what the tracing read.
+   */
+  static inFile(sourceFile: ts.SourceFile, provider: SourceProvider, reads?: TracerReads): TrainingAugmentation[] {
+    for (const method of TRAINING_METHODS) reads?.names.add(method);
     if (!TRAINING_TEXT.test(sourceFile.text)) return [];
     const result: TrainingAugmentation[] = [];
-    const visit = (node: ts.Node): void => {
-      if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && TRAINING_METHODS.has(node.expression.name.text)) {
-        const tracer = new AugmentationTracer(provider);
-        const model = tracer.modelOf(node.expression.expression, sourceFile, 0);
-        if (model) {
-          const method = node.expression.name.text;
-          const input = node.arguments[0];
-          const context: TraceContext = { file: sourceFile, bindings: new Map(), unbatched: false, element: method === 'fitDataset', perExample: false };
-          if (input) tracer.trace(input, context);
-          for (const found of tracer.found) {
-            result.push({
-              action: found.action,
-              span: { file: found.file.fileName, start: found.node.getStart(found.file), end: found.node.end },
-              op: found.op,
-              unbatched: found.unbatched,
-              model,
-              training: { file: sourceFile.fileName, start: node.getStart(sourceFile), end: node.end },
-            });
-          }
+    // The analysed file is read through its tree; other files are recorded as they are opened.
+    const opened: SourceProvider = reads
+      ? {
+          getSourceFile: (fileName) => {
+            const file = provider.getSourceFile(fileName);
+            if (fileName !== sourceFile.fileName) reads.files.set(fileName, file);
+            return file;
+          },
+        }
+      : provider;
+    for (const node of trainingCallsOf(sourceFile)) {
+      reads?.ranges.push({ start: node.pos, end: node.end });
+      const tracer = new AugmentationTracer(opened, reads, sourceFile);
+      const model = tracer.modelOf(node.expression.expression, sourceFile, 0);
+      if (model) {
+        const method = node.expression.name.text;
+        const input = node.arguments[0];
+        const context: TraceContext = { file: sourceFile, bindings: new Map(), unbatched: false, element: method === 'fitDataset', perExample: false };
+        if (input) tracer.trace(input, context);
+        for (const found of tracer.found) {
+          result.push({
+            action: found.action,
+            span: { file: found.file.fileName, start: found.node.getStart(found.file), end: found.node.end },
+            op: found.op,
+            unbatched: found.unbatched,
+            model,
+            training: { file: sourceFile.fileName, start: node.getStart(sourceFile), end: node.end },
+          });
         }
       }
-      ts.forEachChild(node, visit);
-    };
-    visit(sourceFile);
+    }
     return result;
   }
 
@@ -183,6 +253,7 @@ export class AugmentationTracer {
     if ((ts.isFunctionDeclaration(fn) || ts.isFunctionExpression(fn)) && fn.name) name = fn.name.text;
     else if (ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name)) name = fn.parent.name.text;
     if (!name) return [];
+    this.reads?.names.add(name);
     const calls: ts.CallExpression[] = [];
     const visit = (node: ts.Node): void => {
       if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === name) calls.push(node);
@@ -198,6 +269,7 @@ export class AugmentationTracer {
   /** The declaration an identifier refers to: the nearest enclosing scope that declares it. */
   private declarationOf(identifier: ts.Identifier, file: ts.SourceFile): ts.VariableDeclaration | ts.ParameterDeclaration | ts.FunctionDeclaration | undefined {
     const name = identifier.text;
+    this.reads?.declared.add(name);
     for (let scope: ts.Node | undefined = identifier.parent; scope; scope = scope.parent) {
       if (ts.isFunctionLike(scope)) {
         const parameter = scope.parameters.find((p) => ts.isIdentifier(p.name) && p.name.text === name);
@@ -242,6 +314,7 @@ export class AugmentationTracer {
   /** The name and file an imported (ESM or CommonJS) identifier comes from. */
   private importedBinding(identifier: ts.Identifier, file: ts.SourceFile): { name: string; file: ts.SourceFile } | undefined {
     const name = identifier.text;
+    this.reads?.declared.add(name);
     for (const statement of file.statements) {
       if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier)) {
         const bindings = statement.importClause?.namedBindings;
@@ -277,6 +350,7 @@ export class AugmentationTracer {
 
   /** A function declared (or assigned to a variable) under `name` at the top of `file`. */
   private functionNamed(name: string, file: ts.SourceFile): ts.FunctionLikeDeclaration | undefined {
+    this.reads?.declared.add(name);
     for (const statement of file.statements) {
       if (ts.isFunctionDeclaration(statement) && statement.name?.text === name && statement.body) return statement;
       if (ts.isVariableStatement(statement)) {
@@ -315,12 +389,18 @@ export class AugmentationTracer {
     const key = `${context.file.fileName}:${expression.pos}:${expression.end}:${context.element}:${context.unbatched}`;
     if (this.visited.has(key) || this.depth > MAX_DEPTH) return;
     this.visited.add(key);
+    this.noteRead(expression, context.file);
     this.depth++;
     try {
       this.traceNode(unwrap(expression), context);
     } finally {
       this.depth--;
     }
+  }
+
+  /** Records a node of the analysed file whose text the tracing reads. */
+  private noteRead(node: ts.Node, file: ts.SourceFile): void {
+    if (this.reads && file === this.root) this.reads.ranges.push({ start: node.pos, end: node.end });
   }
 
   private traceNode(node: ts.Expression, context: TraceContext): void {
@@ -374,6 +454,11 @@ export class AugmentationTracer {
     // `items.push({xs: ...})`, `tf.util.shuffle(points)`.
     const scope = declaration.parent.parent.parent ?? context.file;
     const name = identifier.text;
+    if (ts.isSourceFile(scope)) {
+      if (scope === this.root) this.reads?.names.add(name);
+    } else {
+      this.noteRead(scope, context.file);
+    }
     const visit = (node: ts.Node): void => {
       if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(node.left) && node.left.text === name) {
         this.trace(node.right, context);
@@ -562,6 +647,7 @@ export class AugmentationTracer {
   }
 
   private traceReturns(fn: ts.FunctionLikeDeclaration, context: TraceContext): void {
+    this.noteRead(fn, context.file);
     const body = fn.body;
     if (!body) return;
     if (!ts.isBlock(body)) return this.trace(body as ts.Expression, context);
@@ -574,6 +660,7 @@ export class AugmentationTracer {
   }
 
   private traceYields(fn: ts.FunctionLikeDeclaration, context: TraceContext): void {
+    this.noteRead(fn, context.file);
     const body = fn.body;
     if (!body) return;
     // `() => examples(data)`: the generator the arrow returns.

@@ -47,6 +47,7 @@ RuleTester.run(augmentationNotDeclared, {
     { name: 'validation data only', code: CNN() + TRAIN_ON('  const mirrored = tf.image.flipLeftRight(valXs);\n  await model.fit(xs, ys, { validationData: [mirrored, valYs] });') },
     { name: 'a tensor that never reaches training', code: CNN() + TRAIN_ON('  const preview = tf.image.flipLeftRight(xs);\n  preview.print();\n  await model.fit(xs, ys);') },
     { name: 'shuffling the order of the examples', code: CNN() + TRAIN_ON('  const order = tf.util.shuffle(Array.from({ length: 100 }, (_, i) => i));\n  const indices = tf.tensor1d(order, \'int32\');\n  await model.fit(tf.gather(xs, indices), tf.gather(ys, indices), { shuffle: true });') },
+    { name: 'a fit in a comment or a string is no training call', code: CNN() + TRAIN_ON("  // await model.fit(tf.image.flipLeftRight(xs), ys);\n  const note = 'model.fit(tf.image.flipLeftRight(xs), ys)';\n  await model.fit(xs, ys);") },
     { name: 'a model that is not analysed', code: `import * as tf from '@tensorflow/tfjs';\nasync function train(model, xs, ys) {\n  await model.fit(tf.image.flipLeftRight(xs), ys);\n}\n` },
   ],
   invalid: [
@@ -54,6 +55,11 @@ RuleTester.run(augmentationNotDeclared, {
       name: 'a flip of the batch before fit, on a CNN that breaks it',
       code: CNN() + TRAIN_ON('  const flipped = tf.image.flipLeftRight(xs);\n  await model.fit(flipped, ys);'),
       errors: [{ messageId: 'brokenAt', line: 11, column: 19, endLine: 11, endColumn: 45, severity: 'info', messageIncludes: ['Training flips the inputs horizontally, so the task is flip invariant, but conv2d at line 4 breaks it in buildCnn'] }],
+    },
+    {
+      name: 'a training call written over two lines, with optional chaining',
+      code: CNN() + TRAIN_ON('  const flipped = tf.image.flipLeftRight(xs);\n  await model\n    ?.fit(flipped, ys);'),
+      errors: [{ messageId: 'brokenAt', line: 11, column: 19, endLine: 11, endColumn: 45, severity: 'info', messageIncludes: ['conv2d at line 4 breaks it in buildCnn'] }],
     },
     {
       name: 'width and height reversals are two groups: flip and dihedral',
