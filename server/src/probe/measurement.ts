@@ -9,6 +9,7 @@ import { declaredAdjacencyInput, type PlanDeclaration, type PlanInput, type Plan
 import { stridesOf, totalStrideOf } from './layerStrides';
 import { borderReach, interiorPositions, interiorRelativeError } from './interiorError';
 import { fillRandomAdjacency, pairedInputTensors } from './pairedInputs';
+import { createOpGraphLayer } from './opGraphLayer';
 
 type TF = typeof tfjs;
 
@@ -102,6 +103,8 @@ function createLayer(tf: TF, layer: PlanLayer): tfjs.layers.Layer {
   if (/^separableConv/.test(layer.kind)) for (const key of ['kernelInitializer', 'kernelRegularizer', 'kernelConstraint']) delete config[key];
   const where = `${layer.kind}${layer.line > 0 ? ` (line ${layer.line})` : ''}`;
   try {
+    // A custom layer class is never run here: the probe evaluates its static op graph instead.
+    if (layer.origin === 'custom' && layer.body) return createOpGraphLayer(tf, layer.body, (sublayer) => createLayer(tf, sublayer));
     if (layer.origin === 'library') {
       const library = loadLibrary();
       const LayerClass = library?.[layer.kind] as (new (config: unknown) => tfjs.layers.Layer) | undefined;
