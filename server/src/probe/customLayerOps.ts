@@ -133,6 +133,9 @@ export const CUSTOM_LAYER_OPS: Readonly<Record<string, OpEvaluator>> = Object.fr
   reverse: (tf, [x, axis]) => tf.reverse(t(x), t(axis)),
   oneHot: (tf, [indices, depth, on, off]) => tf.oneHot(t(indices), t(depth), t(on), t(off)),
   'linalg.bandPart': (tf, [x, lower, upper]) => tf.linalg.bandPart(t(x), t(lower), t(upper)),
+  // Resampling to a size given in the code (a U-Net's skip connection matched to the decoder's map).
+  'image.resizeBilinear': (tf, [x, size, alignCorners, halfPixelCenters]) => tf.image.resizeBilinear(t(x), t(size), t(alignCorners), t(halfPixelCenters)),
+  'image.resizeNearestNeighbor': (tf, [x, size, alignCorners, halfPixelCenters]) => tf.image.resizeNearestNeighbor(t(x), t(size), t(alignCorners), t(halfPixelCenters)),
   // Constants. Random sources are left out on purpose: drawn anew per call, they are not a function of the input.
   range: (tf, [start, stop, step, dtype]) => tf.range(t(start), t(stop), t(step), t(dtype)),
   ones: (tf, [shape, dtype]) => tf.ones(t(shape), t(dtype)),
@@ -164,6 +167,8 @@ export const SHAPE_OPERANDS: Readonly<Record<string, readonly number[]>> = {
   transpose: [1],
   tensor: [0, 1],
   tensor1d: [0],
+  'image.resizeBilinear': [1],
+  'image.resizeNearestNeighbor': [1],
 };
 
 /** Whether `op` is evaluated by the literal probe (a tf op of the table, or a tf.layers sublayer). */

@@ -50,7 +50,7 @@ export function planCustomLayer(node: LayerNode, graph: ModelGraph, groups: Grou
   };
   const refuse = (why: string): CustomLayerPlanning => ({ obstacle: `cannot build layer ${node.kind} (line ${layerLine}) from its static op graph: ${why}; only running its class can build it (--probe-execute, or a trusted workspace)` });
   const body = node.body;
-  if (!body) return refuse('the analysis found no call() method it could read in its class');
+  if (!body) return { obstacle: `cannot build layer ${node.kind} (line ${layerLine}): the analysis does not see its class (a layer object made elsewhere, as by a loaded model, or a class without call()); only running the code can build it (--probe-execute, or a trusted workspace)` };
   if (body.unfollowed) return refuse(`${body.unfollowed.what}${where(body.unfollowed.span)} is not followed by the analysis`);
   if (body.output === undefined) return refuse('call() returns no tensor the analysis follows');
   const live = liveOps(body, body.output);
