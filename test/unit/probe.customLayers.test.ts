@@ -296,6 +296,37 @@ describe('probe: custom layers built from their static op graph', function () {
     );
   });
 
+  // What stops the plan, as the user reads it: [call() body or build() line, the words of the skip].
+  const refusals: [string, string, string, RegExp][] = [
+    ['a random op', 'call(inputs: tf.Tensor | tf.Tensor[]) { const x = inputs as tf.Tensor; return tf.add(x, tf.randomNormal(x.shape)); }', '', /tf\.randomNormal \(line \d+\) is not among the tf ops the probe evaluates/],
+    ['a weight of unknown width', 'call(inputs: tf.Tensor | tf.Tensor[]) { return tf.matMul(inputs as tf.Tensor, this.kernel.read()); }', "build(shape: tf.Shape | tf.Shape[]) { this.kernel = this.addWeight('kernel', [(shape as tf.Shape)[2] as number, (globalThis as any).width], 'float32'); }", /the shape of the weight 'kernel' \(line \d+\) is not known statically/],
+    ['several outputs', 'call(inputs: tf.Tensor | tf.Tensor[]) { const [a, b] = tf.split(inputs as tf.Tensor, 2, -1); return tf.add(a, b); }', '', /tf\.split's several outputs \(line \d+\) is not followed by the analysis/],
+    ['two sizes reshape must infer', 'call(inputs: tf.Tensor | tf.Tensor[]) { const x = inputs as tf.Tensor; const [n, t, f] = x.shape; return tf.reshape(x, [n * t, f / 2, 2]).reshape([-1, t, f]); }', '', /a size in tf\.reshape \(line \d+\) is computed at run time/],
+  ];
+  for (const [what, call, build, words] of refusals) {
+    it(`says which op stops it: ${what}`, () => {
+      const text = `import * as tf from '@tensorflow/tfjs';
+class Odd extends tf.layers.Layer {
+  static className = 'Odd';
+  private kernel!: tf.LayerVariable;
+  ${build}
+  ${call}
+}
+/** @symmetry invariant permutation */
+export function buildOdd() {
+  const tokens = tf.input({ shape: [5, 4] });
+  const mixed = new Odd({}).apply(tokens) as tf.SymbolicTensor;
+  return tf.model({ inputs: tokens, outputs: tf.layers.globalAveragePooling1d({}).apply(mixed) as tf.SymbolicTensor });
+}
+`;
+      const { analysis, sourceFile } = analyse(`refused-${what.replace(/\W+/g, '-')}.ts`, text);
+      const { plan } = buildProbePlan(analysis.models[0], sourceFile);
+      assert.match(plan.unbuildable ?? '', new RegExp(`^cannot build layer Odd \\(line ${lineOf(text, 'new Odd')}\\) from its static op graph: `));
+      assert.match(plan.unbuildable ?? '', words);
+      assert.match(plan.unbuildable ?? '', /only running its class can build it \(--probe-execute, or a trusted workspace\)$/);
+    });
+  }
+
   it('passes the layer to the worker as plain data, and looks up no name outside its own table', () => {
     const { analysis, sourceFile } = analyse('plain-data.ts', ATTENTION_MODEL);
     const { plan } = buildProbePlan(analysis.models[0], sourceFile);
