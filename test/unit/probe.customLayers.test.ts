@@ -164,6 +164,30 @@ export function buildGraphRegressor() {
 }
 `;
 
+/** A mean over the image written by hand: its output has no spatial axes left. */
+const HAND_POOLED_MODEL = `import * as tf from '@tensorflow/tfjs';
+
+class MeanOverSpace extends tf.layers.Layer {
+  static className = 'MeanOverSpace';
+  computeOutputShape(inputShape: tf.Shape | tf.Shape[]) {
+    const shape = inputShape as tf.Shape;
+    return [shape[0], shape[3]];
+  }
+  call(inputs: tf.Tensor | tf.Tensor[]) {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    return tf.mean(x, [1, 2]);
+  }
+}
+
+/** @symmetry invariant translation */
+export function buildHandPooled() {
+  const image = tf.input({ shape: [12, 12, 3] });
+  const features = tf.layers.conv2d({ filters: 12, kernelSize: 1 }).apply(image) as tf.SymbolicTensor;
+  const pooled = new MeanOverSpace({}).apply(features) as tf.SymbolicTensor;
+  return tf.model({ inputs: image, outputs: tf.layers.dense({ units: 3 }).apply(pooled) as tf.SymbolicTensor });
+}
+`;
+
 /** A custom layer whose call() uses an op the probe does not evaluate. */
 const UNLISTED_OP_MODEL = `import * as tf from '@tensorflow/tfjs';
 
@@ -266,6 +290,19 @@ describe('probe: custom layers built from their static op graph', function () {
     const convolutions = report.layers.filter((layer) => layer.kind === 'NormalisedGraphConv');
     assert.equal(convolutions.length, 2);
     for (const layer of convolutions) assert.ok(layer.relError[0] !== null && layer.relError[0] < EXACT, JSON.stringify(layer));
+  });
+
+  it('measures a hand-written pooling as invariant where its output has no acting axis left (both modes)', async () => {
+    for (const limits of [LIMITS, { ...LIMITS, execute: true }]) {
+      const report = reportNamed(await probeText(`pooled-${limits.execute ? 'execute' : 'literal'}.ts`, HAND_POOLED_MODEL, limits), 'buildHandPooled');
+      assert.equal(report.status, 'ok', report.message);
+      const pooled = report.layers.find((layer) => layer.kind.toLowerCase() === 'meanoverspace');
+      assert.ok(pooled, JSON.stringify(report.layers.map((layer) => layer.kind)));
+      // Compared as if the spatial axes were still there, the channels would shift: a false break.
+      assert.equal(pooled.measured[0], 'invariance');
+      assert.ok(pooled.relError[0] !== null && pooled.relError[0] < EXACT, JSON.stringify(pooled));
+      assert.ok(report.verdicts[0].passed, JSON.stringify(report.verdicts[0]));
+    }
   });
 
   it('gives the same verdict as running the class (execute mode)', async () => {
