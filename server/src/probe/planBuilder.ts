@@ -235,9 +235,14 @@ function buildProbePlanOf(model: ModelAnalysis, sourceFile: ts.SourceFile, width
   const representative = reach.representative;
   const graph = representative.graph;
   const layers = graph.layers.map((node) => withCustomBody(toPlanLayer(node, lineOf), node, reach.customBodies));
-  const builtFromOpGraph = [...reach.customBodies.keys()].map(
-    (node) => `layer ${node.kind} (line ${lineOf(node)}) built from its static op graph (the tf ops of its call() and the weights of its build(), drawn at random): none of its code was run`,
-  );
+  // One sentence per layer the user sees: a shared instance's applications say it once.
+  const builtFromOpGraph = [
+    ...new Set(
+      [...reach.customBodies.keys()].map(
+        (node) => `layer ${node.kind} (line ${lineOf(node)}) built from its static op graph (the tf ops of its call() and the weights of its build(), drawn at random): none of its code was run`,
+      ),
+    ),
+  ];
   const totalStride = totalStrideOf(layers);
 
   let unbuildable: string | undefined;
