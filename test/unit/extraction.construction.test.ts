@@ -607,3 +607,44 @@ export default (steps: number, features: number) => {
     );
   });
 });
+
+describe('construction: a sequential\'s layers as tensors', () => {
+  it('follows `tf.model({inputs: seq.layers[0].input, outputs: seq.layers[k].output})` into the first k + 1 layers (JS)', () => {
+    const source = `const tf = require('@tensorflow/tfjs');
+class FeatureTrunk {
+  /** @symmetry equivariant translation */
+  build() {
+    this.net = tf.sequential();
+    this.net.add(tf.layers.conv2d({inputShape: [20, 20, 3], filters: 6, kernelSize: 3, padding: 'same'}));
+    this.net.add(tf.layers.conv2d({filters: 6, kernelSize: 3, padding: 'same'}));
+    this.net.add(tf.layers.flatten());
+    this.net.add(tf.layers.dense({units: 4}));
+    return tf.model({inputs: this.net.layers[0].input, outputs: this.net.layers[1].output});
+  }
+}
+module.exports = { FeatureTrunk };`;
+    const { result } = extract(source, { fileName: '/project/src/trunk.js' });
+    const trunk = result.models.find((m) => m.construction === 'functional');
+    assert.ok(trunk, result.models.map((m) => `${m.name}:${m.construction}`).join(', '));
+    assert.deepEqual(kinds(trunk), ['conv2d', 'conv2d']);
+    assert.deepEqual(trunk.inputs.map((input) => input.shape), [[20, 20, 3]]);
+    assert.deepEqual(trunk.outputs, [trunk.layers[1].output]);
+    assert.deepEqual(trunk.gaps, []);
+  });
+
+  it('reads a later layer\'s input as the previous layer\'s output (TS)', () => {
+    const { result } = extract(`import * as tf from '@tensorflow/tfjs';
+/** @symmetry invariant translation */
+export function buildHead() {
+  const seq = tf.sequential({layers: [
+    tf.layers.conv2d({inputShape: [12, 12, 1], filters: 4, kernelSize: 3}),
+    tf.layers.globalAveragePooling2d({}),
+    tf.layers.dense({units: 2}),
+  ]});
+  return tf.model({inputs: seq.layers[0].input, outputs: seq.layers[2].input});
+}`);
+    const head = result.models.find((m) => m.construction === 'functional');
+    assert.ok(head);
+    assert.deepEqual(kinds(head), ['conv2d', 'globalAveragePooling2d']);
+  });
+});

@@ -2,9 +2,10 @@
 // One function serves the probe plan (which skips the model) and the analysis-gap rule (which
 // must not tell the user to run a probe that will skip for the same reason). It reads only the
 // analysed graph and inferences, so rules may use it without pulling in the probe itself.
-import type { ConstValue, ExtractionGap, LayerNode, ModelGraph } from '../analysis/graph';
+import type { ConstValue, ExtractionGap, LayerNode, ModelGraph, SourceSpan } from '../analysis/graph';
 import type { DeclarationInference } from '../analysis/symmetry';
-import { toPlanValue } from './plan';
+import { planCustomLayer } from './customLayerPlan';
+import { toPlanValue, type PlanCustomBody } from './plan';
 import { withRepresentativeValues, type RepresentativeGraph } from './representativeConfig';
 
 /** Keys the probe replaces itself (input sizes get the SPEC 5 defaults, names are dropped). */
@@ -36,6 +37,8 @@ export interface LiteralProbeReach {
   obstacles: LiteralProbeObstacle[];
   /** The graph with representative values for the widths the analysis does not know. */
   representative: RepresentativeGraph;
+  /** The custom layers of `representative.graph` (wrapped ones included) built from their static op graph. */
+  customBodies: Map<LayerNode, PlanCustomBody>;
 }
 
 /** Every reason the literal probe cannot build `graph`, in the order the plan reports them. */
@@ -55,10 +58,19 @@ export function literalProbeReach(
 ): LiteralProbeReach {
   const representative = withRepresentativeValues(graph, inferences.map((inference) => inference.declaration.group), lineOf, chosen);
   const obstacles: LiteralProbeObstacle[] = [];
+  const customBodies = new Map<LayerNode, PlanCustomBody>();
+  const groups = inferences.map((inference) => inference.declaration.group);
   for (const layer of representative.graph.layers) {
     for (const candidate of layer.inner ? [layer, layer.inner] : [layer]) {
       if (candidate.origin === 'custom') {
-        obstacles.push({ kind: 'custom-layer', message: `cannot build layer ${candidate.kind} (line ${lineOf(candidate)}), a custom layer that only running its class can build (--probe-execute, or a trusted workspace)` });
+        // Built from the op graph of its call() (customLayerPlan.ts): none of its code runs.
+        const lineOfSpan = (span: SourceSpan) => (span.file === graph.nameSpan.file ? lineOf({ ...candidate, nameSpan: span, callStack: [] }) : 0);
+        const planned = planCustomLayer(candidate, representative.graph, groups, lineOfSpan);
+        if ('obstacle' in planned) obstacles.push({ kind: 'custom-layer', message: planned.obstacle });
+        else {
+          customBodies.set(candidate, planned.body);
+          representative.assumptions.push(...planned.assumptions);
+        }
         continue;
       }
       const keys = nonConstantKeys(candidate);
@@ -71,5 +83,5 @@ export function literalProbeReach(
   if (missing.length > 0) obstacles.push({ kind: 'graph-gap', message: `the layer graph is incomplete: ${missing[0].message}` });
   const mismatch = inferences.find((inference) => inference.mismatch);
   if (mismatch?.mismatch) obstacles.push({ kind: 'mismatch', message: `the declaration "${mismatch.declaration.text}" does not fit the model: ${mismatch.mismatch.message}` });
-  return { obstacles, representative };
+  return { obstacles, representative, customBodies };
 }

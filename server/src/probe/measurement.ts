@@ -9,6 +9,7 @@ import { declaredAdjacencyInput, type PlanDeclaration, type PlanInput, type Plan
 import { stridesOf, totalStrideOf } from './layerStrides';
 import { borderReach, interiorPositions, interiorRelativeError } from './interiorError';
 import { fillRandomAdjacency, pairedInputTensors } from './pairedInputs';
+import { createOpGraphLayer } from './opGraphLayer';
 
 type TF = typeof tfjs;
 
@@ -102,6 +103,8 @@ function createLayer(tf: TF, layer: PlanLayer): tfjs.layers.Layer {
   if (/^separableConv/.test(layer.kind)) for (const key of ['kernelInitializer', 'kernelRegularizer', 'kernelConstraint']) delete config[key];
   const where = `${layer.kind}${layer.line > 0 ? ` (line ${layer.line})` : ''}`;
   try {
+    // A custom layer class is never run here: the probe evaluates its static op graph instead.
+    if (layer.origin === 'custom' && layer.body) return createOpGraphLayer(tf, layer.body, (sublayer) => createLayer(tf, sublayer));
     if (layer.origin === 'library') {
       const library = loadLibrary();
       const LayerClass = library?.[layer.kind] as (new (config: unknown) => tfjs.layers.Layer) | undefined;
@@ -475,7 +478,8 @@ function interiorOf(shape: readonly number[], action: { axes: number[]; scale: n
 export function measureModel(tf: TF, { model, plan, buildMs, checkpoint }: MeasureInput): MeasuredModel {
   const B = PROBE_BATCH;
   // Structural actions per declaration, for every tensor.
-  const actions = plan.declarations.map((declaration) => actionsFor(plan, declaration));
+  const outputRanks = model.outputs.map((output) => output.shape.length);
+  const actions = plan.declarations.map((declaration) => actionsFor(plan, declaration, outputRanks));
   // The elements are drawn for the set's size: an adjacency input does not choose them.
   const first = plan.inputs.find((input) => !actions.some((byTensor) => byTensor.get(input.tensor)?.kind === 'paired')) ?? plan.inputs[0];
   const firstShape = first?.shape ?? [];
@@ -613,7 +617,7 @@ export function measureModel(tf: TF, { model, plan, buildMs, checkpoint }: Measu
 }
 
 /** The structural action on every tensor for one declaration. */
-export function actionsFor(plan: Pick<ProbePlan, 'inputs' | 'layers'>, declaration: PlanDeclaration): Map<number, TensorAction> {
+export function actionsFor(plan: Pick<ProbePlan, 'inputs' | 'layers'>, declaration: PlanDeclaration, outputRanks?: readonly number[]): Map<number, TensorAction> {
   // SPEC 2 and 5: with an adjacency, a permutation acts on both of its axes (A -> P·A·Pᵀ), on
   // the set axis of every other rank-3 input, and leaves the other inputs alone.
   const paired = pairedInputTensors(plan, declaration);
@@ -631,10 +635,20 @@ export function actionsFor(plan: Pick<ProbePlan, 'inputs' | 'layers'>, declarati
     else if (paired.size > 0 && rank !== 3) action = { kind: 'none' };
     actions.set(input.tensor, action);
   }
-  for (const layer of plan.layers) {
+  const builtRanks = new Map(ranks);
+  plan.layers.forEach((layer, index) => {
     const inputs = layer.inputs.map((id) => actions.get(id) ?? { kind: 'unknown' as const });
-    actions.set(layer.output, layerAction(layer, inputs, layer.inputs.map((id) => ranks.get(id) ?? 0)));
-  }
+    let action = layerAction(layer, inputs, layer.inputs.map((id) => ranks.get(id) ?? 0));
+    // A layer of a kind the probe does not know (a custom class) passes its input's action on;
+    // when its output has fewer axes than its input, the acting axes were reduced away (a
+    // pooling written by hand), as after a global pool: only invariance is measured. (The
+    // tfjs layers that drop axes, flatten and global pools, say so themselves.)
+    const rank = outputRanks?.[index];
+    const inputRank = builtRanks.get(layer.inputs[0]);
+    if (rank !== undefined) builtRanks.set(layer.output, rank);
+    if (rank !== undefined && inputRank !== undefined && rank < inputRank && action.kind !== 'none' && action.kind !== 'unknown') action = { kind: 'none' };
+    actions.set(layer.output, action);
+  });
   // GraphConv's symmetry moves its adjacency's rows and columns with the nodes: an adjacency the
   // model computes (not a model input) would be permuted along one axis only, and the probe
   // would measure a violation that is not there.

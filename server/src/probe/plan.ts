@@ -27,6 +27,34 @@ export interface PlanLayer {
   sharedWith?: number;
   /** 1-based line in the model's file (0 when unknown, e.g. in a saved model). */
   line: number;
+  /** A custom layer the literal probe builds from its static op graph (customLayerPlan.ts), running none of its code. */
+  body?: PlanCustomBody;
+}
+
+/** A size in a custom layer's body: a number, an axis of one of its inputs (batch axis 0), or null (reshape's -1). */
+export type PlanBodyDim = number | { input: number; axis: number } | null;
+
+/** An operand of a body op: an earlier op's tensor, a constant (lists may hold `{$tensor: op}`), or sizes. */
+export type PlanBodyOperand = { value: number } | { constant?: PlanValue } | { dims: PlanBodyDim[] };
+
+export interface PlanBodyOp {
+  /** `input`, `weight`, `layer:<kind>` or a key of CUSTOM_LAYER_OPS (customLayerOps.ts). */
+  op: string;
+  operands: PlanBodyOperand[];
+  /** `input`: its index; `weight`: its name. */
+  options?: Record<string, PlanValue>;
+  /** `layer:<kind>`: the sublayer, built with its tf.layers factory like any literal layer. */
+  sublayer?: PlanLayer;
+  /** 1-based line (0 when the class is in another file). */
+  line: number;
+}
+
+/** A custom layer's build() and call() as plain data: the weights, then the ops of call() in order. */
+export interface PlanCustomBody {
+  className: string;
+  /** null where call()'s output does not depend on the op (an initializer passed to addWeight). */
+  ops: (PlanBodyOp | null)[];
+  output: number;
 }
 
 export interface PlanDeclaration {

@@ -11,7 +11,7 @@ import type { ModelAnalysis } from '../engine';
 import { spanToLspRange } from '../engine';
 import { layerSpanInModel } from '../rules/runner';
 import { isChosenPathGap, literalProbeReach } from './literalReach';
-import { planDeclarationOf, toPlanLayer, type PlanLayer, type ProbePlan } from './plan';
+import { planDeclarationOf, toPlanLayer, type PlanCustomBody, type PlanLayer, type ProbePlan } from './plan';
 import { numberList, spatialRankOf, totalStrideOf } from './layerStrides';
 import { chooseInputSizes } from './probeSizes';
 import type { StructuralChoice } from './representativeConfig';
@@ -218,6 +218,13 @@ function lineOfLayerIn(model: ModelAnalysis, sourceFile: ts.SourceFile): (node: 
   };
 }
 
+/** The plan layer with the op graph the probe builds a custom layer from (literalReach.ts), its wrapped layer's too. */
+function withCustomBody(layer: PlanLayer, node: LayerNode, bodies: ReadonlyMap<LayerNode, PlanCustomBody>): PlanLayer {
+  const body = bodies.get(node);
+  const inner = layer.inner && node.inner ? withCustomBody(layer.inner, node.inner, bodies) : layer.inner;
+  return { ...layer, ...(body ? { body } : {}), ...(inner ? { inner } : {}) };
+}
+
 function buildProbePlanOf(model: ModelAnalysis, sourceFile: ts.SourceFile, widthAssumptions: string[] = [], chosen: ReadonlyMap<string, ConstValue> = new Map()): BuiltPlan {
   const lineOfSpan = (start: number, end: number) => spanToLspRange(sourceFile, { start, end }).start.line + 1;
   const lineOf = lineOfLayerIn(model, sourceFile);
@@ -227,7 +234,15 @@ function buildProbePlanOf(model: ModelAnalysis, sourceFile: ts.SourceFile, width
   const reach = literalProbeReach(model.graph, model.inferences, lineOf, chosen);
   const representative = reach.representative;
   const graph = representative.graph;
-  const layers = graph.layers.map((node) => toPlanLayer(node, lineOf));
+  const layers = graph.layers.map((node) => withCustomBody(toPlanLayer(node, lineOf), node, reach.customBodies));
+  // One sentence per layer the user sees: a shared instance's applications say it once.
+  const builtFromOpGraph = [
+    ...new Set(
+      [...reach.customBodies.keys()].map(
+        (node) => `layer ${node.kind} (line ${lineOf(node)}) built from its static op graph (the tf ops of its call() and the weights of its build(), drawn at random): none of its code was run`,
+      ),
+    ),
+  ];
   const totalStride = totalStrideOf(layers);
 
   let unbuildable: string | undefined;
@@ -264,7 +279,7 @@ function buildProbePlanOf(model: ModelAnalysis, sourceFile: ts.SourceFile, width
 
   const shapeOf = (tensor: number): number[] | undefined => sizes.tensorShapes[tensor] ?? model.shapes[tensor]?.map((dim) => dim ?? DEFAULT_DIMENSION);
   const parameters = estimateParameters(layers, shapeOf);
-  const assumptions = [...pathAssumptions, ...representative.assumptions, ...widthAssumptions, ...sizes.assumptions];
+  const assumptions = [...builtFromOpGraph, ...pathAssumptions, ...representative.assumptions, ...widthAssumptions, ...sizes.assumptions];
   const plan: ProbePlan = {
     modelName: graph.name,
     line: lineOfSpan(graph.nameSpan.start, graph.nameSpan.end),

@@ -663,6 +663,8 @@ function constantOf(value: BodyValue): ConstValue | undefined {
 
 function dimOf(value: BodyValue): BodyDim {
   if (value.k === 'dim') return value.dim;
+  // `const shape = inputShape as tf.Shape; [shape[1], shape[2]]`: indexed once and used as a size, it is an axis of input 0.
+  if (value.k === 'buildIndex') return { input: 0, axis: value.index };
   if (value.k === 'const' && typeof value.value === 'number') return value.value;
   return null;
 }

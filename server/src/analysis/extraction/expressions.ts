@@ -271,6 +271,13 @@ export class Expressions {
         return { kind: 'builtin', name: `${object.name}.${name}` };
       case 'layer':
         if (name === 'apply') return { kind: 'builtin', name: 'layer.apply', receiver: object };
+        if ((name === 'output' || name === 'input') && object.inSequential) {
+          // `tf.model({inputs: seq.layers[0].input, outputs: seq.layers[k].output})`: the sequential's layers as tensors.
+          const { input, outputs } = this.interp.tfjs.sequentialLayerTensors(object.inSequential.model, node, scope);
+          const index = object.inSequential.index;
+          const tensor = name === 'output' ? outputs[index] : index === 0 ? input : outputs[index - 1];
+          if (tensor) return { kind: 'tensor', tensor };
+        }
         return unknown(`property '${name}' of a layer is not modelled`, scope.file.span(node));
       case 'model': {
         const own = object.model.props.get(name);
@@ -285,8 +292,10 @@ export class Expressions {
         if (name === 'layers') {
           return {
             kind: 'array',
-            items: object.model.items.map((item) =>
-              'origin' in item.value ? { kind: 'layer', layer: item.value } : { kind: 'model', model: item.value },
+            items: object.model.items.map((item, index) =>
+              'origin' in item.value
+                ? { kind: 'layer', layer: item.value, ...(object.model.construction !== 'functional' ? { inSequential: { model: object.model, index } } : {}) }
+                : { kind: 'model', model: item.value },
             ),
           };
         }

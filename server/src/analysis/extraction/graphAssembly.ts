@@ -118,7 +118,7 @@ function shapeFromConst(value: ConstValue | undefined): (number | null)[] | unde
 }
 
 /** The input a sequential model's first layer declares (inputShape, batchInputShape, ...). */
-function sequentialInput(model: ModelUnderConstruction, depth = 0): { shape?: (number | null)[]; dtype?: string; span: SourceSpan } | undefined {
+export function sequentialInput(model: ModelUnderConstruction, depth = 0): { shape?: (number | null)[]; dtype?: string; span: SourceSpan } | undefined {
   const first = model.items[0]?.value;
   if (!first || depth > 8) return undefined;
   if (!('origin' in first)) {

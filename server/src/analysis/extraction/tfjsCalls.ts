@@ -5,6 +5,7 @@ import type { ConstValue, LayerConfig, LayerOrigin } from '../graph';
 import { NotConstant } from '../graph';
 import type { Interpreter } from './interpreter';
 import { calleeName, clip, isUndefined } from './interpreterShared';
+import { sequentialInput } from './graphAssembly';
 import {
   type AbstractValue,
   type ArrayValue,
@@ -194,6 +195,33 @@ export class TfjsCalls {
     }
     return { kind: 'tensor', tensor: output };
   }
+
+  /**
+   * A sequential's layers as symbolic tensors, as tfjs gives them once the model is built
+   * (`seq.layers[k].output`): its declared input, and one output per item, from one replay of
+   * its layers in the caller's tensor space (kept while no layer is added).
+   */
+  sequentialLayerTensors(model: ModelUnderConstruction, node: ts.Node, scope: Scope): { input: SymbolicTensor; outputs: SymbolicTensor[] } {
+    const known = this.sequentialTensors.get(model);
+    if (known && known.items === model.items.length) return known;
+    const declared = sequentialInput(model);
+    const input: SymbolicTensor = { id: this.interp.tensorIds++, declaredInput: declared ?? { span: model.creationSpan } };
+    const outputs: SymbolicTensor[] = [];
+    let current = input;
+    for (const item of model.items) {
+      if ('origin' in item.value) {
+        if (item.value.kind !== 'inputLayer') current = (this.applyLayer(item.value, { kind: 'tensor', tensor: current }, node, scope) as { tensor: SymbolicTensor }).tensor;
+      } else {
+        current = this.replayModel(item.value, [current], node, scope, 1)[0] ?? current;
+      }
+      outputs.push(current);
+    }
+    const tensors = { input, outputs, items: model.items.length };
+    this.sequentialTensors.set(model, tensors);
+    return tensors;
+  }
+
+  private readonly sequentialTensors = new WeakMap<ModelUnderConstruction, { input: SymbolicTensor; outputs: SymbolicTensor[]; items: number }>();
 
   /** `otherModel.apply(x)`: replays the model's layers on x in the caller's tensor space. */
   modelApply(model: ModelUnderConstruction, arg: AbstractValue | undefined, node: ts.Node, scope: Scope): AbstractValue {

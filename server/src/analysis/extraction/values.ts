@@ -103,6 +103,8 @@ export interface LayerInstance {
 export interface LayerValue {
   kind: 'layer';
   layer: LayerInstance;
+  /** Read from a sequential's `layers[index]`: its `output` and `input` are the tensors of that model's layers. */
+  inSequential?: { model: ModelUnderConstruction; index: number };
 }
 
 /** A symbolic tensor of the unit's tensor space. */
