@@ -65,6 +65,8 @@ interface UnitEntry {
   /** Other segments whose text the run read (helpers it called, classes it built). */
   segmentsRead: Set<number>;
   filesRead: Map<string, ts.SourceFile | undefined>;
+  /** Names the run looked up at the file's top level, found or not (see `exposedByEdit`). */
+  topLevelNames: ReadonlySet<string>;
   orphans: OrphanHolder[];
   models: CachedModel[];
   /**
@@ -91,6 +93,11 @@ interface CacheState {
 }
 
 const IDENTIFIER_WORD = /[A-Za-z_$\u0080-\uffff][\w$\u0080-\uffff]*/g;
+
+/** The names a lookup from outside `piece` may find in it (every word when it may be any). */
+function exposedBy(piece: Piece, source: string): readonly string[] {
+  return piece.exposes === 'any' || piece.exposes === undefined ? source.slice(piece.start, piece.end).match(IDENTIFIER_WORD) ?? [] : piece.exposes;
+}
 
 /**
  * The key of the module unit's entry. The module unit has no segment: its own text is the text
@@ -237,6 +244,39 @@ export class CacheSession {
     return { oldPieces, newPieces, unchanged };
   }
 
+  private exposedNames?: Set<string>;
+
+  /**
+   * The names whose top-level declaration the edit may have added, removed or moved: those of
+   * the changed segments that are not declared there both before and after. A unit that looked one up (and maybe found nothing, or found another declaration) runs
+   * again: renaming a helper and renaming it back changes no text the unit read.
+   */
+  private exposedByEdit(): Set<string> {
+    if (this.exposedNames) return this.exposedNames;
+    const names = new Set<string>();
+    const shift = this.shift;
+    const old = this.previous;
+    if (shift && old) {
+      const text = this.sourceFile.text;
+      for (let i = 1; i < shift.unchanged.length; i += 2) {
+        if (shift.unchanged[i]) continue;
+        const before = shift.oldPieces[i];
+        const after = shift.newPieces[i];
+        if (before.exposes === 'any' || after.exposes === 'any' || !before.exposes || !after.exposes) {
+          for (const name of exposedBy(before, old.text)) names.add(name);
+          for (const name of exposedBy(after, text)) names.add(name);
+        } else {
+          // A declaration still there under the same name resolves as before; a caller that
+          // read its text has the segment in `segmentsRead`.
+          for (const name of before.exposes) if (!after.exposes.includes(name)) names.add(name);
+          for (const name of after.exposes) if (!before.exposes.includes(name)) names.add(name);
+        }
+      }
+    }
+    this.exposedNames = names;
+    return names;
+  }
+
   private segmentUnchanged(index: number): boolean {
     // Pieces alternate gap, segment, gap...: segment i is piece 2i + 1.
     return this.shift?.unchanged[2 * index + 1] === true;
@@ -259,6 +299,8 @@ export class CacheSession {
     const entry = this.previous?.entries.get(segment);
     if (!entry || !entry.cacheable || entry.kind !== unit.kind || (segment !== MODULE_SEGMENT && !this.segmentUnchanged(segment))) return undefined;
     for (const other of entry.segmentsRead) if (!this.segmentUnchanged(other)) return undefined;
+    const exposed = this.exposedByEdit();
+    for (const name of entry.topLevelNames) if (exposed.has(name)) return undefined;
     for (const [fileName, sourceFile] of entry.filesRead) if (!this.sameFile(fileName, sourceFile)) return undefined;
     // Validate every span before moving any: a span in a changed piece means a dependency the
     // interpreter did not report, and the unit runs again instead. The unit's own segment is
@@ -343,6 +385,7 @@ export class CacheSession {
       kind: unit.kind,
       segmentsRead,
       filesRead: new Map(dependencies.filesRead),
+      topLevelNames: dependencies.topLevelNames,
       orphans: result.orphans,
       models: [],
       ownSpans: [],
@@ -401,8 +444,7 @@ export class CacheSession {
         for (const word of words.match(IDENTIFIER_WORD) ?? []) if (reads.names.has(word)) return undefined;
       }
       for (const [piece, source] of [[before, old.text], [after, text]] as const) {
-        const exposed = piece.exposes === 'any' || piece.exposes === undefined ? source.slice(piece.start, piece.end).match(IDENTIFIER_WORD) ?? [] : piece.exposes;
-        for (const word of exposed) if (reads.declared.has(word)) return undefined;
+        for (const word of exposedBy(piece, source)) if (reads.declared.has(word)) return undefined;
       }
     }
     const ranges: TracerReads['ranges'] = [];

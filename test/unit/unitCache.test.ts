@@ -137,7 +137,7 @@ export function buildF(kind: string, pooled: boolean) {
 /** Sample models appended after the designed part, for breadth. */
 function sampleTail(): string {
   const dir = path.join(__dirname, '..', '..', 'samples');
-  return ['mnist-cnn.ts', 'invalid-declarations.ts']
+  return ['mnist-cnn.ts', 'invalid-declarations.ts', 'augmented-training.ts']
     .filter((name) => fs.existsSync(path.join(dir, name)))
     .map((name) => fs.readFileSync(path.join(dir, name), 'utf8').replace(/^import .*$/gm, ''))
     .join('\n');
@@ -325,6 +325,28 @@ describe('unit analysis cache', () => {
     assert.deepEqual(summary(cached), summary(analyzeFile(parse(MAIN, baseText), files)));
   });
 
+  it('runs a caller again when a helper it looks up is renamed and renamed back', () => {
+    // While `backbone` is misnamed, buildA finds no such function and reads no helper's text; the
+    // rename back changes no text buildA read, yet buildA must find backbone again.
+    const files = new VirtualFiles();
+    files.files.set(HELPERS, parse(HELPERS, HELPERS_TEXT));
+    const cache = new AnalysisCache();
+    let sourceFile = parse(MAIN, baseText);
+    files.files.set(MAIN, sourceFile);
+    analyzeFile(sourceFile, files, { cache });
+    const at = baseText.indexOf('function backbone(') + 'function '.length;
+    const renamed = baseText.slice(0, at) + 'e' + baseText.slice(at + 'backbone'.length);
+    sourceFile = ts.updateSourceFile(sourceFile, renamed, { span: { start: at, length: 'backbone'.length }, newLength: 1 });
+    files.files.set(MAIN, sourceFile);
+    const broken = analyzeFile(sourceFile, files, { cache });
+    assert.deepEqual(summary(broken), summary(analyzeFile(parse(MAIN, renamed), files)));
+    sourceFile = ts.updateSourceFile(sourceFile, baseText, { span: { start: at, length: 1 }, newLength: 'backbone'.length });
+    files.files.set(MAIN, sourceFile);
+    const restored = analyzeFile(sourceFile, files, { cache });
+    assert.deepEqual(summary(restored), summary(analyzeFile(parse(MAIN, baseText), files)));
+    assert.ok(cache.lastStats!.ranUnits >= 3, 'backbone and its two callers run again');
+  });
+
   it('runs the module unit again when its top-level code or a function it calls is edited, and only then', () => {
     const files = new VirtualFiles();
     files.files.set(HELPERS, parse(HELPERS, HELPERS_TEXT));
@@ -477,9 +499,12 @@ export async function trainSmallCnn(xs: tf.Tensor4D, ys: tf.Tensor2D) {
     let sourceFile = parse(MAIN, text);
     files.files.set(MAIN, sourceFile);
     const first = analyzeFile(sourceFile, files, { cache });
-    assert.equal(first.findings.filter((f) => f.ruleId === 'augmentation-not-declared').length, 1);
-    const edit = (from: string, to: string) => {
-      const offset = text.indexOf(from);
+    // The base text's samples train models too: count the findings of the code appended here.
+    const appendedAt = baseText.length;
+    const ownFindings = (analysis: FileAnalysis) => analysis.findings.filter((f) => f.ruleId === 'augmentation-not-declared' && f.span.start >= appendedAt);
+    assert.equal(ownFindings(first).length, 1);
+    const edit = (from: string, to: string, after = appendedAt) => {
+      const offset = text.indexOf(from, after);
       text = text.slice(0, offset) + to + text.slice(offset + from.length);
       sourceFile = ts.updateSourceFile(sourceFile, text, { span: { start: offset, length: from.length }, newLength: to.length });
       files.files.set(MAIN, sourceFile);
@@ -492,12 +517,12 @@ export async function trainSmallCnn(xs: tf.Tensor4D, ys: tf.Tensor2D) {
     const unflipped = edit('return tf.image.flipLeftRight(images);', 'return images;');
     assert.equal(cache.lastStats?.fileResults?.augmentations, 'ran');
     assert.ok((cache.lastStats?.reusedUnits ?? 0) > 5, 'the edit is inside a unit: the others are kept');
-    assert.equal(unflipped.findings.filter((f) => f.ruleId === 'augmentation-not-declared').length, 0);
+    assert.equal(ownFindings(unflipped).length, 0);
     const flippedAgain = edit('return images;', 'return tf.image.flipLeftRight(images);');
     assert.equal(cache.lastStats?.fileResults?.augmentations, 'ran');
-    assert.equal(flippedAgain.findings.filter((f) => f.ruleId === 'augmentation-not-declared').length, 1);
+    assert.equal(ownFindings(flippedAgain).length, 1);
     // An edit in a unit the tracing never read keeps it.
-    edit('filters: 4, kernelSize: 4', 'filters: 5, kernelSize: 4');
+    edit('filters: 4, kernelSize: 4', 'filters: 5, kernelSize: 4', 0);
     assert.equal(cache.lastStats?.fileResults?.augmentations, 'reused');
   });
 

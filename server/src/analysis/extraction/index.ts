@@ -37,6 +37,8 @@ export interface UnitDependencies {
   touched: ReadonlySet<ts.Node>;
   /** The source provider's answers the run relied on, by file name. */
   filesRead: ReadonlyMap<string, ts.SourceFile | undefined>;
+  /** Names looked up at the top level of the unit's own file, found or not. */
+  topLevelNames: ReadonlySet<string>;
 }
 
 const DEFAULT_STEP_BUDGET = 200_000;
@@ -468,11 +470,13 @@ export function extractModels(sourceFile: ts.SourceFile, provider: SourceProvide
     if (!unitResult) {
       const touched = new Set<ts.Node>();
       const filesRead = new Map<string, ts.SourceFile | undefined>();
+      const topLevelNames = new Set<string>();
       // One run per path the unit's decisions open (variants.ts); one run when it meets none.
       const runPath = (schedule: readonly number[]): PathRun => {
         const { outcome, state } = runUnit(interpreter, unit, file, schedule);
         for (const node of state.touched) touched.add(node);
         for (const [fileName, sourceFile] of state.filesRead) filesRead.set(fileName, sourceFile);
+        for (const name of state.topLevelNames) topLevelNames.add(name);
         const models: PathRun['models'] = [];
         const seen = new Map<string, number>();
         for (const { model, holder } of outcome.models) {
@@ -493,7 +497,7 @@ export function extractModels(sourceFile: ts.SourceFile, provider: SourceProvide
       } catch {
         continue;
       }
-      options?.onUnitRun?.(unit, unitResult, { touched, filesRead });
+      options?.onUnitRun?.(unit, unitResult, { touched, filesRead, topLevelNames });
     }
     if (unit.fragmentParameters && !unit.hasDeclaration && unitResult.models.some((m) => m.construction === 'fragment') && calledElsewhere(unit.node, sourceFile)) {
       unitResult = { ...unitResult, models: unitResult.models.filter((m) => m.construction !== 'fragment') };

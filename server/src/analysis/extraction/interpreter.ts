@@ -75,6 +75,14 @@ export interface UnitState {
   touched: Set<ts.Node>;
   /** Every `provider.getSourceFile` answer the run relied on, misses included. */
   filesRead: Map<string, ts.SourceFile | undefined>;
+  /**
+   * Names the run looked up at the top level of the unit's own file, found or not: a
+   * declaration of one that appears, goes or moves changes the result though no text the run
+   * read changed (a helper renamed and renamed back).
+   */
+  topLevelNames: Set<string>;
+  /** The file the unit is in (the one whose top-level lookups `topLevelNames` records). */
+  unitFile: ts.SourceFile;
   /** The options to take at the first decisions met (0 beyond): which path this run follows. */
   schedule: readonly number[];
   /** The decisions met, in order. */
@@ -170,6 +178,8 @@ export class Interpreter {
       directModels: [],
       touched: new Set(),
       filesRead: new Map(),
+      topLevelNames: new Set(),
+      unitFile: unitNode.getSourceFile(),
       schedule,
       choices: [],
       decided: new Map(),

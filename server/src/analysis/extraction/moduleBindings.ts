@@ -11,6 +11,8 @@ export class ModuleBindings {
 
   /** A module-level binding of `file`: imports, consts (evaluated lazily, cached), functions. */
   staticLookup(file: FileContext, name: string): AbstractValue | undefined {
+    const unit = this.interp.unit;
+    if (unit && file.sourceFile === unit.unitFile) unit.topLevelNames.add(name);
     const cached = file.valueCache.get(name);
     if (cached) return cached;
     const binding = file.binding(name);
