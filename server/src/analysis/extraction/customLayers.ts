@@ -485,8 +485,9 @@ class BodyReading {
       case 'array':
         return target.items[index] ?? { k: 'const', value: undefined };
       case 'tensor': {
-        // `const [a, b] = tf.split(x, 2)`: ops with several outputs are not followed.
+        // `const [a, b] = tf.split(x, 2)`: one `part` op per output taken; other ops have one output.
         const op = this.ops[target.id];
+        if (op?.op === 'split' || op?.op === 'unstack') return { k: 'tensor', id: this.push({ op: 'part', operands: [{ value: target.id }], options: { index }, span: file.span(node) }) };
         throw new Unfollowed(`tf.${op?.op ?? 'op'}'s several outputs`, file.span(node));
       }
       case 'const':

@@ -1,0 +1,220 @@
+// Custom layers under groups other than permutation (translation, flip, rotation90, sign) and
+// the axis ops that used to be gaps (split, concat along the set axis, general reshape): each
+// case is a small model whose verdict a user can check by hand (SPEC 3 and 4).
+import { strict as assert } from 'node:assert';
+import { analyzeText } from '../../server/src/engine';
+import { CUSTOM_OP_RULES } from '../../server/src/analysis/layerRules/customOps';
+import { CUSTOM_OP_PARITY } from '../../server/src/analysis/layerRules/customOpParity';
+import { describeState } from '../../server/src/analysis/symmetry';
+
+const HEADER = `import * as tf from '@tensorflow/tfjs';\n`;
+
+/** A class `Custom` with the given build() and call() bodies (`inputs` is call()'s parameter). */
+function customClass(build: string, call: string): string {
+  return `
+class Custom extends tf.layers.Layer {
+  build(inputShape) {
+    ${build}
+  }
+  call(inputs) {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    ${call}
+  }
+}
+`;
+}
+
+/** A model on an input of `shape` applying Custom, then `after` (a layer factory call or ''). */
+function model(declaration: string, shape: string, body: string, after = ''): string {
+  return `${HEADER}${body}
+/** @symmetry ${declaration} */
+export function buildModel() {
+  const input = tf.input({ shape: ${shape} });
+  const mixed = new Custom({}).apply(input);
+  const out = ${after ? `${after}.apply(mixed)` : 'mixed'};
+  return tf.model({ inputs: input, outputs: out });
+}
+`;
+}
+
+/** The state after Custom, the rule ids, and the text of each finding's related sites. */
+function verdict(code: string) {
+  const analysis = analyzeText('/virtual/groups.ts', code);
+  const built = analysis.models[0];
+  const layer = built.graph.layers.find((l) => l.kind === 'Custom');
+  assert.ok(layer, 'the Custom layer is in the graph');
+  return {
+    after: describeState(built.inferences[0].layerStates[layer!.id]),
+    rules: analysis.findings.map((finding) => finding.ruleId),
+    messages: analysis.findings.map((finding) => finding.message).join('\n'),
+    related: analysis.findings.flatMap((finding) => finding.related.map((r) => code.slice(r.span.start, r.span.end))),
+  };
+}
+
+const IMAGE = '[12, 12, 3]';
+const SET = '[10, 8]';
+const PIXEL_WEIGHT = `this.w = this.addWeight('w', [inputShape[3], 4], 'float32', tf.initializers.glorotUniform({}));`;
+
+describe('custom layers on images: translation, flip, rotation90', () => {
+  const perPixelRows = customClass(PIXEL_WEIGHT, `const rows = tf.matMul(tf.reshape(x, [-1, x.shape[3]]), this.w.read());
+    return tf.reshape(tf.relu(rows), [-1, x.shape[1], x.shape[2], 4]);`);
+  const perPixelDot = customClass(PIXEL_WEIGHT, 'return tf.tanh(tf.dot(x, this.w.read()));');
+
+  for (const group of ['translation', 'flip', 'rotation90', 'dihedral']) {
+    it(`a per-pixel matMul over the channels (rows of [-1, C] and back) keeps ${group}`, () => {
+      const result = verdict(model(`equivariant ${group}`, IMAGE, perPixelRows));
+      assert.deepEqual(result.rules, [], result.messages);
+      assert.equal(result.after, 'exact');
+    });
+  }
+
+  it('tf.dot on the channel axis keeps translation, and a channel mean then global pooling is invariant', () => {
+    assert.deepEqual(verdict(model('equivariant translation', IMAGE, perPixelDot)).rules, []);
+    const pooled = customClass('', 'return tf.mean(x, -1, true);');
+    const result = verdict(model('invariant translation', IMAGE, pooled, 'tf.layers.globalAveragePooling2d({})'));
+    assert.deepEqual(result.rules, [], result.messages);
+  });
+
+  it('a weight of the image size added to every pixel is a per-position weight, blamed at the addWeight', () => {
+    const code = model(
+      'equivariant translation',
+      IMAGE,
+      customClass(`this.bias = this.addWeight('bias', [inputShape[1], inputShape[2], 1], 'float32', tf.initializers.zeros());`, 'return tf.add(x, this.bias.read());'),
+    );
+    const result = verdict(code);
+    assert.deepEqual(result.rules, ['position-dependent-weights']);
+    assert.ok(result.related.some((text) => text.startsWith('tf.add(x')), result.related.join(' | '));
+    assert.ok(result.related.some((text) => text.startsWith("this.addWeight('bias'")), result.related.join(' | '));
+  });
+
+  it('a flatten of the pixels inside call() followed by a weight breaks translation where the matMul is', () => {
+    const code = model(
+      'invariant translation',
+      IMAGE,
+      customClass(`this.w = this.addWeight('w', [432, 4], 'float32', tf.initializers.glorotUniform({}));`, 'return tf.matMul(tf.reshape(x, [-1, 432]), this.w.read());'),
+    );
+    const result = verdict(code);
+    assert.deepEqual(result.rules, ['flatten-breaks-invariance'], result.messages);
+  });
+
+  it('a slice of the top rows breaks translation and flip of rows, but flip (W only) keeps it', () => {
+    const crop = customClass('', 'return tf.slice(x, [0, 0, 0, 0], [-1, 6, -1, -1]);');
+    assert.deepEqual(verdict(model('equivariant translation', IMAGE, crop)).rules, ['position-dependent-weights']);
+    assert.deepEqual(verdict(model('equivariant flip', IMAGE, crop)).rules, []);
+  });
+
+  it('a reduction over one spatial axis is a gap under rotation90, which moves both at once', () => {
+    const rowMean = customClass('', 'return tf.mean(x, 1, true);');
+    assert.deepEqual(verdict(model('equivariant rotation90', IMAGE, rowMean)).rules, ['analysis-gap']);
+    assert.deepEqual(verdict(model('equivariant translation', IMAGE, rowMean)).rules, []);
+  });
+});
+
+describe('custom layers under sign: odd and even ops', () => {
+  const SIGN_INPUT = '[6]';
+  const weight = `this.w = this.addWeight('w', [inputShape[1], 4], 'float32', tf.initializers.glorotUniform({}));`;
+  const bias = `this.b = this.addWeight('b', [4], 'float32', tf.initializers.zeros());`;
+
+  it('tanh of a matMul without bias is odd', () => {
+    const result = verdict(model('equivariant sign', SIGN_INPUT, customClass(weight, 'return tf.tanh(tf.matMul(x, this.w.read()));')));
+    assert.deepEqual(result.rules, [], result.messages);
+    assert.equal(result.after, 'exact');
+  });
+
+  it('a bias added breaks it, blamed at the add and at the addWeight of the bias', () => {
+    const code = model('equivariant sign', SIGN_INPUT, customClass(`${weight}\n    ${bias}`, 'return tf.add(tf.matMul(x, this.w.read()), this.b.read());'));
+    const result = verdict(code);
+    assert.deepEqual(result.rules, ['non-odd-layer']);
+    assert.match(result.messages, /the weight b/);
+    assert.ok(result.related.some((text) => text.startsWith("this.addWeight('b'")), result.related.join(' | '));
+  });
+
+  it('relu breaks it; a dense sublayer with the default bias breaks it; without bias and tanh it keeps', () => {
+    assert.deepEqual(verdict(model('equivariant sign', SIGN_INPUT, customClass(weight, 'return tf.relu(tf.matMul(x, this.w.read()));'))).rules, ['non-odd-layer']);
+    const sublayer = (config: string) => `
+class Custom extends tf.layers.Layer {
+  constructor(config) {
+    super(config);
+    this.inner = tf.layers.dense(${config});
+  }
+  call(inputs) {
+    return this.inner.apply(inputs);
+  }
+}
+`;
+    const biased = verdict(model('equivariant sign', SIGN_INPUT, sublayer('{ units: 4 }')));
+    assert.deepEqual(biased.rules, ['non-odd-layer']);
+    assert.match(biased.messages, /useBias defaults to true/);
+    assert.deepEqual(verdict(model('equivariant sign', SIGN_INPUT, sublayer("{ units: 4, useBias: false, activation: 'tanh' }"))).rules, []);
+  });
+
+  it('a square or an abs makes the output even: invariant holds, equivariant does not', () => {
+    const squared = customClass(weight, 'return tf.square(tf.matMul(x, this.w.read()));');
+    assert.deepEqual(verdict(model('invariant sign', SIGN_INPUT, squared)).rules, []);
+    assert.match(verdict(model('invariant sign', SIGN_INPUT, squared)).after, /^invariant/);
+    assert.deepEqual(verdict(model('equivariant sign', SIGN_INPUT, squared)).rules, ['non-odd-layer']);
+    const product = customClass(weight, 'const h = tf.matMul(x, this.w.read());\n    return tf.mul(h, tf.abs(h));');
+    assert.deepEqual(verdict(model('equivariant sign', SIGN_INPUT, product)).rules, [], 'odd times even is odd');
+  });
+
+  it('an odd layer written with a max is not odd (max(−x) = −min(x)), and an unknown op stays a gap', () => {
+    assert.deepEqual(verdict(model('equivariant sign', SIGN_INPUT, customClass('', 'return tf.max(x, -1, true);'))).rules, ['non-odd-layer']);
+    assert.deepEqual(verdict(model('equivariant sign', SIGN_INPUT, customClass('', 'return tf.spectral.rfft(x);'))).rules, ['analysis-gap']);
+  });
+
+  it('has a parity rule for every op of the table, and none for an op the table lacks', () => {
+    assert.deepEqual([...CUSTOM_OP_RULES.keys()].filter((name) => !CUSTOM_OP_PARITY.has(name)), []);
+    assert.deepEqual([...CUSTOM_OP_PARITY.keys()].filter((name) => !CUSTOM_OP_RULES.has(name)), []);
+  });
+});
+
+describe('custom layers: split, concat along the set axis, reshape', () => {
+  it('split along the features and a concat of the halves keeps the set; split along the set breaks it', () => {
+    const features = customClass('', 'const [a, b] = tf.split(x, 2, -1);\n    return tf.concat([tf.tanh(b), a], -1);');
+    const result = verdict(model('equivariant permutation', SET, features));
+    assert.deepEqual(result.rules, [], result.messages);
+    assert.equal(result.after, 'exact');
+    const halves = customClass('', 'const [first, second] = tf.split(x, 2, 1);\n    return tf.add(first, second);');
+    const broken = verdict(model('equivariant permutation', SET, halves));
+    assert.deepEqual(broken.rules, ['positional-encoding']);
+    assert.ok(broken.related.some((text) => text.startsWith('tf.split(x, 2, 1)')), broken.related.join(' | '));
+  });
+
+  it('concat of two sets along the set axis keeps the joint permutation: pooled, it is invariant', () => {
+    const joined = customClass(
+      `this.w = this.addWeight('w', [inputShape[2], inputShape[2]], 'float32', tf.initializers.glorotUniform({}));`,
+      'const both = tf.concat([x, tf.matMul(x, this.w.read())], 1);\n    return tf.matMul(tf.softmax(tf.matMul(both, both, false, true)), both);',
+    );
+    const result = verdict(model('invariant permutation', SET, joined, 'tf.layers.globalAveragePooling1d({})'));
+    assert.deepEqual(result.rules, [], result.messages);
+  });
+
+  it('a learned token concatenated along the set axis stays put and keeps the permutation of the others', () => {
+    const token = customClass(
+      `this.cls = this.addWeight('cls', [1, 1, inputShape[2]], 'float32', tf.initializers.zeros());`,
+      'const withToken = tf.concat([tf.tile(this.cls.read(), [x.shape[0], 1, 1]), x], 1);\n    return tf.sum(withToken, 1);',
+    );
+    assert.deepEqual(verdict(model('invariant permutation', SET, token)).rules, []);
+  });
+
+  it('a multi-head reshape [N, T, H·D] -> [N, T, H, D] of a computed tensor keeps the set axis', () => {
+    const heads = customClass(
+      `this.w = this.addWeight('w', [inputShape[2], 8], 'float32', tf.initializers.glorotUniform({}));`,
+      `const q = tf.matMul(x, this.w.read());
+    const split = tf.transpose(tf.reshape(q, [-1, x.shape[1], 2, 4]), [0, 2, 1, 3]);
+    const mixed = tf.matMul(tf.softmax(tf.matMul(split, split, false, true)), split);
+    return tf.reshape(tf.transpose(mixed, [0, 2, 1, 3]), [-1, x.shape[1], 8]);`,
+    );
+    const result = verdict(model('equivariant permutation', SET, heads));
+    assert.deepEqual(result.rules, [], result.messages);
+    assert.equal(result.after, 'exact');
+  });
+
+  it('a reshape that splits the set axis merges it with features: a weight after it breaks', () => {
+    const folded = customClass(
+      `this.w = this.addWeight('w', [16, 8], 'float32', tf.initializers.glorotUniform({}));`,
+      'return tf.matMul(tf.reshape(x, [-1, 5, 16]), this.w.read());',
+    );
+    assert.deepEqual(verdict(model('equivariant permutation', SET, folded)).rules, ['order-dependent-layer']);
+  });
+});
