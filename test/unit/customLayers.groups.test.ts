@@ -197,6 +197,20 @@ describe('custom layers: split, concat along the set axis, reshape', () => {
     assert.deepEqual(verdict(model('invariant permutation', SET, token)).rules, []);
   });
 
+  it('the class token is read back by a slice of the positions the group leaves alone: invariant; a slice of the first set element is not', () => {
+    const readBack = (begin: number) =>
+      customClass(
+        `this.cls = this.addWeight('cls', [1, 1, inputShape[2]], 'float32', tf.initializers.zeros());`,
+        `const h = tf.concat([tf.tile(this.cls.read(), [x.shape[0], 1, 1]), x], 1);
+    const mixed = tf.matMul(tf.softmax(tf.matMul(h, h, false, true)), h);
+    return tf.squeeze(tf.slice(mixed, [0, ${begin}, 0], [-1, 1, -1]), [1]);`,
+      );
+    const token = verdict(model('invariant permutation', SET, readBack(0)));
+    assert.deepEqual(token.rules, [], token.messages);
+    assert.match(token.after, /^invariant/);
+    assert.deepEqual(verdict(model('invariant permutation', SET, readBack(1))).rules, ['positional-encoding']);
+  });
+
   it('a multi-head reshape [N, T, H·D] -> [N, T, H, D] of a computed tensor keeps the set axis', () => {
     const heads = customClass(
       `this.w = this.addWeight('w', [inputShape[2], 8], 'float32', tf.initializers.glorotUniform({}));`,

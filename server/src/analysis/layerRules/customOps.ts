@@ -578,6 +578,24 @@ const squeeze: OpRule = {
   },
 };
 
+const JOINED = 'joined:';
+
+/**
+ * The size of an axis joined by a concat along it, named after the concat and the number of
+ * leading positions the group leaves where they are (a learned class token before the set).
+ * Sizes follow their axis through every op, so a later slice can tell it takes only those.
+ */
+function joinedSize(prefix: number, span: SourceSpan): Size {
+  return { n: null, sym: `${JOINED}${prefix}:${span.file}:${span.start}` };
+}
+
+/** A cut [from, from + length) of an axis that lies within the positions the group does not move. */
+function withinUnmovedPrefix(size: Size | undefined, from: unknown, length: unknown): boolean {
+  if (!size?.sym?.startsWith(JOINED)) return false;
+  const prefix = Number(size.sym.slice(JOINED.length).split(':')[0]);
+  return typeof from === 'number' && typeof length === 'number' && from >= 0 && length > 0 && from + length <= prefix;
+}
+
 /** An op that cuts or orders an acting axis by position: a slice of the first token, cumsum, reverse. */
 function positionalOn(call: OpCall, x: OpValue, axes: number[], what: string): void {
   if (!isData(x)) return;
@@ -599,15 +617,17 @@ const slice: OpRule = {
     if (!begins) throw new OpFall('gap', 'the begin of slice is not a compile-time constant', call.span);
     const cut: number[] = [];
     const outSizes: Size[] = [];
+    const tags = x.tags ? [...x.tags] : undefined;
     for (let axis = 0; axis < rank; axis++) {
       const from = axis < begins.length ? begins[axis] : 0;
       const length = sizes && axis < sizes.length ? sizes[axis] : -1;
       const whole = from === 0 && (length === -1 || length === undefined || (typeof length === 'number' && length === x.sizes?.[axis]?.n));
-      if (!whole) cut.push(axis);
+      if (tags?.[axis] && !whole && withinUnmovedPrefix(x.sizes?.[axis], from, length)) tags[axis] = false;
+      else if (!whole) cut.push(axis);
       outSizes.push(whole ? (x.sizes?.[axis] ?? { n: null }) : { n: typeof length === 'number' && length >= 0 ? length : null });
     }
     positionalOn(call, x, cut, 'cuts');
-    return { ...x, sizes: outSizes };
+    return { ...x, tags, sizes: outSizes };
   },
 };
 
@@ -670,8 +690,15 @@ const concat: OpRule = {
     if (alongActing && call.joint) notJointly(call, 'joins blocks along');
     const aligned = values.map((value) => ({ ...value, tags: value.tags?.map((tag, i) => (i === axis ? false : tag)), sizes: value.sizes?.map((size, i) => (i === axis ? { n: 1 } : size)) }));
     const joined = broadcast(call, aligned);
-    const sizes = joined.sizes?.map((size, i) => (i === axis ? { n: null } : size));
-    if (!alongActing) return { ...joined, sizes };
+    if (!alongActing) return { ...joined, sizes: joined.sizes?.map((size, i) => (i === axis ? { n: null } : size)) };
+    // Leading blocks the group does not move (fixed, or data not acting on the axis) of known size.
+    let prefix = 0;
+    for (const value of values) {
+      const size = value.sizes?.[axis]?.n;
+      if ((isData(value) && value.tags?.[axis]) || typeof size !== 'number' || size < 0) break;
+      prefix += size;
+    }
+    const sizes = joined.sizes?.map((size, i) => (i === axis ? joinedSize(prefix, call.span) : size));
     return { ...joined, kind: 'data', tags: joined.tags?.map((tag, i) => tag || i === axis), sizes, blockwise: true };
   },
 };
