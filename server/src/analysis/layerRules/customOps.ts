@@ -710,7 +710,7 @@ const split: OpRule = {
     const x = tensorAt(call, 0);
     if (!x.tags) return { ...x };
     const axis = axisArg(call, constantAt(call, 2) ?? 0, x.tags.length) as number;
-    positionalOn(call, x, [axis], 'splits');
+    positionalOn(call, x, [axis], 'cuts');
     const count = constantAt(call, 1);
     const whole = x.sizes?.[axis]?.n;
     const part: Size = { n: typeof count === 'number' && typeof whole === 'number' ? whole / count : null };
@@ -725,7 +725,7 @@ const unstack: OpRule = {
     const x = tensorAt(call, 0);
     if (!x.tags) return { ...x };
     const axis = axisArg(call, constantAt(call, 1) ?? 0, x.tags.length) as number;
-    positionalOn(call, x, [axis], 'unstacks');
+    positionalOn(call, x, [axis], 'cuts');
     return { ...x, tags: x.tags.filter((_, i) => i !== axis), sizes: x.sizes?.filter((_, i) => i !== axis) };
   },
 };
