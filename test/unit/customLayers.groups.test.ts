@@ -232,3 +232,55 @@ describe('custom layers: split, concat along the set axis, reshape', () => {
     assert.deepEqual(verdict(model('equivariant permutation', SET, folded)).rules, ['order-dependent-layer']);
   });
 });
+
+describe('custom layers: the parity table against the installed tfjs', () => {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const tf = require('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
+  const span = { file: '/virtual/parity.ts', start: 0, end: 0 };
+  const x = tf.tensor1d([-0.9, -0.7, -0.45, -0.2, 0.15, 0.35, 0.5, 0.8]);
+
+  /** What tfjs computes: 'odd' if f(-x) = -f(x), 'even' if f(-x) = f(x), else 'breaks'. */
+  function measured(apply: (t: import('@tensorflow/tfjs').Tensor) => import('@tensorflow/tfjs').Tensor): string {
+    const plus = Array.from(apply(x).dataSync());
+    const minus = Array.from(apply(tf.neg(x)).dataSync());
+    const close = (a: number[], b: number[]) => a.every((value, i) => Math.abs(value - b[i]) < 1e-6);
+    const odd = close(minus, plus.map((value) => -value));
+    const even = close(minus, plus);
+    // All zeros is both: any answer of the table is right.
+    if (odd && even) return 'zero';
+    return odd ? 'odd' : even ? 'even' : 'breaks';
+  }
+
+  const BINARY = ['add', 'sub', 'mul', 'div', 'divNoNan', 'floorDiv', 'mod', 'pow', 'maximum', 'minimum', 'squaredDifference', 'atan2', 'equal', 'notEqual', 'less', 'lessEqual', 'greater', 'greaterEqual'];
+  /** Boolean-only ops, and ops whose other operands are not tensors of x. */
+  const SKIPPED = ['logicalNot', 'logicalAnd', 'logicalOr', 'logicalXor', 'where', 'addN', 'prelu', 'cast', 'asType', 'onesLike', 'zerosLike'];
+
+  it('judges every elementwise op as tfjs computes it (a break only where tfjs is neither odd nor even)', () => {
+    const ops = tf as unknown as Record<string, ((...args: unknown[]) => import('@tensorflow/tfjs').Tensor) | undefined>;
+    const wrong: string[] = [];
+    let checked = 0;
+    for (const [name, rule] of CUSTOM_OP_RULES) {
+      if (rule.family !== 'elementwise' || SKIPPED.includes(name)) continue;
+      const binary = BINARY.includes(name);
+      const extra = name === 'clipByValue' ? [-0.5, 0.5] : [];
+      const call = (t: import('@tensorflow/tfjs').Tensor) => {
+        // Binary ops get two odd operands, x and x³ + x/3 (not a multiple of x).
+        const args: unknown[] = binary ? [t, tf.add(tf.pow(t, 3), tf.div(t, 3))] : [t, ...extra];
+        const fn = ops[name];
+        if (fn) return fn(...args);
+        return (t as unknown as Record<string, (...rest: unknown[]) => import('@tensorflow/tfjs').Tensor>)[name](...args.slice(1));
+      };
+      let said: string;
+      try {
+        said = CUSTOM_OP_PARITY.get(name)!({ name, operands: [{ parity: 'odd' }, ...(binary ? [{ parity: 'odd' as const }] : extra.map((constant) => ({ constant })))], span });
+      } catch {
+        said = 'breaks';
+      }
+      const actual = measured(call);
+      checked++;
+      if (said !== actual && actual !== 'zero') wrong.push(`${name}: table ${said}, tfjs ${actual}`);
+    }
+    assert.deepEqual(wrong, []);
+    assert.ok(checked >= 50, `${checked} ops checked`);
+  });
+});

@@ -122,7 +122,7 @@ export function runBodyUnderSign(body: CustomLayerBody, inputs: Parity[]): { par
         return { constant: 'constant' in operand ? operand.constant : undefined };
       });
       const parity = rule({ name: op.op, operands, options: op.options as Record<string, unknown> | undefined, span: op.span });
-      values[id] = parity === 'fixed' ? { parity, source: operands.map((o) => ('source' in o ? o.source : undefined)).find(Boolean) ?? `tf.${op.op}`, sourceSpan: op.span } : { parity };
+      values[id] = parity === 'fixed' ? { parity, source: operands.map((o) => ('source' in o ? o.source : undefined)).find(Boolean) ?? `a constant from tf.${op.op}`, sourceSpan: op.span } : { parity };
     }
   } catch (error) {
     if (error instanceof OpFall) return { fall: error };

@@ -125,6 +125,20 @@ const squaredDifference: ParityRule = (call) => {
   return nonOdd(call, 'squares the difference of an odd and an even function of the input');
 };
 
+/**
+ * Ops of two operands with a parity only when both are odd: floorDiv(−a, −b) = floorDiv(a, b),
+ * mod(−a, −b) = −mod(a, b) (tfjs takes the divisor's sign); one odd operand alone breaks them.
+ */
+function bothOdd(result: Parity, what: string): ParityRule {
+  return (call) => {
+    const parities = paritiesOf(call, [0, 1]);
+    const plain = withoutOdd(parities);
+    if (plain) return plain;
+    if (parities.every((parity) => parity === 'odd')) return result;
+    return nonOdd(call, `${what} of an odd and an even function of the input`);
+  };
+}
+
 /** equal(a, b) of two odd operands is even (−a = −b exactly when a = b). */
 const equality: ParityRule = (call) => {
   const parities = paritiesOf(call, [0, 1]);
@@ -176,7 +190,7 @@ const NON_ODD_UNARY = [
   'acos', 'acosh', 'ceil', 'floor', 'elu', 'exp', 'expm1', 'leakyRelu', 'log', 'log1p', 'logicalNot', 'logSigmoid', 'relu', 'relu6', 'rsqrt', 'selu',
   'sigmoid', 'softplus', 'sqrt', 'step',
 ];
-const NON_ODD_BINARY = ['floorDiv', 'mod', 'maximum', 'minimum', 'atan2', 'prelu', 'less', 'lessEqual', 'greater', 'greaterEqual', 'logicalAnd', 'logicalOr', 'logicalXor'];
+const NON_ODD_BINARY = ['maximum', 'minimum', 'atan2', 'prelu', 'less', 'lessEqual', 'greater', 'greaterEqual', 'logicalAnd', 'logicalOr', 'logicalXor'];
 const CARRIED = [
   'transpose', 'reshape', 'expandDims', 'squeeze', 'slice', 'stridedSlice', 'tile', 'broadcastTo', 'reverse', 'cumsum', 'linalg.bandPart', 'split', 'unstack',
   'part', 'layer:dropout', 'layer:gaussianNoise', 'layer:gaussianDropout', 'layer:alphaDropout',
@@ -203,6 +217,8 @@ export const CUSTOM_OP_PARITY: ReadonlyMap<string, ParityRule> = new Map<string,
   ['einsum', multiplicative()],
   ['pow', power],
   ['squaredDifference', squaredDifference],
+  ['floorDiv', bothOdd('even', 'rounds a quotient down')],
+  ['mod', bothOdd('odd', 'takes a remainder')],
   ['equal', equality],
   ['notEqual', equality],
   ['where', choice],
