@@ -283,4 +283,23 @@ describe('custom layers: the parity table against the installed tfjs', () => {
     assert.deepEqual(wrong, []);
     assert.ok(checked >= 50, `${checked} ops checked`);
   });
+
+  it('judges reductions, softmax and running products as tfjs computes them', () => {
+    const ops = tf as unknown as Record<string, (...args: unknown[]) => import('@tensorflow/tfjs').Tensor>;
+    const wrong: string[] = [];
+    for (const [name, rule] of CUSTOM_OP_RULES) {
+      // prod is odd or even by the number of factors, which the parity table does not see: it breaks, the safe answer.
+      if (!['reduction', 'softmax', 'scan'].includes(rule.family) || ['all', 'any', 'prod'].includes(name)) continue;
+      let said: string;
+      try {
+        said = CUSTOM_OP_PARITY.get(name)!({ name, operands: [{ parity: 'odd' }, { constant: -1 }], span });
+      } catch {
+        said = 'breaks';
+      }
+      // norm(x, ord, axis): its axis is the third argument.
+      const actual = measured((t) => (name === 'norm' ? ops[name](tf.reshape(t, [2, 4]), 'euclidean', -1) : ops[name](tf.reshape(t, [2, 4]), -1)));
+      if (said !== actual && actual !== 'zero') wrong.push(`${name}: table ${said}, tfjs ${actual}`);
+    }
+    assert.deepEqual(wrong, []);
+  });
 });
