@@ -17,7 +17,7 @@ const SAMPLES = path.resolve(__dirname, '../../samples');
  * code (a trusted workspace or `--probe-execute`) instead.
  */
 const EXPECTED_LITERAL_SKIPS: Record<string, RegExp> = {
-  'analysis-gaps.ts:buildGappyModel': /cannot build layer ChannelContrast/,
+  'analysis-gaps.ts:buildGappyModel': /cannot build layer ChannelDrop/,
   // Custom layer classes (issue 11): only the class's own code builds them.
   'transformer-token-set.ts:buildBasketClassifier': /cannot build layer BasketAttention/,
   'transformer-positional.ts:buildLearnedPositionClassifier': /cannot build layer LearnedPositions/,
