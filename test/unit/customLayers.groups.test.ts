@@ -209,6 +209,9 @@ describe('custom layers: split, concat along the set axis, reshape', () => {
     assert.deepEqual(token.rules, [], token.messages);
     assert.match(token.after, /^invariant/);
     assert.deepEqual(verdict(model('invariant permutation', SET, readBack(1))).rules, ['positional-encoding']);
+    const gathered = readBack(0).replace('tf.squeeze(tf.slice(mixed, [0, 0, 0], [-1, 1, -1]), [1])', 'tf.squeeze(tf.gather(mixed, [0], 1), [1])');
+    assert.deepEqual(verdict(model('invariant permutation', SET, gathered)).rules, []);
+    assert.deepEqual(verdict(model('invariant permutation', SET, gathered.replace('[0], 1)', '[0, 1], 1)'))).rules, ['positional-encoding']);
   });
 
   it('a multi-head reshape [N, T, H·D] -> [N, T, H, D] of a computed tensor keeps the set axis', () => {

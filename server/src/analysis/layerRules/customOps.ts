@@ -649,7 +649,10 @@ const gather: OpRule = {
     const indices: OpValue = operand && 'tensor' in operand ? operand.tensor : { kind: 'fixed', tags: Array.isArray(constantAt(call, 1)) ? [false] : [], sizes: Array.isArray(constantAt(call, 1)) ? [{ n: (constantAt(call, 1) as unknown[]).length }] : [], source: 'constant indices' };
     const rank = rankOf(x, call);
     const axis = axisArg(call, constantAt(call, 2) ?? 0, rank) as number;
-    if (isData(x) && x.tags![axis]) {
+    const picked = constantAt(call, 1);
+    const pickedList = typeof picked === 'number' ? [picked] : Array.isArray(picked) ? picked : undefined;
+    const unmoved = pickedList !== undefined && pickedList.length > 0 && pickedList.every((index) => typeof index === 'number' && withinUnmovedPrefix(x.sizes?.[axis], index, 1));
+    if (isData(x) && x.tags![axis] && !unmoved) {
       if (!isData(indices)) {
         if (call.joint) notJointly(call, 'picks along');
         throw new OpFall('positional-term', `gather picks fixed positions (${describeFixed(indices)}) along an acting axis`, call.span, indices.sourceSpan);
