@@ -444,6 +444,10 @@ class BodyReading {
         return { k: 'tfjs', path: [...target.path, name] };
       case 'tensor':
         if (name === 'shape') return { k: 'shape', of: target.id };
+        // `const { mean, variance } = tf.moments(x, axes)`: one `part` op per output taken.
+        if (this.ops[target.id]?.op === 'moments' && (name === 'mean' || name === 'variance')) {
+          return { k: 'tensor', id: this.push({ op: 'part', operands: [{ value: target.id }], options: { index: name === 'mean' ? 0 : 1 }, span: file.span(node) }) };
+        }
         return { k: 'unknown', why: `the ${name} of a tensor` };
       case 'inputs':
         if (name === 'shape') return { k: 'shape', of: this.inputOp(0, node, file) };

@@ -121,7 +121,8 @@ export function runBodyUnderSign(body: CustomLayerBody, inputs: Parity[]): { par
         }
         return { constant: 'constant' in operand ? operand.constant : undefined };
       });
-      const parity = rule({ name: op.op, operands, options: op.options as Record<string, unknown> | undefined, span: op.span });
+      const from = op.op === 'part' && op.operands[0] && 'value' in op.operands[0] ? body.ops[op.operands[0].value]?.op : undefined;
+      const parity = rule({ name: op.op, operands, options: op.options as Record<string, unknown> | undefined, span: op.span, ...(from ? { source: from } : {}) });
       values[id] = parity === 'fixed' ? { parity, source: operands.map((o) => ('source' in o ? o.source : undefined)).find(Boolean) ?? `a constant from tf.${op.op}`, sourceSpan: op.span } : { parity };
     }
   } catch (error) {

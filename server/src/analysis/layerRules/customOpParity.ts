@@ -19,6 +19,8 @@ export interface ParityCall {
   operands: ({ parity: Parity; source?: string; sourceSpan?: SourceSpan } | { parities: Parity[] } | { constant: unknown })[];
   options?: Record<string, unknown>;
   span: SourceSpan;
+  /** For a `part` (one output of an op with several): the op it is taken from. */
+  source?: string;
 }
 
 type ParityRule = (call: ParityCall) => Parity;
@@ -193,7 +195,7 @@ const NON_ODD_UNARY = [
 const NON_ODD_BINARY = ['maximum', 'minimum', 'atan2', 'prelu', 'less', 'lessEqual', 'greater', 'greaterEqual', 'logicalAnd', 'logicalOr', 'logicalXor'];
 const CARRIED = [
   'transpose', 'reshape', 'expandDims', 'squeeze', 'slice', 'stridedSlice', 'tile', 'broadcastTo', 'reverse', 'cumsum', 'linalg.bandPart', 'split', 'unstack',
-  'part', 'layer:dropout', 'layer:gaussianNoise', 'layer:gaussianDropout', 'layer:alphaDropout',
+  'layer:dropout', 'layer:gaussianNoise', 'layer:gaussianDropout', 'layer:alphaDropout',
 ];
 const SOURCES = ['range', 'ones', 'zeros', 'fill', 'eye', 'randomNormal', 'randomUniform', 'truncatedNormal', 'scalar', 'tensor', 'tensor1d', 'tensor2d', 'tensor3d', 'onesLike', 'zerosLike'];
 
@@ -223,6 +225,9 @@ export const CUSTOM_OP_PARITY: ReadonlyMap<string, ParityRule> = new Map<string,
   ['notEqual', equality],
   ['where', choice],
   ['mean', carried],
+  // Both outputs carry the operand's parity here; the variance part is even (below).
+  ['moments', carried],
+  ['part', (call) => (call.source === 'moments' && call.options?.index === 1 ? evenFunction(call) : carried(call))],
   ['sum', carried],
   ['norm', evenFunction],
   ['max', neither('takes a maximum (max(−x) = −min(x))')],

@@ -941,7 +941,7 @@ const BINARY_OPS = [
   'add', 'sub', 'mul', 'div', 'divNoNan', 'floorDiv', 'mod', 'pow', 'maximum', 'minimum', 'squaredDifference', 'atan2',
   'prelu', 'equal', 'notEqual', 'less', 'lessEqual', 'greater', 'greaterEqual', 'logicalAnd', 'logicalOr', 'logicalXor',
 ];
-const REDUCTIONS = ['mean', 'sum', 'max', 'min', 'prod', 'logSumExp', 'all', 'any'];
+const REDUCTIONS = ['mean', 'sum', 'max', 'min', 'prod', 'logSumExp', 'all', 'any', 'moments'];
 
 /** The op table: tf function names (also tensor methods of the same name) and sublayers. */
 export const CUSTOM_OP_RULES: ReadonlyMap<string, OpRule> = new Map<string, OpRule>([
