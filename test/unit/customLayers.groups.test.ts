@@ -318,3 +318,31 @@ describe('custom layers: the parity table against the installed tfjs', () => {
     assert.deepEqual(wrong, []);
   });
 });
+
+describe('custom layers: values the evaluator cannot read are gaps, not scalars', () => {
+  const table = `
+class Custom extends tf.layers.Layer {
+  constructor(config) {
+    super(config);
+    this.table = tf.variable(tf.randomNormal([10, 8]));
+  }
+  call(inputs) {
+    return tf.add(inputs, this.table);
+  }
+}
+`;
+
+  for (const declaration of ['equivariant permutation', 'equivariant sign']) {
+    it(`a tensor made in the constructor by tf.variable, added in call(), is an analysis gap under ${declaration}`, () => {
+      const result = verdict(model(declaration, SET, table));
+      assert.deepEqual(result.rules, ['analysis-gap']);
+      assert.match(result.messages, /tf\.variable/);
+    });
+  }
+
+  it('a number computed from sizes still broadcasts as a scalar', () => {
+    const scaled = customClass('', 'return tf.mul(x, 1 / Math.sqrt(x.shape[2]));');
+    assert.deepEqual(verdict(model('equivariant permutation', SET, scaled)).rules, []);
+  });
+});
+

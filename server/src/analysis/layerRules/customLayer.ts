@@ -4,7 +4,7 @@
 import type { BodyDim, BodyOperand, CustomLayerBody } from '../customLayerBody';
 import type { SourceSpan } from '../graph';
 import type { Cause } from '../symmetry';
-import { CUSTOM_OP_RULES, OpFall, type OpOperand, type OpValue, type Size } from './customOps';
+import { CUSTOM_OP_RULES, OpFall, unreadValue, type OpOperand, type OpValue, type Size } from './customOps';
 import { CUSTOM_OP_PARITY, type Parity, type ParityCall } from './customOpParity';
 import type { LayerRule, LocalEffect, RuleContext, Shape } from './types';
 import { breaks, keep, toFlattened, toInvariant, unknown } from './types';
@@ -119,7 +119,10 @@ export function runBodyUnderSign(body: CustomLayerBody, inputs: Parity[]): { par
         if ('constant' in operand && Array.isArray(operand.constant) && operand.constant.some((item) => item && typeof item === 'object' && '$tensor' in (item as object))) {
           return { parities: operand.constant.map((item) => (item && typeof item === 'object' && '$tensor' in (item as object) ? values[Number((item as { $tensor: number }).$tensor)].parity : 'fixed')) };
         }
-        return { constant: 'constant' in operand ? operand.constant : undefined };
+        const constant = 'constant' in operand ? operand.constant : undefined;
+        const unread = unreadValue(constant);
+        if (unread !== undefined) throw new OpFall('gap', `${op.op} meets a value the analysis cannot read (${unread})`, op.span);
+        return { constant };
       });
       const from = op.op === 'part' && op.operands[0] && 'value' in op.operands[0] ? body.ops[op.operands[0].value]?.op : undefined;
       const parity = rule({ name: op.op, operands, options: op.options as Record<string, unknown> | undefined, span: op.span, ...(from ? { source: from } : {}) });

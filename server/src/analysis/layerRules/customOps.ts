@@ -84,11 +84,25 @@ function tensorAt(call: OpCall, index: number): OpValue {
   const operand = call.operands[index];
   if (operand && 'tensor' in operand) return operand.tensor;
   if (operand && 'constant' in operand && !Array.isArray(operand.constant) && (operand.constant === null || typeof operand.constant !== 'object' || !('$tensor' in (operand.constant as object)))) {
-    // A number, known or not (`-Math.log(10000) / width`), broadcasts as a scalar.
+    // A number, known or not (`-Math.log(10000) / width`), broadcasts as a scalar. A value the
+    // evaluator could not read at all (`this.table` made by tf.variable in the constructor) may
+    // be a tensor lined up with an acting axis: not a scalar, a gap naming it.
+    const unread = unreadValue(operand.constant);
+    if (unread !== undefined) throw new OpFall('gap', `the operand ${index + 1} of ${call.name} (${unread}) is not a value the analysis can read`, call.span);
     if (typeof operand.constant !== 'string') return scalar();
   }
   if (operand && 'dims' in operand && operand.dims.length === 1) return scalar();
   throw new OpFall('gap', `the operand ${index + 1} of ${call.name} is not a tensor the analysis follows`, call.span);
+}
+
+/** Reasons of values not known statically that are still numbers: arithmetic and Math on sizes. */
+const NUMERIC_UNKNOWN = /^(arithmetic|Math\.|a size|a counter|a comparison|a negation|a unary operator|an operator)/;
+
+/** The reason of an operand the evaluator could not read, unless it is a number computed from sizes. */
+export function unreadValue(constant: unknown): string | undefined {
+  if (!constant || typeof constant !== 'object' || !('reason' in constant)) return undefined;
+  const reason = String((constant as { reason: unknown }).reason);
+  return NUMERIC_UNKNOWN.test(reason) ? undefined : reason;
 }
 
 function constantAt(call: OpCall, index: number): unknown {
