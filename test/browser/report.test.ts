@@ -145,7 +145,7 @@ describe('probe report page in Chromium', function () {
     assert.match(text, /invariant rotation90/);
     assert.match(text, /breaks at line \d+/);
     assert.match(text, /static analysis/);
-    assert.match(text, /cannot build layer ChannelShuffle/);
+    assert.match(text, /cannot build layer ChannelDrop/);
     fs.mkdirSync(path.join(ROOT, 'test-results'), { recursive: true });
     await page.screenshot({ path: path.join(ROOT, 'test-results/report.png'), fullPage: true });
     assert.deepEqual(problems, []);

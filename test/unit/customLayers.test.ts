@@ -308,7 +308,7 @@ export function buildCausal() {
         }
       }
     }
-    assert.deepEqual([...new Set(unclassified)], ['analysis-gaps.ts: split']);
+    assert.deepEqual([...new Set(unclassified)], ['analysis-gaps.ts: dropout']);
   });
 
   it('reads a class once for instances with the same config, and again when the class changes', () => {

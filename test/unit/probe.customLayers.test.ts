@@ -207,6 +207,30 @@ export function buildMirrored() {
 }
 `;
 
+/** Ops with several outputs: halves of the features mixed (split), then a norm from tf.moments. */
+const SEVERAL_OUTPUTS_MODEL = `import * as tf from '@tensorflow/tfjs';
+
+class HalvesNorm extends tf.layers.Layer {
+  static className = 'HalvesNorm';
+  call(inputs: tf.Tensor | tf.Tensor[]) {
+    return tf.tidy(() => {
+      const x = Array.isArray(inputs) ? inputs[0] : inputs;
+      const [left, right] = tf.split(x, 2, -1);
+      const mixed = tf.concat([tf.mul(left, right), tf.sub(left, right)], -1);
+      const { mean, variance } = tf.moments(mixed, -1, true);
+      return tf.div(tf.sub(mixed, mean), tf.sqrt(tf.add(variance, 1e-5)));
+    });
+  }
+}
+
+/** @symmetry invariant permutation */
+export function buildHalvesModel() {
+  const tokens = tf.input({ shape: [6, 8] });
+  const normed = new HalvesNorm({}).apply(tf.layers.dense({ units: 8 }).apply(tokens)) as tf.SymbolicTensor;
+  return tf.model({ inputs: tokens, outputs: tf.layers.globalAveragePooling1d({}).apply(normed) as tf.SymbolicTensor });
+}
+`;
+
 describe('probe: custom layers built from their static op graph', function () {
   this.timeout(120000);
   const host = new ProbeHost();
@@ -305,6 +329,17 @@ describe('probe: custom layers built from their static op graph', function () {
     }
   });
 
+  it('evaluates ops with several outputs (tf.split, tf.moments) and measures the layer in both modes', async () => {
+    for (const limits of [LIMITS, { ...LIMITS, execute: true }]) {
+      const report = reportNamed(await probeText(`halves-${limits.execute ? 'execute' : 'literal'}.ts`, SEVERAL_OUTPUTS_MODEL, limits), 'buildHalvesModel');
+      assert.equal(report.status, 'ok', report.message);
+      if (!limits.execute) assertBuiltFromOpGraph(report, 'HalvesNorm');
+      assert.ok(report.verdicts[0].maxRelError < EXACT && report.verdicts[0].passed, JSON.stringify(report.verdicts[0]));
+      const layer = report.layers.find((candidate) => candidate.kind.toLowerCase() === 'halvesnorm');
+      assert.ok(layer && layer.relError[0] !== null && layer.relError[0] < EXACT, JSON.stringify(layer ?? report.layers.map((candidate) => candidate.kind)));
+    }
+  });
+
   it('gives the same verdict as running the class (execute mode)', async () => {
     for (const [name, text, model] of [
       ['same-attention.ts', ATTENTION_MODEL, 'buildSetAttention'],
@@ -337,7 +372,6 @@ describe('probe: custom layers built from their static op graph', function () {
   const refusals: [string, string, string, RegExp][] = [
     ['a random op', 'call(inputs: tf.Tensor | tf.Tensor[]) { const x = inputs as tf.Tensor; return tf.add(x, tf.randomNormal(x.shape)); }', '', /tf\.randomNormal \(line \d+\) is not among the tf ops the probe evaluates/],
     ['a weight of unknown width', 'call(inputs: tf.Tensor | tf.Tensor[]) { return tf.matMul(inputs as tf.Tensor, this.kernel.read()); }', "build(shape: tf.Shape | tf.Shape[]) { this.kernel = this.addWeight('kernel', [(shape as tf.Shape)[2] as number, (globalThis as any).width], 'float32'); }", /the shape of the weight 'kernel' \(line \d+\) is not known statically/],
-    ['several outputs', 'call(inputs: tf.Tensor | tf.Tensor[]) { const [a, b] = tf.split(inputs as tf.Tensor, 2, -1); return tf.add(a, b); }', '', /tf\.split's several outputs \(line \d+\) is not followed by the analysis/],
     ['two sizes reshape must infer', 'call(inputs: tf.Tensor | tf.Tensor[]) { const x = inputs as tf.Tensor; const [n, t, f] = x.shape; return tf.reshape(x, [n * t, f / 2, 2]).reshape([-1, t, f]); }', '', /a size in tf\.reshape \(line \d+\) is computed at run time/],
   ];
   for (const [what, call, build, words] of refusals) {

@@ -17,7 +17,9 @@ export type BodyOperand = { value: number } | { constant: ConstValue | undefined
 /**
  * One step of the program. `op` is the tf function or tensor method (`matMul`, `add`,
  * `linalg.bandPart`), or one of the sources: `input` (the layer's input `index`), `weight`
- * (an `addWeight` of `shape`), `layer:<kind>` (a sublayer applied, e.g. `layer:dense`).
+ * (an `addWeight` of `shape`), `layer:<kind>` (a sublayer applied, e.g. `layer:dense`), or
+ * `part`: output `index` of an op with several outputs (`tf.split`, `tf.unstack`; `tf.moments`:
+ * 0 the mean, 1 the variance), its operand.
  */
 export interface BodyOp {
   op: string;

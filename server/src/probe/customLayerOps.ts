@@ -9,7 +9,8 @@ type TF = typeof tfjs;
 type Tensor = tfjs.Tensor;
 /** An evaluated operand: a tensor, a list holding tensors, or a plain constant (numbers, shapes, flags). */
 export type OpArgument = Tensor | unknown;
-type OpEvaluator = (tf: TF, args: OpArgument[]) => Tensor;
+/** Ops with several outputs (`split`, `unstack`, `moments`) return them as a list; `part` picks one. */
+type OpEvaluator = (tf: TF, args: OpArgument[]) => Tensor | Tensor[];
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- operands are checked by tfjs itself */
 const t = (value: OpArgument) => value as any;
@@ -128,6 +129,13 @@ export const CUSTOM_LAYER_OPS: Readonly<Record<string, OpEvaluator>> = Object.fr
     return tf.stack(list, t(rest[0]));
   },
   tile: (tf, [x, reps]) => tf.tile(t(x), t(reps)),
+  split: (tf, [x, numOrSizeSplits, axis]) => tf.split(t(x), t(numOrSizeSplits), t(axis)),
+  unstack: (tf, [x, axis]) => tf.unstack(t(x), t(axis)),
+  // In the order of the `part` indices extraction gives them: 0 the mean, 1 the variance.
+  moments: (tf, [x, axes, keepDims]) => {
+    const { mean, variance } = tf.moments(t(x), t(axes), t(keepDims));
+    return [mean, variance];
+  },
   pad: (tf, [x, paddings, value]) => tf.pad(t(x), t(paddings), t(value)),
   broadcastTo: (tf, [x, shape]) => tf.broadcastTo(t(x), t(shape)),
   reverse: (tf, [x, axis]) => tf.reverse(t(x), t(axis)),
@@ -173,5 +181,5 @@ export const SHAPE_OPERANDS: Readonly<Record<string, readonly number[]>> = {
 
 /** Whether `op` is evaluated by the literal probe (a tf op of the table, or a tf.layers sublayer). */
 export function isAllowedCustomLayerOp(op: string): boolean {
-  return Object.prototype.hasOwnProperty.call(CUSTOM_LAYER_OPS, op);
+  return op === 'part' || Object.prototype.hasOwnProperty.call(CUSTOM_LAYER_OPS, op);
 }

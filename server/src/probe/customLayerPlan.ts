@@ -100,7 +100,7 @@ export function planCustomLayer(node: LayerNode, graph: ModelGraph, groups: Grou
     if (unknown.length > 0 && (op.op !== 'reshape' || unknown.some(({ position }) => position !== 1) || free.length > 1)) {
       return refuse(`a size in ${named} is computed at run time from sizes the analysis does not follow`);
     }
-    ops.push({ op: op.op, operands, line });
+    ops.push({ op: op.op, operands, ...(op.op === 'part' ? { options: { index: Number(op.options?.index ?? 0) } } : {}), line });
   }
   return { body: { className: body.className, ops, output: body.output }, assumptions };
 }

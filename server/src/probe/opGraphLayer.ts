@@ -98,20 +98,26 @@ function opGraphLayerClass(tf: TF): LayerClass {
 
     /** Evaluates the body's live ops in order on `inputs` and returns call()'s output. */
     private evaluate(inputs: Tensor[]): Tensor {
-      const values: (Tensor | undefined)[] = [];
+      const values: (Tensor | Tensor[] | undefined)[] = [];
       const shapes = inputs.map((input) => input.shape);
       this.body.ops.forEach((op, index) => {
         if (!op) return;
         values[index] = this.evaluateOp(op, index, inputs, shapes, values);
       });
       const output = values[this.body.output];
-      if (!output) throw new Error(`${this.body.className}: call() returns no value`);
+      if (!output || Array.isArray(output)) throw new Error(`${this.body.className}: call() returns no value`);
       return output;
     }
 
-    private evaluateOp(op: PlanBodyOp, index: number, inputs: Tensor[], shapes: number[][], values: (Tensor | undefined)[]): Tensor {
+    private evaluateOp(op: PlanBodyOp, index: number, inputs: Tensor[], shapes: number[][], values: (Tensor | Tensor[] | undefined)[]): Tensor | Tensor[] {
       if (op.op === 'input') return inputs[Number(op.options?.index ?? 0)];
       if (op.op === 'weight') return this.weightOf.get(index)!.read();
+      if (op.op === 'part') {
+        const whole = values[(op.operands[0] as { value: number }).value];
+        const part = Array.isArray(whole) ? whole[Number(op.options?.index ?? 0)] : undefined;
+        if (!part) throw new Error(`${this.body.className}: output ${Number(op.options?.index ?? 0) + 1} of an op with several outputs is missing`);
+        return part;
+      }
       const args = op.operands.map((operand, position) => argumentOf(operand, op.op, position, shapes, values));
       const sublayer = this.sublayerOf.get(index);
       if (sublayer) return sublayer.apply(args[0] as Tensor) as Tensor;
@@ -125,7 +131,7 @@ function opGraphLayerClass(tf: TF): LayerClass {
 }
 
 /** An operand's value: an earlier op's tensor, a constant with its `{$tensor}` entries resolved, or sizes. */
-function argumentOf(operand: PlanBodyOperand, op: string, position: number, shapes: number[][], values: (Tensor | undefined)[]): OpArgument {
+function argumentOf(operand: PlanBodyOperand, op: string, position: number, shapes: number[][], values: (Tensor | Tensor[] | undefined)[]): OpArgument {
   if ('value' in operand) return values[operand.value];
   if ('dims' in operand) {
     const dims = operand.dims.map((dim) => resolveDim(dim, shapes));
@@ -134,7 +140,7 @@ function argumentOf(operand: PlanBodyOperand, op: string, position: number, shap
   return withTensors(operand.constant, values);
 }
 
-function withTensors(value: PlanValue | undefined, values: (Tensor | undefined)[]): unknown {
+function withTensors(value: PlanValue | undefined, values: (Tensor | Tensor[] | undefined)[]): unknown {
   if (Array.isArray(value)) return value.map((item) => withTensors(item, values));
   if (value !== null && typeof value === 'object') {
     if (typeof value.$tensor === 'number') return values[value.$tensor];

@@ -22,7 +22,8 @@ export const nonOddLayer = createRule<MessageId>({
     reportRoutedFalls(
       context,
       'non-odd-layer',
-      ({ cause }) => (cause.code === 'bias' ? 'bias' : cause.code === 'non-odd' ? 'nonOdd' : 'otherCause'),
+      // A custom layer's cause names the op in call() that adds the offset: useBias is not its remedy.
+      ({ cause }) => (cause.code === 'bias' && !cause.sites?.length ? 'bias' : cause.code === 'non-odd' ? 'nonOdd' : 'otherCause'),
       ({ cause }) => ({ data: { offsetOff: offsetRemedy(cause.at.kind), oddRemedy: oddRemedy(cause.at.kind) } }),
       ['nonOdd', 'otherCause'],
     );

@@ -444,6 +444,10 @@ class BodyReading {
         return { k: 'tfjs', path: [...target.path, name] };
       case 'tensor':
         if (name === 'shape') return { k: 'shape', of: target.id };
+        // `const { mean, variance } = tf.moments(x, axes)`: one `part` op per output taken.
+        if (this.ops[target.id]?.op === 'moments' && (name === 'mean' || name === 'variance')) {
+          return { k: 'tensor', id: this.push({ op: 'part', operands: [{ value: target.id }], options: { index: name === 'mean' ? 0 : 1 }, span: file.span(node) }) };
+        }
         return { k: 'unknown', why: `the ${name} of a tensor` };
       case 'inputs':
         if (name === 'shape') return { k: 'shape', of: this.inputOp(0, node, file) };
@@ -485,8 +489,9 @@ class BodyReading {
       case 'array':
         return target.items[index] ?? { k: 'const', value: undefined };
       case 'tensor': {
-        // `const [a, b] = tf.split(x, 2)`: ops with several outputs are not followed.
+        // `const [a, b] = tf.split(x, 2)`: one `part` op per output taken; other ops have one output.
         const op = this.ops[target.id];
+        if (op?.op === 'split' || op?.op === 'unstack') return { k: 'tensor', id: this.push({ op: 'part', operands: [{ value: target.id }], options: { index }, span: file.span(node) }) };
         throw new Unfollowed(`tf.${op?.op ?? 'op'}'s several outputs`, file.span(node));
       }
       case 'const':

@@ -4,7 +4,8 @@
 import type { BodyDim, BodyOperand, CustomLayerBody } from '../customLayerBody';
 import type { SourceSpan } from '../graph';
 import type { Cause } from '../symmetry';
-import { CUSTOM_OP_RULES, OpFall, type OpOperand, type OpValue, type Size } from './customOps';
+import { CUSTOM_OP_RULES, OpFall, unreadValue, type OpOperand, type OpValue, type Size } from './customOps';
+import { CUSTOM_OP_PARITY, type Parity, type ParityCall } from './customOpParity';
 import type { LayerRule, LocalEffect, RuleContext, Shape } from './types';
 import { breaks, keep, toFlattened, toInvariant, unknown } from './types';
 
@@ -91,6 +92,49 @@ export function runBody(body: CustomLayerBody, inputs: InputView[], joint: boole
   return { value: values[body.output] };
 }
 
+/**
+ * Runs the body under sign: each value is an odd or even function of the inputs, or fixed.
+ * `inputs` gives each input's parity (an input already even stays even).
+ */
+export function runBodyUnderSign(body: CustomLayerBody, inputs: Parity[]): { parity: Parity } | { fall: OpFall } {
+  if (body.output === undefined) return { fall: new OpFall('gap', `${body.className}.call() returns no tensor the analysis follows`, body.classSpan) };
+  const live = liveOps(body);
+  const values: { parity: Parity; source?: string; sourceSpan?: SourceSpan }[] = [];
+  try {
+    for (let id = 0; id < body.ops.length; id++) {
+      if (!live.has(id)) continue;
+      const op = body.ops[id];
+      if (op.op === 'input') {
+        values[id] = { parity: inputs[Number(op.options?.index ?? 0)] ?? 'odd' };
+        continue;
+      }
+      if (op.op === 'weight') {
+        values[id] = { parity: 'fixed', source: `the weight ${String(op.options?.name ?? 'weight')}`, sourceSpan: op.span };
+        continue;
+      }
+      const rule = CUSTOM_OP_PARITY.get(op.op);
+      if (!rule) throw new OpFall('gap', `${body.className}.call() uses ${op.op.startsWith('layer:') ? `a ${op.op.slice(6)} sublayer` : `tf.${op.op}`}, which the analysis has no rule for`, op.span);
+      const operands: ParityCall['operands'] = op.operands.map((operand) => {
+        if ('value' in operand) return values[operand.value];
+        if ('constant' in operand && Array.isArray(operand.constant) && operand.constant.some((item) => item && typeof item === 'object' && '$tensor' in (item as object))) {
+          return { parities: operand.constant.map((item) => (item && typeof item === 'object' && '$tensor' in (item as object) ? values[Number((item as { $tensor: number }).$tensor)].parity : 'fixed')) };
+        }
+        const constant = 'constant' in operand ? operand.constant : undefined;
+        const unread = unreadValue(constant);
+        if (unread !== undefined) throw new OpFall('gap', `${op.op} meets a value the analysis cannot read (${unread})`, op.span);
+        return { constant };
+      });
+      const from = op.op === 'part' && op.operands[0] && 'value' in op.operands[0] ? body.ops[op.operands[0].value]?.op : undefined;
+      const parity = rule({ name: op.op, operands, options: op.options as Record<string, unknown> | undefined, span: op.span, ...(from ? { source: from } : {}) });
+      values[id] = parity === 'fixed' ? { parity, source: operands.map((o) => ('source' in o ? o.source : undefined)).find(Boolean) ?? `a constant from tf.${op.op}`, sourceSpan: op.span } : { parity };
+    }
+  } catch (error) {
+    if (error instanceof OpFall) return { fall: error };
+    throw error;
+  }
+  return { parity: values[body.output].parity };
+}
+
 /** `T` for the set axis of input 0, `F` for its last axis: sizes named as the messages name them. */
 function symbolName(sym: string, inputs: InputView[]): string {
   const [input, axis] = sym.slice(1).split(':').map(Number);
@@ -130,7 +174,13 @@ function customEffect(body: CustomLayerBody, context: RuleContext): LocalEffect 
     return unknown({ code: 'unmodelled-layer', at: context.ref, detail: `${body.className}: cannot follow ${body.unfollowed.what}`, sites: [{ span: body.unfollowed.span, label: `in ${body.className}` }] });
   }
   if (context.group === 'sign') {
-    return unknown({ code: 'unmodelled-layer', at: context.ref, detail: `${body.className} is a custom layer, and its ops are not analysed under sign`, sites: [] });
+    const parities = context.inputShapes.map((_, index): Parity => (context.inputStates[index]?.kind === 'invariant' ? 'even' : 'odd'));
+    const outcome = runBodyUnderSign(body, parities);
+    if ('fall' in outcome) {
+      const cause = causeOf(context, body, outcome.fall);
+      return outcome.fall.code === 'gap' ? unknown(cause) : breaks(cause);
+    }
+    return outcome.parity === 'odd' ? keep() : toInvariant();
   }
   const inputs: InputView[] = context.inputShapes.map((shape, index) => ({ shape, axes: context.inputAxes?.[index] ?? (index === 0 ? context.axes : []) }));
   const joint = context.group === 'rotation90' || context.group === 'dihedral';
@@ -146,7 +196,7 @@ function customEffect(body: CustomLayerBody, context: RuleContext): LocalEffect 
   const axes = value.tags.flatMap((tag, axis) => (tag && axis > 0 ? [axis - 1] : []));
   const hadActing = inputs.some((input) => input.axes.length > 0);
   if (axes.length === 0 && hadActing) return toInvariant();
-  return keep({ axes });
+  return keep({ axes, ...(value.blockwise ? { blockwise: true } : {}) });
 }
 
 /** A rule for one custom layer instance, from its body. */

@@ -25,6 +25,11 @@ export interface OpValue {
   sizes?: Size[];
   /** The acting axes were merged into features by a reshape. */
   flattened?: boolean;
+  /**
+   * An acting axis joins blocks (a concat along it): the group moves each block on its own and
+   * leaves fixed blocks where they are, which is one reordering of the joined axis.
+   */
+  blockwise?: boolean;
   /** For fixed values: what they are made of, in words (`the weight pos [T, F]`, `tf.range`). */
   source?: string;
   /** For fixed values: where they were made (the addWeight, the tf.range). */
@@ -79,11 +84,25 @@ function tensorAt(call: OpCall, index: number): OpValue {
   const operand = call.operands[index];
   if (operand && 'tensor' in operand) return operand.tensor;
   if (operand && 'constant' in operand && !Array.isArray(operand.constant) && (operand.constant === null || typeof operand.constant !== 'object' || !('$tensor' in (operand.constant as object)))) {
-    // A number, known or not (`-Math.log(10000) / width`), broadcasts as a scalar.
+    // A number, known or not (`-Math.log(10000) / width`), broadcasts as a scalar. A value the
+    // evaluator could not read at all (`this.table` made by tf.variable in the constructor) may
+    // be a tensor lined up with an acting axis: not a scalar, a gap naming it.
+    const unread = unreadValue(operand.constant);
+    if (unread !== undefined) throw new OpFall('gap', `the operand ${index + 1} of ${call.name} (${unread}) is not a value the analysis can read`, call.span);
     if (typeof operand.constant !== 'string') return scalar();
   }
   if (operand && 'dims' in operand && operand.dims.length === 1) return scalar();
   throw new OpFall('gap', `the operand ${index + 1} of ${call.name} is not a tensor the analysis follows`, call.span);
+}
+
+/** Reasons of values not known statically that are still numbers: arithmetic and Math on sizes. */
+const NUMERIC_UNKNOWN = /^(arithmetic|Math\.|a size|a counter|a comparison|a negation|a unary operator|an operator)/;
+
+/** The reason of an operand the evaluator could not read, unless it is a number computed from sizes. */
+export function unreadValue(constant: unknown): string | undefined {
+  if (!constant || typeof constant !== 'object' || !('reason' in constant)) return undefined;
+  const reason = String((constant as { reason: unknown }).reason);
+  return NUMERIC_UNKNOWN.test(reason) ? undefined : reason;
 }
 
 function constantAt(call: OpCall, index: number): unknown {
@@ -202,7 +221,7 @@ function broadcast(call: OpCall, values: OpValue[]): OpValue {
     tags.push(acting);
     sizes.push(pickSize(known.map((value) => sizeFromRight(value, rank, i))));
   }
-  return { kind: 'data', tags, sizes, flattened: values.some((value) => value.flattened) || undefined };
+  return { kind: 'data', tags, sizes, flattened: values.some((value) => value.flattened) || undefined, blockwise: values.some((value) => value.blockwise) || undefined };
 }
 
 function tagFromRight(value: OpValue, rank: number, index: number): boolean {
@@ -318,6 +337,7 @@ function contract(call: OpCall, a: OpValue, b: OpValue, transposeA: boolean, tra
     tags: [...batch.tags!, tagsA[ra - 2], tagsB[rb - 1]],
     sizes: [...batch.sizes!, sizesA[ra - 2], sizesB[rb - 1]],
     flattened: a.flattened || b.flattened || undefined,
+    blockwise: a.blockwise || b.blockwise || undefined,
     ...(kind === 'fixed' ? { source: a.source ?? b.source, sourceSpan: a.sourceSpan ?? b.sourceSpan } : {}),
   };
 }
@@ -412,9 +432,10 @@ function sameSize(a: Size | undefined, b: Size | undefined): boolean {
 }
 
 /**
- * reshape keeps an acting axis when the target has the same size at a place whose preceding
- * sizes multiply to the same product (the batch axis written as -1 counts as the batch): the
- * axis then comes through whole. Otherwise the acting axes were merged into features.
+ * reshape keeps an acting axis when it comes through whole: the sizes around it, matched from
+ * both ends (equal sizes, or runs of known sizes with the same product, as `[F] -> [H, D]` of
+ * multi-head attention), leave it alone on its own in the target. An acting axis merged with
+ * others or split is flattened into features (SPEC 4, flatten / reshape).
  */
 const reshape: OpRule = {
   family: 'axes',
@@ -430,55 +451,118 @@ const reshape: OpRule = {
     if (!target) throw new OpFall('gap', 'the shape of reshape is not known statically', call.span);
     const fixedTarget = target.map((size) => (size.n === -1 ? { n: null, sym: '-1' } : size));
     if (!isData(x)) return { ...x, tags: target.map(() => false), sizes: fixedTarget };
-    const rank = rankOf(x, call);
+    rankOf(x, call);
     const rows = rowsReshape(x, target);
     if (rows) return rows;
-    const tags = target.map(() => false);
-    let flattened = false;
-    for (let axis = 0; axis < rank; axis++) {
-      if (!x.tags![axis]) continue;
-      const place = target.findIndex((size, index) => (sameSize(size, x.sizes?.[axis]) || (size.n === -1 && index === axis)) && samePrefix(x.sizes ?? [], axis, target!, index));
-      if (place < 0) flattened = true;
-      else tags[place] = true;
-    }
+    const { tags, flattened } = alignReshape(x.sizes ?? x.tags!.map(() => ({ n: null })), x.tags!, target);
     if (call.joint && x.tags!.some((tag, axis) => tag && !tags[axis])) notJointly(call, 'reshapes');
     const sizes = target.map((size, index) => (size.n === -1 && index === 0 ? { n: null, sym: 'batch' } : size.n === -1 ? { n: null } : size));
-    return { kind: 'data', tags, sizes, flattened: flattened || x.flattened || undefined };
+    return { ...x, kind: 'data', tags, sizes, flattened: flattened || x.flattened || undefined };
   },
 };
+
+/** Equal sizes: the same name, or the same known number. */
+function equalSize(a: Size, b: Size): boolean {
+  return sameSize(a, b) || (a.n !== null && a.n >= 0 && a.n === b.n);
+}
+
+/** Where each axis of x goes in the target, as far as sizes tell; acting axes not alone there are flattened. */
+function alignReshape(sizes: Size[], tags: boolean[], target: Size[]): { tags: boolean[]; flattened: boolean } {
+  const out = target.map(() => false);
+  let flattened = false;
+  let hi = sizes.length - 1;
+  let thi = target.length - 1;
+  // From the right: equal sizes, or a run of known non-acting sizes regrouped ([F] <-> [H, D]).
+  while (hi >= 0 && thi >= 0) {
+    if (equalSize(sizes[hi], target[thi])) {
+      out[thi] = tags[hi];
+      hi--;
+      thi--;
+      continue;
+    }
+    const group = productGroup(sizes, tags, hi, target, thi);
+    if (!group) break;
+    hi -= group.taken;
+    thi -= group.targetTaken;
+  }
+  // From the left: equal sizes, and the batch axis as -1 or as the batch size.
+  let lo = 0;
+  let tlo = 0;
+  while (lo <= hi && tlo <= thi) {
+    const batch = lo === 0 && tlo === 0 && sizes[0]?.sym === 'batch' && (target[0].n === -1 || target[0].sym === 'batch');
+    if (!batch && !equalSize(sizes[lo], target[tlo])) break;
+    out[tlo] = tags[lo];
+    lo++;
+    tlo++;
+  }
+  // What is left in the middle: one axis against one keeps it; an acting axis among several is merged or split.
+  const middle = tags.slice(lo, hi + 1);
+  if (middle.some((tag) => tag)) {
+    if (middle.length === 1 && thi === tlo) out[tlo] = true;
+    else flattened = true;
+  }
+  return { tags: out, flattened };
+}
+
+/** From the right end: known non-acting sizes of x and the target with the same product. */
+function productGroup(sizes: Size[], tags: boolean[], hi: number, target: Size[], thi: number): { taken: number; targetTaken: number } | undefined {
+  const known = (size: Size | undefined) => size !== undefined && size.n !== null && size.n > 0;
+  if (!known(sizes[hi]) || !known(target[thi]) || tags[hi]) return undefined;
+  let taken = 1;
+  let targetTaken = 1;
+  let product = sizes[hi].n as number;
+  let targetProduct = target[thi].n as number;
+  while (product !== targetProduct) {
+    if (product < targetProduct) {
+      const next = sizes[hi - taken];
+      if (!known(next) || tags[hi - taken]) return undefined;
+      product *= next.n as number;
+      taken++;
+    } else {
+      const next = target[thi - targetTaken];
+      if (!known(next)) return undefined;
+      targetProduct *= next.n as number;
+      targetTaken++;
+    }
+  }
+  return { taken, targetTaken };
+}
 
 const ROWS = 'rows:';
 
 /**
- * The per-row matMul idiom: `[N, T, F] -> [-1, F]`, a weight on the features, then back to
- * `[N, T, U]`. Merging the batch with the one acting axis keeps rows whole: the group then
- * permutes rows within each batch entry, which per-row ops keep, and the reshape back restores.
+ * The per-row matMul idiom: `[N, T, F] -> [-1, F]` (or `[N, H, W, C] -> [-1, C]`, one row per
+ * pixel), a weight on the features, then back to `[N, T, U]`. Merging the batch with the acting
+ * axes keeps rows whole: the group then reorders rows within each batch entry, which per-row
+ * ops keep, and the reshape back restores.
  */
 function rowsReshape(x: OpValue, target: Size[]): OpValue | undefined {
   const sizes = x.sizes ?? [];
+  const tags = x.tags!;
   const batchLike = (size: Size | undefined) => size !== undefined && (size.n === -1 || size.sym === 'batch' || size.sym === '-1');
-  const rest = sizes.slice(2);
+  // The merged axes: from axis 1 to the last acting one (a flip moves W only, and rows of H·W still move whole).
+  const acting = tags.lastIndexOf(true);
+  const rest = sizes.slice(1 + acting);
   const restProduct = rest.every((size) => size.n !== null) ? rest.reduce((total, size) => total * (size.n as number), 1) : null;
   const keepsRest = (size: Size) => (rest.length === 1 && sameSize(size, rest[0])) || (size.n !== null && size.n === restProduct);
-  if (x.tags!.length >= 3 && x.tags![1] && !x.tags!.slice(2).some((tag) => tag) && target.length === 2 && batchLike(target[0]) && keepsRest(target[1])) {
-    return { kind: 'data', tags: [true, false], sizes: [{ n: null, sym: `${ROWS}${sizes[1]?.sym ?? '?'}` }, { n: restProduct, sym: rest.length === 1 ? rest[0].sym : undefined }], flattened: x.flattened };
+  if (acting > 0 && rest.length > 0 && target.length === 2 && batchLike(target[0]) && keepsRest(target[1])) {
+    const merged = sizes.slice(1, 1 + acting).map((size, i) => `${tags[1 + i] ? '*' : ''}${size.sym ?? '?'}`).join(',');
+    return { kind: 'data', tags: [true, false], sizes: [{ n: null, sym: `${ROWS}${merged}` }, { n: restProduct, sym: rest.length === 1 ? rest[0].sym : undefined }], flattened: x.flattened };
   }
-  const merged = sizes[0]?.sym?.startsWith(ROWS) ? sizes[0].sym.slice(ROWS.length) : undefined;
-  if (merged !== undefined && x.tags!.length === 2 && x.tags![0] && target.length === 3 && batchLike(target[0]) && (target[1].sym === merged || target[1].n === -1)) {
-    return { kind: 'data', tags: [false, true, false], sizes: [{ n: null, sym: 'batch' }, { n: null, sym: merged }, target[2].n === -1 ? sizes[1] : target[2]], flattened: x.flattened };
+  const merged = sizes[0]?.sym?.startsWith(ROWS) ? sizes[0].sym.slice(ROWS.length).split(',') : undefined;
+  if (merged !== undefined && tags.length === 2 && tags[0] && target.length === merged.length + 2 && batchLike(target[0])) {
+    const names = merged.map((entry) => entry.replace(/^\*/, ''));
+    const back = names.every((sym, i) => target[1 + i].sym === sym || (names.length === 1 && target[1 + i].n === -1));
+    if (!back) return undefined;
+    const last = target[target.length - 1];
+    return {
+      kind: 'data',
+      tags: [false, ...merged.map((entry) => entry.startsWith('*')), false],
+      sizes: [{ n: null, sym: 'batch' }, ...names.map((sym) => ({ n: null, sym })), last.n === -1 ? sizes[1] : last],
+      flattened: x.flattened,
+    };
   }
   return undefined;
-}
-
-function samePrefix(sizes: Size[], axis: number, target: Size[], place: number): boolean {
-  if (axis !== place) return false;
-  for (let i = 0; i < axis; i++) {
-    const a = sizes[i];
-    const b = target[i];
-    if (i === 0 && (b.n === -1 || b.sym === 'batch') && a?.sym === 'batch') continue;
-    if (!sameSize(a, b) && !(a?.n !== null && a?.n === b.n)) return false;
-  }
-  return true;
 }
 
 const expandDims: OpRule = {
@@ -508,6 +592,24 @@ const squeeze: OpRule = {
   },
 };
 
+const JOINED = 'joined:';
+
+/**
+ * The size of an axis joined by a concat along it, named after the concat and the number of
+ * leading positions the group leaves where they are (a learned class token before the set).
+ * Sizes follow their axis through every op, so a later slice can tell it takes only those.
+ */
+function joinedSize(prefix: number, span: SourceSpan): Size {
+  return { n: null, sym: `${JOINED}${prefix}:${span.file}:${span.start}` };
+}
+
+/** A cut [from, from + length) of an axis that lies within the positions the group does not move. */
+function withinUnmovedPrefix(size: Size | undefined, from: unknown, length: unknown): boolean {
+  if (!size?.sym?.startsWith(JOINED)) return false;
+  const prefix = Number(size.sym.slice(JOINED.length).split(':')[0]);
+  return typeof from === 'number' && typeof length === 'number' && from >= 0 && length > 0 && from + length <= prefix;
+}
+
 /** An op that cuts or orders an acting axis by position: a slice of the first token, cumsum, reverse. */
 function positionalOn(call: OpCall, x: OpValue, axes: number[], what: string): void {
   if (!isData(x)) return;
@@ -529,15 +631,17 @@ const slice: OpRule = {
     if (!begins) throw new OpFall('gap', 'the begin of slice is not a compile-time constant', call.span);
     const cut: number[] = [];
     const outSizes: Size[] = [];
+    const tags = x.tags ? [...x.tags] : undefined;
     for (let axis = 0; axis < rank; axis++) {
       const from = axis < begins.length ? begins[axis] : 0;
       const length = sizes && axis < sizes.length ? sizes[axis] : -1;
       const whole = from === 0 && (length === -1 || length === undefined || (typeof length === 'number' && length === x.sizes?.[axis]?.n));
-      if (!whole) cut.push(axis);
+      if (tags?.[axis] && !whole && withinUnmovedPrefix(x.sizes?.[axis], from, length)) tags[axis] = false;
+      else if (!whole) cut.push(axis);
       outSizes.push(whole ? (x.sizes?.[axis] ?? { n: null }) : { n: typeof length === 'number' && length >= 0 ? length : null });
     }
     positionalOn(call, x, cut, 'cuts');
-    return { ...x, sizes: outSizes };
+    return { ...x, tags, sizes: outSizes };
   },
 };
 
@@ -559,7 +663,10 @@ const gather: OpRule = {
     const indices: OpValue = operand && 'tensor' in operand ? operand.tensor : { kind: 'fixed', tags: Array.isArray(constantAt(call, 1)) ? [false] : [], sizes: Array.isArray(constantAt(call, 1)) ? [{ n: (constantAt(call, 1) as unknown[]).length }] : [], source: 'constant indices' };
     const rank = rankOf(x, call);
     const axis = axisArg(call, constantAt(call, 2) ?? 0, rank) as number;
-    if (isData(x) && x.tags![axis]) {
+    const picked = constantAt(call, 1);
+    const pickedList = typeof picked === 'number' ? [picked] : Array.isArray(picked) ? picked : undefined;
+    const unmoved = pickedList !== undefined && pickedList.length > 0 && pickedList.every((index) => typeof index === 'number' && withinUnmovedPrefix(x.sizes?.[axis], index, 1));
+    if (isData(x) && x.tags![axis] && !unmoved) {
       if (!isData(indices)) {
         if (call.joint) notJointly(call, 'picks along');
         throw new OpFall('positional-term', `gather picks fixed positions (${describeFixed(indices)}) along an acting axis`, call.span, indices.sourceSpan);
@@ -582,7 +689,12 @@ function listOperand(call: OpCall): OpValue[] {
   throw new OpFall('gap', `the list of tensors of ${call.name} is not known statically`, call.span);
 }
 
-/** concat(list, axis): along an acting axis the blocks would move on their own (not followed). */
+/**
+ * concat(list, axis). Along a feature axis the operands line up on every other axis. Along an
+ * acting axis the result is blockwise: every block the input moves is moved by the same group
+ * element, fixed blocks (a learned class token) stay, and together that is one reordering of the
+ * joined axis, which every op of the table that keeps the axis also keeps (docs/decisions.md).
+ */
 const concat: OpRule = {
   family: 'axes',
   apply(call) {
@@ -591,13 +703,55 @@ const concat: OpRule = {
     if (!first) return { ...values[0] };
     const rank = first.tags!.length;
     const axis = axisArg(call, constantAt(call, 1) ?? 0, rank) as number;
-    if (values.some((value) => isData(value) && value.tags?.[axis])) {
-      throw new OpFall(values.some((value) => !isData(value)) ? 'positional-term' : 'gap', `concat joins tensors along an acting axis`, call.span, values.find((value) => !isData(value))?.sourceSpan);
-    }
-    // Along another axis: the operands line up on every other axis, as in broadcasting.
+    const alongActing = values.some((value) => isData(value) && value.tags?.[axis]);
+    if (alongActing && call.joint) notJointly(call, 'joins blocks along');
     const aligned = values.map((value) => ({ ...value, tags: value.tags?.map((tag, i) => (i === axis ? false : tag)), sizes: value.sizes?.map((size, i) => (i === axis ? { n: 1 } : size)) }));
     const joined = broadcast(call, aligned);
-    return { ...joined, sizes: joined.sizes?.map((size, i) => (i === axis ? { n: null } : size)) };
+    if (!alongActing) return { ...joined, sizes: joined.sizes?.map((size, i) => (i === axis ? { n: null } : size)) };
+    // Leading blocks the group does not move (fixed, or data not acting on the axis) of known size.
+    let prefix = 0;
+    for (const value of values) {
+      const size = value.sizes?.[axis]?.n;
+      if ((isData(value) && value.tags?.[axis]) || typeof size !== 'number' || size < 0) break;
+      prefix += size;
+    }
+    const sizes = joined.sizes?.map((size, i) => (i === axis ? joinedSize(prefix, call.span) : size));
+    return { ...joined, kind: 'data', tags: joined.tags?.map((tag, i) => tag || i === axis), sizes, blockwise: true };
+  },
+};
+
+/** split(x, numOrSizeSplits, axis = 0): cutting an acting axis into pieces cuts it by position. */
+const split: OpRule = {
+  family: 'axes',
+  apply(call) {
+    const x = tensorAt(call, 0);
+    if (!x.tags) return { ...x };
+    const axis = axisArg(call, constantAt(call, 2) ?? 0, x.tags.length) as number;
+    positionalOn(call, x, [axis], 'cuts');
+    const count = constantAt(call, 1);
+    const whole = x.sizes?.[axis]?.n;
+    const part: Size = { n: typeof count === 'number' && typeof whole === 'number' ? whole / count : null };
+    return { ...x, sizes: x.sizes?.map((size, i) => (i === axis ? part : size)) };
+  },
+};
+
+/** unstack(x, axis = 0): one tensor per position along the axis. */
+const unstack: OpRule = {
+  family: 'axes',
+  apply(call) {
+    const x = tensorAt(call, 0);
+    if (!x.tags) return { ...x };
+    const axis = axisArg(call, constantAt(call, 1) ?? 0, x.tags.length) as number;
+    positionalOn(call, x, [axis], 'cuts');
+    return { ...x, tags: x.tags.filter((_, i) => i !== axis), sizes: x.sizes?.filter((_, i) => i !== axis) };
+  },
+};
+
+/** One output of an op with several (`const [a, b] = tf.split(x, 2, -1)`): every part looks alike. */
+const part: OpRule = {
+  family: 'axes',
+  apply(call) {
+    return { ...tensorAt(call, 0) };
   },
 };
 
@@ -801,7 +955,7 @@ const BINARY_OPS = [
   'add', 'sub', 'mul', 'div', 'divNoNan', 'floorDiv', 'mod', 'pow', 'maximum', 'minimum', 'squaredDifference', 'atan2',
   'prelu', 'equal', 'notEqual', 'less', 'lessEqual', 'greater', 'greaterEqual', 'logicalAnd', 'logicalOr', 'logicalXor',
 ];
-const REDUCTIONS = ['mean', 'sum', 'max', 'min', 'prod', 'logSumExp', 'all', 'any'];
+const REDUCTIONS = ['mean', 'sum', 'max', 'min', 'prod', 'logSumExp', 'all', 'any', 'moments'];
 
 /** The op table: tf function names (also tensor methods of the same name) and sublayers. */
 export const CUSTOM_OP_RULES: ReadonlyMap<string, OpRule> = new Map<string, OpRule>([
@@ -826,6 +980,9 @@ export const CUSTOM_OP_RULES: ReadonlyMap<string, OpRule> = new Map<string, OpRu
   ['stridedSlice', stridedSlice],
   ['gather', gather],
   ['concat', concat],
+  ['split', split],
+  ['unstack', unstack],
+  ['part', part],
   ['stack', stack],
   ['tile', tile],
   ['pad', pad],
@@ -863,4 +1020,4 @@ export const CUSTOM_OP_RULES: ReadonlyMap<string, OpRule> = new Map<string, OpRu
 ]);
 
 /** Every tf op name the table classifies (not the sublayers), for the completeness test. */
-export const CLASSIFIED_TF_OPS: readonly string[] = [...CUSTOM_OP_RULES.keys()].filter((name) => !name.startsWith('layer:'));
+export const CLASSIFIED_TF_OPS: readonly string[] = [...CUSTOM_OP_RULES.keys()].filter((name) => !name.startsWith('layer:') && name !== 'part');
