@@ -114,9 +114,8 @@ export class ProbeCommands {
     if (!declarations || declarations.length === 0) {
       const typed = await vscode.window.showInputBox({
         title: 'Symmetry: declarations to check',
-        prompt: 'In @symmetry syntax, comma-separated: <invariant|equivariant> <group> [axis=n] [tol=x]',
+        prompt: 'In @symmetry syntax, comma-separated: <invariant|equivariant> <group> [axis=n] [tol=x]. Leave empty for the declarations of the model it was trained from (found by its save call or its layers).',
         value: 'invariant translation',
-        validateInput: (value) => (splitDeclarations(value).length === 0 ? 'Give at least one declaration, e.g. "invariant rotation90".' : undefined),
       });
       if (typed === undefined) return { kind: 'cancelled' };
       declarations = splitDeclarations(typed);

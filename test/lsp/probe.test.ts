@@ -169,6 +169,11 @@ describe('language server probes (stdio)', function () {
     const saved = await connection.sendRequest(ProbeSavedModelRequest, { modelJsonUri: pathToFileURL(path.join(folder, 'model.json')).href, declarations: ['invariant rotation90'] });
     assert.equal(saved.files[0].models[0].status, 'error');
     assert.match(saved.files[0].models[0].message ?? '', /missing beside it: group1-shard1of1\.bin/);
+    // No declarations and nothing in the workspace saved these (no) layers: a plain refusal.
+    await assert.rejects(
+      connection.sendRequest(ProbeSavedModelRequest, { modelJsonUri: pathToFileURL(path.join(folder, 'model.json')).href, declarations: [] }),
+      /no declarations given, and no source model in the workspace is linked to this model\.json/,
+    );
   });
 
   it('shows the trained weights of a saved model beside the static verdict of its source model', async () => {
@@ -209,6 +214,10 @@ export function buildFlipped() {
     await open(uriOf('probe-save.ts'), `import { buildFlipped } from './probe-trained';\nexport async function trainAndSave() {\n  const flipped = buildFlipped();\n  await flipped.save('file://${folder}');\n}\n`);
     const saved = await connection.sendRequest(ProbeSavedModelRequest, { modelJsonUri, declarations });
     assert.equal(saved.files[0].models[0].trainedWeightsSource, `source model buildFlipped (probe-trained.ts), linked by a save call: flipped.save('file://${folder}') at probe-save.ts line 4`);
+    // No declarations given: the linked source model's own, as its JSDoc writes them.
+    const undeclared = await connection.sendRequest(ProbeSavedModelRequest, { modelJsonUri, declarations: [] });
+    assert.deepEqual(undeclared.files[0].models[0].verdicts.map((verdict) => [verdict.mode, verdict.group]), [['invariant', 'flip']]);
+    assert.deepEqual(undeclared.files[0].models[0].trainedWeights, report.trainedWeights);
   });
 
   it('cancels a probe mid-run and keeps answering', async () => {

@@ -15,7 +15,7 @@ import {
 } from 'vscode-languageserver/node';
 import { parseCommandLineDeclaration } from '../analysis/declarations';
 import type { SourceProvider } from '../analysis/sourceProvider';
-import { analyzeFile, spanToLspRange, type FileAnalysis, type LocatedFinding } from '../engine';
+import { analyzeFile, spanToLspRange, type FileAnalysis, type LocatedFinding, type ModelAnalysis } from '../engine';
 import type { ProbeFileResult, ProbeMode, ProbeParams, ProbeResult, ProbeSavedModelParams, ProbeVerdict, SymmetryLintSettings } from '../protocol';
 import { trainedWeightsSentences } from '../probe/trainedWeightsView';
 import { savedTopology, sourceBySaveCall, sourceByTopology, type SavedModelSource, type SavedTopology } from '../probe/savedModelSource';
@@ -51,6 +51,16 @@ export interface ProbeServiceHooks {
    * asks first; this is the second check, next to where the user's code would run.
    */
   trustRefusal?(mode: ProbeMode | undefined): ResponseError<void> | undefined;
+}
+
+/** The model a saved model.json was trained from, analysed, and how it was found. */
+interface SourceModel {
+  fileName: string;
+  modelName: string;
+  /** How it was found: named by the request, or the link (a save call, the same layers). */
+  words: string;
+  sourceFile: import('ts-morph').ts.SourceFile;
+  model: ModelAnalysis;
 }
 
 interface StoredProbe {
@@ -179,16 +189,22 @@ export class ProbeService {
     const subscription = token?.onCancellationRequested(() => abort.abort());
     const progress = this.progress(params.workDoneToken, 'Symmetry Lint: probing saved model');
     try {
+      const modelJsonPath = fileNameForUri(params.modelJsonUri);
+      const source = this.sourceModelOf(params, modelJsonPath);
+      // No declarations given: those of the model it was trained from, as its JSDoc says them.
+      const texts = params.declarations.length > 0 ? params.declarations : (source?.model.declarations ?? []).filter((declaration) => !declaration.fromCommandLine).map((declaration) => declaration.text);
+      if (texts.length === 0) {
+        throw new ResponseError(LSPErrorCodes.RequestFailed, source ? `Symmetry Lint: no declarations given, and the source model ${source.modelName} declares none: give one, e.g. "invariant flip"` : 'Symmetry Lint: no declarations given, and no source model in the workspace is linked to this model.json: give one, e.g. "invariant flip"');
+      }
       const declarations: PlanDeclaration[] = [];
-      for (const text of params.declarations) {
+      for (const text of texts) {
         const parsed = parseCommandLineDeclaration(text);
         if ('problem' in parsed) throw new ResponseError(LSPErrorCodes.RequestFailed, `invalid declaration "${text}": expected ${parsed.problem.expected}${parsed.problem.suggestion ? ` (did you mean "${parsed.problem.suggestion}"?)` : ''}`);
         declarations.push(planDeclarationOf(parsed));
       }
       const settings = await this.hooks.settingsFor(params.modelJsonUri);
-      const modelJsonPath = fileNameForUri(params.modelJsonUri);
       const report = await probeSavedModel(this.hostFor(settings), modelJsonPath, declarations, { timeoutMs: settings.probe.timeoutMs, maxParameters: settings.probe.maxParameters, signal: abort.signal });
-      const trainedWeights = this.trainedWeightsOf(params, modelJsonPath, report.verdicts, report.layers.map((layer) => layer.kind));
+      const trainedWeights = source && this.trainedWeightsOf(source, report.verdicts, report.layers.map((layer) => layer.kind));
       return { files: [{ uri: params.modelJsonUri, version: null, models: [trainedWeights ? { ...report, ...trainedWeights } : report] }] };
     } catch (error) {
       if (error instanceof ProbeRunError && error.reason === 'cancelled') throw new ResponseError(LSPErrorCodes.RequestCancelled, 'Symmetry Lint: probe cancelled');
@@ -201,11 +217,11 @@ export class ProbeService {
   }
 
   /**
-   * The static verdict of the source model beside each saved-model verdict: the model the request
-   * names, or else the one the workspace's code links to the model.json (a save call naming its
-   * place, or the same layers), with which link was used.
+   * The model a saved one was trained from: the one the request names, or else the one the
+   * workspace's code links to the model.json (a save call naming its place, or the same layers),
+   * analysed, with which link was used.
    */
-  private trainedWeightsOf(params: ProbeSavedModelParams, modelJsonPath: string, verdicts: ProbeVerdict[], savedLayers: string[]): { trainedWeights: string[]; trainedWeightsSource: string } | undefined {
+  private sourceModelOf(params: ProbeSavedModelParams, modelJsonPath: string): SourceModel | undefined {
     let source: { fileName: string; modelName: string; words: string } | undefined;
     if (params.sourceUri && params.modelName) {
       source = { fileName: fileNameForUri(params.sourceUri), modelName: params.modelName, words: 'named by the request' };
@@ -217,9 +233,14 @@ export class ProbeService {
     const sourceFile = this.hooks.documents.getByFileName(source.fileName)?.sourceFile ?? this.hooks.provider.getSourceFile(source.fileName);
     if (!sourceFile) return undefined;
     const model = analyzeFile(sourceFile, this.hooks.provider).models.find((candidate) => candidate.graph.name === source.modelName);
-    if (!model) return undefined;
+    return model && { ...source, sourceFile, model };
+  }
+
+  /** The static verdict of the source model beside each saved-model verdict, and which link found it. */
+  private trainedWeightsOf(source: SourceModel, verdicts: ProbeVerdict[], savedLayers: string[]): { trainedWeights: string[]; trainedWeightsSource: string } {
+    const { sourceFile } = source;
     return {
-      trainedWeights: trainedWeightsSentences(model, verdicts, (span) => sourceFile.getLineAndCharacterOfPosition(span.start).line + 1, savedLayers),
+      trainedWeights: trainedWeightsSentences(source.model, verdicts, (span) => sourceFile.getLineAndCharacterOfPosition(span.start).line + 1, savedLayers),
       trainedWeightsSource: `source model ${source.modelName} (${path.basename(source.fileName)}), ${source.words}`,
     };
   }
