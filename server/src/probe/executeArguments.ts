@@ -106,6 +106,13 @@ export function variantValues(label: string | undefined, excluded = new Map<stri
       if (literal) (inequality ? excluded : values).set(equality[1], literal.value);
       continue;
     }
+    // `labels > 1`: the nearest whole number on the variant's side of the bound.
+    const bound = /^([\w$.]+) (>=?|<=?) (-?\d+(?:\.\d+)?)$/.exec(term);
+    if (bound) {
+      const limit = Number(bound[3]);
+      values.set(bound[1], bound[2] === '>' ? Math.floor(limit) + 1 : bound[2] === '<' ? Math.ceil(limit) - 1 : limit);
+      continue;
+    }
     const negated = /^!([\w$.]+)$/.exec(term);
     if (negated) values.set(negated[1], false);
     else if (/^[\w$.]+$/.test(term)) values.set(term, true);
@@ -166,8 +173,11 @@ class ArgumentChooser {
       return key === undefined ? undefined : valueForKey(key, this.inputShape);
     }
     if (ts.isShorthandPropertyAssignment(parent)) return valueForKey(parent.name.text, this.inputShape);
-    if (ts.isArrayLiteralExpression(parent) && ts.isPropertyAssignment(parent.parent)) {
-      const key = propertyKey(parent.parent.name);
+    // `inputShape: [steps, vocab]`, also behind a condition (`i === 0 ? [steps, vocab] : undefined`).
+    let holder: ts.Node | undefined = ts.isArrayLiteralExpression(parent) ? parent.parent : undefined;
+    while (holder && (ts.isConditionalExpression(holder) || ts.isParenthesizedExpression(holder) || ts.isAsExpression(holder))) holder = holder.parent;
+    if (ts.isArrayLiteralExpression(parent) && holder && ts.isPropertyAssignment(holder)) {
+      const key = propertyKey(holder.name);
       if (key && SHAPE_KEYS.has(key)) return this.inputShape[parent.elements.indexOf(expression)] ?? DEFAULT_DIMENSION;
       if (key === 'kernelSize') return 3;
       if (key === 'poolSize' || key === 'size') return 2;
@@ -271,7 +281,7 @@ class ArgumentChooser {
         value = object;
       }
       args.push(value);
-      if (value !== undefined) words.push(`${parameter.name.getText()} = ${value !== null && typeof value === 'object' && 'symmetryLintArgument' in value ? 'the probe\'s tfjs' : JSON.stringify(value)}`);
+      if (value !== undefined) words.push(`${parameter.name.getText().replace(/\s+/g, ' ')} = ${value !== null && typeof value === 'object' && 'symmetryLintArgument' in value ? 'the probe\'s tfjs' : JSON.stringify(value)}`);
     }
     while (args.length > 0 && args[args.length - 1] === undefined) args.pop();
     return { args, words };
@@ -353,8 +363,10 @@ export function chooseArguments(model: ModelAnalysis, sourceFile: ts.SourceFile,
       if (ts.isMethodDeclaration(member) && member.name && ts.isIdentifier(member.name)) give(`${className}.${member.name.text}`, member);
     }
   }
-  // A model held by a local variable: its function is called to reach it.
-  const enclosing = own && !ts.isPropertyAccessExpression(name.parent) ? undefined : enclosingFunction(own ?? name);
+  // A model held by a local variable: its function is called to reach it. The holder's name may
+  // point at that function itself (`getModel.model`: the local `model` of the method `getModel`).
+  const localOfOwn = own !== undefined && own === name.parent && parts.length > 1 && ts.isIdentifier(name) && parts[parts.length - 1] !== name.text && !declaringClass;
+  const enclosing = localOfOwn ? own : own && !ts.isPropertyAccessExpression(name.parent) ? undefined : enclosingFunction(own ?? name);
   const enclosingName = enclosing ? callableName(enclosing) : undefined;
   if (enclosing && enclosingName && !(declaringClass && parts.length > 1)) {
     result.enclosing = enclosingName;

@@ -12,6 +12,7 @@ import type { ts as typescript } from 'ts-morph';
 import { measureModel, redrawWeights, refuseEmptyOutputs, ProbeFailure, type MeasuredModel } from './measurement';
 import type { PlanDeclaration, PlanLayer } from './plan';
 import { installBrowserGlobals, isNeedlessPackage, isStub, tolerantStub } from './executeStubs';
+import { ExecuteRecorder, ProbeSkip } from './executeRecorder';
 import { planOfLoadedModel } from './savedModel';
 
 type TF = typeof tfjs;
@@ -559,6 +560,9 @@ async function fromEnclosing(context: Obtaining, loaded: LoadedModule, outer: st
 async function obtainModel(context: Obtaining, loaded: LoadedModule): Promise<tfjs.LayersModel> {
   const { plan } = context;
   const [head, ...rest] = plan.modelName.split('.');
+  // `exports.getModel = ...`, `module.exports.build = ...` in a CommonJS file: its exports object.
+  const commonJsExports = (head === 'exports' || (head === 'module' && rest[0] === 'exports')) && !(head in (loaded.topLevel ?? {}));
+  if (commonJsExports && head === 'module') rest.shift();
   const file = path.basename(plan.fileName);
   const topLevel = loaded.topLevel ?? {};
   const scope = globalThis as Record<string, unknown>;
@@ -577,7 +581,7 @@ async function obtainModel(context: Obtaining, loaded: LoadedModule): Promise<tf
     }
   }
   try {
-    value = head in topLevel ? topLevel[head] : ((loaded.exports as Record<string, unknown> | undefined)?.[head] ?? scope[head]);
+    value = commonJsExports ? loaded.exports : head in topLevel ? topLevel[head] : ((loaded.exports as Record<string, unknown> | undefined)?.[head] ?? scope[head]);
   } catch (error) {
     throw new ProbeFailure(`${head} in ${file} could not be read after the module ran: ${firstLine(error)}${thrown}`);
   }
@@ -627,12 +631,38 @@ async function obtainModel(context: Obtaining, loaded: LoadedModule): Promise<tf
 }
 
 /**
+ * The holder's model, or, when its path does not lead to one (the builder wraps the model in
+ * something else, keeps it on a component, or throws after building it), the model the code
+ * built whose layers match the source's, said so. A code that asked for a pretrained model
+ * and got none is skipped: it cannot be measured offline.
+ */
+async function obtainOrRecorded(context: Obtaining, loaded: LoadedModule, recorder: ExecuteRecorder): Promise<tfjs.LayersModel> {
+  try {
+    return await obtainModel(context, loaded);
+  } catch (error) {
+    if (error instanceof ProbeSkip) throw error;
+    const sourceCount = context.plan.sourceLayers.length;
+    const score = (model: tfjs.LayersModel) => alignLayers(model.layers.filter((layer) => layer.getClassName() !== 'InputLayer').map((layer) => ({ kind: layer.getClassName() })), context.plan.sourceLayers, 0).matched;
+    const recorded = recorder.bestMatch(context.tf, sourceCount, score);
+    if (recorded) {
+      const matched = score(recorded);
+      note(context.notes, `${error instanceof Error ? error.message.split('\n')[0] : String(error)}; the model the code built that matches the source (${matched} of ${sourceCount} layers by kind) is measured instead`);
+      return recorded;
+    }
+    if (recorder.refusedDownloads.length > 0) {
+      throw new ProbeSkip(`the code loads a pretrained model (${recorder.refusedDownloads[0]}), which the probe does not download: not measured offline (${firstLine(error)})`);
+    }
+    throw error;
+  }
+}
+
+/**
  * Gives each executed layer the line of the extracted layer it corresponds to: an in-order
  * match by kind (the executed model is what the source builds, so the order agrees where the
  * analysis could follow it); layers without a match get the holder's line and an id that no
  * extracted layer has.
  */
-export function alignLayers(executed: PlanLayer[], source: ExecutePlan['sourceLayers'], holderLine: number): { layers: PlanLayer[]; matched: number } {
+export function alignLayers<L extends { kind: string }>(executed: L[], source: ExecutePlan['sourceLayers'], holderLine: number): { layers: (L & { id: number; line: number })[]; matched: number } {
   const normalise = (kind: string) => kind.toLowerCase();
   let next = 0;
   let matched = 0;
@@ -696,6 +726,8 @@ export async function runExecutePlan(tf: TF, plan: ExecutePlan): Promise<Measure
   const started = performance.now();
   const loader = new ModelModuleLoader(tf, new Map([[plan.fileName, plan.sourceText]]));
   const notes = loader.notes;
+  const recorder = new ExecuteRecorder(notes);
+  recorder.install(tf, loader.tfForUserCode);
   guardWorker(notes);
   const browserGlobals = new Set<string>();
   const removeBrowserGlobals = installBrowserGlobals(loader.tfForUserCode, browserGlobals);
@@ -712,7 +744,7 @@ export async function runExecutePlan(tf: TF, plan: ExecutePlan): Promise<Measure
       throw new ProbeFailure(`running ${path.basename(plan.fileName)} threw: ${firstLine(error)}`);
     }
     if (loaded.settled) await userCode(`running ${path.basename(plan.fileName)} (top-level await)`, () => loaded.settled, plan.timeoutMs);
-    model = await obtainModel({ tf, plan, notes, userTf: loader.tfForUserCode }, loaded);
+    model = await obtainOrRecorded({ tf, plan, notes, userTf: loader.tfForUserCode }, loaded, recorder);
   } catch (error) {
     noteBrowserGlobals();
     throw withNotes(error, notes);

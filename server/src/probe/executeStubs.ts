@@ -44,11 +44,20 @@ export function tolerantStub(): unknown {
       return children.get(key);
     },
     set: () => true,
-    apply: () => tolerantStub(),
+    // A decorator from a stubbed package (`@Component({...})` of a missing @angular/core) keeps
+    // what it decorates: returning a stub would replace the class itself.
+    apply: (_own, _this, args: unknown[]) => (isDecoratorContext(args[1]) ? undefined : tolerantStub()),
     construct: () => tolerantStub() as object,
   });
   stubs.add(proxy);
   return proxy;
+}
+
+const DECORATOR_KINDS = new Set(['class', 'method', 'getter', 'setter', 'field', 'accessor']);
+
+/** The context object an ES decorator gets as its second argument. */
+function isDecoratorContext(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && !isStub(value) && DECORATOR_KINDS.has((value as { kind?: unknown }).kind as string) && 'name' in value;
 }
 
 /** Browser globals that script-tag model code reads at its top level; stubbed only when Node lacks them. */
