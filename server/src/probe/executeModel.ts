@@ -11,7 +11,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import type { ts as typescript } from 'ts-morph';
 import { measureModel, redrawWeights, refuseEmptyOutputs, ProbeFailure, type MeasuredModel } from './measurement';
 import type { PlanDeclaration, PlanLayer } from './plan';
-import { installBrowserGlobals, isNeedlessPackage, isStub, tolerantStub } from './executeStubs';
+import { installBrowserGlobals, installUndeclaredGlobals, isNeedlessPackage, isStub, tolerantStub } from './executeStubs';
 import { ExecuteRecorder, ProbeSkip } from './executeRecorder';
 import { planOfLoadedModel } from './savedModel';
 
@@ -43,6 +43,8 @@ export interface ExecutePlan {
   argumentNotes?: Record<string, string>;
   /** The callable whose local variable holds the model (`default`, `buildNet`, `tasks.getModel`): its result is measured. */
   enclosing?: string;
+  /** Names the file reads but never declares, with the value chosen for each (undefined: a stub). */
+  undeclared?: Record<string, unknown>;
   /** The input shape (no batch axis) the literal probe chose, for a model the code leaves without one. */
   fallbackInputShape?: number[];
 }
@@ -471,8 +473,13 @@ interface Obtaining {
 function argumentsOf(context: Obtaining, what: string): unknown[] {
   const chosen = context.plan.argumentNotes?.[what];
   if (chosen) note(context.notes, chosen);
-  const isTfjs = (value: unknown) => value !== null && typeof value === 'object' && (value as { symmetryLintArgument?: unknown }).symmetryLintArgument === 'tfjs';
-  return (context.plan.argumentsFor?.[what] ?? []).map((value) => (isTfjs(value) ? context.userTf : value));
+  const marker = (value: unknown) => (value !== null && typeof value === 'object' ? (value as { symmetryLintArgument?: unknown }).symmetryLintArgument : undefined);
+  return (context.plan.argumentsFor?.[what] ?? []).map((value) => {
+    if (marker(value) === 'tfjs') return context.userTf;
+    // A base model the head is built on: a pass-through of the shape the head is fed.
+    if (marker(value) === 'model') return context.tf.sequential({ layers: [context.tf.layers.activation({ activation: 'linear', inputShape: (value as { outputShape: number[] }).outputShape })] });
+    return value;
+  });
 }
 
 /**
@@ -730,9 +737,20 @@ export async function runExecutePlan(tf: TF, plan: ExecutePlan): Promise<Measure
   recorder.install(tf, loader.tfForUserCode);
   guardWorker(notes);
   const browserGlobals = new Set<string>();
-  const removeBrowserGlobals = installBrowserGlobals(loader.tfForUserCode, browserGlobals);
+  const removePageGlobals = installBrowserGlobals(loader.tfForUserCode, browserGlobals);
+  const undeclaredRead = new Set<string>();
+  const removeUndeclared = installUndeclaredGlobals(plan.undeclared ?? {}, undeclaredRead);
+  const removeBrowserGlobals = () => {
+    removeUndeclared();
+    removePageGlobals();
+  };
   const noteBrowserGlobals = () => {
     if (browserGlobals.size > 0) note(notes, `browser globals stubbed (no page exists here): ${[...browserGlobals].join(', ')}`);
+    const read = [...undeclaredRead];
+    const valued = read.filter((name) => plan.undeclared?.[name] !== undefined).map((name) => `${name} = ${JSON.stringify(plan.undeclared![name])}`);
+    const stubbed = read.filter((name) => plan.undeclared?.[name] === undefined);
+    if (valued.length > 0) note(notes, `names the file reads but never defines given values the probe chose: ${valued.join(', ')}`);
+    if (stubbed.length > 0) note(notes, `names the file reads but never defines (globals of the page's other scripts) stubbed: ${stubbed.join(', ')}`);
   };
   let model: tfjs.LayersModel;
   try {

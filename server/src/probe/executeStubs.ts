@@ -120,3 +120,32 @@ export function installBrowserGlobals(tf: unknown, used: Set<string>): () => voi
     for (const name of installed) delete scope[name];
   };
 }
+
+/**
+ * Globals for the names the file reads but never declares (`tfvis` of another script tag, a size
+ * `timesteps` defined nowhere): the value the main thread chose, else a stub. Names that exist
+ * (Node's, the browser stubs) are left alone. `used` collects the names the code read. Returns
+ * the function that removes them.
+ */
+export function installUndeclaredGlobals(values: Record<string, unknown>, used: Set<string>): () => void {
+  const scope = globalThis as Record<string, unknown>;
+  const installed: string[] = [];
+  for (const [name, chosen] of Object.entries(values)) {
+    if (name in scope) continue;
+    const value = chosen === undefined ? tolerantStub() : chosen;
+    Object.defineProperty(scope, name, {
+      configurable: true,
+      get() {
+        used.add(name);
+        return value;
+      },
+      set(replacement: unknown) {
+        Object.defineProperty(scope, name, { configurable: true, writable: true, value: replacement });
+      },
+    });
+    installed.push(name);
+  }
+  return () => {
+    for (const name of installed) delete scope[name];
+  };
+}
