@@ -728,6 +728,15 @@ function withInput(tf: TF, model: tfjs.LayersModel, plan: ExecutePlan, notes: st
   }
 }
 
+/** Whether the first layer that has a data format reads channels first (then the input is laid out so). */
+function readsChannelsFirst(model: tfjs.LayersModel): boolean {
+  for (const layer of model.layers) {
+    const format = (layer.getConfig() as { dataFormat?: unknown }).dataFormat;
+    if (typeof format === 'string') return format === 'channelsFirst';
+  }
+  return false;
+}
+
 /** Runs the model code, obtains the model and measures it; the model is disposed afterwards. */
 export async function runExecutePlan(tf: TF, plan: ExecutePlan): Promise<MeasuredModel> {
   const started = performance.now();
@@ -794,6 +803,11 @@ export async function runExecutePlan(tf: TF, plan: ExecutePlan): Promise<Measure
       everyOutput = tf.model({ inputs: model.inputs, outputs: model.layers.filter((layer) => layer.getClassName() !== 'InputLayer').map((layer) => layer.output as tfjs.SymbolicTensor) });
     } catch (error) {
       throw new ProbeFailure(`the model built by the code cannot be measured layer by layer: ${firstLine(error)}`);
+    }
+    if (readsChannelsFirst(model)) {
+      // The group acts on the spatial axes, which follow the channels here ([1, 19, 19] is one 19x19 plane).
+      structure = { ...structure, inputs: structure.inputs.map((input) => ({ ...input, channelsFirst: true })) };
+      note(notes, 'the model reads its input channels first (dataFormat: channelsFirst): the group acts on the axes after the channels');
     }
     const { layers } = alignLayers(structure.layers, plan.sourceLayers, plan.line);
     // The probe tests the architecture: whatever weights the code set are re-drawn.
