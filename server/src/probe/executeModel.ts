@@ -728,6 +728,34 @@ function withInput(tf: TF, model: tfjs.LayersModel, plan: ExecutePlan, notes: st
   }
 }
 
+/**
+ * A stateful RNN (`stateful: true` with a fixed `batchInputShape`) only takes its own batch size;
+ * the probe feeds others. One predict from a fresh state is what the stateless layer computes,
+ * so the model is rebuilt from its configuration without state and with a free batch axis.
+ */
+async function withoutState(tf: TF, model: tfjs.LayersModel, notes: string[]): Promise<tfjs.LayersModel> {
+  if (!model.layers.some((layer) => (layer.getConfig() as { stateful?: unknown }).stateful === true)) return model;
+  const topology = model.toJSON(null, false) as { config?: unknown };
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(visit);
+    else if (value !== null && typeof value === 'object') {
+      const record = value as Record<string, unknown>;
+      if (record.stateful === true) record.stateful = false;
+      if (Array.isArray(record.batch_input_shape)) record.batch_input_shape = [null, ...(record.batch_input_shape as unknown[]).slice(1)];
+      if (Array.isArray(record.batch_shape)) record.batch_shape = [null, ...(record.batch_shape as unknown[]).slice(1)];
+      Object.values(record).forEach(visit);
+    }
+  };
+  visit(topology);
+  try {
+    const rebuilt = await tf.models.modelFromJSON({ modelTopology: topology as tfjs.io.ModelJSON['modelTopology'] });
+    note(notes, 'stateful recurrent layers rebuilt stateless with a free batch size: one predict from a fresh state computes the same');
+    return rebuilt;
+  } catch (error) {
+    throw new ProbeFailure(`the model has stateful recurrent layers with a fixed batch size, and rebuilding it stateless failed: ${firstLine(error)}`);
+  }
+}
+
 /** Whether the first layer that has a data format reads channels first (then the input is laid out so). */
 function readsChannelsFirst(model: tfjs.LayersModel): boolean {
   for (const layer of model.layers) {
@@ -790,6 +818,11 @@ export async function runExecutePlan(tf: TF, plan: ExecutePlan): Promise<Measure
       const applied = withInput(tf, model, plan, notes);
       if (!applied) throw new ProbeFailure(`the model ${plan.modelName} built by the code has no inputs yet: give its first layer an inputShape (or call model.build)`);
       model = applied;
+    }
+    const stateless = await withoutState(tf, model, notes);
+    if (stateless !== model) {
+      model.dispose();
+      model = stateless;
     }
     const parameters = model.countParams();
     if (parameters > plan.maxParameters) {
