@@ -10,7 +10,7 @@ import * as vm from 'node:vm';
 import type * as tfjs from '@tensorflow/tfjs';
 import type { ts as typescript } from 'ts-morph';
 import { measureModel, redrawWeights, refuseEmptyOutputs, ProbeFailure, type MeasuredModel } from './measurement';
-import type { PlanDeclaration, PlanLayer } from './plan';
+import type { PlanDeclaration, PlanInput, PlanLayer } from './plan';
 import { installBrowserGlobals, installUndeclaredGlobals, isNeedlessPackage, isStub, tolerantStub } from './executeStubs';
 import { ExecuteRecorder, ProbeSkip } from './executeRecorder';
 import { planOfLoadedModel } from './savedModel';
@@ -450,7 +450,7 @@ async function userCode<T>(what: string, step: () => T | Promise<T>, timeoutMs: 
 }
 
 /** Methods a class-builder may keep its model construction in, tried in this order on an instance that holds no model yet. */
-const BUILDER_METHOD = /^(build|create|make|define|init|initialize|setup|get|generate|construct)(model|network|net|graph)?$|^(build|create|make|define|get|generate|construct)\w*(model|network|net|graph)$/i;
+const BUILDER_METHOD = /^(build|create|make|define|init|initialize|setup|get|generate|construct|load|reset)(model|network|net|graph)?$|^(build|create|make|define|get|generate|construct)\w*(model|network|net|graph)$/i;
 
 /** The models an object holds in its own properties: one, or the one called `model`. */
 function heldModel(tf: TF, current: object, what: string): tfjs.LayersModel | undefined {
@@ -756,6 +756,27 @@ async function withoutState(tf: TF, model: tfjs.LayersModel, notes: string[]): P
   }
 }
 
+/**
+ * Sizes for the axes a model leaves free (`shape: [null, null, 3]`): the literal plan's, which
+ * the static analysis chose so that every layer's output stays non-empty (valid convolutions and
+ * pools shrink a map), instead of one default size that may shrink it to nothing.
+ */
+function withPlannedSizes(model: tfjs.LayersModel, inputs: PlanInput[], plan: ExecutePlan, notes: string[]): PlanInput[] {
+  const planned = plan.fallbackInputShape;
+  if (!planned || inputs.length !== 1 || model.inputs.length !== 1) return inputs;
+  const declared = model.inputs[0].shape.slice(1);
+  if (declared.length !== planned.length || declared.every((dim) => typeof dim === 'number')) return inputs;
+  const shape = declared.map((dim, axis) => (typeof dim === 'number' && dim > 0 ? dim : planned[axis]));
+  note(notes, `input shape [${shape.join(', ')}] chosen for the free axes of [${declared.map((dim) => dim ?? 'null').join(', ')}], from the static analysis (every layer's output stays non-empty)`);
+  return [{ ...inputs[0], shape }];
+}
+
+/** Layers of classes tfjs does not know (defined by the code, not registered): their call() is the code's. */
+function customLayerNames(tf: TF, model: tfjs.LayersModel): string[] {
+  const known = tf.serialization.SerializationMap.getMap().classNameMap;
+  return [...new Set(model.layers.filter((layer) => known[layer.getClassName()]?.[0] !== layer.constructor).map((layer) => layer.getClassName()))];
+}
+
 /** Whether the first layer that has a data format reads channels first (then the input is laid out so). */
 function readsChannelsFirst(model: tfjs.LayersModel): boolean {
   for (const layer of model.layers) {
@@ -837,6 +858,7 @@ export async function runExecutePlan(tf: TF, plan: ExecutePlan): Promise<Measure
     } catch (error) {
       throw new ProbeFailure(`the model built by the code cannot be measured layer by layer: ${firstLine(error)}`);
     }
+    structure = { ...structure, inputs: withPlannedSizes(model, structure.inputs, plan, notes) };
     if (readsChannelsFirst(model)) {
       // The group acts on the spatial axes, which follow the channels here ([1, 19, 19] is one 19x19 plane).
       structure = { ...structure, inputs: structure.inputs.map((input) => ({ ...input, channelsFirst: true })) };
@@ -845,7 +867,16 @@ export async function runExecutePlan(tf: TF, plan: ExecutePlan): Promise<Measure
     const { layers } = alignLayers(structure.layers, plan.sourceLayers, plan.line);
     // The probe tests the architecture: whatever weights the code set are re-drawn.
     redrawWeights(tf, model, plan.seed);
-    const measured = measureModel(tf, { model: everyOutput, plan: { inputs: structure.inputs, layers, outputs: structure.outputs, declarations: plan.declarations, seed: plan.seed }, buildMs: performance.now() - started });
+    let measured: MeasuredModel;
+    try {
+      measured = measureModel(tf, { model: everyOutput, plan: { inputs: structure.inputs, layers, outputs: structure.outputs, declarations: plan.declarations, seed: plan.seed }, buildMs: performance.now() - started });
+    } catch (error) {
+      const custom = customLayerNames(tf, model);
+      if (error instanceof ProbeFailure || custom.length === 0) throw error;
+      // tfjs runs the code's own call() there: the likeliest cause, and the one the user can act on.
+      // Not a ProbeFailure: the worker is replaced, as after any error from inside tfjs.
+      throw new Error(`running the model failed (${firstLine(error)}); it has custom layers whose call() is the code's own (${custom.join(', ')}): the error most likely comes from one of them, e.g. a call() that takes its input as one tensor where tfjs passes a list`);
+    }
     return notes.length > 0 ? { ...measured, notes: [...notes] } : measured;
   } catch (error) {
     throw withNotes(error, notes);
