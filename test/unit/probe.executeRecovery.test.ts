@@ -295,6 +295,31 @@ export function buildScaled() {
     assert.match(report.message ?? '', /custom layers whose call\(\) is the code's own \(Rescale\)/);
   });
 
+  it('fills an empty model held by a top-level object by calling the object\'s builder method', async () => {
+    const report = await probeOne(
+      host,
+      'exec-object-holder-',
+      'composer.js',
+      `const tf = require('@tensorflow/tfjs');
+
+const Composer = {
+  history: [],
+  /** @symmetry invariant translation */
+  model: tf.sequential(),
+  create(width, steps, symbols) {
+    this.model.add(tf.layers.conv1d({ inputShape: [steps, symbols], filters: width, kernelSize: ${KERNEL}, padding: 'same' }));
+    this.model.add(tf.layers.globalAveragePooling1d({}));
+  },
+};
+module.exports = Composer;
+`,
+    );
+    const notes = assertMeasured(report);
+    assert.match(notes, /Composer\.create\(width = \d+, steps = \d+, symbols = \d+\) called/);
+    assert.match(notes, /Composer\.create\(\) called to add the model's layers/);
+    assert.equal(report.verdicts[0].passed, true, String(report.verdicts[0].maxRelError));
+  });
+
   it('reads bounds of a variant as the nearest value on its side', () => {
     assert.deepEqual([...variantValues('labels > 1 && depth <= 3 && rate < 0.5').entries()], [['labels', 2], ['depth', 3], ['rate', 0]]);
   });

@@ -26,6 +26,8 @@ export interface ChosenArguments {
    * uses suggest one (numbers, strings, lists of numbers), else undefined (the worker stubs it).
    */
   undeclared?: Record<string, unknown>;
+  /** The holder's path from the top level when its name does not say it (`Lstm.model` for a property `model` of `let Lstm = {...}`). */
+  holderPath?: string;
 }
 
 type FunctionLike = ts.FunctionLikeDeclaration;
@@ -389,6 +391,18 @@ export function chooseArguments(model: ModelAnalysis, sourceFile: ts.SourceFile,
   }
   const own = functionOfHolder(name);
   give(graph.name, own);
+  // A property of a top-level object literal (`let Lstm = { model: tf.sequential(), create(...) {...} }`).
+  const property = name.parent;
+  // Or one of its methods that builds into `this.model`.
+  const literal = (ts.isPropertyAssignment(property) || ts.isMethodDeclaration(property)) && property.name === name ? property.parent : undefined;
+  if (literal && ts.isObjectLiteralExpression(literal) && ts.isVariableDeclaration(literal.parent) && ts.isIdentifier(literal.parent.name) && parts.length === 1) {
+    const objectName = literal.parent.name.text;
+    result.holderPath = `${objectName}.${graph.name}`;
+    for (const member of literal.properties) {
+      const method = ts.isMethodDeclaration(member) ? member : ts.isPropertyAssignment(member) && isFunctionLike(member.initializer) ? (member.initializer as FunctionLike) : undefined;
+      if (method && member.name && ts.isIdentifier(member.name)) give(`${objectName}.${member.name.text}`, method);
+    }
+  }
   const declaringClass = ts.findAncestor(name, ts.isClassLike);
   if (declaringClass) {
     const className = declaringClass === name.parent ? graph.name : parts[0];

@@ -43,6 +43,8 @@ export interface ExecutePlan {
   argumentNotes?: Record<string, string>;
   /** The callable whose local variable holds the model (`default`, `buildNet`, `tasks.getModel`): its result is measured. */
   enclosing?: string;
+  /** The holder's path from the file's top level when it differs from its name (`Lstm.model` for `model` of the object `Lstm`). */
+  holderPath?: string;
   /** Names the file reads but never declares, with the value chosen for each (undefined: a stub). */
   undeclared?: Record<string, unknown>;
   /** The input shape (no batch axis) the literal probe chose, for a model the code leaves without one. */
@@ -504,6 +506,21 @@ async function materialise(context: Obtaining, value: unknown, owner: unknown, w
     const pending = current;
     current = await userCode(`awaiting ${what}`, () => Promise.resolve(pending), plan.timeoutMs);
   }
+  if (current instanceof tf.LayersModel && current.layers.length === 0 && owner !== null && typeof owner === 'object') {
+    // An empty model an object fills in one of its methods (`model: tf.sequential()` beside `create() { this.model.add(...) }`).
+    const ownerName = what.split('.').slice(0, -1).join('.') || what;
+    const empty = current;
+    for (const name of methodNames(owner).filter((method) => BUILDER_METHOD.test(method))) {
+      const method = (owner as Record<string, unknown>)[name] as (...parameters: unknown[]) => unknown;
+      await userCode(`calling ${ownerName}.${name}()`, () => method.apply(owner, argumentsOf(context, `${ownerName}.${name}`)), plan.timeoutMs);
+      const now = (owner as Record<string, unknown>)[what.split('.').pop()!];
+      const filled = now instanceof tf.LayersModel && now.layers.length > 0 ? now : empty.layers.length > 0 ? empty : undefined;
+      if (filled) {
+        note(context.notes, `${ownerName}.${name}() called to add the model's layers`);
+        return filled;
+      }
+    }
+  }
   if (current instanceof tf.LayersModel) return current;
   if (current !== null && typeof current === 'object' && !isStub(current)) {
     const held = heldModel(tf, current, what);
@@ -528,9 +545,9 @@ async function materialise(context: Obtaining, value: unknown, owner: unknown, w
   throw new ProbeFailure(`${what} gave ${describeValue(current)}, not a tf.LayersModel`);
 }
 
-/** The methods of an instance's classes (not Object's), own class first. */
+/** The methods of an object: its own (an object literal's), then its classes' (not Object's), own class first. */
 function methodNames(instance: object): string[] {
-  const names: string[] = [];
+  const names: string[] = Object.keys(instance).filter((name) => typeof (instance as Record<string, unknown>)[name] === 'function' && !isClass((instance as Record<string, unknown>)[name]));
   for (let proto = Object.getPrototypeOf(instance) as object | null; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
     for (const name of Object.getOwnPropertyNames(proto)) {
       if (name === 'constructor' || names.includes(name)) continue;
@@ -566,7 +583,7 @@ async function fromEnclosing(context: Obtaining, loaded: LoadedModule, outer: st
 /** Finds the holder among the file's top-level bindings (or the globals a script made) and follows `Class.method` names. */
 async function obtainModel(context: Obtaining, loaded: LoadedModule): Promise<tfjs.LayersModel> {
   const { plan } = context;
-  const [head, ...rest] = plan.modelName.split('.');
+  const [head, ...rest] = (plan.holderPath ?? plan.modelName).split('.');
   // `exports.getModel = ...`, `module.exports.build = ...` in a CommonJS file: its exports object.
   const commonJsExports = (head === 'exports' || (head === 'module' && rest[0] === 'exports')) && !(head in (loaded.topLevel ?? {}));
   if (commonJsExports && head === 'module') rest.shift();
