@@ -320,6 +320,30 @@ module.exports = Composer;
     assert.equal(report.verdicts[0].passed, true, String(report.verdicts[0].maxRelError));
   });
 
+  it('survives a page rejection that fires while the builder is still running (tfjs-wasm\'s own listener rethrew it)', async () => {
+    const report = await probeOne(
+      host,
+      'exec-background-',
+      'page.ts',
+      `import * as tf from '@tensorflow/tfjs';
+
+async function init() {
+  throw new Error('the page could not load its dataset');
+}
+init();
+
+/** @symmetry invariant translation */
+export async function buildLate() {
+  // The rejection of init() is reported while this waits.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  return tf.sequential({ layers: [tf.layers.conv1d({ inputShape: [8, 2], filters: 2, kernelSize: ${KERNEL} }), tf.layers.globalAveragePooling1d({})] });
+}
+`,
+    );
+    const notes = assertMeasured(report);
+    assert.match(notes, /threw in the background, ignored: the page could not load its dataset/);
+  });
+
   it('reads bounds of a variant as the nearest value on its side', () => {
     assert.deepEqual([...variantValues('labels > 1 && depth <= 3 && rate < 0.5').entries()], [['labels', 2], ['depth', 3], ['rate', 0]]);
   });

@@ -714,6 +714,11 @@ export function alignLayers<L extends { kind: string }>(executed: L[], source: E
  */
 function guardWorker(notes: string[]): void {
   const noteBackground = (error: unknown) => note(notes, `the code threw in the background, ignored: ${firstLine(error)}`);
+  // tfjs-wasm's Emscripten glue registers listeners that rethrow (`unhandledRejection` ->
+  // `throw reason`): they ran before ours and turned a page's rejected `init()` into a worker
+  // crash. This worker serves one execute job and is then replaced, so they are dropped.
+  process.removeAllListeners('uncaughtException');
+  process.removeAllListeners('unhandledRejection');
   process.on('uncaughtException', noteBackground);
   process.on('unhandledRejection', noteBackground);
   process.exit = ((code?: number) => {
