@@ -20,12 +20,33 @@ export interface ChosenArguments {
    * what calling it returns.
    */
   enclosing?: string;
+  /**
+   * Names the file reads but never declares (a page's other scripts: `tfvis`, `Webcam`, or a
+   * size nobody defined: `inputShape: [timesteps, features]`): a representative value where the
+   * uses suggest one (numbers, strings, lists of numbers), else undefined (the worker stubs it).
+   */
+  undeclared?: Record<string, unknown>;
+  /** The holder's path from the top level when its name does not say it (`Lstm.model` for a property `model` of `let Lstm = {...}`). */
+  holderPath?: string;
 }
 
 type FunctionLike = ts.FunctionLikeDeclaration;
 
 /** Stands for the worker's tfjs in an argument list (plain data until the worker swaps it). */
 export const TFJS_ARGUMENT = { symmetryLintArgument: 'tfjs' } as const;
+
+/**
+ * Stands for a model the builder takes as an argument (a transfer head over `truncatedMobileNet`):
+ * the worker passes a pass-through model whose output has `outputShape`, the input the probe
+ * feeds the head.
+ */
+export interface ModelArgument {
+  symmetryLintArgument: 'model';
+  outputShape: number[];
+}
+
+/** Property reads that only a model answers (a tfjs namespace reads `layers`, `sequential`). */
+const MODEL_MEMBERS = /^(outputs|inputs|getLayer|predict|outputShape|inputShape)$/;
 
 /** Representative values by configuration key: the widths the literal probe uses, safe structural values. */
 function valueForKey(key: string, inputShape: number[]): unknown {
@@ -106,6 +127,13 @@ export function variantValues(label: string | undefined, excluded = new Map<stri
       if (literal) (inequality ? excluded : values).set(equality[1], literal.value);
       continue;
     }
+    // `labels > 1`: the nearest whole number on the variant's side of the bound.
+    const bound = /^([\w$.]+) (>=?|<=?) (-?\d+(?:\.\d+)?)$/.exec(term);
+    if (bound) {
+      const limit = Number(bound[3]);
+      values.set(bound[1], bound[2] === '>' ? Math.floor(limit) + 1 : bound[2] === '<' ? Math.ceil(limit) - 1 : limit);
+      continue;
+    }
     const negated = /^!([\w$.]+)$/.exec(term);
     if (negated) values.set(negated[1], false);
     else if (/^[\w$.]+$/.test(term)) values.set(term, true);
@@ -156,6 +184,11 @@ class ArgumentChooser {
     return 0;
   }
 
+  /** A stand-in model whose output is a map the head can take: the probe's input when it has a spatial rank. */
+  modelArgument(): ModelArgument {
+    return { symmetryLintArgument: 'model', outputShape: this.inputShape.length >= 2 ? [...this.inputShape] : [DEFAULT_DIMENSION, DEFAULT_DIMENSION, 8] };
+  }
+
   /** What the code's use of `expression` (a parameter, or a property of one) says it should be. */
   private valueAt(expression: ts.Expression, path: string, body: ts.Node): unknown {
     if (this.variant.has(path)) return this.variant.get(path);
@@ -166,8 +199,11 @@ class ArgumentChooser {
       return key === undefined ? undefined : valueForKey(key, this.inputShape);
     }
     if (ts.isShorthandPropertyAssignment(parent)) return valueForKey(parent.name.text, this.inputShape);
-    if (ts.isArrayLiteralExpression(parent) && ts.isPropertyAssignment(parent.parent)) {
-      const key = propertyKey(parent.parent.name);
+    // `inputShape: [steps, vocab]`, also behind a condition (`i === 0 ? [steps, vocab] : undefined`).
+    let holder: ts.Node | undefined = ts.isArrayLiteralExpression(parent) ? parent.parent : undefined;
+    while (holder && (ts.isConditionalExpression(holder) || ts.isParenthesizedExpression(holder) || ts.isAsExpression(holder))) holder = holder.parent;
+    if (ts.isArrayLiteralExpression(parent) && holder && ts.isPropertyAssignment(holder)) {
+      const key = propertyKey(holder.name);
       if (key && SHAPE_KEYS.has(key)) return this.inputShape[parent.elements.indexOf(expression)] ?? DEFAULT_DIMENSION;
       if (key === 'kernelSize') return 3;
       if (key === 'poolSize' || key === 'size') return 2;
@@ -217,6 +253,7 @@ class ArgumentChooser {
     // tfjs handed in as a parameter (`function build(tf, inputShape)`): the worker gives its own.
     const uses = usesOf(name, body);
     if (name === 'tf' || uses.some((use) => ts.isPropertyAccessExpression(use.parent) && use.parent.expression === use && /^(sequential|layers)$/.test(use.parent.name.text))) return { ...TFJS_ARGUMENT };
+    if (uses.some((use) => ts.isPropertyAccessExpression(use.parent) && use.parent.expression === use && MODEL_MEMBERS.test(use.parent.name.text))) return this.modelArgument();
     const object: Record<string, unknown> = {};
     let asObject = false;
     for (const use of uses) {
@@ -258,7 +295,8 @@ class ArgumentChooser {
         // The default applies, unless the variant says otherwise.
         value = ts.isIdentifier(parameter.name) && this.variant.has(parameter.name.text) ? this.variant.get(parameter.name.text) : undefined;
       } else if (ts.isIdentifier(parameter.name)) {
-        value = this.valueOf(parameter.name.text, body);
+        const typed = parameter.type && /\b(LayersModel|Sequential|GraphModel)\b/.test(parameter.type.getText());
+        value = typed ? this.modelArgument() : this.valueOf(parameter.name.text, body);
       } else if (ts.isObjectBindingPattern(parameter.name)) {
         const object: Record<string, unknown> = {};
         for (const element of parameter.name.elements) {
@@ -271,11 +309,18 @@ class ArgumentChooser {
         value = object;
       }
       args.push(value);
-      if (value !== undefined) words.push(`${parameter.name.getText()} = ${value !== null && typeof value === 'object' && 'symmetryLintArgument' in value ? 'the probe\'s tfjs' : JSON.stringify(value)}`);
+      if (value !== undefined) words.push(`${parameter.name.getText().replace(/\s+/g, ' ')} = ${describeArgument(value)}`);
     }
     while (args.length > 0 && args[args.length - 1] === undefined) args.pop();
     return { args, words };
   }
+}
+
+function describeArgument(value: unknown): string {
+  const marker = value !== null && typeof value === 'object' ? (value as { symmetryLintArgument?: unknown }).symmetryLintArgument : undefined;
+  if (marker === 'tfjs') return "the probe's tfjs";
+  if (marker === 'model') return `a stand-in model with output shape [${(value as ModelArgument).outputShape.join(', ')}] (a base model the probe does not build)`;
+  return JSON.stringify(value);
 }
 
 /** The deepest node whose span holds `position`. */
@@ -326,6 +371,8 @@ export function chooseArguments(model: ModelAnalysis, sourceFile: ts.SourceFile,
   const inputShape = plan.inputs[0]?.shape ?? [DEFAULT_DIMENSION, DEFAULT_DIMENSION, 1];
   const excluded = new Map<string, unknown>();
   const chooser = new ArgumentChooser(inputShape, variantValues(graph.variant, excluded), excluded);
+  const undeclared = undeclaredValues(chooser, sourceFile);
+  if (Object.keys(undeclared).length > 0) result.undeclared = undeclared;
   const give = (key: string, fn: FunctionLike | undefined) => {
     if (!fn || fn.parameters.length === 0 || key in result.argumentsFor) return;
     const { args, words } = chooser.argumentsOf(fn);
@@ -344,6 +391,18 @@ export function chooseArguments(model: ModelAnalysis, sourceFile: ts.SourceFile,
   }
   const own = functionOfHolder(name);
   give(graph.name, own);
+  // A property of a top-level object literal (`let Lstm = { model: tf.sequential(), create(...) {...} }`).
+  const property = name.parent;
+  // Or one of its methods that builds into `this.model`.
+  const literal = (ts.isPropertyAssignment(property) || ts.isMethodDeclaration(property)) && property.name === name ? property.parent : undefined;
+  if (literal && ts.isObjectLiteralExpression(literal) && ts.isVariableDeclaration(literal.parent) && ts.isIdentifier(literal.parent.name) && parts.length === 1) {
+    const objectName = literal.parent.name.text;
+    result.holderPath = `${objectName}.${graph.name}`;
+    for (const member of literal.properties) {
+      const method = ts.isMethodDeclaration(member) ? member : ts.isPropertyAssignment(member) && isFunctionLike(member.initializer) ? (member.initializer as FunctionLike) : undefined;
+      if (method && member.name && ts.isIdentifier(member.name)) give(`${objectName}.${member.name.text}`, method);
+    }
+  }
   const declaringClass = ts.findAncestor(name, ts.isClassLike);
   if (declaringClass) {
     const className = declaringClass === name.parent ? graph.name : parts[0];
@@ -353,14 +412,54 @@ export function chooseArguments(model: ModelAnalysis, sourceFile: ts.SourceFile,
       if (ts.isMethodDeclaration(member) && member.name && ts.isIdentifier(member.name)) give(`${className}.${member.name.text}`, member);
     }
   }
-  // A model held by a local variable: its function is called to reach it.
-  const enclosing = own && !ts.isPropertyAccessExpression(name.parent) ? undefined : enclosingFunction(own ?? name);
+  // A model held by a local variable: its function is called to reach it. The holder's name may
+  // point at that function itself (`getModel.model`: the local `model` of the method `getModel`).
+  const localOfOwn = own !== undefined && own === name.parent && parts.length > 1 && ts.isIdentifier(name) && parts[parts.length - 1] !== name.text && !declaringClass;
+  const enclosing = localOfOwn ? own : own && !ts.isPropertyAccessExpression(name.parent) ? undefined : enclosingFunction(own ?? name);
   const enclosingName = enclosing ? callableName(enclosing) : undefined;
   if (enclosing && enclosingName && !(declaringClass && parts.length > 1)) {
     result.enclosing = enclosingName;
     give(enclosingName, enclosing);
   }
   return result;
+}
+
+/** Names that are never free variables of a file: the language's own and CommonJS's. */
+const NOT_GLOBALS = new Set(['arguments', 'undefined', 'require', 'module', 'exports', '__dirname', '__filename', 'this', 'tf']);
+
+/**
+ * The identifiers `sourceFile` reads as values without declaring them anywhere (no scope
+ * analysis: a name declared anywhere in the file counts as declared). Type positions are not reads.
+ */
+export function undeclaredNames(sourceFile: ts.SourceFile): string[] {
+  const declared = new Set<string>();
+  const read = new Set<string>();
+  const declare = (name: ts.Node | undefined) => {
+    if (!name) return;
+    if (ts.isIdentifier(name)) declared.add(name.text);
+    else if (ts.isObjectBindingPattern(name) || ts.isArrayBindingPattern(name)) for (const element of name.elements) if (!ts.isOmittedExpression(element)) declare(element.name);
+  };
+  const visit = (node: ts.Node): void => {
+    if (ts.isTypeNode(node) || ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node) || ts.isHeritageClause(node) && node.token === ts.SyntaxKind.ImplementsKeyword) return;
+    if (ts.isVariableDeclaration(node) || ts.isParameter(node) || ts.isBindingElement(node)) declare(node.name);
+    if ((ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isClassLike(node) || ts.isEnumDeclaration(node) || ts.isModuleDeclaration(node)) && node.name) declare(node.name);
+    if (ts.isImportClause(node) || ts.isNamespaceImport(node) || ts.isImportSpecifier(node) || ts.isImportEqualsDeclaration(node)) declare(node.name);
+    if (ts.isIdentifier(node) && !isPropertyNamePosition(node) && !ts.isLabeledStatement(node.parent) && !ts.isBreakOrContinueStatement(node.parent) && !ts.isDeclarationStatement(node.parent)) read.add(node.text);
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+  return [...read].filter((name) => !declared.has(name) && !NOT_GLOBALS.has(name) && !(name in globalThis));
+}
+
+/** The representative value of an undeclared name: only plain data, never an object the code would call into. */
+function undeclaredValues(chooser: ArgumentChooser, sourceFile: ts.SourceFile): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const name of undeclaredNames(sourceFile)) {
+    const value = chooser.valueOf(name, sourceFile);
+    const plain = typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean' || (Array.isArray(value) && value.every((item) => typeof item === 'number'));
+    values[name] = plain ? value : undefined;
+  }
+  return values;
 }
 
 /** How the worker reaches a function from the file's top level, if it can. */

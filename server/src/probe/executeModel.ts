@@ -10,8 +10,9 @@ import * as vm from 'node:vm';
 import type * as tfjs from '@tensorflow/tfjs';
 import type { ts as typescript } from 'ts-morph';
 import { measureModel, redrawWeights, refuseEmptyOutputs, ProbeFailure, type MeasuredModel } from './measurement';
-import type { PlanDeclaration, PlanLayer } from './plan';
-import { installBrowserGlobals, isNeedlessPackage, isStub, tolerantStub } from './executeStubs';
+import type { PlanDeclaration, PlanInput, PlanLayer } from './plan';
+import { installBrowserGlobals, installUndeclaredGlobals, isNeedlessPackage, isStub, tolerantStub } from './executeStubs';
+import { ExecuteRecorder, ProbeSkip } from './executeRecorder';
 import { planOfLoadedModel } from './savedModel';
 
 type TF = typeof tfjs;
@@ -42,6 +43,10 @@ export interface ExecutePlan {
   argumentNotes?: Record<string, string>;
   /** The callable whose local variable holds the model (`default`, `buildNet`, `tasks.getModel`): its result is measured. */
   enclosing?: string;
+  /** The holder's path from the file's top level when it differs from its name (`Lstm.model` for `model` of the object `Lstm`). */
+  holderPath?: string;
+  /** Names the file reads but never declares, with the value chosen for each (undefined: a stub). */
+  undeclared?: Record<string, unknown>;
   /** The input shape (no batch axis) the literal probe chose, for a model the code leaves without one. */
   fallbackInputShape?: number[];
 }
@@ -447,7 +452,7 @@ async function userCode<T>(what: string, step: () => T | Promise<T>, timeoutMs: 
 }
 
 /** Methods a class-builder may keep its model construction in, tried in this order on an instance that holds no model yet. */
-const BUILDER_METHOD = /^(build|create|make|define|init|initialize|setup|get|generate|construct)(model|network|net|graph)?$|^(build|create|make|define|get|generate|construct)\w*(model|network|net|graph)$/i;
+const BUILDER_METHOD = /^(build|create|make|define|init|initialize|setup|get|generate|construct|load|reset)(model|network|net|graph)?$|^(build|create|make|define|get|generate|construct)\w*(model|network|net|graph)$/i;
 
 /** The models an object holds in its own properties: one, or the one called `model`. */
 function heldModel(tf: TF, current: object, what: string): tfjs.LayersModel | undefined {
@@ -470,8 +475,13 @@ interface Obtaining {
 function argumentsOf(context: Obtaining, what: string): unknown[] {
   const chosen = context.plan.argumentNotes?.[what];
   if (chosen) note(context.notes, chosen);
-  const isTfjs = (value: unknown) => value !== null && typeof value === 'object' && (value as { symmetryLintArgument?: unknown }).symmetryLintArgument === 'tfjs';
-  return (context.plan.argumentsFor?.[what] ?? []).map((value) => (isTfjs(value) ? context.userTf : value));
+  const marker = (value: unknown) => (value !== null && typeof value === 'object' ? (value as { symmetryLintArgument?: unknown }).symmetryLintArgument : undefined);
+  return (context.plan.argumentsFor?.[what] ?? []).map((value) => {
+    if (marker(value) === 'tfjs') return context.userTf;
+    // A base model the head is built on: a pass-through of the shape the head is fed.
+    if (marker(value) === 'model') return context.tf.sequential({ layers: [context.tf.layers.activation({ activation: 'linear', inputShape: (value as { outputShape: number[] }).outputShape })] });
+    return value;
+  });
 }
 
 /**
@@ -495,6 +505,21 @@ async function materialise(context: Obtaining, value: unknown, owner: unknown, w
   } else if (isThenable(current)) {
     const pending = current;
     current = await userCode(`awaiting ${what}`, () => Promise.resolve(pending), plan.timeoutMs);
+  }
+  if (current instanceof tf.LayersModel && current.layers.length === 0 && owner !== null && typeof owner === 'object') {
+    // An empty model an object fills in one of its methods (`model: tf.sequential()` beside `create() { this.model.add(...) }`).
+    const ownerName = what.split('.').slice(0, -1).join('.') || what;
+    const empty = current;
+    for (const name of methodNames(owner).filter((method) => BUILDER_METHOD.test(method))) {
+      const method = (owner as Record<string, unknown>)[name] as (...parameters: unknown[]) => unknown;
+      await userCode(`calling ${ownerName}.${name}()`, () => method.apply(owner, argumentsOf(context, `${ownerName}.${name}`)), plan.timeoutMs);
+      const now = (owner as Record<string, unknown>)[what.split('.').pop()!];
+      const filled = now instanceof tf.LayersModel && now.layers.length > 0 ? now : empty.layers.length > 0 ? empty : undefined;
+      if (filled) {
+        note(context.notes, `${ownerName}.${name}() called to add the model's layers`);
+        return filled;
+      }
+    }
   }
   if (current instanceof tf.LayersModel) return current;
   if (current !== null && typeof current === 'object' && !isStub(current)) {
@@ -520,9 +545,9 @@ async function materialise(context: Obtaining, value: unknown, owner: unknown, w
   throw new ProbeFailure(`${what} gave ${describeValue(current)}, not a tf.LayersModel`);
 }
 
-/** The methods of an instance's classes (not Object's), own class first. */
+/** The methods of an object: its own (an object literal's), then its classes' (not Object's), own class first. */
 function methodNames(instance: object): string[] {
-  const names: string[] = [];
+  const names: string[] = Object.keys(instance).filter((name) => typeof (instance as Record<string, unknown>)[name] === 'function' && !isClass((instance as Record<string, unknown>)[name]));
   for (let proto = Object.getPrototypeOf(instance) as object | null; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
     for (const name of Object.getOwnPropertyNames(proto)) {
       if (name === 'constructor' || names.includes(name)) continue;
@@ -558,7 +583,10 @@ async function fromEnclosing(context: Obtaining, loaded: LoadedModule, outer: st
 /** Finds the holder among the file's top-level bindings (or the globals a script made) and follows `Class.method` names. */
 async function obtainModel(context: Obtaining, loaded: LoadedModule): Promise<tfjs.LayersModel> {
   const { plan } = context;
-  const [head, ...rest] = plan.modelName.split('.');
+  const [head, ...rest] = (plan.holderPath ?? plan.modelName).split('.');
+  // `exports.getModel = ...`, `module.exports.build = ...` in a CommonJS file: its exports object.
+  const commonJsExports = (head === 'exports' || (head === 'module' && rest[0] === 'exports')) && !(head in (loaded.topLevel ?? {}));
+  if (commonJsExports && head === 'module') rest.shift();
   const file = path.basename(plan.fileName);
   const topLevel = loaded.topLevel ?? {};
   const scope = globalThis as Record<string, unknown>;
@@ -577,7 +605,7 @@ async function obtainModel(context: Obtaining, loaded: LoadedModule): Promise<tf
     }
   }
   try {
-    value = head in topLevel ? topLevel[head] : ((loaded.exports as Record<string, unknown> | undefined)?.[head] ?? scope[head]);
+    value = commonJsExports ? loaded.exports : head in topLevel ? topLevel[head] : ((loaded.exports as Record<string, unknown> | undefined)?.[head] ?? scope[head]);
   } catch (error) {
     throw new ProbeFailure(`${head} in ${file} could not be read after the module ran: ${firstLine(error)}${thrown}`);
   }
@@ -627,12 +655,38 @@ async function obtainModel(context: Obtaining, loaded: LoadedModule): Promise<tf
 }
 
 /**
+ * The holder's model, or, when its path does not lead to one (the builder wraps the model in
+ * something else, keeps it on a component, or throws after building it), the model the code
+ * built whose layers match the source's, said so. A code that asked for a pretrained model
+ * and got none is skipped: it cannot be measured offline.
+ */
+async function obtainOrRecorded(context: Obtaining, loaded: LoadedModule, recorder: ExecuteRecorder): Promise<tfjs.LayersModel> {
+  try {
+    return await obtainModel(context, loaded);
+  } catch (error) {
+    if (error instanceof ProbeSkip) throw error;
+    const sourceCount = context.plan.sourceLayers.length;
+    const score = (model: tfjs.LayersModel) => alignLayers(model.layers.filter((layer) => layer.getClassName() !== 'InputLayer').map((layer) => ({ kind: layer.getClassName() })), context.plan.sourceLayers, 0).matched;
+    const recorded = recorder.bestMatch(context.tf, sourceCount, score);
+    if (recorded) {
+      const matched = score(recorded);
+      note(context.notes, `${error instanceof Error ? error.message.split('\n')[0] : String(error)}; the model the code built that matches the source (${matched} of ${sourceCount} layers by kind) is measured instead`);
+      return recorded;
+    }
+    if (recorder.refusedDownloads.length > 0) {
+      throw new ProbeSkip(`the code loads a pretrained model (${recorder.refusedDownloads[0]}), which the probe does not download: not measured offline (${firstLine(error)})`);
+    }
+    throw error;
+  }
+}
+
+/**
  * Gives each executed layer the line of the extracted layer it corresponds to: an in-order
  * match by kind (the executed model is what the source builds, so the order agrees where the
  * analysis could follow it); layers without a match get the holder's line and an id that no
  * extracted layer has.
  */
-export function alignLayers(executed: PlanLayer[], source: ExecutePlan['sourceLayers'], holderLine: number): { layers: PlanLayer[]; matched: number } {
+export function alignLayers<L extends { kind: string }>(executed: L[], source: ExecutePlan['sourceLayers'], holderLine: number): { layers: (L & { id: number; line: number })[]; matched: number } {
   const normalise = (kind: string) => kind.toLowerCase();
   let next = 0;
   let matched = 0;
@@ -660,6 +714,11 @@ export function alignLayers(executed: PlanLayer[], source: ExecutePlan['sourceLa
  */
 function guardWorker(notes: string[]): void {
   const noteBackground = (error: unknown) => note(notes, `the code threw in the background, ignored: ${firstLine(error)}`);
+  // tfjs-wasm's Emscripten glue registers listeners that rethrow (`unhandledRejection` ->
+  // `throw reason`): they ran before ours and turned a page's rejected `init()` into a worker
+  // crash. This worker serves one execute job and is then replaced, so they are dropped.
+  process.removeAllListeners('uncaughtException');
+  process.removeAllListeners('unhandledRejection');
   process.on('uncaughtException', noteBackground);
   process.on('unhandledRejection', noteBackground);
   process.exit = ((code?: number) => {
@@ -691,16 +750,87 @@ function withInput(tf: TF, model: tfjs.LayersModel, plan: ExecutePlan, notes: st
   }
 }
 
+/**
+ * A stateful RNN (`stateful: true` with a fixed `batchInputShape`) only takes its own batch size;
+ * the probe feeds others. One predict from a fresh state is what the stateless layer computes,
+ * so the model is rebuilt from its configuration without state and with a free batch axis.
+ */
+async function withoutState(tf: TF, model: tfjs.LayersModel, notes: string[]): Promise<tfjs.LayersModel> {
+  if (!model.layers.some((layer) => (layer.getConfig() as { stateful?: unknown }).stateful === true)) return model;
+  const topology = model.toJSON(null, false) as { config?: unknown };
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(visit);
+    else if (value !== null && typeof value === 'object') {
+      const record = value as Record<string, unknown>;
+      if (record.stateful === true) record.stateful = false;
+      if (Array.isArray(record.batch_input_shape)) record.batch_input_shape = [null, ...(record.batch_input_shape as unknown[]).slice(1)];
+      if (Array.isArray(record.batch_shape)) record.batch_shape = [null, ...(record.batch_shape as unknown[]).slice(1)];
+      Object.values(record).forEach(visit);
+    }
+  };
+  visit(topology);
+  try {
+    const rebuilt = await tf.models.modelFromJSON({ modelTopology: topology as tfjs.io.ModelJSON['modelTopology'] });
+    note(notes, 'stateful recurrent layers rebuilt stateless with a free batch size: one predict from a fresh state computes the same');
+    return rebuilt;
+  } catch (error) {
+    throw new ProbeFailure(`the model has stateful recurrent layers with a fixed batch size, and rebuilding it stateless failed: ${firstLine(error)}`);
+  }
+}
+
+/**
+ * Sizes for the axes a model leaves free (`shape: [null, null, 3]`): the literal plan's, which
+ * the static analysis chose so that every layer's output stays non-empty (valid convolutions and
+ * pools shrink a map), instead of one default size that may shrink it to nothing.
+ */
+function withPlannedSizes(model: tfjs.LayersModel, inputs: PlanInput[], plan: ExecutePlan, notes: string[]): PlanInput[] {
+  const planned = plan.fallbackInputShape;
+  if (!planned || inputs.length !== 1 || model.inputs.length !== 1) return inputs;
+  const declared = model.inputs[0].shape.slice(1);
+  if (declared.length !== planned.length || declared.every((dim) => typeof dim === 'number')) return inputs;
+  const shape = declared.map((dim, axis) => (typeof dim === 'number' && dim > 0 ? dim : planned[axis]));
+  note(notes, `input shape [${shape.join(', ')}] chosen for the free axes of [${declared.map((dim) => dim ?? 'null').join(', ')}], from the static analysis (every layer's output stays non-empty)`);
+  return [{ ...inputs[0], shape }];
+}
+
+/** Layers of classes tfjs does not know (defined by the code, not registered): their call() is the code's. */
+function customLayerNames(tf: TF, model: tfjs.LayersModel): string[] {
+  const known = tf.serialization.SerializationMap.getMap().classNameMap;
+  return [...new Set(model.layers.filter((layer) => known[layer.getClassName()]?.[0] !== layer.constructor).map((layer) => layer.getClassName()))];
+}
+
+/** Whether the first layer that has a data format reads channels first (then the input is laid out so). */
+function readsChannelsFirst(model: tfjs.LayersModel): boolean {
+  for (const layer of model.layers) {
+    const format = (layer.getConfig() as { dataFormat?: unknown }).dataFormat;
+    if (typeof format === 'string') return format === 'channelsFirst';
+  }
+  return false;
+}
+
 /** Runs the model code, obtains the model and measures it; the model is disposed afterwards. */
 export async function runExecutePlan(tf: TF, plan: ExecutePlan): Promise<MeasuredModel> {
   const started = performance.now();
   const loader = new ModelModuleLoader(tf, new Map([[plan.fileName, plan.sourceText]]));
   const notes = loader.notes;
+  const recorder = new ExecuteRecorder(notes);
+  recorder.install(tf, loader.tfForUserCode);
   guardWorker(notes);
   const browserGlobals = new Set<string>();
-  const removeBrowserGlobals = installBrowserGlobals(loader.tfForUserCode, browserGlobals);
+  const removePageGlobals = installBrowserGlobals(loader.tfForUserCode, browserGlobals);
+  const undeclaredRead = new Set<string>();
+  const removeUndeclared = installUndeclaredGlobals(plan.undeclared ?? {}, undeclaredRead);
+  const removeBrowserGlobals = () => {
+    removeUndeclared();
+    removePageGlobals();
+  };
   const noteBrowserGlobals = () => {
     if (browserGlobals.size > 0) note(notes, `browser globals stubbed (no page exists here): ${[...browserGlobals].join(', ')}`);
+    const read = [...undeclaredRead];
+    const valued = read.filter((name) => plan.undeclared?.[name] !== undefined).map((name) => `${name} = ${JSON.stringify(plan.undeclared![name])}`);
+    const stubbed = read.filter((name) => plan.undeclared?.[name] === undefined);
+    if (valued.length > 0) note(notes, `names the file reads but never defines given values the probe chose: ${valued.join(', ')}`);
+    if (stubbed.length > 0) note(notes, `names the file reads but never defines (globals of the page's other scripts) stubbed: ${stubbed.join(', ')}`);
   };
   let model: tfjs.LayersModel;
   try {
@@ -712,7 +842,7 @@ export async function runExecutePlan(tf: TF, plan: ExecutePlan): Promise<Measure
       throw new ProbeFailure(`running ${path.basename(plan.fileName)} threw: ${firstLine(error)}`);
     }
     if (loaded.settled) await userCode(`running ${path.basename(plan.fileName)} (top-level await)`, () => loaded.settled, plan.timeoutMs);
-    model = await obtainModel({ tf, plan, notes, userTf: loader.tfForUserCode }, loaded);
+    model = await obtainOrRecorded({ tf, plan, notes, userTf: loader.tfForUserCode }, loaded, recorder);
   } catch (error) {
     noteBrowserGlobals();
     throw withNotes(error, notes);
@@ -732,6 +862,11 @@ export async function runExecutePlan(tf: TF, plan: ExecutePlan): Promise<Measure
       if (!applied) throw new ProbeFailure(`the model ${plan.modelName} built by the code has no inputs yet: give its first layer an inputShape (or call model.build)`);
       model = applied;
     }
+    const stateless = await withoutState(tf, model, notes);
+    if (stateless !== model) {
+      model.dispose();
+      model = stateless;
+    }
     const parameters = model.countParams();
     if (parameters > plan.maxParameters) {
       throw new ProbeFailure(`the model has ${parameters.toExponential(2)} parameters, more than the probe limit of ${plan.maxParameters.toExponential(2)} (symmetryLint.probe.maxParameters): not probed`);
@@ -745,10 +880,25 @@ export async function runExecutePlan(tf: TF, plan: ExecutePlan): Promise<Measure
     } catch (error) {
       throw new ProbeFailure(`the model built by the code cannot be measured layer by layer: ${firstLine(error)}`);
     }
+    structure = { ...structure, inputs: withPlannedSizes(model, structure.inputs, plan, notes) };
+    if (readsChannelsFirst(model)) {
+      // The group acts on the spatial axes, which follow the channels here ([1, 19, 19] is one 19x19 plane).
+      structure = { ...structure, inputs: structure.inputs.map((input) => ({ ...input, channelsFirst: true })) };
+      note(notes, 'the model reads its input channels first (dataFormat: channelsFirst): the group acts on the axes after the channels');
+    }
     const { layers } = alignLayers(structure.layers, plan.sourceLayers, plan.line);
     // The probe tests the architecture: whatever weights the code set are re-drawn.
     redrawWeights(tf, model, plan.seed);
-    const measured = measureModel(tf, { model: everyOutput, plan: { inputs: structure.inputs, layers, outputs: structure.outputs, declarations: plan.declarations, seed: plan.seed }, buildMs: performance.now() - started });
+    let measured: MeasuredModel;
+    try {
+      measured = measureModel(tf, { model: everyOutput, plan: { inputs: structure.inputs, layers, outputs: structure.outputs, declarations: plan.declarations, seed: plan.seed }, buildMs: performance.now() - started });
+    } catch (error) {
+      const custom = customLayerNames(tf, model);
+      if (error instanceof ProbeFailure || custom.length === 0) throw error;
+      // tfjs runs the code's own call() there: the likeliest cause, and the one the user can act on.
+      // Not a ProbeFailure: the worker is replaced, as after any error from inside tfjs.
+      throw new Error(`running the model failed (${firstLine(error)}); it has custom layers whose call() is the code's own (${custom.join(', ')}): the error most likely comes from one of them, e.g. a call() that takes its input as one tensor where tfjs passes a list`);
+    }
     return notes.length > 0 ? { ...measured, notes: [...notes] } : measured;
   } catch (error) {
     throw withNotes(error, notes);

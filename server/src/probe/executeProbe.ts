@@ -29,6 +29,8 @@ export function buildExecutePlan(model: ModelAnalysis, sourceFile: ts.SourceFile
     timeoutMs: limits.timeoutMs,
     ...(Object.keys(chosen.argumentsFor).length > 0 ? { argumentsFor: chosen.argumentsFor, argumentNotes: chosen.notes } : {}),
     ...(chosen.enclosing ? { enclosing: chosen.enclosing } : {}),
+    ...(chosen.undeclared ? { undeclared: chosen.undeclared } : {}),
+    ...(chosen.holderPath ? { holderPath: chosen.holderPath } : {}),
     ...(fallbackInputShape ? { fallbackInputShape } : {}),
   };
 }

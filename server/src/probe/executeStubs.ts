@@ -44,11 +44,20 @@ export function tolerantStub(): unknown {
       return children.get(key);
     },
     set: () => true,
-    apply: () => tolerantStub(),
+    // A decorator from a stubbed package (`@Component({...})` of a missing @angular/core) keeps
+    // what it decorates: returning a stub would replace the class itself.
+    apply: (_own, _this, args: unknown[]) => (isDecoratorContext(args[1]) ? undefined : tolerantStub()),
     construct: () => tolerantStub() as object,
   });
   stubs.add(proxy);
   return proxy;
+}
+
+const DECORATOR_KINDS = new Set(['class', 'method', 'getter', 'setter', 'field', 'accessor']);
+
+/** The context object an ES decorator gets as its second argument. */
+function isDecoratorContext(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && !isStub(value) && DECORATOR_KINDS.has((value as { kind?: unknown }).kind as string) && 'name' in value;
 }
 
 /** Browser globals that script-tag model code reads at its top level; stubbed only when Node lacks them. */
@@ -95,6 +104,35 @@ export function installBrowserGlobals(tf: unknown, used: Set<string>): () => voi
           })
         : // Callbacks handed to the page (animation frames) never run: nothing of the page exists.
           tolerantStub();
+    Object.defineProperty(scope, name, {
+      configurable: true,
+      get() {
+        used.add(name);
+        return value;
+      },
+      set(replacement: unknown) {
+        Object.defineProperty(scope, name, { configurable: true, writable: true, value: replacement });
+      },
+    });
+    installed.push(name);
+  }
+  return () => {
+    for (const name of installed) delete scope[name];
+  };
+}
+
+/**
+ * Globals for the names the file reads but never declares (`tfvis` of another script tag, a size
+ * `timesteps` defined nowhere): the value the main thread chose, else a stub. Names that exist
+ * (Node's, the browser stubs) are left alone. `used` collects the names the code read. Returns
+ * the function that removes them.
+ */
+export function installUndeclaredGlobals(values: Record<string, unknown>, used: Set<string>): () => void {
+  const scope = globalThis as Record<string, unknown>;
+  const installed: string[] = [];
+  for (const [name, chosen] of Object.entries(values)) {
+    if (name in scope) continue;
+    const value = chosen === undefined ? tolerantStub() : chosen;
     Object.defineProperty(scope, name, {
       configurable: true,
       get() {

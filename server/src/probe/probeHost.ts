@@ -14,7 +14,8 @@ export type ProbeJob = { type: 'probe'; plan: ProbePlan } | { type: 'probeSaved'
 
 export class ProbeRunError extends Error {
   constructor(
-    readonly reason: 'timeout' | 'cancelled' | 'crashed' | 'failure',
+    /** `skipped`: execute mode chose not to measure (a pretrained model it does not download). */
+    readonly reason: 'timeout' | 'cancelled' | 'crashed' | 'failure' | 'skipped',
     message: string,
     /** Execute mode: what was stubbed or chosen before the failure. */
     readonly notes?: string[],
@@ -104,7 +105,7 @@ export class ProbeHost {
         // later probe in it would fail the same way.
         if (reply.type === 'failure' && reply.replaceWorker) this.terminate(worker);
         if (reply.type === 'result') running.resolve(reply.result);
-        else running.reject(new ProbeRunError('failure', reply.message, reply.notes));
+        else running.reject(new ProbeRunError(reply.skipped ? 'skipped' : 'failure', reply.message, reply.notes));
       };
       worker.on('message', onMessage);
       worker.on('error', (error: Error & { code?: string }) => {

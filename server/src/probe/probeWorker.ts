@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import type * as tfjs from '@tensorflow/tfjs';
+import { ProbeSkip } from './executeRecorder';
 import { buildPlanModel, measureModel, redrawWeights, refuseEmptyOutputs, ProbeFailure, type MeasuredModel } from './measurement';
 import type { ProbePlan, SavedModelPlan } from './plan';
 import { registerEinsumFallback } from './einsumFallback';
@@ -26,7 +27,7 @@ export type WorkerReply =
   | { type: 'prepared' }
   | { type: 'result'; id: number; result: MeasuredModel }
   /** `replaceWorker`: the failure may have left this worker unusable (a wasm trap): do not reuse it. */
-  | { type: 'failure'; id: number; message: string; replaceWorker?: boolean; notes?: string[] };
+  | { type: 'failure'; id: number; message: string; replaceWorker?: boolean; notes?: string[]; skipped?: boolean };
 
 let tf: typeof tfjs | undefined;
 
@@ -163,6 +164,8 @@ parentPort?.on('message', (message: WorkerRequest) => {
         id: message.id,
         message: describe(error),
         ...(poisons(error) ? { replaceWorker: true } : {}),
+        // Not a failure of the code: the probe chose not to do what measuring needs (a download).
+        ...(error instanceof ProbeSkip ? { skipped: true } : {}),
         ...(Array.isArray(notes) ? { notes: notes.map(String) } : {}),
       } satisfies WorkerReply);
     }

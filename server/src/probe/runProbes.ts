@@ -123,7 +123,7 @@ async function measurePlan(
     const message = error instanceof Error ? error.message : String(error);
     const explained = error instanceof ProbeRunError && (error.reason === 'timeout' || error.reason === 'crashed') && !limits.execute ? explainTimeout(message, plan, flops) : message;
     const listed = limits.execute && error instanceof ProbeRunError ? error.notes : assumptions;
-    return { report: skipped(model, plan.line, 'error', explained, started, listed), findings: [] };
+    return { report: skipped(model, plan.line, error instanceof ProbeRunError && error.reason === 'skipped' ? 'skipped' : 'error', explained, started, listed), findings: [] };
   }
 }
 
