@@ -170,13 +170,13 @@ async function main(argv: readonly string[]): Promise<number> {
       tool: { name: 'symmetry-lint', version: serverPackage.version, informationUri: ruleDocsBaseUrl() },
       catalog: ruleCatalog(),
     };
-    // A plain check writes each file's output as soon as it is its turn (checkOutput.ts).
+    // Each file's output is written as soon as it is its turn (checkOutput.ts), probes or not.
     const write = (chunk: string): void => {
       process.stdout.write(chunk);
     };
     // --probe-execute: the only way the CLI runs the user's model code.
     const result = probeHost
-      ? await (await import('./probeCheck.js')).runCheckWithProbes({ ...checkOptions, execute: probeExecute === true, host: probeHost })
+      ? await (await import('./probeCheck.js')).runCheckWithProbes({ ...checkOptions, execute: probeExecute === true, host: probeHost, write })
       : await (await import('./check.js')).runCheckConcurrently({ ...checkOptions, write });
     process.stdout.write(result.output);
     return result.exitCode;
