@@ -148,7 +148,7 @@ async function main(argv: readonly string[]): Promise<number> {
     // (about 30 MB over 2,000 files); V8's default growth still let the heap reach ~125 MB
     // between collections, and the peak resident set grew with the run's length. Collecting
     // sooner keeps it flat (docs/benchmarks.md, issue 13). Process-wide: the check workers get
-    // it too, at about 8% more CPU on 2,000 files and no visible cost on one thread. Not with
+    // it too, at 2-12% more CPU on 2,000 files and no visible cost on one thread. Not with
     // --probe: the tfjs worker's speed was measured without it.
     if (!probe) v8.setFlagsFromString('--optimize-for-size');
     // --probe: the tfjs worker starts now and loads tfjs and wasm on its own thread while this
