@@ -5,7 +5,11 @@
 //     typescript-eslint parser and no rules; with the peak resident set of each run;
 //   - 200 model files on one thread, against the same ESLint on one thread;
 //   - one file of 375, 750 and 1,500 small models: how a file's cost grows with its models.
-// BENCH_ROUNDS sets the rounds (default 5).
+// BENCH_ROUNDS sets the rounds (default 5). BENCH_BASELINES="label=path/to/symmetry-lint.js,..."
+// adds other builds of the CLI (a commit before a change, a variant) to the same rounds, each
+// round running every command in a rotating order, so before and after share the machine's load.
+// Each run's CPU time (user + system, all threads) is reported beside its wall time: waiting
+// for a core on a loaded machine inflates the wall time, not the CPU time.
 'use strict';
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -15,9 +19,17 @@ const { performance } = require('node:perf_hooks');
 
 const root = path.resolve(__dirname, '..');
 const samplesDir = path.join(root, 'samples');
-const cliPath = process.env.BENCH_CLI ?? path.join(root, 'server', 'bin', 'symmetry-lint.js');
+const cliPath = path.resolve(process.env.BENCH_CLI ?? path.join(root, 'server', 'bin', 'symmetry-lint.js'));
 const eslintBin = path.join(path.dirname(require.resolve('eslint/package.json')), 'bin', 'eslint.js');
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+/** The CLI builds to time: this tree's first, then BENCH_BASELINES in their order. */
+const clis = [
+  { label: 'this tree', path: cliPath },
+  ...(process.env.BENCH_BASELINES ?? '')
+    .split(',')
+    .filter((entry) => entry.includes('='))
+    .map((entry) => ({ label: entry.slice(0, entry.indexOf('=')), path: path.resolve(entry.slice(entry.indexOf('=') + 1)) })),
+];
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (value) => `${Math.round(value)} ms`;
@@ -62,48 +74,70 @@ export function buildModel${i}() {
   return text;
 }
 
-/** Runs node with `args` in `cwd`; wall time and the peak resident set (VmHWM, threads included). */
+/**
+ * Runs node with `args` in `cwd` under GNU time: wall time, CPU time (user + system, every
+ * thread) and the peak resident set.
+ */
 function timeRun(args, cwd) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', 'BENCH %U %S %M', process.execPath, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
-    let peakKb = 0;
+    let outputBytes = 0;
+    child.stdout.on('data', (chunk) => (outputBytes += chunk.length));
     child.stderr.on('data', (chunk) => (stderr += chunk));
-    const poll = setInterval(() => {
-      try {
-        const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
-        peakKb = Math.max(peakKb, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
-      } catch {
-        // Gone between polls.
-      }
-    }, 20);
     child.on('exit', (code) => {
-      clearInterval(poll);
       const wall = performance.now() - started;
-      if (code !== 0 && code !== 1) reject(new Error(`${args.join(' ')} exited ${code}: ${stderr}`));
-      else resolve({ wall, rssMb: peakKb / 1024 });
+      const measured = /BENCH (\S+) (\S+) (\d+)\s*$/.exec(stderr);
+      // Exit 1 is "an error finding" for both tools, but also node's for a missing module: a
+      // run that printed nothing did not lint anything.
+      const failed = (code !== 0 && code !== 1) || !measured || (outputBytes === 0 && args.includes('check'));
+      if (failed) reject(new Error(`${args.join(' ')} exited ${code}: ${stderr}`));
+      else resolve({ wall, cpu: (Number(measured[1]) + Number(measured[2])) * 1000, rssMb: Number(measured[3]) / 1024 });
     });
   });
 }
 
+/** Every CLI build and ESLint over the same folder, in a rotating order per round; medians. */
 async function compare(count, ourArgs, eslintArgs) {
   const dir = modelFolder(count);
-  const ours = [], eslint = [];
+  const commands = [
+    ...clis.map((cli) => ({ label: cli.label, args: [cli.path, 'check', '.', '--format', 'json', ...ourArgs], runs: [] })),
+    { label: 'eslint', args: [eslintBin, '.', ...eslintArgs], runs: [] },
+  ];
   try {
     for (let round = 0; round < rounds; round++) {
-      ours.push(await timeRun([cliPath, 'check', '.', '--format', 'json', ...ourArgs], dir));
-      eslint.push(await timeRun([eslintBin, '.', ...eslintArgs], dir));
+      for (let i = 0; i < commands.length; i++) {
+        const command = commands[(round + i) % commands.length];
+        command.runs.push(await timeRun(command.args, dir));
+      }
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  return {
-    ours: median(ours.map((r) => r.wall)),
-    eslint: median(eslint.map((r) => r.wall)),
-    oursRss: median(ours.map((r) => r.rssMb)),
-    eslintRss: median(eslint.map((r) => r.rssMb)),
-  };
+  const eslint = commands[commands.length - 1];
+  const eslintWall = median(eslint.runs.map((r) => r.wall));
+  const eslintCpu = median(eslint.runs.map((r) => r.cpu));
+  return commands.map((command) => ({
+    label: command.label,
+    wall: median(command.runs.map((r) => r.wall)),
+    cpu: median(command.runs.map((r) => r.cpu)),
+    rssMb: median(command.runs.map((r) => r.rssMb)),
+    // The median of the per-round ratios: each round's pair ran under the same load.
+    wallRatio: median(command.runs.map((r, i) => r.wall / eslint.runs[i].wall)),
+    cpuRatio: median(command.runs.map((r, i) => r.cpu / eslint.runs[i].cpu)),
+    ofMedians: median(command.runs.map((r) => r.wall)) / eslintWall,
+    cpuOfMedians: median(command.runs.map((r) => r.cpu)) / eslintCpu,
+  }));
+}
+
+function comparisonTable(rows, ourCommand, eslintCommand) {
+  return [
+    '| what | wall (median) | CPU (median) | ratio to ESLint, wall (median of rounds) | ratio, CPU | peak RSS (median) |',
+    '|---|---|---|---|---|---|',
+    ...rows.map((row) =>
+      `| ${row.label === 'eslint' ? eslintCommand : `${ourCommand} (${row.label})`} | ${ms(row.wall)} | ${ms(row.cpu)} | ${row.wallRatio.toFixed(2)} | ${row.cpuRatio.toFixed(2)} | ${row.rssMb.toFixed(0)} MB |`),
+  ];
 }
 
 async function modelCurve() {
@@ -128,21 +162,17 @@ async function main() {
   const load = os.loadavg().map((x) => x.toFixed(1)).join(', ');
   const only = process.env.BENCH_ONLY;
   const lines = [
-    `Command: \`npm run bench:cli\` (${rounds} rounds; node ${process.version}, ${os.cpus().length} cores, load average ${load} at start, ${new Date().toISOString().slice(0, 16)} UTC)`,
+    `Command: \`npm run bench:cli\` (${rounds} rounds, builds: ${clis.map((cli) => cli.label).join(', ')}; node ${process.version}, ${os.cpus().length} cores, load average ${load} at start, ${new Date().toISOString().slice(0, 16)} UTC)`,
   ];
   if (!only || only === '2000') {
     const big = await compare(2000, ['--concurrency', '2'], ['--concurrency', '2']);
     lines.push('', '### 2,000 model files, `--concurrency 2` on both sides', '',
-      '| what | median | ratio to ESLint | peak RSS (median) |', '|---|---|---|---|',
-      `| symmetry-lint check . --format json --concurrency 2 | ${ms(big.ours)} | ${(big.ours / big.eslint).toFixed(2)} | ${big.oursRss.toFixed(0)} MB |`,
-      `| eslint . --concurrency 2 (@typescript-eslint/parser, no rules) | ${ms(big.eslint)} | 1.00 | ${big.eslintRss.toFixed(0)} MB |`);
+      ...comparisonTable(big, '`check . --format json --concurrency 2`', '`eslint . --concurrency 2` (@typescript-eslint/parser, no rules)'));
   }
   if (!only || only === '200') {
     const small = await compare(200, [], []);
     lines.push('', '### 200 model files, one thread', '',
-      '| what | median | ratio to ESLint |', '|---|---|---|',
-      `| symmetry-lint check . --format json | ${ms(small.ours)} | ${(small.ours / small.eslint).toFixed(2)} |`,
-      `| eslint . (@typescript-eslint/parser, no rules) | ${ms(small.eslint)} | 1.00 |`);
+      ...comparisonTable(small, '`check . --format json`', '`eslint .` (@typescript-eslint/parser, no rules)'));
   }
   if (!only || only === 'models') {
     const curve = await modelCurve();

@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { SeverityOverride } from '../rules/rule';
 import { DiskSourceFiles } from '../workspace/fileSources';
-import { workspaceFileDiagnostics, type WorkspaceFileDiagnostics, type WorkspaceFileProject } from '../lsp/workspaceFileDiagnostics';
+import type { WorkspaceFileDiagnostics, WorkspaceFileProject } from '../lsp/workspaceFileDiagnostics';
 import { FileChecker, PARSED_FILES_KEPT, UnreadableFileError, type FileCheckSettings } from './checkFile';
 import type { FileReport } from './report';
 
@@ -26,12 +26,16 @@ const port = parentPort;
 if (!port) throw new Error('checkWorker must run in a worker thread');
 const checker = new FileChecker(workerData as FileCheckSettings);
 let disk: DiskSourceFiles | undefined;
-port.on('message', (request: CheckWorkerRequest) => {
+// The language server's half is loaded on its first request: it pulls in vscode-languageserver
+// (about 0.1 s of CPU per worker), which `check --concurrency` never uses.
+let lspHalf: typeof import('../lsp/workspaceFileDiagnostics') | undefined;
+port.on('message', async (request: CheckWorkerRequest) => {
   let reply: CheckWorkerReply;
   try {
     if (request.diagnostics) {
       disk ??= new DiskSourceFiles(PARSED_FILES_KEPT);
-      reply = { index: request.index, diagnostics: workspaceFileDiagnostics(request.fileName, disk, request.diagnostics.ruleSeverities, request.diagnostics.project) };
+      lspHalf ??= await import('../lsp/workspaceFileDiagnostics.js');
+      reply = { index: request.index, diagnostics: lspHalf.workspaceFileDiagnostics(request.fileName, disk, request.diagnostics.ruleSeverities, request.diagnostics.project) };
     } else {
       reply = { index: request.index, report: checker.check(request.fileName) };
     }

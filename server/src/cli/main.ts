@@ -148,7 +148,8 @@ async function main(argv: readonly string[]): Promise<number> {
     // (about 30 MB over 2,000 files); V8's default growth still let the heap reach ~125 MB
     // between collections, and the peak resident set grew with the run's length. Collecting
     // sooner keeps it flat (docs/benchmarks.md, issue 13). Process-wide: the check workers get
-    // it too; not with --probe, whose tfjs worker is timed on its own and keeps every report.
+    // it too, at 2-12% more CPU on 2,000 files and no visible cost on one thread. Not with
+    // --probe: the tfjs worker's speed was measured without it.
     if (!probe) v8.setFlagsFromString('--optimize-for-size');
     // --probe: the tfjs worker starts now and loads tfjs and wasm on its own thread while this
     // one loads and runs the static analysis; a plain check never starts it. A failed start is
@@ -170,13 +171,13 @@ async function main(argv: readonly string[]): Promise<number> {
       tool: { name: 'symmetry-lint', version: serverPackage.version, informationUri: ruleDocsBaseUrl() },
       catalog: ruleCatalog(),
     };
-    // A plain check writes each file's output as soon as it is its turn (checkOutput.ts).
+    // Each file's output is written as soon as it is its turn (checkOutput.ts), probes or not.
     const write = (chunk: string): void => {
       process.stdout.write(chunk);
     };
     // --probe-execute: the only way the CLI runs the user's model code.
     const result = probeHost
-      ? await (await import('./probeCheck.js')).runCheckWithProbes({ ...checkOptions, execute: probeExecute === true, host: probeHost })
+      ? await (await import('./probeCheck.js')).runCheckWithProbes({ ...checkOptions, execute: probeExecute === true, host: probeHost, write })
       : await (await import('./check.js')).runCheckConcurrently({ ...checkOptions, write });
     process.stdout.write(result.output);
     return result.exitCode;

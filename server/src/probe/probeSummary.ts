@@ -21,25 +21,32 @@ export interface ProbeCounts {
   firstFailure?: { model: string; message: string };
 }
 
-export function countProbeOutcomes(models: readonly ModelProbeReport[]): ProbeCounts {
-  const counts: ProbeCounts = { measured: 0, skipped: 0, failed: 0, holding: 0, broken: 0, unmeasured: 0 };
-  for (const model of models) {
-    if (model.status === 'skipped') {
-      counts.skipped++;
-      continue;
-    }
-    if (model.status === 'error') {
-      counts.failed++;
-      if (counts.firstFailure === undefined && model.message) counts.firstFailure = { model: model.name, message: model.message };
-      continue;
-    }
-    counts.measured++;
-    for (const verdict of model.verdicts) {
-      if (!verdict.measured) counts.unmeasured++;
-      else if (verdict.passed) counts.holding++;
-      else counts.broken++;
-    }
+export function noProbeOutcomes(): ProbeCounts {
+  return { measured: 0, skipped: 0, failed: 0, holding: 0, broken: 0, unmeasured: 0 };
+}
+
+/** Adds one model's outcome to `counts`: a run that streams its files keeps only the counts. */
+export function countProbeOutcome(counts: ProbeCounts, model: ModelProbeReport): void {
+  if (model.status === 'skipped') {
+    counts.skipped++;
+    return;
   }
+  if (model.status === 'error') {
+    counts.failed++;
+    if (counts.firstFailure === undefined && model.message) counts.firstFailure = { model: model.name, message: model.message };
+    return;
+  }
+  counts.measured++;
+  for (const verdict of model.verdicts) {
+    if (!verdict.measured) counts.unmeasured++;
+    else if (verdict.passed) counts.holding++;
+    else counts.broken++;
+  }
+}
+
+export function countProbeOutcomes(models: readonly ModelProbeReport[]): ProbeCounts {
+  const counts = noProbeOutcomes();
+  for (const model of models) countProbeOutcome(counts, model);
   return counts;
 }
 
@@ -53,8 +60,12 @@ function plural(count: number, singular: string, pluralWord: string): string {
  * skipped and 1 failed. The probe of buildA failed: cannot find module './train'."
  */
 export function summarizeProbe(models: readonly ModelProbeReport[]): string {
-  if (models.length === 0) return 'no declared model found.';
-  const counts = countProbeOutcomes(models);
+  return summarizeProbeCounts(countProbeOutcomes(models));
+}
+
+/** summarizeProbe from the counts alone. */
+export function summarizeProbeCounts(counts: ProbeCounts): string {
+  if (counts.measured + counts.skipped + counts.failed === 0) return 'no declared model found.';
   const sentences: string[] = [];
   if (counts.measured === 0) {
     sentences.push('no model measured.');
