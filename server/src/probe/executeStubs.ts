@@ -81,6 +81,23 @@ const BROWSER_GLOBALS = [
 ] as const;
 
 /**
+ * Puts `value` at `scope[name]`, noting in `used` each read of it; code that assigns the name
+ * replaces it with a plain property.
+ */
+function installRecordedGlobal(scope: Record<string, unknown>, name: string, value: unknown, used: Set<string>): void {
+  Object.defineProperty(scope, name, {
+    configurable: true,
+    get() {
+      used.add(name);
+      return value;
+    },
+    set(replacement: unknown) {
+      Object.defineProperty(scope, name, { configurable: true, writable: true, value: replacement });
+    },
+  });
+}
+
+/**
  * Installs `tf` as a global (script-tag code uses the page's `tf`) and stubs for the browser
  * globals Node lacks; `used` collects the browser globals the code read. Returns the function
  * that removes the browser stubs again, before tfjs itself runs the measurement.
@@ -104,16 +121,7 @@ export function installBrowserGlobals(tf: unknown, used: Set<string>): () => voi
           })
         : // Callbacks handed to the page (animation frames) never run: nothing of the page exists.
           tolerantStub();
-    Object.defineProperty(scope, name, {
-      configurable: true,
-      get() {
-        used.add(name);
-        return value;
-      },
-      set(replacement: unknown) {
-        Object.defineProperty(scope, name, { configurable: true, writable: true, value: replacement });
-      },
-    });
+    installRecordedGlobal(scope, name, value, used);
     installed.push(name);
   }
   return () => {
@@ -133,16 +141,7 @@ export function installUndeclaredGlobals(values: Record<string, unknown>, used: 
   for (const [name, chosen] of Object.entries(values)) {
     if (name in scope) continue;
     const value = chosen === undefined ? tolerantStub() : chosen;
-    Object.defineProperty(scope, name, {
-      configurable: true,
-      get() {
-        used.add(name);
-        return value;
-      },
-      set(replacement: unknown) {
-        Object.defineProperty(scope, name, { configurable: true, writable: true, value: replacement });
-      },
-    });
+    installRecordedGlobal(scope, name, value, used);
     installed.push(name);
   }
   return () => {
