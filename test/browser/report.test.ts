@@ -13,7 +13,7 @@ import { analyzeText, parseSource } from '../../server/src/engine';
 import { ProbeHost } from '../../server/src/probe/probeHost';
 import { probeFile } from '../../server/src/probe/runProbes';
 import type { ProbeResult } from '../../server/src/protocol';
-import { ensureProbeWorkerBuilt } from '../unit/probeTestSupport';
+import { ensureServerBuilt } from '../unit/probeTestSupport';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CHROMIUM = '/usr/bin/chromium';
@@ -76,7 +76,7 @@ describe('probe report page in Chromium', function () {
 
   before(async function () {
     if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-    ensureProbeWorkerBuilt();
+    ensureServerBuilt();
     assert.ok(fs.existsSync(path.join(ROOT, 'client/dist/report.js')), 'client/dist/report.js is not built: node scripts/build.js');
     server = http.createServer((request, response) => {
       const file = SERVED[(request.url ?? '/').split('?')[0]];

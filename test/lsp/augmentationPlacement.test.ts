@@ -2,7 +2,6 @@
 // (SPEC 7), as an open document and in the whole-workspace pass, with related information at the
 // trained model and the training call; the training script keeps only its own augmentations.
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -19,6 +18,7 @@ import {
   type Diagnostic,
 } from 'vscode-languageserver-protocol/node';
 import { SERVER, spawnServer, type ServerProcess } from './serverProcess';
+import { ensureServerBuilt } from '../unit/probeTestSupport';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -29,10 +29,7 @@ describe('augmentation findings in the helper file (stdio)', function () {
   let indexed: Promise<void>;
 
   before(async () => {
-    if (!fs.existsSync(SERVER)) {
-      const build = spawnSync(process.execPath, [path.join(ROOT, 'scripts/build.js')], { cwd: ROOT, encoding: 'utf8' });
-      assert.equal(build.status, 0, build.stderr);
-    }
+    ensureServerBuilt();
     folder = fs.mkdtempSync(path.join(os.tmpdir(), 'symmetry-lint-augment-'));
     fs.cpSync(path.join(ROOT, 'test/fixtures/augmentation'), folder, { recursive: true });
     let refreshed: () => void = () => undefined;

@@ -2,7 +2,6 @@
 // array literals): the document gets one analysis-gap diagnostic at line 1, a sample opened
 // beside it keeps its diagnostics, and an edit that makes the file parsable again lints it.
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,6 +15,7 @@ import {
   type ProtocolConnection,
 } from 'vscode-languageserver-protocol/node';
 import { SERVER, spawnServer, type ServerProcess } from './serverProcess';
+import { ensureServerBuilt } from '../unit/probeTestSupport';
 
 const ROOT = path.resolve(__dirname, '../..');
 const DEPTH = 20000;
@@ -33,10 +33,7 @@ describe('language server: a file too deeply nested to parse', function () {
   const settings = { enable: true, run: 'onType', rules: {} as Record<string, string> };
 
   before(async () => {
-    if (!fs.existsSync(SERVER)) {
-      const build = spawnSync(process.execPath, [path.join(ROOT, 'scripts/build.js')], { cwd: ROOT, encoding: 'utf8' });
-      assert.equal(build.status, 0, build.stderr);
-    }
+    ensureServerBuilt();
     server = spawnServer({ settings: () => settings });
     await server.connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,

@@ -2,8 +2,7 @@
 // hover on a model's name, the opt-in CodeLens above undeclared models (titled on resolve),
 // and "Declare the symmetries this model has", whose edit is checked by analysing its result.
 import * as assert from 'node:assert/strict';
-import { spawnSync, type ChildProcess } from 'node:child_process';
-import * as fs from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -21,6 +20,7 @@ import {
 import { analyzeText } from '../../server/src/engine';
 import { applyTextEdits } from '../../server/src/fixes/types';
 import { spawnServer } from './serverProcess';
+import { ensureServerBuilt } from '../unit/probeTestSupport';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -63,10 +63,7 @@ describe('lsp: discovered symmetries', function () {
   const settings = { enable: true, codeLens: { enable: true, inferred: true } };
 
   before(async () => {
-    if (!fs.existsSync(path.join(ROOT, 'server/dist/server.js'))) {
-      const build = spawnSync(process.execPath, [path.join(ROOT, 'scripts/build.js')], { cwd: ROOT, encoding: 'utf8' });
-      assert.equal(build.status, 0, build.stderr);
-    }
+    ensureServerBuilt();
     ({ child, connection } = spawnServer({ settings: () => settings }));
     const result = await connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,

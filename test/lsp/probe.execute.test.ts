@@ -17,7 +17,7 @@ import {
 } from 'vscode-languageserver-protocol/node';
 import { ProbeRequest, UNTRUSTED_WORKSPACE_ERROR_CODE, WorkspaceTrustNotification } from '../../server/src/protocol';
 import { lineOf, RUNTIME_MODEL, writeRuntimeModel } from '../unit/probeExecuteFixtures';
-import { ensureProbeWorkerBuilt } from '../unit/probeTestSupport';
+import { ensureServerBuilt } from '../unit/probeTestSupport';
 import { spawnServer } from './serverProcess';
 
 const SETTINGS = { enable: true, run: 'onType', rules: {}, codeLens: { enable: true }, probe: { onSave: false, timeoutMs: 30000, backend: 'wasm', maxParameters: 20000000 } };
@@ -52,7 +52,7 @@ describe('language server execute-mode probes (stdio)', function () {
   this.timeout(60000);
   const servers: RunningServer[] = [];
 
-  before(() => ensureProbeWorkerBuilt());
+  before(() => ensureServerBuilt());
   after(() => {
     for (const { child } of servers) if (child.exitCode === null) child.kill();
   });

@@ -3,7 +3,7 @@
 // input with clear messages (2e9 parameters, missing weight files), cancellation mid-probe,
 // results dropped for a changed document, and a server that keeps answering throughout.
 import * as assert from 'node:assert/strict';
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -23,6 +23,7 @@ import {
 } from 'vscode-languageserver-protocol/node';
 import { ProbeRequest, ProbeSavedModelRequest } from '../../server/src/protocol';
 import { spawnServer } from './serverProcess';
+import { ensureServerBuilt } from '../unit/probeTestSupport';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -88,10 +89,7 @@ describe('language server probes (stdio)', function () {
   };
 
   before(async () => {
-    if (!fs.existsSync(path.join(ROOT, 'server/dist/probeWorker.js'))) {
-      const build = spawnSync(process.execPath, [path.join(ROOT, 'scripts/build.js')], { cwd: ROOT, encoding: 'utf8' });
-      assert.equal(build.status, 0, build.stderr);
-    }
+    ensureServerBuilt();
     ({ child, connection } = spawnServer({ settings: () => settings }));
     const result = await connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,

@@ -3,8 +3,7 @@
 // the first "Probe Model at Cursor" does not wait for tfjs and wasm; off, nothing starts before
 // the first probe. The server says both in its log, which is what these tests read.
 import * as assert from 'node:assert/strict';
-import { spawnSync, type ChildProcess } from 'node:child_process';
-import * as fs from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -17,6 +16,7 @@ import {
 } from 'vscode-languageserver-protocol/node';
 import { ProbeRequest } from '../../server/src/protocol';
 import { spawnServer } from './serverProcess';
+import { ensureServerBuilt } from '../unit/probeTestSupport';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -92,10 +92,7 @@ describe('probe worker warm-up in the language server (stdio)', function () {
   let session: Session | undefined;
 
   before(() => {
-    if (!fs.existsSync(path.join(ROOT, 'server/dist/probeWorker.js'))) {
-      const build = spawnSync(process.execPath, [path.join(ROOT, 'scripts/build.js')], { cwd: ROOT, encoding: 'utf8' });
-      assert.equal(build.status, 0, build.stderr);
-    }
+    ensureServerBuilt();
   });
 
   afterEach(() => {

@@ -2,7 +2,7 @@
 // incremental changes, hover, settings, robustness against any text, shutdown. Every wait is
 // for a response or a message, never a sleep.
 import * as assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -30,6 +30,7 @@ import {
 } from 'vscode-languageserver-protocol/node';
 import { StatusNotification, type StatusParams } from '../../server/src/protocol';
 import { SERVER, spawnServer } from './serverProcess';
+import { ensureServerBuilt } from '../unit/probeTestSupport';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -120,10 +121,7 @@ describe('language server (stdio)', function () {
   let client: TestClient;
 
   before(async () => {
-    if (!fs.existsSync(SERVER)) {
-      const build = spawnSync(process.execPath, [path.join(ROOT, 'scripts/build.js')], { cwd: ROOT, encoding: 'utf8' });
-      assert.equal(build.status, 0, build.stderr);
-    }
+    ensureServerBuilt();
     client = startServer();
     const result = await client.connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,

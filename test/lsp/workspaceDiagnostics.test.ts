@@ -21,6 +21,7 @@ import {
   type WorkspaceDocumentDiagnosticReport,
 } from 'vscode-languageserver-protocol/node';
 import { SERVER, spawnServer, type ServerProcess } from './serverProcess';
+import { ensureServerBuilt } from '../unit/probeTestSupport';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'server/bin/symmetry-lint.js');
@@ -74,10 +75,7 @@ describe('workspace diagnostics (stdio)', function () {
   }
 
   before(async () => {
-    if (!fs.existsSync(SERVER)) {
-      const build = spawnSync(process.execPath, [path.join(ROOT, 'scripts/build.js')], { cwd: ROOT, encoding: 'utf8' });
-      assert.equal(build.status, 0, build.stderr);
-    }
+    ensureServerBuilt();
     folder = fs.mkdtempSync(path.join(os.tmpdir(), 'symmetry-lint-workspace-'));
     fs.cpSync(path.join(ROOT, 'samples'), folder, { recursive: true });
     // Three times the samples, so that a pass takes many chunks.

@@ -11,7 +11,7 @@ import { ProbeHost } from '../../server/src/probe/probeHost';
 import { probeFile } from '../../server/src/probe/runProbes';
 import type { ModelProbeReport } from '../../server/src/protocol';
 import { expectedFindings } from './expectMarkers';
-import { ensureProbeWorkerBuilt } from './probeTestSupport';
+import { ensureServerBuilt } from './probeTestSupport';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/customModels');
 const FILES = ['attentionModels.js', 'graphModels.ts', 'imageAndSignModels.ts'];
@@ -76,7 +76,7 @@ describe('unseen custom-layer models: the probe runs them (execute mode)', funct
   const reports = new Map<string, ModelProbeReport>();
 
   before(async () => {
-    ensureProbeWorkerBuilt();
+    ensureServerBuilt();
     for (const name of FILES) {
       const { fileName, text } = read(name);
       const outcome = await probeFile(host, analyzeText(fileName, text), parseSource(fileName, text), { timeoutMs: 120000, maxParameters: 1_000_000, execute: true });

@@ -10,7 +10,7 @@ import { analyzeText, discoveredSymmetriesOf, parseSource, type ModelAnalysis } 
 import { describeInferredLine } from '../../server/src/analysis/discoveredSymmetries';
 import { ProbeHost } from '../../server/src/probe/probeHost';
 import { probeModel } from '../../server/src/probe/runProbes';
-import { ensureProbeWorkerBuilt } from './probeTestSupport';
+import { ensureServerBuilt } from './probeTestSupport';
 
 const SAMPLES = path.resolve(__dirname, '../../samples');
 
@@ -83,7 +83,7 @@ describe('discovered symmetries against the probe on the samples', function () {
   after(() => host.dispose());
 
   it('measures every exact inference below 1e-4', async () => {
-    ensureProbeWorkerBuilt();
+    ensureServerBuilt();
     let measured = 0;
     for (const name of fs.readdirSync(SAMPLES).filter((file) => /\.(ts|js|mjs)$/.test(file))) {
       const fileName = path.join(SAMPLES, name);
@@ -107,7 +107,7 @@ describe('discovered symmetries against the probe on the samples', function () {
   });
 
   it('measures the planted breaks as broken (error above 1e-3), and the exact pooled model as exact', async () => {
-    ensureProbeWorkerBuilt();
+    ensureServerBuilt();
     for (const [text, expectBroken] of [[PLANTED, true], [POOLED, false]] as const) {
       const model = only(text);
       const image = discoveredSymmetriesOf(model).filter((entry) => entry.mode === 'invariant' && (entry.group === 'flip' || entry.group === 'rotation90'));

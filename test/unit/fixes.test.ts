@@ -13,7 +13,7 @@ import { applyTextEdits, fixAllText, fixesForFinding, disableLineFix } from '../
 import { FileEditor } from '../../server/src/fixes/sourceEdits';
 import { ProbeHost } from '../../server/src/probe/probeHost';
 import { probeModel } from '../../server/src/probe/runProbes';
-import { ensureProbeWorkerBuilt } from './probeTestSupport';
+import { ensureServerBuilt } from './probeTestSupport';
 
 const ROOT = path.resolve(__dirname, '../..');
 // Under the repo's node_modules so module resolution finds @tensorflow/tfjs and the layers package.
@@ -259,7 +259,7 @@ describe('fixes: the fix must actually fix', function () {
     }
 
     it('after each preferred fix that leaves nothing static to report', async () => {
-      ensureProbeWorkerBuilt();
+      ensureServerBuilt();
       const failures: string[] = [];
       const probed: string[] = [];
       for (const fix of applied.filter((candidate) => candidate.preferred && candidate.ruleId !== 'invalid-declaration')) {
@@ -274,7 +274,7 @@ describe('fixes: the fix must actually fix', function () {
     });
 
     it('after fix-all on every sample and model', async () => {
-      ensureProbeWorkerBuilt();
+      ensureServerBuilt();
       const failures: string[] = [];
       const probed: string[] = [];
       for (const entry of cases()) {

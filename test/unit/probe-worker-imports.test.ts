@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import * as esbuild from 'esbuild';
 import { analyzeText, parseSource } from '../../server/src/engine';
 import { buildProbePlan } from '../../server/src/probe/planBuilder';
-import { ensureProbeWorkerBuilt } from './probeTestSupport';
+import { ensureServerBuilt } from './probeTestSupport';
 
 const ROOT = path.resolve(__dirname, '../..');
 const TYPESCRIPT = /^(typescript|ts-morph)(\/|$)/;
@@ -81,7 +81,7 @@ describe('the probe worker does not load TypeScript', () => {
 
   it('has loaded no TypeScript after initialising tfjs and running a probe', async function () {
     this.timeout(60000);
-    ensureProbeWorkerBuilt();
+    ensureServerBuilt();
     const fileName = path.join(ROOT, 'worker-imports.ts');
     const text = `import * as tf from '@tensorflow/tfjs';
 /** @symmetry invariant translation */

@@ -10,7 +10,7 @@ import { analyzeText, parseSource } from '../../server/src/engine';
 import { buildProbePlan } from '../../server/src/probe/planBuilder';
 import { ProbeHost, ProbeRunError } from '../../server/src/probe/probeHost';
 import { probeFile, probeSavedModel, type FileProbeOutcome } from '../../server/src/probe/runProbes';
-import { ensureProbeWorkerBuilt } from './probeTestSupport';
+import { ensureServerBuilt } from './probeTestSupport';
 
 const LIMITS = { timeoutMs: 60000, maxParameters: 20_000_000 };
 
@@ -32,7 +32,7 @@ describe('probe cases', function () {
     return probeFile(host, analyzeText(fileName, text), parseSource(fileName, text), limits);
   };
 
-  before(() => ensureProbeWorkerBuilt());
+  before(() => ensureServerBuilt());
   after(() => host.dispose());
 
   it('measures 1x1 convolutions with global pooling as exact under translation, rotation and dihedral', async () => {

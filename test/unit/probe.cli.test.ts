@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ensureProbeWorkerBuilt } from './probeTestSupport';
+import { ensureServerBuilt } from './probeTestSupport';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'server/bin/symmetry-lint.js');
@@ -16,7 +16,7 @@ function check(...args: string[]) {
 
 describe('check --probe (CLI)', function () {
   this.timeout(60000);
-  before(() => ensureProbeWorkerBuilt());
+  before(() => ensureServerBuilt());
 
   it('adds probe.verdicts per model to the JSON report', () => {
     const result = check('mnist-cnn.ts', 'odd-mlp.ts', '--probe', '--format', 'json');

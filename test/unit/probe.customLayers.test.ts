@@ -14,7 +14,7 @@ import { ProbeHost } from '../../server/src/probe/probeHost';
 import { probeFile, type FileProbeOutcome, type ProbeLimits } from '../../server/src/probe/runProbes';
 import type { ModelProbeReport } from '../../server/src/protocol';
 import { DiskSourceFiles } from '../../server/src/workspace/fileSources';
-import { ensureProbeWorkerBuilt } from './probeTestSupport';
+import { ensureServerBuilt } from './probeTestSupport';
 
 const LIMITS: ProbeLimits = { timeoutMs: 60000, maxParameters: 20_000_000 };
 const EXACT = 1e-4;
@@ -260,7 +260,7 @@ describe('probe: custom layers built from their static op graph', function () {
     );
   };
 
-  before(() => ensureProbeWorkerBuilt());
+  before(() => ensureServerBuilt());
   after(() => {
     host.dispose();
     fs.rmSync(folder, { recursive: true, force: true });

@@ -12,7 +12,7 @@ import { ProbeHost } from '../../server/src/probe/probeHost';
 import { probeFile, type FileProbeOutcome, type ProbeLimits } from '../../server/src/probe/runProbes';
 import { DiskSourceFiles } from '../../server/src/workspace/fileSources';
 import { lineOf, RUNTIME_MODEL, writeRuntimeModel } from './probeExecuteFixtures';
-import { ensureProbeWorkerBuilt } from './probeTestSupport';
+import { ensureServerBuilt } from './probeTestSupport';
 
 const CLI = path.resolve(__dirname, '../../server/bin/symmetry-lint.js');
 const LIMITS: ProbeLimits = { timeoutMs: 60000, maxParameters: 20_000_000 };
@@ -28,7 +28,7 @@ describe('probe execute mode', function () {
   this.timeout(60000);
   const host = new ProbeHost();
 
-  before(() => ensureProbeWorkerBuilt());
+  before(() => ensureServerBuilt());
   after(() => host.dispose());
 
   it('cannot build a model with run-time sizes from literals, and runs none of its code', async () => {
@@ -160,7 +160,7 @@ export function buildNever(): Promise<tf.Sequential> {
 
 describe('check --probe-execute (CLI)', function () {
   this.timeout(60000);
-  before(() => ensureProbeWorkerBuilt());
+  before(() => ensureServerBuilt());
   const check = (folder: string, ...args: string[]) => spawnSync(process.execPath, [CLI, 'check', 'runtimeModel.ts', ...args], { cwd: folder, encoding: 'utf8', timeout: 60000 });
 
   it('runs no model code with --probe alone, and runs it only with --probe-execute', () => {

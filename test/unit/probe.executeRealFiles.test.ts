@@ -14,7 +14,7 @@ import { ProbeHost } from '../../server/src/probe/probeHost';
 import { probeFile, type FileProbeOutcome, type ProbeLimits } from '../../server/src/probe/runProbes';
 import type { ModelProbeReport } from '../../server/src/protocol';
 import { DiskSourceFiles } from '../../server/src/workspace/fileSources';
-import { ensureProbeWorkerBuilt } from './probeTestSupport';
+import { ensureServerBuilt } from './probeTestSupport';
 
 const LIMITS: ProbeLimits = { timeoutMs: 60000, maxParameters: 20_000_000, execute: true };
 
@@ -56,7 +56,7 @@ describe('probe execute mode on real-shaped files', function () {
   this.timeout(90000);
   const host = new ProbeHost();
 
-  before(() => ensureProbeWorkerBuilt());
+  before(() => ensureServerBuilt());
   after(() => host.dispose());
 
   it('stubs modules a builder does not need and imports that fail to load, and lists each', async () => {

@@ -15,7 +15,7 @@ import { ProbeHost } from '../../server/src/probe/probeHost';
 import { probeFile, type FileProbeOutcome, type ProbeLimits } from '../../server/src/probe/runProbes';
 import type { ModelProbeReport } from '../../server/src/protocol';
 import { DiskSourceFiles } from '../../server/src/workspace/fileSources';
-import { ensureProbeWorkerBuilt } from './probeTestSupport';
+import { ensureServerBuilt } from './probeTestSupport';
 import { ts } from 'ts-morph';
 
 const LIMITS: ProbeLimits = { timeoutMs: 60000, maxParameters: 20_000_000, execute: true };
@@ -53,7 +53,7 @@ describe('probe execute mode: the real-file failures of issue 12', function () {
   this.timeout(120000);
   const host = new ProbeHost();
 
-  before(() => ensureProbeWorkerBuilt());
+  before(() => ensureServerBuilt());
   after(() => host.dispose());
 
   it('finds the model a method of an exported task object built when it returns a wrapper of a missing module, and skips its training', async () => {

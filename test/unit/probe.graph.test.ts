@@ -14,7 +14,7 @@ import { declaredAdjacencyInput } from '../../server/src/probe/plan';
 import { ProbeHost } from '../../server/src/probe/probeHost';
 import { probeFile, type FileProbeOutcome, type ProbeLimits } from '../../server/src/probe/runProbes';
 import { DiskSourceFiles } from '../../server/src/workspace/fileSources';
-import { ensureProbeWorkerBuilt } from './probeTestSupport';
+import { ensureServerBuilt } from './probeTestSupport';
 
 const LIMITS: ProbeLimits = { timeoutMs: 60000, maxParameters: 20_000_000 };
 const EXACT = 1e-4;
@@ -175,7 +175,7 @@ describe('probe: graphs, attention and custom layers', function () {
     return probeFile(host, adjacency === undefined ? analysis : declareAdjacency(analysis, adjacency), sourceFile, limits);
   };
 
-  before(() => ensureProbeWorkerBuilt());
+  before(() => ensureServerBuilt());
   after(() => {
     host.dispose();
     fs.rmSync(folder, { recursive: true, force: true });

@@ -11,7 +11,7 @@ import { buildProbePlan, type BuiltPlan } from '../../server/src/probe/planBuild
 import { PROBE_FLOP_BUDGET } from '../../server/src/probe/probeSizes';
 import { ProbeHost } from '../../server/src/probe/probeHost';
 import { probeFile, type FileProbeOutcome } from '../../server/src/probe/runProbes';
-import { ensureProbeWorkerBuilt } from './probeTestSupport';
+import { ensureServerBuilt } from './probeTestSupport';
 
 const LIMITS = { timeoutMs: 60000, maxParameters: 20_000_000 };
 
@@ -56,7 +56,7 @@ describe('probes on real code', function () {
     return probeFile(host, analyzeText(fileName, text), parseSource(fileName, text), LIMITS);
   };
 
-  before(() => ensureProbeWorkerBuilt());
+  before(() => ensureServerBuilt());
   after(() => host.dispose());
 
   describe('widths do not decide a symmetry', () => {

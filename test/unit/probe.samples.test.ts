@@ -7,7 +7,7 @@ import { analyzeText, parseSource } from '../../server/src/engine';
 import { ProbeHost } from '../../server/src/probe/probeHost';
 import { probeFile } from '../../server/src/probe/runProbes';
 import type { ModelProbeReport } from '../../server/src/protocol';
-import { ensureProbeWorkerBuilt } from './probeTestSupport';
+import { ensureServerBuilt } from './probeTestSupport';
 
 const SAMPLES = path.resolve(__dirname, '../../samples');
 
@@ -68,7 +68,7 @@ describe('probe on every sample', function () {
   const executedReports = new Map<string, ModelProbeReport>();
 
   before(async () => {
-    ensureProbeWorkerBuilt();
+    ensureServerBuilt();
     for (const name of fs.readdirSync(SAMPLES).filter((f) => /\.(ts|js|mjs)$/.test(f))) {
       const fileName = path.join(SAMPLES, name);
       const text = fs.readFileSync(fileName, 'utf8');
