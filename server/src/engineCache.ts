@@ -41,20 +41,29 @@ export interface ReusedModel extends CachedModel {
   positionsMoved: boolean;
 }
 
-/** A piece of the file: an outermost unit (a segment) or the text between two of them. */
+/**
+ * A piece of the file: an outermost unit (a segment), or a stretch of the text between them,
+ * cut at top-level statement boundaries (so an edit of one top-level const leaves the others'
+ * pieces unchanged).
+ */
 interface Piece {
   start: number;
   end: number;
-  /** 0-based line of `start`. */
-  line: number;
-  /** 0-based column of `start`. */
-  character: number;
+  /** For a segment: its index among the file's outermost units. */
+  segment?: number;
   /**
    * For a segment: the declarations a name lookup from outside it can find there. A function
    * declaration's name; for a class, any name (a lookup walks its body outside the methods);
    * nothing of a function expression, an arrow function or a method.
    */
   exposes?: readonly string[] | 'any';
+  /**
+   * For a segment: the range of the top-level statement holding the unit (the unit itself for a
+   * function declaration). A unit's results depend on that statement's text (the name a
+   * `const build = () => ...` gives it), so it is reused only when the whole statement is.
+   */
+  statementStart?: number;
+  statementEnd?: number;
 }
 
 /** One outermost unit's results and what they depend on. */
@@ -82,11 +91,21 @@ interface UnitEntry {
 
 interface CacheState {
   text: string;
+  /** Whether the file is a module (has imports or exports): it changes how every statement parses. */
+  externalModule: boolean;
+  /**
+   * The top-level statements' code, `[start, end]` after one another, without leading trivia
+   * (see `exposedByEdit`).
+   */
+  statements: number[];
   provider: SourceProvider;
   optionsKey: string;
+  /** The outermost units' segments, in text order. */
   segments: Piece[];
-  /** The text between segments: `gaps[i]` precedes segment i; the last one ends the file. */
-  gaps: Piece[];
+  /** Segments and the stretches between them, contiguous from 0 to the end of the text. */
+  pieces: Piece[];
+  /** The text's line starts (TypeScript's), for the line and column of a piece's start. */
+  lineStarts: readonly number[];
   entries: Map<number, UnitEntry>;
   /** Whole-file results kept with what they read (see CacheSession.fileResult). */
   fileResults: Map<string, { reads: TracerReads; value: unknown }>;
@@ -143,6 +162,78 @@ function pieceAt(pieces: Piece[], offset: number): number {
   return -1;
 }
 
+/** Where the pieces of the previous text went (see CacheSession.mapping). */
+interface PieceShift {
+  /** The previous run's pieces, in text order. */
+  oldPieces: Piece[];
+  /** This run's pieces, in text order. */
+  newPieces: Piece[];
+  /** For each of this run's segments, the previous run's index of it when unchanged, or -1. */
+  oldSegmentOf: number[];
+  /** For each of the previous run's segments, this run's index of it when unchanged, or -1. */
+  newSegmentOf: number[];
+  /** For each old piece, the index of the new piece it is unchanged as, or -1. */
+  newOf: number[];
+  /** For each new piece, the index of the old piece it is unchanged from, or -1. */
+  oldOf: number[];
+  /** The text outside every segment is the same: what the module unit's reuse needs. */
+  gapsUnchanged: boolean;
+  /** The edited text: `[start, oldEnd)` of the previous text became `[start, newEnd)`. */
+  edited: { start: number; oldEnd: number; newEnd: number };
+}
+
+/** Line and column of `offset` in a text with these line starts. */
+function positionOf(lineStarts: readonly number[], offset: number): { line: number; character: number } {
+  let low = 0;
+  let high = lineStarts.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if (lineStarts[middle] <= offset) low = middle;
+    else high = middle - 1;
+  }
+  return { line: low, character: offset - lineStarts[low] };
+}
+
+/**
+ * The lengths of the longest common prefix of two texts and of their longest common suffix
+ * that does not overlap it. Compared a block at a time first: the texts are whole files.
+ */
+function commonEnds(before: string, after: string): { prefix: number; suffix: number } {
+  const shorter = Math.min(before.length, after.length);
+  const BLOCK = 256;
+  let prefix = 0;
+  while (prefix + BLOCK <= shorter && before.slice(prefix, prefix + BLOCK) === after.slice(prefix, prefix + BLOCK)) prefix += BLOCK;
+  while (prefix < shorter && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
+  const room = shorter - prefix;
+  let suffix = 0;
+  while (suffix + BLOCK <= room && before.slice(before.length - suffix - BLOCK, before.length - suffix) === after.slice(after.length - suffix - BLOCK, after.length - suffix)) suffix += BLOCK;
+  while (suffix < room && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
+  return { prefix, suffix };
+}
+
+/**
+ * Adds the words of the text an edit touched that lies between segments: of every top-level
+ * statement whose code overlaps or touches `[from, to)` (and of that range itself, so a comment
+ * typed into counts too), without the parts inside segments. An edit inside a statement's leading
+ * comments leaves what it declares alone.
+ */
+function gapWords(source: string, statements: number[], pieces: Piece[], from: number, to: number, out: Set<string>): void {
+  let low = from;
+  let high = to;
+  for (let i = 0; i < statements.length; i += 2) {
+    if (statements[i] <= to && from <= statements[i + 1]) {
+      low = Math.min(low, statements[i]);
+      high = Math.max(high, statements[i + 1]);
+    }
+  }
+  for (const piece of pieces) {
+    if (piece.segment !== undefined || piece.end <= low || piece.start >= high) continue;
+    const start = Math.max(low, piece.start);
+    const end = Math.min(high, piece.end);
+    if (start < end) for (const word of source.slice(start, end).match(IDENTIFIER_WORD) ?? []) out.add(word);
+  }
+}
+
 /** Collects every span object of `fileName` reachable from `value`, each once. */
 function collectSpans(value: unknown, fileName: string, out: SourceSpan[], seen: Set<object>): void {
   if (value === null || typeof value !== 'object' || seen.has(value)) return;
@@ -171,10 +262,12 @@ export class CacheSession {
   private readonly fileName: string;
   private readonly units: Unit[];
   private readonly segmentOfUnit = new Map<Unit, number>();
-  private readonly segments: Piece[];
-  private readonly gaps: Piece[];
-  /** Old piece -> new piece mapping, when the file's skeleton is unchanged. */
-  private readonly shift?: { oldPieces: Piece[]; newPieces: Piece[]; unchanged: boolean[] };
+  private readonly segments: Piece[] = [];
+  private readonly pieces: Piece[] = [];
+  /** Which pieces of the previous text are still there, unchanged, and where. */
+  private readonly shift?: PieceShift;
+  /** The top-level statements' code, `[start, end]` after one another, without leading trivia. */
+  private readonly statements: number[] = [];
   private readonly entries = new Map<number, UnitEntry>();
   private readonly fileChecks = new Map<string, boolean>();
   private readonly modelEntries = new Map<ModelGraph, { entry: UnitEntry; reused?: ReusedModel }>();
@@ -193,55 +286,82 @@ export class CacheSession {
     this.fileName = sourceFile.fileName;
     const text = sourceFile.text;
     this.units = outermostUnits(discovery);
-    this.segments = [];
-    this.gaps = [];
-    let previousEnd = 0;
-    const piece = (start: number, end: number): Piece => {
-      const { line, character } = sourceFile.getLineAndCharacterOfPosition(start);
-      return { start, end, line, character };
+    for (const statement of sourceFile.statements) this.statements.push(statement.getStart(sourceFile), statement.end);
+    // The text between segments, cut at the end of each top-level statement inside it.
+    let boundary = 1;
+    const addStretch = (from: number, to: number) => {
+      while (boundary < this.statements.length && this.statements[boundary] <= from) boundary += 2;
+      for (; boundary < this.statements.length && this.statements[boundary] < to; boundary += 2) {
+        this.pieces.push({ start: from, end: this.statements[boundary] });
+        from = this.statements[boundary];
+      }
+      if (from < to) this.pieces.push({ start: from, end: to });
     };
+    let previousEnd = 0;
     this.units.forEach((unit, index) => {
       this.segmentOfUnit.set(unit, index);
-      this.gaps.push(piece(previousEnd, unit.node.pos));
       const node = unit.node;
+      addStretch(previousEnd, node.pos);
       const exposes = ts.isFunctionDeclaration(node) ? (node.name ? [node.name.text] : []) : ts.isFunctionLike(node) ? [] : 'any';
-      this.segments.push({ ...piece(node.pos, node.end), exposes });
-      previousEnd = unit.node.end;
+      let statement: ts.Node = node;
+      while (statement.parent && !ts.isSourceFile(statement.parent)) statement = statement.parent;
+      const segment: Piece = { start: node.pos, end: node.end, segment: index, exposes, statementStart: statement.pos, statementEnd: statement.end };
+      this.segments.push(segment);
+      this.pieces.push(segment);
+      previousEnd = node.end;
     });
-    this.gaps.push(piece(previousEnd, text.length));
+    addStretch(previousEnd, text.length);
     const moduleUnit = discovery.units.find((unit) => unit.kind === 'module');
     if (moduleUnit) this.segmentOfUnit.set(moduleUnit, MODULE_SEGMENT);
     this.shift = this.mapping();
   }
 
-  /** The piece mapping from the previous text, or undefined when the skeleton changed. */
-  private mapping(): CacheSession['shift'] {
+  /**
+   * The pieces of the previous text that are still there, unchanged, at their new place; or
+   * undefined when nothing can be reused (no previous run, other options or files, or the edit
+   * made the file a module or a script). A piece is unchanged when it lies wholly before or
+   * after the text the edit changed (found as the texts' common prefix and suffix), the new
+   * text has a piece of the same kind at the same place, and, for a segment, its top-level
+   * statement lies outside the edit too. Pieces alternate gap, segment, gap... in both texts.
+   */
+  private mapping(): PieceShift | undefined {
     const old = this.previous;
     if (!old || old.provider !== this.provider || old.optionsKey !== this.optionsKey) return undefined;
-    if (old.segments.length !== this.segments.length) return undefined;
+    if (old.externalModule !== ts.isExternalModule(this.sourceFile)) return undefined;
     const text = this.sourceFile.text;
-    const slice = (source: string, piece: Piece) => source.slice(piece.start, piece.end);
-    for (let i = 0; i < this.gaps.length; i++) {
-      const before = old.gaps[i];
-      const after = this.gaps[i];
-      if (before.end - before.start !== after.end - after.start || slice(old.text, before) !== slice(text, after)) return undefined;
-    }
-    const oldPieces: Piece[] = [];
-    const newPieces: Piece[] = [];
-    const unchanged: boolean[] = [];
-    for (let i = 0; i < this.gaps.length; i++) {
-      oldPieces.push(old.gaps[i]);
-      newPieces.push(this.gaps[i]);
-      unchanged.push(true);
-      if (i < this.segments.length) {
-        const before = old.segments[i];
-        const after = this.segments[i];
-        oldPieces.push(before);
-        newPieces.push(after);
-        unchanged.push(before.end - before.start === after.end - after.start && slice(old.text, before) === slice(text, after));
+    const { prefix, suffix } = commonEnds(old.text, text);
+    const delta = text.length - old.text.length;
+    const oldPieces = old.pieces;
+    const newPieces = this.pieces;
+    // Pieces are contiguous and never empty: one starts at each offset.
+    const newByStart = new Map<number, number>();
+    newPieces.forEach((piece, index) => newByStart.set(piece.start, index));
+    const newOf = new Array<number>(oldPieces.length).fill(-1);
+    const oldOf = new Array<number>(newPieces.length).fill(-1);
+    const oldSegmentOf = new Array<number>(this.segments.length).fill(-1);
+    const newSegmentOf = new Array<number>(old.segments.length).fill(-1);
+    const changedFrom = old.text.length - suffix;
+    oldPieces.forEach((before, index) => {
+      const from = before.statementStart ?? before.start;
+      const to = before.statementEnd ?? before.end;
+      const offset = to <= prefix ? 0 : from >= changedFrom ? delta : undefined;
+      if (offset === undefined) return;
+      const found = newByStart.get(before.start + offset);
+      if (found === undefined) return;
+      const after = newPieces[found];
+      if (after.end !== before.end + offset || (after.segment === undefined) !== (before.segment === undefined)) return;
+      if (before.statementStart !== undefined && (after.statementStart !== before.statementStart + offset || after.statementEnd !== before.statementEnd! + offset)) return;
+      newOf[index] = found;
+      oldOf[found] = index;
+      if (before.segment !== undefined && after.segment !== undefined) {
+        oldSegmentOf[after.segment] = before.segment;
+        newSegmentOf[before.segment] = after.segment;
       }
-    }
-    return { oldPieces, newPieces, unchanged };
+    });
+    const stretches = (pieces: Piece[]) => pieces.length - pieces.filter((piece) => piece.segment !== undefined).length;
+    let gapsUnchanged = stretches(oldPieces) === stretches(newPieces);
+    for (let index = 0; gapsUnchanged && index < oldPieces.length; index++) gapsUnchanged = oldPieces[index].segment !== undefined || newOf[index] >= 0;
+    return { oldPieces, newPieces, oldSegmentOf, newSegmentOf, newOf, oldOf, gapsUnchanged, edited: { start: prefix, oldEnd: changedFrom, newEnd: text.length - suffix } };
   }
 
   private exposedNames?: Set<string>;
@@ -258,28 +378,55 @@ export class CacheSession {
     const old = this.previous;
     if (shift && old) {
       const text = this.sourceFile.text;
-      for (let i = 1; i < shift.unchanged.length; i += 2) {
-        if (shift.unchanged[i]) continue;
-        const before = shift.oldPieces[i];
-        const after = shift.newPieces[i];
-        if (before.exposes === 'any' || after.exposes === 'any' || !before.exposes || !after.exposes) {
-          for (const name of exposedBy(before, old.text)) names.add(name);
-          for (const name of exposedBy(after, text)) names.add(name);
-        } else {
-          // A declaration still there under the same name resolves as before; a caller that
-          // read its text has the segment in `segmentsRead`.
-          for (const name of before.exposes) if (!after.exposes.includes(name)) names.add(name);
-          for (const name of after.exposes) if (!before.exposes.includes(name)) names.add(name);
-        }
-      }
+      // Declarations the changed segments expose, before and after: a name declared as often
+      // after as before still resolves to a declaration of that name, and a caller that read
+      // its text has its segment in `segmentsRead`.
+      const counts = new Map<string, number>();
+      let anyWord = false;
+      const changed = (pieces: Piece[], mappedTo: number[], source: string, sign: number) => {
+        pieces.forEach((piece, index) => {
+          if (mappedTo[index] >= 0) return;
+          if (piece.segment === undefined) return;
+          if (piece.exposes === 'any' || !piece.exposes) {
+            // A segment that may declare anything.
+            for (const name of exposedBy({ ...piece, exposes: 'any' }, source)) names.add(name);
+            anyWord = true;
+          } else {
+            for (const name of piece.exposes) counts.set(name, (counts.get(name) ?? 0) + sign);
+          }
+        });
+      };
+      changed(shift.oldPieces, shift.newOf, old.text, -1);
+      changed(shift.newPieces, shift.oldOf, text, +1);
+      // Between the units: every word of the top-level statements the edit touched, outside
+      // the segments (whose own declarations are counted above), before and after. A gap holds
+      // imports, consts and calls of any kind; the edit cannot have changed what the others declare.
+      const { start, oldEnd, newEnd } = shift.edited;
+      gapWords(old.text, old.statements, shift.oldPieces, start, oldEnd, names);
+      gapWords(text, this.statements, shift.newPieces, start, newEnd, names);
+      for (const [name, count] of counts) if (count !== 0 || anyWord) names.add(name);
     }
     this.exposedNames = names;
     return names;
   }
 
-  private segmentUnchanged(index: number): boolean {
-    // Pieces alternate gap, segment, gap...: segment i is piece 2i + 1.
-    return this.shift?.unchanged[2 * index + 1] === true;
+  /** The previous run's index of new segment `index`, when that segment is unchanged; else -1. */
+  private oldSegment(index: number): number {
+    return this.shift?.oldSegmentOf[index] ?? -1;
+  }
+
+  /** This run's index of the previous run's segment `index`, when it is unchanged; else -1. */
+  private newSegment(index: number): number {
+    return this.shift?.newSegmentOf[index] ?? -1;
+  }
+
+  /** Whether `after`, the piece `before` became, starts on another line, or at another column. */
+  private moves(before: Piece, after: Piece): { line: boolean; column: boolean } {
+    // The text before the edit is the same: so is every position in it.
+    if (before.start === after.start && after.start <= this.shift!.edited.start) return { line: false, column: false };
+    const was = positionOf(this.previous!.lineStarts, before.start);
+    const is = positionOf(this.sourceFile.getLineStarts(), after.start);
+    return { line: was.line !== is.line, column: was.character !== is.character };
   }
 
   private sameFile(fileName: string, sourceFile: ts.SourceFile | undefined): boolean {
@@ -296,9 +443,19 @@ export class CacheSession {
     const segment = this.segmentOfUnit.get(unit);
     const shift = this.shift;
     if (segment === undefined || !shift) return undefined;
-    const entry = this.previous?.entries.get(segment);
-    if (!entry || !entry.cacheable || entry.kind !== unit.kind || (segment !== MODULE_SEGMENT && !this.segmentUnchanged(segment))) return undefined;
-    for (const other of entry.segmentsRead) if (!this.segmentUnchanged(other)) return undefined;
+    // The module unit's own text is every gap; an outermost unit's is its segment, found at the
+    // previous run's index of that segment.
+    const oldSegment = segment === MODULE_SEGMENT ? (shift.gapsUnchanged ? MODULE_SEGMENT : -1) : this.oldSegment(segment);
+    if (oldSegment === -1 && segment !== MODULE_SEGMENT) return undefined;
+    if (segment === MODULE_SEGMENT && !shift.gapsUnchanged) return undefined;
+    const entry = this.previous?.entries.get(oldSegment);
+    if (!entry || !entry.cacheable || entry.kind !== unit.kind) return undefined;
+    const segmentsRead = new Set<number>();
+    for (const other of entry.segmentsRead) {
+      const now = this.newSegment(other);
+      if (now < 0) return undefined;
+      segmentsRead.add(now);
+    }
     const exposed = this.exposedByEdit();
     for (const name of entry.topLevelNames) if (exposed.has(name)) return undefined;
     for (const [fileName, sourceFile] of entry.filesRead) if (!this.sameFile(fileName, sourceFile)) return undefined;
@@ -313,15 +470,17 @@ export class CacheSession {
       const span = otherSpans[i];
       const first = pieceAt(shift.oldPieces, span.start);
       const last = span.end > span.start ? pieceAt(shift.oldPieces, span.end - 1) : first;
-      if (first < 0 || last < 0 || !shift.unchanged[first] || !shift.unchanged[last]) return undefined;
+      if (first < 0 || last < 0 || shift.newOf[first] < 0 || shift.newOf[last] < 0) return undefined;
       const firstBefore = shift.oldPieces[first];
-      const firstAfter = shift.newPieces[first];
+      const firstAfter = shift.newPieces[shift.newOf[first]];
       const lastBefore = shift.oldPieces[last];
-      const lastAfter = shift.newPieces[last];
+      const lastAfter = shift.newPieces[shift.newOf[last]];
       moved[2 * i] = span.start - firstBefore.start + firstAfter.start;
       moved[2 * i + 1] = span.end - lastBefore.start + lastAfter.start;
-      if (firstBefore.line !== firstAfter.line || lastBefore.line !== lastAfter.line) linesMoved = true;
-      if (firstBefore.character !== firstAfter.character || lastBefore.character !== lastAfter.character) positionsMoved = true;
+      for (const moved of [this.moves(firstBefore, firstAfter), this.moves(lastBefore, lastAfter)]) {
+        if (moved.line) linesMoved = true;
+        if (moved.column) positionsMoved = true;
+      }
     }
     for (let i = 0; i < otherSpans.length; i++) {
       const span = otherSpans[i] as { start: number; end: number };
@@ -329,10 +488,11 @@ export class CacheSession {
       span.end = moved[2 * i + 1];
     }
     if (ownSpans.length > 0) {
-      const before = shift.oldPieces[2 * segment + 1];
-      const after = shift.newPieces[2 * segment + 1];
-      if (before.line !== after.line) linesMoved = true;
-      if (before.character !== after.character) positionsMoved = true;
+      const before = this.previous!.segments[oldSegment];
+      const after = this.segments[segment];
+      const moved = this.moves(before, after);
+      if (moved.line) linesMoved = true;
+      if (moved.column) positionsMoved = true;
       const delta = after.start - before.start;
       if (delta !== 0) {
         for (const span of ownSpans as { start: number; end: number }[]) {
@@ -344,6 +504,9 @@ export class CacheSession {
     // A text position's line and column follow from its piece's start line and column and
     // the piece's own (unchanged) text.
     positionsMoved ||= linesMoved;
+    // The entry now describes this run's text: its segment and those it read by their new index.
+    entry.segment = segment;
+    entry.segmentsRead = segmentsRead;
     this.entries.set(segment, entry);
     for (const model of entry.models) {
       // Written out rather than spread: cloning objects of several shapes is slow in V8.
@@ -435,17 +598,14 @@ export class CacheSession {
     if (!shift || !old) return undefined;
     for (const [fileName, sourceFile] of reads.files) if (!this.sameFile(fileName, sourceFile)) return undefined;
     const text = this.sourceFile.text;
-    for (let i = 0; i < shift.unchanged.length; i++) {
-      if (shift.unchanged[i]) continue;
+    for (let i = 0; i < shift.oldPieces.length; i++) {
+      if (shift.newOf[i] >= 0) continue;
       const before = shift.oldPieces[i];
-      const after = shift.newPieces[i];
       for (const range of reads.ranges) if (range.start < before.end && before.start < range.end) return undefined;
-      for (const words of [old.text.slice(before.start, before.end), text.slice(after.start, after.end)]) {
-        for (const word of words.match(IDENTIFIER_WORD) ?? []) if (reads.names.has(word)) return undefined;
-      }
-      for (const [piece, source] of [[before, old.text], [after, text]] as const) {
-        for (const word of exposedBy(piece, source)) if (reads.declared.has(word)) return undefined;
-      }
+      if (this.readsWordsOf(reads, before, old.text)) return undefined;
+    }
+    for (let i = 0; i < shift.newPieces.length; i++) {
+      if (shift.oldOf[i] < 0 && this.readsWordsOf(reads, shift.newPieces[i], text)) return undefined;
     }
     const ranges: TracerReads['ranges'] = [];
     for (const range of reads.ranges) {
@@ -462,11 +622,18 @@ export class CacheSession {
     if (!shift) return undefined;
     const first = pieceAt(shift.oldPieces, range.start);
     const last = range.end > range.start ? pieceAt(shift.oldPieces, range.end - 1) : first;
-    if (first < 0 || last < 0 || !shift.unchanged[first] || !shift.unchanged[last]) return undefined;
+    if (first < 0 || last < 0 || shift.newOf[first] < 0 || shift.newOf[last] < 0) return undefined;
     return {
-      start: range.start - shift.oldPieces[first].start + shift.newPieces[first].start,
-      end: range.end - shift.oldPieces[last].start + shift.newPieces[last].start,
+      start: range.start - shift.oldPieces[first].start + shift.newPieces[shift.newOf[first]].start,
+      end: range.end - shift.oldPieces[last].start + shift.newPieces[shift.newOf[last]].start,
     };
+  }
+
+  /** Whether a changed piece holds a word the tracing looked up, or a declaration it found missing. */
+  private readsWordsOf(reads: TracerReads, piece: Piece, source: string): boolean {
+    for (const word of source.slice(piece.start, piece.end).match(IDENTIFIER_WORD) ?? []) if (reads.names.has(word)) return true;
+    for (const word of exposedBy(piece, source)) if (reads.declared.has(word)) return true;
+    return false;
   }
 
   /** The reused results of a model that came from a reused unit. */
@@ -528,10 +695,13 @@ export class CacheSession {
     this.cache.lastStats = { ...this.stats };
     this.cache.store({
       text: this.sourceFile.text,
+      externalModule: ts.isExternalModule(this.sourceFile),
+      statements: this.statements,
       provider: this.provider,
       optionsKey: this.optionsKey,
       segments: this.segments,
-      gaps: this.gaps,
+      pieces: this.pieces,
+      lineStarts: this.sourceFile.getLineStarts(),
       entries: this.entries,
       fileResults: this.fileResults,
     });

@@ -10,6 +10,7 @@ import type { ModelGraph } from '../analysis/graph';
 import type { GroupName, Mode as SymmetryMode } from '../analysis/symmetry';
 import { analyzeText, discoveredSymmetriesOf, parseSource, type FileAnalysis, type LocatedFinding, type ModelAnalysis } from '../engine';
 import { insertSymmetryTags, tagText } from './declarationTags';
+import { sliceForModelAt } from './modelSlice';
 import { FileEditor } from './sourceEdits';
 import { applyTextEdits, type SymmetryFix, type TextEditSpan } from './types';
 
@@ -58,6 +59,21 @@ function exactAfter(fileName: string, text: string, name: string, mode: Symmetry
   }
 }
 
+/**
+ * `edits` applied to `sliced` (the file cut down to the model, see modelSlice.ts), when every
+ * edit lies where the slice still has the file's own text; else undefined.
+ */
+function applyToSlice(original: string, sliced: string, edits: readonly TextEditSpan[]): string | undefined {
+  if (sliced === original) return applyTextEdits(original, edits);
+  for (const edit of edits) {
+    if (sliced.slice(edit.start, edit.end) !== original.slice(edit.start, edit.end)) return undefined;
+    // An insertion between two cut characters would land inside a cut statement.
+    const cut = (offset: number) => offset >= 0 && offset < original.length && sliced[offset] !== original[offset];
+    if (edit.start === edit.end && cut(edit.start - 1) && cut(edit.start)) return undefined;
+  }
+  return applyTextEdits(sliced, edits);
+}
+
 /** `return model` -> `return tf.sequential({ layers: [new GroupAveraging({ layer: model, ... })] })`. */
 function groupAveragingFix(editor: FileEditor, model: ModelAnalysis, finding: LocatedFinding, group: GroupName): SymmetryFix | undefined {
   const library = editor.libraryReference();
@@ -84,13 +100,28 @@ function groupAveragingFix(editor: FileEditor, model: ModelAnalysis, finding: Lo
  * Translation: declare the group, then apply the preferred fixes of the model's padding and
  * stride findings until nothing breaks it. The result is one edit over the changed region.
  */
-function translationFix(editor: FileEditor, model: ModelAnalysis, finding: LocatedFinding, mode: SymmetryMode, fixesOf: (sourceFile: ts.SourceFile, analysis: FileAnalysis, finding: LocatedFinding) => SymmetryFix[]): SymmetryFix | undefined {
+function translationFix(
+  editor: FileEditor,
+  model: ModelAnalysis,
+  finding: LocatedFinding,
+  mode: SymmetryMode,
+  fixesOf: (sourceFile: ts.SourceFile, analysis: FileAnalysis, finding: LocatedFinding) => SymmetryFix[],
+  slice = true,
+): SymmetryFix | undefined {
   const { sourceFile } = editor;
   const fileName = sourceFile.fileName;
   const tag = `@symmetry ${tagText({ mode, group: 'translation' })}`;
   const tagEdits = insertSymmetryTags(sourceFile, model.graph, [tagText({ mode, group: 'translation' })]);
   if (tagEdits.length !== 1 || !tagEdits[0].newText.includes(tag)) return undefined;
-  let text = applyTextEdits(sourceFile.text, tagEdits);
+  // The passes analyse the file cut down to the model: the same offsets, a fraction of the work.
+  const original = sourceFile.text;
+  let sliced = slice ? sliceForModelAt(sourceFile, model.graph.nameSpan.start) : original;
+  let start = applyToSlice(original, sliced, tagEdits);
+  if (start === undefined) {
+    sliced = original;
+    start = applyTextEdits(original, tagEdits);
+  }
+  let text = start;
   const fixable = new Set(['padding-boundary', 'strided-aliasing']);
   let changed = false;
   for (let pass = 0; pass < 8; pass++) {
@@ -105,13 +136,16 @@ function translationFix(editor: FileEditor, model: ModelAnalysis, finding: Locat
   }
   if (!changed) return undefined;
   if (!exactAfter(fileName, text, model.graph.name, mode, 'translation')) return undefined;
-  // One edit from the first to the last changed character.
-  const original = sourceFile.text;
+  // One edit from the first to the last changed character (of the slice: the same offsets).
   let prefix = 0;
-  while (prefix < original.length && prefix < text.length && original[prefix] === text[prefix]) prefix++;
+  while (prefix < sliced.length && prefix < text.length && sliced[prefix] === text[prefix]) prefix++;
   let suffix = 0;
-  while (suffix < original.length - prefix && suffix < text.length - prefix && original[original.length - 1 - suffix] === text[text.length - 1 - suffix]) suffix++;
-  const edit = { start: prefix, end: original.length - suffix, newText: text.slice(prefix, text.length - suffix) };
+  while (suffix < sliced.length - prefix && suffix < text.length - prefix && sliced[sliced.length - 1 - suffix] === text[text.length - 1 - suffix]) suffix++;
+  const edit = { start: prefix, end: sliced.length - suffix, newText: text.slice(prefix, text.length - suffix) };
+  // The edit must not span text the slice cut out: work it out on the whole file then.
+  if (sliced !== original && sliced.slice(edit.start, edit.end) !== original.slice(edit.start, edit.end)) {
+    return translationFix(editor, model, finding, mode, fixesOf, false);
+  }
   const used = [/CircularPad\dD/.test(edit.newText) ? 'circular padding' : '', edit.newText.includes('PolyphasePool2D') ? 'polyphase pooling' : ''].filter(Boolean).join(', ');
   return { title: `Make ${model.graph.name} exactly translation ${mode} (${used}) and declare it`, ruleId: finding.ruleId, isPreferred: false, edits: [edit] };
 }
@@ -164,7 +198,9 @@ function computeExactFixes(
   let fix: SymmetryFix | undefined;
   if (AVERAGED.has(group as GroupName) && mode === 'invariant') {
     fix = groupAveragingFix(editor, model, finding, group as GroupName);
-    if (fix && !exactAfter(fileName, applyTextEdits(editor.text, fix.edits), model.graph.name, 'invariant', group as GroupName)) fix = undefined;
+    const sliced = fix && applyToSlice(editor.text, sliceForModelAt(editor.sourceFile, model.graph.nameSpan.start), fix.edits);
+    const fixed = fix && (sliced ?? applyTextEdits(editor.text, fix.edits));
+    if (fix && !exactAfter(fileName, fixed!, model.graph.name, 'invariant', group as GroupName)) fix = undefined;
   } else if (group === 'translation') {
     fix = translationFix(editor, model, finding, mode as SymmetryMode, fixesOf);
   }

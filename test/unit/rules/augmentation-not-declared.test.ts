@@ -186,6 +186,21 @@ describe('augmentation-not-declared fixes', () => {
     assert.deepEqual(afterFix(fixed, 'translation'), { state: 'exact', left: [] });
   });
 
+  it('works the library fix out on the model alone, with the same edits, in a file of many other models', () => {
+    const translationTraining = "  const dy = tf.randomUniform([], 0, 4, 'int32').arraySync() as number;\n  const shifted = tf.slice(tf.pad(xs, [[0, 0], [2, 2], [2, 2], [0, 0]]), [0, dy, dy, 0], [-1, 16, 16, 3]);\n  await model.fit(shifted, ys);";
+    // buildCnn calls a helper (kept with it), and other builders it does not call follow (cut out).
+    const withHelper = (code: string) => code.replace("model.add(tf.layers.globalAveragePooling2d({}));", 'model.add(poolBlock());') + 'const poolBlock = () => tf.layers.globalAveragePooling2d({});\n';
+    const others = Array.from({ length: 40 }, (_, i) => `function buildOther${i}() {\n  const model = tf.sequential();\n  model.add(tf.layers.conv2d({ inputShape: [8, 8, 1], filters: ${i + 1}, kernelSize: 3, padding: 'same' }));\n  model.add(tf.layers.flatten());\n  return model;\n}\n`).join('');
+    for (const [group, body] of [['flip', '  await model.fit(tf.image.flipLeftRight(xs), ys);'], ['translation', translationTraining]]) {
+      const code = withHelper(CNN().replace("padding: 'same' }));", "padding: 'same' }));\n  model.add(tf.layers.maxPooling2d({ poolSize: 2 }));") + TRAIN_ON(body));
+      const alone = libraryFix(code, group);
+      const crowded = libraryFix(code + others, group);
+      assert.ok(alone.exact, `${group}: a fix for the file alone`);
+      assert.deepEqual(crowded.exact, alone.exact, group);
+      assert.equal(crowded.fixed, alone.fixed + others);
+    }
+  });
+
   it('offers no library fix to a model that is exact already', () => {
     const code = POOLED.replace('buildPooled', 'buildCnn') + TRAIN_ON('  await model.fit(tf.image.flipLeftRight(xs), ys);');
     const { exact } = libraryFix(code, 'flip');
