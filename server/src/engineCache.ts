@@ -135,6 +135,8 @@ export interface CacheStats {
   ranUnits: number;
   /** Whether the module unit's results (its top-level models) were reused; absent without one. */
   module?: 'reused' | 'ran';
+  /** Reused models whose rules ran again because lines they quote moved. */
+  rulesRunAgain?: number;
   /** Whole-file results by key (`augmentations`): kept from the previous run, or computed. */
   fileResults?: Record<string, 'reused' | 'ran'>;
 }
@@ -549,6 +551,7 @@ export class CacheSession {
     if (!owner || !model) return;
     model.rawFindings = rawFindings;
     model.quotesLines = quotesLines;
+    this.stats.rulesRunAgain = (this.stats.rulesRunAgain ?? 0) + 1;
     owner.entry.spansCollected = false;
   }
 
