@@ -81,7 +81,8 @@ interface UnitEntry {
    */
   ownSpans: SourceSpan[];
   otherSpans: SourceSpan[];
-  /** The last offset an `otherSpans` span covers (its start when empty); -1 without any. */
+  /** The first and last offsets the `otherSpans` cover (a span's start when empty); -1 without any. */
+  otherFirst: number;
   otherLast: number;
   spansCollected: boolean;
   /** False when a model hit the time budget or failed: such results are never reused. */
@@ -173,6 +174,17 @@ function lastOffset(span: { start: number; end: number }): number {
   return span.end > span.start ? span.end - 1 : span.start;
 }
 
+function setOtherBounds(entry: UnitEntry): void {
+  let first = -1;
+  let last = -1;
+  for (const span of entry.otherSpans) {
+    if (first < 0 || span.start < first) first = span.start;
+    last = Math.max(last, lastOffset(span));
+  }
+  entry.otherFirst = first;
+  entry.otherLast = last;
+}
+
 /** Collects every span object of `fileName` reachable from `value`, each once. */
 function collectSpans(value: unknown, fileName: string, out: SourceSpan[], seen: Set<object>): void {
   if (value === null || typeof value !== 'object' || seen.has(value)) return;
@@ -210,6 +222,8 @@ export class CacheSession {
     unchanged: boolean[];
     /** Old start of the first changed piece (the text's length when none changed). */
     firstChanged: number;
+    /** Index of the first piece after the last changed one (the piece count when none follows or none changed). */
+    afterChanges: number;
   };
   private readonly entries = new Map<number, UnitEntry>();
   private readonly fileChecks = new Map<string, boolean>();
@@ -298,7 +312,14 @@ export class CacheSession {
       }
     }
     const changedAt = unchanged.indexOf(false);
-    return { oldPieces, newPieces, unchanged, firstChanged: changedAt < 0 ? old.text.length : oldPieces[changedAt].start };
+    const lastChanged = unchanged.lastIndexOf(false);
+    return {
+      oldPieces,
+      newPieces,
+      unchanged,
+      firstChanged: changedAt < 0 ? old.text.length : oldPieces[changedAt].start,
+      afterChanges: lastChanged < 0 ? oldPieces.length : lastChanged + 1,
+    };
   }
 
   private exposedNames?: Set<string>;
@@ -368,8 +389,30 @@ export class CacheSession {
     // Spans that all lie before the first changed piece are in unchanged pieces that kept their
     // places, lines and columns (everything before them is unchanged too): nothing to look at.
     const othersBefore = entry.otherLast < shift.firstChanged;
-    const moved = othersBefore ? [] : new Array<number>(otherSpans.length * 2);
-    for (let i = 0; !othersBefore && i < otherSpans.length; i++) {
+    // Spans that all lie after the last changed piece are in unchanged pieces aligned to the
+    // end of the text: all move by its length change and by one line shift. A column changes
+    // only on the line where the changes end, which a nonzero length change or the first such
+    // piece's own column tells (conservatively: then the model is located again).
+    const after = shift.afterChanges;
+    const othersAfter = !othersBefore && after < shift.oldPieces.length && entry.otherFirst >= shift.oldPieces[after].start;
+    if (othersAfter) {
+      const before = shift.oldPieces[after];
+      const now = shift.newPieces[after];
+      const delta = now.start - before.start;
+      if (now.line !== before.line) linesMoved = true;
+      if (delta !== 0 || now.character !== before.character) positionsMoved = true;
+      if (delta !== 0) {
+        for (const span of otherSpans as { start: number; end: number }[]) {
+          span.start += delta;
+          span.end += delta;
+        }
+        entry.otherFirst += delta;
+        entry.otherLast += delta;
+      }
+    }
+    const slow = !othersBefore && !othersAfter;
+    const moved = slow ? new Array<number>(otherSpans.length * 2) : [];
+    for (let i = 0; slow && i < otherSpans.length; i++) {
       const span = otherSpans[i];
       const first = pieceAt(shift.oldPieces, span.start);
       const last = span.end > span.start ? pieceAt(shift.oldPieces, span.end - 1) : first;
@@ -383,15 +426,13 @@ export class CacheSession {
       if (firstBefore.line !== firstAfter.line || lastBefore.line !== lastAfter.line) linesMoved = true;
       if (firstBefore.character !== firstAfter.character || lastBefore.character !== lastAfter.character) positionsMoved = true;
     }
-    if (!othersBefore) {
-      let otherLast = -1;
+    if (slow) {
       for (let i = 0; i < otherSpans.length; i++) {
         const span = otherSpans[i] as { start: number; end: number };
         span.start = moved[2 * i];
         span.end = moved[2 * i + 1];
-        otherLast = Math.max(otherLast, lastOffset(span));
       }
-      entry.otherLast = otherLast;
+      setOtherBounds(entry);
     }
     if (ownSpans.length > 0) {
       const before = shift.oldPieces[2 * segment + 1];
@@ -456,6 +497,7 @@ export class CacheSession {
       models: [],
       ownSpans: [],
       otherSpans: [],
+      otherFirst: -1,
       otherLast: -1,
       spansCollected: false,
       cacheable: true,
@@ -592,7 +634,7 @@ export class CacheSession {
       }
       entry.ownSpans = ownSpans;
       entry.otherSpans = otherSpans;
-      entry.otherLast = otherSpans.reduce((last, span) => Math.max(last, lastOffset(span)), -1);
+      setOtherBounds(entry);
       entry.spansCollected = true;
     }
     this.cache.lastStats = { ...this.stats };

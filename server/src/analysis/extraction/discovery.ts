@@ -603,6 +603,20 @@ function scanContext(text: string, pos: number, end: number): string {
   return (pos > 0 ? text[pos - 1] : '') + '|' + text.slice(end, Math.max(end + 3, after + 1));
 }
 
+/**
+ * Whether the text a kept statement's scan context was read from (the character before it and
+ * `context` after its end) lies wholly before the edit at the same place, or wholly after it,
+ * moved by its length change. Strictly before: a context cut short by the end of the text
+ * reaches the edit when text is added there.
+ */
+function contextUntouched(cached: CachedStatement, pos: number, edit: DiscoveryTextChange['edit']): boolean {
+  if (!edit) return cached.pos === pos;
+  const from = cached.pos > 0 ? cached.pos - 1 : 0;
+  const to = cached.end + cached.context.length - 1 - (cached.pos > 0 ? 1 : 0);
+  if (to < edit.start) return cached.pos === pos;
+  return from >= edit.oldEnd && cached.pos + edit.newEnd - edit.oldEnd === pos;
+}
+
 /** How a document's text changed since the previous call (the engine's unit cache knows). */
 export interface DiscoveryTextChange {
   /** The text the edit applies to. */
@@ -620,7 +634,14 @@ export interface DiscoveryTextChange {
  * edit known, a statement wholly outside it needs no text comparison.
  */
 export class DiscoveryCache {
-  private previous?: { text: string; aliasKey: string; statements: Map<ts.Node, CachedStatement> };
+  private previous?: {
+    text: string;
+    aliasKey: string;
+    statements: Map<ts.Node, CachedStatement>;
+    /** Each statement's alias part, in order, and what they made. */
+    aliasParts: StatementAliases[];
+    aliases: ReturnType<typeof creationAliases>;
+  };
   private pattern?: { aliasKey: string; context: Omit<DiscoveryContext, 'sourceFile'> };
   /** Top-level statements reused and walked by the last call (for tests and tuning). */
   lastStats = { reused: 0, walked: 0 };
@@ -646,8 +667,10 @@ export class DiscoveryCache {
       kept[index] = same ? cached : undefined;
       aliasParts[index] = same ? cached!.aliases : statementAliases(statement);
     }
-    const aliases = creationAliases(sourceFile, aliasParts);
-    const aliasKey = [...aliases.calls].join(',') + ';' + [...aliases.classes].join(',') + ';' + [...aliases.bases].join(',');
+    // The very same parts in the same order make the same aliases.
+    const sameParts = previous !== undefined && previous.aliasParts.length === aliasParts.length && aliasParts.every((part, index) => part === previous.aliasParts[index]);
+    const aliases = sameParts ? previous.aliases : creationAliases(sourceFile, aliasParts);
+    const aliasKey = sameParts ? previous.aliasKey : [...aliases.calls].join(',') + ';' + [...aliases.classes].join(',') + ';' + [...aliases.bases].join(',');
     const contextOf = (): DiscoveryContext => {
       if (this.pattern?.aliasKey !== aliasKey) {
         const { pattern, calls, classes, bases } = discoveryContext(sourceFile, aliases);
@@ -664,7 +687,7 @@ export class DiscoveryCache {
       statements.forEach((statement, index) => {
         records.set(statement, { part: parts[index], aliases: aliasParts[index], pos: statement.pos, end: statement.end, context: scanContext(text, statement.pos, statement.end) });
       });
-      this.previous = { text, aliasKey, statements: records };
+      this.previous = { text, aliasKey, statements: records, aliasParts, aliases };
       this.lastStats = { reused: 0, walked: parts.length };
       return mergeStatements(sourceFile, parts);
     }
@@ -674,20 +697,22 @@ export class DiscoveryCache {
     for (let index = 0; index < statements.length; index++) {
       const statement = statements[index];
       const { pos, end } = statement;
-      const scan = scanContext(text, pos, end);
       let cached = kept[index];
-      if (cached && cached.context === scan) {
+      // The scan context is read again only where the edit may have reached it.
+      let scan: string | undefined;
+      if (cached && !(edit && contextUntouched(cached, pos, edit.edit))) scan = scanContext(text, pos, end);
+      if (cached && (scan === undefined || cached.context === scan)) {
         cached.pos = pos;
         cached.end = end;
         reused++;
       } else {
         walker ??= new StatementWalker(contextOf());
-        cached = { part: walker.walk(statement), aliases: aliasParts[index], pos, end, context: scan };
+        cached = { part: walker.walk(statement), aliases: aliasParts[index], pos, end, context: scan ?? scanContext(text, pos, end) };
       }
       records.set(statement, cached);
       parts.push(cached.part);
     }
-    this.previous = { text, aliasKey, statements: records };
+    this.previous = { text, aliasKey, statements: records, aliasParts, aliases };
     this.lastStats = { reused, walked: parts.length - reused };
     return mergeStatements(sourceFile, parts);
   }
