@@ -17,7 +17,7 @@ import { mergeFindings, type MergeOptions } from './findingMerge';
 import { RULES } from './rules/registry';
 import { formatMessage, type FileDeclarationProblem, type Finding, type FindingHolder, type SeverityOverride } from './rules/rule';
 import { engineFinding, runFileRules, runModelRules } from './rules/runner';
-import type { AnalysisCache, CacheSession, ReusedModel } from './engineCache';
+import type { AnalysisCache, CacheSession, ReusedModel, TextChange } from './engineCache';
 
 export type { SourceProvider } from './analysis/sourceProvider';
 export { AnalysisCache } from './engineCache';
@@ -148,6 +148,24 @@ export function disabledLines(sourceFile: ts.SourceFile): Map<number, Set<string
     }
   }
   return result;
+}
+
+/**
+ * `disabledLines` on the keystroke path: a text without any marker stays so unless the edit
+ * typed one, so only the edited text (and a marker's length either side) is searched.
+ */
+function disabledLinesTracked(sourceFile: ts.SourceFile, cache: AnalysisCache | undefined, change: TextChange | undefined): Map<number, Set<string> | 'all'> {
+  const text = sourceFile.text;
+  const known = cache?.markerSearch;
+  if (known?.free && change && change.from === known.text) {
+    const edit = change.edit;
+    if (!edit || !text.slice(Math.max(0, edit.start - DISABLE_MARKER.length), edit.newEnd + DISABLE_MARKER.length).includes(DISABLE_MARKER)) {
+      cache!.markerSearch = { text, free: true };
+      return new Map();
+    }
+  }
+  if (cache) cache.markerSearch = { text, free: !text.includes(DISABLE_MARKER) };
+  return disabledLines(sourceFile);
 }
 
 /** The JSDoc block that is the first text of `line`, if any. */
@@ -394,7 +412,7 @@ export function analyzeFile(sourceFile: ts.SourceFile, provider: SourceProvider,
     return quoting;
   };
 
-  const disabled = disabledLines(sourceFile);
+  const disabled = disabledLinesTracked(sourceFile, options.cache, tracked?.change);
   const isSuppressed = (finding: LocatedFinding) => {
     const entry = disabled.get(finding.line);
     return entry !== undefined && (entry === 'all' || entry.has(finding.ruleId));

@@ -378,7 +378,7 @@ export class CacheSession {
     if (!entry || !entry.cacheable || entry.kind !== unit.kind || (segment !== MODULE_SEGMENT && !this.segmentUnchanged(segment))) return undefined;
     for (const other of entry.segmentsRead) if (!this.segmentUnchanged(other)) return undefined;
     const exposed = this.exposedByEdit();
-    for (const name of entry.topLevelNames) if (exposed.has(name)) return undefined;
+    if (exposed.size > 0) for (const name of entry.topLevelNames) if (exposed.has(name)) return undefined;
     for (const [fileName, sourceFile] of entry.filesRead) if (!this.sameFile(fileName, sourceFile)) return undefined;
     // Validate every span before moving any: a span in a changed piece means a dependency the
     // interpreter did not report, and the unit runs again instead. The unit's own segment is
@@ -412,8 +412,26 @@ export class CacheSession {
     }
     const slow = !othersBefore && !othersAfter;
     const moved = slow ? new Array<number>(otherSpans.length * 2) : [];
+    // Spans on both sides (the module unit's): each one before the changes or after them is
+    // told apart by two comparisons, only the rest are looked up piece by piece.
+    const afterStart = after < shift.oldPieces.length ? shift.oldPieces[after].start : Infinity;
+    const afterDelta = after < shift.oldPieces.length ? shift.newPieces[after].start - afterStart : 0;
     for (let i = 0; slow && i < otherSpans.length; i++) {
       const span = otherSpans[i];
+      if (lastOffset(span) < shift.firstChanged) {
+        moved[2 * i] = span.start;
+        moved[2 * i + 1] = span.end;
+        continue;
+      }
+      if (span.start >= afterStart) {
+        moved[2 * i] = span.start + afterDelta;
+        moved[2 * i + 1] = span.end + afterDelta;
+        const before = shift.oldPieces[after];
+        const now = shift.newPieces[after];
+        if (now.line !== before.line) linesMoved = true;
+        if (afterDelta !== 0 || now.character !== before.character) positionsMoved = true;
+        continue;
+      }
       const first = pieceAt(shift.oldPieces, span.start);
       const last = span.end > span.start ? pieceAt(shift.oldPieces, span.end - 1) : first;
       if (first < 0 || last < 0 || !shift.unchanged[first] || !shift.unchanged[last]) return undefined;
@@ -663,6 +681,8 @@ export class AnalysisCache {
   readonly discovery = new DiscoveryCache();
   /** Outermost units reused and run by the last committed analysis (for tests and tuning). */
   lastStats?: CacheStats;
+  /** A text the engine searched for suppression comments, and whether it holds no marker at all. */
+  markerSearch?: { text: string; free: boolean };
 
   /**
    * The first step of a call: how the text changed since the last call and its line starts,
@@ -698,6 +718,7 @@ export class AnalysisCache {
   clear(): void {
     this.state = undefined;
     this.last = undefined;
+    this.markerSearch = undefined;
     this.discovery.clear();
   }
 }

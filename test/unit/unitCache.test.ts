@@ -623,6 +623,31 @@ const notAModel = 3;
     }
   });
 
+  it('finds a suppression comment typed one character at a time in a file that had none', () => {
+    const files = new VirtualFiles();
+    files.files.set(HELPERS, parse(HELPERS, HELPERS_TEXT));
+    const cache = new AnalysisCache();
+    let text = PREFIX.replace(/ *\/\/ symmetry-lint-disable[^\n]*\n/g, '');
+    assert.ok(!text.includes('symmetry-lint-disable'));
+    let sourceFile = parse(MAIN, text);
+    files.files.set(MAIN, sourceFile);
+    const first = analyzeFile(sourceFile, files, { cache });
+    // Above the line of the first finding: the comment must take it away once complete.
+    const target = first.findings[0];
+    const lineStart = text.split('\n').slice(0, target.line).join('\n').length + (target.line > 0 ? 1 : 0);
+    const comment = '// symmetry-lint-disable-next-line\n';
+    for (let typed = 1; typed <= comment.length; typed++) {
+      const at = lineStart + typed - 1;
+      text = text.slice(0, at) + comment[typed - 1] + text.slice(at);
+      sourceFile = ts.updateSourceFile(sourceFile, text, { span: { start: at, length: 0 }, newLength: 1 });
+      files.files.set(MAIN, sourceFile);
+      const cached = analyzeFile(sourceFile, files, { cache });
+      assert.deepEqual(summary(cached), summary(analyzeFile(parse(MAIN, text), files)), `${typed} characters typed`);
+    }
+    const last = analyzeFile(sourceFile, files, { cache });
+    assert.ok(last.findings.length < first.findings.length, 'the complete comment suppresses the finding');
+  });
+
   it('drops everything when the options change', () => {
     const files = new VirtualFiles();
     files.files.set(HELPERS, parse(HELPERS, HELPERS_TEXT));
