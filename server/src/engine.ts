@@ -17,7 +17,7 @@ import { mergeFindings, type MergeOptions } from './findingMerge';
 import { RULES } from './rules/registry';
 import { formatMessage, type FileDeclarationProblem, type Finding, type FindingHolder, type SeverityOverride } from './rules/rule';
 import { engineFinding, runFileRules, runModelRules } from './rules/runner';
-import type { AnalysisCache, CacheSession, ReusedModel } from './engineCache';
+import type { AnalysisCache, CacheSession, ReusedModel, TextChange } from './engineCache';
 
 export type { SourceProvider } from './analysis/sourceProvider';
 export { AnalysisCache } from './engineCache';
@@ -148,6 +148,24 @@ export function disabledLines(sourceFile: ts.SourceFile): Map<number, Set<string
     }
   }
   return result;
+}
+
+/**
+ * `disabledLines` on the keystroke path: a text without any marker stays so unless the edit
+ * typed one, so only the edited text (and a marker's length either side) is searched.
+ */
+function disabledLinesTracked(sourceFile: ts.SourceFile, cache: AnalysisCache | undefined, change: TextChange | undefined): Map<number, Set<string> | 'all'> {
+  const text = sourceFile.text;
+  const known = cache?.markerSearch;
+  if (known?.free && change && change.from === known.text) {
+    const edit = change.edit;
+    if (!edit || !text.slice(Math.max(0, edit.start - DISABLE_MARKER.length), edit.newEnd + DISABLE_MARKER.length).includes(DISABLE_MARKER)) {
+      cache!.markerSearch = { text, free: true };
+      return new Map();
+    }
+  }
+  if (cache) cache.markerSearch = { text, free: !text.includes(DISABLE_MARKER) };
+  return disabledLines(sourceFile);
 }
 
 /** The JSDoc block that is the first text of `line`, if any. */
@@ -314,6 +332,9 @@ export function unanalysableFileFinding(fileName: string, error: unknown, severi
     : engineFinding('analysis-gap', { messageId: 'unanalysableFile', data: { error: describeError(error) }, span }, severities);
 }
 
+/** Parses of holders' comment lists, with where the comments were (see `declarationsOf`). */
+const parsedCommentLists = new WeakMap<object, { starts: number[]; parsed: { declarations: SymmetryDeclaration[]; problems: DeclarationProblem[] } }>();
+
 /** Declarations and problems of a holder's doc comments, each comment parsed once per file. */
 class DocCommentCache {
   private readonly parsed = new Map<string, ReturnType<typeof parseDeclarations>>();
@@ -321,7 +342,14 @@ class DocCommentCache {
   readonly problems: FileDeclarationProblem[] = [];
 
   declarationsOf(docComments: { text: string; span: SourceSpan }[]): SymmetryDeclaration[] {
-    const { declarations, problems } = this.parse(docComments);
+    // The unit cache hands back an unchanged holder with the same comment list, its spans
+    // moved in place: the parse is kept while they stay where they were parsed.
+    let kept = parsedCommentLists.get(docComments);
+    if (!kept || kept.starts.length !== docComments.length || kept.starts.some((start, index) => docComments[index].span.start !== start)) {
+      kept = { starts: docComments.map((comment) => comment.span.start), parsed: this.parse(docComments) };
+      parsedCommentLists.set(docComments, kept);
+    }
+    const { declarations, problems } = kept.parsed;
     for (const problem of problems) this.addProblem(problem);
     return declarations;
   }
@@ -359,14 +387,32 @@ export function analyzeFile(sourceFile: ts.SourceFile, provider: SourceProvider,
   const fileName = sourceFile.fileName;
   const fileStart: SourceSpan = { file: fileName, start: 0, end: 0 };
   const docComments = new DocCommentCache();
+  // On the keystroke path the cache carries the file's line starts over the edit.
+  const tracked = options.cache?.track(sourceFile);
+  const rangeOf = (span: Pick<SourceSpan, 'start' | 'end'>) => {
+    if (!tracked) return spanToLspRange(sourceFile, span);
+    return { start: tracked.lines.position(span.start), end: tracked.lines.position(Math.max(span.end, span.start)) };
+  };
 
   // Line numbers for messages, also in helper files (`also at conv2d, line 14`).
   const lineOf = (span: SourceSpan): number => {
-    const file = span.file === fileName ? sourceFile : provider.getSourceFile(span.file);
+    if (span.file === fileName) return rangeOf(span).start.line + 1;
+    const file = provider.getSourceFile(span.file);
     return file ? spanToLspRange(file, span).start.line + 1 : 0;
   };
+  /** `lineOf` for one model's rules, noting whether they quoted a line of this file. */
+  const quotingLineOf = () => {
+    const quoting = {
+      quoted: false,
+      lineOf: (span: SourceSpan): number => {
+        if (span.file === fileName) quoting.quoted = true;
+        return lineOf(span);
+      },
+    };
+    return quoting;
+  };
 
-  const disabled = disabledLines(sourceFile);
+  const disabled = disabledLinesTracked(sourceFile, options.cache, tracked?.change);
   const isSuppressed = (finding: LocatedFinding) => {
     const entry = disabled.get(finding.line);
     return entry !== undefined && (entry === 'all' || entry.has(finding.ruleId));
@@ -390,8 +436,8 @@ export function analyzeFile(sourceFile: ts.SourceFile, provider: SourceProvider,
   let orphans: OrphanHolder[] = [];
   let session: CacheSession | undefined;
   try {
-    const discovery = options.cache ? options.cache.discovery.discover(sourceFile) : discover(sourceFile);
-    session = options.cache?.begin(sourceFile, discovery, provider, cacheKey(options));
+    const discovery = options.cache && tracked ? options.cache.discovery.discover(sourceFile, tracked.change) : discover(sourceFile);
+    session = options.cache && tracked ? options.cache.begin(sourceFile, discovery, provider, cacheKey(options), tracked) : undefined;
     const extraction = extractModels(sourceFile, provider, { discovery, reuse: session?.reuse, onUnitRun: session?.onUnitRun });
     orphans = extraction.orphans;
     for (const graph of extraction.models) {
@@ -400,10 +446,10 @@ export function analyzeFile(sourceFile: ts.SourceFile, provider: SourceProvider,
         models.push(reuseModel(reused));
         continue;
       }
-      const { analysis, rawFindings, problems, cacheable } = analyzeModel(graph);
+      const { analysis, rawFindings, problems, cacheable, quotesLines } = analyzeModel(graph);
       analysis.findings = locate(rawFindings, graph);
       models.push(analysis);
-      session?.recordModel({ graph, analysis, rawFindings, problems, located: { findings: analysis.findings.slice(), suppressionKey } }, cacheable);
+      session?.recordModel({ graph, analysis, rawFindings, problems, located: { findings: analysis.findings.slice(), suppressionKey }, quotesLines }, cacheable);
     }
   } catch (error) {
     session = undefined;
@@ -418,7 +464,7 @@ export function analyzeFile(sourceFile: ts.SourceFile, provider: SourceProvider,
    * (the cache keeps them so); `cacheable` is false when the time budget or an error cut the
    * analysis short.
    */
-  function analyzeModel(graph: ModelGraph): { analysis: ModelAnalysis; rawFindings: Finding[]; problems: DeclarationProblem[]; cacheable: boolean } {
+  function analyzeModel(graph: ModelGraph): { analysis: ModelAnalysis; rawFindings: Finding[]; problems: DeclarationProblem[]; cacheable: boolean; quotesLines: boolean } {
     const parsed = docComments.parse(graph.docComments);
     for (const problem of parsed.problems) docComments.addProblem(problem);
     const declarations = [
@@ -427,7 +473,7 @@ export function analyzeFile(sourceFile: ts.SourceFile, provider: SourceProvider,
       ...commandLine.map((declaration) => ({ ...declaration, span: graph.nameSpan })),
     ];
     const analysis: ModelAnalysis = { graph, shapes: [], declarations, inferences: [], findings: [] };
-    const result = { analysis, rawFindings: [] as Finding[], problems: parsed.problems, cacheable: true };
+    const result = { analysis, rawFindings: [] as Finding[], problems: parsed.problems, cacheable: true, quotesLines: false };
     const gapFinding = (messageId: 'internalError' | 'timeBudget', data: Record<string, string>) => {
       const finding = engineFinding('analysis-gap', { messageId, data: { model: graph.name, ...data }, span: graph.nameSpan }, severities, graph.name);
       result.cacheable = false;
@@ -456,18 +502,23 @@ export function analyzeFile(sourceFile: ts.SourceFile, provider: SourceProvider,
         }
         analysis.inferences.push(inferDeclaration(graph, analysis.shapes, declaration));
       }
-      result.rawFindings = runModelRules({ model: graph, shapes: analysis.shapes, inferences: analysis.inferences, lineOf, severities });
+      const quoting = quotingLineOf();
+      result.rawFindings = runModelRules({ model: graph, shapes: analysis.shapes, inferences: analysis.inferences, lineOf: quoting.lineOf, severities });
+      result.quotesLines = quoting.quoted;
     } catch (error) {
       result.rawFindings = gapFinding('internalError', { error: describeError(error) });
     }
     return result;
   }
 
-  /** A model of a reused unit: its rules run again only when its lines moved. */
+  /** A model of a reused unit: its rules run again only when its lines moved and they quoted one. */
   function reuseModel(reused: ReusedModel): ModelAnalysis {
     for (const problem of reused.problems) docComments.addProblem(problem);
     const { graph } = reused;
-    const analysis: ModelAnalysis = { ...(reused.analysis as Omit<ModelAnalysis, 'findings'>), findings: [] };
+    // Field by field (every field of ModelAnalysis): a spread with an added property costs
+    // microseconds each in V8 (node 20), and this runs for every model on every keystroke.
+    const kept = reused.analysis as Omit<ModelAnalysis, 'findings'>;
+    const analysis: ModelAnalysis = { graph: kept.graph, shapes: kept.shapes, declarations: kept.declarations, inferences: kept.inferences, findings: [] };
     const located = reused.located;
     if (!reused.positionsMoved && located && located.suppressionKey === suppressionKey) {
       // Same raw findings, same spans relative to their lines, same suppressions: locating
@@ -477,14 +528,15 @@ export function analyzeFile(sourceFile: ts.SourceFile, provider: SourceProvider,
       return analysis;
     }
     let rawFindings = reused.rawFindings;
-    if (reused.linesMoved && analysis.declarations.length > 0) {
+    if (reused.linesMoved && reused.quotesLines !== false && analysis.declarations.length > 0) {
+      const quoting = quotingLineOf();
       try {
-        rawFindings = runModelRules({ model: graph, shapes: analysis.shapes, inferences: analysis.inferences, lineOf, severities });
+        rawFindings = runModelRules({ model: graph, shapes: analysis.shapes, inferences: analysis.inferences, lineOf: quoting.lineOf, severities });
       } catch (error) {
         const finding = engineFinding('analysis-gap', { messageId: 'internalError', data: { model: graph.name, error: describeError(error) }, span: graph.nameSpan }, severities, graph.name);
         rawFindings = finding ? [finding] : [];
       }
-      session?.replaceFindings(graph, rawFindings);
+      session?.replaceFindings(graph, rawFindings, quoting.quoted);
     }
     analysis.findings = locate(rawFindings, graph);
     session?.recordLocated(graph, { findings: analysis.findings.slice(), suppressionKey });
@@ -521,7 +573,7 @@ export function analyzeFile(sourceFile: ts.SourceFile, provider: SourceProvider,
     if (finding.span.file !== fileName) {
       finding = { ...finding, span: graph?.nameSpan ?? fileStart, related: [{ span: finding.span, message: 'here' }, ...finding.related] };
     }
-    const range = spanToLspRange(sourceFile, finding.span);
+    const range = rangeOf(finding.span);
     return {
       ...finding,
       line: range.start.line,

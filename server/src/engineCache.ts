@@ -3,6 +3,7 @@
 // positions shifted in place to the new text. One cache per open document (see analyzeFile).
 import { ts } from 'ts-morph';
 import { DiscoveryCache } from './analysis/extraction/discovery';
+import { carryLineStarts, findEdit, LineIndex, snapshotOf, type TextEdit, type TextSnapshot } from './engineEdit';
 import type { Discovery, Unit, UnitDependencies, UnitResult } from './analysis/extraction/index';
 import type { ModelGraph, OrphanHolder, SourceSpan } from './analysis/graph';
 import type { TracerReads } from './analysis/augmentation';
@@ -28,6 +29,11 @@ export interface CachedModel {
    * of the unit moved to another line or column.
    */
   located?: { findings: Finding[]; suppressionKey: string };
+  /**
+   * Whether the rules quoted a line of this file (`lineOf`) in what they reported: only then
+   * does a reused model whose lines moved need its rules run again.
+   */
+  quotesLines?: boolean;
 }
 
 /** A reused model, shifted to the new text. */
@@ -49,6 +55,10 @@ export interface ReusedModel extends CachedModel {
 interface Piece {
   start: number;
   end: number;
+  /** 0-based line of `start`. */
+  line: number;
+  /** 0-based column of `start`. */
+  character: number;
   /** For a segment: its index among the file's outermost units. */
   segment?: number;
   /**
@@ -84,6 +94,9 @@ interface UnitEntry {
    */
   ownSpans: SourceSpan[];
   otherSpans: SourceSpan[];
+  /** The first and last offsets the `otherSpans` cover (a span's start when empty); -1 without any. */
+  otherFirst: number;
+  otherLast: number;
   spansCollected: boolean;
   /** False when a model hit the time budget or failed: such results are never reused. */
   cacheable: boolean;
@@ -98,14 +111,14 @@ interface CacheState {
    * (see `exposedByEdit`).
    */
   statements: number[];
+  /** Lines and columns of the text's offsets. */
+  lines: LineIndex;
   provider: SourceProvider;
   optionsKey: string;
   /** The outermost units' segments, in text order. */
   segments: Piece[];
   /** Segments and the stretches between them, contiguous from 0 to the end of the text. */
   pieces: Piece[];
-  /** The text's line starts (TypeScript's), for the line and column of a piece's start. */
-  lineStarts: readonly number[];
   entries: Map<number, UnitEntry>;
   /** Whole-file results kept with what they read (see CacheSession.fileResult). */
   fileResults: Map<string, { reads: TracerReads; value: unknown }>;
@@ -120,10 +133,25 @@ function exposedBy(piece: Piece, source: string): readonly string[] {
 
 /**
  * The key of the module unit's entry. The module unit has no segment: its own text is the text
- * between the segments, which must be unchanged for any unit to be reused (see `mapping`), and
+ * between the segments, which must be unchanged for it to be reused (see `gapsUnchanged`), and
  * the segments its top-level code called into are in its `segmentsRead` like any unit's.
  */
 const MODULE_SEGMENT = -1;
+
+/**
+ * How the text changed since the previous call on the document: `from` is the text the edit
+ * applies to, `edit` undefined when the texts are equal.
+ */
+export interface TextChange {
+  from: string;
+  edit: TextEdit | undefined;
+}
+
+/** The document's text as the engine sees it on a call: what changed, and its lines. */
+export interface TrackedText {
+  change?: TextChange;
+  lines: LineIndex;
+}
 
 /** What the last committed analysis did: outermost units reused and run, and the module unit. */
 export interface CacheStats {
@@ -131,6 +159,8 @@ export interface CacheStats {
   ranUnits: number;
   /** Whether the module unit's results (its top-level models) were reused; absent without one. */
   module?: 'reused' | 'ran';
+  /** Reused models whose rules ran again because lines they quote moved. */
+  rulesRunAgain?: number;
   /** Whole-file results by key (`augmentations`): kept from the previous run, or computed. */
   fileResults?: Record<string, 'reused' | 'ran'>;
 }
@@ -162,6 +192,22 @@ function pieceAt(pieces: Piece[], offset: number): number {
   return -1;
 }
 
+/** The last offset a span covers, as `reuse` looks it up: its start when it is empty. */
+function lastOffset(span: { start: number; end: number }): number {
+  return span.end > span.start ? span.end - 1 : span.start;
+}
+
+function setOtherBounds(entry: UnitEntry): void {
+  let first = -1;
+  let last = -1;
+  for (const span of entry.otherSpans) {
+    if (first < 0 || span.start < first) first = span.start;
+    last = Math.max(last, lastOffset(span));
+  }
+  entry.otherFirst = first;
+  entry.otherLast = last;
+}
+
 /** Where the pieces of the previous text went (see CacheSession.mapping). */
 interface PieceShift {
   /** The previous run's pieces, in text order. */
@@ -180,18 +226,6 @@ interface PieceShift {
   gapsUnchanged: boolean;
   /** The edited text: `[start, oldEnd)` of the previous text became `[start, newEnd)`. */
   edited: { start: number; oldEnd: number; newEnd: number };
-}
-
-/** Line and column of `offset` in a text with these line starts. */
-function positionOf(lineStarts: readonly number[], offset: number): { line: number; character: number } {
-  let low = 0;
-  let high = lineStarts.length - 1;
-  while (low < high) {
-    const middle = (low + high + 1) >> 1;
-    if (lineStarts[middle] <= offset) low = middle;
-    else high = middle - 1;
-  }
-  return { line: low, character: offset - lineStarts[low] };
 }
 
 /**
@@ -282,20 +316,29 @@ export class CacheSession {
     private readonly provider: SourceProvider,
     private readonly optionsKey: string,
     private readonly previous: CacheState | undefined,
+    private readonly tracked: TrackedText,
   ) {
     this.fileName = sourceFile.fileName;
     const text = sourceFile.text;
     this.units = outermostUnits(discovery);
+    // Lines from the carried line starts: the tree's own line map is a pass over the text.
+    // Pieces are written out as literals: spreading one object into another with an added
+    // property costs microseconds each in V8 (node 20), a tenth of a keystroke over 130 units.
+    const lines = tracked.lines;
     for (const statement of sourceFile.statements) this.statements.push(statement.getStart(sourceFile), statement.end);
     // The text between segments, cut at the end of each top-level statement inside it.
     let boundary = 1;
     const addStretch = (from: number, to: number) => {
       while (boundary < this.statements.length && this.statements[boundary] <= from) boundary += 2;
       for (; boundary < this.statements.length && this.statements[boundary] < to; boundary += 2) {
-        this.pieces.push({ start: from, end: this.statements[boundary] });
+        const { line, character } = lines.position(from);
+        this.pieces.push({ start: from, end: this.statements[boundary], line, character });
         from = this.statements[boundary];
       }
-      if (from < to) this.pieces.push({ start: from, end: to });
+      if (from < to) {
+        const { line, character } = lines.position(from);
+        this.pieces.push({ start: from, end: to, line, character });
+      }
     };
     let previousEnd = 0;
     this.units.forEach((unit, index) => {
@@ -305,7 +348,8 @@ export class CacheSession {
       const exposes = ts.isFunctionDeclaration(node) ? (node.name ? [node.name.text] : []) : ts.isFunctionLike(node) ? [] : 'any';
       let statement: ts.Node = node;
       while (statement.parent && !ts.isSourceFile(statement.parent)) statement = statement.parent;
-      const segment: Piece = { start: node.pos, end: node.end, segment: index, exposes, statementStart: statement.pos, statementEnd: statement.end };
+      const { line, character } = lines.position(node.pos);
+      const segment: Piece = { start: node.pos, end: node.end, line, character, segment: index, exposes, statementStart: statement.pos, statementEnd: statement.end };
       this.segments.push(segment);
       this.pieces.push(segment);
       previousEnd = node.end;
@@ -329,7 +373,17 @@ export class CacheSession {
     if (!old || old.provider !== this.provider || old.optionsKey !== this.optionsKey) return undefined;
     if (old.externalModule !== ts.isExternalModule(this.sourceFile)) return undefined;
     const text = this.sourceFile.text;
-    const { prefix, suffix } = commonEnds(old.text, text);
+    // The edit the cache tracked from the previous text (the incremental parser's kept
+    // statements bound it), else the texts' common ends.
+    const change = this.tracked.change;
+    let prefix: number;
+    let suffix: number;
+    if (change && change.from === old.text) {
+      prefix = change.edit ? change.edit.start : text.length;
+      suffix = change.edit ? text.length - change.edit.newEnd : 0;
+    } else {
+      ({ prefix, suffix } = commonEnds(old.text, text));
+    }
     const delta = text.length - old.text.length;
     const oldPieces = old.pieces;
     const newPieces = this.pieces;
@@ -420,13 +474,20 @@ export class CacheSession {
     return this.shift?.newSegmentOf[index] ?? -1;
   }
 
-  /** Whether `after`, the piece `before` became, starts on another line, or at another column. */
-  private moves(before: Piece, after: Piece): { line: boolean; column: boolean } {
-    // The text before the edit is the same: so is every position in it.
-    if (before.start === after.start && after.start <= this.shift!.edited.start) return { line: false, column: false };
-    const was = positionOf(this.previous!.lineStarts, before.start);
-    const is = positionOf(this.sourceFile.getLineStarts(), after.start);
-    return { line: was.line !== is.line, column: was.character !== is.character };
+  /**
+   * How the text after the edit moved: every old offset from the edit's old end on is now
+   * `delta` later, on a line `lines` later; columns change only on the line the edit ends on.
+   */
+  private afterEdit?: { delta: number; linesMoved: boolean; positionsMoved: boolean };
+
+  private textAfterEdit(): { delta: number; linesMoved: boolean; positionsMoved: boolean } {
+    if (this.afterEdit) return this.afterEdit;
+    const { oldEnd, newEnd } = this.shift!.edited;
+    const was = this.previous!.lines.position(oldEnd);
+    const is = this.tracked.lines.position(newEnd);
+    const delta = newEnd - oldEnd;
+    this.afterEdit = { delta, linesMoved: was.line !== is.line, positionsMoved: was.line !== is.line || was.character !== is.character };
+    return this.afterEdit;
   }
 
   private sameFile(fileName: string, sourceFile: ts.SourceFile | undefined): boolean {
@@ -445,9 +506,13 @@ export class CacheSession {
     if (segment === undefined || !shift) return undefined;
     // The module unit's own text is every gap; an outermost unit's is its segment, found at the
     // previous run's index of that segment.
-    const oldSegment = segment === MODULE_SEGMENT ? (shift.gapsUnchanged ? MODULE_SEGMENT : -1) : this.oldSegment(segment);
-    if (oldSegment === -1 && segment !== MODULE_SEGMENT) return undefined;
-    if (segment === MODULE_SEGMENT && !shift.gapsUnchanged) return undefined;
+    let oldSegment = MODULE_SEGMENT;
+    if (segment === MODULE_SEGMENT) {
+      if (!shift.gapsUnchanged) return undefined;
+    } else {
+      oldSegment = this.oldSegment(segment);
+      if (oldSegment < 0) return undefined;
+    }
     const entry = this.previous?.entries.get(oldSegment);
     if (!entry || !entry.cacheable || entry.kind !== unit.kind) return undefined;
     const segmentsRead = new Set<number>();
@@ -457,17 +522,50 @@ export class CacheSession {
       segmentsRead.add(now);
     }
     const exposed = this.exposedByEdit();
-    for (const name of entry.topLevelNames) if (exposed.has(name)) return undefined;
+    if (exposed.size > 0) for (const name of entry.topLevelNames) if (exposed.has(name)) return undefined;
     for (const [fileName, sourceFile] of entry.filesRead) if (!this.sameFile(fileName, sourceFile)) return undefined;
     // Validate every span before moving any: a span in a changed piece means a dependency the
     // interpreter did not report, and the unit runs again instead. The unit's own segment is
     // unchanged (checked above), so only the spans outside it need a look.
     const { otherSpans, ownSpans } = entry;
-    const moved = new Array<number>(otherSpans.length * 2);
     let linesMoved = false;
     let positionsMoved = false;
-    for (let i = 0; i < otherSpans.length; i++) {
+    // The text before the edit kept its places, lines and columns; the text after it moved as a
+    // whole (`textAfterEdit`). A span that lies in neither is looked up piece by piece: in a
+    // changed piece it is a dependency the interpreter did not report, and the unit runs again.
+    const { start: editStart, oldEnd: editEnd } = shift.edited;
+    const othersBefore = entry.otherLast < editStart;
+    const othersAfter = !othersBefore && entry.otherFirst >= editEnd;
+    if (othersAfter) {
+      const after = this.textAfterEdit();
+      if (after.linesMoved) linesMoved = true;
+      if (after.positionsMoved) positionsMoved = true;
+      if (after.delta !== 0) {
+        for (const span of otherSpans as { start: number; end: number }[]) {
+          span.start += after.delta;
+          span.end += after.delta;
+        }
+        entry.otherFirst += after.delta;
+        entry.otherLast += after.delta;
+      }
+    }
+    const slow = !othersBefore && !othersAfter;
+    const moved = slow ? new Array<number>(otherSpans.length * 2) : [];
+    for (let i = 0; slow && i < otherSpans.length; i++) {
       const span = otherSpans[i];
+      if (lastOffset(span) < editStart) {
+        moved[2 * i] = span.start;
+        moved[2 * i + 1] = span.end;
+        continue;
+      }
+      if (span.start >= editEnd) {
+        const after = this.textAfterEdit();
+        moved[2 * i] = span.start + after.delta;
+        moved[2 * i + 1] = span.end + after.delta;
+        if (after.linesMoved) linesMoved = true;
+        if (after.positionsMoved) positionsMoved = true;
+        continue;
+      }
       const first = pieceAt(shift.oldPieces, span.start);
       const last = span.end > span.start ? pieceAt(shift.oldPieces, span.end - 1) : first;
       if (first < 0 || last < 0 || shift.newOf[first] < 0 || shift.newOf[last] < 0) return undefined;
@@ -477,22 +575,22 @@ export class CacheSession {
       const lastAfter = shift.newPieces[shift.newOf[last]];
       moved[2 * i] = span.start - firstBefore.start + firstAfter.start;
       moved[2 * i + 1] = span.end - lastBefore.start + lastAfter.start;
-      for (const moved of [this.moves(firstBefore, firstAfter), this.moves(lastBefore, lastAfter)]) {
-        if (moved.line) linesMoved = true;
-        if (moved.column) positionsMoved = true;
-      }
+      if (firstBefore.line !== firstAfter.line || lastBefore.line !== lastAfter.line) linesMoved = true;
+      if (firstBefore.character !== firstAfter.character || lastBefore.character !== lastAfter.character) positionsMoved = true;
     }
-    for (let i = 0; i < otherSpans.length; i++) {
-      const span = otherSpans[i] as { start: number; end: number };
-      span.start = moved[2 * i];
-      span.end = moved[2 * i + 1];
+    if (slow) {
+      for (let i = 0; i < otherSpans.length; i++) {
+        const span = otherSpans[i] as { start: number; end: number };
+        span.start = moved[2 * i];
+        span.end = moved[2 * i + 1];
+      }
+      setOtherBounds(entry);
     }
     if (ownSpans.length > 0) {
       const before = this.previous!.segments[oldSegment];
       const after = this.segments[segment];
-      const moved = this.moves(before, after);
-      if (moved.line) linesMoved = true;
-      if (moved.column) positionsMoved = true;
+      if (before.line !== after.line) linesMoved = true;
+      if (before.character !== after.character) positionsMoved = true;
       const delta = after.start - before.start;
       if (delta !== 0) {
         for (const span of ownSpans as { start: number; end: number }[]) {
@@ -516,6 +614,7 @@ export class CacheSession {
         rawFindings: model.rawFindings,
         problems: model.problems,
         located: model.located,
+        quotesLines: model.quotesLines,
         linesMoved,
         positionsMoved,
       };
@@ -553,6 +652,8 @@ export class CacheSession {
       models: [],
       ownSpans: [],
       otherSpans: [],
+      otherFirst: -1,
+      otherLast: -1,
       spansCollected: false,
       cacheable: true,
     };
@@ -645,11 +746,13 @@ export class CacheSession {
    * Replaces a reused model's rule findings (its rules ran again because lines moved); the
    * new findings may hold new span objects, so the unit's spans are collected again.
    */
-  replaceFindings(graph: ModelGraph, rawFindings: Finding[]): void {
+  replaceFindings(graph: ModelGraph, rawFindings: Finding[], quotesLines: boolean): void {
     const owner = this.modelEntries.get(graph);
     const model = owner?.entry.models.find((candidate) => candidate.graph === graph);
     if (!owner || !model) return;
     model.rawFindings = rawFindings;
+    model.quotesLines = quotesLines;
+    this.stats.rulesRunAgain = (this.stats.rulesRunAgain ?? 0) + 1;
     owner.entry.spansCollected = false;
   }
 
@@ -690,6 +793,7 @@ export class CacheSession {
       }
       entry.ownSpans = ownSpans;
       entry.otherSpans = otherSpans;
+      setOtherBounds(entry);
       entry.spansCollected = true;
     }
     this.cache.lastStats = { ...this.stats };
@@ -697,11 +801,11 @@ export class CacheSession {
       text: this.sourceFile.text,
       externalModule: ts.isExternalModule(this.sourceFile),
       statements: this.statements,
+      lines: this.tracked.lines,
       provider: this.provider,
       optionsKey: this.optionsKey,
       segments: this.segments,
       pieces: this.pieces,
-      lineStarts: this.sourceFile.getLineStarts(),
       entries: this.entries,
       fileResults: this.fileResults,
     });
@@ -715,16 +819,39 @@ export class CacheSession {
  */
 export class AnalysisCache {
   private state?: CacheState;
+  /** The text of the last call, whatever became of its analysis, with its line starts. */
+  private last?: { snapshot: TextSnapshot; lineStarts: readonly number[] };
   /** The document's discovery across edits: only top-level statements the edit replaced are walked. */
   readonly discovery = new DiscoveryCache();
   /** Outermost units reused and run by the last committed analysis (for tests and tuning). */
   lastStats?: CacheStats;
+  /** A text the engine searched for suppression comments, and whether it holds no marker at all. */
+  markerSearch?: { text: string; free: boolean };
 
-  /** Starts a run; the cache holds nothing until the run commits. */
-  begin(sourceFile: ts.SourceFile, discovery: Discovery, provider: SourceProvider, optionsKey: string): CacheSession {
+  /**
+   * The first step of a call: how the text changed since the last call and its line starts,
+   * carried over the edit (for a text never seen, the tree's own).
+   */
+  track(sourceFile: ts.SourceFile): TrackedText {
+    const last = this.last;
+    let change: TextChange | undefined;
+    let lineStarts: readonly number[];
+    if (last) {
+      const edit = findEdit(last.snapshot, sourceFile);
+      change = { from: last.snapshot.text, edit };
+      lineStarts = edit ? carryLineStarts(last.lineStarts, edit, sourceFile.text) : last.lineStarts;
+    } else {
+      lineStarts = sourceFile.getLineStarts();
+    }
+    this.last = { snapshot: snapshotOf(sourceFile), lineStarts };
+    return { change, lines: new LineIndex(lineStarts, sourceFile.text.length) };
+  }
+
+  /** Starts a run (after `track` on the same tree); the cache holds nothing until the run commits. */
+  begin(sourceFile: ts.SourceFile, discovery: Discovery, provider: SourceProvider, optionsKey: string, tracked: TrackedText): CacheSession {
     const previous = this.state?.text !== undefined ? this.state : undefined;
     this.state = undefined;
-    return new CacheSession(this, sourceFile, discovery, provider, optionsKey, previous);
+    return new CacheSession(this, sourceFile, discovery, provider, optionsKey, previous, tracked);
   }
 
   /** @internal used by CacheSession.commit */
@@ -734,6 +861,8 @@ export class AnalysisCache {
 
   clear(): void {
     this.state = undefined;
+    this.last = undefined;
+    this.markerSearch = undefined;
     this.discovery.clear();
   }
 }

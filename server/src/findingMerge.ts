@@ -89,8 +89,34 @@ export function mergeFindings<F extends Finding>(byHolder: readonly HolderFindin
     const only = group.members.length === 1 ? byHolder[group.members[0].holder].holder : undefined;
     // Fast path: one holder that is a whole model (no other variant to set it apart from).
     if (only && (only.variant === undefined || variantsOf.get(only.model)!.length === 1)) return group.first;
-    return mergeGroup(group, byHolder, variantsOf, options);
+    return keptMerge(group, byHolder, variantsOf, options);
   });
+}
+
+/**
+ * Merges made by earlier calls, per group's first finding, with all they were made from. The
+ * engine hands back the very finding objects of the models an edit did not touch, so on a
+ * keystroke most groups find their merge here.
+ */
+const mergesByFirst = new WeakMap<Finding, { inputs: unknown[]; merged: Finding }>();
+
+/** What a group's merge is made of: the options, its findings, holders, holders' spans and models' variants. */
+function mergeInputs<F extends Finding>(group: Group<F>, byHolder: readonly HolderFindings<F>[], variantsOf: Map<string, string[]>, options: MergeOptions<F>): unknown[] {
+  const inputs: unknown[] = [options];
+  for (const { finding, holder } of group.members) {
+    const entry = byHolder[holder];
+    inputs.push(finding, entry.holder.model, entry.holder.variant, entry.span, variantsOf.get(entry.holder.model)?.join('\u0000'));
+  }
+  return inputs;
+}
+
+function keptMerge<F extends Finding>(group: Group<F>, byHolder: readonly HolderFindings<F>[], variantsOf: Map<string, string[]>, options: MergeOptions<F>): F {
+  const inputs = mergeInputs(group, byHolder, variantsOf, options);
+  const kept = mergesByFirst.get(group.first);
+  if (kept && kept.inputs.length === inputs.length && kept.inputs.every((input, index) => input === inputs[index])) return kept.merged as F;
+  const merged = mergeGroup(group, byHolder, variantsOf, options);
+  mergesByFirst.set(group.first, { inputs, merged });
+  return merged;
 }
 
 /** Every variant label each model has among the holders (none for a model without variants). */

@@ -4,6 +4,7 @@ import * as assert from 'node:assert/strict';
 import { ts } from 'ts-morph';
 import { type Discovery, DiscoveryCache, discover } from '../../server/src/analysis/extraction/discovery';
 import { parseSourceText } from '../../server/src/analysis/sourceProvider';
+import { findEdit, snapshotOf } from '../../server/src/engineEdit';
 
 const FILE = '/virtual/discovery.ts';
 
@@ -216,11 +217,17 @@ describe('discovery cache', () => {
     it(`equals a full discovery after each of 400 random edits (seed ${seed})`, () => {
       const next = random(seed);
       const cache = new DiscoveryCache();
+      // The same, told the edit (as the engine's unit cache tells it): statements outside the
+      // edit are kept without comparing their text.
+      const told = new DiscoveryCache();
       let sourceFile = parseSourceText(FILE, BASE);
       cache.discover(sourceFile);
+      told.discover(sourceFile);
       let reused = 0;
       let walked = 0;
+      let keptWithEdit = 0;
       for (let step = 0; step < 400; step++) {
+        const snapshot = snapshotOf(sourceFile);
         let label: string;
         if (sourceFile.text !== BASE && next() < 0.05) {
           // Back to the base text now and then, so edits keep landing in working code; a
@@ -235,8 +242,12 @@ describe('discovery cache', () => {
         const cached = cache.discover(sourceFile);
         reused += cache.lastStats.reused;
         walked += cache.lastStats.walked;
-        assertSameDiscovery(cached, discover(sourceFile), `seed ${seed} step ${step}: ${label}`);
+        const full = discover(sourceFile);
+        assertSameDiscovery(cached, full, `seed ${seed} step ${step}: ${label}`);
+        assertSameDiscovery(told.discover(sourceFile, { from: snapshot.text, edit: findEdit(snapshot, sourceFile) }), full, `seed ${seed} step ${step}: ${label}, edit told`);
+        keptWithEdit += told.lastStats.reused;
       }
+      assert.equal(keptWithEdit, reused, 'the edit changes what is compared, not what is kept');
       // Many edits leave most statements alone (others break the file or its imports): the
       // cache must have been used, not bypassed.
       assert.ok(reused > walked / 2, `reused ${reused}, walked ${walked}`);

@@ -201,4 +201,35 @@ describe('findingMerge', () => {
     assert.equal(eachOfModels(['a', 'b']), 'each of a and b');
     assert.equal(eachOfModels(['a', 'b', 'c', 'd', 'e', 'f']), 'each of 6 models');
   });
+
+  it('gives back its earlier merge of the very same findings, and merges again when a holder, a finding or a model\'s variants differ', () => {
+    const options = {};
+    const small = flattenFinding('buildSmall', 90);
+    const medium = flattenFinding('buildMedium', 190);
+    const smallSpan = span(100, 110);
+    const mediumSpan = span(200, 211);
+    const byHolder = (): HolderFindings<Finding>[] => [
+      { holder: { model: 'buildSmall' }, span: smallSpan, findings: [small] },
+      { holder: { model: 'buildMedium', variant: 'wide' }, span: mediumSpan, findings: [medium] },
+      { holder: { model: 'buildMedium', variant: 'narrow' }, span: mediumSpan, findings: [] },
+    ];
+    const [first] = mergeFindings(byHolder(), options);
+    assert.match(first.message, /^In buildSmall, and in buildMedium when wide: /, 'only one of buildMedium\'s variants has it');
+    // The same finding objects, holders and variants (as for models a keystroke did not touch).
+    assert.equal(mergeFindings(byHolder(), options)[0], first);
+    // Each input changed in turn gives the merge a fresh call without the kept one would give.
+    const fresh = (input: HolderFindings<Finding>[]) => mergeFindings(input, {})[0];
+    const changes: [string, () => HolderFindings<Finding>[]][] = [
+      ['an equal finding made again', () => [{ ...byHolder()[0], findings: [flattenFinding('buildSmall', 90)] }, ...byHolder().slice(1)]],
+      ['another holder', () => [{ ...byHolder()[0], holder: { model: 'buildTiny' } }, ...byHolder().slice(1)]],
+      ['the variants of a model', () => [byHolder()[0], byHolder()[1], { holder: { model: 'buildMedium', variant: 'narrow' }, span: mediumSpan, findings: [medium] }]],
+      ['another holder span', () => [{ ...byHolder()[0], span: span(100, 110) }, ...byHolder().slice(1)]],
+    ];
+    for (const [label, input] of changes) {
+      const again = mergeFindings(input(), options)[0];
+      assert.notEqual(again, first, label);
+      assert.deepEqual(again, fresh(input()), label);
+    }
+    assert.notDeepEqual(mergeFindings(changes[2][1](), options)[0].message, first.message, 'all variants have it now: no note');
+  });
 });

@@ -671,6 +671,88 @@ export async function trainSmallCnn(xs: tf.Tensor4D, ys: tf.Tensor2D) {
     assert.ok(kept.reused > 5 && kept.ran > 20, `tracing kept ${kept.reused} times, run ${kept.ran} times`);
   });
 
+  it('runs a reused model\'s rules again on moved lines only when its messages quote a line, and moves an orphan\'s declaration problems', () => {
+    const text = `import * as tf from '@tensorflow/tfjs';
+
+export function above() {
+  const model = tf.sequential();
+  return model;
+}
+
+/** @symmetry invariant translation */
+export function quoting() {
+  const model = tf.sequential();
+  model.add(tf.layers.conv2d({ inputShape: [16, 16, 3], filters: 4, kernelSize: 3 }));
+  model.add(tf.layers.conv2d({ filters: 4, kernelSize: 3 }));
+  model.add(tf.layers.globalAveragePooling2d({}));
+  return model;
+}
+
+/** @symmetry invariant translation */
+export function quiet() {
+  const model = tf.sequential();
+  model.add(tf.layers.globalAveragePooling2d({ inputShape: [16, 16, 3] }));
+  return model;
+}
+
+/**
+ * @symmetry invariant translaton
+ */
+const notAModel = 3;
+`;
+    const files = new VirtualFiles();
+    const cache = new AnalysisCache();
+    let sourceFile = parse(MAIN, text);
+    files.files.set(MAIN, sourceFile);
+    const first = analyzeFile(sourceFile, files, { cache });
+    const findingOf = (analysis: FileAnalysis, model: string) => analysis.models.find((m) => m.graph.name === model)!.findings[0];
+    assert.match(findingOf(first, 'quoting').related.map((r) => r.message).join(), /line 12/);
+    assert.equal(findingOf(first, 'quiet'), undefined, 'an exact model: its rules quote no line');
+    assert.ok(first.findings.some((f) => f.ruleId === 'invalid-declaration' && f.line === 24));
+    // Lines typed in the first unit: it runs again, the others are reused, their lines moved.
+    let current = text;
+    for (const [step, typed] of ['\n', '\n// note\n'].entries()) {
+      const at = current.indexOf('\n  return model;\n}\n\n/** @symmetry invariant translation */\nexport function quoting');
+      const next = current.slice(0, at) + typed + current.slice(at);
+      sourceFile = ts.updateSourceFile(sourceFile, next, { span: { start: at, length: 0 }, newLength: typed.length });
+      files.files.set(MAIN, sourceFile);
+      const cached = analyzeFile(sourceFile, files, { cache });
+      assert.equal(cache.lastStats?.ranUnits, 1, `step ${step}`);
+      assert.ok((cache.lastStats?.reusedUnits ?? 0) >= 2, `step ${step}`);
+      // Equal to a fresh analysis: the quoted line moved with the text, and so did the
+      // problem of the orphan declaration.
+      assert.deepEqual(summary(cached), summary(analyzeFile(parse(MAIN, next), files)), `step ${step}`);
+      // The rules of the model that quotes a line ran again; those of the exact one did not.
+      assert.equal(cache.lastStats?.rulesRunAgain, 1, `step ${step}`);
+      current = next;
+    }
+  });
+
+  it('finds a suppression comment typed one character at a time in a file that had none', () => {
+    const files = new VirtualFiles();
+    files.files.set(HELPERS, parse(HELPERS, HELPERS_TEXT));
+    const cache = new AnalysisCache();
+    let text = PREFIX.replace(/ *\/\/ symmetry-lint-disable[^\n]*\n/g, '');
+    assert.ok(!text.includes('symmetry-lint-disable'));
+    let sourceFile = parse(MAIN, text);
+    files.files.set(MAIN, sourceFile);
+    const first = analyzeFile(sourceFile, files, { cache });
+    // Above the line of the first finding: the comment must take it away once complete.
+    const target = first.findings[0];
+    const lineStart = text.split('\n').slice(0, target.line).join('\n').length + (target.line > 0 ? 1 : 0);
+    const comment = '// symmetry-lint-disable-next-line\n';
+    for (let typed = 1; typed <= comment.length; typed++) {
+      const at = lineStart + typed - 1;
+      text = text.slice(0, at) + comment[typed - 1] + text.slice(at);
+      sourceFile = ts.updateSourceFile(sourceFile, text, { span: { start: at, length: 0 }, newLength: 1 });
+      files.files.set(MAIN, sourceFile);
+      const cached = analyzeFile(sourceFile, files, { cache });
+      assert.deepEqual(summary(cached), summary(analyzeFile(parse(MAIN, text), files)), `${typed} characters typed`);
+    }
+    const last = analyzeFile(sourceFile, files, { cache });
+    assert.ok(last.findings.length < first.findings.length, 'the complete comment suppresses the finding');
+  });
+
   it('drops everything when the options change', () => {
     const files = new VirtualFiles();
     files.files.set(HELPERS, parse(HELPERS, HELPERS_TEXT));

@@ -357,7 +357,11 @@ export function parseDeclarations(docComment: { text: string; span: SourceSpan }
       });
     }
     if (tagName === 'symmetry' && parse.declaration) {
-      result.declarations.push({ ...parse.declaration, span: spanOf(line.offset, tagEnd), fromCommandLine: false });
+      // Copied, then completed: a spread with added properties costs microseconds in V8 (node 20).
+      const declaration = Object.assign({}, parse.declaration) as SymmetryDeclaration;
+      declaration.span = spanOf(line.offset, tagEnd);
+      declaration.fromCommandLine = false;
+      result.declarations.push(declaration);
     }
   }
   return result;

@@ -96,71 +96,105 @@ function finalName(expression: ts.Expression): string | undefined {
   return current && current !== expression ? finalName(current) : undefined;
 }
 
+/** What one top-level statement contributes to the file's creation aliases (see `creationAliases`). */
+interface StatementAliases {
+  /** Local names of tfjs `sequential`/`model`, and of `Sequential`/`LayersModel`, it imports. */
+  calls: string[];
+  classes: string[];
+  /** Names it brings in that a class may extend to be a class unit (imports of the project's modules, tfjs `Sequential`). */
+  bases: string[];
+  /** Classes it declares that extend something: [name, base]. */
+  localBases: [string, string][];
+  /** The class declaration it is, for `buildsModel`. */
+  classDeclaration?: ts.ClassDeclaration;
+  /** Whether the class's text builds a model (asked only of extended classes; kept once asked). */
+  buildsModel?: boolean;
+}
+
+const NO_ALIASES: StatementAliases = { calls: [], classes: [], bases: [], localBases: [] };
+
+function statementAliases(statement: ts.Statement): StatementAliases {
+  if (ts.isClassDeclaration(statement) && statement.name) {
+    const base = extendsName(statement);
+    return { calls: [], classes: [], bases: [], localBases: base ? [[statement.name.text, base]] : [], classDeclaration: statement };
+  }
+  if (ts.isVariableStatement(statement)) {
+    const found: StatementAliases = { calls: [], classes: [], bases: [], localBases: [] };
+    const noteImported = (name: string | undefined): void => {
+      if (name && /^[A-Z]/.test(name)) found.bases.push(name);
+    };
+    for (const declaration of statement.declarationList.declarations) {
+      const initializer = unwrap(declaration.initializer);
+      if (!ts.isIdentifier(declaration.name) || !initializer) continue;
+      if (ts.isClassExpression(initializer)) {
+        const base = extendsName(initializer);
+        if (base) found.localBases.push([declaration.name.text, base]);
+      } else if (isRelativeRequire(initializer)) {
+        noteImported(declaration.name.text);
+      }
+    }
+    for (const declaration of statement.declarationList.declarations) {
+      if (ts.isObjectBindingPattern(declaration.name) && declaration.initializer && isRelativeRequire(unwrap(declaration.initializer)!)) {
+        for (const element of declaration.name.elements) if (ts.isIdentifier(element.name)) noteImported(element.name.text);
+      }
+    }
+    return found.bases.length > 0 || found.localBases.length > 0 ? found : NO_ALIASES;
+  }
+  if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) return NO_ALIASES;
+  const found: StatementAliases = { calls: [], classes: [], bases: [], localBases: [] };
+  const specifier = statement.moduleSpecifier.text;
+  if (!TFJS_MODULES.has(specifier)) {
+    if (specifier.startsWith('.') && !statement.importClause?.isTypeOnly) {
+      const noteImported = (name: string | undefined): void => {
+        if (name && /^[A-Z]/.test(name)) found.bases.push(name);
+      };
+      noteImported(statement.importClause?.name?.text);
+      const named = statement.importClause?.namedBindings;
+      if (named && ts.isNamedImports(named)) for (const element of named.elements) if (!element.isTypeOnly) noteImported(element.name.text);
+    }
+    return found;
+  }
+  const named = statement.importClause?.namedBindings;
+  if (!named || !ts.isNamedImports(named)) return found;
+  for (const element of named.elements) {
+    const imported = (element.propertyName ?? element.name).text;
+    if (CREATION_CALLS.has(imported)) found.calls.push(element.name.text);
+    if (CREATION_CLASSES.has(imported)) found.classes.push(element.name.text);
+    if (imported === 'Sequential') found.bases.push(element.name.text);
+  }
+  return found;
+}
+
 /**
  * Local names bound to tfjs `sequential`/`model`/`Sequential` by aliased named imports, and
  * `bases`: the names a class may extend to be run as a class unit. Those are the tfjs model
  * classes, local classes that extend one (through any chain of local classes), and classes
  * imported from the project's own modules, whose kind only the interpreter can tell (a base
- * class that builds `tf.sequential({layers})` from what subclasses pass to `super`).
+ * class that builds `tf.sequential({layers})` from what subclasses pass to `super`). Made of
+ * each statement's own part (`statementAliases`), which a document's cache keeps per statement.
  */
-function creationAliases(sourceFile: ts.SourceFile): { calls: Set<string>; classes: Set<string>; bases: Set<string> } {
+function creationAliases(sourceFile: ts.SourceFile, parts: readonly StatementAliases[] = sourceFile.statements.map(statementAliases)): { calls: Set<string>; classes: Set<string>; bases: Set<string> } {
   const calls = new Set(CREATION_CALLS);
   const classes = new Set(CREATION_CLASSES);
   const bases = new Set<string>();
   const localBases = new Map<string, string>();
-  const noteImported = (name: string | undefined): void => {
-    if (name && /^[A-Z]/.test(name)) bases.add(name);
-  };
-  for (const statement of sourceFile.statements) {
-    if (ts.isClassDeclaration(statement) && statement.name) {
-      const base = extendsName(statement);
-      if (base) localBases.set(statement.name.text, base);
-      continue;
-    }
-    if (ts.isVariableStatement(statement)) {
-      for (const declaration of statement.declarationList.declarations) {
-        const initializer = unwrap(declaration.initializer);
-        if (!ts.isIdentifier(declaration.name) || !initializer) continue;
-        if (ts.isClassExpression(initializer)) {
-          const base = extendsName(initializer);
-          if (base) localBases.set(declaration.name.text, base);
-        } else if (isRelativeRequire(initializer)) {
-          noteImported(declaration.name.text);
-        }
-      }
-      for (const declaration of statement.declarationList.declarations) {
-        if (ts.isObjectBindingPattern(declaration.name) && declaration.initializer && isRelativeRequire(unwrap(declaration.initializer)!)) {
-          for (const element of declaration.name.elements) if (ts.isIdentifier(element.name)) noteImported(element.name.text);
-        }
-      }
-      continue;
-    }
-    if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
-    const specifier = statement.moduleSpecifier.text;
-    if (!TFJS_MODULES.has(specifier)) {
-      if (specifier.startsWith('.') && !statement.importClause?.isTypeOnly) {
-        noteImported(statement.importClause?.name?.text);
-        const named = statement.importClause?.namedBindings;
-        if (named && ts.isNamedImports(named)) for (const element of named.elements) if (!element.isTypeOnly) noteImported(element.name.text);
-      }
-      continue;
-    }
-    const named = statement.importClause?.namedBindings;
-    if (!named || !ts.isNamedImports(named)) continue;
-    for (const element of named.elements) {
-      const imported = (element.propertyName ?? element.name).text;
-      if (CREATION_CALLS.has(imported)) calls.add(element.name.text);
-      if (CREATION_CLASSES.has(imported)) classes.add(element.name.text);
-      if (imported === 'Sequential') bases.add(element.name.text);
-    }
+  for (const part of parts) {
+    if (part === NO_ALIASES) continue;
+    for (const name of part.calls) calls.add(name);
+    for (const name of part.classes) classes.add(name);
+    for (const name of part.bases) bases.add(name);
+    for (const [name, base] of part.localBases) localBases.set(name, base);
   }
   bases.add('Sequential');
   // A local base class that builds a model itself (`this.model = tf.sequential({layers})` in
   // its constructor) makes its subclasses class units, like an imported one.
   const extended = new Set(localBases.values());
-  for (const statement of sourceFile.statements) {
-    if (ts.isClassDeclaration(statement) && statement.name && extended.has(statement.name.text) && BUILDS_MODEL.test(statement.getText(sourceFile))) {
-      bases.add(statement.name.text);
+  if (extended.size > 0) {
+    for (const part of parts) {
+      const declaration = part.classDeclaration;
+      if (!declaration || !extended.has(declaration.name!.text)) continue;
+      part.buildsModel ??= BUILDS_MODEL.test(declaration.getText(sourceFile));
+      if (part.buildsModel) bases.add(declaration.name!.text);
     }
   }
   // Local classes down any chain from a base are bases too (a fixed point over the chains).
@@ -549,6 +583,8 @@ export function discover(sourceFile: ts.SourceFile): Discovery {
 /** A statement's record and what it was computed from. */
 interface CachedStatement {
   part: StatementDiscovery;
+  /** Its part of the file's creation aliases (depends on its text alone). */
+  aliases: StatementAliases;
   /** The statement's range in the text it was walked or last checked against. */
   pos: number;
   end: number;
@@ -568,60 +604,115 @@ function scanContext(text: string, pos: number, end: number): string {
 }
 
 /**
+ * Whether the text a kept statement's scan context was read from (the character before it and
+ * `context` after its end) lies wholly before the edit at the same place, or wholly after it,
+ * moved by its length change. Strictly before: a context cut short by the end of the text
+ * reaches the edit when text is added there.
+ */
+function contextUntouched(cached: CachedStatement, pos: number, edit: DiscoveryTextChange['edit']): boolean {
+  if (!edit) return cached.pos === pos;
+  const from = cached.pos > 0 ? cached.pos - 1 : 0;
+  const to = cached.end + cached.context.length - 1 - (cached.pos > 0 ? 1 : 0);
+  if (to < edit.start) return cached.pos === pos;
+  return from >= edit.oldEnd && cached.pos + edit.newEnd - edit.oldEnd === pos;
+}
+
+/** How a document's text changed since the previous call (the engine's unit cache knows). */
+export interface DiscoveryTextChange {
+  /** The text the edit applies to. */
+  from: string;
+  /** Old `[start, oldEnd)` became new `[start, newEnd)`; undefined when the texts are equal. */
+  edit: { start: number; oldEnd: number; newEnd: number } | undefined;
+}
+
+/**
  * Discovery across edits of one document. `ts.updateSourceFile` keeps the node objects of the
  * top-level statements an edit did not touch (their positions shifted in place), so only new
  * statement nodes are walked; the others give back their previous record. A record is reused
  * only against the previous run's text, the same creation-name aliases (imports) and the same
- * text in and around the statement, so the result equals `discover` on the same tree.
+ * text in and around the statement, so the result equals `discover` on the same tree. With the
+ * edit known, a statement wholly outside it needs no text comparison.
  */
 export class DiscoveryCache {
-  private previous?: { text: string; aliasKey: string; statements: Map<ts.Node, CachedStatement> };
+  private previous?: {
+    text: string;
+    aliasKey: string;
+    statements: Map<ts.Node, CachedStatement>;
+    /** Each statement's alias part, in order, and what they made. */
+    aliasParts: StatementAliases[];
+    aliases: ReturnType<typeof creationAliases>;
+  };
+  private pattern?: { aliasKey: string; context: Omit<DiscoveryContext, 'sourceFile'> };
   /** Top-level statements reused and walked by the last call (for tests and tuning). */
   lastStats = { reused: 0, walked: 0 };
 
-  discover(sourceFile: ts.SourceFile): Discovery {
-    const aliases = creationAliases(sourceFile);
-    const aliasKey = [...aliases.calls].join(',') + ';' + [...aliases.classes].join(',') + ';' + [...aliases.bases].join(',');
+  discover(sourceFile: ts.SourceFile, change?: DiscoveryTextChange): Discovery {
     const text = sourceFile.text;
+    const previous = this.previous;
+    const edit = previous && change && change.from === previous.text ? change : undefined;
+    const delta = edit?.edit ? edit.edit.newEnd - edit.edit.oldEnd : 0;
+    // Which statements hold the same text as when their record was made (and where).
+    const statements = sourceFile.statements;
+    const kept: (CachedStatement | undefined)[] = new Array(statements.length);
+    const aliasParts: StatementAliases[] = new Array(statements.length);
+    for (let index = 0; index < statements.length; index++) {
+      const statement = statements[index];
+      const { pos, end } = statement;
+      const cached = previous?.statements.get(statement);
+      let same = false;
+      if (cached && cached.end - cached.pos === end - pos) {
+        if (edit && (!edit.edit ? cached.pos === pos : cached.end <= edit.edit.start ? cached.pos === pos : cached.pos >= edit.edit.oldEnd && cached.pos + delta === pos)) same = true;
+        else same = previous!.text.slice(cached.pos, cached.end) === text.slice(pos, end);
+      }
+      kept[index] = same ? cached : undefined;
+      aliasParts[index] = same ? cached!.aliases : statementAliases(statement);
+    }
+    // The very same parts in the same order make the same aliases.
+    const sameParts = previous !== undefined && previous.aliasParts.length === aliasParts.length && aliasParts.every((part, index) => part === previous.aliasParts[index]);
+    const aliases = sameParts ? previous.aliases : creationAliases(sourceFile, aliasParts);
+    const aliasKey = sameParts ? previous.aliasKey : [...aliases.calls].join(',') + ';' + [...aliases.classes].join(',') + ';' + [...aliases.bases].join(',');
+    const contextOf = (): DiscoveryContext => {
+      if (this.pattern?.aliasKey !== aliasKey) {
+        const { pattern, calls, classes, bases } = discoveryContext(sourceFile, aliases);
+        this.pattern = { aliasKey, context: { pattern, calls, classes, bases } };
+      }
+      return { sourceFile, ...this.pattern.context };
+    };
     // Kept only for the previous run's statements: a record's range is only known against
     // the text it was last checked in (positions of reused nodes move with every edit).
-    const previous = this.previous?.aliasKey === aliasKey ? this.previous : undefined;
-    if (!previous) {
+    const records = new Map<ts.Node, CachedStatement>();
+    if (!previous || previous.aliasKey !== aliasKey) {
       // Nothing to reuse: one scan of the whole text is cheaper than one per statement.
-      const parts = discoverAll(sourceFile, discoveryContext(sourceFile, aliases));
-      const statements = new Map<ts.Node, CachedStatement>();
-      sourceFile.statements.forEach((statement, index) => {
-        statements.set(statement, { part: parts[index], pos: statement.pos, end: statement.end, context: scanContext(text, statement.pos, statement.end) });
+      const parts = discoverAll(sourceFile, contextOf());
+      statements.forEach((statement, index) => {
+        records.set(statement, { part: parts[index], aliases: aliasParts[index], pos: statement.pos, end: statement.end, context: scanContext(text, statement.pos, statement.end) });
       });
-      this.previous = { text, aliasKey, statements };
+      this.previous = { text, aliasKey, statements: records, aliasParts, aliases };
       this.lastStats = { reused: 0, walked: parts.length };
       return mergeStatements(sourceFile, parts);
     }
-    const statements = new Map<ts.Node, CachedStatement>();
     const parts: StatementDiscovery[] = [];
     let walker: StatementWalker | undefined;
     let reused = 0;
-    for (const statement of sourceFile.statements) {
+    for (let index = 0; index < statements.length; index++) {
+      const statement = statements[index];
       const { pos, end } = statement;
-      const scan = scanContext(text, pos, end);
-      let cached = previous.statements.get(statement);
-      if (
-        cached &&
-        cached.end - cached.pos === end - pos &&
-        cached.context === scan &&
-        previous.text.slice(cached.pos, cached.end) === text.slice(pos, end)
-      ) {
+      let cached = kept[index];
+      // The scan context is read again only where the edit may have reached it.
+      let scan: string | undefined;
+      if (cached && !(edit && contextUntouched(cached, pos, edit.edit))) scan = scanContext(text, pos, end);
+      if (cached && (scan === undefined || cached.context === scan)) {
         cached.pos = pos;
         cached.end = end;
         reused++;
       } else {
-        walker ??= new StatementWalker(discoveryContext(sourceFile, aliases));
-        cached = { part: walker.walk(statement), pos, end, context: scan };
+        walker ??= new StatementWalker(contextOf());
+        cached = { part: walker.walk(statement), aliases: aliasParts[index], pos, end, context: scan ?? scanContext(text, pos, end) };
       }
-      statements.set(statement, cached);
+      records.set(statement, cached);
       parts.push(cached.part);
     }
-    this.previous = { text, aliasKey, statements };
+    this.previous = { text, aliasKey, statements: records, aliasParts, aliases };
     this.lastStats = { reused, walked: parts.length - reused };
     return mergeStatements(sourceFile, parts);
   }
