@@ -154,11 +154,13 @@ function actingState(fidelity: Fidelity, blockwise: boolean, border: Cause[], pe
 /**
  * Where the class token sits after a layer that kept the action: where the layer says (a custom
  * layer), or where it was for layers that leave every position in its place (pointwise layers,
- * elementwise merges); any other layer may move positions, so the token is no longer known.
+ * elementwise merges, convolutions of window 1 and stride 1); any other layer may move
+ * positions, so the token is no longer known.
  */
 function unmovedAfter(input: Extract<SymmetryState, { kind: 'acting' }>, effect: Extract<LocalEffect, { kind: 'keep' }>, rule: LayerRule | undefined): number {
   if (effect.unmovedPrefix !== undefined) return effect.unmovedPrefix;
-  const inPlace = rule !== undefined && (rule.family === 'pointwise' || rule.family === 'merge') && !effect.blockwise && !effect.axes && !effect.window;
+  const perPosition = rule?.family === 'pointwise' || rule?.family === 'merge' || rule?.family === 'convolution';
+  const inPlace = perPosition && !effect.blockwise && !effect.axes && !effect.window && effect.subgroup.length === 0 && !effect.rescale;
   return inPlace ? (input.unmovedPrefix ?? 0) : 0;
 }
 
