@@ -671,9 +671,12 @@ const slice: OpRule = {
       const from = axis < begins.length ? begins[axis] : 0;
       const length = sizes && axis < sizes.length ? sizes[axis] : -1;
       const whole = from === 0 && (length === -1 || length === undefined || (typeof length === 'number' && length === x.sizes?.[axis]?.n));
+      // Everything after the positions the group leaves in place: the set without its class token.
+      const afterPrefix = tags?.[axis] && !whole && unmovedPrefix(x.sizes?.[axis]) > 0 && from === unmovedPrefix(x.sizes?.[axis]) && (length === -1 || length === undefined);
       if (tags?.[axis] && !whole && withinUnmovedPrefix(x.sizes?.[axis], from, length)) tags[axis] = false;
-      else if (!whole) cut.push(axis);
-      outSizes.push(whole ? (x.sizes?.[axis] ?? { n: null }) : { n: typeof length === 'number' && length >= 0 ? length : null });
+      else if (!whole && !afterPrefix) cut.push(axis);
+      const rest = x.sizes?.[axis]?.n;
+      outSizes.push(whole ? (x.sizes?.[axis] ?? { n: null }) : afterPrefix ? { n: typeof rest === 'number' && typeof from === 'number' ? rest - from : null } : { n: typeof length === 'number' && length >= 0 ? length : null });
     }
     positionalOn(call, x, cut, 'cuts');
     return { ...x, tags, sizes: outSizes };
