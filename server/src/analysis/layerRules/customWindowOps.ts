@@ -508,7 +508,7 @@ function resize(nearest: boolean): OpRule {
             throw new OpFall('set-axis-window', `${what} interpolates between neighbouring elements of the set axis`, call.span);
           case 'translation':
             if (copies) up = factors[0];
-            else call.note?.({ level: 'approx', code: 'resampling', detail: `${what} to ${formatTuple(target.map((size) => size.n))} resamples the grid: shifts commute only approximately`, span: call.span });
+            else call.note?.({ level: 'approx', code: 'resampling', detail: `${what} to ${formatTuple(target.map((size) => size.n))} resamples the grid`, span: call.span });
             break;
           case 'rotation90':
           case 'dihedral':
