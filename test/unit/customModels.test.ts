@@ -1,7 +1,8 @@
 // Issue 11, "Measured by": unseen attention and graph models (test/fixtures/customModels, not
 // the samples), and custom layers on images and under sign, get the right static verdict, and
 // the probe in execute mode (it runs the classes' own code) measures the exact models below
-// 1e-4 and blames the planted line of the broken ones. One worker, small sizes (6 nodes or
+// 1e-4 and blames the planted line of the broken ones; window ops in call() and a class token
+// read back across layers too. One worker, small sizes (6 nodes or
 // tokens, 8x8 images).
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
@@ -14,7 +15,7 @@ import { expectedFindings } from './expectMarkers';
 import { ensureServerBuilt } from './probeTestSupport';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/customModels');
-const FILES = ['attentionModels.js', 'graphModels.ts', 'imageAndSignModels.ts'];
+const FILES = ['attentionModels.js', 'graphModels.ts', 'imageAndSignModels.ts', 'windowModels.ts', 'classTokenModels.ts'];
 
 function read(name: string): { fileName: string; text: string } {
   const fileName = path.join(FIXTURES, name);
@@ -71,7 +72,8 @@ describe('unseen custom-layer models: static verdicts', () => {
 });
 
 describe('unseen custom-layer models: the probe runs them (execute mode)', function () {
-  this.timeout(180000);
+  // One execute job per file, each in a fresh worker: about a minute per file on a loaded machine.
+  this.timeout(90000 * FILES.length);
   const host = new ProbeHost();
   const reports = new Map<string, ModelProbeReport>();
 

@@ -398,6 +398,57 @@ export function buildOdd() {
     });
   }
 
+  // Window ops (convolution, pooling, resize) and a class token across layers (issue 11): the
+  // literal probe builds every class of these unseen fixtures from its op graph, and running the
+  // classes gives the same verdicts, blamed on the same lines.
+  const fixture = (name: string) => fs.readFileSync(path.resolve(__dirname, '../fixtures/customModels', name), 'utf8');
+  for (const [name, classes] of [
+    ['windowModels.ts', ['MirrorConv', 'SquareDepthwise', 'PoolMix', 'UpDown', 'Upsample']],
+    ['classTokenModels.ts', ['SummarySlot', 'MixingBlock', 'ReadSlot', 'DropSlot']],
+  ] as const) {
+    it(`${name}: the op graph and the class's own code give the same verdicts (exact ones below 1e-4)`, async function () {
+      // Two probes of a whole file, one in a fresh worker: slow on a loaded machine.
+      this.timeout(300000);
+      const text = fixture(name);
+      const literal = await probeText(`literal-${name}`, text);
+      const executed = await probeText(`executed-${name}`, text, { ...LIMITS, execute: true });
+      assert.ok(literal.reports.length >= 3, literal.reports.map((report) => report.name).join(', '));
+      const built = new Set<string>();
+      for (const report of literal.reports) {
+        assert.equal(report.status, 'ok', `${report.name}: ${report.message}`);
+        for (const text of report.assumptions ?? []) built.add(/layer (\w+) \(line \d+\) built from its static op graph/.exec(text)?.[1] ?? '');
+        const other = reportNamed(executed, report.name);
+        assert.equal(other.mode, 'execute');
+        assert.deepEqual(
+          report.verdicts.map((verdict) => [verdict.group, verdict.passed, verdict.breakingLayerLine, verdict.agrees]),
+          other.verdicts.map((verdict) => [verdict.group, verdict.passed, verdict.breakingLayerLine, verdict.agrees]),
+          report.name,
+        );
+        for (const verdict of report.verdicts) {
+          assert.ok(verdict.agrees, `${report.name}: ${JSON.stringify(verdict)}`);
+          if (verdict.passed) assert.ok(verdict.maxRelError < EXACT, `${report.name}: ${verdict.maxRelError}`);
+        }
+      }
+      for (const name of classes) assert.ok(built.has(name), `${name} built from its op graph: ${[...built].join(', ')}`);
+    });
+  }
+
+  it('measures the layers between a class token and its read-back with the token left in place', async () => {
+    const text = fixture('classTokenModels.ts');
+    const { analysis, sourceFile } = analyse('token-plan.ts', text);
+    const model = analysis.models.find((candidate) => candidate.graph.name === 'buildSlotClassifier')!;
+    const { plan } = buildProbePlan(model, sourceFile);
+    const prefixed = Object.entries(plan.declarations[0].tokenPrefixes ?? {}).map(([id, prefix]) => [model.graph.layers[Number(id)].kind, prefix]);
+    assert.deepEqual(prefixed, [['SummarySlot', 1], ['MixingBlock', 1], ['layerNormalization', 1], ['dense', 1], ['MixingBlock', 1]]);
+    const report = reportNamed(await probeText('token-layers.ts', text), 'buildSlotClassifier');
+    const mixing = report.layers.filter((layer) => layer.kind === 'MixingBlock');
+    assert.equal(mixing.length, 2);
+    for (const layer of mixing) {
+      assert.equal(layer.measured[0], 'equivariance');
+      assert.ok(layer.relError[0] !== null && layer.relError[0] < EXACT, JSON.stringify(layer));
+    }
+  });
+
   it('passes the layer to the worker as plain data, and looks up no name outside its own table', () => {
     const { analysis, sourceFile } = analyse('plain-data.ts', ATTENTION_MODEL);
     const { plan } = buildProbePlan(analysis.models[0], sourceFile);

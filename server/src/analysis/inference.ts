@@ -132,19 +132,36 @@ function weakest(states: Exclude<SymmetryState, { kind: 'unknown' }>[]): Exclude
     const blockwise = acting.some((state) => state.kind === 'acting' && state.blockwise);
     const border = [...new Set(acting.flatMap((state) => (state.kind === 'acting' ? (state.border ?? []) : [])))];
     const permuted = acting.find((state) => state.kind === 'acting' && state.permutedBy);
-    return actingState(fidelity, blockwise, border, permuted?.kind === 'acting' ? permuted.permutedBy : undefined);
+    // A class token's place survives a merge only when every acting input has it in the same place.
+    const prefixes = new Set(acting.map((state) => (state.kind === 'acting' ? (state.unmovedPrefix ?? 0) : 0)));
+    const unmoved = prefixes.size === 1 ? [...prefixes][0] : 0;
+    return actingState(fidelity, blockwise, border, permuted?.kind === 'acting' ? permuted.permutedBy : undefined, unmoved);
   }
   const invariant = states.find((state) => state.kind === 'invariant' && state.since);
   return invariant && invariant.kind === 'invariant' && invariant.since ? { kind: 'invariant', fidelity, since: invariant.since } : { kind: 'invariant', fidelity };
 }
 
 /** An acting state, with the optional markers only when they are set. */
-function actingState(fidelity: Fidelity, blockwise: boolean, border: Cause[], permutedBy?: LayerRef): Extract<SymmetryState, { kind: 'acting' }> {
+function actingState(fidelity: Fidelity, blockwise: boolean, border: Cause[], permutedBy?: LayerRef, unmovedPrefix = 0): Extract<SymmetryState, { kind: 'acting' }> {
   const state: Extract<SymmetryState, { kind: 'acting' }> = { kind: 'acting', fidelity };
   if (blockwise) state.blockwise = true;
   if (border.length > 0) state.border = border;
   if (permutedBy) state.permutedBy = permutedBy;
+  if (unmovedPrefix > 0) state.unmovedPrefix = unmovedPrefix;
   return state;
+}
+
+/**
+ * Where the class token sits after a layer that kept the action: where the layer says (a custom
+ * layer), or where it was for layers that leave every position in its place (pointwise layers,
+ * elementwise merges, convolutions of window 1 and stride 1); any other layer may move
+ * positions, so the token is no longer known.
+ */
+function unmovedAfter(input: Extract<SymmetryState, { kind: 'acting' }>, effect: Extract<LocalEffect, { kind: 'keep' }>, rule: LayerRule | undefined): number {
+  if (effect.unmovedPrefix !== undefined) return effect.unmovedPrefix;
+  const perPosition = rule?.family === 'pointwise' || rule?.family === 'merge' || rule?.family === 'convolution';
+  const inPlace = perPosition && !effect.blockwise && !effect.axes && !effect.window && effect.subgroup.length === 0 && !effect.rescale;
+  return inPlace ? (input.unmovedPrefix ?? 0) : 0;
 }
 
 /** The level a constant border falls to once it is mixed in: approximate under translation only. */
@@ -399,7 +416,7 @@ class DeclarationWalk {
           axes: effect.axes ?? context.axes,
           margin: effect.margin ?? unchanged.margin,
           extraCauses,
-          state: actingState(fidelity, blockwise, border, input.permutedBy ?? (effect.permutes ? context.ref : undefined)),
+          state: actingState(fidelity, blockwise, border, input.permutedBy ?? (effect.permutes ? context.ref : undefined), unmovedAfter(input, effect, rule)),
         };
       }
     }

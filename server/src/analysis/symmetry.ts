@@ -144,6 +144,12 @@ export type SymmetryState =
        * becomes a permutation of its pixels), so layers are judged as on a set.
        */
       permutedBy?: LayerRef;
+      /**
+       * The first `unmovedPrefix` positions of the acting axis are blocks the group leaves where
+       * they are (a learned class token concatenated in front of the set); the group permutes the
+       * rest. Reading those positions back (a slice of position 0) is then invariant.
+       */
+      unmovedPrefix?: number;
     }
   /**
    * the group no longer acts: the tensor is invariant, qualified by `fidelity`; `since` is the
@@ -216,7 +222,8 @@ export function describeState(state: SymmetryState): string {
         describeFidelity(state.fidelity) +
         (state.blockwise ? ', blockwise' : '') +
         (state.border ? ', with a constant border that no window has mixed in yet' : '') +
-        (state.permutedBy ? `, as a permutation of the positions ${state.permutedBy.kind} merged` : '')
+        (state.permutedBy ? `, as a permutation of the positions ${state.permutedBy.kind} merged` : '') +
+        (state.unmovedPrefix ? `, ${state.unmovedPrefix === 1 ? 'position 0 is a token' : `positions 0-${state.unmovedPrefix - 1} are tokens`} the group leaves in place, the rest is the set` : '')
       );
     case 'invariant':
       return `invariant, ${describeFidelity(state.fidelity)}`;

@@ -141,6 +141,15 @@ export const CUSTOM_LAYER_OPS: Readonly<Record<string, OpEvaluator>> = Object.fr
   reverse: (tf, [x, axis]) => tf.reverse(t(x), t(axis)),
   oneHot: (tf, [indices, depth, on, off]) => tf.oneHot(t(indices), t(depth), t(on), t(off)),
   'linalg.bandPart': (tf, [x, lower, upper]) => tf.linalg.bandPart(t(x), t(lower), t(upper)),
+  // Windows: convolutions with a filter from the layer's weights, pooling (issue 11).
+  conv1d: (tf, [x, filter, stride, pad, dataFormat, dilation, rounding]) => tf.conv1d(t(x), t(filter), t(stride), t(pad), t(dataFormat), t(dilation), t(rounding)),
+  conv2d: (tf, [x, filter, strides, pad, dataFormat, dilations, rounding]) => tf.conv2d(t(x), t(filter), t(strides), t(pad), t(dataFormat), t(dilations), t(rounding)),
+  depthwiseConv2d: (tf, [x, filter, strides, pad, dataFormat, dilations, rounding]) => tf.depthwiseConv2d(t(x), t(filter), t(strides), t(pad), t(dataFormat), t(dilations), t(rounding)),
+  separableConv2d: (tf, [x, depthwise, pointwise, strides, pad, dilation, dataFormat]) => tf.separableConv2d(t(x), t(depthwise), t(pointwise), t(strides), t(pad), t(dilation), t(dataFormat)),
+  conv2dTranspose: (tf, [x, filter, outputShape, strides, pad, rounding]) => tf.conv2dTranspose(t(x), t(filter), t(outputShape), t(strides), t(pad), t(rounding)),
+  avgPool: (tf, [x, filterSize, strides, pad, rounding]) => tf.avgPool(t(x), t(filterSize), t(strides), t(pad), t(rounding)),
+  maxPool: (tf, [x, filterSize, strides, pad, rounding]) => tf.maxPool(t(x), t(filterSize), t(strides), t(pad), t(rounding)),
+  pool: (tf, [x, windowShape, poolingType, pad, dilations, strides, rounding]) => tf.pool(t(x), t(windowShape), t(poolingType), t(pad), t(dilations), t(strides), t(rounding)),
   // Resampling to a size given in the code (a U-Net's skip connection matched to the decoder's map).
   'image.resizeBilinear': (tf, [x, size, alignCorners, halfPixelCenters]) => tf.image.resizeBilinear(t(x), t(size), t(alignCorners), t(halfPixelCenters)),
   'image.resizeNearestNeighbor': (tf, [x, size, alignCorners, halfPixelCenters]) => tf.image.resizeNearestNeighbor(t(x), t(size), t(alignCorners), t(halfPixelCenters)),
@@ -175,6 +184,7 @@ export const SHAPE_OPERANDS: Readonly<Record<string, readonly number[]>> = {
   transpose: [1],
   tensor: [0, 1],
   tensor1d: [0],
+  conv2dTranspose: [2],
   'image.resizeBilinear': [1],
   'image.resizeNearestNeighbor': [1],
 };

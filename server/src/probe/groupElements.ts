@@ -28,8 +28,8 @@ export function seededRandom(seed: number): () => number {
 export type TensorAction =
   /** the group moves these axes; a shift by d is d / scale there */
   | { kind: 'spatial'; axes: number[]; scale: number[]; opaque?: 'padded' | 'orientation' }
-  /** the set axis: permutations move it */
-  | { kind: 'set'; axis: number }
+  /** the set axis: permutations move it, past `offset` leading positions a class token holds */
+  | { kind: 'set'; axis: number; offset?: number }
   /** a tensor pairing the set's elements (an adjacency): permutations move both axes, P·A·Pᵀ */
   | { kind: 'paired'; axes: [number, number] }
   /** no acting axes left (flattened or pooled away): only invariance is measured */

@@ -269,9 +269,10 @@ function indexAction(shape: readonly number[], action: TensorAction, element: Gr
   if (action.kind === 'set') {
     if (element.kind !== 'permute') return null;
     const axis = action.axis - 1;
-    if (sample[axis] !== element.permutation.length) return null;
+    const offset = action.offset ?? 0;
+    if (sample[axis] !== element.permutation.length + offset) return null;
     const permutation = element.permutation;
-    return { runs: sourceRuns(sample, axis, (c) => (c[axis] = permutation[c[axis]])), sign: 1 };
+    return { runs: sourceRuns(sample, axis, (c) => (c[axis] = c[axis] < offset ? c[axis] : offset + permutation[c[axis] - offset])), sign: 1 };
   }
   if (action.kind === 'paired') {
     if (element.kind !== 'permute') return null;
@@ -639,6 +640,11 @@ export function actionsFor(plan: Pick<ProbePlan, 'inputs' | 'layers'>, declarati
   plan.layers.forEach((layer, index) => {
     const inputs = layer.inputs.map((id) => actions.get(id) ?? { kind: 'unknown' as const });
     let action = layerAction(layer, inputs, layer.inputs.map((id) => ranks.get(id) ?? 0));
+    // A class token in front of the set (static analysis): the permutation moves the positions after it.
+    if (action.kind === 'set') {
+      const offset = declaration.tokenPrefixes?.[layer.id];
+      action = offset ? { kind: 'set', axis: action.axis, offset } : { kind: 'set', axis: action.axis };
+    }
     // A layer of a kind the probe does not know (a custom class) passes its input's action on;
     // when its output has fewer axes than its input, the acting axes were reduced away (a
     // pooling written by hand), as after a global pool: only invariance is measured. (The

@@ -65,6 +65,11 @@ export interface PlanDeclaration {
   approximate: boolean;
   /** Permutation only: the 0-based model input that pairs the set's elements (SPEC 2 `adjacency=`). */
   adjacency?: number;
+  /**
+   * Permutation only: per layer id, how many leading positions of its output's set axis hold a
+   * learned class token the permutation leaves in place (the static state's `unmovedPrefix`).
+   */
+  tokenPrefixes?: Record<number, number>;
 }
 
 export interface PlanInput {

@@ -7,11 +7,13 @@ import type { ConstValue, LayerNode, ModelGraph } from '../analysis/graph';
 import { layerRuleFor } from '../analysis/layerRules';
 import { inferShapes } from '../analysis/shapes';
 import { feedsChannelsFirst } from '../analysis/groups';
+import { effectiveState } from '../analysis/inference';
+import type { SymmetryState } from '../analysis/symmetry';
 import type { ModelAnalysis } from '../engine';
 import { spanToLspRange } from '../engine';
 import { layerSpanInModel } from '../rules/runner';
 import { isChosenPathGap, literalProbeReach } from './literalReach';
-import { planDeclarationOf, toPlanLayer, type PlanCustomBody, type PlanLayer, type ProbePlan } from './plan';
+import { planDeclarationOf, toPlanLayer, type PlanCustomBody, type PlanDeclaration, type PlanLayer, type ProbePlan } from './plan';
 import { numberList, spatialRankOf, totalStrideOf } from './layerStrides';
 import { chooseInputSizes } from './probeSizes';
 import type { StructuralChoice } from './representativeConfig';
@@ -20,6 +22,16 @@ import { DEFAULT_DIMENSION, PROBE_SEED } from './plan';
 export { DEFAULT_DIMENSION, PROBE_SEED };
 // The worker's modules import these from layerStrides.ts: this module pulls in the engine.
 export { spatialRankOf, stridesOf, totalStrideOf } from './layerStrides';
+
+/** Where the analysis knows a class token sits in front of the set, per layer: the probe leaves those positions in place. */
+function withTokenPrefixes(declaration: PlanDeclaration, states: readonly SymmetryState[]): PlanDeclaration {
+  const prefixes: Record<number, number> = {};
+  states.forEach((state, layer) => {
+    const effective = state?.kind === 'unknown' ? effectiveState(state) : state;
+    if (effective?.kind === 'acting' && effective.unmovedPrefix) prefixes[layer] = effective.unmovedPrefix;
+  });
+  return Object.keys(prefixes).length > 0 ? { ...declaration, tokenPrefixes: prefixes } : declaration;
+}
 
 function product(values: number[]): number {
   return values.reduce((a, b) => a * b, 1);
@@ -286,7 +298,7 @@ function buildProbePlanOf(model: ModelAnalysis, sourceFile: ts.SourceFile, width
     inputs,
     layers,
     outputs: graph.outputs,
-    declarations: model.declarations.map(planDeclarationOf),
+    declarations: model.declarations.map((declaration, d) => withTokenPrefixes(planDeclarationOf(declaration), model.inferences[d]?.layerStates ?? [])),
     ...(unbuildable ? { unbuildable } : {}),
     ...(assumptions.length > 0 ? { assumptions } : {}),
     seed: PROBE_SEED,

@@ -3,6 +3,7 @@
 import { strict as assert } from 'node:assert';
 import { RuleTester, assertErrors, causeAt, fallOf, handBuiltModel, inferenceOf, runOnHandBuilt } from '../ruleTester';
 import { kernelBreaksRotation } from '../../../server/src/rules/kernel-breaks-rotation';
+import { AT_WINDOWED, kernelWeight, windowedModel } from '../customLayerFixtures';
 
 const model = (tag: string) =>
   handBuiltModel(
@@ -93,5 +94,53 @@ export function buildModel(): tf.Sequential {
   return model;
 }
 `, errors: [{ messageId: 'learnedKernel', line: 8, column: 23, endLine: 8, endColumn: 29 }] },
+  ],
+});
+
+// Convolutions inside a custom layer's call(): the filter is a value of call(), learned unless
+// call() makes it symmetric from its reflections and transposes (issue 11).
+const POOLED = 'tf.layers.globalAveragePooling2d({}).apply(features)';
+const CONV = "return tf.conv2d(x, KERNEL, 1, 'same');";
+const withKernel = (kernel: string, before = '') => `${before}${CONV.replace('KERNEL', kernel)}`;
+const READ = 'const k = this.kernel.read() as tf.Tensor4D;\n    ';
+const ROTATIONS = `${READ}const turn = (w: tf.Tensor4D) => tf.reverse(tf.transpose(w, [1, 0, 2, 3]), 1) as tf.Tensor4D;
+    const k1 = turn(k);
+    const k2 = turn(k1);
+    const k3 = turn(k2);
+    `;
+
+RuleTester.run(kernelBreaksRotation, {
+  valid: [
+    { name: 'a kernel averaged with its mirror image, under flip', code: windowedModel('invariant flip', '[12, 12, 3]', kernelWeight(3), withKernel('tf.div(tf.add(k, tf.reverse(k, 1)), 2) as tf.Tensor4D', READ), POOLED) },
+    { name: 'a kernel summed over its four rotations, under rotation90', code: windowedModel('invariant rotation90', '[12, 12, 3]', kernelWeight(3), withKernel('tf.addN([k, k1, k2, k3]) as tf.Tensor4D', ROTATIONS), POOLED) },
+    { name: 'a 1x1 kernel, under dihedral', code: windowedModel('invariant dihedral', '[12, 12, 3]', kernelWeight(1), withKernel('this.kernel.read() as tf.Tensor4D'), POOLED) },
+    { name: 'a kernel of ones, under rotation90', code: windowedModel('invariant rotation90', '[12, 12, 3]', '', withKernel('tf.ones([3, 3, 3, 4]) as tf.Tensor4D'), POOLED) },
+  ],
+  invalid: [
+    {
+      name: 'a learned 3x3 kernel, under flip',
+      code: windowedModel('invariant flip', '[12, 12, 3]', kernelWeight(3), withKernel('this.kernel.read() as tf.Tensor4D'), POOLED),
+      errors: [{ messageId: 'learnedKernel', ...AT_WINDOWED, messageIncludes: ['Windowed has a learned kernel', 'flip invariance is lost'] }],
+    },
+    {
+      name: 'a kernel made mirror-symmetric only, under rotation90',
+      code: windowedModel('invariant rotation90', '[12, 12, 3]', kernelWeight(3), withKernel('tf.div(tf.add(k, tf.reverse(k, 1)), 2) as tf.Tensor4D', READ), POOLED),
+      errors: [{ messageId: 'learnedKernel', ...AT_WINDOWED }],
+    },
+    {
+      name: 'a kernel minus its mirror image is antisymmetric, under flip',
+      code: windowedModel('invariant flip', '[12, 12, 3]', kernelWeight(3), withKernel('tf.sub(k, tf.reverse(k, 1)) as tf.Tensor4D', READ), POOLED),
+      errors: [{ messageId: 'learnedKernel', ...AT_WINDOWED }],
+    },
+    {
+      name: 'rotations without the flips, under dihedral',
+      code: windowedModel('invariant dihedral', '[12, 12, 3]', kernelWeight(3), withKernel('tf.addN([k, k1, k2, k3]) as tf.Tensor4D', ROTATIONS), POOLED),
+      errors: [{ messageId: 'learnedKernel', ...AT_WINDOWED }],
+    },
+    {
+      name: 'a depthwise convolution with a learned kernel, under flip',
+      code: windowedModel('invariant flip', '[12, 12, 3]', "this.kernel = this.addWeight('kernel', [3, 3, inputShape[3] as number, 1], 'float32', tf.initializers.glorotUniform({}));", "return tf.depthwiseConv2d(x, this.kernel.read() as tf.Tensor4D, 1, 'same');", POOLED),
+      errors: [{ messageId: 'learnedKernel', ...AT_WINDOWED }],
+    },
   ],
 });

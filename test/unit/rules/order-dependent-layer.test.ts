@@ -3,6 +3,7 @@
 import { strict as assert } from 'node:assert';
 import { RuleTester, assertErrors, causeAt, fallOf, handBuiltModel, inferenceOf, runOnHandBuilt } from '../ruleTester';
 import { orderDependentLayer } from '../../../server/src/rules/order-dependent-layer';
+import { AT_WINDOWED, kernelWeight, windowedModel } from '../customLayerFixtures';
 
 const model = (tag: string) =>
   handBuiltModel(
@@ -123,5 +124,21 @@ export function buildModel(): tf.Sequential {
   return model;
 }
 `, errors: [{ messageId: 'flattenThenMix', line: 9, column: 23, endLine: 9, endColumn: 30, messageIncludes: ['that dense at line 10 mixes'] }] },
+  ],
+});
+
+// Windows along the set axis inside a custom layer's call() (issue 11).
+const SET_POOLED = 'tf.layers.globalAveragePooling1d({}).apply(features)';
+
+RuleTester.run(orderDependentLayer, {
+  valid: [
+    { name: 'a conv1d of width 1 is per element', code: windowedModel('invariant permutation', '[10, 8]', kernelWeight(1, 1), "return tf.conv1d(x as unknown as tf.Tensor3D, this.kernel.read() as tf.Tensor3D, 1, 'same');", SET_POOLED) },
+  ],
+  invalid: [
+    {
+      name: 'a conv1d of width 3 along the set',
+      code: windowedModel('invariant permutation', '[10, 8]', kernelWeight(3, 1), "return tf.conv1d(x as unknown as tf.Tensor3D, this.kernel.read() as tf.Tensor3D, 1, 'same');", SET_POOLED),
+      errors: [{ messageId: 'setAxisWindow', ...AT_WINDOWED, messageIncludes: ['Windowed has a window larger than 1', 'permutation invariance is lost'] }],
+    },
   ],
 });

@@ -3,6 +3,7 @@
 import { strict as assert } from 'node:assert';
 import { RuleTester, assertErrors, causeAt, fallOf, handBuiltModel, inferenceOf, runOnHandBuilt } from '../ruleTester';
 import { paddingBoundary } from '../../../server/src/rules/padding-boundary';
+import { AT_WINDOWED, kernelWeight, windowedModel } from '../customLayerFixtures';
 
 const model = (tag: string) =>
   handBuiltModel(
@@ -244,4 +245,24 @@ describe('padding-boundary (engine details)', () => {
     assert.equal(invalid.length, 1);
     assert.match(invalid[0].message, /^The --symmetry "invarant flip" has "invarant"/);
   });
+});
+
+// Borders of window ops inside a custom layer's call() (issue 11).
+RuleTester.run(paddingBoundary, {
+  valid: [
+    { name: "a 1x1 'same' convolution has no border", code: windowedModel('equivariant translation', '[12, 12, 3]', kernelWeight(1), "return tf.conv2d(x, this.kernel.read() as tf.Tensor4D, 1, 'same');") },
+    { name: 'a nearest-neighbour resize by a whole factor copies pixels', code: windowedModel('equivariant translation', '[12, 12, 3]', '', 'return tf.image.resizeNearestNeighbor(x, [36, 36]);') },
+  ],
+  invalid: [
+    {
+      name: "a 3x3 'same' convolution pads with zeros",
+      code: windowedModel('equivariant translation', '[12, 12, 3]', kernelWeight(3), "return tf.conv2d(x, this.kernel.read() as tf.Tensor4D, 1, 'same');"),
+      errors: [{ messageId: 'zeroPadding', ...AT_WINDOWED, messageIncludes: ['Windowed pads with zeros'] }],
+    },
+    {
+      name: "a 3x3 'valid' pooling drops the border",
+      code: windowedModel('equivariant translation', '[12, 12, 3]', '', "return tf.maxPool(x, 3, 1, 'valid');"),
+      errors: [{ messageId: 'cropping', ...AT_WINDOWED }],
+    },
+  ],
 });

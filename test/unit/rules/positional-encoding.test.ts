@@ -3,6 +3,7 @@
 import { strict as assert } from 'node:assert';
 import { RuleTester } from '../ruleTester';
 import { positionalEncoding } from '../../../server/src/rules/positional-encoding';
+import { AT_READ_TOKEN, tokenModel } from '../customLayerFixtures';
 import { analyzeText } from '../../../server/src/engine';
 
 /**
@@ -118,4 +119,37 @@ describe('positional-encoding: related information', () => {
     assert.ok(texts.includes('tf.add(x, this.pos.read())'), texts.join(' | '));
     assert.ok(texts.some((text) => text.startsWith("this.addWeight('pos'")), texts.join(' | '));
   });
+});
+
+// A class token prepended in one custom layer and read back in another (issue 11): the state
+// between the layers says where the token is, so reading it back is invariant and reading any
+// other fixed position is not.
+const TOKEN = 'tf.squeeze(tf.slice(x, [0, 0, 0], [-1, 1, -1]), [1])';
+
+RuleTester.run(positionalEncoding, {
+  valid: [
+    { name: 'the token read back by a slice of position 0', code: tokenModel('invariant permutation', TOKEN) },
+    { name: 'the token read back by a gather of index 0', code: tokenModel('invariant permutation', 'tf.gather(x, 0, 1)') },
+    {
+      name: 'with a layer norm, a dense and a 1x1 convolution between the layers',
+      code: tokenModel('invariant permutation', TOKEN, 'h = tf.layers.conv1d({ filters: 8, kernelSize: 1 }).apply(tf.layers.dense({ units: 8 }).apply(tf.layers.layerNormalization({}).apply(h))) as tf.SymbolicTensor;'),
+    },
+  ],
+  invalid: [
+    {
+      name: 'a slice of position 1, the first set element',
+      code: tokenModel('invariant permutation', 'tf.squeeze(tf.slice(x, [0, 1, 0], [-1, 1, -1]), [1])'),
+      errors: [{ messageId: 'positionalTerm', ...AT_READ_TOKEN, messageIncludes: ['ReadToken', 'permutation invariance is lost'] }],
+    },
+    {
+      name: 'a gather of the token and the first set element',
+      code: tokenModel('invariant permutation', 'tf.mean(tf.gather(x, [0, 1], 1), 1)'),
+      errors: [{ messageId: 'positionalTerm', ...AT_READ_TOKEN }],
+    },
+    {
+      name: 'position 0 when the token was put after the set, not in front',
+      code: tokenModel('invariant permutation', TOKEN).replace('tf.concat([tf.tile(this.cls.read(), [x.shape[0], 1, 1]), x], 1)', 'tf.concat([x, tf.tile(this.cls.read(), [x.shape[0], 1, 1])], 1)'),
+      errors: [{ messageId: 'positionalTerm', ...AT_READ_TOKEN }],
+    },
+  ],
 });

@@ -3,6 +3,7 @@
 import { strict as assert } from 'node:assert';
 import { RuleTester, assertErrors, causeAt, fallOf, handBuiltModel, inferenceOf, runOnHandBuilt } from '../ruleTester';
 import { rotationGridMismatch } from '../../../server/src/rules/rotation-grid-mismatch';
+import { AT_WINDOWED, kernelWeight, windowedModel } from '../customLayerFixtures';
 
 const m = handBuiltModel(
   `/**
@@ -90,5 +91,30 @@ export function buildModel(): tf.Sequential {
   return model;
 }
 `, errors: [{ messageId: 'asymmetricBorder', line: 9, column: 23, endLine: 9, endColumn: 36 }] },
+  ],
+});
+
+// Sampling grids of window ops inside a custom layer's call() under flips and rotations (issue 11).
+RuleTester.run(rotationGridMismatch, {
+  valid: [
+    { name: "a 2x2 'valid' pooling of stride 2 on an even size", code: windowedModel('equivariant rotation90', '[12, 12, 3]', '', "return tf.avgPool(x, 2, 2, 'valid');") },
+    { name: 'a bilinear resize with half-pixel centres', code: windowedModel('equivariant flip', '[12, 12, 3]', '', 'return tf.image.resizeBilinear(x, [18, 18], false, true);') },
+  ],
+  invalid: [
+    {
+      name: "a 2x2 'valid' pooling of stride 2 on an odd size",
+      code: windowedModel('equivariant rotation90', '[13, 13, 3]', '', "return tf.avgPool(x, 2, 2, 'valid');"),
+      errors: [{ messageId: 'gridOffset', ...AT_WINDOWED, messageIncludes: ['Windowed samples a grid'] }],
+    },
+    {
+      name: 'a bilinear resize without half-pixel centres',
+      code: windowedModel('equivariant flip', '[12, 12, 3]', '', 'return tf.image.resizeBilinear(x, [18, 18]);'),
+      errors: [{ messageId: 'gridOffset', ...AT_WINDOWED }],
+    },
+    {
+      name: 'a resize to a non-square size, under rotation90',
+      code: windowedModel('equivariant rotation90', '[12, 12, 3]', '', 'return tf.image.resizeBilinear(x, [18, 12], false, true);'),
+      errors: [{ messageId: 'nonSquareWindow', ...AT_WINDOWED }],
+    },
   ],
 });

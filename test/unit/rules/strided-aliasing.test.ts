@@ -2,6 +2,7 @@
 import { strict as assert } from 'node:assert';
 import { RuleTester, assertErrors, causeAt, fallOf, handBuiltModel, inferenceOf, runOnHandBuilt } from '../ruleTester';
 import { stridedAliasing } from '../../../server/src/rules/strided-aliasing';
+import { AT_WINDOWED, kernelWeight, windowedModel } from '../customLayerFixtures';
 
 const m = handBuiltModel(
   `/**
@@ -167,6 +168,31 @@ export function buildSequence(): tf.Sequential {
         { messageId: 'antiAliased', line: 19, column: 20, endLine: 19, endColumn: 30, severity: 'warning', messageIncludes: ['PolyphasePool2D makes it exact'] },
         { messageId: 'antiAliased', line: 29, column: 20, endLine: 29, endColumn: 30, severity: 'info', messageIncludes: ['translation equivariance holds approximately', 'only stride 1 makes it exact'] },
       ],
+    },
+  ],
+});
+
+// Strides inside a custom layer's call(), counted in shifts of the model's input (issue 11).
+const POOLED = 'tf.layers.globalAveragePooling2d({}).apply(features)';
+
+RuleTester.run(stridedAliasing, {
+  valid: [
+    { name: 'a stride-1 pooling window', code: windowedModel('invariant translation', '[12, 12, 3]', '', "return tf.avgPool(x, 3, 1, 'same');".replace("'same'", "'valid'"), POOLED) },
+    {
+      name: 'a nearest-neighbour upsampling by 2 then a stride-2 pooling: every shift of the input commutes',
+      code: windowedModel('equivariant translation', '[12, 12, 3]', '', "return tf.avgPool(tf.image.resizeNearestNeighbor(x, [24, 24]), 2, 2, 'valid');"),
+    },
+  ],
+  invalid: [
+    {
+      name: 'a stride-2 convolution',
+      code: windowedModel('invariant translation', '[12, 12, 3]', kernelWeight(3), "return tf.conv2d(x, this.kernel.read() as tf.Tensor4D, 2, 'valid');".replace('3, 3', '2, 2'), POOLED),
+      errors: [{ messageId: 'stride', ...AT_WINDOWED, messageIncludes: ['Windowed downsamples', 'multiples of 2'] }],
+    },
+    {
+      name: 'a max pooling, then another by tf.pool: multiples of 4',
+      code: windowedModel('invariant translation', '[12, 12, 3]', '', "return tf.pool(tf.maxPool(x, 2, 2, 'valid'), [2, 2], 'avg', 'valid', 1, 2);", POOLED),
+      errors: [{ messageId: 'stride', ...AT_WINDOWED, messageIncludes: ['multiples of 4'] }],
     },
   ],
 });

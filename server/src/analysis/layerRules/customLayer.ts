@@ -3,10 +3,11 @@
 // group acts on, and turns the result into a local effect and an output shape like any layer's.
 import type { BodyDim, BodyOperand, CustomLayerBody } from '../customLayerBody';
 import type { SourceSpan } from '../graph';
-import type { Cause } from '../symmetry';
-import { CUSTOM_OP_RULES, OpFall, unreadValue, type OpOperand, type OpValue, type Size } from './customOps';
+import type { Cause, GroupName } from '../symmetry';
+import { CUSTOM_OP_RULES, OpFall, unmovedPrefix, unreadValue, type OpOperand, type OpValue, type Size, type WindowNote } from './customOps';
 import { CUSTOM_OP_PARITY, type Parity, type ParityCall } from './customOpParity';
-import type { LayerRule, LocalEffect, RuleContext, Shape } from './types';
+import { orbitAfter, weightOrbit } from './customWindowOps';
+import type { LayerRule, LocalEffect, RuleContext, Shape, SubgroupStep } from './types';
 import { breaks, keep, toFlattened, toInvariant, unknown } from './types';
 
 interface InputView {
@@ -14,9 +15,13 @@ interface InputView {
   shape: Shape;
   /** Acting axes, in the shape without the batch axis. */
   axes: number[];
+  /** Leading positions of the acting axes that the group leaves in place (a class token an earlier layer put there). */
+  unmoved?: number;
+  /** The input's action is blockwise (a concatenation along an acting axis upstream). */
+  blockwise?: boolean;
 }
 
-type Outcome = { value: OpValue } | { fall: OpFall };
+type Outcome = { value: OpValue; notes: WindowNote[] } | { fall: OpFall };
 
 /** Ops the output depends on, so dead code (an unused initializer, a debug print) is not judged. */
 function liveOps(body: CustomLayerBody): Set<number> {
@@ -44,14 +49,16 @@ function resolveDim(dim: BodyDim, inputs: InputView[]): Size {
   const rank = shape.length + 1;
   const axis = dim.axis < 0 ? rank + dim.axis : dim.axis;
   if (axis === 0) return { n: null, sym: 'batch' };
-  return { n: shape[axis - 1] ?? null, sym: `i${dim.input}:${axis}` };
+  const unmoved = inputs[dim.input]?.unmoved && inputs[dim.input].axes.includes(axis - 1) ? { unmoved: inputs[dim.input].unmoved } : {};
+  return { n: shape[axis - 1] ?? null, sym: `i${dim.input}:${axis}`, ...unmoved };
 }
 
-/** Runs the body for inputs with these shapes and acting axes. */
-export function runBody(body: CustomLayerBody, inputs: InputView[], joint: boolean): Outcome {
+/** Runs the body for inputs with these shapes and acting axes, under `group` (none: shapes only). */
+export function runBody(body: CustomLayerBody, inputs: InputView[], joint: boolean, group?: GroupName): Outcome {
   if (body.output === undefined) return { fall: new OpFall('gap', `${body.className}.call() returns no tensor the analysis follows`, body.classSpan) };
   const live = liveOps(body);
   const values: OpValue[] = [];
+  const notes: WindowNote[] = [];
   try {
     for (let id = 0; id < body.ops.length; id++) {
       if (!live.has(id)) continue;
@@ -61,10 +68,12 @@ export function runBody(body: CustomLayerBody, inputs: InputView[], joint: boole
         const input = inputs[index];
         if (!input) throw new OpFall('gap', `${body.className}.call() reads input ${index}, which the model does not give it`, op.span);
         const shape = input.shape;
+        const unmoved = (axis: number) => (input.unmoved && input.axes.includes(axis) ? { unmoved: input.unmoved } : {});
         values[id] = {
           kind: 'data',
           tags: shape ? [false, ...shape.map((_, axis) => input.axes.includes(axis))] : undefined,
-          sizes: shape ? [{ n: null, sym: 'batch' }, ...shape.map((n, axis) => ({ n, sym: `i${index}:${axis + 1}` }))] : undefined,
+          sizes: shape ? [{ n: null, sym: 'batch' }, ...shape.map((n, axis) => ({ n, sym: `i${index}:${axis + 1}`, ...unmoved(axis) }))] : undefined,
+          ...(input.blockwise ? { blockwise: true } : {}),
         };
         continue;
       }
@@ -72,24 +81,43 @@ export function runBody(body: CustomLayerBody, inputs: InputView[], joint: boole
         const dims = op.operands[0] && 'dims' in op.operands[0] ? op.operands[0].dims.map((dim) => resolveDim(dim, inputs)) : undefined;
         const name = String(op.options?.name ?? 'weight');
         const described = dims ? `[${dims.map((size) => (size.sym?.startsWith('i') ? symbolName(size.sym, inputs) : size.n === null ? '?' : String(size.n))).join(', ')}]` : '';
-        values[id] = { kind: 'fixed', tags: dims?.map(() => false), sizes: dims, source: `the weight ${name}${described ? ' ' + described : ''}`, sourceSpan: op.span };
+        values[id] = { kind: 'fixed', tags: dims?.map(() => false), sizes: dims, source: `the weight ${name}${described ? ' ' + described : ''}`, sourceSpan: op.span, orbit: weightOrbit(id) };
         continue;
       }
       const rule = CUSTOM_OP_RULES.get(op.op);
       if (!rule) throw new OpFall('gap', `${body.className}.call() uses ${op.op.startsWith('layer:') ? `a ${op.op.slice(6)} sublayer` : `tf.${op.op}`}, which the analysis has no rule for`, op.span);
-      values[id] = rule.apply({
+      const operands = op.operands.map((operand) => decode(operand, values, inputs));
+      const value = rule.apply({
         name: op.op,
-        operands: op.operands.map((operand) => decode(operand, values, inputs)),
+        operands,
         span: op.span,
         joint,
         options: op.options as Record<string, unknown> | undefined,
+        group,
+        note: (note) => notes.push(note),
       });
+      values[id] = withCarriedFacts(op.op, operands, value);
     }
   } catch (error) {
     if (error instanceof OpFall) return { fall: error };
     throw error;
   }
-  return { value: values[body.output] };
+  return { value: values[body.output], notes };
+}
+
+/**
+ * What an op's rule does not say itself: a weight's symmetrising orbit (kept only by the ops
+ * that keep it), and the scale of data under translation (an elementwise op takes its data
+ * operand's).
+ */
+function withCarriedFacts(op: string, operands: OpOperand[], value: OpValue): OpValue {
+  const orbit = orbitAfter(op, operands, value);
+  let result = orbit || value.orbit ? { ...value, orbit } : value;
+  if (result.kind === 'data' && !result.scale) {
+    const scaled = operands.flatMap((operand) => ('tensor' in operand ? [operand.tensor] : 'tensors' in operand ? operand.tensors : [])).find((tensor) => tensor.kind === 'data' && tensor.scale);
+    if (scaled) result = { ...result, scale: scaled.scale };
+  }
+  return result;
 }
 
 /**
@@ -182,21 +210,54 @@ function customEffect(body: CustomLayerBody, context: RuleContext): LocalEffect 
     }
     return outcome.parity === 'odd' ? keep() : toInvariant();
   }
-  const inputs: InputView[] = context.inputShapes.map((shape, index) => ({ shape, axes: context.inputAxes?.[index] ?? (index === 0 ? context.axes : []) }));
+  const inputs: InputView[] = context.inputShapes.map((shape, index) => {
+    const state = context.inputStates[index];
+    const unmoved = state?.kind === 'acting' ? state.unmovedPrefix : undefined;
+    const blockwise = state?.kind === 'acting' && state.blockwise;
+    return { shape, axes: context.inputAxes?.[index] ?? (index === 0 ? context.axes : []), ...(unmoved ? { unmoved } : {}), ...(blockwise ? { blockwise } : {}) };
+  });
   const joint = context.group === 'rotation90' || context.group === 'dihedral';
-  const outcome = runBody(body, inputs, joint);
+  const outcome = runBody(body, inputs, joint, context.group);
   if ('fall' in outcome) {
     const cause = causeOf(context, body, outcome.fall);
     return outcome.fall.code === 'gap' ? unknown(cause) : breaks(cause);
   }
   const value = outcome.value;
-  if (value.kind === 'fixed') return toInvariant();
+  const { approx, subgroup, window } = notedEffects(context, body, outcome.notes);
+  if (value.kind === 'fixed') return { kind: 'toInvariant', approx, subgroup };
   if (value.flattened) return toFlattened();
   if (!value.tags) return unknown({ code: 'unmodelled-layer', at: context.ref, detail: `${body.className}: the rank of its output is not known statically`, sites: [] });
   const axes = value.tags.flatMap((tag, axis) => (tag && axis > 0 ? [axis - 1] : []));
   const hadActing = inputs.some((input) => input.axes.length > 0);
-  if (axes.length === 0 && hadActing) return toInvariant();
-  return keep({ axes, ...(value.blockwise ? { blockwise: true } : {}) });
+  if (axes.length === 0 && hadActing) return { kind: 'toInvariant', approx, subgroup };
+  // The class token's place, when every acting axis of the output still starts with it.
+  const prefixes = new Set(value.tags.flatMap((tag, axis) => (tag && axis > 0 ? [unmovedPrefix(value.sizes?.[axis])] : [])));
+  const unmoved = prefixes.size === 1 ? [...prefixes][0] : 0;
+  const scale = context.group === 'translation' ? value.scale : undefined;
+  return keep({
+    axes,
+    approx,
+    subgroup,
+    ...(window ? { window } : {}),
+    ...(value.blockwise ? { blockwise: true } : {}),
+    ...(scale && (scale.num !== 1 || scale.den !== 1) ? { rescale: { up: scale.num, down: scale.den } } : {}),
+    ...(unmoved > 0 ? { unmovedPrefix: unmoved } : {}),
+  });
+}
+
+/** The window ops' border, stride and grid notes as causes blamed on the layer, pointing at the op. */
+function notedEffects(context: RuleContext, body: CustomLayerBody, notes: WindowNote[]): { approx: Cause[]; subgroup: SubgroupStep[]; window: boolean } {
+  const causeAt = (note: Exclude<WindowNote, { level: 'window' }>): Cause => ({
+    code: note.code,
+    at: context.ref,
+    detail: `${body.className}: ${note.detail}`,
+    sites: [{ span: note.span, label: `in ${body.className}.call()` }],
+  });
+  return {
+    approx: notes.flatMap((note) => (note.level === 'approx' ? [causeAt(note)] : [])),
+    subgroup: notes.flatMap((note) => (note.level === 'subgroup' ? [{ k: note.k, cause: causeAt(note) }] : [])),
+    window: notes.some((note) => note.level === 'window'),
+  };
 }
 
 /** A rule for one custom layer instance, from its body. */

@@ -4,13 +4,19 @@
 // (transpose, reshape, slice, gather, concat...), softmax, sources (tf.range, constants, weights)
 // and masks (bandPart). An op missing here leaves the layer an analysis gap naming it.
 import type { SourceSpan } from '../graph';
-import type { CauseCode } from '../symmetry';
+import type { CauseCode, GroupName } from '../symmetry';
+import { WINDOW_OP_RULES, type KernelOrbit } from './customWindowOps';
 
 /** A size along one axis: its number when known, and a name for sizes read from an input. */
 export interface Size {
   n: number | null;
   /** `i0:1` for the size of axis 1 of input 0, `batch` for the batch axis. */
   sym?: string;
+  /**
+   * On an acting axis: its first `unmoved` positions are blocks the group leaves where they are
+   * (a learned class token put in front of the set, here or in an earlier layer).
+   */
+  unmoved?: number;
 }
 
 /** An abstract tensor inside call(). */
@@ -40,7 +46,24 @@ export interface OpValue {
    * are reordered together, as a graph's self-loops are.
    */
   invariance?: 'uniform' | 'paired';
+  /**
+   * For data under translation: how many positions this value moves when the layer's input
+   * shifts by one (1/2 after a stride of 2, 2 after upsampling by 2). Absent: 1.
+   */
+  scale?: { num: number; den: number };
+  /** For fixed values: a sum of one weight's reflections and transposes (customWindowOps.ts). */
+  orbit?: KernelOrbit;
 }
+
+/**
+ * What a window op (convolution, pooling, resize) leaves besides its value, as the built-in
+ * layers' rules say it: a border effect, a stride's subgroup (in shifts of the layer's input), or
+ * only that it mixes neighbouring positions.
+ */
+export type WindowNote =
+  | { level: 'approx'; code: CauseCode; detail: string; span: SourceSpan }
+  | { level: 'subgroup'; code: CauseCode; detail: string; k: number | null; span: SourceSpan }
+  | { level: 'window'; span: SourceSpan };
 
 /** The first fall inside call(): the op that causes it, in the analysis' words. */
 export class OpFall extends Error {
@@ -63,6 +86,10 @@ export interface OpCall {
   /** Whether the group acts on several axes at once (rotation): ops on one acting axis are not followed. */
   joint: boolean;
   options?: Record<string, unknown>;
+  /** The declared group; absent when only shapes are computed (no axis acts). */
+  group?: GroupName;
+  /** Where window ops leave their border and stride effects. */
+  note?: (note: WindowNote) => void;
 }
 
 export type OpOperand =
@@ -71,7 +98,7 @@ export type OpOperand =
   | { constant: unknown }
   | { dims: Size[] };
 
-export type OpFamily = 'elementwise' | 'reduction' | 'contraction' | 'axes' | 'softmax' | 'source' | 'mask' | 'scan' | 'sublayer';
+export type OpFamily = 'elementwise' | 'reduction' | 'contraction' | 'axes' | 'softmax' | 'source' | 'mask' | 'scan' | 'sublayer' | 'window';
 
 export interface OpRule {
   family: OpFamily;
@@ -80,7 +107,7 @@ export interface OpRule {
 
 // ---------------------------------------------------------------- helpers
 
-function tensorAt(call: OpCall, index: number): OpValue {
+export function tensorAt(call: OpCall, index: number): OpValue {
   const operand = call.operands[index];
   if (operand && 'tensor' in operand) return operand.tensor;
   if (operand && 'constant' in operand && !Array.isArray(operand.constant) && (operand.constant === null || typeof operand.constant !== 'object' || !('$tensor' in (operand.constant as object)))) {
@@ -105,7 +132,7 @@ export function unreadValue(constant: unknown): string | undefined {
   return NUMERIC_UNKNOWN.test(reason) ? undefined : reason;
 }
 
-function constantAt(call: OpCall, index: number): unknown {
+export function constantAt(call: OpCall, index: number): unknown {
   const operand = call.operands[index];
   if (!operand) return undefined;
   if ('constant' in operand) return operand.constant;
@@ -139,7 +166,7 @@ function unmovedByAction(value: OpValue, rank: number, actingFromRight: (index: 
   return true;
 }
 
-function rankOf(value: OpValue, call: OpCall): number {
+export function rankOf(value: OpValue, call: OpCall): number {
   if (!value.tags) throw new OpFall('gap', `${call.name} meets a tensor whose rank is not known statically`, call.span);
   return value.tags.length;
 }
@@ -159,7 +186,7 @@ function axesArg(call: OpCall, raw: unknown, rank: number): number[] | undefined
   return [axisArg(call, raw, rank) as number];
 }
 
-function isData(value: OpValue): boolean {
+export function isData(value: OpValue): boolean {
   return value.kind === 'data';
 }
 
@@ -172,7 +199,7 @@ function notJointly(call: OpCall, what: string): never {
   throw new OpFall('gap', `${call.name} ${what} one of the axes the group moves together`, call.span);
 }
 
-function describeFixed(value: OpValue): string {
+export function describeFixed(value: OpValue): string {
   return value.source ?? 'a constant tensor';
 }
 
@@ -558,7 +585,8 @@ function rowsReshape(x: OpValue, target: Size[]): OpValue | undefined {
     return {
       kind: 'data',
       tags: [false, ...merged.map((entry) => entry.startsWith('*')), false],
-      sizes: [{ n: null, sym: 'batch' }, ...names.map((sym) => ({ n: null, sym })), last.n === -1 ? sizes[1] : last],
+      // The target's own sizes where they name the axis: they carry what is known of it (a class token in front).
+      sizes: [{ n: null, sym: 'batch' }, ...names.map((sym, i) => (target[1 + i].sym === sym ? target[1 + i] : { n: null, sym })), last.n === -1 ? sizes[1] : last],
       flattened: x.flattened,
     };
   }
@@ -600,18 +628,25 @@ const JOINED = 'joined:';
  * Sizes follow their axis through every op, so a later slice can tell it takes only those.
  */
 function joinedSize(prefix: number, span: SourceSpan): Size {
-  return { n: null, sym: `${JOINED}${prefix}:${span.file}:${span.start}` };
+  return { n: null, sym: `${JOINED}${prefix}:${span.file}:${span.start}`, ...(prefix > 0 ? { unmoved: prefix } : {}) };
+}
+
+/** How many leading positions of an axis of this size the group leaves where they are. */
+export function unmovedPrefix(size: Size | undefined): number {
+  if (size?.unmoved !== undefined) return size.unmoved;
+  if (!size?.sym?.startsWith(JOINED)) return 0;
+  return Number(size.sym.slice(JOINED.length).split(':')[0]);
 }
 
 /** A cut [from, from + length) of an axis that lies within the positions the group does not move. */
-function withinUnmovedPrefix(size: Size | undefined, from: unknown, length: unknown): boolean {
-  if (!size?.sym?.startsWith(JOINED)) return false;
-  const prefix = Number(size.sym.slice(JOINED.length).split(':')[0]);
+export function withinUnmovedPrefix(size: Size | undefined, from: unknown, length: unknown): boolean {
+  const prefix = unmovedPrefix(size);
+  if (prefix <= 0) return false;
   return typeof from === 'number' && typeof length === 'number' && from >= 0 && length > 0 && from + length <= prefix;
 }
 
 /** An op that cuts or orders an acting axis by position: a slice of the first token, cumsum, reverse. */
-function positionalOn(call: OpCall, x: OpValue, axes: number[], what: string): void {
+export function positionalOn(call: OpCall, x: OpValue, axes: number[], what: string): void {
   if (!isData(x)) return;
   if (axes.some((axis) => x.tags?.[axis])) {
     if (call.joint) notJointly(call, what);
@@ -636,9 +671,12 @@ const slice: OpRule = {
       const from = axis < begins.length ? begins[axis] : 0;
       const length = sizes && axis < sizes.length ? sizes[axis] : -1;
       const whole = from === 0 && (length === -1 || length === undefined || (typeof length === 'number' && length === x.sizes?.[axis]?.n));
+      // Everything after the positions the group leaves in place: the set without its class token.
+      const afterPrefix = tags?.[axis] && !whole && unmovedPrefix(x.sizes?.[axis]) > 0 && from === unmovedPrefix(x.sizes?.[axis]) && (length === -1 || length === undefined);
       if (tags?.[axis] && !whole && withinUnmovedPrefix(x.sizes?.[axis], from, length)) tags[axis] = false;
-      else if (!whole) cut.push(axis);
-      outSizes.push(whole ? (x.sizes?.[axis] ?? { n: null }) : { n: typeof length === 'number' && length >= 0 ? length : null });
+      else if (!whole && !afterPrefix) cut.push(axis);
+      const rest = x.sizes?.[axis]?.n;
+      outSizes.push(whole ? (x.sizes?.[axis] ?? { n: null }) : afterPrefix ? { n: typeof rest === 'number' && typeof from === 'number' ? rest - from : null } : { n: typeof length === 'number' && length >= 0 ? length : null });
     }
     positionalOn(call, x, cut, 'cuts');
     return { ...x, tags, sizes: outSizes };
@@ -712,7 +750,12 @@ const concat: OpRule = {
     let prefix = 0;
     for (const value of values) {
       const size = value.sizes?.[axis]?.n;
-      if ((isData(value) && value.tags?.[axis]) || typeof size !== 'number' || size < 0) break;
+      if (isData(value) && value.tags?.[axis]) {
+        // The first moved block may itself start with positions an earlier concat left in place.
+        prefix += unmovedPrefix(value.sizes?.[axis]);
+        break;
+      }
+      if (typeof size !== 'number' || size < 0) break;
       prefix += size;
     }
     const sizes = joined.sizes?.map((size, i) => (i === axis ? joinedSize(prefix, call.span) : size));
@@ -1005,6 +1048,7 @@ export const CUSTOM_OP_RULES: ReadonlyMap<string, OpRule> = new Map<string, OpRu
   ['tensor1d', literalTensor(1)],
   ['tensor2d', literalTensor(2)],
   ['tensor3d', literalTensor(3)],
+  ...WINDOW_OP_RULES,
   ['layer:dense', lastAxisSublayer(unitsOf)],
   ['layer:layerNormalization', perElementSublayer],
   ['layer:dropout', perElementSublayer],

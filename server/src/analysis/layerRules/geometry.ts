@@ -72,7 +72,7 @@ function sizeCondition(kernel: number, stride: number, padding: Padding): { alwa
  * `sizes`, `kernels`, `strides` are per acting spatial axis (kernels already dilated).
  */
 export function gridCheck(
-  context: RuleContext,
+  context: Pick<RuleContext, 'group' | 'ref'>,
   what: string,
   sizes: (number | null)[],
   kernels: number[],
@@ -124,7 +124,7 @@ export function gridCheck(
  * `valid` cropping) unless the windows tile the axis, and a subgroup for a stride.
  */
 export function translationWindowEffect(
-  context: RuleContext,
+  context: Pick<RuleContext, 'margin' | 'ref'>,
   what: string,
   sizes: (number | null)[],
   kernels: number[],

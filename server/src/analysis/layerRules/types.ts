@@ -40,6 +40,12 @@ export type LocalEffect =
       rescale?: { up: number; down: number };
       /** The acting axes were merged into one (`axes`): from here the group permutes its positions. */
       permutes?: boolean;
+      /**
+       * The output's acting axes start with this many positions the group leaves in place (a
+       * learned class token put in front of the set). Absent: the input's, through pointwise and
+       * merge layers, and none after any other layer.
+       */
+      unmovedPrefix?: number;
     }
   | { kind: 'toInvariant'; approx: Cause[]; subgroup: SubgroupStep[] }
   /** `flatAxes`: positions that now hold the merged acting axes (a reshape that kept channels). */
@@ -108,7 +114,7 @@ export interface LayerRule {
   effect(context: RuleContext): LocalEffect;
 }
 
-export function cause(context: RuleContext, code: CauseCode, detail: string): Cause {
+export function cause(context: Pick<RuleContext, 'ref'>, code: CauseCode, detail: string): Cause {
   return { code, at: context.ref, detail };
 }
 
