@@ -7,9 +7,11 @@ import type { ConstValue, SourceSpan } from './graph';
 /**
  * A size along one axis, as far as extraction knows it: a number, the size of axis `axis` of
  * input `input` (axis counted with the batch axis 0; negative from the end, as
- * `inputShape[inputShape.length - 1]` says), or null when not known.
+ * `inputShape[inputShape.length - 1]` says), the size of axis `axis` of the value of op `op`
+ * (`const [B, T, C] = k.shape` for a `k` computed in call(); known once inference has that
+ * value's sizes), or null when not known.
  */
-export type BodyDim = number | { input: number; axis: number } | null;
+export type BodyDim = number | { input: number; axis: number } | { op: number; axis: number } | null;
 
 /** An operand of an op: an earlier value of the program, or a constant argument. */
 export type BodyOperand = { value: number } | { constant: ConstValue | undefined } | { dims: BodyDim[] };

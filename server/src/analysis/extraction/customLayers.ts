@@ -74,6 +74,14 @@ const MAX_STEPS = 20000;
 const BODY_CACHE = new Map<string, CustomLayerBody>();
 const BODY_CACHE_LIMIT = 256;
 
+/**
+ * Methods of tf.layers.Layer that a call() may invoke on `this` for bookkeeping only: they check
+ * or report the inputs and return nothing the layer's output depends on (tfjs's own custom-layer
+ * example calls `this.invokeCallHook(inputs, kwargs)` first). A class that defines one of them
+ * itself is read through its own definition.
+ */
+const LAYER_BOOKKEEPING_METHODS = new Set(['invokeCallHook', 'assertInputCompatibility']);
+
 const MATH_FUNCTIONS: Record<string, (...values: number[]) => number> = {
   sqrt: Math.sqrt,
   floor: Math.floor,
@@ -86,6 +94,9 @@ const MATH_FUNCTIONS: Record<string, (...values: number[]) => number> = {
   exp: Math.exp,
   abs: Math.abs,
 };
+
+/** `Math.PI` and the like, read as numbers (GELU's `Math.sqrt(2 / Math.PI)`). */
+const MATH_CONSTANTS: Record<string, number> = { PI: Math.PI, E: Math.E, SQRT2: Math.SQRT2, SQRT1_2: Math.SQRT1_2, LN2: Math.LN2, LN10: Math.LN10, LOG2E: Math.LOG2E, LOG10E: Math.LOG10E };
 
 let freshReads = 0;
 
@@ -107,7 +118,7 @@ export class CustomLayerReader {
     const key = `${file.sourceFile.fileName}:${classValue.node.pos}:${classValue.node.getText(file.sourceFile)}\u0000${propsKey(props)}`;
     let body = BODY_CACHE.get(key);
     if (!body) {
-      body = new BodyReading(this.interp, classValue, props).run();
+      body = new BodyReading(this.interp, classValue, props, args).run();
       freshReads++;
       if (BODY_CACHE.size >= BODY_CACHE_LIMIT) BODY_CACHE.delete(BODY_CACHE.keys().next().value as string);
       BODY_CACHE.set(key, body);
@@ -158,12 +169,46 @@ class BodyReading {
   private steps = 0;
   private depth = 0;
 
+  /** Fields whose constructor initializer was already read as ops (read once, so one op id). */
+  private readonly fieldsRead = new Set<string>();
+
   constructor(
     private readonly interp: Interpreter,
     private readonly classValue: ClassValue,
     props: Map<string, AbstractValue>,
+    private readonly constructorArgs: AbstractValue[],
   ) {
     for (const [key, value] of props) this.thisProps.set(key, fromAbstract(value));
+  }
+
+  /**
+   * A field the constructor computes with tf ops (`this.mask = tf.linalg.bandPart(tf.ones([t, t]), -1, 0)`):
+   * the interpreter that ran the constructor keeps no tensors, so its initializer is read here,
+   * as ops of the body, with the constructor's parameters bound to the creation's arguments.
+   */
+  private constructorField(name: string): BodyValue | undefined {
+    if (this.fieldsRead.has(name)) return undefined;
+    this.fieldsRead.add(name);
+    const file = this.classValue.file;
+    for (const member of this.classValue.node.members) {
+      if (ts.isPropertyDeclaration(member) && member.initializer && member.name.getText(file.sourceFile) === name) {
+        return this.evaluate(member.initializer, new Env(), file);
+      }
+      if (!ts.isConstructorDeclaration(member) || !member.body) continue;
+      for (const statement of member.body.statements) {
+        if (!ts.isExpressionStatement(statement) || !ts.isBinaryExpression(statement.expression)) continue;
+        const { left, operatorToken, right } = statement.expression;
+        if (operatorToken.kind !== ts.SyntaxKind.EqualsToken || !ts.isPropertyAccessExpression(left)) continue;
+        if (left.expression.kind !== ts.SyntaxKind.ThisKeyword || left.name.text !== name) continue;
+        const env = new Env();
+        member.parameters.forEach((parameter, index) => {
+          const arg = this.constructorArgs[index];
+          this.bind(parameter.name, arg ? fromAbstract(arg) : { k: 'const', value: undefined }, env, file);
+        });
+        return this.evaluate(right, env, file);
+      }
+    }
+    return undefined;
   }
 
   run(): CustomLayerBody {
@@ -180,7 +225,9 @@ class BodyReading {
       if (build) this.runMethod(build.node, build.file, [{ k: 'buildShape' }]);
       const call = this.interp.classes.classMethod(this.classValue, 'call', receiver);
       if (!call) return body;
-      const output = this.runMethod(call.node, call.file, [{ k: 'inputs' }, { k: 'unknown', why: 'kwargs' }]);
+      // call() as predict() and apply() make it at inference: kwargs holds no `training` flag
+      // (so `kwargs.training ? tf.dropout(x, rate) : x` reads as x) and no mask.
+      const output = this.runMethod(call.node, call.file, [{ k: 'inputs' }, { k: 'const', value: {} }]);
       const tensor = this.asTensor(output, call.node, call.file);
       body.output = tensor;
     } catch (error) {
@@ -308,6 +355,9 @@ class BodyReading {
       // `inputShape[inputShape.length - 1]`: counted from the end.
       if (key.k === 'rank' && key.minus > 0 && target.k === 'buildShape') return { k: 'dim', dim: { input: 0, axis: -key.minus } };
       if (key.k === 'rank' && key.minus > 0 && target.k === 'shape') return this.shapeDim(target.of, -key.minus);
+      // `k.shape[k.shape.length - 1]` on a tensor whose rank is not known here: still one size,
+      // a number, which is all a scale like `1 / sqrt(size)` needs.
+      if (target.k === 'shape') return { k: 'dim', dim: null };
       return { k: 'unknown', why: 'an index not known statically' };
     }
     if (ts.isCallExpression(node)) return this.call(node, env, file);
@@ -437,10 +487,16 @@ class BodyReading {
     switch (target.k) {
       case 'this': {
         const value = this.thisProps.get(name);
-        if (value) return value;
-        return { k: 'unknown', why: `this.${name}` };
+        if (value && value.k !== 'unknown') return value;
+        const computed = this.constructorField(name);
+        if (computed && computed.k !== 'unknown') {
+          this.thisProps.set(name, computed);
+          return computed;
+        }
+        return value ?? { k: 'unknown', why: `this.${name}` };
       }
       case 'tfjs':
+        if (target.path.length === 1 && target.path[0] === '#Math' && typeof MATH_CONSTANTS[name] === 'number') return { k: 'const', value: MATH_CONSTANTS[name] };
         return { k: 'tfjs', path: [...target.path, name] };
       case 'tensor':
         if (name === 'shape') return { k: 'shape', of: target.id };
@@ -501,11 +557,11 @@ class BodyReading {
     }
   }
 
-  /** `x.shape[axis]`: a size of one of the layer's inputs when x is an input, else unknown. */
+  /** `x.shape[axis]`: a size of one of the layer's inputs when x is an input, else of the op that made x. */
   private shapeDim(tensor: number, axis: number): BodyValue {
     const op = this.ops[tensor];
     if (op?.op === 'input') return { k: 'dim', dim: { input: Number(op.options?.index ?? 0), axis } };
-    return { k: 'dim', dim: null };
+    return { k: 'dim', dim: op ? { op: tensor, axis } : null };
   }
 
   private inputOp(index: number, node: ts.Node, file: FileContext): number {
@@ -564,6 +620,7 @@ class BodyReading {
         if (name === 'addWeight') return this.addWeight(node, args(), file);
         const method = this.interp.classes.classMethod(this.classValue, name, { kind: 'object', props: new Map() });
         if (method) return this.inline(method.node, method.file, args(), new Env(), node, file);
+        if (LAYER_BOOKKEEPING_METHODS.has(name)) return { k: 'const', value: undefined };
         throw new Unfollowed(`this.${name}()`, file.span(node));
       }
       if (receiver.k === 'tfjs') return this.tfjsCall([...receiver.path, name], node, args(), env, file);
