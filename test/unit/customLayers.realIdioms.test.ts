@@ -1,7 +1,8 @@
 // Custom layers as public tfjs code writes them (held-out set d, docs/benchmarks.md): the
 // bookkeeping call of tfjs's custom-layer example, training-only branches on kwargs, Math
 // constants, sizes read from tensors computed in call(), a causal mask made in the
-// constructor, and a layer that returns the positions of its input for an embedding.
+// constructor, a layer that returns the positions of its input for an embedding, and layers
+// that return several tensors or wrap an embedding sublayer.
 import { strict as assert } from 'node:assert';
 import { analyzeText } from '../../server/src/engine';
 import { describeState } from '../../server/src/analysis/symmetry';
@@ -132,5 +133,66 @@ export function buildLanguageModel() {
     // With the tokens themselves in place of their positions, nothing is tied to positions.
     const plain = analyse(code.replace('Positions().apply(tokens)', 'tokens'));
     assert.deepEqual(plain.rules, []);
+  });
+
+  it('gives each output of a layer returning several tensors its own application, and keeps the layers after it', () => {
+    const code = `${HEADER}
+class Lookup extends tf.layers.Layer {
+  static MODE_SCALED = 'scaled';
+  constructor(vocabulary, width, mode, config) {
+    super(config);
+    this.mode = mode;
+    this.table = tf.layers.embedding({ inputDim: vocabulary, outputDim: width });
+  }
+  build(inputShape) {
+    this.table.build(inputShape);
+  }
+  call(input) {
+    const looked = this.table.call(input);
+    const scaled = this.mode == Lookup.MODE_SCALED ? tf.mul(looked, 2) : looked;
+    return [scaled, this.table.embeddings.val.clone()];
+  }
+  static get className() { return 'Lookup'; }
+}
+/** @symmetry equivariant permutation */
+export function buildTagger() {
+  const tokens = tf.input({ shape: [null] });
+  let lookup = new Lookup(40, 8, Lookup.MODE_SCALED, {});
+  lookup = lookup.apply(tokens);
+  const vectors = lookup[0];
+  return tf.model({ inputs: tokens, outputs: tf.layers.dense({ units: 3 }).apply(vectors) });
+}
+`;
+    const result = analyse(code);
+    // The tokens feed an embedding inside Lookup: token ids, so permutation fits the model.
+    assert.deepEqual(result.rules, []);
+    assert.deepEqual(result.model.graph.layers.map((layer) => layer.kind), ['Lookup', 'dense']);
+    assert.equal(result.stateAfter('dense'), 'exact');
+    // The table output (not followed) is a gap of its own application only.
+    const table = analyse(code.replace('const vectors = lookup[0];', 'const vectors = tf.layers.add().apply([lookup[0], lookup[1]]);'));
+    assert.deepEqual(table.model.graph.layers.map((layer) => layer.kind), ['Lookup', 'Lookup', 'add', 'dense']);
+    assert.ok(table.messages.some((message) => /Lookup\.call\(\) returns no tensor/.test(message)), table.messages.join(' | '));
+  });
+
+  it('keeps the layers after an unreadable layer that returns several tensors, with the layer as the gap', () => {
+    const code = `${HEADER}
+class Opaque extends tf.layers.Layer {
+  call(input) {
+    while (input) { break; }
+    return [input, input];
+  }
+  static get className() { return 'Opaque'; }
+}
+/** @symmetry invariant translation */
+export function buildReader() {
+  const steps = tf.input({ shape: [12, 6] });
+  const outputs = new Opaque({}).apply(steps);
+  const read = tf.layers.lstm({ units: 4 }).apply(outputs[0]);
+  return tf.model({ inputs: steps, outputs: read });
+}
+`;
+    const result = analyse(code);
+    assert.deepEqual(result.model.graph.layers.map((layer) => layer.kind), ['Opaque', 'lstm']);
+    assert.deepEqual(result.rules.sort(), ['analysis-gap', 'order-dependent-layer']);
   });
 });

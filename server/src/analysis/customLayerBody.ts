@@ -39,6 +39,13 @@ export interface CustomLayerBody {
   /** Index into `ops` of the value `call()` returns. */
   output?: number;
   /**
+   * When call() returns a list of tensors (`[embedded, this.table.read()]`): each one's op, in
+   * order (undefined for one the reading could not follow); `output` is then the first. Each
+   * output taken from `apply(...)[k]` is its own application of the layer, with `output` set
+   * to item k.
+   */
+  outputs?: (number | undefined)[];
+  /**
    * The first construct extraction could not follow (an unknown helper, a loop with an unknown
    * bound, several outputs): the layer is then an analysis gap naming it.
    */

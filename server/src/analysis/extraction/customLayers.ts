@@ -228,8 +228,14 @@ class BodyReading {
       // call() as predict() and apply() make it at inference: kwargs holds no `training` flag
       // (so `kwargs.training ? tf.dropout(x, rate) : x` reads as x) and no mask.
       const output = this.runMethod(call.node, call.file, [{ k: 'inputs' }, { k: 'const', value: {} }]);
-      const tensor = this.asTensor(output, call.node, call.file);
-      body.output = tensor;
+      if (output?.k === 'array' && output.items.length > 1) {
+        // An output the reading cannot follow (`this.sublayer.embeddings.val`) leaves only its
+        // own applications without a body to judge, not the layer's other outputs.
+        body.outputs = output.items.map((item) => (item.k === 'tensor' || item.k === 'inputs' ? this.asTensor(item, call.node, call.file) : undefined));
+        body.output = body.outputs[0];
+      } else {
+        body.output = this.asTensor(output, call.node, call.file);
+      }
     } catch (error) {
       if (error instanceof Unfollowed) body.unfollowed = { what: error.what, span: error.span };
       else if (error instanceof RangeError) body.unfollowed = { what: `${this.classValue.name} is too deep to follow`, span: body.classSpan };
@@ -346,7 +352,15 @@ class BodyReading {
     if (node.kind === ts.SyntaxKind.NullKeyword) return { k: 'const', value: null };
     if (node.kind === ts.SyntaxKind.ThisKeyword) return { k: 'this' };
     if (ts.isIdentifier(node)) return this.identifier(node, env, file);
-    if (ts.isPropertyAccessExpression(node)) return this.property(this.evaluate(node.expression, env, file), node.name.text, node, file);
+    if (ts.isPropertyAccessExpression(node)) {
+      const target = this.evaluate(node.expression, env, file);
+      if (target.k === 'unknown' && ts.isIdentifier(node.expression) && !env.lookup(node.expression.text)) {
+        // `PositionEmbedding.MODE_ADD`: a static member of a class, read through the interpreter.
+        const member = fromAbstract(this.interp.evaluate(node, new Scope(this.interp.moduleScope(file), file)));
+        if (member.k === 'const') return member;
+      }
+      return this.property(target, node.name.text, node, file);
+    }
     if (ts.isElementAccessExpression(node)) {
       const key = this.evaluate(node.argumentExpression, env, file);
       const target = this.evaluate(node.expression, env, file);
@@ -612,6 +626,9 @@ class BodyReading {
         const values = args();
         return { k: 'tensor', id: this.push({ op: name, operands: [self, ...values.map((value, i) => this.operand(value, node.arguments[i], file))], span: file.span(node) }) };
       }
+      // `this.sublayer.build(inputShape)` in build(): tfjs builds a sublayer when it is first
+      // applied anyway, and the shapes come from the inputs, so it adds nothing to read.
+      if (receiver.k === 'layer' && name === 'build') return { k: 'const', value: undefined };
       if (receiver.k === 'layer' && (name === 'apply' || name === 'call')) {
         const [input] = args();
         return { k: 'tensor', id: this.push({ op: `layer:${receiver.kind}`, operands: [this.operand(input, node, file)], options: receiver.config, span: file.span(node) }) };
