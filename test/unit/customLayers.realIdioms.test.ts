@@ -195,4 +195,14 @@ export function buildReader() {
     assert.deepEqual(result.model.graph.layers.map((layer) => layer.kind), ['Opaque', 'lstm']);
     assert.deepEqual(result.rules.sort(), ['analysis-gap', 'order-dependent-layer']);
   });
+
+  it('reads past a guard that throws on bad shapes, and a typeof on a config value', () => {
+    const guarded = ATTENTION.replace(
+      "const width = inputShape[inputShape.length - 1];",
+      "if (!inputShape || inputShape.length < 3) {\n      throw new Error('Mixer needs [batch, steps, features]');\n    }\n    const init = typeof this.init === 'string' ? tf.initializers[this.init]() : this.init;\n    const width = inputShape[inputShape.length - 1];",
+    ).replace('this.heads = 2;', "this.heads = 2;\n    this.init = config.init || 'glorotNormal';");
+    const result = analyse(sequenceModel('equivariant permutation', guarded, 'new Mixer({})'));
+    assert.deepEqual(result.messages, []);
+    assert.equal(result.stateAfter('Mixer'), 'exact');
+  });
 });

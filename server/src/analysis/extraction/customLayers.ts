@@ -7,6 +7,7 @@ import { ts } from 'ts-morph';
 import type { BodyDim, BodyOp, BodyOperand, CustomLayerBody } from '../customLayerBody';
 import type { ConstValue, SourceSpan } from '../graph';
 import { NotConstant } from '../graph';
+import { branchThrows, isInert } from './decisions';
 import type { Interpreter } from './interpreter';
 import { StepBudgetExhausted } from './interpreter';
 import type { FileContext } from './fileContext';
@@ -276,7 +277,14 @@ class BodyReading {
     if (ts.isBlock(node)) return this.runStatements(node.statements, new Env(env), file);
     if (ts.isIfStatement(node)) {
       const condition = truth(this.evaluate(node.expression, env, file));
-      if (condition === undefined) throw new Unfollowed(`the branch on \`${clip(node.expression.getText(file.sourceFile))}\`, whose value is not known statically`, file.span(node.expression));
+      if (condition === undefined) {
+        // A guard (`if (!shape || shape.length < 3) throw ...`): the layer runs only on the
+        // other path, as the model's own paths that end in a throw are dropped.
+        if (branchThrows(node.thenStatement)) return node.elseStatement ? this.runStatement(node.elseStatement, new Env(env), file) : undefined;
+        if (branchThrows(node.elseStatement)) return this.runStatement(node.thenStatement, new Env(env), file);
+        if (isInert(node.thenStatement) && isInert(node.elseStatement)) return undefined;
+        throw new Unfollowed(`the branch on \`${clip(node.expression.getText(file.sourceFile))}\`, whose value is not known statically`, file.span(node.expression));
+      }
       if (condition) return this.runStatement(node.thenStatement, new Env(env), file);
       return node.elseStatement ? this.runStatement(node.elseStatement, new Env(env), file) : undefined;
     }
@@ -405,6 +413,14 @@ class BodyReading {
       const whenFalse = this.evaluate(node.whenFalse, env, file);
       if (sameValue(whenTrue, whenFalse)) return whenTrue;
       throw new Unfollowed(`the choice on \`${clip(node.condition.getText(file.sourceFile))}\`, whose value is not known statically`, file.span(node.condition));
+    }
+    if (ts.isTypeOfExpression(node)) {
+      // `typeof this.kernelInitializer === 'string' ? tf.initializers[name]() : given`: the type of a config value.
+      const operand = this.evaluate(node.expression, env, file);
+      if (operand.k === 'const') return { k: 'const', value: operand.value === null ? 'object' : typeof operand.value };
+      if (operand.k === 'tensor' || operand.k === 'array' || operand.k === 'layer') return { k: 'const', value: 'object' };
+      if (operand.k === 'function') return { k: 'const', value: 'function' };
+      return { k: 'unknown', why: 'a typeof' };
     }
     if (ts.isPrefixUnaryExpression(node)) {
       const operand = this.evaluate(node.operand, env, file);
