@@ -78,7 +78,13 @@ export interface FileAnalysis {
   findings: LocatedFinding[];
 }
 
-export const DEFAULT_TIME_BUDGET_MS = 2000;
+/**
+ * Wall-clock budget per file for batch callers (the CLI, its workers, the ESLint plugin): a
+ * guard against a runaway file, not a latency target, since on a loaded CI machine a file that
+ * needs 0.7 s of CPU took 2.5-5 s and was cut off, and a check's verdict must not depend on
+ * the load. The editor sets its own, shorter budget (ANALYSIS_BUDGET_MS).
+ */
+export const DEFAULT_TIME_BUDGET_MS = 10_000;
 
 // ---------------------------------------------------------------------------------------------
 // Positions

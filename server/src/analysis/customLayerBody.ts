@@ -7,9 +7,11 @@ import type { ConstValue, SourceSpan } from './graph';
 /**
  * A size along one axis, as far as extraction knows it: a number, the size of axis `axis` of
  * input `input` (axis counted with the batch axis 0; negative from the end, as
- * `inputShape[inputShape.length - 1]` says), or null when not known.
+ * `inputShape[inputShape.length - 1]` says), the size of axis `axis` of the value of op `op`
+ * (`const [B, T, C] = k.shape` for a `k` computed in call(); known once inference has that
+ * value's sizes), or null when not known.
  */
-export type BodyDim = number | { input: number; axis: number } | null;
+export type BodyDim = number | { input: number; axis: number } | { op: number; axis: number } | null;
 
 /** An operand of an op: an earlier value of the program, or a constant argument. */
 export type BodyOperand = { value: number } | { constant: ConstValue | undefined } | { dims: BodyDim[] };
@@ -36,6 +38,13 @@ export interface CustomLayerBody {
   ops: BodyOp[];
   /** Index into `ops` of the value `call()` returns. */
   output?: number;
+  /**
+   * When call() returns a list of tensors (`[embedded, this.table.read()]`): each one's op, in
+   * order (undefined for one the reading could not follow); `output` is then the first. Each
+   * output taken from `apply(...)[k]` is its own application of the layer, with `output` set
+   * to item k.
+   */
+  outputs?: (number | undefined)[];
   /**
    * The first construct extraction could not follow (an unknown helper, a loop with an unknown
    * bound, several outputs): the layer is then an analysis gap naming it.

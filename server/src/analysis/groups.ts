@@ -1,5 +1,6 @@
 // Where each group acts (SPEC section 3): the acting axes of an input of a given rank, and
 // whether a declaration fits the model's inputs at all (rank, square images, token ids).
+import type { CustomLayerBody } from './customLayerBody';
 import { configValue, type ModelGraph, type ModelInput } from './graph';
 import type { DeclarationMismatch, GroupName, SymmetryDeclaration } from './symmetry';
 import { formatShape } from './layerRules/types';
@@ -50,9 +51,16 @@ export function feedsChannelsFirst(model: ModelGraph, tensor: number): boolean {
   return false;
 }
 
-/** The input feeds a layer that reads token ids (an embedding). */
+/**
+ * The input feeds a layer that reads token ids: an embedding, or a custom layer whose call()
+ * looks its input up in an embedding sublayer.
+ */
 export function feedsTokenIds(model: ModelGraph, tensor: number): boolean {
-  return model.layers.some((layer) => layer.inputs.includes(tensor) && TOKEN_CONSUMERS.has(layer.kind));
+  return model.layers.some((layer) => layer.inputs.includes(tensor) && (TOKEN_CONSUMERS.has(layer.kind) || looksUpItsInput(layer.body)));
+}
+
+function looksUpItsInput(body: CustomLayerBody | undefined): boolean {
+  return !!body?.ops.some((op) => op.op.startsWith('layer:') && TOKEN_CONSUMERS.has(op.op.slice(6)) && op.operands.some((operand) => 'value' in operand && body.ops[operand.value]?.op === 'input'));
 }
 
 function inputMismatch(model: ModelGraph, input: ModelInput, declaration: SymmetryDeclaration): string | undefined {

@@ -113,7 +113,7 @@ function weightShape(op: BodyOp, inputCount: number): PlanBodyDim[] | undefined 
   for (const dim of operand.dims) {
     if (typeof dim === 'number' && Number.isInteger(dim) && dim > 0) dims.push(dim);
     // The batch axis has no size at build time.
-    else if (dim !== null && typeof dim === 'object' && dim.input < inputCount && dim.axis !== 0) dims.push({ input: dim.input, axis: dim.axis });
+    else if (dim !== null && typeof dim === 'object' && 'input' in dim && dim.input < inputCount && dim.axis !== 0) dims.push({ input: dim.input, axis: dim.axis });
     else return undefined;
   }
   return dims;
@@ -123,8 +123,9 @@ function weightShape(op: BodyOp, inputCount: number): PlanBodyDim[] | undefined 
 function planOperand(operand: BodyOperand, inputCount: number): PlanBodyOperand | undefined {
   if ('value' in operand) return { value: operand.value };
   if ('dims' in operand) {
-    if (operand.dims.some((dim) => dim !== null && typeof dim === 'object' && dim.input >= inputCount)) return undefined;
-    return { dims: operand.dims.map((dim) => (dim !== null && typeof dim === 'object' ? { input: dim.input, axis: dim.axis } : dim)) };
+    if (operand.dims.some((dim) => dim !== null && typeof dim === 'object' && 'input' in dim && dim.input >= inputCount)) return undefined;
+    // A size of a value computed in call() is one the probe does not compute ahead: unknown, as a size it cannot read.
+    return { dims: operand.dims.map((dim) => (dim !== null && typeof dim === 'object' ? ('input' in dim ? { input: dim.input, axis: dim.axis } : null) : dim)) };
   }
   // An argument left out (tfjs takes its default) stays left out.
   if (operand.constant === undefined) return {};

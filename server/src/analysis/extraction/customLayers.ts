@@ -7,6 +7,7 @@ import { ts } from 'ts-morph';
 import type { BodyDim, BodyOp, BodyOperand, CustomLayerBody } from '../customLayerBody';
 import type { ConstValue, SourceSpan } from '../graph';
 import { NotConstant } from '../graph';
+import { branchThrows, isInert } from './decisions';
 import type { Interpreter } from './interpreter';
 import { StepBudgetExhausted } from './interpreter';
 import type { FileContext } from './fileContext';
@@ -74,6 +75,14 @@ const MAX_STEPS = 20000;
 const BODY_CACHE = new Map<string, CustomLayerBody>();
 const BODY_CACHE_LIMIT = 256;
 
+/**
+ * Methods of tf.layers.Layer that a call() may invoke on `this` for bookkeeping only: they check
+ * or report the inputs and return nothing the layer's output depends on (tfjs's own custom-layer
+ * example calls `this.invokeCallHook(inputs, kwargs)` first). A class that defines one of them
+ * itself is read through its own definition.
+ */
+const LAYER_BOOKKEEPING_METHODS = new Set(['invokeCallHook', 'assertInputCompatibility']);
+
 const MATH_FUNCTIONS: Record<string, (...values: number[]) => number> = {
   sqrt: Math.sqrt,
   floor: Math.floor,
@@ -86,6 +95,9 @@ const MATH_FUNCTIONS: Record<string, (...values: number[]) => number> = {
   exp: Math.exp,
   abs: Math.abs,
 };
+
+/** `Math.PI` and the like, read as numbers (GELU's `Math.sqrt(2 / Math.PI)`). */
+const MATH_CONSTANTS: Record<string, number> = { PI: Math.PI, E: Math.E, SQRT2: Math.SQRT2, SQRT1_2: Math.SQRT1_2, LN2: Math.LN2, LN10: Math.LN10, LOG2E: Math.LOG2E, LOG10E: Math.LOG10E };
 
 let freshReads = 0;
 
@@ -107,7 +119,7 @@ export class CustomLayerReader {
     const key = `${file.sourceFile.fileName}:${classValue.node.pos}:${classValue.node.getText(file.sourceFile)}\u0000${propsKey(props)}`;
     let body = BODY_CACHE.get(key);
     if (!body) {
-      body = new BodyReading(this.interp, classValue, props).run();
+      body = new BodyReading(this.interp, classValue, props, args).run();
       freshReads++;
       if (BODY_CACHE.size >= BODY_CACHE_LIMIT) BODY_CACHE.delete(BODY_CACHE.keys().next().value as string);
       BODY_CACHE.set(key, body);
@@ -158,12 +170,46 @@ class BodyReading {
   private steps = 0;
   private depth = 0;
 
+  /** Fields whose constructor initializer was already read as ops (read once, so one op id). */
+  private readonly fieldsRead = new Set<string>();
+
   constructor(
     private readonly interp: Interpreter,
     private readonly classValue: ClassValue,
     props: Map<string, AbstractValue>,
+    private readonly constructorArgs: AbstractValue[],
   ) {
     for (const [key, value] of props) this.thisProps.set(key, fromAbstract(value));
+  }
+
+  /**
+   * A field the constructor computes with tf ops (`this.mask = tf.linalg.bandPart(tf.ones([t, t]), -1, 0)`):
+   * the interpreter that ran the constructor keeps no tensors, so its initializer is read here,
+   * as ops of the body, with the constructor's parameters bound to the creation's arguments.
+   */
+  private constructorField(name: string): BodyValue | undefined {
+    if (this.fieldsRead.has(name)) return undefined;
+    this.fieldsRead.add(name);
+    const file = this.classValue.file;
+    for (const member of this.classValue.node.members) {
+      if (ts.isPropertyDeclaration(member) && member.initializer && member.name.getText(file.sourceFile) === name) {
+        return this.evaluate(member.initializer, new Env(), file);
+      }
+      if (!ts.isConstructorDeclaration(member) || !member.body) continue;
+      for (const statement of member.body.statements) {
+        if (!ts.isExpressionStatement(statement) || !ts.isBinaryExpression(statement.expression)) continue;
+        const { left, operatorToken, right } = statement.expression;
+        if (operatorToken.kind !== ts.SyntaxKind.EqualsToken || !ts.isPropertyAccessExpression(left)) continue;
+        if (left.expression.kind !== ts.SyntaxKind.ThisKeyword || left.name.text !== name) continue;
+        const env = new Env();
+        member.parameters.forEach((parameter, index) => {
+          const arg = this.constructorArgs[index];
+          this.bind(parameter.name, arg ? fromAbstract(arg) : { k: 'const', value: undefined }, env, file);
+        });
+        return this.evaluate(right, env, file);
+      }
+    }
+    return undefined;
   }
 
   run(): CustomLayerBody {
@@ -180,9 +226,17 @@ class BodyReading {
       if (build) this.runMethod(build.node, build.file, [{ k: 'buildShape' }]);
       const call = this.interp.classes.classMethod(this.classValue, 'call', receiver);
       if (!call) return body;
-      const output = this.runMethod(call.node, call.file, [{ k: 'inputs' }, { k: 'unknown', why: 'kwargs' }]);
-      const tensor = this.asTensor(output, call.node, call.file);
-      body.output = tensor;
+      // call() as predict() and apply() make it at inference: kwargs holds no `training` flag
+      // (so `kwargs.training ? tf.dropout(x, rate) : x` reads as x) and no mask.
+      const output = this.runMethod(call.node, call.file, [{ k: 'inputs' }, { k: 'const', value: {} }]);
+      if (output?.k === 'array' && output.items.length > 1) {
+        // An output the reading cannot follow (`this.sublayer.embeddings.val`) leaves only its
+        // own applications without a body to judge, not the layer's other outputs.
+        body.outputs = output.items.map((item) => (item.k === 'tensor' || item.k === 'inputs' ? this.asTensor(item, call.node, call.file) : undefined));
+        body.output = body.outputs[0];
+      } else {
+        body.output = this.asTensor(output, call.node, call.file);
+      }
     } catch (error) {
       if (error instanceof Unfollowed) body.unfollowed = { what: error.what, span: error.span };
       else if (error instanceof RangeError) body.unfollowed = { what: `${this.classValue.name} is too deep to follow`, span: body.classSpan };
@@ -223,7 +277,14 @@ class BodyReading {
     if (ts.isBlock(node)) return this.runStatements(node.statements, new Env(env), file);
     if (ts.isIfStatement(node)) {
       const condition = truth(this.evaluate(node.expression, env, file));
-      if (condition === undefined) throw new Unfollowed(`the branch on \`${clip(node.expression.getText(file.sourceFile))}\`, whose value is not known statically`, file.span(node.expression));
+      if (condition === undefined) {
+        // A guard (`if (!shape || shape.length < 3) throw ...`): the layer runs only on the
+        // other path, as the model's own paths that end in a throw are dropped.
+        if (branchThrows(node.thenStatement)) return node.elseStatement ? this.runStatement(node.elseStatement, new Env(env), file) : undefined;
+        if (branchThrows(node.elseStatement)) return this.runStatement(node.thenStatement, new Env(env), file);
+        if (isInert(node.thenStatement) && isInert(node.elseStatement)) return undefined;
+        throw new Unfollowed(`the branch on \`${clip(node.expression.getText(file.sourceFile))}\`, whose value is not known statically`, file.span(node.expression));
+      }
       if (condition) return this.runStatement(node.thenStatement, new Env(env), file);
       return node.elseStatement ? this.runStatement(node.elseStatement, new Env(env), file) : undefined;
     }
@@ -299,7 +360,15 @@ class BodyReading {
     if (node.kind === ts.SyntaxKind.NullKeyword) return { k: 'const', value: null };
     if (node.kind === ts.SyntaxKind.ThisKeyword) return { k: 'this' };
     if (ts.isIdentifier(node)) return this.identifier(node, env, file);
-    if (ts.isPropertyAccessExpression(node)) return this.property(this.evaluate(node.expression, env, file), node.name.text, node, file);
+    if (ts.isPropertyAccessExpression(node)) {
+      const target = this.evaluate(node.expression, env, file);
+      if (target.k === 'unknown' && ts.isIdentifier(node.expression) && !env.lookup(node.expression.text)) {
+        // `PositionEmbedding.MODE_ADD`: a static member of a class, read through the interpreter.
+        const member = fromAbstract(this.interp.evaluate(node, new Scope(this.interp.moduleScope(file), file)));
+        if (member.k === 'const') return member;
+      }
+      return this.property(target, node.name.text, node, file);
+    }
     if (ts.isElementAccessExpression(node)) {
       const key = this.evaluate(node.argumentExpression, env, file);
       const target = this.evaluate(node.expression, env, file);
@@ -308,6 +377,9 @@ class BodyReading {
       // `inputShape[inputShape.length - 1]`: counted from the end.
       if (key.k === 'rank' && key.minus > 0 && target.k === 'buildShape') return { k: 'dim', dim: { input: 0, axis: -key.minus } };
       if (key.k === 'rank' && key.minus > 0 && target.k === 'shape') return this.shapeDim(target.of, -key.minus);
+      // `k.shape[k.shape.length - 1]` on a tensor whose rank is not known here: still one size,
+      // a number, which is all a scale like `1 / sqrt(size)` needs.
+      if (target.k === 'shape') return { k: 'dim', dim: null };
       return { k: 'unknown', why: 'an index not known statically' };
     }
     if (ts.isCallExpression(node)) return this.call(node, env, file);
@@ -341,6 +413,14 @@ class BodyReading {
       const whenFalse = this.evaluate(node.whenFalse, env, file);
       if (sameValue(whenTrue, whenFalse)) return whenTrue;
       throw new Unfollowed(`the choice on \`${clip(node.condition.getText(file.sourceFile))}\`, whose value is not known statically`, file.span(node.condition));
+    }
+    if (ts.isTypeOfExpression(node)) {
+      // `typeof this.kernelInitializer === 'string' ? tf.initializers[name]() : given`: the type of a config value.
+      const operand = this.evaluate(node.expression, env, file);
+      if (operand.k === 'const') return { k: 'const', value: operand.value === null ? 'object' : typeof operand.value };
+      if (operand.k === 'tensor' || operand.k === 'array' || operand.k === 'layer') return { k: 'const', value: 'object' };
+      if (operand.k === 'function') return { k: 'const', value: 'function' };
+      return { k: 'unknown', why: 'a typeof' };
     }
     if (ts.isPrefixUnaryExpression(node)) {
       const operand = this.evaluate(node.operand, env, file);
@@ -437,10 +517,16 @@ class BodyReading {
     switch (target.k) {
       case 'this': {
         const value = this.thisProps.get(name);
-        if (value) return value;
-        return { k: 'unknown', why: `this.${name}` };
+        if (value && value.k !== 'unknown') return value;
+        const computed = this.constructorField(name);
+        if (computed && computed.k !== 'unknown') {
+          this.thisProps.set(name, computed);
+          return computed;
+        }
+        return value ?? { k: 'unknown', why: `this.${name}` };
       }
       case 'tfjs':
+        if (target.path.length === 1 && target.path[0] === '#Math' && typeof MATH_CONSTANTS[name] === 'number') return { k: 'const', value: MATH_CONSTANTS[name] };
         return { k: 'tfjs', path: [...target.path, name] };
       case 'tensor':
         if (name === 'shape') return { k: 'shape', of: target.id };
@@ -501,11 +587,11 @@ class BodyReading {
     }
   }
 
-  /** `x.shape[axis]`: a size of one of the layer's inputs when x is an input, else unknown. */
+  /** `x.shape[axis]`: a size of one of the layer's inputs when x is an input, else of the op that made x. */
   private shapeDim(tensor: number, axis: number): BodyValue {
     const op = this.ops[tensor];
     if (op?.op === 'input') return { k: 'dim', dim: { input: Number(op.options?.index ?? 0), axis } };
-    return { k: 'dim', dim: null };
+    return { k: 'dim', dim: op ? { op: tensor, axis } : null };
   }
 
   private inputOp(index: number, node: ts.Node, file: FileContext): number {
@@ -556,6 +642,9 @@ class BodyReading {
         const values = args();
         return { k: 'tensor', id: this.push({ op: name, operands: [self, ...values.map((value, i) => this.operand(value, node.arguments[i], file))], span: file.span(node) }) };
       }
+      // `this.sublayer.build(inputShape)` in build(): tfjs builds a sublayer when it is first
+      // applied anyway, and the shapes come from the inputs, so it adds nothing to read.
+      if (receiver.k === 'layer' && name === 'build') return { k: 'const', value: undefined };
       if (receiver.k === 'layer' && (name === 'apply' || name === 'call')) {
         const [input] = args();
         return { k: 'tensor', id: this.push({ op: `layer:${receiver.kind}`, operands: [this.operand(input, node, file)], options: receiver.config, span: file.span(node) }) };
@@ -564,6 +653,7 @@ class BodyReading {
         if (name === 'addWeight') return this.addWeight(node, args(), file);
         const method = this.interp.classes.classMethod(this.classValue, name, { kind: 'object', props: new Map() });
         if (method) return this.inline(method.node, method.file, args(), new Env(), node, file);
+        if (LAYER_BOOKKEEPING_METHODS.has(name)) return { k: 'const', value: undefined };
         throw new Unfollowed(`this.${name}()`, file.span(node));
       }
       if (receiver.k === 'tfjs') return this.tfjsCall([...receiver.path, name], node, args(), env, file);

@@ -302,6 +302,10 @@ export class Expressions {
         return { kind: 'builtin', name: 'ignored', receiver: object };
       }
       case 'tensor':
+        // `custom.apply(x)[k]` of a custom layer whose call() returns a list extraction could not
+        // read (a readable one gives one tensor per output): the layer's one node stands for each
+        // output, as the states of `returnState` do, so the layers after it stay in the graph.
+        if (/^\d+$/.test(name) && object.tensor.producer?.layer.origin === 'custom') return object;
         return unknown(`property '${name}' of a symbolic tensor is not modelled`, scope.file.span(node));
       case 'unknown':
         return object;

@@ -181,6 +181,15 @@ export class TfjsCalls {
   }
 
   applyLayer(layer: LayerInstance, arg: AbstractValue | undefined, node: ts.Node, scope: Scope): AbstractValue {
+    const outputs = layer.body?.outputs;
+    if (outputs && outputs.length > 1 && layer.body) {
+      // A custom layer whose call() returns several tensors: one application per output, each
+      // judged by the ops that make its own output.
+      const body = layer.body;
+      const tensors = this.inputTensors(arg, node, scope).map((tensor): AbstractValue => ({ kind: 'tensor', tensor }));
+      const inputs: AbstractValue = tensors.length === 1 ? tensors[0] : { kind: 'array', items: tensors };
+      return { kind: 'array', items: outputs.map((output) => this.applyLayer({ ...layer, body: { ...body, output, outputs: undefined } }, inputs, node, scope)) };
+    }
     this.interp.layerEvents++;
     const inputs = this.inputTensors(arg, node, scope);
     const output: SymbolicTensor = { id: this.interp.tensorIds++ };

@@ -41,9 +41,16 @@ function liveOps(body: CustomLayerBody): Set<number> {
   return live;
 }
 
-function resolveDim(dim: BodyDim, inputs: InputView[]): Size {
+function resolveDim(dim: BodyDim, inputs: InputView[], values: OpValue[]): Size {
   if (dim === null) return { n: null };
   if (typeof dim === 'number') return { n: dim };
+  if ('op' in dim) {
+    // A size of a value computed earlier in call(): its sizes count the batch axis, as `x.shape` does.
+    const sizes = values[dim.op]?.sizes;
+    if (!sizes) return { n: null };
+    const axis = dim.axis < 0 ? sizes.length + dim.axis : dim.axis;
+    return sizes[axis] ?? { n: null };
+  }
   const shape = inputs[dim.input]?.shape;
   if (!shape) return { n: null, ...(dim.axis === 0 ? { sym: 'batch' } : {}) };
   const rank = shape.length + 1;
@@ -78,7 +85,7 @@ export function runBody(body: CustomLayerBody, inputs: InputView[], joint: boole
         continue;
       }
       if (op.op === 'weight') {
-        const dims = op.operands[0] && 'dims' in op.operands[0] ? op.operands[0].dims.map((dim) => resolveDim(dim, inputs)) : undefined;
+        const dims = op.operands[0] && 'dims' in op.operands[0] ? op.operands[0].dims.map((dim) => resolveDim(dim, inputs, values)) : undefined;
         const name = String(op.options?.name ?? 'weight');
         const described = dims ? `[${dims.map((size) => (size.sym?.startsWith('i') ? symbolName(size.sym, inputs) : size.n === null ? '?' : String(size.n))).join(', ')}]` : '';
         values[id] = { kind: 'fixed', tags: dims?.map(() => false), sizes: dims, source: `the weight ${name}${described ? ' ' + described : ''}`, sourceSpan: op.span, orbit: weightOrbit(id) };
@@ -163,6 +170,13 @@ export function runBodyUnderSign(body: CustomLayerBody, inputs: Parity[]): { par
   return { parity: values[body.output].parity };
 }
 
+/** A size that is that of an acting axis of one of the inputs (`i0:1` when axis 1 of input 0 acts). */
+function isActingSize(size: Size, inputs: InputView[]): boolean {
+  if (!size.sym?.startsWith('i')) return false;
+  const [input, axis] = size.sym.slice(1).split(':').map(Number);
+  return inputs[input]?.axes.includes(axis - 1) ?? false;
+}
+
 /** `T` for the set axis of input 0, `F` for its last axis: sizes named as the messages name them. */
 function symbolName(sym: string, inputs: InputView[]): string {
   const [input, axis] = sym.slice(1).split(':').map(Number);
@@ -176,7 +190,7 @@ function symbolName(sym: string, inputs: InputView[]): string {
 
 function decode(operand: BodyOperand, values: OpValue[], inputs: InputView[]): OpOperand {
   if ('value' in operand) return { tensor: values[operand.value] };
-  if ('dims' in operand) return { dims: operand.dims.map((dim) => resolveDim(dim, inputs)) };
+  if ('dims' in operand) return { dims: operand.dims.map((dim) => resolveDim(dim, inputs, values)) };
   const constant = operand.constant;
   if (Array.isArray(constant) && constant.some((item) => item && typeof item === 'object' && '$tensor' in (item as object))) {
     return {
@@ -224,7 +238,18 @@ function customEffect(body: CustomLayerBody, context: RuleContext): LocalEffect 
   }
   const value = outcome.value;
   const { approx, subgroup, window } = notedEffects(context, body, outcome.notes);
-  if (value.kind === 'fixed') return { kind: 'toInvariant', approx, subgroup };
+  if (value.kind === 'fixed') {
+    // A constant whose axis counts the positions of an acting axis (tf.range(T) of the input's
+    // length, returned for an embedding to look up): the next layers add it position by position.
+    const positional = value.sizes?.some((size) => isActingSize(size, inputs));
+    if (!positional) return { kind: 'toInvariant', approx, subgroup };
+    return breaks({
+      code: 'positional-term',
+      at: context.ref,
+      detail: `${body.className} returns ${value.source ?? 'a constant'} counted along an acting axis, a term tied to positions`,
+      sites: value.sourceSpan ? [{ span: value.sourceSpan, label: `made in ${body.className}.call()` }] : [],
+    });
+  }
   if (value.flattened) return toFlattened();
   if (!value.tags) return unknown({ code: 'unmodelled-layer', at: context.ref, detail: `${body.className}: the rank of its output is not known statically`, sites: [] });
   const axes = value.tags.flatMap((tag, axis) => (tag && axis > 0 ? [axis - 1] : []));

@@ -886,8 +886,11 @@ const range: OpRule = {
     const single = operand && 'dims' in operand && operand.dims.length === 1 ? operand.dims[0] : undefined;
     const start = constantAt(call, 0);
     const stop = constantAt(call, 1);
-    const n = typeof start === 'number' && typeof stop === 'number' ? Math.max(0, Math.ceil((stop - start) / (typeof constantAt(call, 2) === 'number' ? (constantAt(call, 2) as number) : 1))) : null;
-    return { kind: 'fixed', tags: [false], sizes: [single && (single.sym || single.n !== null) && call.operands.length <= 2 ? single : { n }], source: 'tf.range', sourceSpan: call.span };
+    const step = constantAt(call, 2);
+    const n = typeof start === 'number' && typeof stop === 'number' ? Math.max(0, Math.ceil((stop - start) / (typeof step === 'number' ? step : 1))) : null;
+    // tf.range(T) and tf.range(0, T, 1, 'int32') count T positions: the size is that of T.
+    const countsStop = call.operands.length === 1 || (start === 0 && (step === undefined || step === 1));
+    return { kind: 'fixed', tags: [false], sizes: [single && (single.sym || single.n !== null) && countsStop ? single : { n }], source: 'tf.range', sourceSpan: call.span };
   },
 };
 
