@@ -8,6 +8,7 @@ import { ProbeHost } from '../probe/probeHost';
 import { parseConcurrency, type ConcurrencySetting } from './concurrency';
 import { ruleDocsBaseUrl, setDocsBaseUrl } from '../rules/rule';
 import { OUTPUT_FORMATS, UsageError, type OutputFormat } from './usage';
+import { keepYoungGenerationAtInitialSize } from '../youngGeneration';
 // The static analysis (check.ts, ruleCatalog.ts: TypeScript and ts-morph) is imported only once
 // the arguments are parsed, so that a --probe run starts its tfjs worker first.
 
@@ -186,6 +187,8 @@ async function main(argv: readonly string[]): Promise<number> {
     if (!rest.some((arg) => TRANSPORT_FLAGS.test(arg))) {
       throw new UsageError('lsp needs a transport: --stdio, --node-ipc or --socket=<port>');
     }
+    // As server.js does: a long-lived server keeps a small young generation (youngGeneration.ts).
+    keepYoungGenerationAtInitialSize();
     // Loaded only here so `check` does not pay for the language server's modules.
     const { startLanguageServer } = await import('../lsp/languageServer.js');
     startLanguageServer();
