@@ -12,6 +12,12 @@ import { registerEinsumFallback } from './einsumFallback';
 import { planOfLoadedModel } from './savedModel';
 // TypeScript (to transpile the user's code) is loaded by executeModel.ts only on first use.
 import { runExecutePlan, type ExecutePlan } from './executeModel';
+import { keepYoungGenerationAtInitialSize } from '../youngGeneration';
+
+// Set here, in the worker, before tfjs loads: set only on the main thread it did not keep this
+// thread's young generation small (measured: a probe run's peak resident set moved only when the
+// worker set it, docs/benchmarks.md).
+keepYoungGenerationAtInitialSize();
 
 export type WorkerRequest =
   | { type: 'init'; backend: 'wasm' | 'cpu' }
