@@ -2,8 +2,9 @@
 // Server memory benchmark (issue 13, `npm run bench:memory`): the language server's resident set
 // when idle, after opening the 3,000-line file of about 120 declared models that `npm run bench`
 // uses, and after the same 41 on-type edits, with where it goes (V8's heap spaces, read inside
-// the server through a preloaded reporter) and the median keystroke. Static analysis only: the
-// idle probe-worker warm-up is turned off (symmetryLint.probe.warmUp), as a probe is not asked for.
+// the server through a preloaded reporter), and the first analysis' and the keystrokes' wall and
+// CPU time (the server's user + system, all threads, from /proc: load disturbs it less). Static
+// analysis only: the idle probe-worker warm-up is turned off (symmetryLint.probe.warmUp).
 // Options: --build <root> (measure another checkout's server/dist/server.js beside this one,
 // alternating, same file), --rounds N (fresh servers per build, default 3). Prints Markdown.
 'use strict';
@@ -37,6 +38,12 @@ process.on('SIGWINCH', () => {
 });
 `;
 
+/** CPU time (user + system, all threads) the process has used so far, in ms (/proc, 10 ms ticks). */
+function cpuOf(pid) {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 function rssOf(pid) {
   return Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
 }
@@ -69,14 +76,19 @@ async function measure(serverPath, text, dir) {
   const idle = rssOf(child.pid);
   const file = path.join(dir, 'bench-3000.ts');
   const uri = `file://${file}`;
+  const openStarted = performance.now();
+  const openCpu = cpuOf(child.pid);
   connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'typescript', version: 1, text } });
   await connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } });
+  const open = { wall: performance.now() - openStarted, cpu: cpuOf(child.pid) - openCpu };
   const opened = rssOf(child.pid);
   const editOffset = text.indexOf('filters: 16', Math.floor(text.length / 2)) + 'filters: 1'.length;
   const before = text.slice(0, editOffset);
   const position = { line: before.split('\n').length - 1, character: editOffset - before.lastIndexOf('\n') - 1 };
   const keystrokes = [];
+  let warmCpu = 0;
   for (let i = 0; i < 41; i++) {
+    if (i === 5) warmCpu = cpuOf(child.pid);
     const digit = i % 2 === 0 ? '7' : '6';
     const started = performance.now();
     connection.sendNotification('textDocument/didChange', {
@@ -86,12 +98,13 @@ async function measure(serverPath, text, dir) {
     await connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } });
     keystrokes.push(performance.now() - started);
   }
+  const editCpu = (cpuOf(child.pid) - warmCpu) / 36;
   const edited = rssOf(child.pid);
   const report = await reportOf(child, reportFile);
   child.kill();
   connection.dispose();
   fs.rmSync(reportFile, { force: true });
-  return { idle, opened, edited, keystroke: median(keystrokes.slice(5)), report };
+  return { idle, opened, edited, open, editCpu, keystroke: median(keystrokes.slice(5)), report };
 }
 
 async function main() {
@@ -114,12 +127,12 @@ async function main() {
   const lines = [
     `Command: \`npm run bench:memory${args.length ? ' -- ' + args.join(' ') : ''}\` (node ${process.version}, ${os.cpus().length} cores, ${new Date().toISOString().replace(/\..*/, 'Z')}); load average ${loadBefore} before, ${loadAfter} after. ${text.split('\n').length}-line file, 41 edits, medians of ${rounds} fresh servers per build, alternating.`,
     '',
-    '| build | RSS idle | RSS after open | RSS after the edits | median keystroke | heap: new space | old space | large objects | code | heap used |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| build | RSS idle | RSS after open | RSS after the edits | first analysis: wall / CPU | median keystroke | CPU per edit | heap: new space | old space | large objects | code | heap used |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...builds.map((build, i) => {
       const r = results[i];
       const m = (pick) => median(r.map(pick));
-      return `| ${build.name} | ${mb(m((x) => x.idle)).toFixed(0)} MB | ${mb(m((x) => x.opened)).toFixed(0)} MB | **${mb(m((x) => x.edited)).toFixed(0)} MB** | ${m((x) => x.keystroke).toFixed(0)} ms | ${mb(m((x) => x.report.spaces.new_space)).toFixed(0)} MB | ${mb(m((x) => x.report.spaces.old_space)).toFixed(0)} MB | ${mb(m((x) => x.report.spaces.large_object_space)).toFixed(0)} MB | ${mb(m((x) => x.report.spaces.code_space)).toFixed(0)} MB | ${mb(m((x) => x.report.heapUsed)).toFixed(0)} MB |`;
+      return `| ${build.name} | ${mb(m((x) => x.idle)).toFixed(0)} MB | ${mb(m((x) => x.opened)).toFixed(0)} MB | **${mb(m((x) => x.edited)).toFixed(0)} MB** | ${m((x) => x.open.wall).toFixed(0)} / ${m((x) => x.open.cpu).toFixed(0)} ms | ${m((x) => x.keystroke).toFixed(0)} ms | ${m((x) => x.editCpu).toFixed(1)} ms | ${mb(m((x) => x.report.spaces.new_space)).toFixed(0)} MB | ${mb(m((x) => x.report.spaces.old_space)).toFixed(0)} MB | ${mb(m((x) => x.report.spaces.large_object_space)).toFixed(0)} MB | ${mb(m((x) => x.report.spaces.code_space)).toFixed(0)} MB | ${mb(m((x) => x.report.heapUsed)).toFixed(0)} MB |`;
     }),
   ];
   console.log(lines.join('\n'));

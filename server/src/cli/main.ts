@@ -8,6 +8,7 @@ import { ProbeHost } from '../probe/probeHost';
 import { parseConcurrency, type ConcurrencySetting } from './concurrency';
 import { ruleDocsBaseUrl, setDocsBaseUrl } from '../rules/rule';
 import { OUTPUT_FORMATS, UsageError, type OutputFormat } from './usage';
+import { keepYoungGenerationAtInitialSize } from '../youngGeneration';
 // The static analysis (check.ts, ruleCatalog.ts: TypeScript and ts-morph) is imported only once
 // the arguments are parsed, so that a --probe run starts its tfjs worker first.
 
@@ -149,8 +150,11 @@ async function main(argv: readonly string[]): Promise<number> {
     // between collections, and the peak resident set grew with the run's length. Collecting
     // sooner keeps it flat (docs/benchmarks.md, issue 13). Process-wide: the check workers get
     // it too, at 2-12% more CPU on 2,000 files and no visible cost on one thread. Not with
-    // --probe: the tfjs worker's speed was measured without it.
+    // --probe: the tfjs worker's speed was measured without it. With --probe the young generation
+    // stays at its initial size instead, as in the server (youngGeneration.ts): V8's heaps, not
+    // tfjs, made a probe run's memory grow with its files (docs/benchmarks.md).
     if (!probe) v8.setFlagsFromString('--optimize-for-size');
+    else keepYoungGenerationAtInitialSize();
     // --probe: the tfjs worker starts now and loads tfjs and wasm on its own thread while this
     // one loads and runs the static analysis; a plain check never starts it. A failed start is
     // reported by the first probe, which starts the worker again.
@@ -186,6 +190,8 @@ async function main(argv: readonly string[]): Promise<number> {
     if (!rest.some((arg) => TRANSPORT_FLAGS.test(arg))) {
       throw new UsageError('lsp needs a transport: --stdio, --node-ipc or --socket=<port>');
     }
+    // As server.js does: a long-lived server keeps a small young generation (youngGeneration.ts).
+    keepYoungGenerationAtInitialSize();
     // Loaded only here so `check` does not pay for the language server's modules.
     const { startLanguageServer } = await import('../lsp/languageServer.js');
     startLanguageServer();

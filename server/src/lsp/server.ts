@@ -1,5 +1,9 @@
 // Entry of the bundled language server (server/dist/server.js): `node server.js --stdio` or
 // `--node-ipc`; the transport is read from the command line by vscode-languageserver.
-import { startLanguageServer } from './languageServer';
+import { keepYoungGenerationAtInitialSize } from '../youngGeneration';
 
-startLanguageServer();
+// Before anything allocates (loading TypeScript does, a lot): a young generation that grew stays
+// committed (docs/benchmarks.md). Hence the server's modules are loaded after this line.
+keepYoungGenerationAtInitialSize();
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+(require('./languageServer') as typeof import('./languageServer')).startLanguageServer();

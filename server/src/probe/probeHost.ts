@@ -1,14 +1,16 @@
 // Runs probes in ONE warm worker thread, one job at a time, with a timeout, cancellation
 // (terminate the worker: a predict cannot be interrupted from outside) and V8 memory limits.
 // A worker that timed out, was cancelled, crashed, ran out of memory or trapped inside tfjs is
-// terminated; the next job starts a fresh one.
+// terminated; the next job starts a fresh one. So is a worker whose wasm heap grew past a limit
+// (a WebAssembly.Memory never shrinks: one large model would otherwise hold its peak for the rest
+// of the run or editor session).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { MeasuredModel } from './measurement';
 import type { ExecutePlan } from './executeModel';
 import type { ProbePlan, SavedModelPlan } from './plan';
-import type { WorkerReply, WorkerRequest } from './probeWorker';
+import type { WorkerMemory, WorkerReply, WorkerRequest } from './probeWorker';
 
 export type ProbeJob = { type: 'probe'; plan: ProbePlan } | { type: 'probeSaved'; saved: SavedModelPlan } | { type: 'probeExecute'; execute: ExecutePlan };
 
@@ -30,7 +32,19 @@ export interface ProbeHostOptions {
   memoryMb?: number;
   /** Path of the built worker script; found beside this module or in server/dist by default. */
   workerScript?: string;
+  /**
+   * A worker whose wasm heap is larger than this after a job is replaced before the next one, in
+   * bytes (default RECYCLE_WASM_BYTES). Results do not change: every probe builds its own model
+   * from its own seed.
+   */
+  recycleWasmBytes?: number;
 }
+
+/**
+ * 256 MB: the samples' largest probe takes the wasm heap to 65 MB, so a worker is replaced only
+ * after an unusually large model, whose own probe costs more than the restart (docs/benchmarks.md).
+ */
+export const RECYCLE_WASM_BYTES = 256 * 1024 * 1024;
 
 export interface WorkerInfo {
   backend: string;
@@ -69,6 +83,10 @@ export class ProbeHost {
   private queue: Promise<unknown> = Promise.resolve();
   private nextId = 1;
   private disposed = false;
+  /** Workers started so far (a replaced worker counts again), for tests and benchmarks. */
+  workerStarts = 0;
+  /** What the last job left in its worker (wasm heap, live tensors), for tests and benchmarks. */
+  lastMemory: WorkerMemory | undefined;
 
   constructor(private readonly options: ProbeHostOptions = {}) {}
 
@@ -87,9 +105,11 @@ export class ProbeHost {
     worker.stderr.resume();
     worker.unref();
     this.worker = worker;
+    this.workerStarts++;
     const ready = new Promise<WorkerInfo>((resolve, reject) => {
       const onMessage = (reply: WorkerReply) => {
         if (reply.type === 'ready') {
+          this.lastMemory = reply.memory;
           resolve({ backend: reply.backend, simd: reply.simd, startMs: performance.now() - started });
           return;
         }
@@ -101,9 +121,12 @@ export class ProbeHost {
         const running = this.running;
         if (!running || !('id' in reply) || reply.id !== running.id) return;
         this.running = undefined;
+        if (reply.memory) this.lastMemory = reply.memory;
         // A trapped worker is not reused: its wasm memory is in an unknown state, and every
-        // later probe in it would fail the same way.
-        if (reply.type === 'failure' && reply.replaceWorker) this.terminate(worker);
+        // later probe in it would fail the same way. One that holds a large wasm heap is
+        // replaced too: the next job starts a fresh worker, at the size it needs.
+        const limit = this.options.recycleWasmBytes ?? RECYCLE_WASM_BYTES;
+        if ((reply.type === 'failure' && reply.replaceWorker) || (reply.memory?.wasmBytes ?? 0) > limit) this.terminate(worker);
         if (reply.type === 'result') running.resolve(reply.result);
         else running.reject(new ProbeRunError(reply.skipped ? 'skipped' : 'failure', reply.message, reply.notes));
       };

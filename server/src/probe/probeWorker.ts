@@ -12,6 +12,12 @@ import { registerEinsumFallback } from './einsumFallback';
 import { planOfLoadedModel } from './savedModel';
 // TypeScript (to transpile the user's code) is loaded by executeModel.ts only on first use.
 import { runExecutePlan, type ExecutePlan } from './executeModel';
+import { keepYoungGenerationAtInitialSize } from '../youngGeneration';
+
+// Set here, in the worker, before tfjs loads: set only on the main thread it did not keep this
+// thread's young generation small (measured: a probe run's peak resident set moved only when the
+// worker set it, docs/benchmarks.md).
+keepYoungGenerationAtInitialSize();
 
 export type WorkerRequest =
   | { type: 'init'; backend: 'wasm' | 'cpu' }
@@ -22,12 +28,21 @@ export type WorkerRequest =
   /** Before an execute job: load what the user's code gets (start-up, not the probe's time). */
   | { type: 'prepareExecute' };
 
+/** What a job left behind in the worker, read after it: the host recycles a worker that holds too much. */
+export interface WorkerMemory {
+  /** Size of the wasm backend's heap (0 on cpu): a WebAssembly.Memory grows to its largest model and never shrinks. */
+  wasmBytes: number;
+  /** tfjs tensors still allocated: 0 unless a job leaked. */
+  tensors: number;
+  tensorBytes: number;
+}
+
 export type WorkerReply =
-  | { type: 'ready'; backend: string; initMs: number; simd: boolean }
+  | { type: 'ready'; backend: string; initMs: number; simd: boolean; memory: WorkerMemory }
   | { type: 'prepared' }
-  | { type: 'result'; id: number; result: MeasuredModel }
+  | { type: 'result'; id: number; result: MeasuredModel; memory: WorkerMemory }
   /** `replaceWorker`: the failure may have left this worker unusable (a wasm trap): do not reuse it. */
-  | { type: 'failure'; id: number; message: string; replaceWorker?: boolean; notes?: string[]; skipped?: boolean };
+  | { type: 'failure'; id: number; message: string; replaceWorker?: boolean; notes?: string[]; skipped?: boolean; memory?: WorkerMemory };
 
 let tf: typeof tfjs | undefined;
 
@@ -81,7 +96,16 @@ async function initialise(backend: 'wasm' | 'cpu'): Promise<WorkerReply> {
   // tfjs-wasm has no Einsum kernel; custom attention layers use tf.einsum (execute mode).
   registerEinsumFallback(tf);
   if (active === 'wasm') simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
-  return { type: 'ready', backend: tf.getBackend(), initMs: performance.now() - started, simd };
+  return { type: 'ready', backend: tf.getBackend(), initMs: performance.now() - started, simd, memory: workerMemory() };
+}
+
+function workerMemory(): WorkerMemory {
+  if (!tf) return { wasmBytes: 0, tensors: 0, tensorBytes: 0 };
+  const { numTensors, numBytes } = tf.memory();
+  // tfjs-wasm keeps its Emscripten module on the backend; HEAPU8 is re-made on every growth, so
+  // its buffer is the memory's current size.
+  const heap = tf.getBackend() === 'wasm' ? (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm?.HEAPU8 : undefined;
+  return { wasmBytes: heap?.buffer.byteLength ?? 0, tensors: numTensors, tensorBytes: numBytes };
 }
 
 function describe(error: unknown): string {
@@ -155,7 +179,7 @@ parentPort?.on('message', (message: WorkerRequest) => {
           : message.type === 'probeSaved'
             ? await runSaved(message.saved)
             : await runExecutePlan(loadUnionTfjs(), message.execute);
-      parentPort!.postMessage({ type: 'result', id: message.id, result } satisfies WorkerReply);
+      parentPort!.postMessage({ type: 'result', id: message.id, result, memory: workerMemory() } satisfies WorkerReply);
     } catch (error) {
       // Execute mode: what was stubbed or chosen before the failure, for the report.
       const notes = (error as { notes?: unknown } | null)?.notes;
@@ -167,6 +191,8 @@ parentPort?.on('message', (message: WorkerRequest) => {
         // Not a failure of the code: the probe chose not to do what measuring needs (a download).
         ...(error instanceof ProbeSkip ? { skipped: true } : {}),
         ...(Array.isArray(notes) ? { notes: notes.map(String) } : {}),
+        // A poisoned worker is replaced anyway; its tfjs may not even answer.
+        ...(poisons(error) ? {} : { memory: workerMemory() }),
       } satisfies WorkerReply);
     }
   })();
