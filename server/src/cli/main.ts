@@ -6,6 +6,7 @@ import serverPackage from '../../package.json';
 import { DiscoveryError } from '../workspace/discovery';
 import { ProbeHost } from '../probe/probeHost';
 import { parseConcurrency, type ConcurrencySetting } from './concurrency';
+import { CheckWorkerThreads } from './checkThreads';
 import { ruleDocsBaseUrl, setDocsBaseUrl } from '../rules/rule';
 import { OUTPUT_FORMATS, UsageError, type OutputFormat } from './usage';
 // The static analysis (check.ts, ruleCatalog.ts: TypeScript and ts-morph) is imported only once
@@ -156,6 +157,9 @@ async function main(argv: readonly string[]): Promise<number> {
     // reported by the first probe, which starts the worker again.
     const probeHost = probe ? new ProbeHost() : undefined;
     probeHost?.warmUp().catch(() => undefined);
+    // --concurrency n: its n - 1 workers (this thread is the n-th) load TypeScript now, while this
+    // thread loads its own and walks the folders; the run stops any it does not need.
+    const workers = !probe && typeof parsed.concurrency === 'number' && parsed.concurrency > 1 ? new CheckWorkerThreads(parsed.concurrency - 1) : undefined;
     setDocsBaseUrl(docsBaseUrl);
     if (fix) {
       // Same fixes as the editor's; the check below re-analyses the fixed files.
@@ -178,7 +182,7 @@ async function main(argv: readonly string[]): Promise<number> {
     // --probe-execute: the only way the CLI runs the user's model code.
     const result = probeHost
       ? await (await import('./probeCheck.js')).runCheckWithProbes({ ...checkOptions, execute: probeExecute === true, host: probeHost, write })
-      : await (await import('./check.js')).runCheckConcurrently({ ...checkOptions, write });
+      : await (await import('./check.js')).runCheckConcurrently({ ...checkOptions, workers, write });
     process.stdout.write(result.output);
     return result.exitCode;
   }
