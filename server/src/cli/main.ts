@@ -1,12 +1,12 @@
 // Entry of the `symmetry-lint` command: `check` (lint files for CI) and `lsp` (the language
 // server for any LSP client). Exit codes: 0 no error finding, 1 an error finding, 2 usage or
 // internal error, with the message on stderr.
-import * as v8 from 'node:v8';
 import serverPackage from '../../package.json';
 import { DiscoveryError } from '../workspace/discovery';
 import { ProbeHost } from '../probe/probeHost';
 import { parseConcurrency, type ConcurrencySetting } from './concurrency';
 import { CheckWorkerThreads } from './checkThreads';
+import { setV8FlagsForProcess } from './codeCache';
 import { ruleDocsBaseUrl, setDocsBaseUrl } from '../rules/rule';
 import { OUTPUT_FORMATS, UsageError, type OutputFormat } from './usage';
 // The static analysis (check.ts, ruleCatalog.ts: TypeScript and ts-morph) is imported only once
@@ -151,7 +151,7 @@ async function main(argv: readonly string[]): Promise<number> {
     // sooner keeps it flat (docs/benchmarks.md, issue 13). Process-wide: the check workers get
     // it too, at 2-12% more CPU on 2,000 files and no visible cost on one thread. Not with
     // --probe: the tfjs worker's speed was measured without it.
-    if (!probe) v8.setFlagsFromString('--optimize-for-size');
+    if (!probe) setV8FlagsForProcess('--optimize-for-size');
     // --probe: the tfjs worker starts now and loads tfjs and wasm on its own thread while this
     // one loads and runs the static analysis; a plain check never starts it. A failed start is
     // reported by the first probe, which starts the worker again.
