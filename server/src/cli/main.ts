@@ -38,9 +38,10 @@ Options of check:
                        where the rule pages are published (SARIF helpUri); by default the
                        pages shipped in this package
   --concurrency <n|auto|off>
-                       check files on n worker threads, on a number chosen from the CPUs
-                       and the files (auto), or on the main thread (off, the default), as
-                       ESLint's flag; the output is the same whatever the count
+                       check files on n threads (the main one and n - 1 workers), on a
+                       number chosen from the CPUs and the files (auto), or on the main
+                       thread (off, the default), as ESLint's flag; the output is the
+                       same whatever the count
 
 Folders are searched for .ts .tsx .js .jsx .mjs .cjs files (not .d.ts), skipping node_modules
 and files that .gitignore ignores.
