@@ -10,6 +10,9 @@
 // round running every command in a rotating order, so before and after share the machine's load.
 // Each run's CPU time (user + system, all threads) is reported beside its wall time: waiting
 // for a core on a loaded machine inflates the wall time, not the CPU time.
+// The CLI keeps a V8 code cache of TypeScript (server/src/cli/codeCache.ts) in the user's cache
+// folder, warm after the first run. BENCH_COLD_CACHE=1 adds this tree with an empty cache folder
+// for every run, as on a CI machine that keeps no cache between jobs.
 'use strict';
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -78,16 +81,19 @@ export function buildModel${i}() {
  * Runs node with `args` in `cwd` under GNU time: wall time, CPU time (user + system, every
  * thread) and the peak resident set.
  */
-function timeRun(args, cwd) {
+function timeRun(args, cwd, { coldCache = false } = {}) {
+  const cacheDir = coldCache ? fs.mkdtempSync(path.join(os.tmpdir(), 'symmetry-lint-bench-cache-')) : undefined;
+  const env = cacheDir ? { ...process.env, SYMMETRY_LINT_CODE_CACHE: cacheDir } : process.env;
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn('/usr/bin/time', ['-f', 'BENCH %U %S %M', process.execPath, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', 'BENCH %U %S %M', process.execPath, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     let outputBytes = 0;
     child.stdout.on('data', (chunk) => (outputBytes += chunk.length));
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('exit', (code) => {
       const wall = performance.now() - started;
+      if (cacheDir) fs.rmSync(cacheDir, { recursive: true, force: true });
       const measured = /BENCH (\S+) (\S+) (\d+)\s*$/.exec(stderr);
       // Exit 1 is "an error finding" for both tools, but also node's for a missing module: a
       // run that printed nothing did not lint anything.
@@ -103,13 +109,16 @@ async function compare(count, ourArgs, eslintArgs) {
   const dir = modelFolder(count);
   const commands = [
     ...clis.map((cli) => ({ label: cli.label, args: [cli.path, 'check', '.', '--format', 'json', ...ourArgs], runs: [] })),
+    ...(process.env.BENCH_COLD_CACHE === '1'
+      ? [{ label: 'this tree, cold code cache', args: [cliPath, 'check', '.', '--format', 'json', ...ourArgs], coldCache: true, runs: [] }]
+      : []),
     { label: 'eslint', args: [eslintBin, '.', ...eslintArgs], runs: [] },
   ];
   try {
     for (let round = 0; round < rounds; round++) {
       for (let i = 0; i < commands.length; i++) {
         const command = commands[(round + i) % commands.length];
-        command.runs.push(await timeRun(command.args, dir));
+        command.runs.push(await timeRun(command.args, dir, { coldCache: command.coldCache }));
       }
     }
   } finally {

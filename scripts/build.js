@@ -19,6 +19,8 @@ const common = {
 };
 /** The server's code uses only ts-morph's `ts`: the bundles load that compiler alone (see the module). */
 const TYPESCRIPT_ONLY = { 'ts-morph': './server/src/typescriptRuntime.ts' };
+/** The CLI and its check worker load the same compiler through a V8 code cache of their own. */
+const TYPESCRIPT_CODE_CACHED = { 'ts-morph': './server/src/cli/typescriptWithCodeCache.ts' };
 
 /** The rule pages ship beside the server bundle, so its diagnostics link to pages that exist offline. */
 function copyRuleDocs(outdir) {
@@ -35,18 +37,29 @@ async function main() {
     esbuild.build({
       ...common,
       entryPoints: {
-        cli: 'server/src/cli/main.ts',
         server: 'server/src/lsp/server.ts',
         engine: 'server/src/engine.ts',
         // The probe worker thread (tfjs + wasm); loaded only by server/src/probe/probeHost.ts.
         probeWorker: 'server/src/probe/probeWorker.ts',
-        // The `check --concurrency` worker thread; loaded only by server/src/cli/checkThreads.ts.
-        checkWorker: 'server/src/cli/checkWorker.ts',
       },
       outdir: 'server/dist',
       // Dependencies stay in node_modules for the npm package; the .vsix build bundles them.
       packages: 'external',
       alias: TYPESCRIPT_ONLY,
+    }),
+    esbuild.build({
+      ...common,
+      entryPoints: {
+        cli: 'server/src/cli/main.ts',
+        // The `check --concurrency` worker thread; loaded only by server/src/cli/checkThreads.ts.
+        checkWorker: 'server/src/cli/checkWorker.ts',
+      },
+      outdir: 'server/dist',
+      packages: 'external',
+      // A process started for one run pays TypeScript's compile on every thread: the code cache
+      // (server/src/cli/codeCache.ts) takes a part of it off. Not in the .vsix bundle
+      // (scripts/vscode/bundleExtension.js), where TypeScript is inside the bundle itself.
+      alias: TYPESCRIPT_CODE_CACHED,
     }),
     // The probe report page for the webview: a browser bundle (uPlot + its CSS -> report.css).
     esbuild.build({

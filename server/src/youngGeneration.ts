@@ -11,6 +11,9 @@
 // 2), nothing changes: the heap keeps V8's default sizing.
 import * as v8 from 'node:v8';
 
+/** The V8 flag that keeps the young generation where it starts. */
+export const YOUNG_GENERATION_FLAGS = '--semi-space-growth-factor=1';
+
 export function keepYoungGenerationAtInitialSize(): void {
-  v8.setFlagsFromString('--semi-space-growth-factor=1');
+  v8.setFlagsFromString(YOUNG_GENERATION_FLAGS);
 }

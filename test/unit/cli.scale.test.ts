@@ -114,11 +114,11 @@ describe('symmetry-lint check --concurrency', function () {
   after(() => fs.rmSync(folder, { recursive: true, force: true }));
 
   for (const format of ['text', 'json', 'sarif']) {
-    it(`prints the same ${format} output, byte for byte, with off and 2 threads`, () => {
+    it(`prints the same ${format} output, byte for byte, with off, 2 and 3 threads`, () => {
       const offRun = runCli(['check', 'samples', '--format', format, '--concurrency', 'off'], folder);
       assert.equal(offRun.stderr, '');
       assert.ok(offRun.stdout.length > 1000, offRun.stdout);
-      for (const concurrency of ['2']) {
+      for (const concurrency of ['2', '3']) {
         const threaded = runCli(['check', 'samples', '--format', format, '--concurrency', concurrency], folder);
         assert.equal(threaded.stderr, '', `--concurrency ${concurrency}`);
         assert.equal(threaded.status, offRun.status, `--concurrency ${concurrency}`);

@@ -3,8 +3,8 @@
 // is its turn in file order (checkOutput.ts), so no report outlives its file. No tfjs here.
 import { parseCommandLineDeclaration } from '../analysis/declarations';
 import { discoverSourceFiles } from '../workspace/discovery';
-import { FileChecker, UnreadableFileError } from './checkFile';
-import { checkFilesInThreads, ThreadedCheckError } from './checkThreads';
+import { checkFileOutcome, FileChecker, UnreadableFileError } from './checkFile';
+import { CheckWorkerThreads, ThreadedCheckError } from './checkThreads';
 import { threadCount, type ConcurrencySetting } from './concurrency';
 import { CheckOutput } from './checkOutput';
 import type { RuleCatalogEntry } from './formatSarif';
@@ -23,6 +23,11 @@ export interface CheckOptions {
   catalog: readonly RuleCatalogEntry[];
   /** `--concurrency`; `off` (the default) checks on the main thread. */
   concurrency?: ConcurrencySetting;
+  /**
+   * Workers main.ts started before the file walk (`earlyCheckWorkers`); the run keeps as many
+   * as it needs, starts any missing, and stops them all when it ends.
+   */
+  workers?: CheckWorkerThreads;
   /** `--infer`: add each model's discovered symmetries (SPEC 8 `inferred`). */
   infer?: boolean;
   /**
@@ -73,17 +78,32 @@ function checkOnMainThread(files: readonly string[], options: CheckOptions): Che
 
 /** Checks with `--concurrency`: the same output as runCheck, whatever the thread count. */
 export async function runCheckConcurrently(options: CheckOptions): Promise<CheckResult> {
-  validateCommandLineDeclarations(options.symmetry);
-  const files = discoverSourceFiles(options.inputs, options.cwd);
-  const threads = threadCount(options.concurrency ?? 'off', files.length);
-  if (threads === 0) return checkOnMainThread(files, options);
-  const output = new CheckOutput(options, options.write);
+  let workers = options.workers;
   try {
-    // Reports come in file order; one that arrives early waits in checkThreads until its turn.
-    await checkFilesInThreads(files, threads, { cwd: options.cwd, symmetry: options.symmetry, infer: options.infer, files }, (report) => output.add(report));
-  } catch (error) {
-    if (error instanceof ThreadedCheckError && error.kind === 'unreadable') throw new UsageError(error.message);
-    throw error;
+    validateCommandLineDeclarations(options.symmetry);
+    const files = discoverSourceFiles(options.inputs, options.cwd);
+    const threads = threadCount(options.concurrency ?? 'off', files.length);
+    if (threads === 0) {
+      workers?.dispose();
+      return checkOnMainThread(files, options);
+    }
+    // This thread is one of the `threads` checkers (checkThreads.ts).
+    if (workers && workers.count >= threads - 1) workers.keep(threads - 1);
+    else {
+      workers?.dispose();
+      workers = new CheckWorkerThreads(threads - 1);
+    }
+    const settings = { cwd: options.cwd, symmetry: options.symmetry, infer: options.infer, files };
+    const checker = new FileChecker(settings);
+    const output = new CheckOutput(options, options.write);
+    try {
+      await workers.run(files, settings, (fileName) => checkFileOutcome(checker, fileName), (report) => output.add(report));
+    } catch (error) {
+      if (error instanceof ThreadedCheckError && error.kind === 'unreadable') throw new UsageError(error.message);
+      throw error;
+    }
+    return output.finish();
+  } finally {
+    workers?.dispose();
   }
-  return output.finish();
 }

@@ -8,6 +8,7 @@ import type { SourceProvider } from '../analysis/sourceProvider';
 import { DiskSourceFiles } from '../workspace/fileSources';
 import { TrainingScriptIndex } from '../workspace/trainingScripts';
 import { buildFileReport, displayPath, type FileReport } from './report';
+import type { FileCheckOutcome } from './checkThreads';
 
 /**
  * Parsed files kept per thread. Enough for the helpers a folder of models shares; small enough
@@ -53,6 +54,19 @@ export class FileChecker {
       return unanalysableFileReport(fileName, error, this.disk, cwd);
     }
     return buildFileReport({ path: reportPath, sourceFile, analysis }, this.disk, cwd, { infer: this.settings.infer });
+  }
+}
+
+/**
+ * One file of a threaded run, on any thread: an error becomes the file's outcome, so the run
+ * fails on the first file without a report in file order, as on the main thread alone.
+ */
+export function checkFileOutcome(checker: FileChecker, fileName: string): FileCheckOutcome {
+  try {
+    return { report: checker.check(fileName) };
+  } catch (error) {
+    if (error instanceof UnreadableFileError) return { unreadable: error.message };
+    return { internalError: error instanceof Error ? (error.stack ?? error.message) : String(error) };
   }
 }
 

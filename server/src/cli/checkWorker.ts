@@ -1,14 +1,15 @@
-// Worker thread of `symmetry-lint check --concurrency`: checks the files the main thread hands
-// it, one at a time, with its own parsed-file cache, and sends back each file's report. The
-// main thread puts the reports back in file order, so the output is the same for any count.
-// The language server's whole-workspace pass uses the same worker (CheckWorkerPool) and asks
-// for a file's LSP diagnostics instead of its CLI report.
+// Worker thread of `symmetry-lint check --concurrency`: once told the run's files, it takes
+// them one at a time from the counter all threads share, checks each with its own parsed-file
+// cache and sends back its report. The main thread puts the reports back in file order, so the
+// output is the same for any count. The language server's whole-workspace pass uses the same
+// worker (CheckWorkerPool): it hands out files by request and asks for a file's LSP diagnostics.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { SeverityOverride } from '../rules/rule';
 import { DiskSourceFiles } from '../workspace/fileSources';
 import type { WorkspaceFileDiagnostics, WorkspaceFileProject } from '../lsp/workspaceFileDiagnostics';
-import { FileChecker, PARSED_FILES_KEPT, UnreadableFileError, type FileCheckSettings } from './checkFile';
+import { checkFileOutcome, FileChecker, PARSED_FILES_KEPT, UnreadableFileError, type FileCheckSettings } from './checkFile';
 import type { FileReport } from './report';
+import { FILES_EMITTED, NEXT_FILE, REPORTS_AHEAD_OF_OUTPUT, type CheckWorkerRun, type CheckWorkerRunReply } from './checkThreads';
 
 export interface CheckWorkerRequest {
   index: number;
@@ -24,12 +25,31 @@ export type CheckWorkerReply =
 
 const port = parentPort;
 if (!port) throw new Error('checkWorker must run in a worker thread');
-const checker = new FileChecker(workerData as FileCheckSettings);
+// The language server's pool gives its settings at start; `check` gives them with its run.
+const poolChecker = workerData ? new FileChecker(workerData as FileCheckSettings) : undefined;
 let disk: DiskSourceFiles | undefined;
 // The language server's half is loaded on its first request: it pulls in vscode-languageserver
 // (about 0.1 s of CPU per worker), which `check --concurrency` never uses.
 let lspHalf: typeof import('../lsp/workspaceFileDiagnostics') | undefined;
-port.on('message', async (request: CheckWorkerRequest) => {
+
+/** Checks files from the shared counter until none is left (`check --concurrency`). */
+function pullFiles(run: CheckWorkerRun, to: NonNullable<typeof port>): void {
+  const checker = new FileChecker({ ...run.settings, files: run.files });
+  const counters = new Int32Array(run.counters);
+  for (;;) {
+    const index = Atomics.add(counters, NEXT_FILE, 1);
+    if (index >= run.files.length) return;
+    // Waits while the output is far behind (a thread stuck on a huge file): see REPORTS_AHEAD_OF_OUTPUT.
+    for (let emitted = Atomics.load(counters, FILES_EMITTED); index - emitted > REPORTS_AHEAD_OF_OUTPUT; emitted = Atomics.load(counters, FILES_EMITTED)) {
+      Atomics.wait(counters, FILES_EMITTED, emitted, 100);
+    }
+    const reply: CheckWorkerRunReply = { index, ...checkFileOutcome(checker, run.files[index]) };
+    to.postMessage(reply);
+  }
+}
+
+port.on('message', async (request: CheckWorkerRequest | { run: CheckWorkerRun }) => {
+  if ('run' in request) return pullFiles(request.run, port);
   let reply: CheckWorkerReply;
   try {
     if (request.diagnostics) {
@@ -37,7 +57,8 @@ port.on('message', async (request: CheckWorkerRequest) => {
       lspHalf ??= await import('../lsp/workspaceFileDiagnostics.js');
       reply = { index: request.index, diagnostics: lspHalf.workspaceFileDiagnostics(request.fileName, disk, request.diagnostics.ruleSeverities, request.diagnostics.project) };
     } else {
-      reply = { index: request.index, report: checker.check(request.fileName) };
+      if (!poolChecker) throw new Error('a check request came before the worker had its settings');
+      reply = { index: request.index, report: poolChecker.check(request.fileName) };
     }
   } catch (error) {
     reply =

@@ -1,14 +1,15 @@
 // Entry of the `symmetry-lint` command: `check` (lint files for CI) and `lsp` (the language
 // server for any LSP client). Exit codes: 0 no error finding, 1 an error finding, 2 usage or
 // internal error, with the message on stderr.
-import * as v8 from 'node:v8';
 import serverPackage from '../../package.json';
 import { DiscoveryError } from '../workspace/discovery';
 import { ProbeHost } from '../probe/probeHost';
 import { parseConcurrency, type ConcurrencySetting } from './concurrency';
+import { CheckWorkerThreads } from './checkThreads';
+import { setV8FlagsForProcess } from './codeCache';
 import { ruleDocsBaseUrl, setDocsBaseUrl } from '../rules/rule';
 import { OUTPUT_FORMATS, UsageError, type OutputFormat } from './usage';
-import { keepYoungGenerationAtInitialSize } from '../youngGeneration';
+import { keepYoungGenerationAtInitialSize, YOUNG_GENERATION_FLAGS } from '../youngGeneration';
 // The static analysis (check.ts, ruleCatalog.ts: TypeScript and ts-morph) is imported only once
 // the arguments are parsed, so that a --probe run starts its tfjs worker first.
 
@@ -38,9 +39,10 @@ Options of check:
                        where the rule pages are published (SARIF helpUri); by default the
                        pages shipped in this package
   --concurrency <n|auto|off>
-                       check files on n worker threads, on a number chosen from the CPUs
-                       and the files (auto), or on the main thread (off, the default), as
-                       ESLint's flag; the output is the same whatever the count
+                       check files on n threads (the main one and n - 1 workers), on a
+                       number chosen from the CPUs and the files (auto), or on the main
+                       thread (off, the default), as ESLint's flag; the output is the
+                       same whatever the count
 
 Folders are searched for .ts .tsx .js .jsx .mjs .cjs files (not .d.ts), skipping node_modules
 and files that .gitignore ignores.
@@ -152,14 +154,17 @@ async function main(argv: readonly string[]): Promise<number> {
     // it too, at 2-12% more CPU on 2,000 files and no visible cost on one thread. Not with
     // --probe: the tfjs worker's speed was measured without it. With --probe the young generation
     // stays at its initial size instead, as in the server (youngGeneration.ts): V8's heaps, not
-    // tfjs, made a probe run's memory grow with its files (docs/benchmarks.md).
-    if (!probe) v8.setFlagsFromString('--optimize-for-size');
-    else keepYoungGenerationAtInitialSize();
+    // tfjs, made a probe run's memory grow with its files (docs/benchmarks.md). Both through
+    // setV8FlagsForProcess, so the code cache is keyed by the flags it was made under.
+    setV8FlagsForProcess(probe ? YOUNG_GENERATION_FLAGS : '--optimize-for-size');
     // --probe: the tfjs worker starts now and loads tfjs and wasm on its own thread while this
     // one loads and runs the static analysis; a plain check never starts it. A failed start is
     // reported by the first probe, which starts the worker again.
     const probeHost = probe ? new ProbeHost() : undefined;
     probeHost?.warmUp().catch(() => undefined);
+    // --concurrency n: its n - 1 workers (this thread is the n-th) load TypeScript now, while this
+    // thread loads its own and walks the folders; the run stops any it does not need.
+    const workers = !probe && typeof parsed.concurrency === 'number' && parsed.concurrency > 1 ? new CheckWorkerThreads(parsed.concurrency - 1) : undefined;
     setDocsBaseUrl(docsBaseUrl);
     if (fix) {
       // Same fixes as the editor's; the check below re-analyses the fixed files.
@@ -182,7 +187,7 @@ async function main(argv: readonly string[]): Promise<number> {
     // --probe-execute: the only way the CLI runs the user's model code.
     const result = probeHost
       ? await (await import('./probeCheck.js')).runCheckWithProbes({ ...checkOptions, execute: probeExecute === true, host: probeHost, write })
-      : await (await import('./check.js')).runCheckConcurrently({ ...checkOptions, write });
+      : await (await import('./check.js')).runCheckConcurrently({ ...checkOptions, workers, write });
     process.stdout.write(result.output);
     return result.exitCode;
   }
