@@ -1,10 +1,10 @@
 // The language server's connection to its client. Over stdio the server writes its messages
-// with its own JSON encoder (server/src/lsp/jsonMessageEncoder.ts) instead of vscode-jsonrpc's;
-// the other transports (--node-ipc, --socket, --pipe) are set up by vscode-languageserver as
-// before.
+// with its own writer and JSON encoder (stdioMessageWriter.ts, jsonMessageEncoder.ts) instead
+// of vscode-jsonrpc's; the other transports (--node-ipc, --socket, --pipe) are set up by
+// vscode-languageserver as before.
 import { format } from 'node:util';
-import { createConnection, ProposedFeatures, StreamMessageWriter, type Connection } from 'vscode-languageserver/node';
-import { jsonMessageEncoder } from './jsonMessageEncoder';
+import { createConnection, ProposedFeatures, type Connection } from 'vscode-languageserver/node';
+import { StdioMessageWriter } from './stdioMessageWriter';
 
 /** The transport named on the command line, as vscode-languageserver reads it: the first one wins. */
 export function transportOf(argv: readonly string[]): 'stdio' | 'other' | undefined {
@@ -20,7 +20,7 @@ export function createServerConnection(argv: readonly string[] = process.argv.sl
   // process.stdin as the input keeps vscode-languageserver's exit when the client goes away;
   // the writer is ours. vscode-languageserver redirects the console only when it opens stdio
   // itself, so it is done here: anything printed to stdout would corrupt the protocol.
-  const writer = new StreamMessageWriter(process.stdout, { contentTypeEncoder: jsonMessageEncoder });
+  const writer = new StdioMessageWriter(process.stdout);
   // The typings pair streams with streams and readers with writers; at run time each side is
   // taken as a stream when it is one (vscode-jsonrpc's createMessageConnection), so a writer
   // beside the stdin stream is used as it is.

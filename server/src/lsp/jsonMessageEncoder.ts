@@ -1,5 +1,5 @@
-// The JSON encoder of the server's outgoing messages (stdio transport). It differs from
-// vscode-jsonrpc's `Buffer.from(JSON.stringify(message))` in one way: an object registered
+// The JSON encoding of the server's outgoing messages over stdio (stdioMessageWriter.ts). It
+// differs from vscode-jsonrpc's `Buffer.from(JSON.stringify(message))` in one way: an object registered
 // with `encodeOnceAndReuse` (an immutable diagnostic carried over from one analysis to the
 // next) is serialized and UTF-8 encoded once, and its bytes are stitched into every later
 // message that carries it. On a keystroke the pull answer is mostly such diagnostics (117 KB
@@ -7,7 +7,7 @@
 // above U+00FF (an ellipsis in a related message) makes V8 hold the whole JSON text as a
 // two-byte string, whose UTF-8 conversion runs ~30x slower than that of a one-byte string.
 import { randomBytes } from 'node:crypto';
-import type { ContentTypeEncoder, ContentTypeEncoderOptions, Message } from 'vscode-languageserver/node';
+import type { Message } from 'vscode-languageserver/node';
 
 /** Objects whose bytes may be reused; each is deeply frozen, so its JSON cannot change. */
 const reusable = new WeakSet<object>();
@@ -47,8 +47,11 @@ function bytesOf(value: object): Uint8Array {
 const PLACEHOLDER = `\u0000symmetry-lint-encoded:${randomBytes(8).toString('hex')}`;
 const PLACEHOLDER_JSON = JSON.stringify(PLACEHOLDER);
 
-/** The message as UTF-8 JSON: the UTF-8 of JSON.stringify(message), byte for byte. */
-export function encodeJsonMessage(message: Message): Uint8Array {
+/**
+ * The message as UTF-8 JSON in pieces, to be written one after the other: the UTF-8 of
+ * JSON.stringify(message), byte for byte.
+ */
+export function encodeJsonMessagePieces(message: Message): Uint8Array[] {
   const reused: Uint8Array[] = [];
   const json = JSON.stringify(message, (_key, value: unknown) => {
     if (value !== null && typeof value === 'object' && reusable.has(value)) {
@@ -57,16 +60,21 @@ export function encodeJsonMessage(message: Message): Uint8Array {
     }
     return value;
   });
-  if (reused.length === 0) return utf8.encode(json);
+  if (reused.length === 0) return [utf8.encode(json)];
   const between = json.split(PLACEHOLDER_JSON);
   // Cannot happen (the nonce); if it did, the plain encoding is still right.
-  if (between.length !== reused.length + 1) return utf8.encode(JSON.stringify(message));
+  if (between.length !== reused.length + 1) return [utf8.encode(JSON.stringify(message))];
   const pieces: Uint8Array[] = [utf8.encode(between[0])];
   for (let i = 0; i < reused.length; i++) pieces.push(reused[i], utf8.encode(between[i + 1]));
-  let length = 0;
+  return pieces;
+}
+
+/** The pieces one after the other in one array, after `prefix` bytes left for the caller. */
+export function joinPieces(pieces: readonly Uint8Array[], prefix = 0): Uint8Array {
+  let length = prefix;
   for (const piece of pieces) length += piece.length;
   const bytes = new Uint8Array(length);
-  let offset = 0;
+  let offset = prefix;
   for (const piece of pieces) {
     bytes.set(piece, offset);
     offset += piece.length;
@@ -74,15 +82,8 @@ export function encodeJsonMessage(message: Message): Uint8Array {
   return bytes;
 }
 
-export const jsonMessageEncoder: ContentTypeEncoder = {
-  name: 'application/json',
-  encode(message: Message, options: ContentTypeEncoderOptions): Promise<Uint8Array> {
-    try {
-      // Every LSP client speaks UTF-8; any other charset gets vscode-jsonrpc's own encoding.
-      if (options.charset !== 'utf-8') return Promise.resolve(new Uint8Array(Buffer.from(JSON.stringify(message), options.charset)));
-      return Promise.resolve(encodeJsonMessage(message));
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  },
-};
+/** The message as UTF-8 JSON: the UTF-8 of JSON.stringify(message), byte for byte. */
+export function encodeJsonMessage(message: Message): Uint8Array {
+  const pieces = encodeJsonMessagePieces(message);
+  return pieces.length === 1 ? pieces[0] : joinPieces(pieces);
+}
