@@ -29,7 +29,8 @@ export function createServerConnection(argv: readonly string[] = process.argv.sl
   return connection;
 }
 
-function redirectConsole(connection: Connection): void {
+/** Sends what the process prints with `console` to the client's log instead of stdout. */
+export function redirectConsole(connection: Pick<Connection, 'console'>): void {
   const text = (args: unknown[]): string => format(...args);
   console.log = (...args: unknown[]) => connection.console.log(text(args));
   console.info = (...args: unknown[]) => connection.console.info(text(args));
