@@ -300,7 +300,9 @@ export function startLanguageServer(connection: Connection = createServerConnect
       log(`could not apply a change to ${textDocument.uri}: ${error instanceof Error ? error.message : String(error)}`);
       documents.close(textDocument.uri);
     }
-    trainingScripts?.fileChanged(fileNameForUri(textDocument.uri));
+    // The open document's file name, known already: parsing the URI again cost more per
+    // keystroke than the index's own work.
+    trainingScripts?.fileChanged(open?.fileName ?? fileNameForUri(textDocument.uri));
     workspaceEpoch++;
     pusher.schedule(textDocument.uri);
   });
