@@ -67,6 +67,16 @@ async function initialize(connection) {
   connection.sendNotification('initialized', {});
 }
 
+/** Diagnostics as JSON without what differs between builds of the same findings. */
+function comparable(items, buildRoot) {
+  const withoutVersion = items.map(({ data, ...rest }) => {
+    if (!data) return rest;
+    const { version, ...kept } = data;
+    return { ...rest, data: kept };
+  });
+  return JSON.stringify(withoutVersion).replaceAll(buildRoot, '');
+}
+
 async function benchKeystroke() {
   const text = generateModelFile(3000);
   const lineCount = text.split('\n').length;
@@ -151,20 +161,48 @@ async function benchKeystroke() {
   const warm = (xs) => xs.slice(5);
   const warmEdits = 41 - 5;
   const cpuPerEdit = servers.map((s, k) => (cpuMsOf(s.child.pid) - cpuStarted[k]) / warmEdits);
+  // The same edits again, the client sending back the resultId of its last answer as VS Code
+  // does (previousResultId): a server may then answer `unchanged` instead of every item.
+  const withPrevious = servers.map(() => ({ wall: [], unchanged: 0, cpuStarted: 0, resultId: undefined }));
+  for (let i = 0; i < 41; i++) {
+    const digit = i % 2 === 0 ? '7' : '6';
+    if (i === 5) servers.forEach((s, k) => (withPrevious[k].cpuStarted = cpuMsOf(s.child.pid)));
+    collectGarbage();
+    const order = i % 2 === 0 ? servers.map((_, k) => k) : servers.map((_, k) => k).reverse();
+    for (const k of order) {
+      const series = withPrevious[k];
+      const t = performance.now();
+      servers[k].connection.sendNotification('textDocument/didChange', {
+        textDocument: { uri, version: 41 + i + 2 },
+        contentChanges: [{ range: { start: position, end: { line: position.line, character: position.character + 1 } }, text: digit }],
+      });
+      const report = await servers[k].connection.sendRequest('textDocument/diagnostic', { textDocument: { uri }, previousResultId: series.resultId });
+      series.wall.push(performance.now() - t);
+      if (report.kind === 'unchanged' && i >= 5) series.unchanged++;
+      series.resultId = report.resultId;
+    }
+  }
+  const previousRows = withPrevious.map((series, k) => ({
+    wall: median(warm(series.wall)),
+    cpu: (cpuMsOf(servers[k].child.pid) - series.cpuStarted) / warmEdits,
+    unchanged: series.unchanged,
+  }));
   const result = {
     lineCount, diagnosticCount, models: servers[0].models,
     server: median(warm(server)), create: median(warm(create)), update: median(warm(update)),
     morph: median(warm(morph)), morphCreate: median(warm(morphCreate)),
     serverCpu: cpuPerEdit[0], createCpu: createCpu / warmEdits,
+    withPrevious: previousRows[0], warmEdits,
   };
   const rssMbOf = (pid) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
   result.rssAfterKeystrokesMb = rssMbOf(child.pid);
   if (otherBuild) {
     result.other = {
       server: median(warm(other)), serverCpu: cpuPerEdit[1], models: servers[1].models, rssAfterKeystrokesMb: rssMbOf(servers[1].child.pid),
-      diagnosticCount: diagnostics[1].length,
-      // Same findings in the same places (the docs link holds each build's own path).
-      sameDiagnostics: [diagnostics, last].every((pair) => JSON.stringify(pair[0]).replaceAll(root, '') === JSON.stringify(pair[1]).replaceAll(path.resolve(otherBuild), '')),
+      diagnosticCount: diagnostics[1].length, withPrevious: previousRows[1],
+      // Same findings in the same places (the docs link holds each build's own path; builds
+      // before h/kslsp also put the document version in `data`).
+      sameDiagnostics: [diagnostics, last].every((pair) => comparable(pair[0], root) === comparable(pair[1], path.resolve(otherBuild))),
     };
   }
   for (const s of servers) await stopBenchServer(s);
@@ -244,6 +282,8 @@ async function main() {
     cpuRow('server: didChange + textDocument/diagnostic over LSP (stdio)', k.server, k.serverCpu),
     ...(k.other ? [cpuRow(`the same, server of ${otherBuild} (${k.other.models} models, ${k.other.diagnosticCount} diagnostics, ${k.other.sameDiagnostics ? 'the same diagnostics' : '**other diagnostics**'})`, k.other.server, k.other.serverCpu)] : []),
     `| ts.createSourceFile of the same text | ${fmt(k.create)} | 1.00 | ${fmt(k.createCpu)} | 1.00 |`,
+    cpuRow(`the same edits, the client sending previousResultId as VS Code does (${k.withPrevious.unchanged} of ${k.warmEdits} answers \`unchanged\`)`, k.withPrevious.wall, k.withPrevious.cpu),
+    ...(k.other ? [cpuRow(`the same, server of ${otherBuild} (${k.other.withPrevious.unchanged} of ${k.warmEdits} \`unchanged\`)`, k.other.withPrevious.wall, k.other.withPrevious.cpu)] : []),
   ];
   if (only === 'keystroke') {
     keystrokeLines.push('', `Server RSS after the keystroke series: ${k.rssAfterKeystrokesMb.toFixed(0)} MB${k.other ? ` (${otherBuild}: ${k.other.rssAfterKeystrokesMb.toFixed(0)} MB)` : ''}.`);

@@ -1,6 +1,6 @@
 // The make-exact fix of augmentation-not-declared through the code-action handler: worked out
 // once per document version however often the editor asks (it analyses the fixed file again),
-// edits tied to that version, and nothing for a diagnostic of an older version.
+// edits tied to that version, and nothing for a diagnostic an edit has moved.
 import * as assert from 'node:assert/strict';
 import { TextDocumentEdit, type CodeActionParams, type Diagnostic } from 'vscode-languageserver/node';
 import { analyzeText, parseSource } from '../../server/src/engine';
@@ -28,8 +28,8 @@ async function train(xs, ys) {
 describe('lsp: the make-exact fix of an augmentation finding', () => {
   it('is worked out once per version, as a versioned edit, and not for a stale diagnostic', async () => {
     let version = 3;
-    const sourceFile = parseSource(FILE, TEXT);
-    const analysis = analyzeText(FILE, TEXT);
+    let sourceFile = parseSource(FILE, TEXT);
+    let analysis = analyzeText(FILE, TEXT);
     const provider = { getSourceFile: (name: string) => (name === FILE ? sourceFile : undefined) };
     const diagnostics: Diagnostic[] = analysis.findings
       .filter((finding) => finding.ruleId === 'augmentation-not-declared')
@@ -52,8 +52,10 @@ describe('lsp: the make-exact fix of an augmentation finding', () => {
     const change = exact.edit?.documentChanges?.[0];
     assert.ok(change && TextDocumentEdit.is(change));
     assert.equal(change.textDocument.version, 3);
-    // The editor moved on: the old diagnostic gets no edit.
+    // The editor moved on, a line added above: the old diagnostic gets no edit.
     version = 4;
+    sourceFile = parseSource(FILE, `// edited\n${TEXT}`);
+    analysis = analyzeText(FILE, sourceFile.text);
     assert.deepEqual(await computeCodeActions(host, params), []);
   });
 });

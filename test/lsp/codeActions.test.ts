@@ -100,11 +100,33 @@ export const modelB = tf.sequential({ layers: [features, flatten, scores] });
   });
 
   it('makes no edit for a stale diagnostic or a document that changed', async () => {
-    const { host, diagnostics, setVersion } = hostFor(TEXT, 7);
-    const stale = diagnostics.map((d) => ({ ...d, data: { ...(d.data as object), version: 6 } }));
+    // The diagnostics of version 6; version 7 has a line more above the model, so the flatten
+    // finding is a line lower: the old diagnostic describes text that is not there any more.
+    const { diagnostics: ofVersion6 } = hostFor(TEXT, 6);
+    const { host, diagnostics, setVersion } = hostFor(`// a comment\n${TEXT}`, 7);
+    const stale = ofVersion6.filter((d) => d.code === 'flatten-breaks-invariance');
+    assert.equal(stale.length, 1);
     assert.deepEqual(await computeCodeActions(host, params(stale)), []);
-    setVersion(8);
+    // The same finding as version 7 has it gets its fixes.
+    assert.ok((await computeCodeActions(host, params(diagnostics))).length > 0);
+    // The document changes while the request waits for its analysis: no edit at all.
+    const analysisOf7 = host.analysis;
+    host.analysis = async (uri) => {
+      const result = await analysisOf7(uri);
+      setVersion(8);
+      return result;
+    };
     assert.deepEqual(await computeCodeActions(host, params(diagnostics)), []);
+  });
+
+  it('fixes a diagnostic of an older version that the edits did not move, with an edit naming the current version', async () => {
+    // A pull may answer `unchanged`: the editor then keeps the diagnostics of an older version.
+    const { diagnostics: ofVersion6 } = hostFor(TEXT, 6);
+    const { host } = hostFor(TEXT, 9);
+    const actions = await computeCodeActions(host, params(ofVersion6.filter((d) => d.code === 'flatten-breaks-invariance')));
+    const change = actions[0].edit?.documentChanges?.[0];
+    assert.ok(change && TextDocumentEdit.is(change));
+    assert.equal(change.textDocument.version, 9);
   });
 
   it('source.fixAll.symmetryLint applies the preferred fixes in one versioned edit', async () => {

@@ -166,9 +166,11 @@ describe('language server (stdio)', function () {
     assert.ok(flatten.range.end.character >= nameStart + 'flatten'.length, JSON.stringify(flatten.range));
     assert.ok((flatten.relatedInformation ?? []).length > 0);
     assert.equal((flatten.relatedInformation ?? [])[0].location.uri, uri);
-    const data = flatten.data as { ruleId: string; version: number; group: string; modelName: string };
+    const data = flatten.data as { ruleId: string; version?: number; group: string; modelName: string };
     assert.equal(data.ruleId, 'flatten-breaks-invariance');
-    assert.equal(data.version, 1);
+    // No document version: a diagnostic an edit does not move stays the same (code actions
+    // check diagnostics against the current analysis instead).
+    assert.equal(data.version, undefined);
     assert.equal(data.group, 'translation');
     assert.equal(data.modelName, 'buildClassifier');
     for (const item of items) assert.equal(item.source, 'symmetry-lint');
@@ -230,11 +232,41 @@ describe('language server (stdio)', function () {
     assert.equal(after.kind, 'full');
     if (after.kind === 'full') {
       assert.ok(!after.items.some((item) => item.code === 'flatten-breaks-invariance'), JSON.stringify(after.items));
-      for (const item of after.items) assert.equal((item.data as { version: number }).version, 2);
     }
     const status = client.statuses.filter((s) => s.uri === uri).pop();
     assert.equal(status?.version, 2);
     assert.ok(status && status.state !== 'failed', JSON.stringify(status));
+  });
+
+  it('answers unchanged after an edit that moved no diagnostic, and full after one that moved one', async () => {
+    const uri = uriOf('unchanged-after-edit.ts');
+    await open(client, uri, MODEL);
+    const first = await pull(client, uri);
+    assert.ok(first.kind === 'full' && first.items.some((item) => item.code === 'flatten-breaks-invariance'), JSON.stringify(first));
+    const line = MODEL.split('\n')[FLATTEN_LINE - 1];
+    const at = line.indexOf('filters: 8') + 'filters: '.length;
+    const edit = (version: number, range: { start: { line: number; character: number }; end: { line: number; character: number } }, text: string) =>
+      client.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges: [{ range, text }] });
+    // 8 filters become 9: the same findings at the same places.
+    await edit(2, { start: { line: FLATTEN_LINE - 1, character: at }, end: { line: FLATTEN_LINE - 1, character: at + 1 } }, '9');
+    const second = await pull(client, uri, first.resultId);
+    assert.deepEqual(second, { kind: 'unchanged', resultId: first.resultId });
+    // Without a previous resultId the answer is full, with the same items.
+    const full = await pull(client, uri);
+    assert.ok(full.kind === 'full');
+    assert.deepEqual(full.items, first.kind === 'full' ? first.items : undefined);
+    // A line inserted above the model moves every finding a line down.
+    await edit(3, { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, '\n');
+    const third = await pull(client, uri, first.resultId);
+    assert.equal(third.kind, 'full');
+    assert.notEqual(third.resultId, first.resultId);
+    if (third.kind === 'full' && first.kind === 'full') {
+      assert.deepEqual(
+        third.items.map((item) => item.range.start.line),
+        first.items.map((item) => item.range.start.line + 1),
+      );
+    }
+    await client.connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri } });
   });
 
   it('shows the state after a layer on hover, for each declaration', async () => {

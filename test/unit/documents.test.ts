@@ -7,8 +7,10 @@ import * as path from 'node:path';
 import { ts } from 'ts-morph';
 import {
   applyContentChanges,
+  documentLineStarts,
   DocumentStore,
   fileNameForUri,
+  lineStarts,
   parseSourceFile,
   scriptKindForFile,
   uriForFileName,
@@ -146,6 +148,44 @@ describe('document store', () => {
     } finally {
       fs.rmSync(folder, { recursive: true, force: true });
     }
+  });
+
+  it('keeps LSP and TypeScript line starts right across random edits that add and remove line breaks', () => {
+    const random = seededRandom(2028);
+    const breaks = ['\n', '\r', '\r\n', '\n\n', '\u2028', '\u2029', 'a\rb', 'x\r\ny\n', '', 'z', 'é'];
+    const fileName = '/virtual/lines.ts';
+    let expected = MODEL_SOURCE.replace(/\n/g, (_, at: number) => (at % 3 === 0 ? '\r\n' : at % 3 === 1 ? '\r' : '\n'));
+    let sourceFile = parseSourceFile(fileName, expected);
+    sourceFile.getLineStarts();
+    let checked = 0;
+    for (let step = 0; step < 600; step++) {
+      const a = Math.floor(random() * (expected.length + 1));
+      const b = Math.min(expected.length, a + Math.floor(random() * 6));
+      if (expected[a - 1] === '\r' && expected[a] === '\n') continue;
+      if (expected[b - 1] === '\r' && expected[b] === '\n') continue;
+      const text = breaks[Math.floor(random() * breaks.length)];
+      sourceFile = applyContentChanges(sourceFile, [{ range: { start: positionOf(expected, a), end: positionOf(expected, b) }, text }]);
+      expected = expected.slice(0, a) + text + expected.slice(b);
+      assert.deepEqual(documentLineStarts(sourceFile), lineStarts(expected), `LSP line starts after step ${step}`);
+      // TypeScript's map (also breaking at U+2028/9), carried from edit to edit; now and then
+      // a tree whose map was never asked for, which TypeScript then computes itself.
+      if (step % 7 !== 3) {
+        assert.deepEqual(sourceFile.getLineStarts(), parseSourceFile(fileName, expected).getLineStarts(), `TypeScript line starts after step ${step}`);
+        checked++;
+      }
+    }
+    assert.ok(checked > 300);
+  });
+
+  it('hands TypeScript the updated line map, so a keystroke does not scan the whole text for it', () => {
+    let sourceFile = parseSourceFile('/virtual/model.ts', MODEL_SOURCE);
+    const lineMapOf = (file: ts.SourceFile) => (file as unknown as { lineMap?: readonly number[] }).lineMap;
+    sourceFile = applyContentChanges(sourceFile, [{ range: { start: { line: 6, character: 2 }, end: { line: 6, character: 2 } }, text: 'x' }]);
+    // Never asked for: none to carry over.
+    assert.equal(lineMapOf(sourceFile), undefined);
+    sourceFile.getLineStarts();
+    sourceFile = applyContentChanges(sourceFile, [{ range: { start: { line: 6, character: 2 }, end: { line: 6, character: 3 } }, text: '\n' }]);
+    assert.deepEqual(lineMapOf(sourceFile), parseSourceFile('/virtual/model.ts', sourceFile.text).getLineStarts());
   });
 
   it('updates a 3,000-line file incrementally for less than a full parse costs', () => {

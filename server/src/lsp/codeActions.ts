@@ -19,7 +19,7 @@ import { disableLineFix, fixAllText, fixesForFinding, type SymmetryFix, type Tex
 import { declareDiscoveredFix, modelsNamedAt } from '../fixes/declarationTags';
 import { FileEditor } from '../fixes/sourceEdits';
 import { ruleDocsUrl } from '../rules/rule';
-import { DIAGNOSTIC_SOURCE, rangeOf, type SymmetryDiagnosticData } from './diagnostics';
+import { DIAGNOSTIC_SOURCE, rangeOf } from './diagnostics';
 
 export const FIX_ALL_KIND = 'source.fixAll.symmetryLint';
 
@@ -83,9 +83,10 @@ export async function computeCodeActions(host: CodeActionHost, params: CodeActio
     const editor = new FileEditor(sourceFile);
     for (const diagnostic of params.context.diagnostics) {
       if (diagnostic.source !== DIAGNOSTIC_SOURCE || typeof diagnostic.code !== 'string') continue;
-      const data = diagnostic.data as SymmetryDiagnosticData | undefined;
-      // A diagnostic computed for another version describes text that is not there any more.
-      if (!data || data.version !== version) continue;
+      // Only a diagnostic that is one of the current version's, at the same place with the
+      // same message, gets fixes: one of an older version that an edit moved or changed
+      // describes text that is not there any more. The fixes are computed from the current
+      // text, and their edits name the current version.
       const finding = findingOf(diagnostic, result.analysis);
       if (!finding) continue;
       for (const fix of fixesForFinding(sourceFile, result.analysis, finding)) actions.push(asAction(fix, diagnostic));

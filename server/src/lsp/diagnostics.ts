@@ -14,14 +14,16 @@ import type { SourceProvider } from '../analysis/sourceProvider';
 import type { GroupName, Mode } from '../analysis/symmetry';
 import { ruleDocsUrl, type Finding, type Severity } from '../rules/rule';
 import { uriForFileName } from '../workspace/documents';
+import { encodeOnceAndReuse } from './jsonMessageEncoder';
 
 export const DIAGNOSTIC_SOURCE = 'symmetry-lint';
 
-/** What travels in `Diagnostic.data`, for code actions and the probe. */
 /**
  * What a diagnostic carries for code actions and other clients. Kept small on purpose: every
  * pull sends it for every finding, and on a large file the response is the bulk of a keystroke's
- * round trip.
+ * round trip. It names no document version, so that a diagnostic an edit did not move is the
+ * same from one version to the next (and a pull can answer `unchanged`); code actions check
+ * a diagnostic against the analysis of the current version instead (codeActions.ts).
  */
 export interface SymmetryDiagnosticData {
   ruleId: string;
@@ -29,8 +31,6 @@ export interface SymmetryDiagnosticData {
   layer?: number;
   mode?: Mode;
   group?: GroupName;
-  /** The document version the diagnostic was computed for. */
-  version: number;
 }
 
 const SEVERITIES: Record<Severity, DiagnosticSeverity> = {
@@ -75,39 +75,80 @@ export function locatedDiagnostic(finding: LocatedFinding, context: DiagnosticCo
 }
 
 /**
- * Diagnostics of located findings, kept across analyses of a document. For the models an edit
- * did not move, the engine hands back the very LocatedFinding objects of the previous analysis
- * (engine.ts reuseModel), and their diagnostics then differ only in `data.version`. Kept only
- * for findings whose related locations are all in the document itself: one elsewhere depends on
- * the other document and on whether it is open.
+ * Diagnostics of located findings, kept across analyses of a document, so that a diagnostic an
+ * edit did not change is the very same object from one version to the next: frozen, so that
+ * the encoder of the server's messages serializes it only once (jsonMessageEncoder.ts), and
+ * cheap to compare (a pull answers `unchanged` when all are the same).
+ * - For the models an edit did not move, the engine hands back the very LocatedFinding objects
+ *   of the previous analysis (engine.ts reuseModel): their diagnostics are looked up by
+ *   finding. Only for findings whose related locations are all in the document itself: one
+ *   elsewhere depends on the other document and on whether it is open.
+ * - Other findings (file-level ones, one shared by several models) are new objects each time:
+ *   their diagnostic is built, then swapped for the previous analysis' one at the same place
+ *   when the two are equal.
  */
 export class LocatedDiagnostics {
   private readonly byFinding = new WeakMap<LocatedFinding, { uri: string; diagnostic: Diagnostic }>();
+  /** Per document, the last analysis' diagnostics by place and message. */
+  private readonly previous = new Map<string, Map<string, Diagnostic>>();
 
-  toDiagnostic(finding: LocatedFinding, context: DiagnosticContext): Diagnostic {
-    const kept = this.byFinding.get(finding);
-    if (kept && kept.uri === context.uri) return withVersion(kept.diagnostic, context.version);
-    const diagnostic = locatedDiagnostic(finding, context);
+  /** The diagnostics of one analysis of the document `context.uri`, in the findings' order. */
+  toDiagnostics(findings: readonly LocatedFinding[], context: DiagnosticContext): Diagnostic[] {
+    const before = this.previous.get(context.uri);
+    const now = new Map<string, Diagnostic>();
     const fileName = context.sourceFile.fileName;
-    if (finding.related.every((item) => item.span.file === fileName)) this.byFinding.set(finding, { uri: context.uri, diagnostic });
-    return diagnostic;
+    const diagnostics = findings.map((finding) => {
+      const kept = this.byFinding.get(finding);
+      let diagnostic = kept && kept.uri === context.uri ? kept.diagnostic : undefined;
+      if (!diagnostic) {
+        const built = locatedDiagnostic(finding, context);
+        const same = before?.get(placeOf(built));
+        diagnostic = same && sameDiagnostic(same, built) ? same : encodeOnceAndReuse(built);
+        if (finding.related.every((item) => item.span.file === fileName)) this.byFinding.set(finding, { uri: context.uri, diagnostic });
+      }
+      now.set(placeOf(diagnostic), diagnostic);
+      return diagnostic;
+    });
+    this.previous.set(context.uri, now);
+    return diagnostics;
+  }
+
+  forget(uri: string): void {
+    this.previous.delete(uri);
   }
 }
 
-/** A copy of a diagnostic for another document version; the parts that never change are shared. */
-function withVersion(diagnostic: Diagnostic, version: number): Diagnostic {
-  const data = diagnostic.data as SymmetryDiagnosticData;
-  const copy: Diagnostic = {
-    range: diagnostic.range,
-    severity: diagnostic.severity,
-    source: diagnostic.source,
-    code: diagnostic.code,
-    codeDescription: diagnostic.codeDescription,
-    message: diagnostic.message,
-    data: { ruleId: data.ruleId, modelName: data.modelName, layer: data.layer, mode: data.mode, group: data.group, version } satisfies SymmetryDiagnosticData,
-  };
-  if (diagnostic.relatedInformation) copy.relatedInformation = diagnostic.relatedInformation;
-  return copy;
+function placeOf(diagnostic: Diagnostic): string {
+  const { start, end } = diagnostic.range;
+  return `${start.line}:${start.character}:${end.line}:${end.character}:${String(diagnostic.code)}:${diagnostic.message}`;
+}
+
+function sameRange(a: Range, b: Range): boolean {
+  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
+}
+
+/** Two diagnostics as this module builds them (and the probes' ones) say the same, field by field. */
+export function sameDiagnostic(a: Diagnostic, b: Diagnostic): boolean {
+  if (a === b) return true;
+  if (!sameRange(a.range, b.range) || a.severity !== b.severity || a.source !== b.source || a.code !== b.code || a.message !== b.message) return false;
+  if (a.codeDescription?.href !== b.codeDescription?.href) return false;
+  if (a.tags?.join() !== b.tags?.join()) return false;
+  const aData = a.data as Record<string, unknown> | undefined;
+  const bData = b.data as Record<string, unknown> | undefined;
+  if ((aData === undefined) !== (bData === undefined)) return false;
+  if (aData && bData) {
+    const keys = Object.keys(aData);
+    if (keys.length !== Object.keys(bData).length || keys.some((key) => aData[key] !== bData[key])) return false;
+  }
+  const aRelated = a.relatedInformation ?? [];
+  const bRelated = b.relatedInformation ?? [];
+  return (
+    aRelated.length === bRelated.length &&
+    aRelated.every((item, index) => {
+      const other = bRelated[index];
+      return item.message === other.message && item.location.uri === other.location.uri && sameRange(item.location.range, other.location.range);
+    })
+  );
 }
 
 /** One `{ href }` per rule, shared by its diagnostics: nothing mutates them. */
@@ -134,7 +175,6 @@ function diagnosticAt(finding: Finding, range: Range, context: DiagnosticContext
     layer: finding.layer,
     mode: finding.mode,
     group: finding.group,
-    version: context.version,
   };
   const diagnostic: Diagnostic = {
     range,

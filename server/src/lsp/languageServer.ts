@@ -5,10 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import {
-  createConnection,
   DocumentDiagnosticReportKind,
   LSPErrorCodes,
-  ProposedFeatures,
   ResponseError,
   TextDocumentSyncKind,
   CancellationToken,
@@ -25,7 +23,8 @@ import { DocumentStore, fileNameForUri, uriForFileName, type OpenDocument } from
 import { DiskSourceFiles, WorkspaceSourceProvider } from '../workspace/fileSources';
 import { isSourceFileName, walkSourceFolder } from '../workspace/discovery';
 import { TrainingScriptIndex } from '../workspace/trainingScripts';
-import { LocatedDiagnostics } from './diagnostics';
+import { createServerConnection } from './connection';
+import { LocatedDiagnostics, sameDiagnostic } from './diagnostics';
 import { layerHover, modelHover } from './hover';
 import { inferredCodeLenses, resolveInferredCodeLens } from './inferredCodeLens';
 import { CODE_ACTION_OPTIONS, registerCodeActions } from './codeActions';
@@ -43,6 +42,11 @@ const ANALYSIS_BUDGET_MS = 1500;
 /** One analysis of one document version under one state of the workspace and settings. */
 interface DocumentReport {
   /** Identifies the inputs: document version, workspace epoch, settings generation. */
+  inputs: string;
+  /**
+   * Identifies the items: kept from the previous report when the new items are the same, so
+   * that a client that sends it back after an edit that moved no diagnostic gets `unchanged`.
+   */
   resultId: string;
   version: number;
   analysis: FileAnalysis | undefined;
@@ -70,6 +74,11 @@ function clientCancelled(): ResponseError<void> {
   return new ResponseError(LSPErrorCodes.RequestCancelled, 'Symmetry Lint: request cancelled by the client');
 }
 
+/** Same diagnostics in the same order; those carried over from the last analysis are the same objects. */
+function sameDiagnostics(before: readonly Diagnostic[], after: readonly Diagnostic[]): boolean {
+  return before.length === after.length && before.every((item, index) => sameDiagnostic(item, after[index]));
+}
+
 function readTextFile(fileName: string): string | undefined {
   try {
     return fs.readFileSync(fileName, 'utf8');
@@ -78,7 +87,7 @@ function readTextFile(fileName: string): string | undefined {
   }
 }
 
-export function startLanguageServer(connection: Connection = createConnection(ProposedFeatures.all)): Connection {
+export function startLanguageServer(connection: Connection = createServerConnection()): Connection {
   const documents = new DocumentStore();
   const unparsable = new UnparsableDocuments();
   const disk = new DiskSourceFiles();
@@ -159,7 +168,7 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
   // Starts with this process's own random prefix: a restarted server must never answer
   // `unchanged` to a resultId a previous server process handed out for different results.
   const resultIdPrefix = randomUUID().slice(0, 8);
-  const resultIdFor = (document: OpenDocument): string =>
+  const inputsOf = (document: OpenDocument): string =>
     `${resultIdPrefix}:${document.version}:${workspaceEpoch}:${settings.generation}:${probes.generation}`;
 
   /** Runs the engine on a document's current tree; failures become an empty, `failed` report. */
@@ -183,7 +192,7 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
         provider,
         uriOf: (fileName: string) => documents.getByFileName(fileName)?.uri,
       };
-      items = result.findings.map((finding) => locatedDiagnostics.toDiagnostic(finding, context));
+      items = locatedDiagnostics.toDiagnostics(result.findings, context);
       for (const item of probes.diagnosticsFor(document.uri, document.version, document.sourceFile)) items.push(item);
       if (result.models.some((model) => model.declarations.length > 0)) probes.warmUpWhenIdle(current);
     } catch (error) {
@@ -192,7 +201,10 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
       // Never silent: the file gets the one finding the CLI gives a file it cannot analyse.
       items = unparsable.diagnostics({ uri: document.uri, languageId: document.languageId, version: document.version, text: '', error }, current.rules);
     }
-    const report: DocumentReport = { resultId: resultIdFor(document), version: document.version, analysis, items };
+    const inputs = inputsOf(document);
+    const previous = reports.get(document.uri);
+    const resultId = previous && sameDiagnostics(previous.items, items) ? previous.resultId : inputs;
+    const report: DocumentReport = { inputs, resultId, version: document.version, analysis, items };
     reports.set(document.uri, report);
     connection
       .sendNotification(StatusNotification, {
@@ -210,7 +222,7 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
   /** The report for the document as it is now, reusing the last one when nothing changed. */
   const currentReport = (document: OpenDocument, current: SymmetryLintSettings): DocumentReport => {
     const previous = reports.get(document.uri);
-    if (previous && previous.resultId === resultIdFor(document)) return previous;
+    if (previous && previous.inputs === inputsOf(document)) return previous;
     return analyze(document, current);
   };
 
@@ -288,7 +300,9 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
       log(`could not apply a change to ${textDocument.uri}: ${error instanceof Error ? error.message : String(error)}`);
       documents.close(textDocument.uri);
     }
-    trainingScripts?.fileChanged(fileNameForUri(textDocument.uri));
+    // The open document's file name, known already: parsing the URI again cost more per
+    // keystroke than the index's own work.
+    trainingScripts?.fileChanged(open?.fileName ?? fileNameForUri(textDocument.uri));
     workspaceEpoch++;
     pusher.schedule(textDocument.uri);
   });
@@ -308,6 +322,7 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
     unparsable.forget(textDocument.uri);
     reports.delete(textDocument.uri);
     analysisCaches.delete(textDocument.uri);
+    locatedDiagnostics.forget(textDocument.uri);
     probes.forget(textDocument.uri);
     savedVersions.delete(textDocument.uri);
     settings.forget(textDocument.uri);
@@ -337,6 +352,7 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
     if (token.isCancellationRequested) throw clientCancelled();
     const unparsed = unparsable.get(uri);
     if (unparsed) {
+      reports.delete(uri);
       const items = current.enable ? unparsable.diagnostics(unparsed, current.rules) : [];
       connection
         .sendNotification(StatusNotification, { uri, version: unparsed.version, state: 'failed', lastAnalysisMs: 0, models: 0, message: 'file too deeply nested to analyse' })

@@ -66,7 +66,7 @@ export function lineStarts(text: string): number[] {
  * The offset of an LSP position, clamped into the text as the protocol asks: a character past
  * the end of its line means the line's end, a line past the last means the end of the text.
  */
-export function offsetAt(text: string, starts: number[], position: { line: number; character: number }): number {
+export function offsetAt(text: string, starts: readonly number[], position: { line: number; character: number }): number {
   if (position.line < 0) return 0;
   if (position.line >= starts.length) return text.length;
   const lineStart = starts[position.line];
@@ -77,9 +77,86 @@ export function offsetAt(text: string, starts: number[], position: { line: numbe
 }
 
 /**
+ * Which characters end a line: LSP counts \n, \r\n and a lone \r; TypeScript's own line map
+ * also counts U+2028 and U+2029.
+ */
+type LineBreaks = 'lsp' | 'typescript';
+
+/**
+ * Pushes the start of every line that begins after a break in text[from, to); a start equal to
+ * `to` only when `includeEnd`. `from` must itself be a line start.
+ */
+function scanLineStarts(text: string, from: number, to: number, includeEnd: boolean, breaks: LineBreaks, out: number[]): void {
+  for (let i = from; i < to; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 13 /* \r */) {
+      if (text.charCodeAt(i + 1) === 10) i++;
+    } else if (ch !== 10 /* \n */ && !(breaks === 'typescript' && (ch === 0x2028 || ch === 0x2029))) {
+      continue;
+    }
+    if (i + 1 < to || includeEnd) out.push(i + 1);
+  }
+}
+
+/** The index of the line holding `offset`: the last start at or before it. */
+function lineIndexAt(starts: readonly number[], offset: number): number {
+  let low = 0;
+  let high = starts.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if (starts[middle] <= offset) low = middle;
+    else high = middle - 1;
+  }
+  return low;
+}
+
+/**
+ * The line starts after text[start, end) became `insertedLength` characters: the lines around
+ * the change are scanned again, those before are kept and those after are shifted. One line
+ * more on each side, since a change next to a break can join or split a \r\n.
+ */
+function updatedLineStarts(starts: readonly number[], newText: string, start: number, end: number, insertedLength: number, breaks: LineBreaks): number[] {
+  const delta = insertedLength - (end - start);
+  const first = Math.max(0, lineIndexAt(starts, start) - 1);
+  const after = lineIndexAt(starts, end) + 2;
+  const updated = starts.slice(0, first + 1);
+  if (after < starts.length) {
+    scanLineStarts(newText, starts[first], starts[after] + delta, false, breaks, updated);
+    for (let k = after; k < starts.length; k++) updated.push(starts[k] + delta);
+  } else {
+    scanLineStarts(newText, starts[first], newText.length, true, breaks, updated);
+  }
+  return updated;
+}
+
+/** LSP line starts of each document text the store parsed, kept up to date change by change. */
+const lspLineStartsOf = new WeakMap<ts.SourceFile, number[]>();
+
+/** The LSP line starts of a source file's text (computed once per text, then updated). */
+export function documentLineStarts(sourceFile: ts.SourceFile): readonly number[] {
+  let starts = lspLineStartsOf.get(sourceFile);
+  if (!starts) {
+    starts = lineStarts(sourceFile.text);
+    lspLineStartsOf.set(sourceFile, starts);
+  }
+  return starts;
+}
+
+/**
+ * TypeScript's line map of a source file if it was computed (it is internal to TypeScript:
+ * getLineStarts() computes it on first use, and a tree from updateSourceFile starts without
+ * one, so every edit would scan the whole text again). Absent, TypeScript computes it as before.
+ */
+interface WithLineMap {
+  lineMap?: readonly number[];
+}
+
+/**
  * Applies content changes to a source file. Ranged changes go through ts.updateSourceFile
  * with the changed span, which reuses the untouched parts of the tree; a whole-text change
- * is a fresh parse. The old source file must not be used afterwards (the parser reuses it).
+ * is a fresh parse. The line starts, LSP's and TypeScript's, are updated around the change
+ * rather than computed again. The old source file must not be used afterwards (the parser
+ * reuses it).
  */
 export function applyContentChanges(sourceFile: ts.SourceFile, changes: readonly ContentChange[], languageId?: string): ts.SourceFile {
   let current = sourceFile;
@@ -89,12 +166,18 @@ export function applyContentChanges(sourceFile: ts.SourceFile, changes: readonly
       continue;
     }
     const text = current.text;
-    const starts = lineStarts(text);
+    const starts = documentLineStarts(current);
     let start = offsetAt(text, starts, change.range.start);
     let end = offsetAt(text, starts, change.range.end);
     if (end < start) [start, end] = [end, start];
     const newText = text.slice(0, start) + change.text + text.slice(end);
-    current = ts.updateSourceFile(current, newText, { span: { start, length: end - start }, newLength: change.text.length });
+    const lineMap = (current as WithLineMap).lineMap;
+    const next = ts.updateSourceFile(current, newText, { span: { start, length: end - start }, newLength: change.text.length });
+    lspLineStartsOf.set(next, updatedLineStarts(starts, newText, start, end, change.text.length, 'lsp'));
+    if (Array.isArray(lineMap) && (next as WithLineMap).lineMap === undefined) {
+      (next as WithLineMap).lineMap = updatedLineStarts(lineMap, newText, start, end, change.text.length, 'typescript');
+    }
+    current = next;
   }
   return current;
 }
