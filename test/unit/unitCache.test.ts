@@ -632,7 +632,7 @@ export async function trainSmallCnn(xs: tf.Tensor4D, ys: tf.Tensor2D) {
   });
 
   it('keeps the augmentation tracing only while it equals a fresh one, over 150 random edits of a training script', function () {
-    this.timeout(20000);
+    this.timeout(60000);
     const next = random(20261201);
     const sample = (name: string) => fs.readFileSync(path.join(__dirname, '..', '..', 'samples', name), 'utf8').replace(/^import .*$/gm, '');
     // The training code in the middle, a model unit on each side, a top-level model after it.
