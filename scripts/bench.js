@@ -3,7 +3,8 @@
 // one process, interleaved, and is reported as a ratio of medians, because this machine is
 // noisy: absolute numbers vary from run to run, ratios much less.
 // Options: --build <root> (another checkout's server/dist/server.js in the keystroke series,
-// each edit sent to both servers in turn, for a before/after in one run), --only keystroke.
+// each edit sent to both servers in turn, for a before/after in one run), --only keystroke,
+// --edits <n> (keystrokes per series, 41 by default; the first 5 are not counted).
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -22,6 +23,7 @@ const args = process.argv.slice(2);
 const option = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 const otherBuild = option('--build');
 const only = option('--only');
+const edits = Number(option('--edits') ?? 41);
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -109,7 +111,7 @@ async function benchKeystroke() {
   // The server against TypeScript's own parse, interleaved. The naive ts-morph series runs in
   // a loop of its own: its garbage, collected on this process' background threads while the
   // server works, would otherwise be charged to the server on a 2-core machine.
-  for (let i = 0; i < 41; i++) {
+  for (let i = 0; i < edits; i++) {
     const digit = i % 2 === 0 ? '7' : '6';
     const next = current.slice(0, editOffset) + digit + current.slice(editOffset + 1);
     // CPU time is counted over the warm iterations only (see `warm` below).
@@ -159,12 +161,12 @@ async function benchKeystroke() {
   }
   // Drop the first iterations (JIT warm-up) for every series alike.
   const warm = (xs) => xs.slice(5);
-  const warmEdits = 41 - 5;
+  const warmEdits = edits - 5;
   const cpuPerEdit = servers.map((s, k) => (cpuMsOf(s.child.pid) - cpuStarted[k]) / warmEdits);
   // The same edits again, the client sending back the resultId of its last answer as VS Code
   // does (previousResultId): a server may then answer `unchanged` instead of every item.
   const withPrevious = servers.map(() => ({ wall: [], unchanged: 0, cpuStarted: 0, resultId: undefined }));
-  for (let i = 0; i < 41; i++) {
+  for (let i = 0; i < edits; i++) {
     const digit = i % 2 === 0 ? '7' : '6';
     if (i === 5) servers.forEach((s, k) => (withPrevious[k].cpuStarted = cpuMsOf(s.child.pid)));
     collectGarbage();
@@ -173,7 +175,7 @@ async function benchKeystroke() {
       const series = withPrevious[k];
       const t = performance.now();
       servers[k].connection.sendNotification('textDocument/didChange', {
-        textDocument: { uri, version: 41 + i + 2 },
+        textDocument: { uri, version: edits + i + 2 },
         contentChanges: [{ range: { start: position, end: { line: position.line, character: position.character + 1 } }, text: digit }],
       });
       const report = await servers[k].connection.sendRequest('textDocument/diagnostic', { textDocument: { uri }, previousResultId: series.resultId });
@@ -275,7 +277,7 @@ async function main() {
     '',
     `### Keystroke: fresh pull diagnostics after a one-character edit (${k.lineCount}-line model file, ${k.models} models, ${k.diagnosticCount} diagnostics)`,
     '',
-    'Medians of 36 warm edits (wall clock), and CPU time per edit (all threads of the process: the server\'s, or this process\' during the parse), which the machine\'s load disturbs less.',
+    `Medians of ${k.warmEdits} warm edits (wall clock), and CPU time per edit (all threads of the process: the server\'s, or this process\' during the parse), which the machine\'s load disturbs less.`,
     '',
     '| what | median | ratio to createSourceFile | CPU per edit | CPU ratio |',
     '|---|---|---|---|---|',
