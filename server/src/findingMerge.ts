@@ -313,12 +313,16 @@ function joinWords(words: readonly string[], conjunction: string): string {
   return `${words.slice(0, -1).join(', ')} ${conjunction} ${words[words.length - 1]}`;
 }
 
-/** "a, b, c" cut to about `limit` characters with an ellipsis. */
+/**
+ * "a, b, c" cut to about `limit` characters, saying how many were left out. ASCII on purpose: one
+ * character outside it makes the whole diagnostics report a two-byte string, several times
+ * slower to send (UTF-8 encoding on stdio, serialization on VS Code's IPC transport).
+ */
 function listWithin(words: readonly string[], limit: number): string {
   let text = '';
-  for (const word of words) {
-    const next = text ? `${text}, ${word}` : word;
-    if (next.length > limit && text) return `${text}\u2026`;
+  for (let index = 0; index < words.length; index++) {
+    const next = text ? `${text}, ${words[index]}` : words[index];
+    if (next.length > limit && text) return `${text} and ${words.length - index} more`;
     text = next;
   }
   return text;
