@@ -9,7 +9,7 @@ import { CheckWorkerThreads } from './checkThreads';
 import { setV8FlagsForProcess } from './codeCache';
 import { ruleDocsBaseUrl, setDocsBaseUrl } from '../rules/rule';
 import { OUTPUT_FORMATS, UsageError, type OutputFormat } from './usage';
-import { keepYoungGenerationAtInitialSize, YOUNG_GENERATION_FLAGS } from '../youngGeneration';
+import { YOUNG_GENERATION_FLAGS } from '../youngGeneration';
 // The static analysis (check.ts, ruleCatalog.ts: TypeScript and ts-morph) is imported only once
 // the arguments are parsed, so that a --probe run starts its tfjs worker first.
 
@@ -160,7 +160,7 @@ async function main(argv: readonly string[]): Promise<number> {
     // --probe: the tfjs worker starts now and loads tfjs and wasm on its own thread while this
     // one loads and runs the static analysis; a plain check never starts it. A failed start is
     // reported by the first probe, which starts the worker again.
-    const probeHost = probe ? new ProbeHost() : undefined;
+    const probeHost = probe ? new ProbeHost({ smallYoungGeneration: true }) : undefined;
     probeHost?.warmUp().catch(() => undefined);
     // --concurrency n: its n - 1 workers (this thread is the n-th) load TypeScript now, while this
     // thread loads its own and walks the folders; the run stops any it does not need.
@@ -195,8 +195,6 @@ async function main(argv: readonly string[]): Promise<number> {
     if (!rest.some((arg) => TRANSPORT_FLAGS.test(arg))) {
       throw new UsageError('lsp needs a transport: --stdio, --node-ipc or --socket=<port>');
     }
-    // As server.js does: a long-lived server keeps a small young generation (youngGeneration.ts).
-    keepYoungGenerationAtInitialSize();
     // Loaded only here so `check` does not pay for the language server's modules.
     const { startLanguageServer } = await import('../lsp/languageServer.js');
     startLanguageServer();

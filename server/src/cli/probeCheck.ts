@@ -49,7 +49,7 @@ export async function runCheckWithProbes(options: ProbeCheckOptions): Promise<Ch
   const disk = new DiskSourceFiles(PARSED_FILES_KEPT);
   // Augmentations of helpers are reported in the helpers' files, as a plain check does.
   const project = new TrainingScriptIndex(files);
-  const host = options.host ?? new ProbeHost({ backend: options.backend ?? DEFAULT_SETTINGS.probe.backend });
+  const host = options.host ?? new ProbeHost({ backend: options.backend ?? DEFAULT_SETTINGS.probe.backend, smallYoungGeneration: true });
   const output = new ProbeCheckOutput(options, options.write);
   try {
     for (const fileName of files) {

@@ -38,6 +38,12 @@ export interface ProbeHostOptions {
    * from its own seed.
    */
   recycleWasmBytes?: number;
+  /**
+   * The worker keeps V8's young generation at its initial size (youngGeneration.ts): for
+   * `check --probe`, whose memory it keeps from growing with the files. Not in the language
+   * server: V8's flags are the whole process', and there it slowed every keystroke.
+   */
+  smallYoungGeneration?: boolean;
 }
 
 /**
@@ -96,6 +102,7 @@ export class ProbeHost {
     const started = performance.now();
     const worker = new Worker(this.options.workerScript ?? defaultWorkerScript(), {
       resourceLimits: { maxOldGenerationSizeMb: this.options.memoryMb ?? 1536 },
+      workerData: { smallYoungGeneration: this.options.smallYoungGeneration === true },
       // Piped, never inherited: under `lsp --stdio` the worker's console output (tfjs warnings)
       // would corrupt the protocol stream.
       stdout: true,

@@ -3,7 +3,7 @@
 // host terminates it on timeout or cancellation and starts a fresh one.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import type * as tfjs from '@tensorflow/tfjs';
 import { ProbeSkip } from './executeRecorder';
 import { buildPlanModel, measureModel, redrawWeights, refuseEmptyOutputs, ProbeFailure, type MeasuredModel } from './measurement';
@@ -14,10 +14,10 @@ import { planOfLoadedModel } from './savedModel';
 import { runExecutePlan, type ExecutePlan } from './executeModel';
 import { keepYoungGenerationAtInitialSize } from '../youngGeneration';
 
-// Set here, in the worker, before tfjs loads: set only on the main thread it did not keep this
-// thread's young generation small (measured: a probe run's peak resident set moved only when the
-// worker set it, docs/benchmarks.md).
-keepYoungGenerationAtInitialSize();
+// Set here, in the worker, before tfjs loads, when the host asks (`check --probe`): set only on
+// the main thread it did not keep this thread's young generation small (measured: a probe run's
+// peak resident set moved only when the worker set it, docs/benchmarks.md).
+if ((workerData as { smallYoungGeneration?: boolean } | null)?.smallYoungGeneration) keepYoungGenerationAtInitialSize();
 
 export type WorkerRequest =
   | { type: 'init'; backend: 'wasm' | 'cpu' }
