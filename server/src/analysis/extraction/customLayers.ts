@@ -116,7 +116,8 @@ export class CustomLayerReader {
     if (!callMethod) return undefined;
     const props = this.instanceProps(classValue, args, node, scope);
     const file = classValue.file;
-    const key = `${file.sourceFile.fileName}:${classValue.node.pos}:${classValue.node.getText(file.sourceFile)}\u0000${propsKey(props)}`;
+    // The arguments too: a field the constructor computes with tf ops is read from them.
+    const key = `${file.sourceFile.fileName}:${classValue.node.pos}:${classValue.node.getText(file.sourceFile)}\u0000${propsKey(props)}\u0000${argsKey(args)}`;
     let body = BODY_CACHE.get(key);
     if (!body) {
       body = new BodyReading(this.interp, classValue, props, args).run();
@@ -151,6 +152,12 @@ export class CustomLayerReader {
     }
     return instance.props;
   }
+}
+
+function argsKey(args: AbstractValue[]): string {
+  return JSON.stringify(args.map((arg) => (arg.kind === 'layer' ? { layer: arg.layer.kind, config: arg.layer.config.values } : (toConstValue(arg) ?? null))), (_, value) =>
+    value instanceof NotConstant ? `?${value.reason}` : value,
+  );
 }
 
 function propsKey(props: Map<string, AbstractValue>): string {

@@ -170,16 +170,22 @@ export function runBodyUnderSign(body: CustomLayerBody, inputs: Parity[]): { par
   return { parity: values[body.output].parity };
 }
 
+/** The input and axis (batch axis 0) a size symbol `i<input>:<axis>` names. */
+function inputAxisOf(sym: string): [number, number] {
+  const [input, axis] = sym.slice(1).split(':').map(Number);
+  return [input, axis];
+}
+
 /** A size that is that of an acting axis of one of the inputs (`i0:1` when axis 1 of input 0 acts). */
 function isActingSize(size: Size, inputs: InputView[]): boolean {
   if (!size.sym?.startsWith('i')) return false;
-  const [input, axis] = size.sym.slice(1).split(':').map(Number);
+  const [input, axis] = inputAxisOf(size.sym);
   return inputs[input]?.axes.includes(axis - 1) ?? false;
 }
 
 /** `T` for the set axis of input 0, `F` for its last axis: sizes named as the messages name them. */
 function symbolName(sym: string, inputs: InputView[]): string {
-  const [input, axis] = sym.slice(1).split(':').map(Number);
+  const [input, axis] = inputAxisOf(sym);
   const view = inputs[input];
   const rank = view?.shape ? view.shape.length + 1 : undefined;
   if (view?.axes.includes(axis - 1)) return 'T';
