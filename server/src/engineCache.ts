@@ -3,7 +3,7 @@
 // positions shifted in place to the new text. One cache per open document (see analyzeFile).
 import { ts } from 'ts-morph';
 import { DiscoveryCache } from './analysis/extraction/discovery';
-import { carryLineStarts, findEdit, LineIndex, snapshotOf, type TextEdit, type TextSnapshot } from './engineEdit';
+import { carryLineStarts, editBetween, findEdit, LineIndex, snapshotOf, type TextEdit, type TextSnapshot } from './engineEdit';
 import type { Discovery, Unit, UnitDependencies, UnitResult } from './analysis/extraction/index';
 import type { ModelGraph, OrphanHolder, SourceSpan } from './analysis/graph';
 import type { TracerReads } from './analysis/augmentation';
@@ -229,23 +229,6 @@ interface PieceShift {
 }
 
 /**
- * The lengths of the longest common prefix of two texts and of their longest common suffix
- * that does not overlap it. Compared a block at a time first: the texts are whole files.
- */
-function commonEnds(before: string, after: string): { prefix: number; suffix: number } {
-  const shorter = Math.min(before.length, after.length);
-  const BLOCK = 256;
-  let prefix = 0;
-  while (prefix + BLOCK <= shorter && before.slice(prefix, prefix + BLOCK) === after.slice(prefix, prefix + BLOCK)) prefix += BLOCK;
-  while (prefix < shorter && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
-  const room = shorter - prefix;
-  let suffix = 0;
-  while (suffix + BLOCK <= room && before.slice(before.length - suffix - BLOCK, before.length - suffix) === after.slice(after.length - suffix - BLOCK, after.length - suffix)) suffix += BLOCK;
-  while (suffix < room && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
-  return { prefix, suffix };
-}
-
-/**
  * Adds the words of the text an edit touched that lies between segments: of every top-level
  * statement whose code overlaps or touches `[from, to)` (and of that range itself, so a comment
  * typed into counts too), without the parts inside segments. An edit inside a statement's leading
@@ -374,16 +357,11 @@ export class CacheSession {
     if (old.externalModule !== ts.isExternalModule(this.sourceFile)) return undefined;
     const text = this.sourceFile.text;
     // The edit the cache tracked from the previous text (the incremental parser's kept
-    // statements bound it), else the texts' common ends.
+    // statements bound it), else one found by comparing the texts.
     const change = this.tracked.change;
-    let prefix: number;
-    let suffix: number;
-    if (change && change.from === old.text) {
-      prefix = change.edit ? change.edit.start : text.length;
-      suffix = change.edit ? text.length - change.edit.newEnd : 0;
-    } else {
-      ({ prefix, suffix } = commonEnds(old.text, text));
-    }
+    const edit = change && change.from === old.text ? change.edit : editBetween(old.text, text);
+    const prefix = edit ? edit.start : text.length;
+    const suffix = edit ? text.length - edit.newEnd : 0;
     const delta = text.length - old.text.length;
     const oldPieces = old.pieces;
     const newPieces = this.pieces;

@@ -96,6 +96,15 @@ export function findEdit(before: TextSnapshot, after: ts.SourceFile): TextEdit |
   return { start, oldEnd: oldText.length - suffix, newEnd: newText.length - suffix };
 }
 
+/** The edit from `before` to `after` found by comparing the whole texts, or undefined when they are equal. */
+export function editBetween(before: string, after: string): TextEdit | undefined {
+  if (before === after) return undefined;
+  const room = Math.min(before.length, after.length);
+  const start = commonPrefixEnd(before, after, 0, room);
+  const suffix = commonSuffixLength(before, after, 0, room - start);
+  return { start, oldEnd: before.length - suffix, newEnd: after.length - suffix };
+}
+
 /** Whether a line starts at `offset` of `text` (the line breaks TypeScript counts). */
 function startsLine(text: string, offset: number): boolean {
   if (offset <= 0) return offset === 0;

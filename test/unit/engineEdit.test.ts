@@ -3,7 +3,7 @@
 // with ts.updateSourceFile as the language server makes them, and over fresh parses.
 import { strict as assert } from 'node:assert';
 import { ts } from 'ts-morph';
-import { carryLineStarts, findEdit, LineIndex, snapshotOf } from '../../server/src/engineEdit';
+import { carryLineStarts, editBetween, findEdit, LineIndex, snapshotOf } from '../../server/src/engineEdit';
 
 const FILE = '/virtual/edits.ts';
 
@@ -76,6 +76,8 @@ describe('document edits on the keystroke path', () => {
         }
         const edit = findEdit(snapshot, sourceFile);
         const label = `seed ${seed} step ${step}`;
+        // Comparing the whole texts finds the same edit as the kept statements do.
+        assert.deepEqual(editBetween(oldText, newText), edit, `${label}: compared whole`);
         if (oldText === newText) {
           assert.equal(edit, undefined, label);
         } else {
