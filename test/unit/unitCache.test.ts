@@ -258,6 +258,37 @@ function randomEdit(next: () => number, text: string): Edit {
   }
 }
 
+/**
+ * A document analysed with a cache, edited as the server edits it (an incremental parse, or a
+ * fresh one for a reset), each analysis checked against a fresh analysis of the same text.
+ */
+class CachedDocument {
+  readonly cache = new AnalysisCache();
+  readonly first: FileAnalysis;
+  private sourceFile: ts.SourceFile;
+  /** Outermost units reused over all the edits so far. */
+  reused = 0;
+
+  constructor(private readonly files: VirtualFiles, public text: string) {
+    this.sourceFile = parse(MAIN, text);
+    files.files.set(MAIN, this.sourceFile);
+    this.first = analyzeFile(this.sourceFile, files, { cache: this.cache });
+  }
+
+  apply(edit: Edit, message: string): void {
+    const newText = this.text.slice(0, edit.start) + edit.text + this.text.slice(edit.end);
+    if (edit.label === 'reset') this.sourceFile = parse(MAIN, newText);
+    else if (newText !== this.text) {
+      this.sourceFile = ts.updateSourceFile(this.sourceFile, newText, { span: { start: edit.start, length: edit.end - edit.start }, newLength: edit.text.length });
+    }
+    this.text = newText;
+    this.files.files.set(MAIN, this.sourceFile);
+    const cached = analyzeFile(this.sourceFile, this.files, { cache: this.cache });
+    this.reused += this.cache.lastStats?.reusedUnits ?? 0;
+    assert.deepEqual(summary(cached), summary(analyzeFile(parse(MAIN, newText), this.files)), message);
+  }
+}
+
 describe('unit analysis cache', () => {
   const baseText = PREFIX + sampleTail();
 
@@ -344,13 +375,9 @@ describe('unit analysis cache', () => {
     const next = random(20261201);
     const files = new VirtualFiles();
     files.files.set(HELPERS, parse(HELPERS, HELPERS_TEXT));
-    const cache = new AnalysisCache();
-    let text = baseText;
-    let sourceFile = parse(MAIN, text);
-    files.files.set(MAIN, sourceFile);
-    analyzeFile(sourceFile, files, { cache });
-    let reused = 0;
+    const document = new CachedDocument(files, baseText);
     for (let step = 0; step < 200; step++) {
+      const text = document.text;
       let edit: Edit;
       if (text !== baseText && next() < 0.25) {
         edit = { start: 0, end: text.length, text: baseText, label: 'reset' };
@@ -370,19 +397,9 @@ describe('unit analysis cache', () => {
               label: `gap@${offset}`,
             };
       }
-      const newText = text.slice(0, edit.start) + edit.text + text.slice(edit.end);
-      if (edit.label === 'reset') sourceFile = parse(MAIN, newText);
-      else if (newText !== text) {
-        sourceFile = ts.updateSourceFile(sourceFile, newText, { span: { start: edit.start, length: edit.end - edit.start }, newLength: edit.text.length });
-      }
-      text = newText;
-      files.files.set(MAIN, sourceFile);
-      const cached = analyzeFile(sourceFile, files, { cache });
-      reused += cache.lastStats?.reusedUnits ?? 0;
-      const fresh = analyzeFile(parse(MAIN, text), files);
-      assert.deepEqual(summary(cached), summary(fresh), `step ${step}: ${edit.label} ${JSON.stringify(edit.text)}`);
+      document.apply(edit, `step ${step}: ${edit.label} ${JSON.stringify(edit.text)}`);
     }
-    assert.ok(reused > 400, `reused ${reused} units over 200 edits between units`);
+    assert.ok(document.reused > 400, `reused ${document.reused} units over 200 edits between units`);
   });
 
   it('keeps the variants of a unit apart when it is reused and when it runs again', () => {
@@ -539,15 +556,11 @@ export const fromBackbone = backbone(4);
     const next = random(20261128);
     const files = new VirtualFiles();
     files.files.set(HELPERS, parse(HELPERS, HELPERS_TEXT));
-    const cache = new AnalysisCache();
-    let text = baseText;
-    let sourceFile = parse(MAIN, text);
-    files.files.set(MAIN, sourceFile);
-    const first = analyzeFile(sourceFile, files, { cache });
+    const document = new CachedDocument(files, baseText);
     // The merge of findings models share runs after the cache: the edits must keep it right.
-    assert.ok(first.findings.some((f) => f.models?.join() === 'buildA,buildC'), 'the fixture has a finding two models share');
-    let reused = 0;
+    assert.ok(document.first.findings.some((f) => f.models?.join() === 'buildA,buildC'), 'the fixture has a finding two models share');
     for (let step = 0; step < 300; step++) {
+      const text = document.text;
       // Drift back to the base text now and then, so edits keep landing in working code.
       let edit: Edit;
       if (text !== baseText && next() < 0.3) {
@@ -559,20 +572,10 @@ export const fromBackbone = backbone(4);
       } else {
         edit = randomEdit(next, text);
       }
-      const newText = text.slice(0, edit.start) + edit.text + text.slice(edit.end);
-      if (edit.label === 'reset') sourceFile = parse(MAIN, newText);
-      else if (newText !== text) {
-        sourceFile = ts.updateSourceFile(sourceFile, newText, { span: { start: edit.start, length: edit.end - edit.start }, newLength: edit.text.length });
-      }
-      text = newText;
-      files.files.set(MAIN, sourceFile);
-      const cached = analyzeFile(sourceFile, files, { cache });
-      reused += cache.lastStats?.reusedUnits ?? 0;
-      const fresh = analyzeFile(parse(MAIN, text), files);
-      assert.deepEqual(summary(cached), summary(fresh), `step ${step}: ${edit.label}`);
+      document.apply(edit, `step ${step}: ${edit.label}`);
     }
     // Most edits leave most units alone: the cache must have been used, not bypassed.
-    assert.ok(reused > 300, `reused ${reused} units over 300 edits`);
+    assert.ok(document.reused > 300, `reused ${document.reused} units over 300 edits`);
   });
 
   it('traces again when an edit lands in a helper the tracing followed, though no name it looked up is there', () => {
