@@ -3,7 +3,7 @@
 // positions shifted in place to the new text. One cache per open document (see analyzeFile).
 import { ts } from 'ts-morph';
 import { DiscoveryCache } from './analysis/extraction/discovery';
-import { carryLineStarts, editBetween, findEdit, LineIndex, snapshotOf, type TextEdit, type TextSnapshot } from './engineEdit';
+import { carryLineStarts, editBetween, findEdit, IDENTIFIER_WORD, LineIndex, snapshotOf, type TextEdit, type TextSnapshot } from './engineEdit';
 import type { Discovery, Unit, UnitDependencies, UnitResult } from './analysis/extraction/index';
 import type { ModelGraph, OrphanHolder, SourceSpan } from './analysis/graph';
 import type { TracerReads } from './analysis/augmentation';
@@ -123,8 +123,6 @@ interface CacheState {
   /** Whole-file results kept with what they read (see CacheSession.fileResult). */
   fileResults: Map<string, { reads: TracerReads; value: unknown }>;
 }
-
-const IDENTIFIER_WORD = /[A-Za-z_$\u0080-\uffff][\w$\u0080-\uffff]*/g;
 
 /** The names a lookup from outside `piece` may find in it (every word when it may be any). */
 function exposedBy(piece: Piece, source: string): readonly string[] {

@@ -4,6 +4,9 @@
 // pass over the whole text (TypeScript's own line map of a new tree is one such pass).
 import type { ts } from 'ts-morph';
 
+/** The words of a text that may be names (a match per identifier-like run), for edit comparisons. */
+export const IDENTIFIER_WORD = /[A-Za-z_$\u0080-\uffff][\w$\u0080-\uffff]*/g;
+
 /** One contiguous replacement: old `[start, oldEnd)` became new `[start, newEnd)`. */
 export interface TextEdit {
   start: number;

@@ -4,8 +4,7 @@
 // actions. Offsets and lines are kept (what is cut becomes spaces), so positions and edits
 // found in the slice hold in the whole text.
 import { ts } from 'ts-morph';
-
-const IDENTIFIER_WORD = /[A-Za-z_$\u0080-\uffff][\w$\u0080-\uffff]*/g;
+import { IDENTIFIER_WORD } from '../engineEdit';
 
 /** The names a top-level statement that only declares functions or classes declares; else undefined. */
 function declaredCallables(statement: ts.Statement): string[] | undefined {
