@@ -118,9 +118,17 @@ export class LocatedDiagnostics {
   }
 }
 
+/** Places of the frozen diagnostics, which are reused from one analysis to the next. */
+const places = new WeakMap<Diagnostic, string>();
+
 function placeOf(diagnostic: Diagnostic): string {
-  const { start, end } = diagnostic.range;
-  return `${start.line}:${start.character}:${end.line}:${end.character}:${String(diagnostic.code)}:${diagnostic.message}`;
+  let place = places.get(diagnostic);
+  if (place === undefined) {
+    const { start, end } = diagnostic.range;
+    place = `${start.line}:${start.character}:${end.line}:${end.character}:${String(diagnostic.code)}:${diagnostic.message}`;
+    if (Object.isFrozen(diagnostic)) places.set(diagnostic, place);
+  }
+  return place;
 }
 
 function sameRange(a: Range, b: Range): boolean {

@@ -17,7 +17,7 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { AnalysisCache, analyzeFile, type FileAnalysis } from '../engine';
-import { ProbeRequest, ProbeSavedModelRequest, StatusNotification, WorkspaceTrustNotification, type SymmetryLintInitializationOptions, type SymmetryLintSettings } from '../protocol';
+import { ProbeRequest, ProbeSavedModelRequest, StatusNotification, WorkspaceTrustNotification, type StatusParams, type SymmetryLintInitializationOptions, type SymmetryLintSettings } from '../protocol';
 import { setDocsBaseUrl } from '../rules/rule';
 import { DocumentStore, fileNameForUri, uriForFileName, type OpenDocument } from '../workspace/documents';
 import { DiskSourceFiles, WorkspaceSourceProvider } from '../workspace/fileSources';
@@ -171,6 +171,21 @@ export function startLanguageServer(connection: Connection = createServerConnect
   const inputsOf = (document: OpenDocument): string =>
     `${resultIdPrefix}:${document.version}:${workspaceEpoch}:${settings.generation}:${probes.generation}`;
 
+  // The status of an analysis goes out after the answer that asked for it: written first, it
+  // made every keystroke's diagnostics wait for a second write. Only the latest per document is
+  // sent when analyses follow each other before the loop turns.
+  const pendingStatus = new Map<string, StatusParams>();
+  const sendStatusAfterAnswer = (status: StatusParams): void => {
+    if (pendingStatus.size === 0) {
+      setImmediate(() => {
+        const statuses = [...pendingStatus.values()];
+        pendingStatus.clear();
+        for (const pending of statuses) connection.sendNotification(StatusNotification, pending).catch(() => undefined);
+      });
+    }
+    pendingStatus.set(status.uri, status);
+  };
+
   /** Runs the engine on a document's current tree; failures become an empty, `failed` report. */
   const analyze = (document: OpenDocument, current: SymmetryLintSettings): DocumentReport => {
     const started = Date.now();
@@ -206,16 +221,14 @@ export function startLanguageServer(connection: Connection = createServerConnect
     const resultId = previous && sameDiagnostics(previous.items, items) ? previous.resultId : inputs;
     const report: DocumentReport = { inputs, resultId, version: document.version, analysis, items };
     reports.set(document.uri, report);
-    connection
-      .sendNotification(StatusNotification, {
-        uri: document.uri,
-        version: document.version,
-        state: failure !== undefined ? 'failed' : items.some((item) => item.severity === 1) ? 'problems' : 'ok',
-        lastAnalysisMs: Date.now() - started,
-        models: analysis?.models.length ?? 0,
-        ...(failure !== undefined ? { message: failure } : {}),
-      })
-      .catch(() => undefined);
+    sendStatusAfterAnswer({
+      uri: document.uri,
+      version: document.version,
+      state: failure !== undefined ? 'failed' : items.some((item) => item.severity === 1) ? 'problems' : 'ok',
+      lastAnalysisMs: Date.now() - started,
+      models: analysis?.models.length ?? 0,
+      ...(failure !== undefined ? { message: failure } : {}),
+    });
     return report;
   };
 
@@ -354,16 +367,14 @@ export function startLanguageServer(connection: Connection = createServerConnect
     if (unparsed) {
       reports.delete(uri);
       const items = current.enable ? unparsable.diagnostics(unparsed, current.rules) : [];
-      connection
-        .sendNotification(StatusNotification, { uri, version: unparsed.version, state: 'failed', lastAnalysisMs: 0, models: 0, message: 'file too deeply nested to analyse' })
-        .catch(() => undefined);
+      sendStatusAfterAnswer({ uri, version: unparsed.version, state: 'failed', lastAnalysisMs: 0, models: 0, message: 'file too deeply nested to analyse' });
       return { kind: DocumentDiagnosticReportKind.Full, items };
     }
     const document = documents.get(uri);
     if (!document) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
     if (!current.enable) {
       reports.delete(uri);
-      connection.sendNotification(StatusNotification, { uri, version: document.version, state: 'disabled', lastAnalysisMs: 0, models: 0 }).catch(() => undefined);
+      sendStatusAfterAnswer({ uri, version: document.version, state: 'disabled', lastAnalysisMs: 0, models: 0 });
       return { kind: DocumentDiagnosticReportKind.Full, items: [] };
     }
     const previous = reports.get(uri);
