@@ -6,7 +6,10 @@
 // CPU time (the server's user + system, all threads, from /proc: load disturbs it less). Static
 // analysis only: the idle probe-worker warm-up is turned off (symmetryLint.probe.warmUp).
 // Options: --build <root> (measure another checkout's server/dist/server.js beside this one,
-// alternating, same file), --rounds N (fresh servers per build, default 3). Prints Markdown.
+// alternating, same file), --rounds N (fresh servers per build, default 3), --edits N (on-type
+// edits per server, default 41: V8 collects the old generation rarely, so a long series shows
+// what garbage it lets build up; the peak resident set over the series is reported too).
+// Prints Markdown.
 'use strict';
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -23,6 +26,7 @@ const option = (name, fallback) => {
   return index >= 0 ? args[index + 1] : fallback;
 };
 const rounds = Number(option('--rounds', '3'));
+const editCount = Math.max(6, Number(option('--edits', '41')));
 const other = option('--build', undefined);
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -87,7 +91,8 @@ async function measure(serverPath, text, dir) {
   const position = { line: before.split('\n').length - 1, character: editOffset - before.lastIndexOf('\n') - 1 };
   const keystrokes = [];
   let warmCpu = 0;
-  for (let i = 0; i < 41; i++) {
+  let peak = opened;
+  for (let i = 0; i < editCount; i++) {
     if (i === 5) warmCpu = cpuOf(child.pid);
     const digit = i % 2 === 0 ? '7' : '6';
     const started = performance.now();
@@ -97,14 +102,15 @@ async function measure(serverPath, text, dir) {
     });
     await connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } });
     keystrokes.push(performance.now() - started);
+    peak = Math.max(peak, rssOf(child.pid));
   }
-  const editCpu = (cpuOf(child.pid) - warmCpu) / 36;
+  const editCpu = (cpuOf(child.pid) - warmCpu) / (editCount - 5);
   const edited = rssOf(child.pid);
   const report = await reportOf(child, reportFile);
   child.kill();
   connection.dispose();
   fs.rmSync(reportFile, { force: true });
-  return { idle, opened, edited, open, editCpu, keystroke: median(keystrokes.slice(5)), report };
+  return { idle, opened, edited, peak, open, editCpu, keystroke: median(keystrokes.slice(5)), report };
 }
 
 async function main() {
@@ -125,14 +131,14 @@ async function main() {
   const loadAfter = os.loadavg().map((x) => x.toFixed(1)).join(' / ');
   fs.rmSync(dir, { recursive: true, force: true });
   const lines = [
-    `Command: \`npm run bench:memory${args.length ? ' -- ' + args.join(' ') : ''}\` (node ${process.version}, ${os.cpus().length} cores, ${new Date().toISOString().replace(/\..*/, 'Z')}); load average ${loadBefore} before, ${loadAfter} after. ${text.split('\n').length}-line file, 41 edits, medians of ${rounds} fresh servers per build, alternating.`,
+    `Command: \`npm run bench:memory${args.length ? ' -- ' + args.join(' ') : ''}\` (node ${process.version}, ${os.cpus().length} cores, ${new Date().toISOString().replace(/\..*/, 'Z')}); load average ${loadBefore} before, ${loadAfter} after. ${text.split('\n').length}-line file, ${editCount} edits, medians of ${rounds} fresh servers per build, alternating.`,
     '',
-    '| build | RSS idle | RSS after open | RSS after the edits | first analysis: wall / CPU | median keystroke | CPU per edit | heap: new space | old space | large objects | code | heap used |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| build | RSS idle | RSS after open | RSS after the edits | peak RSS during the edits | first analysis: wall / CPU | median keystroke | CPU per edit | heap: new space | old space | large objects | code | heap used |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...builds.map((build, i) => {
       const r = results[i];
       const m = (pick) => median(r.map(pick));
-      return `| ${build.name} | ${mb(m((x) => x.idle)).toFixed(0)} MB | ${mb(m((x) => x.opened)).toFixed(0)} MB | **${mb(m((x) => x.edited)).toFixed(0)} MB** | ${m((x) => x.open.wall).toFixed(0)} / ${m((x) => x.open.cpu).toFixed(0)} ms | ${m((x) => x.keystroke).toFixed(0)} ms | ${m((x) => x.editCpu).toFixed(1)} ms | ${mb(m((x) => x.report.spaces.new_space)).toFixed(0)} MB | ${mb(m((x) => x.report.spaces.old_space)).toFixed(0)} MB | ${mb(m((x) => x.report.spaces.large_object_space)).toFixed(0)} MB | ${mb(m((x) => x.report.spaces.code_space)).toFixed(0)} MB | ${mb(m((x) => x.report.heapUsed)).toFixed(0)} MB |`;
+      return `| ${build.name} | ${mb(m((x) => x.idle)).toFixed(0)} MB | ${mb(m((x) => x.opened)).toFixed(0)} MB | **${mb(m((x) => x.edited)).toFixed(0)} MB** | ${mb(m((x) => x.peak)).toFixed(0)} MB | ${m((x) => x.open.wall).toFixed(0)} / ${m((x) => x.open.cpu).toFixed(0)} ms | ${m((x) => x.keystroke).toFixed(0)} ms | ${m((x) => x.editCpu).toFixed(1)} ms | ${mb(m((x) => x.report.spaces.new_space)).toFixed(0)} MB | ${mb(m((x) => x.report.spaces.old_space)).toFixed(0)} MB | ${mb(m((x) => x.report.spaces.large_object_space)).toFixed(0)} MB | ${mb(m((x) => x.report.spaces.code_space)).toFixed(0)} MB | ${mb(m((x) => x.report.heapUsed)).toFixed(0)} MB |`;
     }),
   ];
   console.log(lines.join('\n'));

@@ -89,27 +89,33 @@ export function locatedDiagnostic(finding: LocatedFinding, context: DiagnosticCo
  */
 export class LocatedDiagnostics {
   private readonly byFinding = new WeakMap<LocatedFinding, { uri: string; diagnostic: Diagnostic }>();
-  /** Per document, the last analysis' diagnostics by place and message. */
-  private readonly previous = new Map<string, Map<string, Diagnostic>>();
+  /** Per document, the last analysis' diagnostics by place and message, and each one's place. */
+  private readonly previous = new Map<string, { byPlace: Map<string, Diagnostic>; places: Map<Diagnostic, string> }>();
 
   /** The diagnostics of one analysis of the document `context.uri`, in the findings' order. */
   toDiagnostics(findings: readonly LocatedFinding[], context: DiagnosticContext): Diagnostic[] {
     const before = this.previous.get(context.uri);
     const now = new Map<string, Diagnostic>();
+    // A reused diagnostic's place comes from the last analysis: building the key string for
+    // each of them was a twentieth of a keystroke's work on a large file.
+    const places = new Map<Diagnostic, string>();
+    const placeOf = (diagnostic: Diagnostic): string => before?.places.get(diagnostic) ?? placeKey(diagnostic);
     const fileName = context.sourceFile.fileName;
     const diagnostics = findings.map((finding) => {
       const kept = this.byFinding.get(finding);
       let diagnostic = kept && kept.uri === context.uri ? kept.diagnostic : undefined;
       if (!diagnostic) {
         const built = locatedDiagnostic(finding, context);
-        const same = before?.get(placeOf(built));
+        const same = before?.byPlace.get(placeKey(built));
         diagnostic = same && sameDiagnostic(same, built) ? same : encodeOnceAndReuse(built);
         if (finding.related.every((item) => item.span.file === fileName)) this.byFinding.set(finding, { uri: context.uri, diagnostic });
       }
-      now.set(placeOf(diagnostic), diagnostic);
+      const place = placeOf(diagnostic);
+      now.set(place, diagnostic);
+      places.set(diagnostic, place);
       return diagnostic;
     });
-    this.previous.set(context.uri, now);
+    this.previous.set(context.uri, { byPlace: now, places });
     return diagnostics;
   }
 
@@ -118,17 +124,9 @@ export class LocatedDiagnostics {
   }
 }
 
-/** Places of the frozen diagnostics, which are reused from one analysis to the next. */
-const places = new WeakMap<Diagnostic, string>();
-
-function placeOf(diagnostic: Diagnostic): string {
-  let place = places.get(diagnostic);
-  if (place === undefined) {
-    const { start, end } = diagnostic.range;
-    place = `${start.line}:${start.character}:${end.line}:${end.character}:${String(diagnostic.code)}:${diagnostic.message}`;
-    if (Object.isFrozen(diagnostic)) places.set(diagnostic, place);
-  }
-  return place;
+function placeKey(diagnostic: Diagnostic): string {
+  const { start, end } = diagnostic.range;
+  return `${start.line}:${start.character}:${end.line}:${end.character}:${String(diagnostic.code)}:${diagnostic.message}`;
 }
 
 function sameRange(a: Range, b: Range): boolean {
