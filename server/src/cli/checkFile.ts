@@ -2,6 +2,7 @@
 // main thread (`--concurrency off`) and in each worker thread, so the output cannot depend on
 // which thread checked the file. A file that cannot be parsed or analysed (nesting deep enough
 // to overflow the parser's stack) becomes one analysis-gap finding, never the end of the run.
+import * as path from 'node:path';
 import { ts } from 'ts-morph';
 import { analyzeFile, unanalysableFileFinding, type FileAnalysis } from '../engine';
 import type { SourceProvider } from '../analysis/sourceProvider';
@@ -43,18 +44,28 @@ export class FileChecker {
     const reportPath = displayPath(fileName, cwd);
     let sourceFile: ts.SourceFile | undefined;
     let analysis: FileAnalysis;
+    // The checked file's own tree is the one every lookup of it gets during its check.
+    let provider: SourceProvider = this.disk;
     try {
       // Through the cache, so a file another file's helpers already pulled in is not reparsed.
-      sourceFile = this.disk.getSourceFile(fileName);
-      if (!sourceFile) throw new UnreadableFileError(`cannot read ${reportPath}`);
+      const checked = this.disk.checkedFile(fileName);
+      if (!checked) throw new UnreadableFileError(`cannot read ${reportPath}`);
+      sourceFile = checked;
+      provider = withFile(this.disk, checked);
       this.project ??= new TrainingScriptIndex(this.settings.files ?? [fileName]);
-      analysis = analyzeFile(sourceFile, this.disk, { commandLineDeclarations: symmetry, project: this.project });
+      analysis = analyzeFile(sourceFile, provider, { commandLineDeclarations: symmetry, project: this.project });
     } catch (error) {
       if (error instanceof UnreadableFileError) throw error;
-      return unanalysableFileReport(fileName, error, this.disk, cwd);
+      return unanalysableFileReport(fileName, error, provider, cwd);
     }
-    return buildFileReport({ path: reportPath, sourceFile, analysis }, this.disk, cwd, { infer: this.settings.infer });
+    return buildFileReport({ path: reportPath, sourceFile, analysis }, provider, cwd, { infer: this.settings.infer });
   }
+}
+
+/** `provider`, except that `sourceFile`'s own name gives `sourceFile`. */
+export function withFile(provider: SourceProvider, sourceFile: ts.SourceFile): SourceProvider {
+  const own = path.resolve(sourceFile.fileName);
+  return { getSourceFile: (fileName) => (path.resolve(fileName) === own ? sourceFile : provider.getSourceFile(fileName)) };
 }
 
 /**

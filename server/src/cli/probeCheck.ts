@@ -12,7 +12,8 @@ import { DiskSourceFiles } from '../workspace/fileSources';
 import { discoverSourceFiles } from '../workspace/discovery';
 import { UsageError, type CheckOptions, type CheckResult } from './check';
 import { CheckOutput, type CheckOutputSettings } from './checkOutput';
-import { PARSED_FILES_KEPT, unanalysableFileReport } from './checkFile';
+import { PARSED_FILES_KEPT, unanalysableFileReport, withFile } from './checkFile';
+import type { SourceProvider } from '../analysis/sourceProvider';
 import { buildFileReport, displayPath, type FileReport, type JsonModel } from './report';
 
 /** `probe` on a model of the JSON report (SPEC 8, with the extra fields the report page uses). */
@@ -72,12 +73,14 @@ export async function checkFileWithProbes(
   project?: TrainingScriptIndex,
 ): Promise<{ report: FileReport; probes: ModelProbeReport[] }> {
   let sourceFile, analysis;
+  let provider: SourceProvider = disk;
   try {
-    sourceFile = disk.getSourceFile(fileName);
-    if (sourceFile) analysis = analyzeFile(sourceFile, disk, { commandLineDeclarations: options.symmetry, project });
+    sourceFile = disk.checkedFile(fileName);
+    if (sourceFile) provider = withFile(disk, sourceFile);
+    if (sourceFile) analysis = analyzeFile(sourceFile, provider, { commandLineDeclarations: options.symmetry, project });
   } catch (error) {
     // Too deeply nested to parse: one finding, and the run goes on (see checkFile.ts).
-    return { report: unanalysableFileReport(fileName, error, disk, options.cwd), probes: [] };
+    return { report: unanalysableFileReport(fileName, error, provider, options.cwd), probes: [] };
   }
   if (!sourceFile || !analysis) throw new UsageError(`cannot read ${displayPath(fileName, options.cwd)}`);
   const outcome = await probeFile(host, analysis, sourceFile, {
@@ -96,7 +99,7 @@ export async function checkFileWithProbes(
     const fileLevel = analysis.findings.filter((finding) => finding.modelName === undefined);
     analysis.findings = [...mergeModelFindings(analysis.models), ...fileLevel, ...orphans];
   }
-  const report = buildFileReport({ path: displayPath(fileName, options.cwd), sourceFile, analysis }, disk, options.cwd, { infer: options.infer });
+  const report = buildFileReport({ path: displayPath(fileName, options.cwd), sourceFile, analysis }, provider, options.cwd, { infer: options.infer });
   return { report, probes: outcome.reports };
 }
 

@@ -23,6 +23,20 @@ export class DiskSourceFiles implements SourceProvider {
   constructor(private readonly capacity = Infinity) {}
 
   getSourceFile(fileName: string): ts.SourceFile | undefined {
+    return this.read(fileName, true);
+  }
+
+  /**
+   * A file a run checks: the kept tree when another file's analysis already pulled it in, else
+   * parsed without keeping it. Only files others import are worth keeping; keeping every
+   * checked file for the next 64 made each tree outlive two of V8's young-generation
+   * collections, so it was promoted and freed only by full collections (docs/decisions.md).
+   */
+  checkedFile(fileName: string): ts.SourceFile | undefined {
+    return this.read(fileName, false);
+  }
+
+  private read(fileName: string, keep: boolean): ts.SourceFile | undefined {
     const key = path.resolve(fileName);
     let stat: fs.Stats;
     try {
@@ -47,6 +61,7 @@ export class DiskSourceFiles implements SourceProvider {
       return undefined;
     }
     const sourceFile = parseSourceFile(key, text);
+    if (!keep) return sourceFile;
     this.cache.delete(key);
     this.cache.set(key, { mtimeMs: stat.mtimeMs, size: stat.size, sourceFile });
     while (this.cache.size > this.capacity) this.cache.delete(this.cache.keys().next().value as string);
