@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ts } from 'ts-morph';
-import { parseSourceText } from '../../server/src/analysis/sourceProvider';
+import { parseSourceText, scriptKindForFile } from '../../server/src/analysis/sourceProvider';
 
 /** Every node in a fixed order, JSDoc nodes after their host's children. */
 function nodesInOrder(root: ts.Node): ts.Node[] {
@@ -32,7 +32,7 @@ function assertSameParents(fileName: string, text: string): void {
     text,
     { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone },
     true,
-    ours.scriptKind,
+    scriptKindForFile(fileName),
   );
   assert.deepEqual(nodesInOrder(ours).map((node) => node.kind), nodesInOrder(reference).map((node) => node.kind));
   assert.deepEqual(parentIndexes(ours), parentIndexes(reference), fileName);

@@ -5,6 +5,7 @@ import serverPackage from '../../package.json';
 import { DiscoveryError } from '../workspace/discovery';
 import { ProbeHost } from '../probe/probeHost';
 import { parseConcurrency, type ConcurrencySetting } from './concurrency';
+import { BlockWriter } from './blockWriter';
 import { CheckWorkerThreads } from './checkThreads';
 import { setV8FlagsForProcess } from './codeCache';
 import { ruleDocsBaseUrl, setDocsBaseUrl } from '../rules/rule';
@@ -181,15 +182,25 @@ async function main(argv: readonly string[]): Promise<number> {
       catalog: ruleCatalog(),
     };
     // Each file's output is written as soon as it is its turn (checkOutput.ts), probes or not.
-    const write = (chunk: string): void => {
-      process.stdout.write(chunk);
-    };
     // --probe-execute: the only way the CLI runs the user's model code.
-    const result = probeHost
-      ? await (await import('./probeCheck.js')).runCheckWithProbes({ ...checkOptions, execute: probeExecute === true, host: probeHost, write })
-      : await (await import('./check.js')).runCheckConcurrently({ ...checkOptions, workers, write });
-    process.stdout.write(result.output);
-    return result.exitCode;
+    if (probeHost) {
+      const write = (chunk: string): void => {
+        process.stdout.write(chunk);
+      };
+      const result = await (await import('./probeCheck.js')).runCheckWithProbes({ ...checkOptions, execute: probeExecute === true, host: probeHost, write });
+      process.stdout.write(result.output);
+      return result.exitCode;
+    }
+    // Without probes a file takes milliseconds, and a write to stdout per file cost more than
+    // formatting it (about 80 us each, 2,000 files): the chunks go out in blocks instead.
+    const stdout = new BlockWriter((block) => process.stdout.write(block));
+    try {
+      const result = await (await import('./check.js')).runCheckConcurrently({ ...checkOptions, workers, write: (chunk) => stdout.write(chunk) });
+      stdout.write(result.output);
+      return result.exitCode;
+    } finally {
+      stdout.flush();
+    }
   }
   if (command === 'lsp') {
     if (!rest.some((arg) => TRANSPORT_FLAGS.test(arg))) {
