@@ -11,11 +11,11 @@ import { setV8FlagsForProcess } from './codeCache';
 import { ruleDocsBaseUrl, setDocsBaseUrl } from '../rules/rule';
 import { OUTPUT_FORMATS, UsageError, type OutputFormat } from './usage';
 import { YOUNG_GENERATION_FLAGS } from '../youngGeneration';
+// The static analysis (check.ts, ruleCatalog.ts: TypeScript and ts-morph) is imported only once
+// the arguments are parsed, so that a --probe run starts its tfjs worker first.
 
 /** V8 flags of a plain `check` (see where they are set). */
 const CHECK_HEAP_FLAGS = '--heap-growing-percent=20';
-// The static analysis (check.ts, ruleCatalog.ts: TypeScript and ts-morph) is imported only once
-// the arguments are parsed, so that a --probe run starts its tfjs worker first.
 
 const HELP = `Usage:
   symmetry-lint check <files or folders...> [options]
@@ -187,7 +187,7 @@ async function main(argv: readonly string[]): Promise<number> {
       tool: { name: 'symmetry-lint', version: serverPackage.version, informationUri: ruleDocsBaseUrl() },
       catalog: ruleCatalog(),
     };
-    // Each file's output is written as soon as it is its turn (checkOutput.ts), probes or not.
+    // Each file's output is handed on as soon as it is its turn (checkOutput.ts), probes or not.
     // --probe-execute: the only way the CLI runs the user's model code.
     if (probeHost) {
       const write = (chunk: string): void => {
