@@ -305,11 +305,17 @@ function parseTagBody(tokens: Token[], tagStart: number, tagEnd: number): TagPar
   };
 }
 
-/** Lines of a comment with JSDoc decoration (`/**`, ` * `, `*\/`) stripped, keeping offsets. */
+/** The lines of a comment that may hold a tag (an `@` in them), JSDoc decoration (`/**`, ` * `, `*\/`) stripped, keeping offsets. */
 function commentLines(text: string): { content: string; offset: number }[] {
   const lines: { content: string; offset: number }[] = [];
   let lineStart = 0;
   for (const rawLine of text.split('\n')) {
+    // Only a line that opens with a tag is read (parseDeclarations), and a tag needs its `@`:
+    // most lines of a model's doc comment are prose, not worth the regexes below.
+    if (!rawLine.includes('@')) {
+      lineStart += rawLine.length + 1;
+      continue;
+    }
     let line = rawLine.replace(/\r$/, '');
     let start = 0;
     const lead = /^\s*(\/\*\*?|\*(?!\/))?\s*/.exec(line);

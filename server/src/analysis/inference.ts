@@ -106,6 +106,8 @@ function reasonsOf(fidelity: Fidelity): Cause[] {
 
 /** Combines fidelities: the weakest level, every reason, and the coarsest subgroup. */
 function mergeFidelity(fidelities: Fidelity[], approx: Cause[] = [], steps: SubgroupStep[] = []): Fidelity {
+  // Most layers keep an exact state exact: no reasons or steps to gather (and no arrays for them).
+  if (approx.length === 0 && steps.length === 0 && fidelities.every((fidelity) => fidelity.level === 'exact')) return { level: 'exact' };
   const reasons = [...new Set([...fidelities.flatMap(reasonsOf), ...approx, ...steps.map((step) => step.cause)])];
   const ks: (number | null)[] = [
     ...fidelities.flatMap((fidelity) => (fidelity.level === 'subgroup' ? [fidelity.k] : [])),

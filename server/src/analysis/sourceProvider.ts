@@ -41,11 +41,43 @@ export function scriptKindForFile(fileName: string, languageId?: string): ts.Scr
  * keeps the mode of the file it updates).
  */
 export function parseSourceText(fileName: string, text: string, languageId?: string): ts.SourceFile {
-  return ts.createSourceFile(
+  const sourceFile = ts.createSourceFile(
     fileName,
     text,
     { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone },
-    true,
+    false,
     scriptKindForFile(fileName, languageId),
   );
+  setParents(sourceFile);
+  return sourceFile;
+}
+
+/** The node whose children `bindToParent` is visiting. */
+let parentOfVisited: ts.Node | undefined;
+
+function bindToParent(child: ts.Node): undefined {
+  (child as { parent: ts.Node }).parent = parentOfVisited as ts.Node;
+  const saved = parentOfVisited;
+  parentOfVisited = child;
+  ts.forEachChild(child, bindToParent);
+  // JSDoc nodes hang off their host, outside forEachChild (none while JSDoc parsing is off).
+  const jsDoc = (child as { jsDoc?: ts.Node[] }).jsDoc;
+  if (jsDoc) for (const doc of jsDoc) bindToParent(doc);
+  parentOfVisited = saved;
+  return undefined;
+}
+
+/**
+ * Sets every node's parent pointer, as `createSourceFile`'s setParentNodes does. TypeScript's
+ * own pass builds a work array and a closure per node (`gatherPossibleChildren`): it was a
+ * quarter of the parse's time and much of the CLI's garbage. One recursion with one callback
+ * allocates nothing; its stack grows with the nesting as the parser's, by fewer frames a level.
+ */
+function setParents(sourceFile: ts.SourceFile): void {
+  parentOfVisited = sourceFile;
+  try {
+    ts.forEachChild(sourceFile, bindToParent);
+  } finally {
+    parentOfVisited = undefined;
+  }
 }

@@ -16,13 +16,17 @@ export interface CheckOutputSettings {
   catalog: readonly RuleCatalogEntry[];
 }
 
-/** JSON.stringify(value, null, 2) as it appears at this depth of an array in the report. */
-function indentedJson(value: unknown, indent: string): string {
-  // JSON.stringify escapes newlines inside strings, so every raw newline is between tokens.
-  return JSON.stringify(value, null, 2).replace(/\n/g, `\n${indent}`);
-}
+const FILES_OPENING = '{\n  "files": [\n';
+const FILES_CLOSING = '\n  ]\n}';
 
-const FILE_INDENT = '    ';
+/**
+ * One file's entry as `JSON.stringify({ files: [...] }, null, 2)` writes it, its indent
+ * included: stringified in that place, then cut out, so no second pass re-indents its lines.
+ */
+function fileEntryJson(file: unknown): string {
+  const wrapped = JSON.stringify({ files: [file] }, null, 2);
+  return wrapped.slice(FILES_OPENING.length, wrapped.length - FILES_CLOSING.length);
+}
 
 export class CheckOutput {
   private readonly chunks: string[] = [];
@@ -53,7 +57,7 @@ export class CheckOutput {
       }
       case 'json': {
         const file = { path: report.path, models: report.models.map((model) => model.json), findings: report.fileFindings.map((finding) => finding.json) };
-        this.emit(`${first ? '{\n  "files": [\n' : ',\n'}${FILE_INDENT}${indentedJson(file, FILE_INDENT)}`);
+        this.emit(`${first ? FILES_OPENING : ',\n'}${fileEntryJson(file)}`);
         break;
       }
       case 'sarif':

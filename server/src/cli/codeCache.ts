@@ -21,7 +21,7 @@ const CACHE_EXTENSION = '.v8cache';
 
 /**
  * V8 refuses cached data made under other flags; the label names the flags the CLI set, so a
- * `check` (which sets --optimize-for-size) and a `check --probe` (which does not) each keep
+ * `check` and a `check --probe`, which set different flags, each keep
  * their own cache instead of overwriting each other's. In the environment, because worker
  * threads start with a copy of it and V8's flags are the whole process'.
  */

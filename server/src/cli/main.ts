@@ -5,6 +5,7 @@ import serverPackage from '../../package.json';
 import { DiscoveryError } from '../workspace/discovery';
 import { ProbeHost } from '../probe/probeHost';
 import { parseConcurrency, type ConcurrencySetting } from './concurrency';
+import { BlockWriter } from './blockWriter';
 import { CheckWorkerThreads } from './checkThreads';
 import { setV8FlagsForProcess } from './codeCache';
 import { ruleDocsBaseUrl, setDocsBaseUrl } from '../rules/rule';
@@ -12,6 +13,9 @@ import { OUTPUT_FORMATS, UsageError, type OutputFormat } from './usage';
 import { YOUNG_GENERATION_FLAGS } from '../youngGeneration';
 // The static analysis (check.ts, ruleCatalog.ts: TypeScript and ts-morph) is imported only once
 // the arguments are parsed, so that a --probe run starts its tfjs worker first.
+
+/** V8 flags of a plain `check` (see where they are set). */
+const CHECK_HEAP_FLAGS = '--heap-growing-percent=20';
 
 const HELP = `Usage:
   symmetry-lint check <files or folders...> [options]
@@ -149,14 +153,17 @@ async function main(argv: readonly string[]): Promise<number> {
     const { fix, probe, probeExecute, docsBaseUrl, ...parsed } = parseCheckArguments(rest);
     // Each file's analysis is garbage once the file is formatted, so the live heap stays small
     // (about 30 MB over 2,000 files); V8's default growth still let the heap reach ~125 MB
-    // between collections, and the peak resident set grew with the run's length. Collecting
-    // sooner keeps it flat (docs/benchmarks.md, issue 13). Process-wide: the check workers get
-    // it too, at 2-12% more CPU on 2,000 files and no visible cost on one thread. Not with
-    // --probe: the tfjs worker's speed was measured without it. With --probe the young generation
-    // stays at its initial size instead, as in the server (youngGeneration.ts): V8's heaps, not
-    // tfjs, made a probe run's memory grow with its files (docs/benchmarks.md). Both through
-    // setV8FlagsForProcess, so the code cache is keyed by the flags it was made under.
-    setV8FlagsForProcess(probe ? YOUNG_GENERATION_FLAGS : '--optimize-for-size');
+    // between collections, and the peak resident set grew with the run's length. A heap growing
+    // factor of 1.2 instead of V8's (up to 4) keeps it nearly flat (205 MB at 500 files, 244 MB
+    // at 4,000, two threads). `--optimize-for-size` held it flatter (194-212 MB) but gave back
+    // its young generation's pages to the system after collections, to fault them in again:
+    // 17-20% more CPU on 500-4,000 files (docs/benchmarks.md, issue 13). Process-wide: the check
+    // workers get it too. Not with --probe: the tfjs worker's speed was measured without it.
+    // With --probe the young generation stays at its initial size instead, as in the server
+    // (youngGeneration.ts): V8's heaps, not tfjs, made a probe run's memory grow with its files
+    // (docs/benchmarks.md). Both through setV8FlagsForProcess, so the code cache is keyed by the
+    // flags it was made under.
+    setV8FlagsForProcess(probe ? YOUNG_GENERATION_FLAGS : CHECK_HEAP_FLAGS);
     // --probe: the tfjs worker starts now and loads tfjs and wasm on its own thread while this
     // one loads and runs the static analysis; a plain check never starts it. A failed start is
     // reported by the first probe, which starts the worker again.
@@ -180,16 +187,26 @@ async function main(argv: readonly string[]): Promise<number> {
       tool: { name: 'symmetry-lint', version: serverPackage.version, informationUri: ruleDocsBaseUrl() },
       catalog: ruleCatalog(),
     };
-    // Each file's output is written as soon as it is its turn (checkOutput.ts), probes or not.
-    const write = (chunk: string): void => {
-      process.stdout.write(chunk);
-    };
+    // Each file's output is handed on as soon as it is its turn (checkOutput.ts), probes or not.
     // --probe-execute: the only way the CLI runs the user's model code.
-    const result = probeHost
-      ? await (await import('./probeCheck.js')).runCheckWithProbes({ ...checkOptions, execute: probeExecute === true, host: probeHost, write })
-      : await (await import('./check.js')).runCheckConcurrently({ ...checkOptions, workers, write });
-    process.stdout.write(result.output);
-    return result.exitCode;
+    if (probeHost) {
+      const write = (chunk: string): void => {
+        process.stdout.write(chunk);
+      };
+      const result = await (await import('./probeCheck.js')).runCheckWithProbes({ ...checkOptions, execute: probeExecute === true, host: probeHost, write });
+      process.stdout.write(result.output);
+      return result.exitCode;
+    }
+    // Without probes a file takes milliseconds, and a write to stdout per file cost more than
+    // formatting it (about 80 us each, 2,000 files): the chunks go out in blocks instead.
+    const stdout = new BlockWriter((block) => process.stdout.write(block));
+    try {
+      const result = await (await import('./check.js')).runCheckConcurrently({ ...checkOptions, workers, write: (chunk) => stdout.write(chunk) });
+      stdout.write(result.output);
+      return result.exitCode;
+    } finally {
+      stdout.flush();
+    }
   }
   if (command === 'lsp') {
     if (!rest.some((arg) => TRANSPORT_FLAGS.test(arg))) {

@@ -130,12 +130,19 @@ export function buildFileReport(checked: CheckedFile, provider: SourceProvider, 
   const sourceFor = (fileName: string): ts.SourceFile | undefined =>
     fileName === sourceFile.fileName ? sourceFile : provider.getSourceFile(fileName);
 
+  // Related locations are nearly all in a file or two: each path made relative once a report.
+  const displayPaths = new Map<string, string>();
+  const displayPathOf = (fileName: string): string => {
+    let shown = displayPaths.get(fileName);
+    if (shown === undefined) displayPaths.set(fileName, (shown = displayPath(fileName, cwd)));
+    return shown;
+  };
   const locate = (span: SourceSpan): ReportLocation | undefined => {
     const source = sourceFor(span.file);
     if (!source) return undefined;
     const start = position(source, span.start);
     const end = position(source, span.end);
-    return { path: displayPath(span.file, cwd), line: start.line, column: start.column, endLine: end.line, endColumn: end.column };
+    return { path: displayPathOf(span.file), line: start.line, column: start.column, endLine: end.line, endColumn: end.column };
   };
 
   const locateFinding = (finding: Finding): LocatedFinding => {

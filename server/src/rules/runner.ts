@@ -74,20 +74,26 @@ function asLearned(finding: Finding, inferences: readonly DeclarationInference[]
 /** Every enabled rule's findings for one model. */
 export function runModelRules(input: ModelRuleInput): Finding[] {
   const findings: Finding[] = [];
+  // One context for every rule of the model, reporting for the rule that runs (rules report
+  // only while their checkModel runs): not two closures and an object per rule and model.
+  let running: Rule | undefined;
+  const context: Parameters<Rule['checkModel']>[0] = {
+    model: input.model,
+    shapes: input.shapes,
+    inferences: input.inferences,
+    layerSpan: (layer) => layerSpanInModel(input.model, layer),
+    lineOf: input.lineOf,
+    report(descriptor) {
+      const finding = toFinding(running as Rule, descriptor, input.severities, input.model.name);
+      if (finding) findings.push(asLearned(finding, input.inferences));
+    },
+  };
   for (const rule of input.rules ?? RULES) {
     if (input.severities?.[rule.id] === 'off') continue;
-    rule.checkModel({
-      model: input.model,
-      shapes: input.shapes,
-      inferences: input.inferences,
-      layerSpan: (layer) => layerSpanInModel(input.model, layer),
-      lineOf: input.lineOf,
-      report(descriptor) {
-        const finding = toFinding(rule, descriptor, input.severities, input.model.name);
-        if (finding) findings.push(asLearned(finding, input.inferences));
-      },
-    });
+    running = rule;
+    rule.checkModel(context);
   }
+  running = undefined;
   return findings;
 }
 

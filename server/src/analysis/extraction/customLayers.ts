@@ -106,6 +106,38 @@ export function customLayerReads(): number {
   return freshReads;
 }
 
+/**
+ * `structuredClone` of a body, which is plain objects and arrays but for the odd NotConstant in
+ * a constant: the same copy (shared objects stay shared, holes stay holes, any other object is
+ * left to structuredClone) without its serialising round trip, which was most of a read.
+ */
+export function copyPlainData<T>(value: T, copies: Map<object, unknown>): T {
+  if (typeof value !== 'object' || value === null) return value;
+  const known = copies.get(value);
+  if (known !== undefined) return known as T;
+  let copy: unknown;
+  if (Array.isArray(value)) {
+    const items: unknown[] = new Array(value.length);
+    copies.set(value, items);
+    for (let index = 0; index < value.length; index++) if (index in value) items[index] = copyPlainData(value[index], copies);
+    copy = items;
+  } else if (Object.getPrototypeOf(value) === Object.prototype) {
+    const fields: Record<string, unknown> = {};
+    copies.set(value, fields);
+    for (const key of Object.keys(value)) {
+      const field = copyPlainData((value as Record<string, unknown>)[key], copies);
+      // A `__proto__` key read from the user's object literal is data, as structuredClone keeps it.
+      if (key === '__proto__') Object.defineProperty(fields, key, { value: field, enumerable: true, writable: true, configurable: true });
+      else fields[key] = field;
+    }
+    copy = fields;
+  } else {
+    copy = structuredClone(value);
+    copies.set(value, copy as object);
+  }
+  return copy as T;
+}
+
 /** Reads custom layer classes for one interpreter. */
 export class CustomLayerReader {
   constructor(private readonly interp: Interpreter) {}
@@ -127,7 +159,7 @@ export class CustomLayerReader {
     }
     // A copy per layer: the engine's cache shifts the spans of reused results in place, and a
     // body shared by two results would be shifted twice.
-    return structuredClone(body);
+    return copyPlainData(body, new Map());
   }
 
   /**

@@ -121,10 +121,22 @@ function withCarriedFacts(op: string, operands: OpOperand[], value: OpValue): Op
   const orbit = orbitAfter(op, operands, value);
   let result = orbit || value.orbit ? { ...value, orbit } : value;
   if (result.kind === 'data' && !result.scale) {
-    const scaled = operands.flatMap((operand) => ('tensor' in operand ? [operand.tensor] : 'tensors' in operand ? operand.tensors : [])).find((tensor) => tensor.kind === 'data' && tensor.scale);
+    const scaled = scaledDataOperand(operands);
     if (scaled) result = { ...result, scale: scaled.scale };
   }
   return result;
+}
+
+/** The first data operand (lists' items in order) that has a scale; a loop, as it runs for every op. */
+function scaledDataOperand(operands: OpOperand[]): OpValue | undefined {
+  for (const operand of operands) {
+    if ('tensor' in operand) {
+      if (operand.tensor.kind === 'data' && operand.tensor.scale) return operand.tensor;
+    } else if ('tensors' in operand) {
+      for (const tensor of operand.tensors) if (tensor.kind === 'data' && tensor.scale) return tensor;
+    }
+  }
+  return undefined;
 }
 
 /**

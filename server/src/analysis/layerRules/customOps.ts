@@ -73,7 +73,12 @@ export class OpFall extends Error {
     readonly span: SourceSpan,
     readonly origin?: SourceSpan,
   ) {
+    // A fall is an answer, caught by the body's run (customLayer.ts), not a fault: its stack
+    // trace, which V8 gathers as the error is made, was a tenth of a custom layer's run.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(detail);
+    Error.stackTraceLimit = stackTraceLimit;
   }
 }
 
