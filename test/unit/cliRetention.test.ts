@@ -1,12 +1,15 @@
 // Tests that `check` keeps no file's analysis once the file is formatted (issue 13: memory must
 // not grow with the number of files): a report holds no syntax tree and no model graph, and the
-// output being built lets every report go, which a FinalizationRegistry sees after a forced GC.
+// output being built lets every report go, which a FinalizationRegistry sees after a forced GC;
+// and the parsed-file cache keeps only trees that other files import.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
-import { FileChecker } from '../../server/src/cli/checkFile';
+import * as os from 'node:os';
+import { FileChecker, PARSED_FILES_KEPT, withFile } from '../../server/src/cli/checkFile';
+import { DiskSourceFiles } from '../../server/src/workspace/fileSources';
 import { CheckOutput } from '../../server/src/cli/checkOutput';
 import { runCheck, type OutputFormat } from '../../server/src/cli/check';
 import type { FileReport } from '../../server/src/cli/report';
@@ -95,4 +98,47 @@ describe('check keeps no file analysis once the file is formatted', function () 
       assert.equal(chunks.join(''), whole.output);
     });
   }
+});
+
+describe('the CLI keeps parsed trees only of files that others import', function () {
+  this.timeout(60000);
+  const scratch = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'symmetry-lint-kept-'));
+
+  it('parses a checked file without keeping it, and reuses a tree an import already pulled in', () => {
+    const dir = scratch();
+    try {
+      const helper = path.join(dir, 'helper.ts');
+      const checked = path.join(dir, 'model.ts');
+      fs.writeFileSync(helper, "export const units = 4;\n");
+      fs.writeFileSync(checked, "import { units } from './helper';\nexport const width = units;\n");
+      const disk = new DiskSourceFiles(PARSED_FILES_KEPT);
+      const first = disk.checkedFile(checked);
+      assert.ok(first);
+      assert.notEqual(disk.checkedFile(checked), first, 'a checked file is parsed again: nothing kept it');
+      assert.notEqual(disk.getSourceFile(checked), first);
+      const imported = disk.getSourceFile(helper);
+      assert.ok(imported);
+      assert.equal(disk.checkedFile(helper), imported, 'a file an import pulled in is checked from the kept tree');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("gives a checked file's own tree to every lookup of it during its check", () => {
+    const dir = scratch();
+    try {
+      const checked = path.join(dir, 'model.ts');
+      const other = path.join(dir, 'other.ts');
+      fs.writeFileSync(checked, 'export const a = 1;\n');
+      fs.writeFileSync(other, 'export const b = 2;\n');
+      const disk = new DiskSourceFiles(PARSED_FILES_KEPT);
+      const tree = disk.checkedFile(checked)!;
+      const provider = withFile(disk, tree);
+      assert.equal(provider.getSourceFile(checked), tree);
+      assert.equal(provider.getSourceFile(path.relative(process.cwd(), checked)), tree, 'the same file by another spelling');
+      assert.equal(provider.getSourceFile(other), disk.getSourceFile(other), 'other files come from the cache');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
