@@ -12,7 +12,8 @@ import { buildFileReport, displayPath, type FileReport } from './report';
 import type { FileCheckOutcome } from './checkThreads';
 
 /**
- * Parsed files kept per thread. Enough for the helpers a folder of models shares; small enough
+ * Parsed files kept per thread, of those other files import (a checked file itself is not kept:
+ * DiskSourceFiles.checkedFile). Enough for the helpers a folder of models shares; small enough
  * that checking 2,000 files does not hold 2,000 syntax trees.
  */
 export const PARSED_FILES_KEPT = 64;
