@@ -102,11 +102,18 @@ describe('check keeps no file analysis once the file is formatted', function () 
 
 describe('the CLI keeps parsed trees only of files that others import', function () {
   this.timeout(60000);
-  const scratch = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'symmetry-lint-kept-'));
+  /** Runs `body` in a new scratch folder, removed afterwards. */
+  const inScratchDir = (body: (dir: string) => void): void => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'symmetry-lint-kept-'));
+    try {
+      body(dir);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  };
 
   it('parses a checked file without keeping it, and reuses a tree an import already pulled in', () => {
-    const dir = scratch();
-    try {
+    inScratchDir((dir) => {
       const helper = path.join(dir, 'helper.ts');
       const checked = path.join(dir, 'model.ts');
       fs.writeFileSync(helper, "export const units = 4;\n");
@@ -119,14 +126,11 @@ describe('the CLI keeps parsed trees only of files that others import', function
       const imported = disk.getSourceFile(helper);
       assert.ok(imported);
       assert.equal(disk.checkedFile(helper), imported, 'a file an import pulled in is checked from the kept tree');
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it("gives a checked file's own tree to every lookup of it during its check", () => {
-    const dir = scratch();
-    try {
+    inScratchDir((dir) => {
       const checked = path.join(dir, 'model.ts');
       const other = path.join(dir, 'other.ts');
       fs.writeFileSync(checked, 'export const a = 1;\n');
@@ -137,8 +141,6 @@ describe('the CLI keeps parsed trees only of files that others import', function
       assert.equal(provider.getSourceFile(checked), tree);
       assert.equal(provider.getSourceFile(path.relative(process.cwd(), checked)), tree, 'the same file by another spelling');
       assert.equal(provider.getSourceFile(other), disk.getSourceFile(other), 'other files come from the cache');
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
