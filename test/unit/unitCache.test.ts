@@ -6,6 +6,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ts } from 'ts-morph';
 import { AnalysisCache, analyzeFile, disabledLines, type FileAnalysis, type SourceProvider } from '../../server/src/engine';
+import { parseSourceText } from '../../server/src/analysis/sourceProvider';
+import { editSourceFile } from '../../server/src/workspace/documents';
+import { statementReparseStats } from '../../server/src/workspace/statementReparse';
 
 const MAIN = '/virtual/project/models.ts';
 const HELPERS = '/virtual/project/helpers.ts';
@@ -162,8 +165,9 @@ class VirtualFiles implements SourceProvider {
   }
 }
 
+/** A whole parse as the server and the CLI make it. */
 function parse(fileName: string, text: string): ts.SourceFile {
-  return ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  return parseSourceText(fileName, text);
 }
 
 /** What must agree between a cached and a fresh analysis. */
@@ -279,7 +283,8 @@ class CachedDocument {
     const newText = this.text.slice(0, edit.start) + edit.text + this.text.slice(edit.end);
     if (edit.label === 'reset') this.sourceFile = parse(MAIN, newText);
     else if (newText !== this.text) {
-      this.sourceFile = ts.updateSourceFile(this.sourceFile, newText, { span: { start: edit.start, length: edit.end - edit.start }, newLength: edit.text.length });
+      // As the server does: the edited statement alone reparsed where it can be, or TypeScript's incremental parse.
+      this.sourceFile = editSourceFile(this.sourceFile, edit.start, edit.end, edit.text);
     }
     this.text = newText;
     this.files.files.set(MAIN, this.sourceFile);
@@ -559,6 +564,7 @@ export const fromBackbone = backbone(4);
     const document = new CachedDocument(files, baseText);
     // The merge of findings models share runs after the cache: the edits must keep it right.
     assert.ok(document.first.findings.some((f) => f.models?.join() === 'buildA,buildC'), 'the fixture has a finding two models share');
+    const reparsedBefore = statementReparseStats.reparsed;
     for (let step = 0; step < 300; step++) {
       const text = document.text;
       // Drift back to the base text now and then, so edits keep landing in working code.
@@ -576,6 +582,9 @@ export const fromBackbone = backbone(4);
     }
     // Most edits leave most units alone: the cache must have been used, not bypassed.
     assert.ok(document.reused > 300, `reused ${document.reused} units over 300 edits`);
+    // The trees the cache saw came from both incremental parses, the statement reparse among them.
+    const reparsed = statementReparseStats.reparsed - reparsedBefore;
+    assert.ok(reparsed > 50, `${reparsed} of 300 edits reparsed one statement`);
   });
 
   it('traces again when an edit lands in a helper the tracing followed, though no name it looked up is there', () => {

@@ -1,9 +1,10 @@
 // The language server's store of open documents: one ts.SourceFile per document, kept up to
-// date with LSP incremental changes through ts.updateSourceFile so an edit reparses only
-// what changed, plus the mapping between document URIs and the file names the engine uses.
+// date with LSP incremental changes so an edit reparses only what changed, plus the mapping
+// between document URIs and the file names the engine uses.
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ts } from 'ts-morph';
 import { parseSourceText, scriptKindForFile } from '../analysis/sourceProvider';
+import { reparseEditedStatement } from './statementReparse';
 
 /** A range in LSP coordinates (0-based line, UTF-16 character), as in a didChange event. */
 export interface LineCharacterRange {
@@ -152,11 +153,8 @@ interface WithLineMap {
 }
 
 /**
- * Applies content changes to a source file. Ranged changes go through ts.updateSourceFile
- * with the changed span, which reuses the untouched parts of the tree; a whole-text change
- * is a fresh parse. The line starts, LSP's and TypeScript's, are updated around the change
- * rather than computed again. The old source file must not be used afterwards (the parser
- * reuses it).
+ * Applies content changes to a source file, each as `editSourceFile` does; a whole-text change
+ * is a fresh parse. The old source file must not be used afterwards (the parser reuses it).
  */
 export function applyContentChanges(sourceFile: ts.SourceFile, changes: readonly ContentChange[], languageId?: string): ts.SourceFile {
   let current = sourceFile;
@@ -165,21 +163,35 @@ export function applyContentChanges(sourceFile: ts.SourceFile, changes: readonly
       current = parseSourceFile(current.fileName, change.text, languageId);
       continue;
     }
-    const text = current.text;
     const starts = documentLineStarts(current);
-    let start = offsetAt(text, starts, change.range.start);
-    let end = offsetAt(text, starts, change.range.end);
+    let start = offsetAt(current.text, starts, change.range.start);
+    let end = offsetAt(current.text, starts, change.range.end);
     if (end < start) [start, end] = [end, start];
-    const newText = text.slice(0, start) + change.text + text.slice(end);
-    const lineMap = (current as WithLineMap).lineMap;
-    const next = ts.updateSourceFile(current, newText, { span: { start, length: end - start }, newLength: change.text.length });
-    lspLineStartsOf.set(next, updatedLineStarts(starts, newText, start, end, change.text.length, 'lsp'));
-    if (Array.isArray(lineMap) && (next as WithLineMap).lineMap === undefined) {
-      (next as WithLineMap).lineMap = updatedLineStarts(lineMap, newText, start, end, change.text.length, 'typescript');
-    }
-    current = next;
+    current = editSourceFile(current, start, end, change.text);
   }
   return current;
+}
+
+/**
+ * The tree after replacing `[start, end)` of a source file's text by `text`, as the server
+ * builds it on a keystroke: an edit inside one top-level statement reparses that statement
+ * alone (`reparseEditedStatement`); any other goes through ts.updateSourceFile with the changed
+ * span, which reuses the untouched parts of the tree. The line starts, LSP's and TypeScript's,
+ * are updated around the change rather than computed again. The old source file must not be
+ * used afterwards (both reuse its nodes).
+ */
+export function editSourceFile(current: ts.SourceFile, start: number, end: number, text: string): ts.SourceFile {
+  const starts = documentLineStarts(current);
+  const newText = current.text.slice(0, start) + text + current.text.slice(end);
+  const lineMap = (current as WithLineMap).lineMap;
+  const next =
+    reparseEditedStatement(current, newText, start, end, text.length) ??
+    ts.updateSourceFile(current, newText, { span: { start, length: end - start }, newLength: text.length });
+  lspLineStartsOf.set(next, updatedLineStarts(starts, newText, start, end, text.length, 'lsp'));
+  if (Array.isArray(lineMap) && (next as WithLineMap).lineMap === undefined) {
+    (next as WithLineMap).lineMap = updatedLineStarts(lineMap, newText, start, end, text.length, 'typescript');
+  }
+  return next;
 }
 
 /** Open documents by URI, with their parsed source files and versions. */
