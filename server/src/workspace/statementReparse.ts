@@ -209,8 +209,12 @@ function spliceEditedStatement(old: ts.SourceFile, newText: string, start: numbe
   for (const diagnostic of snippet.parseDiagnostics) {
     if (!next || diagnostic.start < snippetEnd - edited.pos) return undefined;
   }
-  // A fresh, empty file of the same kind gives the node its own shape and fields.
-  const file = ts.createSourceFile(old.fileName, '', { languageVersion: old.languageVersion, jsDocParsingMode: oldFile.jsDocParsingMode }, false, oldFile.scriptKind) as Internal;
+  // The snippet's own source file becomes the new file: a parse made it, so it has the shape
+  // and fields of one; what it says about the snippet is replaced below by the whole file's.
+  const snippetFlags = snippet.flags;
+  const snippetIdentifiers = snippet.identifiers;
+  const snippetDirectives = snippet.commentDirectives ?? [];
+  const file = snippet;
   const mutableFile = file as Mutable<ts.SourceFile>;
 
   adoptingParent = file;
@@ -241,11 +245,11 @@ function spliceEditedStatement(old: ts.SourceFile, newText: string, start: numbe
   mutableFile.endOfFileToken = endOfFile;
   mutableFile.end = newText.length;
   mutableFile.text = newText;
-  mutableFile.flags = old.flags | (snippet.flags & IMPORT_FLAGS);
+  mutableFile.flags = old.flags | (snippetFlags & IMPORT_FLAGS);
   file.transformFlags = (array as unknown as { transformFlags: number }).transformFlags;
   for (const field of LEADING_COMMENT_FIELDS) (file as unknown as Record<string, unknown>)[field] = (old as unknown as Record<string, unknown>)[field];
   file.identifiers = oldFile.identifiers;
-  for (const [key, value] of snippet.identifiers) if (!file.identifiers.has(key)) file.identifiers.set(key, value);
+  for (const [key, value] of snippetIdentifiers) if (!file.identifiers.has(key)) file.identifiers.set(key, value);
   file.nodeCount = oldFile.nodeCount;
   file.identifierCount = oldFile.identifierCount;
   file.parseDiagnostics = oldFile.parseDiagnostics.map((diagnostic) =>
@@ -255,7 +259,7 @@ function spliceEditedStatement(old: ts.SourceFile, newText: string, start: numbe
   for (const directive of oldFile.commentDirectives ?? []) {
     if (directive.range.end <= edited.pos) directives.push(directive);
   }
-  for (const directive of snippet.commentDirectives ?? []) {
+  for (const directive of snippetDirectives) {
     if (directive.range.pos < boundary - edited.pos) directives.push({ range: { pos: directive.range.pos + edited.pos, end: directive.range.end + edited.pos }, type: directive.type });
   }
   for (const directive of oldFile.commentDirectives ?? []) {
