@@ -100,16 +100,13 @@ describe('statement reparse', () => {
     assert.equal(STATEMENT_REPARSE_SUPPORTED, true);
   });
 
-  it('gives the tree of a full parse after random edits of every sample and fixture, typing and breaking ones', function () {
-    this.timeout(120000);
-    const next = seededRandom(20261202);
-    let typedTried = 0;
-    let typedReparsed = 0;
-    let breakingReparsed = 0;
-    for (const fileName of modelFiles()) {
-      const original = fs.readFileSync(fileName, 'utf8');
+  /** Random edits of files, each checked against a full parse; counts for the caller's floor. */
+  function randomEdits(files: { fileName: string; text: string }[], seed: number, steps: number) {
+    const next = seededRandom(seed);
+    const counts = { typedTried: 0, typedReparsed: 0, breakingReparsed: 0, reparsed: 0 };
+    for (const { fileName, text: original } of files) {
       let tree = parseSourceText(fileName, original);
-      for (let step = 0; step < 60; step++) {
+      for (let step = 0; step < steps; step++) {
         // Back to the file as written now and then, so edits keep landing in working code.
         if (next() < 0.3) tree = parseSourceText(fileName, original);
         const text = tree.text;
@@ -122,17 +119,44 @@ describe('statement reparse', () => {
         // A letter or digit typed inside a word, past the file's first statement.
         const inWord = /^[\w]$/.test(edit.text) && end === start && /\w\w/.test(text.slice(start - 1, start + 1)) && start > (tree.statements[0]?.end ?? 0);
         const reparsed = reparseChecked(fileName, tree, edit, label);
-        if (inWord) typedTried++;
-        if (reparsed && inWord) typedReparsed++;
-        if (reparsed && !typing) breakingReparsed++;
+        if (inWord) counts.typedTried++;
+        if (reparsed && inWord) counts.typedReparsed++;
+        if (reparsed && !typing) counts.breakingReparsed++;
+        if (reparsed) counts.reparsed++;
         // Chained: the next edit starts from the reparsed tree, as in the server.
         tree = reparsed ?? parseSourceText(fileName, applied(text, edit));
       }
     }
+    return counts;
+  }
+
+  it('gives the tree of a full parse after random edits of every sample and fixture, typing and breaking ones', function () {
+    this.timeout(120000);
+    const { typedTried, typedReparsed, breakingReparsed } = randomEdits(modelFiles().map((fileName) => ({ fileName, text: fs.readFileSync(fileName, 'utf8') })), 20261202, 60);
     // Not vacuous: most typing inside a word is reparsed (not all: keywords break, files degrade
     // along the chain), and some breaking edits stay inside one statement.
     assert.ok(typedReparsed > typedTried / 2, `${typedReparsed} of ${typedTried} typed edits reparsed one statement`);
     assert.ok(breakingReparsed > 20, `${breakingReparsed} breaking edits reparsed one statement`);
+  });
+
+  it('gives the tree of a full parse in JSX, templates and regular expressions, whose tokens depend on the parser', function () {
+    this.timeout(60000);
+    const view = `import * as React from 'react';
+
+export function View(props: { n: number }) {
+  const items = [1, 2, 3].map((i) => <li key={i}>{i * props.n} items</li>);
+  return <div className="x">{items} <span>{\`t \${props.n}\`}</span></div>;
+}
+const tpl = \`a \${1 + 2} b\`;
+const re = /ab+c/g.test('abbc');
+export default View;
+`;
+    const files = [
+      { fileName: '/virtual/view.tsx', text: view },
+      { fileName: '/virtual/view.jsx', text: view.replace(': { n: number }', '') },
+    ];
+    const { reparsed } = randomEdits(files, 20261203, 300);
+    assert.ok(reparsed > 60, `${reparsed} of 600 edits reparsed one statement`);
   });
 
   const SOURCE = `import * as tf from '@tensorflow/tfjs';
