@@ -4,7 +4,9 @@
 // noisy: absolute numbers vary from run to run, ratios much less.
 // Options: --build <root> (another checkout's server/dist/server.js in the keystroke series,
 // each edit sent to both servers in turn, for a before/after in one run), --only keystroke,
-// --edits <n> (keystrokes per series, 41 by default; the first 5 are not counted).
+// --edits <n> (keystrokes per series, 41 by default; the first 5 are not counted), --edit
+// digit|insert (a digit changed back and forth, the default; or a character typed and deleted,
+// which moves everything after it).
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -24,6 +26,8 @@ const option = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : u
 const otherBuild = option('--build');
 const only = option('--only');
 const edits = Number(option('--edits') ?? 41);
+const editKind = option('--edit') ?? 'digit';
+if (editKind !== 'digit' && editKind !== 'insert') throw new Error(`--edit must be digit or insert, not ${editKind}`);
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -100,6 +104,17 @@ async function benchKeystroke() {
   const editOffset = text.indexOf('filters: 16', Math.floor(text.length / 2)) + 'filters: 1'.length;
   const before = text.slice(0, editOffset);
   const position = { line: before.split('\n').length - 1, character: editOffset - before.lastIndexOf('\n') - 1 };
+  /** The i-th keystroke: the digit changed, or (--edit insert) a '1' typed there and deleted by the next. */
+  const keystroke = (i) => {
+    const typed = editKind === 'digit' ? (i % 2 === 0 ? '7' : '6') : i % 2 === 0 ? '1' : '';
+    const replaced = editKind === 'digit' || i % 2 === 1 ? 1 : 0;
+    return {
+      typed,
+      replaced,
+      apply: (source) => source.slice(0, editOffset) + typed + source.slice(editOffset + replaced),
+      change: { range: { start: position, end: { line: position.line, character: position.character + replaced } }, text: typed },
+    };
+  };
   const project = new Project({ useInMemoryFileSystem: true });
   const morphFile = project.createSourceFile('bench.ts', text);
   let sf = ts.createSourceFile('bench.ts', text, ts.ScriptTarget.Latest, true);
@@ -112,8 +127,8 @@ async function benchKeystroke() {
   // a loop of its own: its garbage, collected on this process' background threads while the
   // server works, would otherwise be charged to the server on a 2-core machine.
   for (let i = 0; i < edits; i++) {
-    const digit = i % 2 === 0 ? '7' : '6';
-    const next = current.slice(0, editOffset) + digit + current.slice(editOffset + 1);
+    const key = keystroke(i);
+    const next = key.apply(current);
     // CPU time is counted over the warm iterations only (see `warm` below).
     if (i === 5) servers.forEach((s, k) => (cpuStarted[k] = cpuMsOf(s.child.pid)));
     // 1) the server (and the other build's): incremental change + fresh pull diagnostics, over LSP.
@@ -127,7 +142,7 @@ async function benchKeystroke() {
       t = performance.now();
       servers[k].connection.sendNotification('textDocument/didChange', {
         textDocument: { uri, version: i + 2 },
-        contentChanges: [{ range: { start: position, end: { line: position.line, character: position.character + 1 } }, text: digit }],
+        contentChanges: [key.change],
       });
       last[k] = (await servers[k].connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } })).items;
       (k === 0 ? server : other).push(performance.now() - t);
@@ -141,14 +156,13 @@ async function benchKeystroke() {
     if (i >= 5) createCpu += (used.user + used.system) / 1000;
     // 3) incremental parse only.
     t = performance.now();
-    sf = ts.updateSourceFile(sf, next, { span: { start: editOffset, length: 1 }, newLength: 1 });
+    sf = ts.updateSourceFile(sf, next, { span: { start: editOffset, length: key.replaced }, newLength: key.typed.length });
     update.push(performance.now() - t);
     current = next;
   }
   const morphCreate = [];
   for (let i = 0; i < 21; i++) {
-    const digit = i % 2 === 0 ? '7' : '6';
-    const next = current.slice(0, editOffset) + digit + current.slice(editOffset + 1);
+    const next = keystroke(i).apply(current);
     // 4) the naive ts-morph way: replace the text, then walk every call; beside a full parse.
     let t = performance.now();
     morphFile.replaceWithText(next);
@@ -167,7 +181,7 @@ async function benchKeystroke() {
   // does (previousResultId): a server may then answer `unchanged` instead of every item.
   const withPrevious = servers.map(() => ({ wall: [], unchanged: 0, cpuStarted: 0, resultId: undefined }));
   for (let i = 0; i < edits; i++) {
-    const digit = i % 2 === 0 ? '7' : '6';
+    const key = keystroke(i);
     if (i === 5) servers.forEach((s, k) => (withPrevious[k].cpuStarted = cpuMsOf(s.child.pid)));
     collectGarbage();
     const order = i % 2 === 0 ? servers.map((_, k) => k) : servers.map((_, k) => k).reverse();
@@ -176,7 +190,7 @@ async function benchKeystroke() {
       const t = performance.now();
       servers[k].connection.sendNotification('textDocument/didChange', {
         textDocument: { uri, version: edits + i + 2 },
-        contentChanges: [{ range: { start: position, end: { line: position.line, character: position.character + 1 } }, text: digit }],
+        contentChanges: [key.change],
       });
       const report = await servers[k].connection.sendRequest('textDocument/diagnostic', { textDocument: { uri }, previousResultId: series.resultId });
       series.wall.push(performance.now() - t);
@@ -275,7 +289,7 @@ async function main() {
   const keystrokeLines = [
     `Command: \`npm run bench${args.length ? ' -- ' + args.join(' ') : ''}\` (node ${process.version}, ${os.cpus().length} cores, ${new Date().toISOString().replace(/\..*/, 'Z')}); load average ${loadBefore} before, ${loadAfterKeystrokes} after the keystroke series`,
     '',
-    `### Keystroke: fresh pull diagnostics after a one-character edit (${k.lineCount}-line model file, ${k.models} models, ${k.diagnosticCount} diagnostics)`,
+    `### Keystroke: fresh pull diagnostics after a one-character edit${editKind === 'insert' ? ' (a character typed, then deleted)' : ''} (${k.lineCount}-line model file, ${k.models} models, ${k.diagnosticCount} diagnostics)`,
     '',
     `Medians of ${k.warmEdits} warm edits (wall clock), and CPU time per edit (all threads of the process: the server\'s, or this process\' during the parse), which the machine\'s load disturbs less.`,
     '',
