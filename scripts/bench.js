@@ -6,7 +6,9 @@
 // each edit sent to both servers in turn, for a before/after in one run), --only keystroke,
 // --edits <n> (keystrokes per series, 41 by default; the first 5 are not counted), --edit
 // digit|insert (a digit changed back and forth, the default; or a character typed and deleted,
-// which moves everything after it).
+// which moves everything after it), --no-settle (time each keystroke right after this process'
+// garbage collection, as the bench did before 2026-12-02, while the collector's background
+// threads still sweep beside the server being timed).
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -28,6 +30,7 @@ const only = option('--only');
 const edits = Number(option('--edits') ?? 41);
 const editKind = option('--edit') ?? 'digit';
 if (editKind !== 'digit' && editKind !== 'insert') throw new Error(`--edit must be digit or insert, not ${editKind}`);
+const settle = !args.includes('--no-settle');
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -45,6 +48,21 @@ const collectGarbage = (() => {
   require('node:v8').setFlagsFromString('--expose-gc');
   return require('node:vm').runInNewContext('gc');
 })();
+
+/**
+ * Waits until this process' own threads are idle: after a full collection V8 sweeps on background
+ * threads, and on 2 cores that took a core from the server being timed (a median 6 ms of this
+ * process' CPU inside each timed keystroke, against 1.6-1.8 ms, the reading of the answer, once
+ * settled). Returns after a 5 ms sleep in which the process used under 1 ms of CPU, or after 100 ms.
+ */
+async function settleAfterCollection() {
+  for (let tries = 0; tries < 20; tries++) {
+    const before = process.cpuUsage();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const used = process.cpuUsage(before);
+    if ((used.user + used.system) / 1000 < 1) return;
+  }
+}
 
 /** CPU time (user + system, all threads) the process has used so far, in ms (/proc, 10 ms ticks). */
 function cpuMsOf(pid) {
@@ -137,6 +155,7 @@ async function benchKeystroke() {
     // while a server works; and the servers take turns going first, since on 2 cores whichever
     // goes first shares them with whatever this process left running.
     collectGarbage();
+    if (settle) await settleAfterCollection();
     const order = i % 2 === 0 ? servers.map((_, k) => k) : servers.map((_, k) => k).reverse();
     for (const k of order) {
       t = performance.now();
@@ -184,6 +203,7 @@ async function benchKeystroke() {
     const key = keystroke(i);
     if (i === 5) servers.forEach((s, k) => (withPrevious[k].cpuStarted = cpuMsOf(s.child.pid)));
     collectGarbage();
+    if (settle) await settleAfterCollection();
     const order = i % 2 === 0 ? servers.map((_, k) => k) : servers.map((_, k) => k).reverse();
     for (const k of order) {
       const series = withPrevious[k];
