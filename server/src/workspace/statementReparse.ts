@@ -27,7 +27,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 const LEADING_COMMENT_FIELDS = ['pragmas', 'checkJsDirective', 'referencedFiles', 'typeReferenceDirectives', 'libReferenceDirectives', 'amdDependencies', 'hasNoDefaultLib', 'moduleName', 'impliedNodeFormat'] as const;
 
 /** A top-level `await` makes TypeScript parse a module's statements a second time. */
-const POSSIBLE_TOP_LEVEL_AWAIT = (ts as unknown as { TransformFlags: Record<string, number> }).TransformFlags.ContainsPossibleTopLevelAwait;
+const POSSIBLE_TOP_LEVEL_AWAIT = (ts as unknown as { TransformFlags?: Record<string, number> }).TransformFlags?.ContainsPossibleTopLevelAwait;
 /** Set on the file while parsing when it meets `import(` or `import.meta`: not per statement. */
 const NODE_FLAGS = ts.NodeFlags as unknown as Record<string, number>;
 const IMPORT_FLAGS = NODE_FLAGS.PossiblyContainsDynamicImport | NODE_FLAGS.PossiblyContainsImportMeta;
@@ -139,8 +139,8 @@ function move(node: ts.Node): undefined {
  * It applies when the edit lies inside one statement (after its first token, or in the
  * comments before it when they stay comments) and before its last character, no syntax error
  * is near, and the statement parses again with no error and ends exactly where the next
- * statement began (seen with the next statement's first token after it, since the parser looks
- * one token ahead to end a statement). The statements before are untouched text in the same
+ * statement began (seen with the next statement's first tokens after it, since the parser looks
+ * ahead to end a statement). The statements before are untouched text in the same
  * place and ended on the same token; the ones after start at the same token in the same
  * top-level context, so a full parse would build them as they are, moved.
  */
@@ -176,9 +176,9 @@ function spliceEditedStatement(old: ts.SourceFile, newText: string, start: numbe
   const next = index + 1 < statements.length ? statements[index + 1] : undefined;
   const oldBoundary = next ? next.pos : old.text.length;
   // A syntax error in the statement, or between it and its neighbours (tokens the parser
-  // skipped): the parser marks the next node it finishes after an error, and reports one error
-  // per position, so either could come out differently in a full parse.
-  // A statement's error can sit at the next token (a missing semicolon), past its end.
+  // skipped, or a missing semicolon reported at the next token, past the statement's end): the
+  // parser marks the next node it finishes after an error, and reports one error per position,
+  // so either could come out differently in a full parse.
   const previousEnd = index > 0 ? statements[index - 1].end : 0;
   const nextTokenEnd = next ? firstToken(old.text, next.pos, variant).end : old.text.length;
   for (const diagnostic of oldFile.parseDiagnostics) {
@@ -203,7 +203,7 @@ function spliceEditedStatement(old: ts.SourceFile, newText: string, start: numbe
   if (parsed.length === 0 || parsed[0].end !== expectedEnd - edited.pos) return undefined;
   if (!next && parsed.length !== 1) return undefined;
   const statement = parsed[0];
-  if (((statement as unknown as { transformFlags: number }).transformFlags & POSSIBLE_TOP_LEVEL_AWAIT) !== 0) return undefined;
+  if (((statement as unknown as { transformFlags: number }).transformFlags & (POSSIBLE_TOP_LEVEL_AWAIT as number)) !== 0) return undefined;
   // Any error before the end of the snippet may be the statement's own (a missing semicolon
   // sits at the next token); the truncated next statement's fall at the very end.
   for (const diagnostic of snippet.parseDiagnostics) {
