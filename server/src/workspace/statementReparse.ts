@@ -87,46 +87,35 @@ function statementAt(statements: ts.NodeArray<ts.Statement>, position: number): 
   return -1;
 }
 
-/** The node whose children `adopt` is visiting, and how far they move. */
-let adoptingParent: ts.Node | undefined;
-let adoptShift = 0;
+/**
+ * How far `shiftTree` moves the nodes it visits, and the parent it gives them: a freshly parsed
+ * statement gets both (`reparentTo` is the node whose children are being visited), reused
+ * statements after the edit keep their parents (`reparentTo` undefined).
+ */
+let shiftBy = 0;
+let reparentTo: ts.Node | undefined;
 
-function adoptArray(nodes: ts.NodeArray<ts.Node>): undefined {
-  const array = nodes as Mutable<ts.NodeArray<ts.Node>>;
-  (array as { pos: number }).pos += adoptShift;
-  (array as { end: number }).end += adoptShift;
-  for (const node of nodes) adopt(node);
+function shiftArray(nodes: ts.NodeArray<ts.Node>): undefined {
+  (nodes as { pos: number }).pos += shiftBy;
+  (nodes as { end: number }).end += shiftBy;
+  for (const node of nodes) shiftTree(node);
   return undefined;
 }
 
-/** Moves a freshly parsed node into place and sets its parent, and so for its subtree. */
-function adopt(node: ts.Node): undefined {
+/** Moves a node and its subtree by `shiftBy`, setting parents on the way when `reparentTo` is set. */
+function shiftTree(node: ts.Node): undefined {
   const moved = node as Mutable<ts.Node>;
-  moved.pos += adoptShift;
-  moved.end += adoptShift;
-  moved.parent = adoptingParent as ts.Node;
-  const saved = adoptingParent;
-  adoptingParent = node;
-  ts.forEachChild(node, adopt, adoptArray);
-  adoptingParent = saved;
-  return undefined;
-}
-
-let moveShift = 0;
-
-function moveArray(nodes: ts.NodeArray<ts.Node>): undefined {
-  (nodes as { pos: number }).pos += moveShift;
-  (nodes as { end: number }).end += moveShift;
-  for (const node of nodes) move(node);
-  return undefined;
-}
-
-/** Shifts a reused node and its subtree by `moveShift` (parents are already right). */
-function move(node: ts.Node): undefined {
-  const moved = node as Mutable<ts.Node>;
-  moved.pos += moveShift;
-  moved.end += moveShift;
-  ts.forEachChild(node, move, moveArray);
+  moved.pos += shiftBy;
+  moved.end += shiftBy;
+  const parent = reparentTo;
+  if (parent === undefined) {
+    ts.forEachChild(node, shiftTree, shiftArray);
+    return undefined;
+  }
+  moved.parent = parent;
+  reparentTo = node;
+  ts.forEachChild(node, shiftTree, shiftArray);
+  reparentTo = parent;
   return undefined;
 }
 
@@ -217,12 +206,12 @@ function spliceEditedStatement(old: ts.SourceFile, newText: string, start: numbe
   const file = snippet;
   const mutableFile = file as Mutable<ts.SourceFile>;
 
-  adoptingParent = file;
-  adoptShift = edited.pos;
+  shiftBy = edited.pos;
+  reparentTo = file;
   try {
-    adopt(statement);
+    shiftTree(statement);
   } finally {
-    adoptingParent = undefined;
+    reparentTo = undefined;
   }
   const elements: ts.Statement[] = new Array(statements.length);
   for (let i = 0; i < statements.length; i++) {
@@ -231,8 +220,8 @@ function spliceEditedStatement(old: ts.SourceFile, newText: string, start: numbe
     elements[i] = element;
   }
   if (delta !== 0) {
-    moveShift = delta;
-    for (let i = index + 1; i < statements.length; i++) move(statements[i]);
+    shiftBy = delta;
+    for (let i = index + 1; i < statements.length; i++) shiftTree(statements[i]);
   }
   const endOfFile = old.endOfFileToken as Mutable<ts.EndOfFileToken>;
   endOfFile.pos += delta;
