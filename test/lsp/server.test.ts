@@ -280,6 +280,42 @@ describe('language server (stdio)', function () {
     await client.connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri } });
   });
 
+  it('gives after random keystrokes the diagnostics of the same text opened afresh', async function () {
+    this.timeout(120000);
+    // A sample with findings of several rules, related information and helper classes.
+    const original = fs.readFileSync(path.join(ROOT, 'samples/transformer-positional.ts'), 'utf8');
+    const uri = uriOf('typed.ts');
+    await open(client, uri, original);
+    let text = original;
+    let state = 20261202;
+    const next = (): number => {
+      state = (state * 1664525 + 1013904223) >>> 0;
+      return state / 2 ** 32;
+    };
+    const positionOf = (offset: number) => {
+      const before = text.slice(0, offset).split('\n');
+      return { line: before.length - 1, character: before[before.length - 1].length };
+    };
+    // Typing: letters and digits in words, a space, a new line, a deleted character, a comma.
+    const keys = ['x', '7', 'e', ' ', '\n', '', ','];
+    for (let step = 1; step <= 60; step++) {
+      const at = Math.floor(next() * text.length);
+      const typed = keys[Math.floor(next() * keys.length)];
+      const end = typed === '' ? Math.min(text.length, at + 1) : at;
+      const range = { start: positionOf(at), end: positionOf(end) };
+      text = text.slice(0, at) + typed + text.slice(end);
+      await client.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version: step + 1 }, contentChanges: [{ range, text: typed }] });
+      const typedItems = await pullItems(client, uri);
+      const fresh = uriOf(`typed-fresh-${step}.ts`);
+      await open(client, fresh, text);
+      const freshItems = await pullItems(client, fresh);
+      await client.connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri: fresh } });
+      assert.ok(freshItems.length > 0, `findings after keystroke ${step}`);
+      assert.deepEqual(JSON.parse(JSON.stringify(typedItems)), JSON.parse(JSON.stringify(freshItems).replaceAll(fresh, uri)), `after keystroke ${step}`);
+    }
+    await client.connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri } });
+  });
+
   it('shows the state after a layer on hover, for each declaration', async () => {
     const uri = uriOf('hover.ts');
     await open(client, uri, MODEL);
