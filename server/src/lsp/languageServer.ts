@@ -34,6 +34,7 @@ import { WorkspaceTrustState } from './workspaceTrust';
 import { DiagnosticsPusher } from './pushDiagnostics';
 import { applyChangesToText, UnparsableDocuments } from './unparsableDocuments';
 import { WorkspaceDiagnostics } from './workspaceDiagnostics';
+import { SERVER_YOUNG_GENERATION_CAP_BYTES, stopYoungGenerationGrowthOnceAt } from '../youngGeneration';
 import serverPackage from '../../package.json';
 
 /** The engine is bounded; this is its budget per file on the editor's critical path. */
@@ -199,6 +200,8 @@ export function startLanguageServer(connection: Connection = createServerConnect
         analysisCaches.set(document.uri, cache);
       }
       const result = analyzeFile(document.sourceFile, provider, { ruleSeverities: current.rules, timeBudgetMs: ANALYSIS_BUDGET_MS, cache, project: trainingScripts });
+      // An analysis is what grows the young generation: stop at 16 MB instead of V8's 32.
+      stopYoungGenerationGrowthOnceAt(SERVER_YOUNG_GENERATION_CAP_BYTES);
       analysis = result;
       const context = {
         uri: document.uri,
