@@ -3,7 +3,6 @@
 // trained model and the training call; the training script keeps only its own augmentations.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -19,6 +18,7 @@ import {
 } from 'vscode-languageserver-protocol/node';
 import { SERVER, spawnServer, type ServerProcess } from './serverProcess';
 import { ensureServerBuilt } from '../unit/probeTestSupport';
+import { scratchFolder } from '../unit/scratchFolders';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -30,7 +30,7 @@ describe('augmentation findings in the helper file (stdio)', function () {
 
   before(async () => {
     ensureServerBuilt();
-    folder = fs.mkdtempSync(path.join(os.tmpdir(), 'symmetry-lint-augment-'));
+    folder = scratchFolder('symmetry-lint-augment-');
     fs.cpSync(path.join(ROOT, 'test/fixtures/augmentation'), folder, { recursive: true });
     let refreshed: () => void = () => undefined;
     // The server asks for a refresh once its training-script index is built.

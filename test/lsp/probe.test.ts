@@ -5,7 +5,6 @@
 import * as assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -24,6 +23,7 @@ import {
 import { ProbeRequest, ProbeSavedModelRequest } from '../../server/src/protocol';
 import { spawnServer } from './serverProcess';
 import { ensureServerBuilt } from '../unit/probeTestSupport';
+import { scratchFolder } from '../unit/scratchFolders';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -162,7 +162,7 @@ describe('language server probes (stdio)', function () {
     assert.ok(performance.now() - started < 1000);
     assert.equal(huge.files[0].models[0].status, 'skipped');
     assert.match(huge.files[0].models[0].message ?? '', /parameters, more than the probe limit/);
-    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'lsp-saved-'));
+    const folder = scratchFolder('lsp-saved-');
     fs.writeFileSync(path.join(folder, 'model.json'), JSON.stringify({ modelTopology: { class_name: 'Sequential', config: { layers: [] } }, weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: [] }] }));
     const saved = await connection.sendRequest(ProbeSavedModelRequest, { modelJsonUri: pathToFileURL(path.join(folder, 'model.json')).href, declarations: ['invariant rotation90'] });
     assert.equal(saved.files[0].models[0].status, 'error');
@@ -176,7 +176,7 @@ describe('language server probes (stdio)', function () {
 
   it('shows the trained weights of a saved model beside the static verdict of its source model', async () => {
     const tf = await import('@tensorflow/tfjs');
-    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'lsp-trained-'));
+    const folder = scratchFolder('lsp-trained-');
     const trained = tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 2, kernelSize: 3, padding: 'same' }), tf.layers.globalAveragePooling2d({})] });
     await trained.save(
       tf.io.withSaveHandler(async (artifacts) => {

@@ -5,7 +5,6 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -22,6 +21,7 @@ import {
 } from 'vscode-languageserver-protocol/node';
 import { SERVER, spawnServer, type ServerProcess } from './serverProcess';
 import { ensureServerBuilt } from '../unit/probeTestSupport';
+import { scratchFolder } from '../unit/scratchFolders';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'server/bin/symmetry-lint.js');
@@ -76,7 +76,7 @@ describe('workspace diagnostics (stdio)', function () {
 
   before(async () => {
     ensureServerBuilt();
-    folder = fs.mkdtempSync(path.join(os.tmpdir(), 'symmetry-lint-workspace-'));
+    folder = scratchFolder('symmetry-lint-workspace-');
     fs.cpSync(path.join(ROOT, 'samples'), folder, { recursive: true });
     // Three times the samples, so that a pass takes many chunks.
     for (const copy of ['copy-a', 'copy-b']) fs.cpSync(path.join(ROOT, 'samples'), path.join(folder, copy), { recursive: true });

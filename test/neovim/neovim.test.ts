@@ -4,8 +4,8 @@
 import { strict as assert } from 'node:assert';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { scratchFolder } from '../unit/scratchFolders';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const SERVER = path.join(ROOT, 'server', 'bin', 'symmetry-lint.js');
@@ -31,7 +31,7 @@ function expectedFindings(text: string): { ruleId: string; line: number }[] {
 }
 
 function runNeovim(sample: string): Promise<{ arrived: boolean; diagnostics: NeovimDiagnostic[]; error?: string }> {
-  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'symmetry-lint-nvim-')), 'diagnostics.json');
+  const out = path.join(scratchFolder('symmetry-lint-nvim-'), 'diagnostics.json');
   return new Promise((resolve, reject) => {
     const nvim = spawn('nvim', ['--headless', '--clean', '-S', path.join(__dirname, 'readDiagnostics.lua')], {
       env: { ...process.env, SYMMETRY_LINT_SAMPLE: sample, SYMMETRY_LINT_SERVER: SERVER, SYMMETRY_LINT_OUT: out },
@@ -79,7 +79,7 @@ describe('Neovim as an LSP client', function () {
   });
 
   it('publishes nothing for a file without declared models', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'symmetry-lint-nvim-plain-'));
+    const dir = scratchFolder('symmetry-lint-nvim-plain-');
     const plain = path.join(dir, 'plain.ts');
     fs.writeFileSync(plain, "import * as tf from '@tensorflow/tfjs';\nexport const model = tf.sequential();\n");
     try {

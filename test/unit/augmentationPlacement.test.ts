@@ -5,11 +5,11 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { analyzeFile } from '../../server/src/engine';
 import { DiskSourceFiles } from '../../server/src/workspace/fileSources';
 import { TrainingScriptIndex } from '../../server/src/workspace/trainingScripts';
+import { scratchFolder } from './scratchFolders';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, 'server/bin/symmetry-lint.js');
@@ -64,7 +64,7 @@ describe('augmentation findings in the file of the augmenting op', () => {
   });
 
   it('two training scripts through one helper: one finding per group and model in the helper', () => {
-    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'augment-two-'));
+    const folder = scratchFolder('augment-two-');
     try {
       fs.writeFileSync(path.join(folder, 'model.js'), `const tf = require('@tensorflow/tfjs');\nfunction buildNet() {\n  return tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 2, kernelSize: 3 }), tf.layers.globalMaxPooling2d({})] });\n}\nmodule.exports = { buildNet };\n`);
       fs.writeFileSync(path.join(folder, 'mirror.js'), `const tf = require('@tensorflow/tfjs');\nfunction mirror(batch) {\n  return tf.tidy(() => tf.image.flipLeftRight(batch));\n}\nmodule.exports = { mirror };\n`);
@@ -88,7 +88,7 @@ describe('augmentation findings in the file of the augmenting op', () => {
 
 describe('TrainingScriptIndex', () => {
   it('finds the training scripts that reach a file through ESM and CommonJS imports, and follows changes', () => {
-    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'training-index-'));
+    const folder = scratchFolder('training-index-');
     try {
       const write = (name: string, text: string) => fs.writeFileSync(path.join(folder, name), text);
       write('flip.ts', 'export const flip = (x) => x;\n');

@@ -4,9 +4,9 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { FILES_PER_AUTO_THREAD, parseConcurrency, threadCount } from '../../server/src/cli/concurrency';
+import { scratchFolder } from './scratchFolders';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, 'server/bin/symmetry-lint.js');
@@ -47,7 +47,7 @@ describe('symmetry-lint check on a file too deeply nested to parse', function ()
 
   before(() => {
     ensureBuilt();
-    folder = fs.mkdtempSync(path.join(os.tmpdir(), 'symmetry-lint-deep-'));
+    folder = scratchFolder('symmetry-lint-deep-');
     fs.writeFileSync(path.join(folder, 'deep.ts'), deeplyNestedSource());
     fs.copyFileSync(path.join(SAMPLES, 'mnist-cnn.ts'), path.join(folder, 'mnist-cnn.ts'));
     fs.copyFileSync(path.join(SAMPLES, 'exact-by-construction.ts'), path.join(folder, 'exact-by-construction.ts'));
@@ -106,7 +106,7 @@ describe('symmetry-lint check --concurrency', function () {
     ensureBuilt();
     // Every sample, a helper folder, and the unparsable file: more files than threads, so each
     // thread checks several and they finish out of order.
-    folder = fs.mkdtempSync(path.join(os.tmpdir(), 'symmetry-lint-threads-'));
+    folder = scratchFolder('symmetry-lint-threads-');
     fs.cpSync(SAMPLES, path.join(folder, 'samples'), { recursive: true });
     fs.writeFileSync(path.join(folder, 'samples', 'deep.ts'), deeplyNestedSource());
   });

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { scratchFolder } from './scratchFolders';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, 'server/bin/symmetry-lint.js');
@@ -52,7 +53,7 @@ export function buildClean() {
 const UNDECLARED_MODEL = BROKEN_MODEL.replace(/\/\*\*[\s\S]*?\*\/\n/, '').replace('buildBroken', 'buildUndeclared');
 
 function makeFolder(files: Record<string, string>): string {
-  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'symlint-cli-'));
+  const folder = scratchFolder('symlint-cli-');
   for (const [name, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(folder, name)), { recursive: true });
     fs.writeFileSync(path.join(folder, name), text);

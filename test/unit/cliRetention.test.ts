@@ -7,12 +7,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
-import * as os from 'node:os';
 import { FileChecker, PARSED_FILES_KEPT, withFile } from '../../server/src/cli/checkFile';
 import { DiskSourceFiles } from '../../server/src/workspace/fileSources';
 import { CheckOutput } from '../../server/src/cli/checkOutput';
 import { runCheck, type OutputFormat } from '../../server/src/cli/check';
 import type { FileReport } from '../../server/src/cli/report';
+import { scratchFolder } from './scratchFolders';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SAMPLES = path.join(ROOT, 'samples');
@@ -104,7 +104,7 @@ describe('the CLI keeps parsed trees only of files that others import', function
   this.timeout(60000);
   /** Runs `body` in a new scratch folder, removed afterwards. */
   const inScratchDir = (body: (dir: string) => void): void => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'symmetry-lint-kept-'));
+    const dir = scratchFolder('symmetry-lint-kept-');
     try {
       body(dir);
     } finally {

@@ -6,9 +6,9 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { cacheFileName, CodeCache } from '../../server/src/cli/codeCache';
+import { scratchFolder } from './scratchFolders';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, 'server/bin/symmetry-lint.js');
@@ -36,7 +36,7 @@ describe('CLI code cache', function () {
   let script: string;
 
   beforeEach(() => {
-    folder = fs.mkdtempSync(path.join(os.tmpdir(), 'symmetry-lint-code-cache-'));
+    folder = scratchFolder('symmetry-lint-code-cache-');
     cacheDirectory = path.join(folder, 'cache');
     script = path.join(folder, 'script.js');
     fs.writeFileSync(script, scriptText(1, folder));
@@ -119,7 +119,7 @@ describe('symmetry-lint check with its code cache', function () {
   let folder: string;
 
   before(() => {
-    folder = fs.mkdtempSync(path.join(os.tmpdir(), 'symmetry-lint-code-cache-cli-'));
+    folder = scratchFolder('symmetry-lint-code-cache-cli-');
     if (!fs.existsSync(path.join(ROOT, 'server/dist/cli.js'))) {
       const build = spawnSync(process.execPath, [path.join(ROOT, 'scripts/build.js')], { cwd: ROOT, encoding: 'utf8' });
       assert.equal(build.status, 0, build.stderr);

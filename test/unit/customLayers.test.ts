@@ -9,6 +9,7 @@ import { CLASSIFIED_TF_OPS, CUSTOM_OP_RULES } from '../../server/src/analysis/la
 import { customLayerReads } from '../../server/src/analysis/extraction/customLayers';
 import { describeState } from '../../server/src/analysis/symmetry';
 import { layerHover } from '../../server/src/lsp/hover';
+import { scratchFolder } from './scratchFolders';
 
 const HEADER = `import * as tf from '@tensorflow/tfjs';\n`;
 
@@ -266,7 +267,7 @@ export function buildCausal() {
   });
 
   it('reads a custom layer class imported from another file', () => {
-    const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'custom-layers-'));
+    const dir = scratchFolder('custom-layers-');
     try {
       fs.writeFileSync(path.join(dir, 'layers.ts'), `${HEADER}export ${layerClass(`this.w = this.addWeight('w', [inputShape[1], inputShape[2]], 'float32', tf.initializers.zeros());`, 'return tf.add(inputs, this.w.read());').trim()}\n`);
       const code = setModel('equivariant permutation', '').replace(HEADER, `${HEADER}import { Probe } from './layers';\n`);

@@ -3,7 +3,6 @@
 // probe (tfjs, in the worker): an exact inference must measure below 1e-4.
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import * as os from 'node:os';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyzeText, discoveredSymmetriesOf, parseSource, type ModelAnalysis } from '../../server/src/engine';
@@ -11,6 +10,7 @@ import { describeInferredLine } from '../../server/src/analysis/discoveredSymmet
 import { ProbeHost } from '../../server/src/probe/probeHost';
 import { probeModel } from '../../server/src/probe/runProbes';
 import { ensureServerBuilt } from './probeTestSupport';
+import { scratchFolder } from './scratchFolders';
 
 const SAMPLES = path.resolve(__dirname, '../../samples');
 
@@ -131,7 +131,7 @@ describe('check --infer', function () {
   before(() => {
     const build = spawnSync(process.execPath, [path.join(root, 'scripts/build.js')], { cwd: root, encoding: 'utf8' });
     assert.equal(build.status, 0, build.stderr);
-    folder = fs.mkdtempSync(path.join(os.tmpdir(), 'symmetry-infer-'));
+    folder = scratchFolder('symmetry-infer-');
     fs.writeFileSync(path.join(folder, 'classifier.ts'), PLANTED);
     fs.writeFileSync(path.join(folder, 'pooled.ts'), POOLED);
   });

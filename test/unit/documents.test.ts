@@ -17,6 +17,7 @@ import {
   type ContentChange,
 } from '../../server/src/workspace/documents';
 import { DiskSourceFiles, WorkspaceSourceProvider } from '../../server/src/workspace/fileSources';
+import { scratchFolder } from './scratchFolders';
 
 /** A deterministic generator, so a failing edit sequence can be replayed. */
 function seededRandom(seed: number): () => number {
@@ -128,7 +129,7 @@ describe('document store', () => {
   });
 
   it('serves open buffers before the disk, and re-reads the disk when a file changes', () => {
-    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'symlint-docs-'));
+    const folder = scratchFolder('symlint-docs-');
     try {
       const file = path.join(folder, 'helper.ts');
       fs.writeFileSync(file, 'export const a = 1;\n');

@@ -11,6 +11,7 @@ import { buildProbePlan } from '../../server/src/probe/planBuilder';
 import { ProbeHost, ProbeRunError } from '../../server/src/probe/probeHost';
 import { probeFile, probeSavedModel, type FileProbeOutcome } from '../../server/src/probe/runProbes';
 import { ensureServerBuilt } from './probeTestSupport';
+import { scratchFolder } from './scratchFolders';
 
 const LIMITS = { timeoutMs: 60000, maxParameters: 20_000_000 };
 
@@ -244,7 +245,7 @@ describe('probe cases', function () {
     });
 
     it('probes a saved model with its trained weights, and names missing weight files', async () => {
-      const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'saved-model-'));
+      const folder = scratchFolder('saved-model-');
       const saved = tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [10, 10, 2], filters: 3, kernelSize: 1 }), tf.layers.globalAveragePooling2d({})] });
       await saved.save(
         tf.io.withSaveHandler(async (artifacts) => {

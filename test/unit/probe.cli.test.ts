@@ -3,9 +3,9 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureServerBuilt } from './probeTestSupport';
+import { scratchFolder } from './scratchFolders';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'server/bin/symmetry-lint.js');
@@ -52,7 +52,7 @@ describe('check --probe (CLI)', function () {
   });
 
   it('honours a disable comment above the layer the probe blames', () => {
-    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'symmetry-lint-probe-suppress-'));
+    const folder = scratchFolder('symmetry-lint-probe-suppress-');
     try {
       const lines = fs.readFileSync(path.join(ROOT, 'samples', 'sign-broken.ts'), 'utf8').split('\n');
       const blamed = lines.findIndex((line) => line.includes('tf.layers.dense'));

@@ -5,7 +5,6 @@
 // [X, A], and the plain skip for an op the probe does not evaluate.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { analyzeFile, type FileAnalysis } from '../../server/src/engine';
 import { CUSTOM_LAYER_OPS, isAllowedCustomLayerOp } from '../../server/src/probe/customLayerOps';
@@ -15,6 +14,7 @@ import { probeFile, type FileProbeOutcome, type ProbeLimits } from '../../server
 import type { ModelProbeReport } from '../../server/src/protocol';
 import { DiskSourceFiles } from '../../server/src/workspace/fileSources';
 import { ensureServerBuilt } from './probeTestSupport';
+import { scratchFolder } from './scratchFolders';
 
 const LIMITS: ProbeLimits = { timeoutMs: 60000, maxParameters: 20_000_000 };
 const EXACT = 1e-4;
@@ -234,7 +234,7 @@ export function buildHalvesModel() {
 describe('probe: custom layers built from their static op graph', function () {
   this.timeout(120000);
   const host = new ProbeHost();
-  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'probe-custom-'));
+  const folder = scratchFolder('probe-custom-');
   const analyse = (name: string, text: string): { analysis: FileAnalysis; sourceFile: NonNullable<ReturnType<DiskSourceFiles['getSourceFile']>> } => {
     const file = path.join(folder, name);
     fs.writeFileSync(file, text);

@@ -6,7 +6,6 @@
 // and code that throws ends as a reported error, never a crash. Every fixture is small and ours.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { analyzeFile } from '../../server/src/engine';
 import { variantValues } from '../../server/src/probe/executeArguments';
@@ -15,12 +14,13 @@ import { probeFile, type FileProbeOutcome, type ProbeLimits } from '../../server
 import type { ModelProbeReport } from '../../server/src/protocol';
 import { DiskSourceFiles } from '../../server/src/workspace/fileSources';
 import { ensureServerBuilt } from './probeTestSupport';
+import { scratchFolder } from './scratchFolders';
 
 const LIMITS: ProbeLimits = { timeoutMs: 60000, maxParameters: 20_000_000, execute: true };
 
 /** Writes `files` (relative path -> text) into a fresh folder; returns the folder. */
 function writeFolder(prefix: string, files: Record<string, string>): string {
-  const folder = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const folder = scratchFolder(prefix);
   for (const [name, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(folder, name)), { recursive: true });
     fs.writeFileSync(path.join(folder, name), text);

@@ -7,7 +7,6 @@
 // fixture is small and written for this test.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { analyzeFile } from '../../server/src/engine';
 import { undeclaredNames, variantValues } from '../../server/src/probe/executeArguments';
@@ -17,11 +16,12 @@ import type { ModelProbeReport } from '../../server/src/protocol';
 import { DiskSourceFiles } from '../../server/src/workspace/fileSources';
 import { ensureServerBuilt } from './probeTestSupport';
 import { ts } from 'ts-morph';
+import { scratchFolder } from './scratchFolders';
 
 const LIMITS: ProbeLimits = { timeoutMs: 60000, maxParameters: 20_000_000, execute: true };
 
 function writeFile(prefix: string, name: string, text: string): string {
-  const folder = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const folder = scratchFolder(prefix);
   const file = path.join(folder, name);
   fs.writeFileSync(file, text);
   return file;

@@ -4,7 +4,6 @@
 // class in execute mode); and tf.einsum, which tfjs-wasm has no kernel for.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { analyzeFile, analyzeText, parseSource, type FileAnalysis } from '../../server/src/engine';
@@ -15,6 +14,7 @@ import { ProbeHost } from '../../server/src/probe/probeHost';
 import { probeFile, type FileProbeOutcome, type ProbeLimits } from '../../server/src/probe/runProbes';
 import { DiskSourceFiles } from '../../server/src/workspace/fileSources';
 import { ensureServerBuilt } from './probeTestSupport';
+import { scratchFolder } from './scratchFolders';
 
 const LIMITS: ProbeLimits = { timeoutMs: 60000, maxParameters: 20_000_000 };
 const EXACT = 1e-4;
@@ -160,7 +160,7 @@ export function buildScaledGraph() {
 describe('probe: graphs, attention and custom layers', function () {
   this.timeout(90000);
   const host = new ProbeHost();
-  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'probe-graph-'));
+  const folder = scratchFolder('probe-graph-');
   const write = (name: string, text: string) => {
     const file = path.join(folder, name);
     fs.writeFileSync(file, text);

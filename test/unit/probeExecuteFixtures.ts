@@ -2,8 +2,8 @@
 // time (sizes from a sibling module that parses JSON), with a side effect that proves whether
 // its code ran (it writes `executed.marker` beside itself).
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { scratchFolder } from './scratchFolders';
 
 export const MARKER = 'executed.marker';
 
@@ -50,7 +50,7 @@ export function lineOf(text: string, needle: string): number {
 
 /** A fresh folder holding the model and its sibling module; returns the model's path. */
 export function writeRuntimeModel(prefix: string, modelText = RUNTIME_MODEL): { folder: string; modelFile: string; marker: string } {
-  const folder = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const folder = scratchFolder(prefix);
   fs.writeFileSync(path.join(folder, 'runtimeSizes.ts'), RUNTIME_SIZES);
   const modelFile = path.join(folder, 'runtimeModel.ts');
   fs.writeFileSync(modelFile, modelText);

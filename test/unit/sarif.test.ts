@@ -3,11 +3,11 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type * as Sarif from 'sarif';
 import { RULE_IDS } from '../../server/src/rules/ruleIds';
+import { scratchFolder } from './scratchFolders';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, 'server/bin/symmetry-lint.js');
@@ -45,7 +45,7 @@ describe('SARIF output', function () {
       assert.equal(build.status, 0, build.stderr);
     }
     ensureMultitoolExecutable();
-    folder = fs.mkdtempSync(path.join(os.tmpdir(), 'symlint-sarif-'));
+    folder = scratchFolder('symlint-sarif-');
     fs.mkdirSync(path.join(folder, 'src dir'));
     fs.writeFileSync(path.join(folder, 'src dir', 'model.ts'), MODEL);
     const result = spawnSync(process.execPath, [BIN, 'check', '.', '--format', 'sarif'], { cwd: folder, encoding: 'utf8' });

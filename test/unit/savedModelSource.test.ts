@@ -3,11 +3,11 @@
 // match of the saved layer classes to an analysed model's layers.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { analyzeText } from '../../server/src/engine';
 import { savedTopology, sourceBySaveCall, sourceByTopology } from '../../server/src/probe/savedModelSource';
 import { DiskSourceFiles } from '../../server/src/workspace/fileSources';
+import { scratchFolder } from './scratchFolders';
 
 const MODELS = `import * as tf from '@tensorflow/tfjs';
 export function buildFlipNet() {
@@ -27,7 +27,7 @@ export function buildDenseNet() {
 describe('saved model source', () => {
   let folder: string;
   before(() => {
-    folder = fs.mkdtempSync(path.join(os.tmpdir(), 'saved-source-'));
+    folder = scratchFolder('saved-source-');
     fs.writeFileSync(path.join(folder, 'models.ts'), MODELS);
     fs.writeFileSync(
       path.join(folder, 'train.ts'),

@@ -4,8 +4,8 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { scratchFolder } from './scratchFolders';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, 'server/bin/symmetry-lint.js');
@@ -20,7 +20,7 @@ function ensureBuilt(): void {
 }
 
 function check(format: 'json' | 'text' | 'sarif', extra: string[] = []): { status: number | null; stdout: string } {
-  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'symlint-variants-'));
+  const folder = scratchFolder('symlint-variants-');
   try {
     fs.writeFileSync(path.join(folder, 'tagger.ts'), TAGGER);
     const result = spawnSync(process.execPath, [BIN, 'check', 'tagger.ts', '--format', format, ...extra], { cwd: folder, encoding: 'utf8', timeout: 120000 });

@@ -4,8 +4,8 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { scratchFolder } from '../scratchFolders';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const SYMMETRY_LINT = path.join(ROOT, 'server/bin/symmetry-lint.js');
@@ -20,7 +20,7 @@ function ensureBuilt(): void {
 
 /** A flat config file outside the linted folder: the README's three lines, with the built plugin. */
 function writeRecommendedConfig(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'symmetry-lint-eslint-config-'));
+  const dir = scratchFolder('symmetry-lint-eslint-config-');
   const file = path.join(dir, 'eslint.config.mjs');
   fs.writeFileSync(file, `import symmetryLint from ${JSON.stringify(PLUGIN)};\nexport default [symmetryLint.configs.recommended];\n`);
   return file;
@@ -52,7 +52,7 @@ interface CliSarif {
 const ESLINT_SEVERITY: Record<string, number> = { error: 2, warning: 1, note: 1 };
 
 function copyOf(folder: string): string {
-  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'symmetry-lint-eslint-fix-'));
+  const copy = scratchFolder('symmetry-lint-eslint-fix-');
   fs.cpSync(folder, copy, { recursive: true });
   return copy;
 }

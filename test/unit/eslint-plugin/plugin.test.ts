@@ -3,12 +3,12 @@
 // helper in another file, and the recommended config under a user's own typescript-eslint setup.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Linter } from 'eslint';
 import * as typescriptParser from '@typescript-eslint/parser';
 import plugin from '../../../eslint-plugin/src/index';
 import { engineAnalysisCount } from '../../../eslint-plugin/src/sharedAnalysis';
+import { scratchFolder } from '../scratchFolders';
 
 const MODEL = `import * as tf from '@tensorflow/tfjs';
 
@@ -34,7 +34,7 @@ describe('eslint-plugin-symmetry-lint: Linter', () => {
   let linter: Linter;
 
   before(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'symmetry-lint-eslint-plugin-'));
+    dir = scratchFolder('symmetry-lint-eslint-plugin-');
     linter = new Linter({ cwd: dir });
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
