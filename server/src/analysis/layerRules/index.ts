@@ -55,16 +55,23 @@ export function layerRuleFor(kind: string, origin: LayerOrigin): LayerRule | und
   return undefined;
 }
 
-/** Rules of custom layer instances, made once per body (the body is shared while its class is unchanged). */
-const CUSTOM_RULES = new WeakMap<CustomLayerBody, LayerRule>();
+/**
+ * Where a custom layer's rule is kept, made once per body (the body is shared while its class is
+ * unchanged): on the body itself, not in a WeakMap keyed by it. The rule's closures refer to the
+ * body, and V8's young-generation collector keeps such an entry's key and value alive, so every
+ * body a checked file read was promoted and freed only by a full collection (docs/decisions.md).
+ * Not enumerable, so copies, clones, JSON and deep equality never see it.
+ */
+const RULE_OF_BODY = Symbol('customLayerRule');
 
 /** The rule for a layer node: its table entry, or for a custom layer class the rule its body gives. */
 export function ruleForLayer(layer: Pick<LayerNode, 'kind' | 'origin' | 'body'>): LayerRule | undefined {
   if (layer.body && layer.origin === 'custom') {
-    let rule = CUSTOM_RULES.get(layer.body);
+    const holder = layer.body as CustomLayerBody & { [RULE_OF_BODY]?: LayerRule };
+    let rule = holder[RULE_OF_BODY];
     if (!rule) {
       rule = customLayerRule(layer.body, layer.kind);
-      CUSTOM_RULES.set(layer.body, rule);
+      Object.defineProperty(holder, RULE_OF_BODY, { value: rule, enumerable: false, configurable: true, writable: true });
     }
     return rule;
   }
