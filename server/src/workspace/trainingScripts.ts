@@ -15,8 +15,14 @@ const RELATIVE_IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\
 interface ScannedFile {
   training: boolean;
   /** Relative specifiers resolved to files of the project. */
-  imports: string[];
+  imports: readonly string[];
 }
+
+/**
+ * What most files scan to: one shared record, since the index holds one per file of the project
+ * for as long as the run (issue 13: memory must not grow with the number of files).
+ */
+const NEITHER_TRAINING_NOR_IMPORTING: ScannedFile = Object.freeze({ training: false, imports: Object.freeze([]) });
 
 export class TrainingScriptIndex implements ProjectTrainingScripts {
   private readonly files = new Set<string>();
@@ -29,7 +35,11 @@ export class TrainingScriptIndex implements ProjectTrainingScripts {
    *   it cannot be read.
    */
   constructor(files: Iterable<string>, private readonly readText: (fileName: string) => string | undefined = readFromDisk) {
-    for (const fileName of files) this.files.add(path.resolve(fileName));
+    for (const fileName of files) {
+      // The caller's string when it is already the resolved path: one copy of each name, not two.
+      const resolved = path.resolve(fileName);
+      this.files.add(resolved === fileName ? fileName : resolved);
+    }
   }
 
   /** Whether the project holds `fileName`: its own analysis reports what happens in it. */
@@ -134,7 +144,8 @@ export class TrainingScriptIndex implements ProjectTrainingScripts {
       const resolved = candidatesFor(base).map((candidate) => path.resolve(candidate)).find((candidate) => this.files.has(candidate));
       if (resolved && resolved !== fileName && !imports.includes(resolved)) imports.push(resolved);
     }
-    scanned = { training: TRAINING_TEXT.test(text), imports };
+    const training = TRAINING_TEXT.test(text);
+    scanned = training || imports.length > 0 ? { training, imports } : NEITHER_TRAINING_NOR_IMPORTING;
     this.scanned.set(fileName, scanned);
     return scanned;
   }
