@@ -8,10 +8,11 @@ import * as path from 'node:path';
 const ROOT = path.resolve(__dirname, '..', '..');
 
 /** Young-generation sizes in a fresh process before and after a churn of surviving objects. */
-function youngSizes(stopAtBytes: number): { before: number; after: number; stopped: boolean } {
+function youngSizes(stopAtBytes: number, setUp = ''): { before: number; after: number; stopped: boolean } {
   const program = `
     const v8 = require('node:v8');
-    const { stopYoungGenerationGrowthOnceAt } = require(${JSON.stringify(path.join(ROOT, 'server/src/youngGeneration.ts'))});
+    const { keepYoungGenerationAtInitialSize, resumeYoungGenerationGrowth, stopYoungGenerationGrowthOnceAt } = require(${JSON.stringify(path.join(ROOT, 'server/src/youngGeneration.ts'))});
+    ${setUp}
     const size = () => v8.getHeapSpaceStatistics().find((space) => space.space_name === 'new_space').space_size;
     let kept = [];
     const churn = (count) => {
@@ -37,6 +38,16 @@ describe('young generation cap', function () {
     const { before, after, stopped } = youngSizes(1);
     assert.equal(stopped, true);
     assert.equal(after, before);
+  });
+
+  // `check` on one thread: held at its initial size while TypeScript loads, then let grow to its cap.
+  it('grows again after resumeYoungGenerationGrowth, until the cap stops it', () => {
+    const { before, after, stopped } = youngSizes(1024 * 1024 * 1024, 'keepYoungGenerationAtInitialSize(); resumeYoungGenerationGrowth();');
+    assert.equal(stopped, false);
+    assert.ok(after > before, `grew from ${before} to ${after} bytes`);
+    const held = youngSizes(1024 * 1024 * 1024, 'keepYoungGenerationAtInitialSize();');
+    assert.equal(held.stopped, true);
+    assert.equal(held.after, held.before);
   });
 
   // Also the control: the churn does grow the young generation when nothing stops it.

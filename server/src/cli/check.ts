@@ -4,6 +4,7 @@
 import { parseCommandLineDeclaration } from '../analysis/declarations';
 import { discoverSourceFiles } from '../workspace/discovery';
 import { checkFileOutcome, FileChecker, UnreadableFileError } from './checkFile';
+import { resumeYoungGenerationGrowth, stopYoungGenerationGrowthOnceAt } from '../youngGeneration';
 import { CheckWorkerThreads, ThreadedCheckError } from './checkThreads';
 import { threadCount, type ConcurrencySetting } from './concurrency';
 import { CheckOutput } from './checkOutput';
@@ -30,6 +31,11 @@ export interface CheckOptions {
   workers?: CheckWorkerThreads;
   /** `--infer`: add each model's discovered symmetries (SPEC 8 `inferred`). */
   infer?: boolean;
+  /**
+   * Bytes the main thread's young generation may grow to while it checks files on its own: set by
+   * main.ts, which held it at its initial size while TypeScript loaded. Unset: V8 sizes it.
+   */
+  youngGenerationCap?: number;
   /**
    * Where the output goes as each file is done (text and JSON; SARIF at the end). Without it
    * the whole output is in the result's `output`; with it, `output` is ''.
@@ -65,9 +71,13 @@ export function runCheck(options: CheckOptions): CheckResult {
 function checkOnMainThread(files: readonly string[], options: CheckOptions): CheckResult {
   const checker = new FileChecker({ cwd: options.cwd, symmetry: options.symmetry, infer: options.infer, files });
   const output = new CheckOutput(options, options.write);
+  // main.ts held the young generation at its initial size while TypeScript loaded; it may now
+  // grow to the cap, checked after each file (youngGeneration.ts).
+  if (options.youngGenerationCap) resumeYoungGenerationGrowth();
   for (const fileName of files) {
     try {
       output.add(checker.check(fileName));
+      if (options.youngGenerationCap) stopYoungGenerationGrowthOnceAt(options.youngGenerationCap);
     } catch (error) {
       if (error instanceof UnreadableFileError) throw new UsageError(error.message);
       throw error;

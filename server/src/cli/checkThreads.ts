@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { CHECK_WORKER_RESOURCE_LIMITS } from '../youngGeneration';
 import type { FileCheckSettings } from './checkFile';
 import type { CheckWorkerReply, CheckWorkerRequest } from './checkWorker';
 import type { FileReport } from './report';
@@ -69,7 +70,8 @@ export class CheckWorkerThreads {
     // Not built is a usage problem of the run, told before any file is checked.
     const script = workerScript();
     for (let i = 0; i < count; i++) {
-      const worker = new Worker(script);
+      // A small young generation, as on one thread (youngGeneration.ts).
+      const worker = new Worker(script, { resourceLimits: CHECK_WORKER_RESOURCE_LIMITS });
       // Until the run needs them, the workers do not keep the process alive (a usage error
       // found after they started exits at once).
       worker.unref();

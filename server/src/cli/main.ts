@@ -10,7 +10,7 @@ import { CheckWorkerThreads } from './checkThreads';
 import { setV8FlagsForProcess } from './codeCache';
 import { ruleDocsBaseUrl, setDocsBaseUrl } from '../rules/rule';
 import { OUTPUT_FORMATS, UsageError, type OutputFormat } from './usage';
-import { YOUNG_GENERATION_FLAGS } from '../youngGeneration';
+import { CHECK_YOUNG_GENERATION_CAP_BYTES, keepYoungGenerationAtInitialSize } from '../youngGeneration';
 // The static analysis (check.ts, ruleCatalog.ts: TypeScript and ts-morph) is imported only once
 // the arguments are parsed, so that a --probe run starts its tfjs worker first.
 
@@ -152,18 +152,19 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     const { fix, probe, probeExecute, docsBaseUrl, ...parsed } = parseCheckArguments(rest);
     // Each file's analysis is garbage once the file is formatted, so the live heap stays small
-    // (about 30 MB over 2,000 files); V8's default growth still let the heap reach ~125 MB
-    // between collections, and the peak resident set grew with the run's length. A heap growing
-    // factor of 1.2 instead of V8's (up to 4) keeps it nearly flat (205 MB at 500 files, 244 MB
-    // at 4,000, two threads). `--optimize-for-size` held it flatter (194-212 MB) but gave back
-    // its young generation's pages to the system after collections, to fault them in again:
-    // 17-20% more CPU on 500-4,000 files (docs/benchmarks.md, issue 13). Process-wide: the check
-    // workers get it too. Not with --probe: the tfjs worker's speed was measured without it.
-    // With --probe the young generation stays at its initial size instead, as in the server
-    // (youngGeneration.ts): V8's heaps, not tfjs, made a probe run's memory grow with its files
-    // (docs/benchmarks.md). Both through setV8FlagsForProcess, so the code cache is keyed by the
-    // flags it was made under.
-    setV8FlagsForProcess(probe ? YOUNG_GENERATION_FLAGS : CHECK_HEAP_FLAGS);
+    // (about 20 MB); what grew with the run was V8's heaps between collections. A heap growing
+    // factor of 1.2 instead of V8's (up to 4) keeps old space from running far ahead of what it
+    // holds (docs/benchmarks.md, issue 13); not with --probe, whose tfjs worker's speed was
+    // measured without it. V8 also lets old space grow by the young generation's size before it
+    // collects, and grows that to 32 MB: on one thread it is held at its initial size while
+    // TypeScript loads, then may grow to 8 MB (check.ts, youngGeneration.ts); `--concurrency`'s
+    // workers get the same as a limit of their heaps. Through setV8FlagsForProcess, so the code
+    // cache is keyed by the flags it was made under; and set back before the cache is written at
+    // exit (this handler runs before the cache's), or V8 would refuse it on the next run.
+    const oneThread = parsed.concurrency === 'off' || parsed.concurrency === 1;
+    if (!probe) setV8FlagsForProcess(CHECK_HEAP_FLAGS);
+    if (probe || oneThread) keepYoungGenerationAtInitialSize(setV8FlagsForProcess);
+    if (!probe && oneThread) process.once('exit', () => keepYoungGenerationAtInitialSize());
     // --probe: the tfjs worker starts now and loads tfjs and wasm on its own thread while this
     // one loads and runs the static analysis; a plain check never starts it. A failed start is
     // reported by the first probe, which starts the worker again.
@@ -201,7 +202,7 @@ async function main(argv: readonly string[]): Promise<number> {
     // formatting it (about 80 us each, 2,000 files): the chunks go out in blocks instead.
     const stdout = new BlockWriter((block) => process.stdout.write(block));
     try {
-      const result = await (await import('./check.js')).runCheckConcurrently({ ...checkOptions, workers, write: (chunk) => stdout.write(chunk) });
+      const result = await (await import('./check.js')).runCheckConcurrently({ ...checkOptions, workers, youngGenerationCap: !probe && oneThread ? CHECK_YOUNG_GENERATION_CAP_BYTES : undefined, write: (chunk) => stdout.write(chunk) });
       stdout.write(result.output);
       return result.exitCode;
     } finally {
