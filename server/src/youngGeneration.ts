@@ -31,8 +31,9 @@ const DEFAULT_GROWTH_FLAGS = '--semi-space-growth-factor=2';
 
 /**
  * The young generation of a `check --concurrency` worker: 8 MB of semi-spaces, as
- * CHECK_YOUNG_GENERATION_CAP_BYTES on one thread. V8 reads it when the worker's heap is set up
- * (a third of it is the young large-object space), so no flag changes while threads load code.
+ * CHECK_YOUNG_GENERATION_CAP_BYTES on one thread (V8 gives each of the two semi-spaces a third of
+ * the limit; measured: 8 MB). V8 reads it when the worker's heap is set up, so no flag changes
+ * while threads load code.
  */
 export const CHECK_WORKER_RESOURCE_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 12 };
 
