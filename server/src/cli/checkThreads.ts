@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { CHECK_WORKER_RESOURCE_LIMITS } from '../youngGeneration';
+import { CHECK_WORKER_RESOURCE_LIMITS, keepYoungGenerationSettingAcross } from '../youngGeneration';
 import type { FileCheckSettings } from './checkFile';
 import type { CheckWorkerReply, CheckWorkerRequest } from './checkWorker';
 import type { FileReport } from './report';
@@ -217,6 +217,7 @@ export class CheckWorkerPool {
 
   private startWorker(): Worker {
     const worker = new Worker(workerScript(), { workerData: this.settings });
+    keepYoungGenerationSettingAcross(worker, 'first message');
     this.started++;
     const lost = (error: Error) => {
       const job = this.busy.get(worker);

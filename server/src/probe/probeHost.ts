@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { keepYoungGenerationSettingAcross } from '../youngGeneration';
 import type { MeasuredModel } from './measurement';
 import type { ExecutePlan } from './executeModel';
 import type { ProbePlan, SavedModelPlan } from './plan';
@@ -108,6 +109,7 @@ export class ProbeHost {
       stdout: true,
       stderr: true,
     });
+    keepYoungGenerationSettingAcross(worker);
     worker.stdout.resume();
     worker.stderr.resume();
     worker.unref();
