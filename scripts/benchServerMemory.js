@@ -4,12 +4,15 @@
 // uses, and after the same 41 on-type edits, with where it goes (V8's heap spaces, read inside
 // the server through a preloaded reporter), and the first analysis' and the keystrokes' wall and
 // CPU time (the server's user + system, all threads, from /proc: load disturbs it less). Static
-// analysis only: the idle probe-worker warm-up is turned off (symmetryLint.probe.warmUp).
+// analysis only: the idle probe-worker warm-up is turned off (symmetryLint.probe.warmUp), unless
+// --probe-warm-up.
 // Options: --build <root> (measure another checkout's server/dist/server.js beside this one,
 // alternating, same file), --rounds N (fresh servers per build, default 3), --edits N (on-type
 // edits per server, default 41: V8 collects the old generation rarely, so a long series shows
-// what garbage it lets build up; the peak resident set over the series is reported too).
-// Prints Markdown.
+// what garbage it lets build up; the peak resident set over the series is reported too),
+// --probe-warm-up (the probe worker's idle warm-up on: after the edits the client stays idle for
+// 4 s, long enough here for the server to start the worker, then types 60 more edits; the
+// resident set then includes the worker). Prints Markdown.
 'use strict';
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -28,6 +31,10 @@ const option = (name, fallback) => {
 const rounds = Number(option('--rounds', '3'));
 const editCount = Math.max(6, Number(option('--edits', '41')));
 const other = option('--build', undefined);
+const probeWarmUp = args.includes('--probe-warm-up');
+/** Idle time after the edits with --probe-warm-up: the server warms the probe worker when idle. */
+const WARM_UP_IDLE_MS = 4000;
+const EDITS_AFTER_WARM_UP = 60;
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const mb = (bytes) => bytes / 1048576;
@@ -72,7 +79,7 @@ async function measure(serverPath, text, dir) {
   const reportFile = path.join(dir, `report-${Math.random().toString(36).slice(2)}.json`);
   const child = spawn(process.execPath, ['--require', reporter, serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'ignore'], env: { ...process.env, SYMMETRY_LINT_MEMORY_REPORT: reportFile } });
   const connection = rpc.createMessageConnection(new rpc.StreamMessageReader(child.stdout), new rpc.StreamMessageWriter(child.stdin));
-  connection.onRequest('workspace/configuration', (params) => params.items.map(() => ({ probe: { warmUp: false } })));
+  connection.onRequest('workspace/configuration', (params) => params.items.map(() => ({ probe: { warmUp: probeWarmUp } })));
   connection.onNotification(() => {});
   connection.listen();
   await connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: { textDocument: { diagnostic: {} }, workspace: { configuration: true } } });
@@ -92,8 +99,7 @@ async function measure(serverPath, text, dir) {
   const keystrokes = [];
   let warmCpu = 0;
   let peak = opened;
-  for (let i = 0; i < editCount; i++) {
-    if (i === 5) warmCpu = cpuOf(child.pid);
+  const type = async (i) => {
     const digit = i % 2 === 0 ? '7' : '6';
     const started = performance.now();
     connection.sendNotification('textDocument/didChange', {
@@ -101,10 +107,18 @@ async function measure(serverPath, text, dir) {
       contentChanges: [{ range: { start: position, end: { line: position.line, character: position.character + 1 } }, text: digit }],
     });
     await connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } });
-    keystrokes.push(performance.now() - started);
     peak = Math.max(peak, rssOf(child.pid));
+    return performance.now() - started;
+  };
+  for (let i = 0; i < editCount; i++) {
+    if (i === 5) warmCpu = cpuOf(child.pid);
+    keystrokes.push(await type(i));
   }
   const editCpu = (cpuOf(child.pid) - warmCpu) / (editCount - 5);
+  if (probeWarmUp) {
+    await new Promise((resolve) => setTimeout(resolve, WARM_UP_IDLE_MS));
+    for (let i = editCount; i < editCount + EDITS_AFTER_WARM_UP; i++) await type(i);
+  }
   const edited = rssOf(child.pid);
   const report = await reportOf(child, reportFile);
   child.kill();
@@ -131,7 +145,7 @@ async function main() {
   const loadAfter = os.loadavg().map((x) => x.toFixed(1)).join(' / ');
   fs.rmSync(dir, { recursive: true, force: true });
   const lines = [
-    `Command: \`npm run bench:memory${args.length ? ' -- ' + args.join(' ') : ''}\` (node ${process.version}, ${os.cpus().length} cores, ${new Date().toISOString().replace(/\..*/, 'Z')}); load average ${loadBefore} before, ${loadAfter} after. ${text.split('\n').length}-line file, ${editCount} edits, medians of ${rounds} fresh servers per build, alternating.`,
+    `Command: \`npm run bench:memory${args.length ? ' -- ' + args.join(' ') : ''}\` (node ${process.version}, ${os.cpus().length} cores, ${new Date().toISOString().replace(/\..*/, 'Z')}); load average ${loadBefore} before, ${loadAfter} after. ${text.split('\n').length}-line file, ${editCount} edits${probeWarmUp ? `, then ${WARM_UP_IDLE_MS / 1000} s idle (probe worker warm-up) and ${EDITS_AFTER_WARM_UP} more` : ''}, medians of ${rounds} fresh servers per build, alternating.`,
     '',
     '| build | RSS idle | RSS after open | RSS after the edits | peak RSS during the edits | first analysis: wall / CPU | median keystroke | CPU per edit | heap: new space | old space | large objects | code | heap used |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
