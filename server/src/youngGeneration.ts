@@ -16,8 +16,8 @@
 //   measurable, and it saves the 16 MB that the last doubling would commit.
 // Starting a worker thread undoes the setting for the whole process (measured on Node 20: with
 // the factor set, the main thread's young generation grew to 32 MB again once a worker had
-// started), so the language server sets it again after each worker it starts:
-// keepYoungGenerationSettingAcross.
+// started), so it is set again after each probe or workspace worker starts, in the language server
+// and in `check --probe`: keepYoungGenerationSettingAcross.
 import * as v8 from 'node:v8';
 import type { ResourceLimits, Worker } from 'node:worker_threads';
 
