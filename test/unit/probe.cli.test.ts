@@ -51,6 +51,15 @@ describe('check --probe (CLI)', function () {
     assert.equal(check('odd-mlp.ts', '--probe=yes').status, 2);
   });
 
+  it('exits 2 on a missing input, with the probe worker already started, instead of hanging', () => {
+    // The worker starts when --probe is parsed; a usage error found after that once left its
+    // piped output holding the process open. spawnSync's timeout turns a hang into a failure.
+    const result = spawnSync(process.execPath, [CLI, 'check', 'no-such-model.ts', '--probe'], { cwd: path.join(ROOT, 'samples'), encoding: 'utf8', timeout: 20000 });
+    assert.equal(result.signal, null, 'the process had to be killed: it hung after the usage error');
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /no such file or folder: no-such-model\.ts/);
+  });
+
   it('honours a disable comment above the layer the probe blames', () => {
     const folder = scratchFolder('symmetry-lint-probe-suppress-');
     try {

@@ -170,43 +170,49 @@ async function main(argv: readonly string[]): Promise<number> {
     // reported by the first probe, which starts the worker again.
     const probeHost = probe ? new ProbeHost({ smallYoungGeneration: true }) : undefined;
     probeHost?.warmUp().catch(() => undefined);
-    // --concurrency n: its n - 1 workers (this thread is the n-th) load TypeScript now, while this
-    // thread loads its own and walks the folders; the run stops any it does not need.
-    const workers = !probe && typeof parsed.concurrency === 'number' && parsed.concurrency > 1 ? new CheckWorkerThreads(parsed.concurrency - 1) : undefined;
-    setDocsBaseUrl(docsBaseUrl);
-    if (fix) {
-      // Same fixes as the editor's; the check below re-analyses the fixed files.
-      const { applyPreferredFixes } = await import('./fix.js');
-      for (const file of applyPreferredFixes(parsed.inputs, process.cwd(), { commandLineDeclarations: parsed.symmetry })) {
-        process.stderr.write(`symmetry-lint: fixed ${file.applied.length} problem(s) in ${file.fileName}\n`);
-      }
-    }
-    const { ruleCatalog } = await import('./ruleCatalog.js');
-    const checkOptions = {
-      ...parsed,
-      cwd: process.cwd(),
-      tool: { name: 'symmetry-lint', version: serverPackage.version, informationUri: ruleDocsBaseUrl() },
-      catalog: ruleCatalog(),
-    };
-    // Each file's output is handed on as soon as it is its turn (checkOutput.ts), probes or not.
-    // --probe-execute: the only way the CLI runs the user's model code.
-    if (probeHost) {
-      const write = (chunk: string): void => {
-        process.stdout.write(chunk);
-      };
-      const result = await (await import('./probeCheck.js')).runCheckWithProbes({ ...checkOptions, execute: probeExecute === true, host: probeHost, write });
-      process.stdout.write(result.output);
-      return result.exitCode;
-    }
-    // Without probes a file takes milliseconds, and a write to stdout per file cost more than
-    // formatting it (about 80 us each, 2,000 files): the chunks go out in blocks instead.
-    const stdout = new BlockWriter((block) => process.stdout.write(block));
     try {
-      const result = await (await import('./check.js')).runCheckConcurrently({ ...checkOptions, workers, youngGenerationCap: !probe && oneThread ? CHECK_YOUNG_GENERATION_CAP_BYTES : undefined, write: (chunk) => stdout.write(chunk) });
-      stdout.write(result.output);
-      return result.exitCode;
+      // --concurrency n: its n - 1 workers (this thread is the n-th) load TypeScript now, while this
+      // thread loads its own and walks the folders; the run stops any it does not need.
+      const workers = !probe && typeof parsed.concurrency === 'number' && parsed.concurrency > 1 ? new CheckWorkerThreads(parsed.concurrency - 1) : undefined;
+      setDocsBaseUrl(docsBaseUrl);
+      if (fix) {
+        // Same fixes as the editor's; the check below re-analyses the fixed files.
+        const { applyPreferredFixes } = await import('./fix.js');
+        for (const file of applyPreferredFixes(parsed.inputs, process.cwd(), { commandLineDeclarations: parsed.symmetry })) {
+          process.stderr.write(`symmetry-lint: fixed ${file.applied.length} problem(s) in ${file.fileName}\n`);
+        }
+      }
+      const { ruleCatalog } = await import('./ruleCatalog.js');
+      const checkOptions = {
+        ...parsed,
+        cwd: process.cwd(),
+        tool: { name: 'symmetry-lint', version: serverPackage.version, informationUri: ruleDocsBaseUrl() },
+        catalog: ruleCatalog(),
+      };
+      // Each file's output is handed on as soon as it is its turn (checkOutput.ts), probes or not.
+      // --probe-execute: the only way the CLI runs the user's model code.
+      if (probeHost) {
+        const write = (chunk: string): void => {
+          process.stdout.write(chunk);
+        };
+        const result = await (await import('./probeCheck.js')).runCheckWithProbes({ ...checkOptions, execute: probeExecute === true, host: probeHost, write });
+        process.stdout.write(result.output);
+        return result.exitCode;
+      }
+      // Without probes a file takes milliseconds, and a write to stdout per file cost more than
+      // formatting it (about 80 us each, 2,000 files): the chunks go out in blocks instead.
+      const stdout = new BlockWriter((block) => process.stdout.write(block));
+      try {
+        const result = await (await import('./check.js')).runCheckConcurrently({ ...checkOptions, workers, youngGenerationCap: !probe && oneThread ? CHECK_YOUNG_GENERATION_CAP_BYTES : undefined, write: (chunk) => stdout.write(chunk) });
+        stdout.write(result.output);
+        return result.exitCode;
+      } finally {
+        stdout.flush();
+      }
     } finally {
-      stdout.flush();
+      // Also when the run stops early (a missing input, a failed --fix): the worker's piped
+      // stdout and stderr would otherwise hold the process open after the error is printed.
+      await probeHost?.dispose();
     }
   }
   if (command === 'lsp') {
