@@ -20,9 +20,9 @@ const HASH_BYTES = 32;
 const CACHE_EXTENSION = '.v8cache';
 
 /**
- * V8 refuses cached data made under other flags; the label names the flags the CLI set, so a
- * `check` and a `check --probe`, which set different flags, each keep
- * their own cache instead of overwriting each other's. In the environment, because worker
+ * V8 refuses cached data made under other flags; the label names the flags the CLI set, so runs
+ * that set different flags (`check` on one thread and with `--concurrency 2`) each keep their own
+ * cache instead of overwriting each other's. In the environment, because worker
  * threads start with a copy of it and V8's flags are the whole process'.
  */
 const FLAGS_LABEL_VARIABLE = 'SYMMETRY_LINT_V8_FLAGS';

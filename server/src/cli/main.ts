@@ -14,7 +14,7 @@ import { CHECK_YOUNG_GENERATION_CAP_BYTES, keepYoungGenerationAtInitialSize } fr
 // The static analysis (check.ts, ruleCatalog.ts: TypeScript and ts-morph) is imported only once
 // the arguments are parsed, so that a --probe run starts its tfjs worker first.
 
-/** V8 flags of a plain `check` (see where they are set). */
+/** V8 flags of `check` (see where they are set). */
 const CHECK_HEAP_FLAGS = '--heap-growing-percent=20';
 
 const HELP = `Usage:
@@ -154,15 +154,17 @@ async function main(argv: readonly string[]): Promise<number> {
     // Each file's analysis is garbage once the file is formatted, so the live heap stays small
     // (about 20 MB); what grew with the run was V8's heaps between collections. A heap growing
     // factor of 1.2 instead of V8's (up to 4) keeps old space from running far ahead of what it
-    // holds (docs/benchmarks.md, issue 13); not with --probe, whose tfjs worker's speed was
-    // measured without it. V8 also lets old space grow by the young generation's size before it
-    // collects, and grows that to 32 MB: on one thread it is held at its initial size while
+    // holds (docs/benchmarks.md, issue 13). With --probe too: there V8 chose its factor at the one
+    // collection during start-up, when this thread allocated fast, and while it then mostly
+    // waited for the tfjs worker its old space filled with promoted garbage up to four times what
+    // it held; the worker's probes cost no more under it (docs/decisions.md). V8 also lets old
+    // space grow by the young generation's size before it collects, and grows that to 32 MB: on one thread it is held at its initial size while
     // TypeScript loads, then may grow to 8 MB (check.ts, youngGeneration.ts); `--concurrency`'s
     // workers get the same as a limit of their heaps. Through setV8FlagsForProcess, so the code
     // cache is keyed by the flags it was made under; and set back before the cache is written at
     // exit (this handler runs before the cache's), or V8 would refuse it on the next run.
     const oneThread = parsed.concurrency === 'off' || parsed.concurrency === 1;
-    if (!probe) setV8FlagsForProcess(CHECK_HEAP_FLAGS);
+    setV8FlagsForProcess(CHECK_HEAP_FLAGS);
     if (probe || oneThread) keepYoungGenerationAtInitialSize(setV8FlagsForProcess);
     if (!probe && oneThread) process.once('exit', () => keepYoungGenerationAtInitialSize());
     // --probe: the tfjs worker starts now and loads tfjs and wasm on its own thread while this
