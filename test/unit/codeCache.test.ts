@@ -128,8 +128,8 @@ describe('symmetry-lint check with its code cache', function () {
 
   after(() => fs.rmSync(folder, { recursive: true, force: true }));
 
-  function check(cache: string, extra: string[] = []): { status: number | null; stdout: string; stderr: string } {
-    const result = spawnSync(process.execPath, [BIN, 'check', 'samples/mnist-cnn.ts', 'samples/p4-rotation.js', '--format', 'json', ...extra], {
+  function check(cache: string, extra: string[] = [], nodeFlags: string[] = []): { status: number | null; stdout: string; stderr: string } {
+    const result = spawnSync(process.execPath, [...nodeFlags, BIN, 'check', 'samples/mnist-cnn.ts', 'samples/p4-rotation.js', '--format', 'json', ...extra], {
       cwd: ROOT,
       encoding: 'utf8',
       env: { ...process.env, SYMMETRY_LINT_CODE_CACHE: cache },
@@ -162,5 +162,17 @@ describe('symmetry-lint check with its code cache', function () {
     }
     assert.equal(cacheFiles(cache).length, cachesMade, 'the broken cache was replaced, not added to');
     assert.notEqual(fs.readFileSync(cacheFile, 'utf8'), 'garbage');
+  });
+
+  it('writes a whole cache after a run long enough for V8 to drop unused bytecode', () => {
+    // A long first run wrote a cache without TypeScript's start-up, which V8 had dropped by its
+    // end (half the size after 16,000 files), and every later run compiled it again.
+    // --stress-flush-code makes V8 drop bytecode at every full collection, as a long run does.
+    const short = path.join(folder, 'short');
+    const long = path.join(folder, 'long');
+    assert.equal(check(short).stderr, '');
+    assert.equal(check(long, [], ['--stress-flush-code']).stderr, '');
+    const size = (directory: string) => fs.statSync(path.join(directory, cacheFiles(directory)[0])).size;
+    assert.ok(size(long) > 0.9 * size(short), `the long run's cache holds ${size(long)} bytes, a short run's ${size(short)}`);
   });
 });
