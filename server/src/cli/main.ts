@@ -164,11 +164,12 @@ async function main(argv: readonly string[]): Promise<number> {
     // collection during start-up, when this thread allocated fast, and while it then mostly
     // waited for the tfjs worker its old space filled with promoted garbage up to four times what
     // it held; the worker's probes cost no more under it (docs/decisions.md). V8 also lets old
-    // space grow by the young generation's size before it collects, and grows that to 32 MB: on one thread it is held at its initial size while
-    // TypeScript loads, then may grow to 8 MB (check.ts, youngGeneration.ts); `--concurrency`'s
-    // workers get the same as a limit of their heaps. Through setV8FlagsForProcess, so the code
-    // cache is keyed by the flags it was made under; and set back before the cache is written at
-    // exit (this handler runs before the cache's), or V8 would refuse it on the next run.
+    // space grow by the young generation's size before it collects, and grows that to 32 MB: on
+    // one thread it is held at its initial size while TypeScript loads, then may grow to 8 MB
+    // (check.ts, youngGeneration.ts); `--concurrency`'s workers get the same as a limit of their
+    // heaps. Through setV8FlagsForProcess, so the code cache is keyed by the flags it was made
+    // under; and set back before the cache is written at exit (this handler runs before the
+    // cache's), or V8 would refuse it on the next run.
     const oneThread = parsed.concurrency === 'off' || parsed.concurrency === 1;
     setV8FlagsForProcess(CHECK_V8_FLAGS);
     if (probe || oneThread) keepYoungGenerationAtInitialSize(setV8FlagsForProcess);
