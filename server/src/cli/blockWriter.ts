@@ -3,6 +3,7 @@
 // A chunk is encoded into the block's bytes as it comes, not kept as a string: strings kept
 // until a block filled up outlived two of V8's young-generation collections and were promoted,
 // a third of what a run promoted per file (docs/decisions.md).
+import { bytesOf } from './bufferBytes';
 
 /**
  * Bytes a block holds before it goes out (a chunk larger than a block goes out alone): large
@@ -65,9 +66,4 @@ export class BlockWriter {
     this.used = 0;
     this.out(bytesOf(full));
   }
-}
-
-/** The same bytes as a plain Uint8Array, which is what this version of @types/node lets a stream take. */
-function bytesOf(buffer: Buffer): Uint8Array {
-  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }

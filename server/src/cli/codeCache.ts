@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { isMainThread } from 'node:worker_threads';
+import { bytesOf } from './bufferBytes';
 
 /** Bumped when the file layout below changes, so older files are never read as this one. */
 const FORMAT = 'symmetry-lint-code-cache-1';
@@ -61,8 +62,6 @@ interface LoadedScript {
   script: vm.Script;
 }
 
-/** Buffers as plain bytes: @types/node 20's Buffer no longer passes for a Uint8Array under this TypeScript's lib. */
-const bytesOf = (buffer: Buffer): Uint8Array => new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 const sha256 = (data: Buffer | string): Buffer => crypto.createHash('sha256').update(typeof data === 'string' ? data : bytesOf(data)).digest();
 
 export class CodeCache {
